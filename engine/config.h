@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * sidewall.yaml, read with libyaml.  Key names follow suricata.yaml wherever
+ * Suricata has the same setting, so an operator's habits carry over.
+ * Unknown keys and wrong types are errors naming file, line and key.
+ */
+#ifndef SW_ENGINE_CONFIG_H
+#define SW_ENGINE_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "flow.h"
+
+/* EVE event types (outputs.eve-log.types). */
+#define SW_EVE_ALERT 0x01
+#define SW_EVE_FLOW  0x02
+#define SW_EVE_STATS 0x04
+#define SW_EVE_DROP  0x08
+
+struct sw_config_var {
+	char *name;  /* without '$' */
+	char *value; /* as written: "[10.0.0.0/8,192.168.0.0/16]", "!$HOME_NET", "80" */
+};
+
+struct sw_config {
+	char *path;                       /* file it came from, or "<builtin>" */
+
+	struct sw_config_var *addr_groups; /* vars.address-groups */
+	uint32_t n_addr_groups;
+	struct sw_config_var *port_groups; /* vars.port-groups */
+	uint32_t n_port_groups;
+
+	char *default_rule_path;          /* default-rule-path; relative rule-files are under it */
+	char **rule_files;                /* rule-files */
+	uint32_t n_rule_files;
+	char *classification_file;        /* classification-file; NULL = built-in table */
+
+	char *log_dir;                    /* default-log-dir */
+	bool eve_enabled;                 /* outputs: - eve-log: enabled */
+	char *eve_filename;               /* outputs: - eve-log: filename (relative to log_dir) */
+	uint32_t eve_types;               /* SW_EVE_* */
+
+	uint32_t threads;                 /* threading.worker-threads; 0 = one per core */
+	bool checksum_validation;         /* checksum-validation (Suricata: stream.checksum-validation) */
+	uint32_t stats_interval;          /* stats.interval seconds; 0 = only at exit */
+
+	struct sw_flow_config flow;       /* flow.*, flow-timeouts.*, stream.reassembly.window */
+};
+
+struct sw_config_error {
+	char file[256];
+	uint32_t line, column;            /* 1-based; 0 when not applicable */
+	char message[256];                /* quotes the offending key or value */
+};
+
+/* The built-in defaults (same values as the shipped etc/sidewall.yaml). NULL + errno on ENOMEM. */
+struct sw_config *sw_config_default(void);
+
+/*
+ * Load @path over the defaults.  Returns 0 and a new config in *@out, or
+ * -EINVAL (syntax, unknown key, wrong type or range: @err says where and
+ * what) or -errno when the file cannot be read.
+ */
+int sw_config_load(const char *path, struct sw_config **out, struct sw_config_error *err);
+/* Same from a string; @name is what errors call the file. */
+int sw_config_load_string(const char *text, const char *name, struct sw_config **out,
+			  struct sw_config_error *err);
+
+void sw_config_free(struct sw_config *c);
+
+#endif

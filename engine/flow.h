@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Bidirectional 5-tuple flow table, one per worker thread (no locks).
+ *
+ * struct sw_flow is public, unlike most sidewall structs, because the worker,
+ * detect and EVE stages read its fields on the per-packet path; only
+ * flow.c writes them (and stream.c its stream[] members, detect.c flowbits).
+ *
+ * Flows come from a pool preallocated at sw_flow_table_new(): the table never
+ * allocates per packet.  When the pool is empty the least recently used flow
+ * is evicted (reason FORCED) and counted.
+ */
+#ifndef SW_ENGINE_FLOW_H
+#define SW_ENGINE_FLOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../common/addr.h"
+#include "packet.h"
+
+#define SW_FLOWBITS_WORDS 16 /* 1024 flowbits per ruleset */
+
+enum sw_flow_state { SW_FLOW_STATE_NEW, SW_FLOW_STATE_ESTABLISHED, SW_FLOW_STATE_CLOSED };
+
+/* TCP state as Suricata names it in EVE's tcp.state. */
+enum sw_tcp_state {
+	SW_TCP_NONE,
+	SW_TCP_SYN_SENT,
+	SW_TCP_SYN_RECV,
+	SW_TCP_ESTABLISHED,
+	SW_TCP_FIN_WAIT1,
+	SW_TCP_FIN_WAIT2,
+	SW_TCP_TIME_WAIT,
+	SW_TCP_CLOSE_WAIT,
+	SW_TCP_LAST_ACK,
+	SW_TCP_CLOSING,
+	SW_TCP_CLOSED,
+};
+
+enum sw_flow_end {
+	SW_FLOW_END_TIMEOUT,  /* "timeout" */
+	SW_FLOW_END_FORCED,   /* "forced": evicted by the memory cap */
+	SW_FLOW_END_SHUTDOWN, /* "shutdown": still open when capture ended */
+};
+
+/* One direction of a TCP byte stream (0 = to server, 1 = to client). */
+struct sw_stream_dir {
+	bool has_isn;
+	bool in_sync;         /* next_seq is known and data so far was in order */
+	uint32_t isn;
+	uint32_t next_seq;    /* next expected sequence number */
+	uint64_t stream_off;  /* in-order payload bytes seen so far */
+	uint8_t *tail;        /* last bytes of in-order payload (pool-owned, cfg.stream_window bytes) */
+	uint32_t tail_len;
+};
+
+struct sw_flow {
+	/* key, oriented client -> server */
+	struct sw_ip cli, srv;
+	uint16_t cli_port, srv_port;
+	uint8_t proto;
+	uint8_t vlan_count;
+	uint16_t vlan[2];
+	uint32_t iface;
+
+	uint64_t flow_id;     /* stable: hash of key and start time, < 2^53 so JSON readers keep it exact */
+	int64_t start_usec, last_usec;
+
+	uint64_t pkts_ts, pkts_tc, bytes_ts, bytes_tc; /* bytes = IP-layer wire length, as Suricata */
+
+	enum sw_flow_state state;
+	enum sw_tcp_state tcp_state;
+	uint8_t tcp_flags_ts, tcp_flags_tc; /* OR of flags seen per direction */
+	bool saw_syn;         /* the client was decided by a SYN */
+
+	bool alerted;         /* at least one alert on this flow */
+	bool passed;          /* a pass rule matched: no further inspection */
+	bool dropped;         /* a drop/reject rule matched: drop the rest (inline) */
+	uint32_t drop_sid;
+
+	uint64_t flowbits[SW_FLOWBITS_WORDS];
+	struct sw_stream_dir stream[2];
+
+	/* table internals: do not touch outside flow.c */
+	struct sw_flow *hnext, *lru_prev, *lru_next;
+	uint32_t hash;
+};
+
+struct sw_flow_config {
+	uint32_t max_flows;        /* pool size per table */
+	uint32_t hash_size;        /* buckets, rounded up to a power of two */
+	uint32_t stream_window;    /* tail bytes kept per TCP direction (0 = no stream matching) */
+	/* timeouts in seconds by protocol class: new / established / closed */
+	uint32_t tcp_new, tcp_est, tcp_closed;
+	uint32_t udp_new, udp_est;
+	uint32_t icmp_new, icmp_est;
+	uint32_t other_new, other_est;
+};
+
+struct sw_flow_stats {
+	uint64_t created, ended_timeout, ended_forced, ended_shutdown;
+	uint64_t active;
+	uint64_t tcp_ssn_no_syn;   /* TCP flow picked up mid-stream */
+	uint64_t tcp_invalid;      /* state machine saw something it ignores (e.g. SYN on established) */
+};
+
+/* Called for every flow that ends; @f is recycled right after the call returns. */
+typedef void (*sw_flow_end_fn)(void *ctx, struct sw_flow *f, enum sw_flow_end why);
+
+struct sw_flow_table;
+
+/*
+ * New table; preallocates every flow and stream tail.  @end is called (with
+ * @ctx) for every flow that ends.  Returns NULL with errno set.
+ */
+struct sw_flow_table *sw_flow_table_new(const struct sw_flow_config *cfg, sw_flow_end_fn end, void *ctx);
+/* Frees the table without ending flows (call sw_flow_table_flush() first). */
+void sw_flow_table_free(struct sw_flow_table *t);
+
+/*
+ * Find or create the flow of the decoded packet @p (p->l4_ok or an
+ * IP packet of another protocol), update its counters, TCP state and
+ * direction, and set p->flow and p->to_server.  A flow whose timeout has
+ * passed at p->ts_usec is ended (TIMEOUT) and a new one started.  Returns the
+ * flow, or NULL for a packet that cannot belong to a flow (not IP).
+ */
+struct sw_flow *sw_flow_packet(struct sw_flow_table *t, struct sw_packet *p);
+
+/* End every flow idle past its timeout at @now_usec.  Cheap to call often. */
+void sw_flow_table_expire(struct sw_flow_table *t, int64_t now_usec);
+/* End every flow with @why (SHUTDOWN at the end of a capture). */
+void sw_flow_table_flush(struct sw_flow_table *t, enum sw_flow_end why);
+
+const struct sw_flow_stats *sw_flow_table_stats(const struct sw_flow_table *t);
+
+/* EVE strings. */
+const char *sw_flow_state_name(enum sw_flow_state s);  /* "new", "established", "closed" */
+const char *sw_tcp_state_name(enum sw_tcp_state s);    /* "syn_sent", ... */
+const char *sw_flow_end_name(enum sw_flow_end e);      /* "timeout", "forced", "shutdown" */
+
+#endif

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A packet as the engine sees it after decoding.  The struct lives in a
+ * per-worker slot and is reused for every packet: nothing here is allocated
+ * per packet, and every pointer borrows the capture buffer, which stays valid
+ * until the worker has finished with the packet.
+ */
+#ifndef SW_ENGINE_PACKET_H
+#define SW_ENGINE_PACKET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../common/addr.h"
+
+struct sw_flow;
+
+/* Link types: the values of pcap's LINKTYPE_* registry (what pcap files carry). */
+enum sw_linktype {
+	SW_LINK_NULL = 0,      /* BSD loopback: 4-byte host-order AF */
+	SW_LINK_ETHERNET = 1,  /* DLT_EN10MB */
+	SW_LINK_RAW_OBSD = 12, /* DLT_RAW on most platforms: raw IPv4/IPv6 */
+	SW_LINK_RAW_BSD = 14,  /* DLT_RAW on some BSDs */
+	SW_LINK_RAW = 101,     /* LINKTYPE_RAW: raw IPv4/IPv6 (NFQUEUE hands this) */
+	SW_LINK_SLL = 113,     /* Linux cooked v1 */
+	SW_LINK_IPV4 = 228,    /* LINKTYPE_IPV4 */
+	SW_LINK_IPV6 = 229,    /* LINKTYPE_IPV6 */
+	SW_LINK_SLL2 = 276,    /* Linux cooked v2 */
+};
+
+/* TCP flag bits as on the wire (byte 13 of the TCP header). */
+#define SW_TCP_FIN 0x01
+#define SW_TCP_SYN 0x02
+#define SW_TCP_RST 0x04
+#define SW_TCP_PSH 0x08
+#define SW_TCP_ACK 0x10
+#define SW_TCP_URG 0x20
+#define SW_TCP_ECE 0x40
+#define SW_TCP_CWR 0x80
+
+/* Checksum verdicts, filled by sw_decode() only when validation is on. */
+#define SW_PKT_CSUM_BAD_IP 0x01
+#define SW_PKT_CSUM_BAD_L4 0x02
+
+struct sw_packet {
+	/* ---- input, set by the capture layer before sw_decode() ---- */
+	const uint8_t *data;   /* first captured byte (link layer) */
+	uint32_t caplen;       /* bytes captured */
+	uint32_t wirelen;      /* bytes on the wire */
+	int64_t ts_usec;       /* capture time, microseconds since the epoch */
+	int linktype;          /* enum sw_linktype */
+	uint32_t iface;        /* capture source index (pcap file / interface / queue) */
+
+	/* ---- output of sw_decode(); all offsets are bounded by caplen ---- */
+	uint8_t ip_ver;        /* 4 or 6; 0 if the packet is not IP */
+	uint8_t proto;         /* final L4 protocol number (after IPv6 ext headers) */
+	uint8_t ttl;           /* IPv4 TTL or IPv6 hop limit */
+	uint8_t csum_bad;      /* SW_PKT_CSUM_* bits */
+	bool frag;             /* IP fragment (first or later); L4 not decoded unless first */
+	bool l4_ok;            /* L4 header fully decoded: ports/flags valid */
+	uint8_t vlan_count;    /* 0..2 */
+	uint16_t vlan[2];      /* outer first */
+
+	struct sw_ip src, dst;
+	uint16_t sport, dport; /* host order; ICMP: 0 */
+
+	const uint8_t *l3;     /* IP header */
+	uint32_t l3_len;       /* IP header + payload as bounded by IP total length and caplen */
+	uint32_t ip_hlen;      /* IPv4 header incl. options / IPv6 header incl. ext headers */
+	uint16_t ip_id;        /* IPv4 identification (IPv6 fragment id low bits) */
+	const uint8_t *l4;     /* L4 header */
+	uint32_t l4_len;       /* L4 header + payload */
+
+	/* TCP */
+	uint8_t tcp_flags;
+	uint8_t tcp_hlen;      /* header length incl. options */
+	uint32_t tcp_seq, tcp_ack;
+	uint16_t tcp_win;
+	bool tcp_has_mss;
+	uint16_t tcp_mss;
+	bool tcp_has_wscale;
+	uint8_t tcp_wscale;
+
+	/* ICMP / ICMPv6 */
+	uint8_t icmp_type, icmp_code;
+	bool icmp_has_id;      /* echo request/reply carry id and seq */
+	uint16_t icmp_id, icmp_seq;
+
+	/* Application payload (TCP/UDP/ICMP data after the L4 header). */
+	const uint8_t *payload;
+	uint32_t payload_len;
+
+	/* ---- set by the flow stage ---- */
+	struct sw_flow *flow;
+	bool to_server;        /* direction within the flow */
+};
+
+#endif

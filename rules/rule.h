@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The parsed form of one Suricata-compatible rule.  rules/ produces it
+ * (parse.c), engine/detect.c compiles and evaluates it.  A parsed rule is
+ * immutable once loading finishes; every pointer in it is owned by the rule
+ * and released by sw_rules_free().
+ *
+ * Everything variable-sized has been resolved at parse time: address and port
+ * variables are expanded, negations are applied, and the result is a sorted,
+ * merged list of disjoint closed intervals, so matching is a binary search
+ * and the detect engine can build one lookup structure over all rules.
+ */
+#ifndef SW_RULES_RULE_H
+#define SW_RULES_RULE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../common/addr.h"
+
+/* Numeric order is the precedence order: higher wins (Suricata: pass > drop > reject > alert). */
+enum sw_action {
+	SW_ACTION_ALERT = 0,
+	SW_ACTION_REJECT = 1,
+	SW_ACTION_DROP = 2,
+	SW_ACTION_PASS = 3,
+};
+
+enum sw_rule_proto {
+	SW_RP_IP,         /* any IP packet */
+	SW_RP_TCP,        /* TCP: payload keywords inspect the reassembled stream when in sync, else the packet */
+	SW_RP_UDP,
+	SW_RP_ICMP,       /* ICMPv4 */
+	SW_RP_ICMPV6,
+	SW_RP_TCP_PKT,    /* TCP, payload keywords inspect packets only */
+	SW_RP_TCP_STREAM, /* TCP, payload keywords inspect the stream only */
+};
+
+/* ---- addresses and ports: sorted, merged, disjoint closed intervals ---- */
+
+struct sw_ip4_range {
+	uint32_t lo, hi; /* host order, inclusive */
+};
+
+struct sw_ip6_range {
+	uint8_t lo[16], hi[16]; /* network order, inclusive */
+};
+
+struct sw_addrset {
+	bool any;                 /* covers every IPv4 and IPv6 address (v4/v6 arrays are then empty) */
+	uint32_t n4, n6;
+	struct sw_ip4_range *v4;  /* sorted by lo, disjoint, non-adjacent */
+	struct sw_ip6_range *v6;
+};
+
+struct sw_port_range {
+	uint16_t lo, hi; /* inclusive */
+};
+
+struct sw_portset {
+	bool any;
+	uint32_t n;
+	struct sw_port_range *r; /* sorted, disjoint, non-adjacent */
+};
+
+/* ---- numeric comparisons (dsize, ttl, itype, icode, icmp_id, icmp_seq, ip_proto, tcp.mss) ---- */
+
+enum sw_cmp {
+	SW_CMP_EQ,    /* N   or =N */
+	SW_CMP_NE,    /* !N */
+	SW_CMP_LT,    /* <N */
+	SW_CMP_LE,    /* <=N */
+	SW_CMP_GT,    /* >N */
+	SW_CMP_GE,    /* >=N */
+	SW_CMP_RANGE, /* A<>B: A < x < B, exclusive as in Suricata */
+};
+
+struct sw_num_match {
+	bool set;
+	enum sw_cmp op;
+	uint32_t a, b;
+};
+
+/* ---- payload match list: evaluated in rule order, relative keywords chain ---- */
+
+enum sw_pm_kind {
+	SW_PM_CONTENT,
+	SW_PM_PCRE,
+	SW_PM_BYTE_TEST,
+	SW_PM_BYTE_JUMP,
+	SW_PM_BYTE_EXTRACT,
+	SW_PM_ISDATAAT,
+};
+
+/* Where a numeric operand comes from: a literal, or a byte_extract variable. */
+struct sw_operand {
+	int32_t value;  /* literal value when var < 0 */
+	int8_t var;     /* index of a byte_extract variable in this rule, or -1 */
+};
+
+#define SW_CONTENT_NOCASE       0x0001
+#define SW_CONTENT_NEGATED      0x0002
+#define SW_CONTENT_FAST_PATTERN 0x0004 /* explicitly marked fast_pattern */
+#define SW_CONTENT_FP_ONLY      0x0008 /* fast_pattern:only (deprecated in Suricata, accepted) */
+#define SW_CONTENT_STARTSWITH   0x0010 /* = offset 0, depth len */
+#define SW_CONTENT_ENDSWITH     0x0020 /* match must end at end of buffer */
+#define SW_CONTENT_OFFSET       0x0040
+#define SW_CONTENT_DEPTH        0x0080
+#define SW_CONTENT_DISTANCE     0x0100
+#define SW_CONTENT_WITHIN       0x0200
+
+struct sw_content {
+	uint8_t *pat;            /* decoded bytes (|hex| and escapes resolved) */
+	uint32_t len;
+	uint16_t flags;          /* SW_CONTENT_* */
+	struct sw_operand offset, depth, distance, within;
+	/* fast_pattern:<offset>,<len> chops the part used for prefiltering. */
+	bool fp_chop;
+	uint16_t fp_off, fp_len;
+};
+
+/* pcre:"/re/flags" with flags split into PCRE2 options and Suricata modifiers. */
+struct sw_pcre {
+	char *re;             /* the expression between the slashes */
+	uint32_t pcre2_opts;  /* PCRE2_CASELESS, PCRE2_DOTALL, PCRE2_MULTILINE, PCRE2_EXTENDED, PCRE2_ANCHORED, PCRE2_DOLLAR_ENDONLY, PCRE2_UNGREEDY */
+	bool relative;        /* R */
+	bool negated;         /* pcre:!"..." */
+};
+
+enum sw_byte_op {
+	SW_BOP_LT, SW_BOP_GT, SW_BOP_EQ, SW_BOP_LE, SW_BOP_GE, SW_BOP_AND, SW_BOP_OR, /* & and ^ */
+};
+
+enum sw_byte_base { SW_BASE_RAW = 0, SW_BASE_HEX = 16, SW_BASE_DEC = 10, SW_BASE_OCT = 8 };
+
+struct sw_byte_test {
+	uint8_t nbytes;           /* 1..8 raw, 1..23 string */
+	enum sw_byte_op op;
+	bool negated;             /* !op */
+	struct sw_operand value;  /* value may come from a byte_extract variable */
+	uint64_t value_lit;       /* full-width literal (operand.value holds only 32 bits) */
+	struct sw_operand offset;
+	bool relative;
+	bool little_endian;
+	enum sw_byte_base base;   /* RAW unless "string,<base>" */
+	uint64_t bitmask;         /* 0 = none */
+};
+
+struct sw_byte_jump {
+	uint8_t nbytes;
+	struct sw_operand offset;
+	bool relative, little_endian, align, from_beginning, from_end;
+	enum sw_byte_base base;
+	uint32_t multiplier;      /* 1 unless given */
+	int32_t post_offset;
+	uint64_t bitmask;
+};
+
+struct sw_byte_extract {
+	uint8_t nbytes;
+	int32_t offset;
+	int8_t var;               /* index assigned to the variable name */
+	bool relative, little_endian, align;
+	enum sw_byte_base base;
+	uint32_t multiplier;
+	uint64_t bitmask;
+};
+
+struct sw_isdataat {
+	struct sw_operand n;
+	bool relative, negated;
+};
+
+struct sw_pm {
+	enum sw_pm_kind kind;
+	union {
+		struct sw_content content;
+		struct sw_pcre pcre;
+		struct sw_byte_test btest;
+		struct sw_byte_jump bjump;
+		struct sw_byte_extract bextract;
+		struct sw_isdataat isdataat;
+	} u;
+};
+
+/* ---- header options ---- */
+
+#define SW_FLOW_TO_SERVER       0x01 /* to_server, from_client */
+#define SW_FLOW_TO_CLIENT       0x02 /* to_client, from_server */
+#define SW_FLOW_ESTABLISHED     0x04
+#define SW_FLOW_NOT_ESTABLISHED 0x08
+#define SW_FLOW_STATELESS       0x10
+#define SW_FLOW_ONLY_STREAM     0x20
+#define SW_FLOW_NO_STREAM       0x40
+
+struct sw_flags_match {
+	bool set;
+	uint8_t flags;  /* SW_TCP_* bits required (0 with mod 0 = "no flags set") */
+	uint8_t ignore; /* bits masked off before comparing (",12" part) */
+	char mod;       /* 0 exact, '+' all of these and maybe others, '*' any of, '!' none of */
+};
+
+/* ---- state ---- */
+
+enum sw_fb_op { SW_FB_SET, SW_FB_ISSET, SW_FB_ISNOTSET, SW_FB_UNSET, SW_FB_TOGGLE, SW_FB_NOALERT };
+
+#define SW_FB_MAX_NAMES 8
+struct sw_flowbit {
+	enum sw_fb_op op;
+	bool all;                      /* names joined by '&' (else '|': any) */
+	uint8_t n;
+	uint16_t ids[SW_FB_MAX_NAMES]; /* ids into sw_rules_flowbit_name() */
+};
+
+enum sw_thr_type { SW_THR_LIMIT, SW_THR_THRESHOLD, SW_THR_BOTH, SW_THR_DETECTION_FILTER };
+enum sw_thr_track { SW_TRACK_BY_SRC, SW_TRACK_BY_DST, SW_TRACK_BY_RULE, SW_TRACK_BY_BOTH };
+
+struct sw_threshold {
+	bool set;
+	enum sw_thr_type type;
+	enum sw_thr_track track;
+	uint32_t count, seconds;
+};
+
+/* ---- the rule ---- */
+
+#define SW_RULE_MAX_VARS 8 /* byte_extract variables per rule */
+
+struct sw_rule {
+	/* identity and output */
+	enum sw_action action;
+	uint32_t gid, sid, rev;
+	char *msg;               /* unescaped */
+	char *classtype;         /* NULL if none */
+	char *class_desc;        /* classtype's description ("category" in EVE), NULL if none */
+	uint32_t priority;       /* explicit priority, else the classtype's, else 3 ("severity" in EVE) */
+	char **metadata;         /* "key value" strings, n_metadata of them */
+	uint32_t n_metadata;
+	char **references;       /* "type,value" strings */
+	uint32_t n_references;
+	char *file;              /* where it came from */
+	uint32_t line;
+
+	/* header */
+	enum sw_rule_proto proto;
+	struct sw_addrset src, dst;
+	struct sw_portset sp, dp;
+	bool bidir;              /* "<>" */
+
+	/* header options */
+	uint8_t flow;            /* SW_FLOW_* */
+	struct sw_flags_match flags;
+	struct sw_num_match ttl, itype, icode, icmp_id, icmp_seq, ip_proto, tcp_mss, dsize;
+
+	/* payload, in rule order */
+	struct sw_pm *pm;
+	uint32_t n_pm;
+	int32_t fast_pattern;    /* index into pm of the content used for prefiltering, -1 if none */
+	uint8_t n_vars;          /* byte_extract variables */
+
+	/* state */
+	struct sw_flowbit *fb;
+	uint32_t n_fb;
+	bool noalert;            /* flowbits:noalert */
+	struct sw_threshold threshold;        /* threshold: */
+	struct sw_threshold detection_filter; /* detection_filter: (type SW_THR_DETECTION_FILTER) */
+};
+
+#endif
