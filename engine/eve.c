@@ -1,0 +1,506 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "eve.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+
+/*
+ * A record never exceeds this; a stats record with every counter is about
+ * 8 KiB, an alert with long metadata a few KiB.  Larger ones are dropped and
+ * counted rather than cut into invalid JSON.
+ */
+#define EVE_MAX_RECORD (64 * 1024)
+/* Writers hand their buffer to the sink once it holds this much. */
+#define EVE_FLUSH_AT (192 * 1024)
+#define EVE_BUF_SIZE (EVE_FLUSH_AT + EVE_MAX_RECORD)
+
+struct sw_eve {
+	int fd;
+	uint32_t types;
+	pthread_mutex_t lock;
+	atomic_uint_fast64_t dropped, written;
+};
+
+struct sw_eve_writer {
+	struct sw_eve *e;
+	char *buf;
+	size_t len;       /* committed bytes */
+	struct sw_json j; /* record under construction, at buf + len */
+};
+
+struct sw_eve *sw_eve_open(const char *path, uint32_t types)
+{
+	struct sw_eve *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return NULL;
+	e->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	if (e->fd < 0) {
+		int err = errno;
+		free(e);
+		errno = err;
+		return NULL;
+	}
+	e->types = types;
+	pthread_mutex_init(&e->lock, NULL);
+	return e;
+}
+
+void sw_eve_close(struct sw_eve *e)
+{
+	if (!e)
+		return;
+	if (e->fd >= 0)
+		close(e->fd);
+	pthread_mutex_destroy(&e->lock);
+	free(e);
+}
+
+bool sw_eve_wants(const struct sw_eve *e, uint32_t type)
+{
+	return e && (e->types & type);
+}
+
+uint64_t sw_eve_dropped(const struct sw_eve *e)
+{
+	return e ? atomic_load(&e->dropped) : 0;
+}
+
+uint64_t sw_eve_written(const struct sw_eve *e)
+{
+	return e ? atomic_load(&e->written) : 0;
+}
+
+struct sw_eve_writer *sw_eve_writer_new(struct sw_eve *e)
+{
+	struct sw_eve_writer *w = calloc(1, sizeof(*w));
+
+	if (!w)
+		return NULL;
+	w->buf = malloc(EVE_BUF_SIZE);
+	if (!w->buf) {
+		free(w);
+		errno = ENOMEM;
+		return NULL;
+	}
+	w->e = e;
+	return w;
+}
+
+int sw_eve_writer_flush(struct sw_eve_writer *w)
+{
+	size_t off = 0;
+	int ret = 0;
+
+	if (!w || !w->len)
+		return 0;
+	pthread_mutex_lock(&w->e->lock);
+	while (off < w->len) {
+		ssize_t n = write(w->e->fd, w->buf + off, w->len - off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = -errno;
+			break;
+		}
+		off += (size_t)n;
+	}
+	pthread_mutex_unlock(&w->e->lock);
+	if (ret < 0) {
+		/* Count the lines we could not write: never lose events silently. */
+		uint64_t lines = 0;
+		for (size_t i = off; i < w->len; i++)
+			lines += w->buf[i] == '\n';
+		atomic_fetch_add(&w->e->dropped, lines);
+		atomic_fetch_sub(&w->e->written, lines);
+	}
+	w->len = 0;
+	return ret;
+}
+
+void sw_eve_writer_free(struct sw_eve_writer *w)
+{
+	if (!w)
+		return;
+	sw_eve_writer_flush(w);
+	free(w->buf);
+	free(w);
+}
+
+/* ---- JSON building ---- */
+
+static void put(struct sw_json *j, const char *s, size_t n)
+{
+	if (j->overflow || j->cap - j->len < n) {
+		j->overflow = true;
+		return;
+	}
+	memcpy(j->b + j->len, s, n);
+	j->len += n;
+}
+
+static void putc_(struct sw_json *j, char c)
+{
+	put(j, &c, 1);
+}
+
+/* A comma is due unless the previous byte opened a container or was a key's colon. */
+static void sep(struct sw_json *j)
+{
+	if (j->len && j->b[j->len - 1] != '{' && j->b[j->len - 1] != '[' && j->b[j->len - 1] != ':')
+		putc_(j, ',');
+}
+
+static void escaped(struct sw_json *j, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t run = 0;
+
+	putc_(j, '"');
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[6];
+		size_t elen = 0;
+
+		switch (c) {
+		case '"': esc[0] = '\\'; esc[1] = '"'; elen = 2; break;
+		case '\\': esc[0] = '\\'; esc[1] = '\\'; elen = 2; break;
+		case '\n': esc[0] = '\\'; esc[1] = 'n'; elen = 2; break;
+		case '\r': esc[0] = '\\'; esc[1] = 'r'; elen = 2; break;
+		case '\t': esc[0] = '\\'; esc[1] = 't'; elen = 2; break;
+		default:
+			/*
+			 * Control bytes and bytes >= 0x7f are escaped as \u00XX: rule
+			 * messages and names are operator text, but nothing guarantees
+			 * UTF-8, and an invalid byte would break strict JSON readers.
+			 */
+			if (c < 0x20 || c >= 0x7f) {
+				memcpy(esc, "\\u00", 4);
+				esc[4] = hex[c >> 4];
+				esc[5] = hex[c & 15];
+				elen = 6;
+			}
+		}
+		if (!elen) {
+			run++;
+			continue;
+		}
+		put(j, s + i - run, run);
+		run = 0;
+		put(j, esc, elen);
+	}
+	put(j, s + n - run, run);
+	putc_(j, '"');
+}
+
+static void key(struct sw_json *j, const char *k)
+{
+	sep(j);
+	if (k) {
+		escaped(j, k, strlen(k));
+		putc_(j, ':');
+	}
+}
+
+void sw_json_obj(struct sw_json *j, const char *k)
+{
+	key(j, k);
+	putc_(j, '{');
+}
+
+void sw_json_arr(struct sw_json *j, const char *k)
+{
+	key(j, k);
+	putc_(j, '[');
+}
+
+void sw_json_close_obj(struct sw_json *j)
+{
+	putc_(j, '}');
+}
+
+void sw_json_close_arr(struct sw_json *j)
+{
+	putc_(j, ']');
+}
+
+void sw_json_strn(struct sw_json *j, const char *k, const char *v, size_t n)
+{
+	key(j, k);
+	escaped(j, v, n);
+}
+
+void sw_json_str(struct sw_json *j, const char *k, const char *v)
+{
+	sw_json_strn(j, k, v, strlen(v));
+}
+
+void sw_json_u64(struct sw_json *j, const char *k, uint64_t v)
+{
+	char tmp[24];
+	int n = snprintf(tmp, sizeof(tmp), "%" PRIu64, v);
+
+	key(j, k);
+	put(j, tmp, (size_t)n);
+}
+
+void sw_json_i64(struct sw_json *j, const char *k, int64_t v)
+{
+	char tmp[24];
+	int n = snprintf(tmp, sizeof(tmp), "%" PRId64, v);
+
+	key(j, k);
+	put(j, tmp, (size_t)n);
+}
+
+void sw_json_bool(struct sw_json *j, const char *k, bool v)
+{
+	key(j, k);
+	if (v)
+		put(j, "true", 4);
+	else
+		put(j, "false", 5);
+}
+
+void sw_eve_format_ts(int64_t usec, char *buf, size_t len)
+{
+	time_t secs = (time_t)(usec / 1000000);
+	int64_t frac = usec % 1000000;
+	struct tm tm;
+
+	if (frac < 0) {
+		frac += 1000000;
+		secs--;
+	}
+	gmtime_r(&secs, &tm);
+	/* Suricata writes local time with its offset; we always write UTC. */
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06d+0000", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)frac);
+}
+
+void sw_json_ts(struct sw_json *j, const char *k, int64_t usec)
+{
+	char tmp[40];
+
+	sw_eve_format_ts(usec, tmp, sizeof(tmp));
+	sw_json_str(j, k, tmp);
+}
+
+const char *sw_eve_proto_name(uint8_t proto, char *buf, size_t len)
+{
+	switch (proto) {
+	case 6: return "TCP";
+	case 17: return "UDP";
+	case 1: return "ICMP";
+	case 58: return "IPv6-ICMP";
+	case 132: return "SCTP";
+	case 47: return "GRE";
+	default: snprintf(buf, len, "%u", proto); return buf;
+	}
+}
+
+/* ---- records ---- */
+
+struct sw_json *sw_eve_begin(struct sw_eve_writer *w, const char *event_type, int64_t ts_usec)
+{
+	if (w->len >= EVE_FLUSH_AT)
+		sw_eve_writer_flush(w);
+	w->j.b = w->buf + w->len;
+	w->j.len = 0;
+	w->j.cap = EVE_MAX_RECORD - 1; /* room for the newline */
+	w->j.overflow = false;
+	putc_(&w->j, '{');
+	sw_json_ts(&w->j, "timestamp", ts_usec);
+	sw_json_str(&w->j, "event_type", event_type);
+	return &w->j;
+}
+
+void sw_eve_end(struct sw_eve_writer *w)
+{
+	putc_(&w->j, '}');
+	if (w->j.overflow) {
+		atomic_fetch_add(&w->e->dropped, 1);
+		return;
+	}
+	w->j.b[w->j.len++] = '\n';
+	w->len += w->j.len;
+	atomic_fetch_add(&w->e->written, 1);
+}
+
+static void addr_fields(struct sw_json *j, const struct sw_ip *src, uint16_t sport, const struct sw_ip *dst,
+			uint16_t dport, uint8_t proto)
+{
+	char a[SW_IP_STRLEN], pb[8];
+	bool ports = proto == 6 || proto == 17 || proto == 132;
+
+	sw_json_str(j, "src_ip", sw_ip_format(src, a, sizeof(a)));
+	if (ports)
+		sw_json_u64(j, "src_port", sport);
+	sw_json_str(j, "dest_ip", sw_ip_format(dst, a, sizeof(a)));
+	if (ports)
+		sw_json_u64(j, "dest_port", dport);
+	sw_json_str(j, "proto", sw_eve_proto_name(proto, pb, sizeof(pb)));
+}
+
+static void vlan_field(struct sw_json *j, uint8_t n, const uint16_t *vlan)
+{
+	if (!n)
+		return;
+	sw_json_arr(j, "vlan");
+	for (uint8_t i = 0; i < n && i < 2; i++)
+		sw_json_u64(j, NULL, vlan[i]);
+	sw_json_close_arr(j);
+}
+
+/*
+ * Suricata groups rule metadata by key: metadata:"created_at 2020, tag a,
+ * tag b" becomes {"created_at":["2020"],"tag":["a","b"]}.  Alerts are rare
+ * next to packets, so the quadratic grouping over a handful of entries is fine.
+ */
+static void metadata_field(struct sw_json *j, const struct sw_rule *r)
+{
+	if (!r->n_metadata)
+		return;
+	sw_json_obj(j, "metadata");
+	for (uint32_t i = 0; i < r->n_metadata; i++) {
+		const char *mi = r->metadata[i];
+		size_t klen = strcspn(mi, " ");
+		bool seen = false;
+
+		for (uint32_t k = 0; k < i && !seen; k++)
+			seen = strncmp(r->metadata[k], mi, klen) == 0 && strcspn(r->metadata[k], " ") == klen;
+		if (seen)
+			continue;
+		key(j, NULL);
+		escaped(j, mi, klen);
+		putc_(j, ':');
+		putc_(j, '[');
+		for (uint32_t k = i; k < r->n_metadata; k++) {
+			const char *mk = r->metadata[k];
+			const char *v;
+			if (strcspn(mk, " ") != klen || strncmp(mk, mi, klen) != 0)
+				continue;
+			v = mk + klen;
+			while (*v == ' ')
+				v++;
+			sw_json_str(j, NULL, v);
+		}
+		putc_(j, ']');
+	}
+	sw_json_close_obj(j);
+}
+
+void sw_eve_alert(struct sw_eve_writer *w, const struct sw_packet *p, const struct sw_rule *r, const char *action)
+{
+	const struct sw_flow *f = p->flow;
+	struct sw_json *j;
+
+	if (!(w->e->types & SW_EVE_ALERT))
+		return;
+	j = sw_eve_begin(w, "alert", p->ts_usec);
+	if (f)
+		sw_json_u64(j, "flow_id", f->flow_id);
+	vlan_field(j, p->vlan_count, p->vlan);
+	addr_fields(j, &p->src, p->sport, &p->dst, p->dport, p->proto);
+	if (p->proto == 1 || p->proto == 58) {
+		sw_json_u64(j, "icmp_type", p->icmp_type);
+		sw_json_u64(j, "icmp_code", p->icmp_code);
+	}
+	if (f)
+		sw_json_str(j, "direction", p->to_server ? "to_server" : "to_client");
+	sw_json_str(j, "pkt_src", "wire/pcap");
+	sw_json_obj(j, "alert");
+	sw_json_str(j, "action", action);
+	sw_json_u64(j, "gid", r->gid);
+	sw_json_u64(j, "signature_id", r->sid);
+	sw_json_u64(j, "rev", r->rev);
+	sw_json_str(j, "signature", r->msg ? r->msg : "");
+	sw_json_str(j, "category", r->class_desc ? r->class_desc : "");
+	sw_json_u64(j, "severity", r->priority);
+	metadata_field(j, r);
+	sw_json_close_obj(j);
+	if (f) {
+		char a[SW_IP_STRLEN];
+		sw_json_obj(j, "flow");
+		sw_json_u64(j, "pkts_toserver", f->pkts_ts);
+		sw_json_u64(j, "pkts_toclient", f->pkts_tc);
+		sw_json_u64(j, "bytes_toserver", f->bytes_ts);
+		sw_json_u64(j, "bytes_toclient", f->bytes_tc);
+		sw_json_ts(j, "start", f->start_usec);
+		sw_json_str(j, "src_ip", sw_ip_format(&f->cli, a, sizeof(a)));
+		sw_json_str(j, "dest_ip", sw_ip_format(&f->srv, a, sizeof(a)));
+		if (f->proto == 6 || f->proto == 17) {
+			sw_json_u64(j, "src_port", f->cli_port);
+			sw_json_u64(j, "dest_port", f->srv_port);
+		}
+		sw_json_close_obj(j);
+	}
+	sw_eve_end(w);
+}
+
+static void tcp_flags_str(struct sw_json *j, const char *k, uint8_t fl)
+{
+	char tmp[3];
+
+	snprintf(tmp, sizeof(tmp), "%02x", fl);
+	sw_json_str(j, k, tmp);
+}
+
+void sw_eve_flow(struct sw_eve_writer *w, const struct sw_flow *f, enum sw_flow_end why)
+{
+	struct sw_json *j;
+	int64_t age;
+
+	if (!(w->e->types & SW_EVE_FLOW))
+		return;
+	j = sw_eve_begin(w, "flow", f->last_usec);
+	sw_json_u64(j, "flow_id", f->flow_id);
+	vlan_field(j, f->vlan_count, f->vlan);
+	addr_fields(j, &f->cli, f->cli_port, &f->srv, f->srv_port, f->proto);
+	sw_json_obj(j, "flow");
+	sw_json_u64(j, "pkts_toserver", f->pkts_ts);
+	sw_json_u64(j, "pkts_toclient", f->pkts_tc);
+	sw_json_u64(j, "bytes_toserver", f->bytes_ts);
+	sw_json_u64(j, "bytes_toclient", f->bytes_tc);
+	sw_json_ts(j, "start", f->start_usec);
+	sw_json_ts(j, "end", f->last_usec);
+	/* Suricata's age: whole seconds between first and last packet. */
+	age = f->last_usec / 1000000 - f->start_usec / 1000000;
+	sw_json_i64(j, "age", age < 0 ? 0 : age);
+	sw_json_str(j, "state", sw_flow_state_name(f->state));
+	sw_json_str(j, "reason", sw_flow_end_name(why));
+	sw_json_bool(j, "alerted", f->alerted);
+	if (f->dropped)
+		sw_json_str(j, "action", "drop");
+	sw_json_close_obj(j);
+	if (f->proto == 6) {
+		uint8_t all = f->tcp_flags_ts | f->tcp_flags_tc;
+		sw_json_obj(j, "tcp");
+		tcp_flags_str(j, "tcp_flags", all);
+		tcp_flags_str(j, "tcp_flags_ts", f->tcp_flags_ts);
+		tcp_flags_str(j, "tcp_flags_tc", f->tcp_flags_tc);
+		if (all & SW_TCP_SYN)
+			sw_json_bool(j, "syn", true);
+		if (all & SW_TCP_FIN)
+			sw_json_bool(j, "fin", true);
+		if (all & SW_TCP_RST)
+			sw_json_bool(j, "rst", true);
+		if (all & SW_TCP_PSH)
+			sw_json_bool(j, "psh", true);
+		if (all & SW_TCP_ACK)
+			sw_json_bool(j, "ack", true);
+		sw_json_str(j, "state", sw_tcp_state_name(f->tcp_state));
+		sw_json_close_obj(j);
+	}
+	sw_eve_end(w);
+}

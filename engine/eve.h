@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * EVE JSON lines output, field-compatible with Suricata's EVE so that jq,
+ * Filebeat's Suricata module and EveBox read it unchanged.
+ *
+ * One struct sw_eve per output file; each worker formats records into its own
+ * struct sw_eve_writer buffer (no locks while formatting) and hands whole
+ * lines to the sink under a mutex, so lines from different workers never
+ * interleave.  JSON escaping is done here (a tight writer, as DEVELOPERS.md
+ * allows), everything else is plain appends into a preallocated buffer.
+ */
+#ifndef SW_ENGINE_EVE_H
+#define SW_ENGINE_EVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../rules/rule.h"
+#include "flow.h"
+#include "packet.h"
+
+struct sw_eve;
+struct sw_eve_writer;
+
+/* A JSON object being built inside a writer's buffer. */
+struct sw_json {
+	char *b;
+	size_t len, cap;
+	bool overflow; /* the record did not fit: it is dropped and counted, never cut */
+};
+
+/*
+ * Open (append, create 0640) @path for @types (SW_EVE_* from config.h).
+ * Returns NULL with errno set.
+ */
+struct sw_eve *sw_eve_open(const char *path, uint32_t types);
+/* Close the sink; all writers must have been freed.  Accepts NULL. */
+void sw_eve_close(struct sw_eve *e);
+bool sw_eve_wants(const struct sw_eve *e, uint32_t type);
+/* Records dropped because they did not fit or the write failed. */
+uint64_t sw_eve_dropped(const struct sw_eve *e);
+uint64_t sw_eve_written(const struct sw_eve *e);
+
+/* Per-thread writer.  NULL with errno on ENOMEM.  Free flushes. */
+struct sw_eve_writer *sw_eve_writer_new(struct sw_eve *e);
+void sw_eve_writer_free(struct sw_eve_writer *w);
+/* Hand buffered lines to the sink.  Returns 0 or -errno from write(2). */
+int sw_eve_writer_flush(struct sw_eve_writer *w);
+
+/*
+ * One alert for rule @r on packet @p.  @action is EVE's alert.action:
+ * "allowed" or "blocked".
+ */
+void sw_eve_alert(struct sw_eve_writer *w, const struct sw_packet *p, const struct sw_rule *r,
+		  const char *action);
+/* The final (or, with @interim, a periodic) record of flow @f ending for @why. */
+void sw_eve_flow(struct sw_eve_writer *w, const struct sw_flow *f, enum sw_flow_end why);
+
+/*
+ * Free-form record: begin returns an object with timestamp and event_type
+ * written; add fields with sw_json_*, then sw_eve_end() commits the line.
+ */
+struct sw_json *sw_eve_begin(struct sw_eve_writer *w, const char *event_type, int64_t ts_usec);
+void sw_eve_end(struct sw_eve_writer *w);
+
+/* JSON building: keys are trusted literals; string values are escaped. */
+void sw_json_obj(struct sw_json *j, const char *key);   /* "key":{   (key NULL inside an array) */
+void sw_json_arr(struct sw_json *j, const char *key);   /* "key":[ */
+void sw_json_close_obj(struct sw_json *j);
+void sw_json_close_arr(struct sw_json *j);
+void sw_json_str(struct sw_json *j, const char *key, const char *v);
+void sw_json_strn(struct sw_json *j, const char *key, const char *v, size_t n);
+void sw_json_u64(struct sw_json *j, const char *key, uint64_t v);
+void sw_json_i64(struct sw_json *j, const char *key, int64_t v);
+void sw_json_bool(struct sw_json *j, const char *key, bool v);
+void sw_json_ts(struct sw_json *j, const char *key, int64_t usec); /* Suricata's "2024-01-02T03:04:05.123456+0000" */
+
+/* Write Suricata's timestamp format for @usec into @buf (>= 32 bytes). */
+void sw_eve_format_ts(int64_t usec, char *buf, size_t len);
+/* "TCP", "UDP", "ICMP", "IPv6-ICMP", or the number as text. */
+const char *sw_eve_proto_name(uint8_t proto, char *buf, size_t len);
+
+#endif

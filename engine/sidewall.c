@@ -1,0 +1,409 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * sidewall: the command line.  Offline mode reads capture files (-r), runs
+ * them through the engine and writes EVE JSON; -T only checks config and
+ * rules.  Options follow Suricata's where Suricata has one.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../capture/pcap.h"
+#include "../rules/rules.h"
+#include "config.h"
+#include "detect.h"
+#include "eve.h"
+#include "worker.h"
+
+#ifndef SW_DATADIR
+#define SW_DATADIR "."
+#endif
+
+#define MAX_INPUTS 256
+
+struct opts {
+	const char *config;
+	const char *logdir;
+	const char *rfiles[MAX_INPUTS];
+	unsigned n_rfiles;
+	const char *sfiles[MAX_INPUTS];
+	unsigned n_sfiles;
+	long threads;       /* -1 = from config */
+	int checksum;       /* -1 = from config, 0 = none, 1 = all */
+	bool test_only;
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: sidewall -r FILE.pcap [-r MORE.pcap ...] [-S RULES.rules ...] [-l LOGDIR]\n"
+		"                [-c sidewall.yaml] [--threads N] [-k none|all]\n"
+		"       sidewall -T [-c sidewall.yaml] [-S RULES.rules ...]\n"
+		"       sidewall --version | --help\n"
+		"\n"
+		"  -r FILE        read a capture file (pcap or pcapng); may repeat\n"
+		"  -S FILE        load rules from FILE instead of the config's rule-files; may repeat\n"
+		"  -l DIR         write eve.json into DIR (default: the config's default-log-dir)\n"
+		"  -c FILE        YAML configuration (default: the built-in one, same as etc/sidewall.yaml)\n"
+		"  --threads N    worker threads (default: the config's, 0 = one per core)\n"
+		"  -k none|all    checksum validation off or on (default: on, as checksum-validation)\n"
+		"  -T             check configuration and rules, print every error, exit non-zero on any\n"
+		"  -V, --version  print the version\n");
+}
+
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "threads", required_argument, NULL, 't' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->threads = -1;
+	o->checksum = -1;
+	while ((c = getopt_long(argc, argv, "r:S:l:c:k:TVh", longopts, NULL)) != -1) {
+		char *end;
+		switch (c) {
+		case 'r':
+			if (o->n_rfiles == MAX_INPUTS) {
+				fprintf(stderr, "sidewall: too many -r files (max %d)\n", MAX_INPUTS);
+				return -1;
+			}
+			o->rfiles[o->n_rfiles++] = optarg;
+			break;
+		case 'S':
+			if (o->n_sfiles == MAX_INPUTS) {
+				fprintf(stderr, "sidewall: too many -S files (max %d)\n", MAX_INPUTS);
+				return -1;
+			}
+			o->sfiles[o->n_sfiles++] = optarg;
+			break;
+		case 'l':
+			o->logdir = optarg;
+			break;
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'k':
+			if (!strcmp(optarg, "none"))
+				o->checksum = 0;
+			else if (!strcmp(optarg, "all"))
+				o->checksum = 1;
+			else {
+				fprintf(stderr, "sidewall: -k takes 'none' or 'all', got '%s'\n", optarg);
+				return -1;
+			}
+			break;
+		case 't':
+			errno = 0;
+			o->threads = strtol(optarg, &end, 10);
+			if (errno || *end || o->threads < 0 || o->threads > 1024) {
+				fprintf(stderr, "sidewall: --threads takes 0..1024, got '%s'\n", optarg);
+				return -1;
+			}
+			break;
+		case 'T':
+			o->test_only = true;
+			break;
+		case 'V':
+			printf("sidewall %s\n", SW_VERSION);
+			exit(0);
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "sidewall: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+/* @path if absolute, else @base/@path, into @out. */
+static const char *resolve(const char *base, const char *path, char *out, size_t len)
+{
+	if (path[0] == '/' || !base)
+		snprintf(out, len, "%s", path);
+	else
+		snprintf(out, len, "%s/%s", base, path);
+	return out;
+}
+
+/*
+ * Relative paths in a config file are taken from the file's directory's
+ * parent when the file sits in an etc/ directory next to rules/ (the
+ * repository and install layout), else from the file's own directory; the
+ * built-in config uses the data directory.
+ */
+static void config_base(const struct opts *o, char *out, size_t len)
+{
+	char tmp[PATH_MAX];
+	char *dir;
+
+	if (!o->config) {
+		snprintf(out, len, "%s", SW_DATADIR);
+		return;
+	}
+	snprintf(tmp, sizeof(tmp), "%s", o->config);
+	dir = dirname(tmp);
+	snprintf(out, len, "%s", dir);
+	if (!strcmp(basename(dir), "etc")) {
+		char parent[PATH_MAX];
+		snprintf(parent, sizeof(parent), "%s/..", dir);
+		snprintf(out, len, "%s", parent);
+	}
+}
+
+struct loaded {
+	struct sw_config *cfg;
+	struct sw_rule_vars *vars;
+	struct sw_classification *cls;
+	struct sw_rules *rules;
+	size_t n_loaded, n_rejected;
+};
+
+static void loaded_free(struct loaded *l)
+{
+	sw_rules_free(l->rules);
+	sw_classification_free(l->cls);
+	sw_rule_vars_free(l->vars);
+	sw_config_free(l->cfg);
+}
+
+/* Returns 0, or -1 after printing a one-line reason. */
+static int load_all(const struct opts *o, struct loaded *l, FILE *errout)
+{
+	struct sw_config_error cerr;
+	struct sw_rule_error rerr;
+	char base[PATH_MAX], path[PATH_MAX + 512], rdir[PATH_MAX + 256];
+	int rc;
+
+	memset(l, 0, sizeof(*l));
+	if (o->config) {
+		memset(&cerr, 0, sizeof(cerr));
+		rc = sw_config_load(o->config, &l->cfg, &cerr);
+		if (rc < 0) {
+			if (rc == -EINVAL)
+				fprintf(stderr, "sidewall: %s:%u:%u: %s\n", cerr.file[0] ? cerr.file : o->config,
+					cerr.line, cerr.column, cerr.message);
+			else
+				fprintf(stderr, "sidewall: %s: %s\n", o->config, strerror(-rc));
+			return -1;
+		}
+	} else {
+		l->cfg = sw_config_default();
+		if (!l->cfg) {
+			fprintf(stderr, "sidewall: out of memory\n");
+			return -1;
+		}
+	}
+	config_base(o, base, sizeof(base));
+
+	l->vars = sw_rule_vars_new();
+	l->cls = sw_classification_new();
+	if (!l->vars || !l->cls)
+		goto nomem;
+	for (uint32_t i = 0; i < l->cfg->n_addr_groups; i++)
+		if (sw_rule_vars_set_address(l->vars, l->cfg->addr_groups[i].name, l->cfg->addr_groups[i].value) < 0)
+			goto nomem;
+	for (uint32_t i = 0; i < l->cfg->n_port_groups; i++)
+		if (sw_rule_vars_set_port(l->vars, l->cfg->port_groups[i].name, l->cfg->port_groups[i].value) < 0)
+			goto nomem;
+
+	if (l->cfg->classification_file)
+		resolve(base, l->cfg->classification_file, path, sizeof(path));
+	else
+		snprintf(path, sizeof(path), "%s/rules/classification.config", SW_DATADIR);
+	memset(&rerr, 0, sizeof(rerr));
+	rc = sw_classification_load(l->cls, path, &rerr);
+	if (rc < 0) {
+		if (rc == -EINVAL)
+			fprintf(stderr, "sidewall: %s:%u: %s\n", rerr.file ? rerr.file : path, rerr.line,
+				rerr.message ? rerr.message : "invalid line");
+		else
+			fprintf(stderr, "sidewall: %s: %s\n", path, strerror(-rc));
+		return -1;
+	}
+
+	l->rules = sw_rules_new(l->vars, l->cls);
+	if (!l->rules)
+		goto nomem;
+	if (o->n_sfiles) {
+		for (unsigned i = 0; i < o->n_sfiles; i++) {
+			rc = sw_rules_load_file(l->rules, o->sfiles[i]);
+			if (rc < 0) {
+				fprintf(stderr, "sidewall: %s: %s\n", o->sfiles[i], strerror(-rc));
+				return -1;
+			}
+		}
+	} else {
+		resolve(base, l->cfg->default_rule_path ? l->cfg->default_rule_path : ".", rdir, sizeof(rdir));
+		for (uint32_t i = 0; i < l->cfg->n_rule_files; i++) {
+			resolve(rdir, l->cfg->rule_files[i], path, sizeof(path));
+			rc = sw_rules_load_file(l->rules, path);
+			if (rc < 0) {
+				fprintf(stderr, "sidewall: %s: %s\n", path, strerror(-rc));
+				return -1;
+			}
+		}
+	}
+	l->n_loaded = sw_rules_count(l->rules);
+	l->n_rejected = sw_rules_error_count(l->rules);
+	for (size_t i = 0; i < l->n_rejected; i++) {
+		const struct sw_rule_error *e = sw_rules_error(l->rules, i);
+		fprintf(errout, "%s:%u: %s\n", e->file, e->line, e->message);
+	}
+	return 0;
+nomem:
+	fprintf(stderr, "sidewall: out of memory\n");
+	return -1;
+}
+
+static unsigned thread_count(const struct opts *o, const struct sw_config *cfg)
+{
+	long n = o->threads >= 0 ? o->threads : (long)cfg->threads;
+
+	if (n == 0) {
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+		if (n < 1)
+			n = 1;
+	}
+	return (unsigned)n;
+}
+
+static int64_t now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+static int run_offline(const struct opts *o, struct loaded *l)
+{
+	struct sw_engine_config ec;
+	struct sw_detect *d = NULL;
+	struct sw_engine *eng = NULL;
+	struct sw_eve *eve = NULL;
+	struct sw_eve_writer *w = NULL;
+	char err[512], path[PATH_MAX + 256];
+	const char *logdir = o->logdir ? o->logdir : l->cfg->log_dir ? l->cfg->log_dir : ".";
+	int64_t t0 = now_s();
+	int ret = 1;
+
+	d = sw_detect_new(l->rules, err, sizeof(err));
+	l->rules = NULL; /* owned by the detect engine now, even on failure */
+	if (!d) {
+		fprintf(stderr, "sidewall: cannot compile rules: %s\n", err);
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/%s", logdir, l->cfg->eve_filename ? l->cfg->eve_filename : "eve.json");
+	eve = sw_eve_open(path, l->cfg->eve_enabled ? l->cfg->eve_types : 0);
+	if (!eve) {
+		fprintf(stderr, "sidewall: %s: %s\n", path, strerror(errno));
+		goto out;
+	}
+	memset(&ec, 0, sizeof(ec));
+	ec.threads = thread_count(o, l->cfg);
+	ec.verify_csum = o->checksum >= 0 ? o->checksum == 1 : l->cfg->checksum_validation;
+	ec.flow = l->cfg->flow;
+	eng = sw_engine_new(&ec, d, eve);
+	w = sw_eve_writer_new(eve);
+	if (!eng || !w) {
+		fprintf(stderr, "sidewall: cannot start engine: %s\n", strerror(errno));
+		goto out;
+	}
+	for (unsigned i = 0; i < o->n_rfiles && !stop_requested; i++) {
+		struct sw_pcap *pc = sw_pcap_open_file(o->rfiles[i], err, sizeof(err));
+		struct sw_pcap_pkt pkt;
+		int rc;
+
+		if (!pc) {
+			fprintf(stderr, "sidewall: %s\n", err);
+			sw_engine_finish(eng);
+			goto out;
+		}
+		while (!stop_requested && (rc = sw_pcap_next(pc, &pkt, err, sizeof(err))) == 1)
+			sw_engine_feed(eng, pkt.data, pkt.caplen, pkt.wirelen, pkt.ts_usec, sw_pcap_linktype(pc), i);
+		sw_pcap_close(pc);
+		if (rc < 0) {
+			/* A truncated capture is common (a tap cut short); keep what was read, say so. */
+			fprintf(stderr, "sidewall: %s: read error, stopped early: %s\n", o->rfiles[i], err);
+		}
+	}
+	sw_engine_finish(eng);
+	if (l->cfg->eve_enabled && (l->cfg->eve_types & SW_EVE_STATS))
+		sw_engine_write_stats(eng, w, l->n_loaded, l->n_rejected, now_s() - t0);
+	sw_engine_log_summary(eng);
+	if (sw_eve_dropped(eve))
+		fprintf(stderr, "sidewall: %" PRIu64 " EVE records could not be written\n", sw_eve_dropped(eve));
+	ret = sw_eve_dropped(eve) ? 1 : 0;
+out:
+	sw_eve_writer_free(w);
+	sw_engine_free(eng);
+	sw_eve_close(eve);
+	sw_detect_put(d);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	struct loaded l;
+	struct sigaction sa;
+	int ret;
+
+	if (parse_args(argc, argv, &o) < 0)
+		return 2;
+	if (!o.test_only && !o.n_rfiles) {
+		fprintf(stderr, "sidewall: nothing to read: give -r FILE.pcap (or -T to check rules)\n");
+		return 2;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	if (load_all(&o, &l, o.test_only ? stdout : stderr) < 0) {
+		loaded_free(&l);
+		return 1;
+	}
+	if (o.test_only) {
+		printf("rules: %zu loaded, %zu rejected\n", l.n_loaded, l.n_rejected);
+		ret = l.n_rejected || !l.n_loaded ? 1 : 0;
+		loaded_free(&l);
+		return ret;
+	}
+	fprintf(stderr, "rules: %zu loaded, %zu rejected\n", l.n_loaded, l.n_rejected);
+	if (!l.n_loaded) {
+		fprintf(stderr, "sidewall: no rules loaded\n");
+		loaded_free(&l);
+		return 1;
+	}
+	ret = run_offline(&o, &l);
+	loaded_free(&l);
+	return ret;
+}

@@ -1,0 +1,598 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "worker.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+#include "decode.h"
+#include "stream.h"
+
+#define RING_DEFAULT (8u << 20)
+#define REC_ALIGN 32u
+/* The stream view is tail + one segment; a GSO segment can reach 64 KiB and a capture file 256 KiB. */
+#define MAX_SEGMENT (256u << 10)
+
+enum rec_kind { REC_PKT = 1, REC_TICK, REC_WRAP, REC_END };
+
+/* Ring record header; REC_ALIGN-sized so the tail of the ring always fits one. */
+struct rec {
+	uint32_t kind;
+	uint32_t caplen;
+	uint32_t wirelen;
+	int32_t linktype;
+	int64_t ts_usec;
+	uint32_t iface;
+	uint32_t pad;
+};
+_Static_assert(sizeof(struct rec) == REC_ALIGN, "ring record header size");
+
+/* Bounded single-producer/single-consumer byte ring of variable-size records. */
+struct ring {
+	uint8_t *buf;
+	size_t size; /* power of two */
+	_Alignas(64) atomic_size_t head; /* written by the producer */
+	_Alignas(64) atomic_size_t tail; /* written by the consumer */
+};
+
+struct worker {
+	struct sw_engine *e;
+	unsigned id;
+	pthread_t th;
+	bool started;
+	struct ring ring;
+	struct sw_flow_table *ft;
+	struct sw_detect_ctx *dc;
+	struct sw_eve_writer *w;
+	uint8_t *scratch;
+	size_t scratch_len;
+	struct sw_packet pkt;
+	struct sw_decode_stats ds;
+	struct sw_stream_stats ss;
+	uint64_t invalid_csum;  /* packets not inspected because a checksum was bad */
+	uint64_t scan_fail;     /* detection failed on a packet (counted, packet still logged in its flow) */
+};
+
+struct sw_engine {
+	struct sw_engine_config cfg;
+	struct sw_detect *d;
+	struct sw_eve *eve;
+	struct worker *w;
+	unsigned n;
+	int64_t last_tick_sec;
+	int64_t last_ts;
+	uint64_t packets;
+};
+
+/* ---- ring ---- */
+
+static size_t rec_size(uint32_t caplen)
+{
+	return (sizeof(struct rec) + caplen + REC_ALIGN - 1) & ~(size_t)(REC_ALIGN - 1);
+}
+
+/*
+ * Wait politely: spin briefly (the other side is usually just behind), then
+ * yield, then sleep so an idle worker does not burn a core.
+ */
+static void backoff(unsigned *spins)
+{
+	if (++*spins < 64)
+		return;
+	if (*spins < 256) {
+		sched_yield();
+		return;
+	}
+	struct timespec ts = { 0, 50 * 1000 };
+	nanosleep(&ts, NULL);
+}
+
+static void ring_put(struct ring *r, const struct rec *h, const uint8_t *data)
+{
+	size_t need = rec_size(h->caplen);
+	size_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+	size_t idx = head & (r->size - 1);
+	size_t room_to_end = r->size - idx;
+	size_t total = need <= room_to_end ? need : room_to_end + need;
+	unsigned spins = 0;
+
+	while (r->size - (head - atomic_load_explicit(&r->tail, memory_order_acquire)) < total)
+		backoff(&spins);
+	if (need > room_to_end) {
+		struct rec wrap = { .kind = REC_WRAP };
+		memcpy(r->buf + idx, &wrap, sizeof(wrap));
+		head += room_to_end;
+		idx = 0;
+	}
+	memcpy(r->buf + idx, h, sizeof(*h));
+	if (h->caplen)
+		memcpy(r->buf + idx + sizeof(*h), data, h->caplen);
+	atomic_store_explicit(&r->head, head + need, memory_order_release);
+}
+
+/* Next record; the caller releases it with ring_release() when done with the bytes. */
+static const uint8_t *ring_get(struct ring *r, struct rec *h)
+{
+	unsigned spins = 0;
+
+	for (;;) {
+		size_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+		size_t idx = tail & (r->size - 1);
+
+		while (atomic_load_explicit(&r->head, memory_order_acquire) == tail)
+			backoff(&spins);
+		memcpy(h, r->buf + idx, sizeof(*h));
+		if (h->kind == REC_WRAP) {
+			atomic_store_explicit(&r->tail, tail + (r->size - idx), memory_order_release);
+			continue;
+		}
+		return r->buf + idx + sizeof(*h);
+	}
+}
+
+static void ring_release(struct ring *r, const struct rec *h)
+{
+	size_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+	atomic_store_explicit(&r->tail, tail + rec_size(h->caplen), memory_order_release);
+}
+
+/* ---- the per-packet pipeline ---- */
+
+static void on_flow_end(void *ctx, struct sw_flow *f, enum sw_flow_end why)
+{
+	struct worker *w = ctx;
+	sw_eve_flow(w->w, f, why);
+}
+
+static void process(struct worker *w, const uint8_t *data, uint32_t caplen, uint32_t wirelen, int64_t ts,
+		    int linktype, uint32_t iface)
+{
+	struct sw_packet *p = &w->pkt;
+	struct sw_stream_view v, *vp = NULL;
+	struct sw_detect_result res;
+
+	p->data = data;
+	p->caplen = caplen;
+	p->wirelen = wirelen;
+	p->ts_usec = ts;
+	p->linktype = linktype;
+	p->iface = iface;
+	if (sw_decode(p, w->e->cfg.verify_csum, &w->ds) < 0)
+		return; /* counted as an anomaly by the decoder */
+	if (!sw_flow_packet(w->ft, p))
+		return;
+	/*
+	 * A packet with a bad checksum is still counted in its flow (the
+	 * record must say what was on the wire) but never reaches the stream
+	 * or the rules: the receiving host drops it too, so matching it would
+	 * let an attacker plant content the target never sees.
+	 */
+	if (p->csum_bad) {
+		w->invalid_csum++;
+		return;
+	}
+	if (p->proto == 6 && p->l4_ok) {
+		sw_stream_packet(p, w->e->cfg.flow.stream_window, w->scratch, w->scratch_len, &v, &w->ss);
+		vp = &v;
+	}
+	if (sw_detect_packet(w->dc, p, vp, &res) < 0) {
+		w->scan_fail++;
+		return;
+	}
+	for (uint32_t i = 0; i < res.n; i++)
+		sw_eve_alert(w->w, p, res.m[i].rule, "allowed");
+}
+
+static void tick(struct worker *w, int64_t ts)
+{
+	sw_flow_table_expire(w->ft, ts);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	char name[16];
+
+	snprintf(name, sizeof(name), "sw-worker%u", w->id);
+	pthread_setname_np(pthread_self(), name);
+	for (;;) {
+		struct rec h;
+		const uint8_t *data = ring_get(&w->ring, &h);
+
+		switch (h.kind) {
+		case REC_PKT:
+			process(w, data, h.caplen, h.wirelen, h.ts_usec, h.linktype, h.iface);
+			break;
+		case REC_TICK:
+			tick(w, h.ts_usec);
+			break;
+		case REC_END:
+			ring_release(&w->ring, &h);
+			return NULL;
+		}
+		ring_release(&w->ring, &h);
+	}
+}
+
+/* ---- engine ---- */
+
+static void worker_destroy(struct worker *w)
+{
+	sw_flow_table_free(w->ft);
+	sw_detect_ctx_free(w->dc);
+	sw_eve_writer_free(w->w);
+	free(w->scratch);
+	free(w->ring.buf);
+}
+
+static int worker_init(struct sw_engine *e, struct worker *w, unsigned id)
+{
+	size_t rsz = e->cfg.ring_bytes ? e->cfg.ring_bytes : RING_DEFAULT;
+	size_t pow = 1;
+
+	while (pow < rsz)
+		pow <<= 1;
+	w->e = e;
+	w->id = id;
+	w->scratch_len = e->cfg.flow.stream_window + MAX_SEGMENT;
+	w->scratch = malloc(w->scratch_len);
+	w->ft = sw_flow_table_new(&e->cfg.flow, on_flow_end, w);
+	w->dc = sw_detect_ctx_new(e->d);
+	w->w = sw_eve_writer_new(e->eve);
+	if (e->n > 1) {
+		w->ring.size = pow;
+		w->ring.buf = malloc(pow);
+	}
+	if (!w->scratch || !w->ft || !w->dc || !w->w || (e->n > 1 && !w->ring.buf))
+		return -ENOMEM;
+	return 0;
+}
+
+struct sw_engine *sw_engine_new(const struct sw_engine_config *cfg, struct sw_detect *d, struct sw_eve *eve)
+{
+	struct sw_engine *e = calloc(1, sizeof(*e));
+	int err = ENOMEM;
+
+	if (!e)
+		return NULL;
+	e->cfg = *cfg;
+	e->n = cfg->threads ? cfg->threads : 1;
+	/* A ring record must fit in a quarter of the ring, whatever the capture's snaplen. */
+	if (e->cfg.ring_bytes && e->cfg.ring_bytes < 4 * (MAX_SEGMENT + REC_ALIGN))
+		e->cfg.ring_bytes = 4 * (MAX_SEGMENT + REC_ALIGN);
+	e->d = sw_detect_get(d);
+	e->eve = eve;
+	e->last_tick_sec = INT64_MIN;
+	e->w = calloc(e->n, sizeof(*e->w));
+	if (!e->w)
+		goto fail;
+	for (unsigned i = 0; i < e->n; i++) {
+		int rc = worker_init(e, &e->w[i], i);
+		if (rc < 0) {
+			err = -rc;
+			goto fail;
+		}
+	}
+	if (e->n > 1) {
+		for (unsigned i = 0; i < e->n; i++) {
+			int rc = pthread_create(&e->w[i].th, NULL, worker_main, &e->w[i]);
+			if (rc) {
+				err = rc;
+				goto fail;
+			}
+			e->w[i].started = true;
+		}
+	}
+	return e;
+fail:
+	sw_engine_free(e);
+	errno = err;
+	return NULL;
+}
+
+static void broadcast(struct sw_engine *e, uint32_t kind, int64_t ts)
+{
+	struct rec h = { .kind = kind, .ts_usec = ts };
+
+	for (unsigned i = 0; i < e->n; i++)
+		ring_put(&e->w[i].ring, &h, NULL);
+}
+
+/*
+ * Dispatch key: the decoder's view of the 5-tuple hashed symmetrically.  The
+ * reader decodes once to hash, the worker decodes again; decoding is a few
+ * tens of nanoseconds next to detection, and the alternative (shipping
+ * decoded pointers through the ring) would tie the ring format to struct
+ * sw_packet.
+ */
+static unsigned pick_worker(struct sw_engine *e, struct sw_packet *p, const uint8_t *data, uint32_t caplen,
+			    int linktype)
+{
+	struct sw_decode_stats scratch_stats;
+
+	p->data = data;
+	p->caplen = caplen;
+	p->wirelen = caplen;
+	p->linktype = linktype;
+	memset(&scratch_stats, 0, sizeof(scratch_stats));
+	if (sw_decode(p, false, &scratch_stats) < 0)
+		return 0; /* undecodable: any worker will count it, pick a fixed one */
+	return sw_flow_hash_packet(p) % e->n;
+}
+
+int sw_engine_feed(struct sw_engine *e, const uint8_t *data, uint32_t caplen, uint32_t wirelen, int64_t ts_usec,
+		   int linktype, uint32_t iface)
+{
+	int64_t sec = ts_usec / 1000000;
+
+	e->packets++;
+	if (caplen > MAX_SEGMENT)
+		caplen = MAX_SEGMENT;
+	if (sec > e->last_tick_sec) {
+		e->last_tick_sec = sec;
+		if (e->n == 1)
+			tick(&e->w[0], ts_usec);
+		else
+			broadcast(e, REC_TICK, ts_usec);
+	}
+	if (ts_usec > e->last_ts)
+		e->last_ts = ts_usec;
+	if (e->n == 1) {
+		process(&e->w[0], data, caplen, wirelen, ts_usec, linktype, iface);
+		return 0;
+	}
+	{
+		struct sw_packet tmp;
+		unsigned wi = pick_worker(e, &tmp, data, caplen, linktype);
+		struct rec h = { .kind = REC_PKT, .caplen = caplen, .wirelen = wirelen, .linktype = linktype,
+				 .ts_usec = ts_usec, .iface = iface };
+		ring_put(&e->w[wi].ring, &h, data);
+	}
+	return 0;
+}
+
+int sw_engine_finish(struct sw_engine *e)
+{
+	if (e->n > 1) {
+		broadcast(e, REC_TICK, e->last_ts);
+		broadcast(e, REC_END, 0);
+		for (unsigned i = 0; i < e->n; i++) {
+			if (e->w[i].started)
+				pthread_join(e->w[i].th, NULL);
+			e->w[i].started = false;
+		}
+	} else {
+		tick(&e->w[0], e->last_ts);
+	}
+	/* Workers are stopped: flushing from this thread touches no shared state. */
+	for (unsigned i = 0; i < e->n; i++) {
+		sw_flow_table_flush(e->w[i].ft, SW_FLOW_END_SHUTDOWN);
+		sw_eve_writer_flush(e->w[i].w);
+	}
+	return 0;
+}
+
+int64_t sw_engine_last_ts(const struct sw_engine *e)
+{
+	return e->last_ts;
+}
+
+uint64_t sw_engine_packets(const struct sw_engine *e)
+{
+	return e->packets;
+}
+
+/* ---- stats ---- */
+
+struct totals {
+	struct sw_decode_stats ds;
+	struct sw_stream_stats ss;
+	struct sw_flow_stats fs;
+	struct sw_detect_stats dt;
+	uint64_t invalid_csum, scan_fail;
+};
+
+static void sum(const struct sw_engine *e, struct totals *t)
+{
+	memset(t, 0, sizeof(*t));
+	for (unsigned i = 0; i < e->n; i++) {
+		const struct worker *w = &e->w[i];
+		const struct sw_flow_stats *fs = sw_flow_table_stats(w->ft);
+		const struct sw_detect_stats *dt = sw_detect_ctx_stats(w->dc);
+
+		t->ds.pkts += w->ds.pkts;
+		t->ds.bytes += w->ds.bytes;
+		t->ds.ipv4 += w->ds.ipv4;
+		t->ds.ipv6 += w->ds.ipv6;
+		t->ds.tcp += w->ds.tcp;
+		t->ds.udp += w->ds.udp;
+		t->ds.icmpv4 += w->ds.icmpv4;
+		t->ds.icmpv6 += w->ds.icmpv6;
+		t->ds.other += w->ds.other;
+		t->ds.vlan += w->ds.vlan;
+		t->ds.frags += w->ds.frags;
+		for (int a = 0; a < SW_ANOM__COUNT; a++)
+			t->ds.anom[a] += w->ds.anom[a];
+		t->ss.segments += w->ss.segments;
+		t->ss.retransmitted += w->ss.retransmitted;
+		t->ss.overlap += w->ss.overlap;
+		t->ss.out_of_order += w->ss.out_of_order;
+		t->ss.midstream += w->ss.midstream;
+		t->fs.created += fs->created;
+		t->fs.ended_timeout += fs->ended_timeout;
+		t->fs.ended_forced += fs->ended_forced;
+		t->fs.ended_shutdown += fs->ended_shutdown;
+		t->fs.active += fs->active;
+		t->fs.tcp_ssn_no_syn += fs->tcp_ssn_no_syn;
+		t->fs.tcp_invalid += fs->tcp_invalid;
+		t->dt.alerts += dt->alerts;
+		t->dt.suppressed += dt->suppressed;
+		t->dt.alert_overflow += dt->alert_overflow;
+		t->dt.candidates += dt->candidates;
+		t->dt.hs_matches += dt->hs_matches;
+		t->dt.scan_errors += dt->scan_errors;
+		t->invalid_csum += w->invalid_csum;
+		t->scan_fail += w->scan_fail;
+	}
+}
+
+/*
+ * Suricata's decoder event keys that EVE's stats schema knows.  Our anomaly
+ * names are "<proto>.<event>"; those in this list go to
+ * stats.decoder.event.<proto>.<event>, the others (no Suricata equivalent)
+ * are summed into stats.decoder.invalid and listed by name in the exit
+ * summary, so the EVE record stays valid for Suricata's consumers.
+ */
+static const char *const suricata_events[] = {
+	"ethernet.pkt_too_small", "ethernet.unknown_ethertype", "vlan.header_too_small", "vlan.too_many_layers",
+	"vlan.unknown_type", "sll.pkt_too_small", "sll2.pkt_too_small", "ipv4.pkt_too_small",
+	"ipv4.hlen_too_small", "ipv4.iplen_smaller_than_hlen", "ipv4.trunc_pkt", "ipv4.wrong_ip_version",
+	"ipv4.opt_invalid", "ipv4.opt_invalid_len", "ipv4.opt_malformed", "ipv4.opt_unknown", "ipv4.unknown_protocol",
+	"ipv6.pkt_too_small", "ipv6.trunc_pkt", "ipv6.wrong_ip_version", "ipv6.trunc_exthdr",
+	"ipv6.unknown_next_header", "ipv6.exthdr_invalid_optlen", "tcp.pkt_too_small", "tcp.hlen_too_small",
+	"tcp.invalid_optlen", "tcp.opt_invalid_len", "tcp.opt_duplicate", "udp.pkt_too_small", "udp.hlen_too_small",
+	"udp.hlen_invalid", "udp.len_invalid", "icmpv4.pkt_too_small", "icmpv4.unknown_type",
+	"icmpv4.unknown_code", "icmpv4.ipv4_trunc_pkt", "icmpv6.pkt_too_small", "icmpv6.unknown_type",
+	"icmpv6.unknown_code", "icmpv6.ipv6_trunc_pkt", "ltnull.pkt_too_small", "ltnull.unsupported_type",
+	"ipraw.invalid_ip_version",
+};
+
+static bool is_suricata_event(const char *name)
+{
+	for (size_t i = 0; i < sizeof(suricata_events) / sizeof(suricata_events[0]); i++)
+		if (!strcmp(name, suricata_events[i]))
+			return true;
+	return false;
+}
+
+static void decoder_events(struct sw_json *j, const struct totals *t)
+{
+	const char *open_proto = NULL;
+	size_t open_len = 0;
+
+	sw_json_obj(j, "event");
+	for (int a = 0; a < SW_ANOM__COUNT; a++) {
+		const char *name = sw_decode_anom_name((enum sw_decode_anom)a);
+		const char *dot = strchr(name, '.');
+		size_t plen;
+
+		if (!dot || !is_suricata_event(name))
+			continue;
+		plen = (size_t)(dot - name);
+		/* The anomaly list is grouped by protocol; open one object per group. */
+		if (!open_proto || open_len != plen || strncmp(open_proto, name, plen)) {
+			char proto[32];
+			if (open_proto)
+				sw_json_close_obj(j);
+			snprintf(proto, sizeof(proto), "%.*s", (int)plen, name);
+			sw_json_obj(j, proto);
+			open_proto = name;
+			open_len = plen;
+		}
+		sw_json_u64(j, dot + 1, t->ds.anom[a]);
+	}
+	if (open_proto)
+		sw_json_close_obj(j);
+	sw_json_close_obj(j);
+}
+
+void sw_engine_write_stats(struct sw_engine *e, struct sw_eve_writer *w, uint64_t rules_loaded,
+			   uint64_t rules_failed, int64_t uptime_s)
+{
+	struct totals t;
+	struct sw_json *j;
+	uint64_t invalid = 0;
+
+	sum(e, &t);
+	for (int a = 0; a < SW_ANOM__COUNT; a++)
+		if (!is_suricata_event(sw_decode_anom_name((enum sw_decode_anom)a)))
+			invalid += t.ds.anom[a];
+	j = sw_eve_begin(w, "stats", e->last_ts);
+	sw_json_obj(j, "stats");
+	sw_json_i64(j, "uptime", uptime_s);
+	sw_json_obj(j, "decoder");
+	sw_json_u64(j, "pkts", t.ds.pkts);
+	sw_json_u64(j, "bytes", t.ds.bytes);
+	sw_json_u64(j, "invalid", invalid + t.invalid_csum);
+	sw_json_u64(j, "ipv4", t.ds.ipv4);
+	sw_json_u64(j, "ipv6", t.ds.ipv6);
+	sw_json_u64(j, "tcp", t.ds.tcp);
+	sw_json_u64(j, "udp", t.ds.udp);
+	sw_json_u64(j, "icmpv4", t.ds.icmpv4);
+	sw_json_u64(j, "icmpv6", t.ds.icmpv6);
+	sw_json_u64(j, "vlan", t.ds.vlan);
+	decoder_events(j, &t);
+	sw_json_close_obj(j);
+	sw_json_obj(j, "flow");
+	sw_json_u64(j, "total", t.fs.created);
+	sw_json_u64(j, "active", t.fs.active);
+	sw_json_close_obj(j);
+	sw_json_obj(j, "tcp");
+	sw_json_u64(j, "midstream_pickups", t.ss.midstream);
+	sw_json_u64(j, "overlap", t.ss.overlap);
+	sw_json_u64(j, "reassembly_gap", t.ss.out_of_order);
+	sw_json_close_obj(j);
+	sw_json_obj(j, "detect");
+	sw_json_arr(j, "engines");
+	sw_json_obj(j, NULL);
+	sw_json_u64(j, "id", 0);
+	sw_json_u64(j, "rules_loaded", rules_loaded);
+	sw_json_u64(j, "rules_failed", rules_failed);
+	sw_json_close_obj(j);
+	sw_json_close_arr(j);
+	sw_json_u64(j, "alert", t.dt.alerts);
+	sw_json_u64(j, "alert_queue_overflow", t.dt.alert_overflow);
+	sw_json_u64(j, "alerts_suppressed", t.dt.suppressed);
+	sw_json_close_obj(j);
+	sw_json_close_obj(j);
+	sw_eve_end(w);
+	sw_eve_writer_flush(w);
+}
+
+void sw_engine_log_summary(struct sw_engine *e)
+{
+	struct totals t;
+
+	sum(e, &t);
+	fprintf(stderr,
+		"sidewall: %" PRIu64 " packets, %" PRIu64 " bytes, %" PRIu64 " flows (%" PRIu64 " timeout, %" PRIu64
+		" forced, %" PRIu64 " shutdown), %" PRIu64 " alerts (%" PRIu64 " suppressed)\n",
+		t.ds.pkts, t.ds.bytes, t.fs.created, t.fs.ended_timeout, t.fs.ended_forced, t.fs.ended_shutdown,
+		t.dt.alerts, t.dt.suppressed);
+	fprintf(stderr,
+		"sidewall: checksum failures not inspected: %" PRIu64 ", detect failures: %" PRIu64
+		", stream: %" PRIu64 " retransmitted, %" PRIu64 " overlap, %" PRIu64 " out of order, %" PRIu64
+		" midstream\n",
+		t.invalid_csum, t.scan_fail + t.dt.scan_errors, t.ss.retransmitted, t.ss.overlap, t.ss.out_of_order,
+		t.ss.midstream);
+	for (int a = 0; a < SW_ANOM__COUNT; a++)
+		if (t.ds.anom[a])
+			fprintf(stderr, "sidewall: anomaly %s: %" PRIu64 "\n",
+				sw_decode_anom_name((enum sw_decode_anom)a), t.ds.anom[a]);
+}
+
+void sw_engine_free(struct sw_engine *e)
+{
+	if (!e)
+		return;
+	if (e->w) {
+		for (unsigned i = 0; i < e->n; i++) {
+			if (e->w[i].started) {
+				struct rec h = { .kind = REC_END };
+				ring_put(&e->w[i].ring, &h, NULL);
+				pthread_join(e->w[i].th, NULL);
+			}
+			worker_destroy(&e->w[i]);
+		}
+		free(e->w);
+	}
+	sw_detect_put(e->d);
+	free(e);
+}

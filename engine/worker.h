@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The engine runtime: worker threads, each owning a flow table, a detect
+ * context and an EVE writer, fed by one reader through bounded
+ * single-producer/single-consumer rings by a symmetric flow hash, so both
+ * directions of a flow meet in one worker and the hot path takes no locks.
+ *
+ * With one thread there are no rings: the reader runs the pipeline itself.
+ *
+ * Time is packet time.  The reader broadcasts a tick to every worker each
+ * time capture time enters a new second, and flow timeouts are evaluated on
+ * those ticks, so a capture yields the same flow records whatever the
+ * number of workers.
+ */
+#ifndef SW_ENGINE_WORKER_H
+#define SW_ENGINE_WORKER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "detect.h"
+#include "eve.h"
+#include "flow.h"
+
+struct sw_engine_config {
+	uint32_t threads;          /* >= 1 */
+	bool verify_csum;
+	struct sw_flow_config flow;
+	uint32_t ring_bytes;       /* per worker ring; 0 = default (8 MiB) */
+};
+
+struct sw_engine;
+
+/*
+ * New engine running ruleset @d (takes its own reference) and writing to
+ * @eve (borrowed; must outlive the engine).  Starts the worker threads.
+ * Returns NULL with errno set.
+ */
+struct sw_engine *sw_engine_new(const struct sw_engine_config *cfg, struct sw_detect *d, struct sw_eve *eve);
+
+/*
+ * Hand one captured packet to the engine (called from one reader thread
+ * only).  @data is copied before return.  Blocks while the target worker's
+ * ring is full (offline: nothing is dropped).  Returns 0.
+ */
+int sw_engine_feed(struct sw_engine *e, const uint8_t *data, uint32_t caplen, uint32_t wirelen, int64_t ts_usec,
+		   int linktype, uint32_t iface);
+
+/*
+ * End of input: expire flows at the last packet time, end the rest as
+ * "shutdown", stop and join the workers.  Returns 0.
+ */
+int sw_engine_finish(struct sw_engine *e);
+
+/* Write one EVE stats record summing every worker (after sw_engine_finish()). */
+void sw_engine_write_stats(struct sw_engine *e, struct sw_eve_writer *w, uint64_t rules_loaded,
+			   uint64_t rules_failed, int64_t uptime_s);
+
+/* Human summary on stderr at exit: every counter by name, including those EVE has no field for. */
+void sw_engine_log_summary(struct sw_engine *e);
+
+int64_t sw_engine_last_ts(const struct sw_engine *e);
+uint64_t sw_engine_packets(const struct sw_engine *e);
+
+void sw_engine_free(struct sw_engine *e);
+
+#endif
