@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* EVE writer: exact bytes of records, escaping, timestamps, overflow accounting. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/config.h"
+#include "engine/eve.h"
+
+static char *tmp_path(void)
+{
+	static char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/sw_test_eve_XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(path);
+	return path;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = calloc(1, 1 << 20);
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(buf, 1, (1 << 20) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static void test_timestamp_format(void **state)
+{
+	char buf[40];
+	(void)state;
+	sw_eve_format_ts(1704164645123456LL, buf, sizeof(buf));
+	assert_string_equal(buf, "2024-01-02T03:04:05.123456+0000");
+	sw_eve_format_ts(0, buf, sizeof(buf));
+	assert_string_equal(buf, "1970-01-01T00:00:00.000000+0000");
+	/* Before the epoch: the fraction stays positive. */
+	sw_eve_format_ts(-1, buf, sizeof(buf));
+	assert_string_equal(buf, "1969-12-31T23:59:59.999999+0000");
+}
+
+static void test_escaping_and_nesting(void **state)
+{
+	char *path = tmp_path();
+	struct sw_eve *e = sw_eve_open(path, SW_EVE_ALERT | SW_EVE_FLOW | SW_EVE_STATS);
+	struct sw_eve_writer *w;
+	struct sw_json *j;
+	char *out;
+	(void)state;
+
+	assert_non_null(e);
+	w = sw_eve_writer_new(e);
+	assert_non_null(w);
+	j = sw_eve_begin(w, "stats", 1000000);
+	sw_json_str(j, "s", "a\"b\\c\n\t\x01\xff");
+	sw_json_obj(j, "o");
+	sw_json_u64(j, "u", 18446744073709551615ULL);
+	sw_json_i64(j, "i", -5);
+	sw_json_arr(j, "a");
+	sw_json_bool(j, NULL, true);
+	sw_json_bool(j, NULL, false);
+	sw_json_obj(j, NULL);
+	sw_json_close_obj(j);
+	sw_json_close_arr(j);
+	sw_json_close_obj(j);
+	sw_eve_end(w);
+	assert_int_equal(sw_eve_writer_flush(w), 0);
+	out = slurp(path);
+	assert_string_equal(out, "{\"timestamp\":\"1970-01-01T00:00:01.000000+0000\",\"event_type\":\"stats\","
+				 "\"s\":\"a\\\"b\\\\c\\n\\t\\u0001\\u00ff\","
+				 "\"o\":{\"u\":18446744073709551615,\"i\":-5,\"a\":[true,false,{}]}}\n");
+	assert_int_equal(sw_eve_written(e), 1);
+	assert_int_equal(sw_eve_dropped(e), 0);
+	free(out);
+	sw_eve_writer_free(w);
+	sw_eve_close(e);
+	unlink(path);
+}
+
+/* A record too large for the record buffer is dropped whole and counted, never cut. */
+static void test_oversized_record_dropped_and_counted(void **state)
+{
+	char *path = tmp_path();
+	struct sw_eve *e = sw_eve_open(path, SW_EVE_STATS);
+	struct sw_eve_writer *w = sw_eve_writer_new(e);
+	char *big = malloc(100000);
+	struct sw_json *j;
+	char *out;
+	(void)state;
+
+	memset(big, 'x', 99999);
+	big[99999] = '\0';
+	j = sw_eve_begin(w, "stats", 0);
+	sw_json_str(j, "big", big);
+	sw_eve_end(w);
+	j = sw_eve_begin(w, "stats", 0);
+	sw_json_u64(j, "ok", 1);
+	sw_eve_end(w);
+	sw_eve_writer_flush(w);
+	out = slurp(path);
+	assert_string_equal(out, "{\"timestamp\":\"1970-01-01T00:00:00.000000+0000\",\"event_type\":\"stats\",\"ok\":1}\n");
+	assert_int_equal(sw_eve_dropped(e), 1);
+	assert_int_equal(sw_eve_written(e), 1);
+	free(out);
+	free(big);
+	sw_eve_writer_free(w);
+	sw_eve_close(e);
+	unlink(path);
+}
+
+static void test_alert_record(void **state)
+{
+	char *path = tmp_path();
+	struct sw_eve *e = sw_eve_open(path, SW_EVE_ALERT);
+	struct sw_eve_writer *w = sw_eve_writer_new(e);
+	struct sw_packet p;
+	struct sw_flow f;
+	struct sw_rule r;
+	char *md[] = { "created_at 2024_01_01", "tag a", "tag b" };
+	char *out;
+	(void)state;
+
+	memset(&p, 0, sizeof(p));
+	memset(&f, 0, sizeof(f));
+	memset(&r, 0, sizeof(r));
+	p.ts_usec = 1704164645000001LL;
+	p.proto = 6;
+	p.src.family = p.dst.family = AF_INET;
+	inet_pton(AF_INET, "10.0.0.1", p.src.a);
+	inet_pton(AF_INET, "10.0.0.2", p.dst.a);
+	p.sport = 40000;
+	p.dport = 80;
+	p.flow = &f;
+	p.to_server = true;
+	f.flow_id = 12345;
+	f.cli = p.src;
+	f.srv = p.dst;
+	f.cli_port = 40000;
+	f.srv_port = 80;
+	f.proto = 6;
+	f.pkts_ts = 3;
+	f.pkts_tc = 2;
+	f.bytes_ts = 300;
+	f.bytes_tc = 200;
+	f.start_usec = 1704164644000000LL;
+	r.gid = 1;
+	r.sid = 1000001;
+	r.rev = 2;
+	r.msg = "ET TEST \"quoted\"";
+	r.class_desc = "Attempted Information Leak";
+	r.priority = 2;
+	r.metadata = md;
+	r.n_metadata = 3;
+	sw_eve_alert(w, &p, &r, "allowed");
+	sw_eve_writer_flush(w);
+	out = slurp(path);
+	assert_string_equal(out,
+		"{\"timestamp\":\"2024-01-02T03:04:05.000001+0000\",\"event_type\":\"alert\",\"flow_id\":12345,"
+		"\"src_ip\":\"10.0.0.1\",\"src_port\":40000,\"dest_ip\":\"10.0.0.2\",\"dest_port\":80,\"proto\":\"TCP\","
+		"\"direction\":\"to_server\",\"pkt_src\":\"wire/pcap\",\"alert\":{\"action\":\"allowed\",\"gid\":1,"
+		"\"signature_id\":1000001,\"rev\":2,\"signature\":\"ET TEST \\\"quoted\\\"\","
+		"\"category\":\"Attempted Information Leak\",\"severity\":2,"
+		"\"metadata\":{\"created_at\":[\"2024_01_01\"],\"tag\":[\"a\",\"b\"]}},"
+		"\"flow\":{\"pkts_toserver\":3,\"pkts_toclient\":2,\"bytes_toserver\":300,\"bytes_toclient\":200,"
+		"\"start\":\"2024-01-02T03:04:04.000000+0000\",\"src_ip\":\"10.0.0.1\",\"dest_ip\":\"10.0.0.2\","
+		"\"src_port\":40000,\"dest_port\":80}}\n");
+	free(out);
+	sw_eve_writer_free(w);
+	sw_eve_close(e);
+	unlink(path);
+}
+
+/* Types not enabled in outputs.eve-log.types produce nothing. */
+static void test_type_filter(void **state)
+{
+	char *path = tmp_path();
+	struct sw_eve *e = sw_eve_open(path, SW_EVE_FLOW);
+	struct sw_eve_writer *w = sw_eve_writer_new(e);
+	struct sw_packet p;
+	struct sw_rule r;
+	char *out;
+	(void)state;
+
+	memset(&p, 0, sizeof(p));
+	memset(&r, 0, sizeof(r));
+	sw_eve_alert(w, &p, &r, "allowed");
+	sw_eve_writer_flush(w);
+	out = slurp(path);
+	assert_string_equal(out, "");
+	assert_int_equal(sw_eve_written(e), 0);
+	free(out);
+	sw_eve_writer_free(w);
+	sw_eve_close(e);
+	unlink(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_timestamp_format),
+		cmocka_unit_test(test_escaping_and_nesting),
+		cmocka_unit_test(test_oversized_record_dropped_and_counted),
+		cmocka_unit_test(test_alert_record),
+		cmocka_unit_test(test_type_filter),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
