@@ -330,10 +330,10 @@ static int run_offline(const struct opts *o, struct loaded *l)
 	ec.threads = thread_count(o, l->cfg);
 	ec.verify_csum = o->checksum >= 0 ? o->checksum == 1 : l->cfg->checksum_validation;
 	ec.flow = l->cfg->flow;
-	eng = sw_engine_new(&ec, d, eve);
+	eng = sw_engine_new(&ec, d, eve, err, sizeof(err));
 	w = sw_eve_writer_new(eve);
 	if (!eng || !w) {
-		fprintf(stderr, "sidewall: cannot start engine: %s\n", strerror(errno));
+		fprintf(stderr, "sidewall: cannot start engine: %s\n", eng ? strerror(errno) : err);
 		goto out;
 	}
 	for (unsigned i = 0; i < o->n_rfiles && !stop_requested; i++) {

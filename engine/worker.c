@@ -11,8 +11,14 @@
 #include <string.h>
 #include <time.h>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "../capture/nfq.h"
 #include "config.h"
 #include "decode.h"
+#include "reject.h"
 #include "stream.h"
 
 #define RING_DEFAULT (8u << 20)
@@ -58,11 +64,24 @@ struct worker {
 	struct sw_stream_stats ss;
 	uint64_t invalid_csum;  /* packets not inspected because a checksum was bad */
 	uint64_t scan_fail;     /* detection failed on a packet (counted, packet still logged in its flow) */
+	uint64_t fail_verdicts; /* packets given the failure verdict (undecodable or detection failed) */
+	uint64_t flow_drops;    /* packets dropped because their flow was already dropped */
+	uint64_t rule_drops;    /* packets dropped by a drop/reject rule */
+	uint64_t rejects_sent, reject_errors;
+	/* inline */
+	struct sw_nfq *nfq;
+	int raw4, raw6;         /* raw sockets for reject; -1 if unavailable */
+	/* ruleset generation this worker's detect context was built for */
+	uint64_t gen;
+	struct sw_detect *pending_swap;
 };
 
 struct sw_engine {
 	struct sw_engine_config cfg;
+	pthread_mutex_t swap_lock; /* guards d during a swap; workers take it only when gen changed */
+	atomic_uint_fast64_t gen;
 	struct sw_detect *d;
+	volatile sig_atomic_t *stop;
 	struct sw_eve *eve;
 	struct worker *w;
 	unsigned n;
@@ -151,23 +170,165 @@ static void on_flow_end(void *ctx, struct sw_flow *f, enum sw_flow_end why)
 	sw_eve_flow(w->w, f, why);
 }
 
-static void process(struct worker *w, const uint8_t *data, uint32_t caplen, uint32_t wirelen, int64_t ts,
-		    int linktype, uint32_t iface)
+/*
+ * Rebuild this worker's detect context when a reload swapped the ruleset.
+ * Costs one relaxed load per packet otherwise.
+ */
+static void maybe_swap(struct worker *w)
 {
+	struct sw_engine *e = w->e;
+	uint64_t gen = atomic_load_explicit(&e->gen, memory_order_acquire);
+	struct sw_detect *d;
+	struct sw_detect_ctx *dc;
+
+	if (gen == w->gen)
+		return;
+	pthread_mutex_lock(&e->swap_lock);
+	d = sw_detect_get(e->d);
+	pthread_mutex_unlock(&e->swap_lock);
+	dc = sw_detect_ctx_new(d);
+	sw_detect_put(d);
+	if (!dc)
+		return; /* keep the old ruleset; retried at the next packet */
+	sw_detect_ctx_free(w->dc);
+	w->dc = dc;
+	w->gen = gen;
+}
+
+static void send_raw(struct worker *w, const uint8_t *pkt, int len, const struct sw_ip *dst)
+{
+	ssize_t n = -1;
+
+	if (len <= 0) {
+		w->reject_errors++;
+		return;
+	}
+	if (dst->family == AF_INET && w->raw4 >= 0) {
+		struct sockaddr_in sin = { .sin_family = AF_INET };
+		memcpy(&sin.sin_addr, dst->a, 4);
+		n = sendto(w->raw4, pkt, (size_t)len, 0, (struct sockaddr *)&sin, sizeof(sin));
+	} else if (dst->family == AF_INET6 && w->raw6 >= 0) {
+		struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6 };
+		memcpy(&sin6.sin6_addr, dst->a, 16);
+		n = sendto(w->raw6, pkt, (size_t)len, 0, (struct sockaddr *)&sin6, sizeof(sin6));
+	}
+	if (n == len)
+		w->rejects_sent++;
+	else
+		w->reject_errors++;
+}
+
+/* 'reject': RST to both ends for TCP, ICMP port unreachable to the sender otherwise. */
+static void send_reject(struct worker *w, const struct sw_packet *p)
+{
+	uint8_t buf[SW_REJECT_MAX];
+
+	if (p->proto == 6 && p->l4_ok) {
+		send_raw(w, buf, sw_reject_tcp_rst(p, true, buf, sizeof(buf)), &p->src);
+		send_raw(w, buf, sw_reject_tcp_rst(p, false, buf, sizeof(buf)), &p->dst);
+	} else if (p->proto != 1 && p->proto != 58) {
+		/* Never answer an ICMP message with an ICMP error (RFC 1122 3.2.2). */
+		send_raw(w, buf, sw_reject_icmp_unreach(p, buf, sizeof(buf)), &p->src);
+	}
+}
+
+/* One drop event per dropped flow (or per packet without a flow), naming why. */
+static void drop_event(struct worker *w, const struct sw_packet *p, const struct sw_rule *r, const char *reason)
+{
+	struct sw_json *j;
+	char a[SW_IP_STRLEN], pb[8];
+
+	if (!sw_eve_wants(w->e->eve, SW_EVE_DROP))
+		return;
+	j = sw_eve_begin(w->w, "drop", p->ts_usec);
+	if (p->flow)
+		sw_json_u64(j, "flow_id", p->flow->flow_id);
+	if (p->ip_ver) {
+		sw_json_str(j, "src_ip", sw_ip_format(&p->src, a, sizeof(a)));
+		if (p->proto == 6 || p->proto == 17)
+			sw_json_u64(j, "src_port", p->sport);
+		sw_json_str(j, "dest_ip", sw_ip_format(&p->dst, a, sizeof(a)));
+		if (p->proto == 6 || p->proto == 17)
+			sw_json_u64(j, "dest_port", p->dport);
+		sw_json_str(j, "proto", sw_eve_proto_name(p->proto, pb, sizeof(pb)));
+	}
+	sw_json_obj(j, "drop");
+	sw_json_u64(j, "len", p->wirelen);
+	if (p->ip_ver) {
+		sw_json_u64(j, "ttl", p->ttl);
+		if (p->ip_ver == 4)
+			sw_json_u64(j, "ipid", p->ip_id);
+	}
+	if (p->proto == 6 && p->l4_ok) {
+		sw_json_u64(j, "tcpseq", p->tcp_seq);
+		sw_json_u64(j, "tcpack", p->tcp_ack);
+		sw_json_u64(j, "tcpwin", p->tcp_win);
+		sw_json_bool(j, "syn", p->tcp_flags & SW_TCP_SYN);
+		sw_json_bool(j, "ack", p->tcp_flags & SW_TCP_ACK);
+		sw_json_bool(j, "psh", p->tcp_flags & SW_TCP_PSH);
+		sw_json_bool(j, "rst", p->tcp_flags & SW_TCP_RST);
+		sw_json_bool(j, "fin", p->tcp_flags & SW_TCP_FIN);
+	}
+	sw_json_str(j, "reason", reason);
+	sw_json_close_obj(j);
+	if (r) {
+		sw_json_obj(j, "alert");
+		sw_json_str(j, "action", w->e->cfg.simulate_ips ? "allowed" : "blocked");
+		sw_json_u64(j, "gid", r->gid);
+		sw_json_u64(j, "signature_id", r->sid);
+		sw_json_u64(j, "rev", r->rev);
+		sw_json_str(j, "signature", r->msg ? r->msg : "");
+		sw_json_close_obj(j);
+	}
+	sw_eve_end(w->w);
+}
+
+/*
+ * The configured failure verdict for a packet we could not process.  Inline
+ * only; offline and passive modes never drop.
+ */
+static bool fail_verdict(struct worker *w, const struct sw_packet *p)
+{
+	const struct sw_engine_config *c = &w->e->cfg;
+
+	w->fail_verdicts++;
+	if (!c->inline_mode || !c->fail_closed)
+		return false;
+	drop_event(w, p, NULL, c->simulate_ips ? "engine failure (simulated)" : "engine failure");
+	return !c->simulate_ips;
+}
+
+/*
+ * Decode -> flow -> stream -> detect -> events for one packet.  Returns true
+ * when an inline verdict must drop it.
+ */
+static bool process(struct worker *w, const uint8_t *data, uint32_t caplen, uint32_t wirelen, int64_t ts,
+		    int linktype, uint32_t iface, bool verify_csum)
+{
+	const struct sw_engine_config *c = &w->e->cfg;
 	struct sw_packet *p = &w->pkt;
 	struct sw_stream_view v, *vp = NULL;
 	struct sw_detect_result res;
+	bool was_dropped, drop;
+	const char *action;
 
+	maybe_swap(w);
 	p->data = data;
 	p->caplen = caplen;
 	p->wirelen = wirelen;
 	p->ts_usec = ts;
 	p->linktype = linktype;
 	p->iface = iface;
-	if (sw_decode(p, w->e->cfg.verify_csum, &w->ds) < 0)
-		return; /* counted as an anomaly by the decoder */
+	if (sw_decode(p, verify_csum, &w->ds) < 0)
+		return fail_verdict(w, p); /* the decoder counted the anomaly */
 	if (!sw_flow_packet(w->ft, p))
-		return;
+		return fail_verdict(w, p);
+	was_dropped = p->flow->dropped;
+	/* 'drop' and 'reject' drop every later packet of the flow, uninspected. */
+	if (c->inline_mode && was_dropped) {
+		w->flow_drops++;
+		return !c->simulate_ips;
+	}
 	/*
 	 * A packet with a bad checksum is still counted in its flow (the
 	 * record must say what was on the wire) but never reaches the stream
@@ -176,18 +337,30 @@ static void process(struct worker *w, const uint8_t *data, uint32_t caplen, uint
 	 */
 	if (p->csum_bad) {
 		w->invalid_csum++;
-		return;
+		return false;
 	}
 	if (p->proto == 6 && p->l4_ok) {
-		sw_stream_packet(p, w->e->cfg.flow.stream_window, w->scratch, w->scratch_len, &v, &w->ss);
+		sw_stream_packet(p, c->flow.stream_window, w->scratch, w->scratch_len, &v, &w->ss);
 		vp = &v;
 	}
 	if (sw_detect_packet(w->dc, p, vp, &res) < 0) {
 		w->scan_fail++;
-		return;
+		return fail_verdict(w, p);
 	}
+	drop = c->inline_mode && (res.verdict == SW_ACTION_DROP || res.verdict == SW_ACTION_REJECT);
+	action = drop && !c->simulate_ips ? "blocked" : "allowed";
 	for (uint32_t i = 0; i < res.n; i++)
-		sw_eve_alert(w->w, p, res.m[i].rule, "allowed");
+		sw_eve_alert(w->w, p, res.m[i].rule, action);
+	if (!drop)
+		return false;
+	w->rule_drops++;
+	if (!was_dropped)
+		drop_event(w, p, res.verdict_rule, c->simulate_ips ? "rules (simulated)" : "rules");
+	if (c->simulate_ips)
+		return false;
+	if (res.verdict == SW_ACTION_REJECT)
+		send_reject(w, p);
+	return true;
 }
 
 static void tick(struct worker *w, int64_t ts)
@@ -208,7 +381,7 @@ static void *worker_main(void *arg)
 
 		switch (h.kind) {
 		case REC_PKT:
-			process(w, data, h.caplen, h.wirelen, h.ts_usec, h.linktype, h.iface);
+			process(w, data, h.caplen, h.wirelen, h.ts_usec, h.linktype, h.iface, w->e->cfg.verify_csum);
 			break;
 		case REC_TICK:
 			tick(w, h.ts_usec);
@@ -225,6 +398,11 @@ static void *worker_main(void *arg)
 
 static void worker_destroy(struct worker *w)
 {
+	sw_nfq_close(w->nfq);
+	if (w->raw4 >= 0)
+		close(w->raw4);
+	if (w->raw6 >= 0)
+		close(w->raw6);
 	sw_flow_table_free(w->ft);
 	sw_detect_ctx_free(w->dc);
 	sw_eve_writer_free(w->w);
@@ -232,36 +410,63 @@ static void worker_destroy(struct worker *w)
 	free(w->ring.buf);
 }
 
-static int worker_init(struct sw_engine *e, struct worker *w, unsigned id)
+static int worker_init(struct sw_engine *e, struct worker *w, unsigned id, char *err, size_t errlen)
 {
 	size_t rsz = e->cfg.ring_bytes ? e->cfg.ring_bytes : RING_DEFAULT;
 	size_t pow = 1;
+	bool ring = e->n > 1 && !e->cfg.inline_mode;
 
 	while (pow < rsz)
 		pow <<= 1;
 	w->e = e;
 	w->id = id;
+	w->raw4 = w->raw6 = -1;
+	w->gen = atomic_load(&e->gen);
+	if (e->cfg.inline_mode) {
+		struct sw_nfq_config qc = {
+			.queue = (uint16_t)(e->cfg.queue_first + id),
+			.queue_maxlen = e->cfg.queue_maxlen,
+			.rcvbuf = e->cfg.queue_rcvbuf,
+			.fail_open = e->cfg.queue_fail_open,
+		};
+		w->nfq = sw_nfq_open(&qc, err, errlen);
+		if (!w->nfq)
+			return -EIO;
+		/*
+		 * Raw sockets for 'reject' replies (CAP_NET_RAW).  Without them
+		 * reject still drops, and each reply that could not be sent is
+		 * counted.
+		 */
+		w->raw4 = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+		w->raw6 = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+	}
 	w->scratch_len = e->cfg.flow.stream_window + MAX_SEGMENT;
 	w->scratch = malloc(w->scratch_len);
 	w->ft = sw_flow_table_new(&e->cfg.flow, on_flow_end, w);
 	w->dc = sw_detect_ctx_new(e->d);
 	w->w = sw_eve_writer_new(e->eve);
-	if (e->n > 1) {
+	if (ring) {
 		w->ring.size = pow;
 		w->ring.buf = malloc(pow);
 	}
-	if (!w->scratch || !w->ft || !w->dc || !w->w || (e->n > 1 && !w->ring.buf))
+	if (!w->scratch || !w->ft || !w->dc || !w->w || (ring && !w->ring.buf)) {
+		snprintf(err, errlen, "worker %u: out of memory", id);
 		return -ENOMEM;
+	}
 	return 0;
 }
 
-struct sw_engine *sw_engine_new(const struct sw_engine_config *cfg, struct sw_detect *d, struct sw_eve *eve)
+struct sw_engine *sw_engine_new(const struct sw_engine_config *cfg, struct sw_detect *d, struct sw_eve *eve,
+				char *errbuf, size_t errlen)
 {
 	struct sw_engine *e = calloc(1, sizeof(*e));
 	int err = ENOMEM;
 
+	snprintf(errbuf, errlen, "out of memory");
 	if (!e)
 		return NULL;
+	pthread_mutex_init(&e->swap_lock, NULL);
+	atomic_init(&e->gen, 1);
 	e->cfg = *cfg;
 	e->n = cfg->threads ? cfg->threads : 1;
 	/* A ring record must fit in a quarter of the ring, whatever the capture's snaplen. */
@@ -274,17 +479,18 @@ struct sw_engine *sw_engine_new(const struct sw_engine_config *cfg, struct sw_de
 	if (!e->w)
 		goto fail;
 	for (unsigned i = 0; i < e->n; i++) {
-		int rc = worker_init(e, &e->w[i], i);
+		int rc = worker_init(e, &e->w[i], i, errbuf, errlen);
 		if (rc < 0) {
 			err = -rc;
 			goto fail;
 		}
 	}
-	if (e->n > 1) {
+	if (e->n > 1 && !cfg->inline_mode) {
 		for (unsigned i = 0; i < e->n; i++) {
 			int rc = pthread_create(&e->w[i].th, NULL, worker_main, &e->w[i]);
 			if (rc) {
 				err = rc;
+				snprintf(errbuf, errlen, "cannot start worker %u: %s", i, strerror(rc));
 				goto fail;
 			}
 			e->w[i].started = true;
@@ -345,7 +551,7 @@ int sw_engine_feed(struct sw_engine *e, const uint8_t *data, uint32_t caplen, ui
 	if (ts_usec > e->last_ts)
 		e->last_ts = ts_usec;
 	if (e->n == 1) {
-		process(&e->w[0], data, caplen, wirelen, ts_usec, linktype, iface);
+		process(&e->w[0], data, caplen, wirelen, ts_usec, linktype, iface, e->cfg.verify_csum);
 		return 0;
 	}
 	{
@@ -379,6 +585,102 @@ int sw_engine_finish(struct sw_engine *e)
 	return 0;
 }
 
+/* ---- inline ---- */
+
+static int64_t wall_usec(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void nfq_packet(void *ctx, const struct sw_nfq_pkt *pkt, struct sw_nfq_verdict *v)
+{
+	struct worker *w = ctx;
+	/* GSO/offloaded packets carry checksums the NIC fills in later: do not judge them. */
+	bool verify = w->e->cfg.verify_csum && !pkt->csum_unverified;
+
+	v->drop = process(w, pkt->data, pkt->caplen, pkt->wirelen, pkt->ts_usec, SW_LINK_RAW, w->id, verify);
+}
+
+static void *inline_main(void *arg)
+{
+	struct worker *w = arg;
+	int64_t last_tick = 0;
+	char name[16];
+
+	snprintf(name, sizeof(name), "sw-nfq%u", w->e->cfg.queue_first + w->id);
+	pthread_setname_np(pthread_self(), name);
+	while (!*w->e->stop) {
+		int64_t now;
+		sw_nfq_dispatch(w->nfq, 200, nfq_packet, w);
+		/* Live time drives flow timeouts here; expire at most once a second. */
+		now = wall_usec();
+		if (now - last_tick >= 1000000) {
+			tick(w, now);
+			last_tick = now;
+			sw_eve_writer_flush(w->w);
+		}
+	}
+	/* Drain: everything already queued to us gets a verdict before we unbind. */
+	while (sw_nfq_dispatch(w->nfq, 0, nfq_packet, w) > 0)
+		;
+	return NULL;
+}
+
+void sw_engine_swap_ruleset(struct sw_engine *e, struct sw_detect *d)
+{
+	struct sw_detect *old;
+
+	pthread_mutex_lock(&e->swap_lock);
+	old = e->d;
+	e->d = sw_detect_get(d);
+	atomic_fetch_add_explicit(&e->gen, 1, memory_order_release);
+	pthread_mutex_unlock(&e->swap_lock);
+	/* Workers still hold their own references through their contexts. */
+	sw_detect_put(old);
+}
+
+int sw_engine_run_inline(struct sw_engine *e, volatile sig_atomic_t *stop, volatile sig_atomic_t *reload,
+			 struct sw_detect *(*reload_fn)(void *ctx), void *reload_ctx)
+{
+	int ret = 0;
+
+	e->stop = stop;
+	for (unsigned i = 0; i < e->n; i++) {
+		int rc = pthread_create(&e->w[i].th, NULL, inline_main, &e->w[i]);
+		if (rc) {
+			ret = -rc;
+			*stop = 1;
+			break;
+		}
+		e->w[i].started = true;
+	}
+	while (!*stop) {
+		struct timespec ts = { 0, 100 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+		if (reload && *reload) {
+			struct sw_detect *d;
+			*reload = 0;
+			d = reload_fn(reload_ctx);
+			if (d) {
+				sw_engine_swap_ruleset(e, d);
+				sw_detect_put(d);
+			}
+		}
+	}
+	for (unsigned i = 0; i < e->n; i++) {
+		if (e->w[i].started)
+			pthread_join(e->w[i].th, NULL);
+		e->w[i].started = false;
+	}
+	for (unsigned i = 0; i < e->n; i++) {
+		sw_flow_table_flush(e->w[i].ft, SW_FLOW_END_SHUTDOWN);
+		sw_eve_writer_flush(e->w[i].w);
+	}
+	return ret;
+}
+
 int64_t sw_engine_last_ts(const struct sw_engine *e)
 {
 	return e->last_ts;
@@ -396,7 +698,8 @@ struct totals {
 	struct sw_stream_stats ss;
 	struct sw_flow_stats fs;
 	struct sw_detect_stats dt;
-	uint64_t invalid_csum, scan_fail;
+	uint64_t invalid_csum, scan_fail, fail_verdicts, flow_drops, rule_drops, rejects_sent, reject_errors;
+	struct sw_nfq_stats nfq;
 };
 
 static void sum(const struct sw_engine *e, struct totals *t)
@@ -440,6 +743,22 @@ static void sum(const struct sw_engine *e, struct totals *t)
 		t->dt.scan_errors += dt->scan_errors;
 		t->invalid_csum += w->invalid_csum;
 		t->scan_fail += w->scan_fail;
+		t->fail_verdicts += w->fail_verdicts;
+		t->flow_drops += w->flow_drops;
+		t->rule_drops += w->rule_drops;
+		t->rejects_sent += w->rejects_sent;
+		t->reject_errors += w->reject_errors;
+		if (w->nfq) {
+			const struct sw_nfq_stats *q = sw_nfq_stats(w->nfq);
+			t->nfq.packets += q->packets;
+			t->nfq.accepted += q->accepted;
+			t->nfq.dropped += q->dropped;
+			t->nfq.id_gaps += q->id_gaps;
+			t->nfq.recv_errors += q->recv_errors;
+			t->nfq.verdict_errors += q->verdict_errors;
+			t->nfq.enobufs += q->enobufs;
+			t->nfq.batches += q->batches;
+		}
 	}
 }
 
@@ -539,6 +858,16 @@ void sw_engine_write_stats(struct sw_engine *e, struct sw_eve_writer *w, uint64_
 	sw_json_u64(j, "overlap", t.ss.overlap);
 	sw_json_u64(j, "reassembly_gap", t.ss.out_of_order);
 	sw_json_close_obj(j);
+	if (e->cfg.inline_mode) {
+		sw_json_obj(j, "ips");
+		sw_json_u64(j, "accepted", t.nfq.accepted);
+		sw_json_u64(j, "blocked", t.nfq.dropped);
+		sw_json_obj(j, "drop_reason");
+		sw_json_u64(j, "rules", t.rule_drops);
+		sw_json_u64(j, "flow_drop", t.flow_drops);
+		sw_json_close_obj(j);
+		sw_json_close_obj(j);
+	}
 	sw_json_obj(j, "detect");
 	sw_json_arr(j, "engines");
 	sw_json_obj(j, NULL);
@@ -572,6 +901,14 @@ void sw_engine_log_summary(struct sw_engine *e)
 		" midstream\n",
 		t.invalid_csum, t.scan_fail + t.dt.scan_errors, t.ss.retransmitted, t.ss.overlap, t.ss.out_of_order,
 		t.ss.midstream);
+	if (e->cfg.inline_mode)
+		fprintf(stderr,
+			"sidewall: nfqueue: %" PRIu64 " packets, %" PRIu64 " accepted, %" PRIu64 " dropped (%" PRIu64
+			" by rules, %" PRIu64 " dropped flows, %" PRIu64 " failure verdicts), %" PRIu64
+			" lost before delivery, %" PRIu64 " verdict errors, %" PRIu64 " batches, rejects %" PRIu64
+			" sent / %" PRIu64 " failed\n",
+			t.nfq.packets, t.nfq.accepted, t.nfq.dropped, t.rule_drops, t.flow_drops, t.fail_verdicts,
+			t.nfq.id_gaps, t.nfq.verdict_errors, t.nfq.batches, t.rejects_sent, t.reject_errors);
 	for (int a = 0; a < SW_ANOM__COUNT; a++)
 		if (t.ds.anom[a])
 			fprintf(stderr, "sidewall: anomaly %s: %" PRIu64 "\n",
@@ -584,7 +921,7 @@ void sw_engine_free(struct sw_engine *e)
 		return;
 	if (e->w) {
 		for (unsigned i = 0; i < e->n; i++) {
-			if (e->w[i].started) {
+			if (e->w[i].started && !e->cfg.inline_mode) {
 				struct rec h = { .kind = REC_END };
 				ring_put(&e->w[i].ring, &h, NULL);
 				pthread_join(e->w[i].th, NULL);
@@ -594,5 +931,6 @@ void sw_engine_free(struct sw_engine *e)
 		free(e->w);
 	}
 	sw_detect_put(e->d);
+	pthread_mutex_destroy(&e->swap_lock);
 	free(e);
 }

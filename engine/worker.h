@@ -16,6 +16,7 @@
 #define SW_ENGINE_WORKER_H
 
 #include <stdbool.h>
+#include <signal.h>
 #include <stdint.h>
 
 #include "detect.h"
@@ -27,6 +28,15 @@ struct sw_engine_config {
 	bool verify_csum;
 	struct sw_flow_config flow;
 	uint32_t ring_bytes;       /* per worker ring; 0 = default (8 MiB) */
+
+	/* Inline (NFQUEUE): worker i owns queue queue_first + i. */
+	bool inline_mode;
+	bool simulate_ips;         /* evaluate as inline, accept everything, log what would drop */
+	bool fail_closed;          /* packets that cannot be processed are dropped (default: accepted) */
+	uint16_t queue_first;
+	uint32_t queue_maxlen;     /* 0 = kernel default */
+	uint32_t queue_rcvbuf;     /* 0 = socket default */
+	bool queue_fail_open;      /* kernel accepts when the queue is full (NFQA_CFG_F_FAIL_OPEN) */
 };
 
 struct sw_engine;
@@ -34,9 +44,11 @@ struct sw_engine;
 /*
  * New engine running ruleset @d (takes its own reference) and writing to
  * @eve (borrowed; must outlive the engine).  Starts the worker threads.
- * Returns NULL with errno set.
+ * Inline mode binds the queues here, so a missing capability or a busy
+ * queue fails at start.  Returns NULL with errno set and a reason in @err.
  */
-struct sw_engine *sw_engine_new(const struct sw_engine_config *cfg, struct sw_detect *d, struct sw_eve *eve);
+struct sw_engine *sw_engine_new(const struct sw_engine_config *cfg, struct sw_detect *d, struct sw_eve *eve,
+				char *err, size_t errlen);
 
 /*
  * Hand one captured packet to the engine (called from one reader thread
@@ -58,6 +70,23 @@ void sw_engine_write_stats(struct sw_engine *e, struct sw_eve_writer *w, uint64_
 
 /* Human summary on stderr at exit: every counter by name, including those EVE has no field for. */
 void sw_engine_log_summary(struct sw_engine *e);
+
+/*
+ * Inline mode: run every worker on its NFQUEUE until *@stop becomes
+ * non-zero, then drain (pending packets get verdicts), end every flow as
+ * "shutdown" and return.  @reload, when it becomes non-zero, is consumed by
+ * calling @reload_fn (from this thread) to build and swap a new ruleset.
+ * Returns 0 or -errno.
+ */
+int sw_engine_run_inline(struct sw_engine *e, volatile sig_atomic_t *stop, volatile sig_atomic_t *reload,
+			 struct sw_detect *(*reload_fn)(void *ctx), void *reload_ctx);
+
+/*
+ * Swap in ruleset @d (takes its own reference) under running workers: each
+ * worker builds a new detect context at its next packet; packets in flight
+ * finish on the old ruleset and flows keep their state.
+ */
+void sw_engine_swap_ruleset(struct sw_engine *e, struct sw_detect *d);
 
 int64_t sw_engine_last_ts(const struct sw_engine *e);
 uint64_t sw_engine_packets(const struct sw_engine *e);
