@@ -40,14 +40,45 @@ struct opts {
 	long threads;       /* -1 = from config */
 	int checksum;       /* -1 = from config, 0 = none, 1 = all */
 	bool test_only;
+	bool inline_mode;   /* -q given */
+	uint16_t q_first, q_last;
+	bool simulate_ips;
+	bool fail_closed;
 };
 
 static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t reload_requested;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop_requested = 1;
+	if (sig == SIGHUP)
+		reload_requested = 1;
+	else
+		stop_requested = 1;
+}
+
+/* "N" or "A:B" queue numbers. */
+static int parse_queues(const char *s, uint16_t *first, uint16_t *last)
+{
+	char *end;
+	unsigned long a, b;
+
+	errno = 0;
+	a = strtoul(s, &end, 10);
+	if (errno || end == s || a > 65535)
+		return -EINVAL;
+	b = a;
+	if (*end == ':') {
+		const char *t = end + 1;
+		b = strtoul(t, &end, 10);
+		if (errno || end == t || b > 65535 || b < a || b - a >= 1024)
+			return -EINVAL;
+	}
+	if (*end)
+		return -EINVAL;
+	*first = (uint16_t)a;
+	*last = (uint16_t)b;
+	return 0;
 }
 
 static void usage(FILE *out)
@@ -55,6 +86,8 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: sidewall -r FILE.pcap [-r MORE.pcap ...] [-S RULES.rules ...] [-l LOGDIR]\n"
 		"                [-c sidewall.yaml] [--threads N] [-k none|all]\n"
+		"       sidewall -q QUEUE[:LAST] [-S RULES.rules ...] [-l LOGDIR] [-c sidewall.yaml]\n"
+		"                [--simulate-ips] [--fail-closed]\n"
 		"       sidewall -T [-c sidewall.yaml] [-S RULES.rules ...]\n"
 		"       sidewall --version | --help\n"
 		"\n"
@@ -64,6 +97,10 @@ static void usage(FILE *out)
 		"  -c FILE        YAML configuration (default: the built-in one, same as etc/sidewall.yaml)\n"
 		"  --threads N    worker threads (default: the config's, 0 = one per core)\n"
 		"  -k none|all    checksum validation off or on (default: on, as checksum-validation)\n"
+		"  -q N[:M]       inline on NFQUEUE queues N..M, one worker per queue (match the\n"
+		"                 firewall's --queue-balance N:M / 'queue num N-M fanout')\n"
+		"  --simulate-ips inline evaluation, but accept everything: log what would be dropped\n"
+		"  --fail-closed  drop packets sidewall cannot process (default: accept them)\n"
 		"  -T             check configuration and rules, print every error, exit non-zero on any\n"
 		"  -V, --version  print the version\n");
 }
@@ -72,6 +109,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
 		{ "threads", required_argument, NULL, 't' },
+		{ "simulate-ips", no_argument, NULL, 's' },
+		{ "fail-closed", no_argument, NULL, 'F' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -81,7 +120,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	memset(o, 0, sizeof(*o));
 	o->threads = -1;
 	o->checksum = -1;
-	while ((c = getopt_long(argc, argv, "r:S:l:c:k:TVh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:S:l:c:k:q:TVh", longopts, NULL)) != -1) {
 		char *end;
 		switch (c) {
 		case 'r':
@@ -124,6 +163,19 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'T':
 			o->test_only = true;
+			break;
+		case 'q':
+			if (parse_queues(optarg, &o->q_first, &o->q_last) < 0) {
+				fprintf(stderr, "sidewall: -q takes a queue number or a range A:B, got '%s'\n", optarg);
+				return -1;
+			}
+			o->inline_mode = true;
+			break;
+		case 's':
+			o->simulate_ips = true;
+			break;
+		case 'F':
+			o->fail_closed = true;
 			break;
 		case 'V':
 			printf("sidewall %s\n", SW_VERSION);
@@ -369,6 +421,96 @@ out:
 	return ret;
 }
 
+static const struct opts *reload_opts;
+
+/*
+ * SIGHUP: read config and rules again and compile them beside the running
+ * ruleset.  Any failure keeps the old ruleset and says why.
+ */
+static struct sw_detect *reload_rules(void *ctx)
+{
+	struct loaded l;
+	struct sw_detect *d = NULL;
+	char err[512];
+
+	(void)ctx;
+	fprintf(stderr, "sidewall: SIGHUP: reloading rules\n");
+	if (load_all(reload_opts, &l, stderr) < 0) {
+		fprintf(stderr, "sidewall: reload failed, keeping the running rules\n");
+		goto out;
+	}
+	fprintf(stderr, "sidewall: reload: rules: %zu loaded, %zu rejected\n", l.n_loaded, l.n_rejected);
+	if (!l.n_loaded) {
+		fprintf(stderr, "sidewall: reload loaded no rules, keeping the running rules\n");
+		goto out;
+	}
+	d = sw_detect_new(l.rules, err, sizeof(err));
+	l.rules = NULL;
+	if (!d)
+		fprintf(stderr, "sidewall: reload failed (%s), keeping the running rules\n", err);
+	else
+		fprintf(stderr, "sidewall: reload: new ruleset active\n");
+out:
+	loaded_free(&l);
+	return d;
+}
+
+static int run_inline(const struct opts *o, struct loaded *l)
+{
+	struct sw_engine_config ec;
+	struct sw_detect *d = NULL;
+	struct sw_engine *eng = NULL;
+	struct sw_eve *eve = NULL;
+	struct sw_eve_writer *w = NULL;
+	char err[512], path[PATH_MAX + 256];
+	const char *logdir = o->logdir ? o->logdir : l->cfg->log_dir ? l->cfg->log_dir : ".";
+	int64_t t0 = now_s();
+	int ret = 1;
+
+	d = sw_detect_new(l->rules, err, sizeof(err));
+	l->rules = NULL;
+	if (!d) {
+		fprintf(stderr, "sidewall: cannot compile rules: %s\n", err);
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/%s", logdir, l->cfg->eve_filename ? l->cfg->eve_filename : "eve.json");
+	eve = sw_eve_open(path, l->cfg->eve_enabled ? l->cfg->eve_types : 0);
+	if (!eve) {
+		fprintf(stderr, "sidewall: %s: %s\n", path, strerror(errno));
+		goto out;
+	}
+	memset(&ec, 0, sizeof(ec));
+	ec.threads = (uint32_t)(o->q_last - o->q_first + 1);
+	ec.verify_csum = o->checksum >= 0 ? o->checksum == 1 : l->cfg->checksum_validation;
+	ec.flow = l->cfg->flow;
+	ec.inline_mode = true;
+	ec.simulate_ips = o->simulate_ips;
+	ec.fail_closed = o->fail_closed;
+	ec.queue_first = o->q_first;
+	ec.queue_fail_open = !o->fail_closed;
+	eng = sw_engine_new(&ec, d, eve, err, sizeof(err));
+	w = sw_eve_writer_new(eve);
+	if (!eng || !w) {
+		fprintf(stderr, "sidewall: cannot start: %s\n", err);
+		goto out;
+	}
+	fprintf(stderr, "sidewall: inline on nfqueue %u..%u (%u workers)%s\n", o->q_first, o->q_last, ec.threads,
+		o->simulate_ips ? ", simulating: nothing is dropped" : "");
+	reload_opts = o;
+	if (sw_engine_run_inline(eng, &stop_requested, &reload_requested, reload_rules, NULL) < 0)
+		fprintf(stderr, "sidewall: worker start failed\n");
+	if (l->cfg->eve_enabled && (l->cfg->eve_types & SW_EVE_STATS))
+		sw_engine_write_stats(eng, w, l->n_loaded, l->n_rejected, now_s() - t0);
+	sw_engine_log_summary(eng);
+	ret = 0;
+out:
+	sw_eve_writer_free(w);
+	sw_engine_free(eng);
+	sw_eve_close(eve);
+	sw_detect_put(d);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o;
@@ -378,14 +520,19 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv, &o) < 0)
 		return 2;
-	if (!o.test_only && !o.n_rfiles) {
-		fprintf(stderr, "sidewall: nothing to read: give -r FILE.pcap (or -T to check rules)\n");
+	if (!o.test_only && !o.n_rfiles && !o.inline_mode) {
+		fprintf(stderr, "sidewall: nothing to read: give -r FILE.pcap, -q QUEUE (or -T to check rules)\n");
+		return 2;
+	}
+	if (o.inline_mode && o.n_rfiles) {
+		fprintf(stderr, "sidewall: -r and -q exclude each other\n");
 		return 2;
 	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 
 	if (load_all(&o, &l, o.test_only ? stdout : stderr) < 0) {
 		loaded_free(&l);
@@ -403,7 +550,7 @@ int main(int argc, char **argv)
 		loaded_free(&l);
 		return 1;
 	}
-	ret = run_offline(&o, &l);
+	ret = o.inline_mode ? run_inline(&o, &l) : run_offline(&o, &l);
 	loaded_free(&l);
 	return ret;
 }
