@@ -833,7 +833,14 @@ void sw_engine_write_stats(struct sw_engine *e, struct sw_eve_writer *w, uint64_
 	for (int a = 0; a < SW_ANOM__COUNT; a++)
 		if (!is_suricata_event(sw_decode_anom_name((enum sw_decode_anom)a)))
 			invalid += t.ds.anom[a];
-	j = sw_eve_begin(w, "stats", e->last_ts);
+	/* Offline, time is the capture's; live, it is now. */
+	if (e->cfg.inline_mode) {
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		j = sw_eve_begin(w, "stats", (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000);
+	} else {
+		j = sw_eve_begin(w, "stats", e->last_ts);
+	}
 	sw_json_obj(j, "stats");
 	sw_json_i64(j, "uptime", uptime_s);
 	sw_json_obj(j, "decoder");
