@@ -10,7 +10,11 @@
 struct sw_pcap {
 	pcap_t *p;
 	int linktype;
-	int tsprec; /* PCAP_TSTAMP_PRECISION_* the file was opened with */
+	int tsprec; /* PCAP_TSTAMP_PRECISION_* the handle was opened with */
+	bool live;
+	/* pcap_stats() counters are 32-bit and wrap; we keep 64-bit totals. */
+	uint32_t last_recv, last_drop, last_ifdrop;
+	uint64_t recv, drop, ifdrop;
 };
 
 struct sw_pcap *sw_pcap_open_file(const char *path, char *err, size_t errlen)
@@ -41,6 +45,87 @@ struct sw_pcap *sw_pcap_open_file(const char *path, char *err, size_t errlen)
 	return c;
 }
 
+struct sw_pcap *sw_pcap_open_live(const struct sw_pcap_live_config *cfg, char *err, size_t errlen)
+{
+	char ebuf[PCAP_ERRBUF_SIZE] = "";
+	struct sw_pcap *c = calloc(1, sizeof(*c));
+	struct bpf_program prog;
+	int rc;
+
+	if (!c) {
+		snprintf(err, errlen, "%s: out of memory", cfg->iface);
+		return NULL;
+	}
+	c->live = true;
+	c->p = pcap_create(cfg->iface, ebuf);
+	if (!c->p) {
+		snprintf(err, errlen, "%s: %s", cfg->iface, ebuf);
+		free(c);
+		return NULL;
+	}
+	pcap_set_snaplen(c->p, cfg->snaplen ? (int)cfg->snaplen : 262144);
+	pcap_set_promisc(c->p, cfg->promisc);
+	/* Deliver packets as they come: a tap must not sit on a half-full block. */
+	pcap_set_immediate_mode(c->p, 1);
+	if (cfg->buffer_size)
+		pcap_set_buffer_size(c->p, (int)cfg->buffer_size);
+	pcap_set_tstamp_precision(c->p, PCAP_TSTAMP_PRECISION_NANO);
+	rc = pcap_activate(c->p);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: %s%s", cfg->iface, pcap_statustostr(rc),
+			 rc == PCAP_ERROR_PERM_DENIED ? " (needs CAP_NET_RAW)" : "");
+		if (rc == PCAP_ERROR && pcap_geterr(c->p)[0])
+			snprintf(err, errlen, "%s: %s", cfg->iface, pcap_geterr(c->p));
+		goto fail;
+	}
+	if (cfg->bpf && cfg->bpf[0]) {
+		if (pcap_compile(c->p, &prog, cfg->bpf, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+			snprintf(err, errlen, "%s: bad capture filter '%s': %s", cfg->iface, cfg->bpf, pcap_geterr(c->p));
+			goto fail;
+		}
+		rc = pcap_setfilter(c->p, &prog);
+		pcap_freecode(&prog);
+		if (rc < 0) {
+			snprintf(err, errlen, "%s: cannot set filter: %s", cfg->iface, pcap_geterr(c->p));
+			goto fail;
+		}
+	}
+	if (pcap_setnonblock(c->p, 1, ebuf) < 0) {
+		snprintf(err, errlen, "%s: %s", cfg->iface, ebuf);
+		goto fail;
+	}
+	c->tsprec = pcap_get_tstamp_precision(c->p);
+	c->linktype = pcap_datalink(c->p);
+	return c;
+fail:
+	sw_pcap_close(c);
+	return NULL;
+}
+
+int sw_pcap_fd(const struct sw_pcap *c)
+{
+	return c->live ? pcap_get_selectable_fd(c->p) : -1;
+}
+
+int sw_pcap_stats(struct sw_pcap *c, uint64_t *recv, uint64_t *drop, uint64_t *ifdrop)
+{
+	struct pcap_stat ps;
+
+	if (!c->live || pcap_stats(c->p, &ps) < 0)
+		return -EIO;
+	/* Unsigned differences carry across a 32-bit wrap. */
+	c->recv += (uint32_t)(ps.ps_recv - c->last_recv);
+	c->drop += (uint32_t)(ps.ps_drop - c->last_drop);
+	c->ifdrop += (uint32_t)(ps.ps_ifdrop - c->last_ifdrop);
+	c->last_recv = ps.ps_recv;
+	c->last_drop = ps.ps_drop;
+	c->last_ifdrop = ps.ps_ifdrop;
+	*recv = c->recv;
+	*drop = c->drop;
+	*ifdrop = c->ifdrop;
+	return 0;
+}
+
 void sw_pcap_close(struct sw_pcap *c)
 {
 	if (!c)
@@ -61,8 +146,8 @@ int sw_pcap_next(struct sw_pcap *c, struct sw_pcap_pkt *out, char *err, size_t e
 	const u_char *data;
 	int rc = pcap_next_ex(c->p, &h, &data);
 
-	if (rc == PCAP_ERROR_BREAK)
-		return 0;
+	if (rc == PCAP_ERROR_BREAK || rc == 0)
+		return 0; /* end of file, or (live, non-blocking) nothing waiting */
 	if (rc != 1) {
 		snprintf(err, errlen, "%s", pcap_geterr(c->p));
 		return -EIO;
