@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <libgen.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,9 @@ struct opts {
 	uint16_t q_first, q_last;
 	bool simulate_ips;
 	bool fail_closed;
+	const char *ifaces[MAX_INPUTS];
+	unsigned n_ifaces;
+	const char *bpf;
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -88,6 +92,7 @@ static void usage(FILE *out)
 		"                [-c sidewall.yaml] [--threads N] [-k none|all]\n"
 		"       sidewall -q QUEUE[:LAST] [-S RULES.rules ...] [-l LOGDIR] [-c sidewall.yaml]\n"
 		"                [--simulate-ips] [--fail-closed]\n"
+		"       sidewall -i IFACE [-i IFACE2 ...] [--bpf FILTER] [-S RULES.rules ...] [-l LOGDIR] [-c ...]\n"
 		"       sidewall -T [-c sidewall.yaml] [-S RULES.rules ...]\n"
 		"       sidewall --version | --help\n"
 		"\n"
@@ -97,6 +102,8 @@ static void usage(FILE *out)
 		"  -c FILE        YAML configuration (default: the built-in one, same as etc/sidewall.yaml)\n"
 		"  --threads N    worker threads (default: the config's, 0 = one per core)\n"
 		"  -k none|all    checksum validation off or on (default: on, as checksum-validation)\n"
+		"  -i IFACE       passive live capture on IFACE (tap or SPAN port); may repeat\n"
+		"  --bpf FILTER   capture filter for -i\n"
 		"  -q N[:M]       inline on NFQUEUE queues N..M, one worker per queue (match the\n"
 		"                 firewall's --queue-balance N:M / 'queue num N-M fanout')\n"
 		"  --simulate-ips inline evaluation, but accept everything: log what would be dropped\n"
@@ -111,6 +118,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "threads", required_argument, NULL, 't' },
 		{ "simulate-ips", no_argument, NULL, 's' },
 		{ "fail-closed", no_argument, NULL, 'F' },
+		{ "bpf", required_argument, NULL, 'b' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -120,7 +128,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	memset(o, 0, sizeof(*o));
 	o->threads = -1;
 	o->checksum = -1;
-	while ((c = getopt_long(argc, argv, "r:S:l:c:k:q:TVh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:S:l:c:k:q:i:TVh", longopts, NULL)) != -1) {
 		char *end;
 		switch (c) {
 		case 'r':
@@ -173,6 +181,16 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 's':
 			o->simulate_ips = true;
+			break;
+		case 'i':
+			if (o->n_ifaces == MAX_INPUTS) {
+				fprintf(stderr, "sidewall: too many -i interfaces (max %d)\n", MAX_INPUTS);
+				return -1;
+			}
+			o->ifaces[o->n_ifaces++] = optarg;
+			break;
+		case 'b':
+			o->bpf = optarg;
 			break;
 		case 'F':
 			o->fail_closed = true;
@@ -354,6 +372,100 @@ static int64_t now_s(void)
 	return ts.tv_sec;
 }
 
+static struct sw_detect *reload_rules(void *ctx);
+static const struct opts *reload_opts;
+
+static int64_t wall_usec(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/*
+ * Passive capture: one reader polls every interface and feeds the workers.
+ * A capture error (interface down or removed) closes that handle; it is
+ * reopened every few seconds, so a flapping tap never stops the sensor.
+ */
+static int live_loop(const struct opts *o, struct sw_engine *eng)
+{
+	struct sw_pcap *pc[MAX_INPUTS] = { 0 };
+	struct pollfd pfd[MAX_INPUTS];
+	int64_t retry_at[MAX_INPUTS] = { 0 };
+	char err[512];
+	unsigned opened = 0;
+
+	for (unsigned i = 0; i < o->n_ifaces; i++) {
+		struct sw_pcap_live_config lc = { .iface = o->ifaces[i], .promisc = true, .bpf = o->bpf };
+		pc[i] = sw_pcap_open_live(&lc, err, sizeof(err));
+		if (!pc[i]) {
+			/* At start a bad interface or filter is a configuration error: fail loudly. */
+			fprintf(stderr, "sidewall: %s\n", err);
+			goto fail;
+		}
+		opened++;
+	}
+	fprintf(stderr, "sidewall: capturing on %u interface(s)\n", opened);
+	reload_opts = o;
+	while (!stop_requested) {
+		int64_t now = wall_usec();
+		int rc;
+
+		if (reload_requested) {
+			struct sw_detect *d;
+			reload_requested = 0;
+			d = reload_rules(NULL);
+			if (d) {
+				sw_engine_swap_ruleset(eng, d);
+				sw_detect_put(d);
+			}
+		}
+		for (unsigned i = 0; i < o->n_ifaces; i++) {
+			if (!pc[i] && now >= retry_at[i]) {
+				struct sw_pcap_live_config lc = { .iface = o->ifaces[i], .promisc = true, .bpf = o->bpf };
+				pc[i] = sw_pcap_open_live(&lc, err, sizeof(err));
+				if (pc[i])
+					fprintf(stderr, "sidewall: %s: capture resumed\n", o->ifaces[i]);
+				else
+					retry_at[i] = now + 5 * 1000000;
+			}
+			pfd[i].fd = pc[i] ? sw_pcap_fd(pc[i]) : -1;
+			pfd[i].events = POLLIN;
+			pfd[i].revents = 0;
+		}
+		rc = poll(pfd, o->n_ifaces, 200);
+		if (rc < 0 && errno != EINTR)
+			break;
+		for (unsigned i = 0; i < o->n_ifaces; i++) {
+			struct sw_pcap_pkt pkt;
+			int n = 0;
+
+			if (!pc[i] || !(pfd[i].revents & (POLLIN | POLLERR | POLLHUP)))
+				continue;
+			/* Bounded batch per interface so one busy tap cannot starve the others. */
+			while (n < 512 && (rc = sw_pcap_next(pc[i], &pkt, err, sizeof(err))) == 1) {
+				sw_engine_feed(eng, pkt.data, pkt.caplen, pkt.wirelen, pkt.ts_usec,
+					       sw_pcap_linktype(pc[i]), i);
+				n++;
+			}
+			if (rc < 0) {
+				fprintf(stderr, "sidewall: %s: capture error, retrying in 5 s: %s\n", o->ifaces[i], err);
+				sw_pcap_close(pc[i]);
+				pc[i] = NULL;
+				retry_at[i] = wall_usec() + 5 * 1000000;
+			}
+		}
+		sw_engine_tick(eng, wall_usec());
+	}
+	for (unsigned i = 0; i < o->n_ifaces; i++)
+		sw_pcap_close(pc[i]);
+	return 0;
+fail:
+	for (unsigned i = 0; i < o->n_ifaces; i++)
+		sw_pcap_close(pc[i]);
+	return -1;
+}
+
 static int run_offline(const struct opts *o, struct loaded *l)
 {
 	struct sw_engine_config ec;
@@ -388,6 +500,12 @@ static int run_offline(const struct opts *o, struct loaded *l)
 		fprintf(stderr, "sidewall: cannot start engine: %s\n", eng ? strerror(errno) : err);
 		goto out;
 	}
+	if (o->n_ifaces) {
+		if (live_loop(o, eng) < 0) {
+			sw_engine_finish(eng);
+			goto out;
+		}
+	}
 	for (unsigned i = 0; i < o->n_rfiles && !stop_requested; i++) {
 		struct sw_pcap *pc = sw_pcap_open_file(o->rfiles[i], err, sizeof(err));
 		struct sw_pcap_pkt pkt;
@@ -420,8 +538,6 @@ out:
 	sw_detect_put(d);
 	return ret;
 }
-
-static const struct opts *reload_opts;
 
 /*
  * SIGHUP: read config and rules again and compile them beside the running
@@ -520,12 +636,8 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv, &o) < 0)
 		return 2;
-	if (!o.test_only && !o.n_rfiles && !o.inline_mode) {
-		fprintf(stderr, "sidewall: nothing to read: give -r FILE.pcap, -q QUEUE (or -T to check rules)\n");
-		return 2;
-	}
-	if (o.inline_mode && o.n_rfiles) {
-		fprintf(stderr, "sidewall: -r and -q exclude each other\n");
+	if (!o.test_only && (!!o.n_rfiles + !!o.n_ifaces + o.inline_mode) != 1) {
+		fprintf(stderr, "sidewall: give exactly one source: -r FILE.pcap, -i IFACE or -q QUEUE (or -T)\n");
 		return 2;
 	}
 	memset(&sa, 0, sizeof(sa));

@@ -363,9 +363,14 @@ static bool process(struct worker *w, const uint8_t *data, uint32_t caplen, uint
 	return true;
 }
 
+/*
+ * Once per second of capture time: end idle flows and hand buffered EVE
+ * lines to the sink, so a live sensor's records leave within a second.
+ */
 static void tick(struct worker *w, int64_t ts)
 {
 	sw_flow_table_expire(w->ft, ts);
+	sw_eve_writer_flush(w->w);
 }
 
 static void *worker_main(void *arg)
@@ -533,21 +538,28 @@ static unsigned pick_worker(struct sw_engine *e, struct sw_packet *p, const uint
 	return sw_flow_hash_packet(p) % e->n;
 }
 
-int sw_engine_feed(struct sw_engine *e, const uint8_t *data, uint32_t caplen, uint32_t wirelen, int64_t ts_usec,
-		   int linktype, uint32_t iface)
+void sw_engine_tick(struct sw_engine *e, int64_t ts_usec)
 {
 	int64_t sec = ts_usec / 1000000;
 
+	if (sec <= e->last_tick_sec)
+		return;
+	e->last_tick_sec = sec;
+	if (e->n == 1)
+		tick(&e->w[0], ts_usec);
+	else
+		broadcast(e, REC_TICK, ts_usec);
+	if (ts_usec > e->last_ts)
+		e->last_ts = ts_usec;
+}
+
+int sw_engine_feed(struct sw_engine *e, const uint8_t *data, uint32_t caplen, uint32_t wirelen, int64_t ts_usec,
+		   int linktype, uint32_t iface)
+{
 	e->packets++;
 	if (caplen > MAX_SEGMENT)
 		caplen = MAX_SEGMENT;
-	if (sec > e->last_tick_sec) {
-		e->last_tick_sec = sec;
-		if (e->n == 1)
-			tick(&e->w[0], ts_usec);
-		else
-			broadcast(e, REC_TICK, ts_usec);
-	}
+	sw_engine_tick(e, ts_usec);
 	if (ts_usec > e->last_ts)
 		e->last_ts = ts_usec;
 	if (e->n == 1) {

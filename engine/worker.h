@@ -59,6 +59,13 @@ int sw_engine_feed(struct sw_engine *e, const uint8_t *data, uint32_t caplen, ui
 		   int linktype, uint32_t iface);
 
 /*
+ * Advance time to @ts_usec without a packet (live capture when idle), so
+ * idle flows still time out and buffered records still leave.  Same thread
+ * as sw_engine_feed().
+ */
+void sw_engine_tick(struct sw_engine *e, int64_t ts_usec);
+
+/*
  * End of input: expire flows at the last packet time, end the rest as
  * "shutdown", stop and join the workers.  Returns 0.
  */
