@@ -1,0 +1,881 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Detection: ruleset compilation and per-packet evaluation.
+ *
+ * Candidates for a packet come from two places:
+ *  (a) Hyperscan: one literal database over every rule's fast pattern
+ *      (identical (bytes, nocase) literals share one pattern id mapping to a
+ *      list of rules);
+ *  (b) a prefilter index for rules without a usable fast pattern (header-only,
+ *      pcre-only, negated-content-only): per protocol class, by the most
+ *      selective of source address set, destination address set or
+ *      destination port, else an "always" list.  Address and port indexes are
+ *      interval maps over all rules at once (detect_imap.c), so 1,200
+ *      IP-reputation rules cost one binary search per packet side.
+ * Candidates are deduplicated with a generation-stamped array, evaluated in
+ * rule order (flowbit setters first, then file order) and verified in C
+ * (detect_verify.c).
+ *
+ * Inspection buffers:
+ *  - UDP, ICMP, other IP, and TCP without an in-sync stream view: the packet
+ *    payload.
+ *  - TCP with an in-sync stream view: rules of BUF_STREAM / BUF_STREAM_ONLY
+ *    inspect the view (tail of earlier segments + this one).  Hyperscan scans
+ *    only from new_off - (longest fast pattern - 1), and matches ending at or
+ *    before new_off are ignored, so only matches that end in the new bytes
+ *    make a rule a candidate; verification then runs on the whole view.
+ *  - BUF_PKT rules (tcp-pkt, flow:no_stream, dsize, and "ip" rules) inspect
+ *    the packet payload only; BUF_STREAM_ONLY rules (tcp-stream,
+ *    flow:only_stream) never match without an in-sync stream view.
+ *
+ * The literal set is compiled twice: with HS_FLAG_SINGLEMATCH for packet
+ * scans (each pattern reports once), and without it for stream scans, where
+ * a pattern's first match may end in the old part of the view and must not
+ * hide a later one in the new bytes; there a per-pattern stamp keeps the
+ * rule-list walk to once per pattern.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect_int.h"
+
+#define THR_TABLE_SIZE (1u << 16) /* threshold entries per ruleset */
+#define IMAP_SPAN_LIMIT 4096      /* segments one rule may cover in an interval map */
+#define PCRE_MATCH_LIMIT 100000
+#define PCRE_DEPTH_LIMIT 10000
+
+/* ---- ordering ---- */
+
+static int fb_rank(const struct sw_rule *r)
+{
+	bool sets = false, tests = false;
+
+	for (uint32_t i = 0; i < r->n_fb; i++) {
+		switch (r->fb[i].op) {
+		case SW_FB_SET:
+		case SW_FB_UNSET:
+		case SW_FB_TOGGLE:
+			sets = true;
+			break;
+		case SW_FB_ISSET:
+		case SW_FB_ISNOTSET:
+			tests = true;
+			break;
+		case SW_FB_NOALERT:
+			break;
+		}
+	}
+	/* pure setters first, then setters that also test, then everything else */
+	return sets ? (tests ? 1 : 0) : 2;
+}
+
+static int cmp_crule(const void *a, const void *b)
+{
+	const struct crule *x = a, *y = b;
+	int rx = fb_rank(x->r), ry = fb_rank(y->r);
+
+	if (rx != ry)
+		return rx - ry;
+	return x->file_idx < y->file_idx ? -1 : x->file_idx > y->file_idx;
+}
+
+static uint8_t buf_of(const struct sw_rule *r)
+{
+	if (r->proto == SW_RP_TCP_PKT || (r->flow & SW_FLOW_NO_STREAM))
+		return BUF_PKT;
+	if (r->proto == SW_RP_TCP_STREAM || (r->flow & SW_FLOW_ONLY_STREAM))
+		return BUF_STREAM_ONLY;
+	if (r->dsize.set || r->proto != SW_RP_TCP)
+		return BUF_PKT;
+	return BUF_STREAM;
+}
+
+/* ---- Hyperscan ---- */
+
+struct lit {
+	const uint8_t *p;
+	uint32_t len;
+	bool nocase;
+	uint32_t rule;
+};
+
+static int lit_cmp_bytes(const struct lit *x, const struct lit *y)
+{
+	if (x->nocase != y->nocase)
+		return x->nocase - y->nocase;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	if (x->nocase) {
+		for (uint32_t i = 0; i < x->len; i++) {
+			int a = x->p[i] | (x->p[i] >= 'A' && x->p[i] <= 'Z' ? 0x20 : 0);
+			int b = y->p[i] | (y->p[i] >= 'A' && y->p[i] <= 'Z' ? 0x20 : 0);
+
+			if (a != b)
+				return a - b;
+		}
+		return 0;
+	}
+	return memcmp(x->p, y->p, x->len);
+}
+
+static int cmp_lit(const void *a, const void *b)
+{
+	const struct lit *x = a, *y = b;
+	int c = lit_cmp_bytes(x, y);
+
+	if (c)
+		return c;
+	return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+/* The fast-pattern literal of rule @r, or false if it has none usable. */
+static bool fast_lit(const struct sw_rule *r, const uint8_t **p, uint32_t *len, bool *nocase)
+{
+	const struct sw_content *ct;
+
+	if (r->fast_pattern < 0 || (uint32_t)r->fast_pattern >= r->n_pm || r->pm[r->fast_pattern].kind != SW_PM_CONTENT)
+		return false;
+	ct = &r->pm[r->fast_pattern].u.content;
+	if ((ct->flags & SW_CONTENT_NEGATED) || ct->len == 0)
+		return false;
+	*p = ct->pat;
+	*len = ct->len;
+	if (ct->fp_chop && ct->fp_len > 0 && (uint32_t)ct->fp_off + ct->fp_len <= ct->len) {
+		*p = ct->pat + ct->fp_off;
+		*len = ct->fp_len;
+	}
+	*nocase = ct->flags & SW_CONTENT_NOCASE;
+	return true;
+}
+
+static int compile_db(struct sw_detect *d, const char **expr, const unsigned *flags, const unsigned *ids,
+		      const size_t *lens, const uint32_t *first_rule, bool single, hs_database_t **db, char *err,
+		      size_t errlen)
+{
+	unsigned *fl = malloc(d->n_pat * sizeof(*fl));
+	hs_compile_error_t *ce = NULL;
+	int ret = -ENOMEM;
+
+	if (!fl)
+		goto out;
+	for (uint32_t i = 0; i < d->n_pat; i++)
+		fl[i] = flags[i] | (single ? HS_FLAG_SINGLEMATCH : 0);
+	if (hs_compile_lit_multi(expr, fl, ids, lens, d->n_pat, HS_MODE_BLOCK, NULL, db, &ce) != HS_SUCCESS) {
+		if (ce && ce->expression >= 0 && (uint32_t)ce->expression < d->n_pat) {
+			const struct sw_rule *r = d->cr[first_rule[ce->expression]].r;
+
+			snprintf(err, errlen, "%s:%u: hyperscan: %s", r->file ? r->file : "?", r->line, ce->message);
+		} else {
+			snprintf(err, errlen, "hyperscan: %s", ce ? ce->message : "compile failed");
+		}
+		hs_free_compile_error(ce);
+		ret = -EINVAL;
+		goto out;
+	}
+	ret = 0;
+out:
+	free(fl);
+	return ret;
+}
+
+static int build_hs(struct sw_detect *d, char *err, size_t errlen)
+{
+	struct lit *l = malloc((d->n ? d->n : 1) * sizeof(*l));
+	const char **expr = NULL;
+	unsigned *flags = NULL, *ids = NULL;
+	size_t *lens = NULL;
+	uint32_t *first = NULL;
+	size_t nl = 0;
+	int ret = -ENOMEM;
+
+	if (!l)
+		goto nomem;
+	for (uint32_t i = 0; i < d->n; i++) {
+		if (!fast_lit(d->cr[i].r, &l[nl].p, &l[nl].len, &l[nl].nocase))
+			continue;
+		l[nl].rule = i;
+		if (d->cr[i].buf != BUF_PKT && l[nl].len > d->max_fp_len)
+			d->max_fp_len = l[nl].len;
+		if (d->cr[i].buf == BUF_PKT &&
+		    (d->cr[i].r->proto == SW_RP_IP || d->cr[i].r->proto == SW_RP_TCP ||
+		     d->cr[i].r->proto == SW_RP_TCP_PKT))
+			d->tcp_pkt_fp = true;
+		nl++;
+	}
+	if (nl == 0) {
+		free(l);
+		return 0;
+	}
+	qsort(l, nl, sizeof(*l), cmp_lit);
+	expr = malloc(nl * sizeof(*expr));
+	flags = malloc(nl * sizeof(*flags));
+	ids = malloc(nl * sizeof(*ids));
+	lens = malloc(nl * sizeof(*lens));
+	first = malloc(nl * sizeof(*first));
+	d->pat_off = malloc((nl + 1) * sizeof(*d->pat_off));
+	d->pat_rules = malloc(nl * sizeof(*d->pat_rules));
+	if (!expr || !flags || !ids || !lens || !first || !d->pat_off || !d->pat_rules)
+		goto nomem;
+	for (size_t i = 0; i < nl; i++) {
+		if (i == 0 || lit_cmp_bytes(&l[i - 1], &l[i]) != 0) {
+			uint32_t k = d->n_pat++;
+
+			expr[k] = (const char *)l[i].p;
+			lens[k] = l[i].len;
+			flags[k] = l[i].nocase ? HS_FLAG_CASELESS : 0;
+			ids[k] = k;
+			first[k] = l[i].rule;
+			d->pat_off[k] = (uint32_t)i;
+		}
+		d->pat_rules[i] = l[i].rule;
+	}
+	d->pat_off[d->n_pat] = (uint32_t)nl;
+	ret = compile_db(d, expr, flags, ids, lens, first, true, &d->db_pkt, err, errlen);
+	if (ret == 0)
+		ret = compile_db(d, expr, flags, ids, lens, first, false, &d->db_stream, err, errlen);
+	if (ret == 0 && (hs_alloc_scratch(d->db_pkt, &d->proto_scratch) != HS_SUCCESS ||
+			 hs_alloc_scratch(d->db_stream, &d->proto_scratch) != HS_SUCCESS)) {
+		snprintf(err, errlen, "hyperscan: cannot allocate scratch");
+		ret = -ENOMEM;
+	}
+	goto out;
+nomem:
+	snprintf(err, errlen, "out of memory");
+out:
+	free(l);
+	free(expr);
+	free(flags);
+	free(ids);
+	free(lens);
+	free(first);
+	return ret;
+}
+
+/* ---- prefilter ---- */
+
+struct ivec {
+	struct ival *v;
+	size_t n, cap;
+};
+
+static int ivec_push(struct ivec *v, struct k128 lo, struct k128 hi, uint32_t id)
+{
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? 2 * v->cap : 64;
+		struct ival *nv = realloc(v->v, cap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		v->v = nv;
+		v->cap = cap;
+	}
+	v->v[v->n++] = (struct ival){lo, hi, id};
+	return 0;
+}
+
+static int push_addrset(struct ivec *v4, struct ivec *v6, const struct sw_addrset *s, uint32_t id)
+{
+	for (uint32_t i = 0; i < s->n4; i++)
+		if (ivec_push(v4, k128_v4(s->v4[i].lo), k128_v4(s->v4[i].hi), id) < 0)
+			return -ENOMEM;
+	for (uint32_t i = 0; i < s->n6; i++)
+		if (ivec_push(v6, k128_v6(s->v6[i].lo), k128_v6(s->v6[i].hi), id) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
+/* Share of the address space a set covers (IPv4 and IPv6 weighed alike). */
+static double addr_frac(const struct sw_addrset *s)
+{
+	double f4 = 0, f6 = 0;
+
+	if (s->any)
+		return 1.0;
+	for (uint32_t i = 0; i < s->n4; i++)
+		f4 += ((double)s->v4[i].hi - (double)s->v4[i].lo + 1) / 4294967296.0;
+	for (uint32_t i = 0; i < s->n6; i++) {
+		struct k128 lo = k128_v6(s->v6[i].lo), hi = k128_v6(s->v6[i].hi);
+
+		f6 += ((double)hi.hi - (double)lo.hi) / 18446744073709551616.0 +
+		      ((double)hi.lo - (double)lo.lo + 1) / 3.402823669209385e38;
+	}
+	return f4 > f6 ? f4 : f6;
+}
+
+static double port_frac(const struct sw_portset *s)
+{
+	double n = 0;
+
+	if (s->any)
+		return 1.0;
+	for (uint32_t i = 0; i < s->n; i++)
+		n += (double)s->r[i].hi - s->r[i].lo + 1;
+	return n / 65536.0;
+}
+
+static int pf_class_of(enum sw_rule_proto p)
+{
+	switch (p) {
+	case SW_RP_IP:
+		return PF_ANY;
+	case SW_RP_TCP:
+	case SW_RP_TCP_PKT:
+	case SW_RP_TCP_STREAM:
+		return PF_TCP;
+	case SW_RP_UDP:
+		return PF_UDP;
+	case SW_RP_ICMP:
+		return PF_ICMP;
+	case SW_RP_ICMPV6:
+		return PF_ICMP6;
+	}
+	return PF_ANY;
+}
+
+enum { M_SRC4, M_SRC6, M_DST4, M_DST6, M_DPORT, M_N };
+
+static int build_prefilter(struct sw_detect *d)
+{
+	struct ivec iv[PF_NCLASS][M_N];
+	uint32_t *dem = NULL;
+	int ret = -ENOMEM;
+
+	memset(iv, 0, sizeof(iv));
+	for (int k = 0; k < PF_NCLASS; k++) {
+		d->pf[k].always = malloc((d->n ? d->n : 1) * sizeof(uint32_t));
+		if (!d->pf[k].always)
+			goto out;
+	}
+	dem = malloc((d->n ? d->n : 1) * sizeof(*dem));
+	if (!dem)
+		goto out;
+	for (uint32_t i = 0; i < d->n; i++) {
+		const struct sw_rule *r = d->cr[i].r;
+		const uint8_t *lp;
+		uint32_t ll;
+		bool nc;
+		int k = pf_class_of(r->proto);
+		struct ivec *m = iv[k];
+		double fs, fd, fp, best = 2.0;
+		int choice = -1; /* 0 src, 1 dst, 2 port, -1 always */
+
+		if (fast_lit(r, &lp, &ll, &nc))
+			continue; /* Hyperscan makes it a candidate */
+		fs = addr_frac(&r->src);
+		fd = addr_frac(&r->dst);
+		fp = (r->bidir || r->proto == SW_RP_ICMP || r->proto == SW_RP_ICMPV6) ? 1.0 : port_frac(&r->dp);
+		/* an index only pays if it keeps the rule off most packets */
+		if (fs <= 1.0 / 256 && fs < best) {
+			best = fs;
+			choice = 0;
+		}
+		if (fd <= 1.0 / 256 && fd < best) {
+			best = fd;
+			choice = 1;
+		}
+		if (fp <= 1.0 / 16 && fp < best)
+			choice = 2;
+		if (choice == 0 || choice == 1) {
+			const struct sw_addrset *s = choice == 0 ? &r->src : &r->dst;
+
+			/* <>: the set may face either packet side, so it goes in both maps */
+			if ((choice == 0 || r->bidir) && push_addrset(&m[M_SRC4], &m[M_SRC6], s, i) < 0)
+				goto out;
+			if ((choice == 1 || r->bidir) && push_addrset(&m[M_DST4], &m[M_DST6], s, i) < 0)
+				goto out;
+		} else if (choice == 2) {
+			for (uint32_t j = 0; j < r->dp.n; j++)
+				if (ivec_push(&m[M_DPORT], k128_v4(r->dp.r[j].lo), k128_v4(r->dp.r[j].hi), i) < 0)
+					goto out;
+		} else {
+			d->pf[k].always[d->pf[k].n_always++] = i;
+		}
+	}
+	for (int k = 0; k < PF_NCLASS; k++) {
+		struct imap *maps[M_N] = {&d->pf[k].src4, &d->pf[k].src6, &d->pf[k].dst4, &d->pf[k].dst6,
+					  &d->pf[k].dport};
+
+		for (int j = 0; j < M_N; j++) {
+			size_t nd = 0;
+
+			if (sw_imap_build(maps[j], iv[k][j].v, iv[k][j].n, IMAP_SPAN_LIMIT, dem, &nd) < 0)
+				goto out;
+			/* too wide to index: tried on every packet of the class instead */
+			for (size_t x = 0; x < nd; x++) {
+				bool dup = false;
+
+				for (uint32_t y = 0; y < d->pf[k].n_always && !dup; y++)
+					dup = d->pf[k].always[y] == dem[x];
+				if (!dup)
+					d->pf[k].always[d->pf[k].n_always++] = dem[x];
+			}
+		}
+	}
+	ret = 0;
+out:
+	for (int k = 0; k < PF_NCLASS; k++)
+		for (int j = 0; j < M_N; j++)
+			free(iv[k][j].v);
+	free(dem);
+	return ret;
+}
+
+/* ---- rules ---- */
+
+static int prepare_rule(struct sw_detect *d, struct crule *cr, char *err, size_t errlen)
+{
+	const struct sw_rule *r = cr->r;
+
+	cr->buf = buf_of(r);
+	cr->has_thr = r->threshold.set || r->detection_filter.set;
+	for (uint32_t i = 0; i < r->n_fb; i++) {
+		for (uint8_t k = 0; k < r->fb[i].n; k++) {
+			if (r->fb[i].ids[k] >= SW_FLOWBITS_WORDS * 64) {
+				snprintf(err, errlen, "%s:%u: more than %d flowbit names", r->file ? r->file : "?",
+					 r->line, SW_FLOWBITS_WORDS * 64);
+				return -EINVAL;
+			}
+		}
+		if (r->fb[i].op == SW_FB_SET || r->fb[i].op == SW_FB_UNSET || r->fb[i].op == SW_FB_TOGGLE)
+			cr->sets_fb = true;
+	}
+	for (uint32_t i = 0; i < r->n_pm; i++) {
+		const struct sw_pm *pm = &r->pm[i];
+
+		if (pm->kind == SW_PM_CONTENT && !(pm->u.content.flags & SW_CONTENT_NEGATED))
+			cr->has_positive = true;
+		if (pm->kind == SW_PM_PCRE) {
+			int ec;
+			PCRE2_SIZE eo;
+			uint32_t caps = 0;
+
+			if (!pm->u.pcre.negated)
+				cr->has_positive = true;
+			if (!cr->re) {
+				cr->re = calloc(r->n_pm, sizeof(*cr->re));
+				if (!cr->re) {
+					snprintf(err, errlen, "out of memory");
+					return -ENOMEM;
+				}
+			}
+			cr->re[i] = pcre2_compile((PCRE2_SPTR)pm->u.pcre.re, PCRE2_ZERO_TERMINATED, pm->u.pcre.pcre2_opts,
+						  &ec, &eo, NULL);
+			if (!cr->re[i]) {
+				PCRE2_UCHAR msg[128];
+
+				pcre2_get_error_message(ec, msg, sizeof(msg));
+				snprintf(err, errlen, "%s:%u: pcre at %zu: %s", r->file ? r->file : "?", r->line,
+					 (size_t)eo, (const char *)msg);
+				return -EINVAL;
+			}
+			/* JIT is an optimisation: without it pcre2_match() interprets. */
+			(void)pcre2_jit_compile(cr->re[i], PCRE2_JIT_COMPLETE);
+			if (pcre2_pattern_info(cr->re[i], PCRE2_INFO_CAPTURECOUNT, &caps) == 0 && caps > d->max_captures)
+				d->max_captures = caps;
+		}
+	}
+	return 0;
+}
+
+static void free_detect(struct sw_detect *d)
+{
+	if (!d)
+		return;
+	for (uint32_t i = 0; d->cr && i < d->n; i++) {
+		if (d->cr[i].re)
+			for (uint32_t k = 0; k < d->cr[i].r->n_pm; k++)
+				pcre2_code_free(d->cr[i].re[k]);
+		free(d->cr[i].re);
+	}
+	free(d->cr);
+	hs_free_database(d->db_pkt);
+	hs_free_database(d->db_stream);
+	hs_free_scratch(d->proto_scratch);
+	free(d->pat_off);
+	free(d->pat_rules);
+	for (int k = 0; k < PF_NCLASS; k++) {
+		sw_imap_free(&d->pf[k].src4);
+		sw_imap_free(&d->pf[k].src6);
+		sw_imap_free(&d->pf[k].dst4);
+		sw_imap_free(&d->pf[k].dst6);
+		sw_imap_free(&d->pf[k].dport);
+		free(d->pf[k].always);
+	}
+	sw_thr_fini(&d->thr);
+	sw_rules_free(d->rules);
+	free(d);
+}
+
+struct sw_detect *sw_detect_new(struct sw_rules *rules, char *err, size_t errlen)
+{
+	struct sw_detect *d = NULL;
+	int ret = -ENOMEM;
+
+	if (errlen)
+		err[0] = '\0';
+	if (hs_valid_platform() != HS_SUCCESS) {
+		snprintf(err, errlen, "hyperscan: this CPU lacks SSSE3");
+		sw_rules_free(rules);
+		errno = ENOTSUP;
+		return NULL;
+	}
+	d = calloc(1, sizeof(*d));
+	if (!d) {
+		sw_rules_free(rules);
+		snprintf(err, errlen, "out of memory");
+		errno = ENOMEM;
+		return NULL;
+	}
+	atomic_init(&d->refs, 1);
+	d->rules = rules;
+	d->n = (uint32_t)sw_rules_count(rules);
+	d->cr = calloc(d->n ? d->n : 1, sizeof(*d->cr));
+	if (!d->cr) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	for (uint32_t i = 0; i < d->n; i++) {
+		d->cr[i].r = sw_rules_get(rules, i);
+		d->cr[i].file_idx = i;
+	}
+	qsort(d->cr, d->n, sizeof(*d->cr), cmp_crule);
+	for (uint32_t i = 0; i < d->n; i++) {
+		ret = prepare_rule(d, &d->cr[i], err, errlen);
+		if (ret < 0)
+			goto out;
+	}
+	ret = build_hs(d, err, errlen);
+	if (ret < 0)
+		goto out;
+	ret = build_prefilter(d);
+	if (ret < 0) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	ret = sw_thr_init(&d->thr, THR_TABLE_SIZE);
+	if (ret < 0)
+		snprintf(err, errlen, "out of memory");
+out:
+	if (ret < 0) {
+		free_detect(d);
+		errno = -ret;
+		return NULL;
+	}
+	return d;
+}
+
+struct sw_detect *sw_detect_get(struct sw_detect *d)
+{
+	if (d)
+		atomic_fetch_add(&d->refs, 1);
+	return d;
+}
+
+void sw_detect_put(struct sw_detect *d)
+{
+	if (d && atomic_fetch_sub(&d->refs, 1) == 1)
+		free_detect(d);
+}
+
+size_t sw_detect_rule_count(const struct sw_detect *d)
+{
+	return d->n;
+}
+
+const struct sw_rules *sw_detect_rules(const struct sw_detect *d)
+{
+	return d->rules;
+}
+
+/* ---- per-worker context ---- */
+
+struct sw_detect_ctx *sw_detect_ctx_new(struct sw_detect *d)
+{
+	struct sw_detect_ctx *c = calloc(1, sizeof(*c));
+	size_t n = d->n ? d->n : 1;
+
+	if (!c)
+		goto nomem;
+	c->d = sw_detect_get(d);
+	c->seen = calloc(n, sizeof(*c->seen));
+	c->cand = calloc(n, sizeof(*c->cand));
+	c->pat_seen = calloc(d->n_pat ? d->n_pat : 1, sizeof(*c->pat_seen));
+	c->md = pcre2_match_data_create(d->max_captures + 1, NULL);
+	c->mctx = pcre2_match_context_create(NULL);
+	if (!c->seen || !c->cand || !c->pat_seen || !c->md || !c->mctx)
+		goto nomem;
+	pcre2_set_match_limit(c->mctx, PCRE_MATCH_LIMIT);
+	pcre2_set_depth_limit(c->mctx, PCRE_DEPTH_LIMIT);
+	if (d->proto_scratch && hs_clone_scratch(d->proto_scratch, &c->scratch) != HS_SUCCESS)
+		goto nomem;
+	return c;
+nomem:
+	sw_detect_ctx_free(c);
+	errno = ENOMEM;
+	return NULL;
+}
+
+void sw_detect_ctx_free(struct sw_detect_ctx *c)
+{
+	if (!c)
+		return;
+	hs_free_scratch(c->scratch);
+	pcre2_match_data_free(c->md);
+	pcre2_match_context_free(c->mctx);
+	free(c->seen);
+	free(c->cand);
+	free(c->pat_seen);
+	sw_detect_put(c->d);
+	free(c);
+}
+
+const struct sw_detect_stats *sw_detect_ctx_stats(const struct sw_detect_ctx *c)
+{
+	return &c->st;
+}
+
+/* ---- per packet ---- */
+
+static inline void add_cand(struct sw_detect_ctx *c, uint32_t ri)
+{
+	if (c->seen[ri] != c->gen) {
+		c->seen[ri] = c->gen;
+		c->cand[c->n_cand++] = ri;
+	}
+}
+
+static void add_list(struct sw_detect_ctx *c, const uint32_t *ids, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		add_cand(c, ids[i]);
+}
+
+static int on_match(unsigned int id, unsigned long long from, unsigned long long to, unsigned int flags,
+		    void *ctx)
+{
+	struct sw_detect_ctx *c = ctx;
+	const struct sw_detect *d = c->d;
+
+	(void)from;
+	(void)flags;
+	c->st.hs_matches++;
+	if (to <= c->scan_min_end || c->pat_seen[id] == c->pgen)
+		return 0;
+	c->pat_seen[id] = c->pgen;
+	for (uint32_t k = d->pat_off[id]; k < d->pat_off[id + 1]; k++) {
+		uint32_t ri = d->pat_rules[k];
+
+		if (c->scan_buf == 0xff || (c->scan_buf == BUF_PKT) == (d->cr[ri].buf == BUF_PKT))
+			add_cand(c, ri);
+	}
+	return 0;
+}
+
+static int scan(struct sw_detect_ctx *c, const hs_database_t *db, const uint8_t *b, uint32_t len, uint8_t buf,
+		uint64_t min_end)
+{
+	if (!db || len == 0)
+		return 0;
+	c->scan_buf = buf;
+	c->scan_min_end = min_end;
+	if (++c->pgen == 0) {
+		memset(c->pat_seen, 0, (c->d->n_pat ? c->d->n_pat : 1) * sizeof(*c->pat_seen));
+		c->pgen = 1;
+	}
+	if (hs_scan(db, (const char *)b, len, 0, c->scratch, on_match, c) != HS_SUCCESS) {
+		c->st.scan_errors++;
+		return -EIO;
+	}
+	return 0;
+}
+
+static void prefilter(struct sw_detect_ctx *c, const struct pf_index *x, const struct sw_packet *p)
+{
+	const uint32_t *ids;
+	uint32_t n;
+
+	if (p->src.family == AF_INET) {
+		ids = sw_imap_lookup(&x->src4, k128_v4(sw_ip_v4(&p->src)), &n);
+		add_list(c, ids, n);
+		ids = sw_imap_lookup(&x->dst4, k128_v4(sw_ip_v4(&p->dst)), &n);
+		add_list(c, ids, n);
+	} else if (p->src.family == AF_INET6) {
+		ids = sw_imap_lookup(&x->src6, k128_v6(p->src.a), &n);
+		add_list(c, ids, n);
+		ids = sw_imap_lookup(&x->dst6, k128_v6(p->dst.a), &n);
+		add_list(c, ids, n);
+	}
+	if (p->l4_ok && (p->proto == 6 || p->proto == 17)) {
+		ids = sw_imap_lookup(&x->dport, k128_v4(p->dport), &n);
+		add_list(c, ids, n);
+	}
+	add_list(c, x->always, x->n_always);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void sort_cand(uint32_t *a, uint32_t n)
+{
+	if (n > 16) {
+		qsort(a, n, sizeof(*a), cmp_u32);
+		return;
+	}
+	for (uint32_t i = 1; i < n; i++) {
+		uint32_t v = a[i], j = i;
+
+		for (; j > 0 && a[j - 1] > v; j--)
+			a[j] = a[j - 1];
+		a[j] = v;
+	}
+}
+
+static void apply_flowbits(const struct sw_rule *r, struct sw_flow *f)
+{
+	for (uint32_t i = 0; i < r->n_fb; i++) {
+		const struct sw_flowbit *fb = &r->fb[i];
+
+		for (uint8_t k = 0; k < fb->n; k++) {
+			uint16_t id = fb->ids[k];
+			uint64_t bit = 1ull << (id % 64);
+
+			if (id >= SW_FLOWBITS_WORDS * 64)
+				continue;
+			if (fb->op == SW_FB_SET)
+				f->flowbits[id / 64] |= bit;
+			else if (fb->op == SW_FB_UNSET)
+				f->flowbits[id / 64] &= ~bit;
+			else if (fb->op == SW_FB_TOGGLE)
+				f->flowbits[id / 64] ^= bit;
+		}
+	}
+}
+
+static int collect(struct sw_detect_ctx *c, const struct sw_packet *p, const struct sw_stream_view *v)
+{
+	const struct sw_detect *d = c->d;
+	int cls;
+
+	if (p->proto == 6 && v && v->in_stream) {
+		/* only matches ending in the new bytes: start far enough back for the longest pattern */
+		uint32_t back = d->max_fp_len ? d->max_fp_len - 1 : 0;
+		uint32_t start = v->new_off > back ? v->new_off - back : 0;
+
+		if (v->new_off < v->len &&
+		    scan(c, d->db_stream, v->data + start, v->len - start, BUF_STREAM, v->new_off - start) < 0)
+			return -EIO;
+		if (d->tcp_pkt_fp && scan(c, d->db_pkt, p->payload, p->payload_len, BUF_PKT, 0) < 0)
+			return -EIO;
+	} else if (scan(c, d->db_pkt, p->payload, p->payload_len, 0xff, 0) < 0) {
+		return -EIO;
+	}
+	prefilter(c, &d->pf[PF_ANY], p);
+	switch (p->proto) {
+	case 6:
+		cls = PF_TCP;
+		break;
+	case 17:
+		cls = PF_UDP;
+		break;
+	case 1:
+		cls = p->ip_ver == 4 ? PF_ICMP : -1;
+		break;
+	case 58:
+		cls = p->ip_ver == 6 ? PF_ICMP6 : -1;
+		break;
+	default:
+		cls = -1;
+	}
+	if (cls >= 0)
+		prefilter(c, &d->pf[cls], p);
+	return 0;
+}
+
+int sw_detect_packet(struct sw_detect_ctx *c, struct sw_packet *p, const struct sw_stream_view *v,
+		     struct sw_detect_result *res)
+{
+	const struct sw_detect *d = c->d;
+	struct sw_flow *f = p->flow;
+	bool pass = false;
+	int ret;
+
+	res->n = 0;
+	res->matched_any = false;
+	res->verdict = SW_ACTION_ALERT;
+	res->verdict_rule = NULL;
+	if (f && f->passed) {
+		res->verdict = SW_ACTION_PASS;
+		return 0;
+	}
+	if (p->ip_ver == 0 || d->n == 0)
+		return 0;
+	/* Stamps instead of clearing per packet: only a wrap-around clears the array. */
+	if (++c->gen == 0) {
+		memset(c->seen, 0, d->n * sizeof(*c->seen));
+		c->gen = 1;
+	}
+	c->n_cand = 0;
+	ret = collect(c, p, v);
+	if (ret < 0)
+		return ret;
+	sort_cand(c->cand, c->n_cand);
+	c->st.candidates += c->n_cand;
+
+	for (uint32_t i = 0; i < c->n_cand; i++) {
+		const struct crule *cr = &d->cr[c->cand[i]];
+		const struct sw_rule *r = cr->r;
+
+		if (!sw_verify_rule(c, cr, p, v))
+			continue;
+		res->matched_any = true;
+		if (f && cr->sets_fb)
+			apply_flowbits(r, f);
+		if (cr->has_thr) {
+			struct sw_detect *dm = c->d; /* the table is the one mutable part */
+			bool ok = true;
+
+			if (r->detection_filter.set)
+				ok = sw_thr_check(&dm->thr, c->cand[i], 1, &r->detection_filter, p);
+			if (ok && r->threshold.set)
+				ok = sw_thr_check(&dm->thr, c->cand[i], 0, &r->threshold, p);
+			if (!ok) {
+				c->st.suppressed++;
+				continue;
+			}
+		}
+		if (!res->verdict_rule || r->action > res->verdict) {
+			res->verdict = r->action;
+			res->verdict_rule = r;
+		}
+		if (r->action == SW_ACTION_PASS) {
+			pass = true;
+			continue;
+		}
+		if (r->noalert)
+			continue;
+		if (res->n < SW_DETECT_MAX_ALERTS)
+			res->m[res->n++].rule = r;
+		else
+			c->st.alert_overflow++;
+	}
+	if (pass)
+		res->n = 0; /* a pass rule silences the packet, as in Suricata */
+	c->st.alerts += res->n;
+	if (f) {
+		if (res->n)
+			f->alerted = true;
+		if (pass)
+			f->passed = true;
+		else if (res->verdict == SW_ACTION_DROP || res->verdict == SW_ACTION_REJECT) {
+			f->dropped = true;
+			f->drop_sid = res->verdict_rule->sid;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Internals shared by the detect_*.c files.  Not a public header: nothing
+ * outside engine/detect*.c includes it.
+ */
+#ifndef SW_ENGINE_DETECT_INT_H
+#define SW_ENGINE_DETECT_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <hs/hs.h>
+#include <pcre2.h>
+
+#include "detect.h"
+
+/* ---- interval map: one lookup structure over many rules' intervals ---- */
+
+/* A 128-bit key: IPv4 addresses and ports use lo only, IPv6 both halves. */
+struct k128 {
+	uint64_t hi, lo;
+};
+
+/*
+ * Elementary segments [start[i], start[i+1]) (the last one is open-ended),
+ * each mapping to the rule ids ids[off[i]..off[i+1]) covering it (CSR).
+ * Lookup is one binary search.
+ */
+struct imap {
+	uint32_t nseg;
+	struct k128 *start;
+	uint32_t *off; /* nseg + 1 */
+	uint32_t *ids;
+};
+
+/* One interval to index: [lo, hi] inclusive belongs to rule @id. */
+struct ival {
+	struct k128 lo, hi;
+	uint32_t id;
+};
+
+/*
+ * Build @m over @n intervals (borrowed).  A rule spanning more than
+ * @span_limit segments is not indexed: its id is written to @demoted (which
+ * has room for every id) and counted in *@n_demoted, so the caller can put it
+ * in an "always" list instead; this keeps the CSR arrays from growing as
+ * rules x segments.  Returns 0 or -ENOMEM.
+ */
+int sw_imap_build(struct imap *m, struct ival *iv, size_t n, uint32_t span_limit, uint32_t *demoted,
+		  size_t *n_demoted);
+void sw_imap_free(struct imap *m);
+/* Rule ids covering @k; *@n gets the count.  Never fails. */
+const uint32_t *sw_imap_lookup(const struct imap *m, struct k128 k, uint32_t *n);
+
+static inline struct k128 k128_v4(uint32_t a)
+{
+	return (struct k128){0, a};
+}
+
+static inline struct k128 k128_v6(const uint8_t a[16])
+{
+	struct k128 k = {0, 0};
+
+	for (int i = 0; i < 8; i++) {
+		k.hi = k.hi << 8 | a[i];
+		k.lo = k.lo << 8 | a[8 + i];
+	}
+	return k;
+}
+
+static inline int k128_cmp(struct k128 a, struct k128 b)
+{
+	if (a.hi != b.hi)
+		return a.hi < b.hi ? -1 : 1;
+	if (a.lo != b.lo)
+		return a.lo < b.lo ? -1 : 1;
+	return 0;
+}
+
+/* ---- threshold / detection_filter state ---- */
+
+struct thr_entry {
+	uint32_t rule;      /* internal rule index + 1; 0 = free slot */
+	uint8_t kind;       /* 0 threshold:, 1 detection_filter: */
+	struct sw_ip a, b;  /* tracked addresses (zero where the track ignores them) */
+	uint32_t count;
+	int64_t first_usec; /* start of the current window */
+	int64_t last_usec;  /* last update, for eviction */
+};
+
+struct thr_table {
+	pthread_mutex_t lock;
+	struct thr_entry *e;
+	uint32_t mask;      /* size - 1, size a power of two */
+	uint64_t evicted;
+};
+
+int sw_thr_init(struct thr_table *t, uint32_t size);
+void sw_thr_fini(struct thr_table *t);
+/*
+ * Account one match of rule @ri (internal index) against @th and say whether
+ * it may alert.  Takes the table lock.
+ */
+bool sw_thr_check(struct thr_table *t, uint32_t ri, int kind, const struct sw_threshold *th,
+		  const struct sw_packet *p);
+
+/* ---- compiled ruleset ---- */
+
+/* Which buffer a rule's payload keywords inspect on a TCP packet with a stream view. */
+enum insp_buf {
+	BUF_STREAM,     /* the stream view when in sync, else the packet payload */
+	BUF_PKT,        /* the packet payload only */
+	BUF_STREAM_ONLY /* the stream view only: no match without one */
+};
+
+struct crule {
+	const struct sw_rule *r;
+	uint32_t file_idx;        /* index in sw_rules, for tie-breaking */
+	uint8_t buf;              /* enum insp_buf */
+	bool has_positive;        /* some non-negated content or pcre */
+	bool has_thr;             /* threshold or detection_filter */
+	bool sets_fb;             /* set / unset / toggle */
+	pcre2_code **re;          /* per pm index (NULL for non-pcre items) */
+};
+
+/* Prefilter index of one protocol class, for rules without a fast pattern. */
+struct pf_index {
+	struct imap src4, src6, dst4, dst6, dport;
+	uint32_t *always;
+	uint32_t n_always;
+};
+
+enum pf_class { PF_ANY, PF_TCP, PF_UDP, PF_ICMP, PF_ICMP6, PF_OTHER, PF_NCLASS };
+
+struct sw_detect {
+	atomic_uint refs;
+	struct sw_rules *rules;
+	uint32_t n;               /* rules */
+	struct crule *cr;         /* evaluation order */
+
+	/* Hyperscan: the same literal set twice, see build_hs() */
+	hs_database_t *db_pkt;    /* HS_FLAG_SINGLEMATCH: packet payload scans */
+	hs_database_t *db_stream; /* every match reported: stream scans filter by end offset */
+	hs_scratch_t *proto_scratch;
+	uint32_t n_pat;
+	uint32_t *pat_off;        /* CSR: pattern id -> rule ids */
+	uint32_t *pat_rules;
+	uint32_t max_fp_len;      /* longest fast pattern among stream-inspecting rules */
+	bool tcp_pkt_fp;          /* some rule with a fast pattern inspects TCP packets (BUF_PKT) */
+
+	struct pf_index pf[PF_NCLASS];
+
+	uint32_t max_captures;    /* for the per-ctx pcre2 match data */
+	struct thr_table thr;
+};
+
+struct sw_detect_ctx {
+	struct sw_detect *d;
+	hs_scratch_t *scratch;
+	uint32_t gen;
+	uint32_t *seen;           /* per rule: == gen when already a candidate */
+	uint32_t *cand;
+	uint32_t n_cand;
+	uint32_t *pat_seen;       /* per pattern: == pgen when handled in this scan */
+	uint32_t pgen;            /* bumped per scan */
+	pcre2_match_data *md;
+	pcre2_match_context *mctx;
+	struct sw_detect_stats st;
+
+	/* set per scan for the HS callback */
+	uint8_t scan_buf;         /* BUF_* filter, 0xff = take all */
+	uint64_t scan_min_end;    /* a stream match must end after this (scan-relative) */
+	uint64_t budget_exhausted, pcre_errors;
+};
+
+/* One inspection buffer handed to verification. */
+struct ibuf {
+	const uint8_t *p;
+	uint32_t len;
+	uint32_t new_off;  /* stream: matches must reach past this; packet: 0 */
+	bool stream;
+};
+
+/* Header and payload verification of rule @cr on @p (detect_verify.c). */
+bool sw_verify_rule(struct sw_detect_ctx *c, const struct crule *cr, const struct sw_packet *p,
+		    const struct sw_stream_view *v);
+
+/* Address-set membership by binary search on a rule's intervals. */
+bool sw_addrset_has(const struct sw_addrset *s, const struct sw_ip *ip);
+bool sw_portset_has(const struct sw_portset *s, uint16_t port);
+
+#endif

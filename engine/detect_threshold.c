@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * threshold: and detection_filter: state, shared by every worker of one
+ * ruleset.  A fixed-size open-addressing table behind a mutex that is only
+ * taken when a rule carrying such a keyword matched.  When the probe window
+ * is full the entry updated longest ago is evicted and counted: memory stays
+ * bounded whatever the traffic.
+ *
+ * Semantics follow Suricata's ThresholdHandlePacket (packet time, windows
+ * start at the first match):
+ *   limit      alert on the first <count> matches of each window
+ *   threshold  alert on every <count>th match within a window
+ *   both       alert once per window, when the <count>th match is reached
+ *   detection_filter  alert on every match after the first <count> of a window
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "detect_int.h"
+
+#define PROBE 16 /* slots examined before evicting */
+
+int sw_thr_init(struct thr_table *t, uint32_t size)
+{
+	int err;
+
+	t->e = calloc(size, sizeof(*t->e));
+	if (!t->e)
+		return -ENOMEM;
+	t->mask = size - 1;
+	t->evicted = 0;
+	err = pthread_mutex_init(&t->lock, NULL);
+	if (err) {
+		free(t->e);
+		t->e = NULL;
+		return -err;
+	}
+	return 0;
+}
+
+void sw_thr_fini(struct thr_table *t)
+{
+	if (!t->e)
+		return;
+	pthread_mutex_destroy(&t->lock);
+	free(t->e);
+	t->e = NULL;
+}
+
+static uint32_t mix(uint32_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	/* FNV-1a: the key is attacker-influenced, but a collision only costs a probe or an eviction. */
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 16777619u;
+	return h;
+}
+
+bool sw_thr_check(struct thr_table *t, uint32_t ri, int kind, const struct sw_threshold *th,
+		  const struct sw_packet *p)
+{
+	struct thr_entry key = {.rule = ri + 1, .kind = (uint8_t)kind};
+	struct thr_entry *e = NULL, *oldest = NULL;
+	int64_t win = (int64_t)th->seconds * 1000000;
+	bool alert = false, fresh = false;
+	uint32_t h;
+
+	switch (th->track) {
+	case SW_TRACK_BY_SRC:
+		key.a = p->src;
+		break;
+	case SW_TRACK_BY_DST:
+		key.a = p->dst;
+		break;
+	case SW_TRACK_BY_BOTH:
+		key.a = p->src;
+		key.b = p->dst;
+		break;
+	case SW_TRACK_BY_RULE:
+		break;
+	}
+	h = mix(2166136261u, &key.rule, sizeof(key.rule));
+	h = mix(h, &key.kind, 1);
+	h = mix(h, &key.a, sizeof(key.a));
+	h = mix(h, &key.b, sizeof(key.b));
+
+	pthread_mutex_lock(&t->lock);
+	for (uint32_t i = 0; i < PROBE; i++) {
+		struct thr_entry *s = &t->e[(h + i) & t->mask];
+
+		if (s->rule == 0) {
+			e = s;
+			fresh = true;
+			break;
+		}
+		if (s->rule == key.rule && s->kind == key.kind && sw_ip_eq(&s->a, &key.a) && sw_ip_eq(&s->b, &key.b)) {
+			e = s;
+			break;
+		}
+		if (!oldest || s->last_usec < oldest->last_usec)
+			oldest = s;
+	}
+	if (!e) {
+		e = oldest;
+		fresh = true;
+		t->evicted++;
+	}
+	if (fresh) {
+		*e = key;
+		e->count = 0;
+		e->first_usec = p->ts_usec;
+	}
+	e->last_usec = p->ts_usec;
+	if (!fresh && p->ts_usec - e->first_usec >= win) {
+		/* the window is over: this match opens a new one */
+		e->first_usec = p->ts_usec;
+		e->count = 0;
+	}
+	e->count++;
+	switch (th->type) {
+	case SW_THR_LIMIT:
+		alert = e->count <= th->count;
+		break;
+	case SW_THR_THRESHOLD:
+		if (e->count >= th->count) {
+			alert = true;
+			e->count = 0;
+		}
+		break;
+	case SW_THR_BOTH:
+		alert = e->count == th->count;
+		break;
+	case SW_THR_DETECTION_FILTER:
+		alert = e->count > th->count;
+		break;
+	}
+	pthread_mutex_unlock(&t->lock);
+	return alert;
+}
