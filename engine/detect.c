@@ -400,7 +400,7 @@ static int build_prefilter(struct sw_detect *d)
 		for (int j = 0; j < M_N; j++) {
 			size_t nd = 0;
 
-			if (sw_imap_build(maps[j], iv[k][j].v, iv[k][j].n, IMAP_SPAN_LIMIT, dem, &nd) < 0)
+			if (sw_imap_build(maps[j], iv[k][j].v, iv[k][j].n, IMAP_SPAN_LIMIT, dem, &nd, j == M_SRC4 || j == M_DST4) < 0)
 				goto out;
 			/* too wide to index: tried on every packet of the class instead */
 			for (size_t x = 0; x < nd; x++) {

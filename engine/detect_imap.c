@@ -65,7 +65,7 @@ static int cmp_ival_id(const void *a, const void *b)
 }
 
 int sw_imap_build(struct imap *m, struct ival *iv, size_t n, uint32_t span_limit, uint32_t *demoted,
-		  size_t *n_demoted)
+		  size_t *n_demoted, bool v4)
 {
 	struct k128 *keys = NULL;
 	size_t nk = 0, total = 0;
@@ -150,6 +150,34 @@ int sw_imap_build(struct imap *m, struct ival *iv, size_t n, uint32_t span_limit
 		}
 		free(fill);
 	}
+	if (v4 && m->nseg > 8) {
+		uint32_t s = 0;
+
+		m->top = malloc(65537 * sizeof(*m->top));
+		if (!m->top)
+			goto out;
+		for (uint32_t h = 0; h <= 65536; h++) {
+			struct k128 k = {0, (uint64_t)h << 16};
+
+			while (s < m->nseg && k128_cmp(m->start[s], k) < 0)
+				s++;
+			m->top[h] = s;
+		}
+		m->occ = calloc(1u << 14, sizeof(*m->occ));
+		if (!m->occ)
+			goto out;
+		for (uint32_t i = 0; i < m->nseg; i++) {
+			uint64_t a = m->start[i].lo, b;
+
+			if (m->off[i + 1] == m->off[i] || m->start[i].hi || a > UINT32_MAX)
+				continue;
+			b = i + 1 < m->nseg ? m->start[i + 1].lo - 1 : UINT32_MAX;
+			if (b > UINT32_MAX)
+				b = UINT32_MAX;
+			for (uint64_t blk = a >> 12; blk <= b >> 12; blk++)
+				m->occ[blk / 64] |= 1ull << (blk % 64);
+		}
+	}
 	ret = 0;
 out:
 	free(keys);
@@ -164,6 +192,8 @@ void sw_imap_free(struct imap *m)
 	free(m->start);
 	free(m->off);
 	free(m->ids);
+	free(m->top);
+	free(m->occ);
 	*m = (struct imap){0};
 }
 
@@ -174,7 +204,28 @@ const uint32_t *sw_imap_lookup(const struct imap *m, struct k128 k, uint32_t *n)
 	*n = 0;
 	if (m->nseg == 0)
 		return NULL;
-	s = seg_of(m, k);
+	if (m->top && k.hi == 0 && k.lo <= UINT32_MAX) {
+		/* segments starting inside k's /16 are top[h]..top[h+1]-1; before them, top[h]-1 */
+		uint32_t h = (uint32_t)(k.lo >> 16), lo, hi, blk = (uint32_t)(k.lo >> 12);
+
+		if (!(m->occ[blk / 64] >> (blk % 64) & 1))
+			return NULL;
+		lo = m->top[h];
+		hi = m->top[h + 1];
+		s = (int64_t)lo - 1;
+		while (lo < hi) {
+			uint32_t mid = lo + (hi - lo) / 2;
+
+			if (k128_cmp(m->start[mid], k) <= 0) {
+				s = mid;
+				lo = mid + 1;
+			} else {
+				hi = mid;
+			}
+		}
+	} else {
+		s = seg_of(m, k);
+	}
 	if (s < 0)
 		return NULL;
 	*n = m->off[s + 1] - m->off[s];
