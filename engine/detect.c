@@ -28,11 +28,14 @@
  *    the packet payload only; BUF_STREAM_ONLY rules (tcp-stream,
  *    flow:only_stream) never match without an in-sync stream view.
  *
- * The literal set is compiled twice: with HS_FLAG_SINGLEMATCH for packet
- * scans (each pattern reports once), and without it for stream scans, where
- * a pattern's first match may end in the old part of the view and must not
- * hide a later one in the new bytes; there a per-pattern stamp keeps the
- * rule-list walk to once per pattern.
+ * The literal set is compiled into up to three databases sharing pattern
+ * ids: every pattern with HS_FLAG_SINGLEMATCH for packet scans (each pattern
+ * reports once); the stream-inspecting TCP rules' patterns without it for
+ * stream scans, where a pattern's first match may end in the old part of the
+ * view and must not hide a later one in the new bytes (a per-pattern stamp
+ * keeps the rule-list walk to once per pattern); and the packet-inspecting
+ * TCP rules' patterns (tcp-pkt, dsize, no_stream, ip) for the second scan of
+ * a stream packet's own payload, which is skipped when there are none.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -150,21 +153,64 @@ static bool fast_lit(const struct sw_rule *r, const uint8_t **p, uint32_t *len, 
 	return true;
 }
 
-static int compile_db(struct sw_detect *d, const char **expr, const unsigned *flags, const unsigned *ids,
-		      const size_t *lens, const uint32_t *first_rule, bool single, hs_database_t **db, char *err,
-		      size_t errlen)
+/* Which scans a rule's fast pattern takes part in. */
+enum { DB_PKT, DB_STREAM, DB_TCPPKT };
+
+static bool tcp_capable(const struct sw_rule *r)
 {
-	unsigned *fl = malloc(d->n_pat * sizeof(*fl));
+	return r->proto == SW_RP_IP || r->proto == SW_RP_TCP || r->proto == SW_RP_TCP_PKT ||
+	       r->proto == SW_RP_TCP_STREAM;
+}
+
+static bool pat_in_db(const struct sw_detect *d, uint32_t pat, int which)
+{
+	for (uint32_t k = d->pat_off[pat]; k < d->pat_off[pat + 1]; k++) {
+		const struct crule *cr = &d->cr[d->pat_rules[k]];
+
+		if (which == DB_PKT)
+			return true;
+		if (!tcp_capable(cr->r))
+			continue;
+		if ((which == DB_STREAM) == (cr->buf != BUF_PKT))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Compile the patterns that @which needs (ids are the global pattern ids, so
+ * one CSR table serves every database).  *@db stays NULL if none is needed.
+ */
+static int compile_db(struct sw_detect *d, const char **expr, const unsigned *flags, const size_t *lens,
+		      const uint32_t *first_rule, int which, hs_database_t **db, char *err, size_t errlen)
+{
+	const char **e = malloc(d->n_pat * sizeof(*e));
+	unsigned *fl = malloc(d->n_pat * sizeof(*fl)), *ids = malloc(d->n_pat * sizeof(*ids));
+	size_t *ln = malloc(d->n_pat * sizeof(*ln));
 	hs_compile_error_t *ce = NULL;
+	unsigned n = 0;
 	int ret = -ENOMEM;
 
-	if (!fl)
+	if (!e || !fl || !ids || !ln) {
+		snprintf(err, errlen, "out of memory");
 		goto out;
-	for (uint32_t i = 0; i < d->n_pat; i++)
-		fl[i] = flags[i] | (single ? HS_FLAG_SINGLEMATCH : 0);
-	if (hs_compile_lit_multi(expr, fl, ids, lens, d->n_pat, HS_MODE_BLOCK, NULL, db, &ce) != HS_SUCCESS) {
-		if (ce && ce->expression >= 0 && (uint32_t)ce->expression < d->n_pat) {
-			const struct sw_rule *r = d->cr[first_rule[ce->expression]].r;
+	}
+	for (uint32_t i = 0; i < d->n_pat; i++) {
+		if (!pat_in_db(d, i, which))
+			continue;
+		e[n] = expr[i];
+		/* streams need every match: the first one may end before the new bytes */
+		fl[n] = flags[i] | (which == DB_STREAM ? 0 : HS_FLAG_SINGLEMATCH);
+		ids[n] = i;
+		ln[n] = lens[i];
+		n++;
+	}
+	ret = 0;
+	if (n == 0)
+		goto out;
+	if (hs_compile_lit_multi(e, fl, ids, ln, n, HS_MODE_BLOCK, NULL, db, &ce) != HS_SUCCESS) {
+		if (ce && ce->expression >= 0 && (unsigned)ce->expression < n) {
+			const struct sw_rule *r = d->cr[first_rule[ids[ce->expression]]].r;
 
 			snprintf(err, errlen, "%s:%u: hyperscan: %s", r->file ? r->file : "?", r->line, ce->message);
 		} else {
@@ -174,9 +220,15 @@ static int compile_db(struct sw_detect *d, const char **expr, const unsigned *fl
 		ret = -EINVAL;
 		goto out;
 	}
-	ret = 0;
+	if (hs_alloc_scratch(*db, &d->proto_scratch) != HS_SUCCESS) {
+		snprintf(err, errlen, "hyperscan: cannot allocate scratch");
+		ret = -ENOMEM;
+	}
 out:
+	free(e);
 	free(fl);
+	free(ids);
+	free(ln);
 	return ret;
 }
 
@@ -184,7 +236,7 @@ static int build_hs(struct sw_detect *d, char *err, size_t errlen)
 {
 	struct lit *l = malloc((d->n ? d->n : 1) * sizeof(*l));
 	const char **expr = NULL;
-	unsigned *flags = NULL, *ids = NULL;
+	unsigned *flags = NULL;
 	size_t *lens = NULL;
 	uint32_t *first = NULL;
 	size_t nl = 0;
@@ -198,10 +250,6 @@ static int build_hs(struct sw_detect *d, char *err, size_t errlen)
 		l[nl].rule = i;
 		if (d->cr[i].buf != BUF_PKT && l[nl].len > d->max_fp_len)
 			d->max_fp_len = l[nl].len;
-		if (d->cr[i].buf == BUF_PKT &&
-		    (d->cr[i].r->proto == SW_RP_IP || d->cr[i].r->proto == SW_RP_TCP ||
-		     d->cr[i].r->proto == SW_RP_TCP_PKT))
-			d->tcp_pkt_fp = true;
 		nl++;
 	}
 	if (nl == 0) {
@@ -211,12 +259,11 @@ static int build_hs(struct sw_detect *d, char *err, size_t errlen)
 	qsort(l, nl, sizeof(*l), cmp_lit);
 	expr = malloc(nl * sizeof(*expr));
 	flags = malloc(nl * sizeof(*flags));
-	ids = malloc(nl * sizeof(*ids));
 	lens = malloc(nl * sizeof(*lens));
 	first = malloc(nl * sizeof(*first));
 	d->pat_off = malloc((nl + 1) * sizeof(*d->pat_off));
 	d->pat_rules = malloc(nl * sizeof(*d->pat_rules));
-	if (!expr || !flags || !ids || !lens || !first || !d->pat_off || !d->pat_rules)
+	if (!expr || !flags || !lens || !first || !d->pat_off || !d->pat_rules)
 		goto nomem;
 	for (size_t i = 0; i < nl; i++) {
 		if (i == 0 || lit_cmp_bytes(&l[i - 1], &l[i]) != 0) {
@@ -225,21 +272,17 @@ static int build_hs(struct sw_detect *d, char *err, size_t errlen)
 			expr[k] = (const char *)l[i].p;
 			lens[k] = l[i].len;
 			flags[k] = l[i].nocase ? HS_FLAG_CASELESS : 0;
-			ids[k] = k;
 			first[k] = l[i].rule;
 			d->pat_off[k] = (uint32_t)i;
 		}
 		d->pat_rules[i] = l[i].rule;
 	}
 	d->pat_off[d->n_pat] = (uint32_t)nl;
-	ret = compile_db(d, expr, flags, ids, lens, first, true, &d->db_pkt, err, errlen);
+	ret = compile_db(d, expr, flags, lens, first, DB_PKT, &d->db_pkt, err, errlen);
 	if (ret == 0)
-		ret = compile_db(d, expr, flags, ids, lens, first, false, &d->db_stream, err, errlen);
-	if (ret == 0 && (hs_alloc_scratch(d->db_pkt, &d->proto_scratch) != HS_SUCCESS ||
-			 hs_alloc_scratch(d->db_stream, &d->proto_scratch) != HS_SUCCESS)) {
-		snprintf(err, errlen, "hyperscan: cannot allocate scratch");
-		ret = -ENOMEM;
-	}
+		ret = compile_db(d, expr, flags, lens, first, DB_STREAM, &d->db_stream, err, errlen);
+	if (ret == 0)
+		ret = compile_db(d, expr, flags, lens, first, DB_TCPPKT, &d->db_tcppkt, err, errlen);
 	goto out;
 nomem:
 	snprintf(err, errlen, "out of memory");
@@ -247,7 +290,6 @@ out:
 	free(l);
 	free(expr);
 	free(flags);
-	free(ids);
 	free(lens);
 	free(first);
 	return ret;
@@ -492,6 +534,7 @@ static void free_detect(struct sw_detect *d)
 	free(d->cr);
 	hs_free_database(d->db_pkt);
 	hs_free_database(d->db_stream);
+	hs_free_database(d->db_tcppkt);
 	hs_free_scratch(d->proto_scratch);
 	free(d->pat_off);
 	free(d->pat_rules);
@@ -770,7 +813,7 @@ static int collect(struct sw_detect_ctx *c, const struct sw_packet *p, const str
 		if (v->new_off < v->len &&
 		    scan(c, d->db_stream, v->data + start, v->len - start, BUF_STREAM, v->new_off - start) < 0)
 			return -EIO;
-		if (d->tcp_pkt_fp && scan(c, d->db_pkt, p->payload, p->payload_len, BUF_PKT, 0) < 0)
+		if (scan(c, d->db_tcppkt, p->payload, p->payload_len, BUF_PKT, 0) < 0)
 			return -EIO;
 	} else if (scan(c, d->db_pkt, p->payload, p->payload_len, 0xff, 0) < 0) {
 		return -EIO;

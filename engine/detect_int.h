@@ -155,12 +155,12 @@ struct sw_detect {
 	/* Hyperscan: the same literal set twice, see build_hs() */
 	hs_database_t *db_pkt;    /* HS_FLAG_SINGLEMATCH: packet payload scans */
 	hs_database_t *db_stream; /* every match reported: stream scans filter by end offset */
+	hs_database_t *db_tcppkt; /* packet-inspecting TCP rules' patterns, for stream packets' payload */
 	hs_scratch_t *proto_scratch;
 	uint32_t n_pat;
 	uint32_t *pat_off;        /* CSR: pattern id -> rule ids */
 	uint32_t *pat_rules;
 	uint32_t max_fp_len;      /* longest fast pattern among stream-inspecting rules */
-	bool tcp_pkt_fp;          /* some rule with a fast pattern inspects TCP packets (BUF_PKT) */
 
 	struct pf_index pf[PF_NCLASS];
 

@@ -117,7 +117,8 @@ bool sw_thr_check(struct thr_table *t, uint32_t ri, int kind, const struct sw_th
 		e->first_usec = p->ts_usec;
 		e->count = 0;
 	}
-	e->count++;
+	if (e->count < UINT32_MAX)
+		e->count++;
 	switch (th->type) {
 	case SW_THR_LIMIT:
 		alert = e->count <= th->count;
