@@ -597,7 +597,14 @@ struct sw_detect *sw_detect_new(struct sw_rules *rules, char *err, size_t errlen
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	ret = sw_thr_init(&d->thr, THR_TABLE_SIZE);
+	{
+		bool any_thr = false;
+
+		for (uint32_t i = 0; i < d->n; i++)
+			any_thr |= d->cr[i].has_thr;
+		/* ~5 MB only for rulesets that use threshold: or detection_filter: */
+		ret = sw_thr_init(&d->thr, any_thr ? THR_TABLE_SIZE : 16);
+	}
 	if (ret < 0)
 		snprintf(err, errlen, "out of memory");
 out:

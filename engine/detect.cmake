@@ -5,3 +5,9 @@ if(TARGET sw_rules)
   target_link_libraries(sw_detect PUBLIC sw_rules sw_common PkgConfig::HS PkgConfig::PCRE2 Threads::Threads)
   sw_unit_test(test_detect sw_detect)
 endif()
+
+# Micro-benchmark, not a test: bench/detect_micro.c (see its header comment).
+if(TARGET sw_detect)
+  add_executable(detect_micro bench/detect_micro.c)
+  target_link_libraries(detect_micro PRIVATE sw_detect)
+endif()
