@@ -11,7 +11,9 @@
  * one line per queue with the capture counters and exits 0.  -s sleeps after
  * every dispatch (a deliberately slow consumer, to provoke socket overflows and
  * check that they show up as id gaps); -F binds without FAIL_OPEN; -v prints
- * one line per packet.
+ * one line per packet.  first_id is the id of the first packet the callback
+ * saw: a fresh queue numbers packets from 1, so anything larger means packets
+ * were taken off the socket without reaching the callback (and a verdict).
  */
 #include "capture/nfq.h"
 
@@ -38,6 +40,7 @@ struct worker {
 	int64_t deadline_ms;
 	uint64_t max_batch;
 	uint64_t bytes;
+	uint32_t first_id; /* the kernel numbers a fresh queue's packets from 1 */
 	int err;
 };
 
@@ -61,6 +64,8 @@ static void accept_all(void *ctx, const struct sw_nfq_pkt *pkt, struct sw_nfq_ve
 
 	(void)v; /* zeroed by the caller: accept, no mark */
 	w->bytes += pkt->wirelen;
+	if (!w->first_id)
+		w->first_id = pkt->id;
 	if (w->verbose) {
 		/* Byte 9 of an IPv4 header is the protocol; say what arrived. */
 		unsigned proto = pkt->caplen >= 20 && (pkt->data[0] >> 4) == 4 ? pkt->data[9] : 0;
@@ -192,10 +197,10 @@ out:
 		const struct sw_nfq_stats *st = sw_nfq_stats(ws[i].q);
 		printf("queue %u: packets %" PRIu64 " bytes %" PRIu64 " accepted %" PRIu64 " dropped %" PRIu64
 		       " batches %" PRIu64 " max_batch %" PRIu64 " id_gaps %" PRIu64 " enobufs %" PRIu64
-		       " recv_errors %" PRIu64 " verdict_errors %" PRIu64 "%s%s\n",
+		        " recv_errors %" PRIu64 " verdict_errors %" PRIu64 " first_id %" PRIu32 "%s%s\n",
 		       ws[i].queue, st->packets, ws[i].bytes, st->accepted, st->dropped, st->batches,
 		       ws[i].max_batch, st->id_gaps, st->enobufs, st->recv_errors, st->verdict_errors,
-		       ws[i].err ? " error: " : "", ws[i].err ? strerror(-ws[i].err) : "");
+		       ws[i].first_id, ws[i].err ? " error: " : "", ws[i].err ? strerror(-ws[i].err) : "");
 		if (ws[i].err)
 			ret = 1;
 		sw_nfq_close(ws[i].q);
