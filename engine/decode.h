@@ -22,6 +22,8 @@
 	X(VLAN_TRUNCATED, "vlan.header_too_small")                  \
 	X(VLAN_TOO_MANY, "vlan.too_many_layers")                    \
 	X(SLL_TRUNCATED, "sll.pkt_too_small")                       \
+	X(NULL_TRUNCATED, "null.pkt_too_small")                     \
+	X(RAW_TRUNCATED, "raw.pkt_too_small")                       \
 	X(L3_UNSUPPORTED, "l3.unsupported")                         \
 	X(IPV4_TRUNCATED, "ipv4.pkt_too_small")                     \
 	X(IPV4_HLEN_SHORT, "ipv4.hlen_too_small")                   \

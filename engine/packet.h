@@ -90,6 +90,11 @@ struct sw_packet {
 	const uint8_t *payload;
 	uint32_t payload_len;
 
+	/* TCP options beyond MSS/wscale (added for the stream stage: PAWS, SACK). */
+	bool tcp_has_sack_perm;
+	bool tcp_has_ts;
+	uint32_t tcp_tsval, tcp_tsecr;
+
 	/* ---- set by the flow stage ---- */
 	struct sw_flow *flow;
 	bool to_server;        /* direction within the flow */
