@@ -185,15 +185,16 @@ static bool l4_csum_ok(const struct sw_packet *p, bool pseudo)
 	return csum_ok(s);
 }
 
-/*
- * Whether the L4 checksum can be checked: the whole segment the IP header
- * announces was captured, and this is not a fragment (the checksum covers
- * the reassembled datagram).
- */
+/* What the IP layer hands to L4. */
 struct l4ctx {
 	struct sw_buf b;      /* the L4 bytes captured, bounded by the IP length */
 	uint32_t declared;    /* L4 length announced by the IP header */
-	bool verify;          /* verify_csum and the whole segment is here */
+	/*
+	 * verify_csum, and the L4 checksum can be checked: the whole segment
+	 * the IP header announces was captured, and this is not a fragment
+	 * (the checksum covers the reassembled datagram).
+	 */
+	bool verify;
 };
 
 /* L4 header unusable: counted; nothing half-decoded is left for later stages. */

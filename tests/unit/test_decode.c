@@ -98,7 +98,8 @@ static size_t mk_ipv4(uint8_t *o, uint8_t proto, const uint8_t *opts, size_t opt
 	memcpy(o + 16, DST4, 4);
 	if (optlen)
 		memcpy(o + 20, opts, optlen);
-	memcpy(o + hl, l4, l4len);
+	if (l4len)
+		memcpy(o + hl, l4, l4len);
 	if (co >= 0 && (size_t)co + 2 <= l4len && !(proto == 17 && o[hl + co] == 0xee)) {
 		put16(o + hl + co, 0);
 		put16(o + hl + co, l4_csum(0, proto, o + hl, l4len));
@@ -123,7 +124,8 @@ static size_t mk_ipv6(uint8_t *o, uint8_t nh, const uint8_t *ext, size_t extlen,
 	memcpy(o + 24, DST6, 16);
 	if (extlen)
 		memcpy(o + 40, ext, extlen);
-	memcpy(l, l4, l4len);
+	if (l4len)
+		memcpy(l, l4, l4len);
 	if (co >= 0 && (size_t)co + 2 <= l4len) {
 		put16(l + co, 0);
 		put16(l + co, l4_csum(1, proto, l, l4len));
