@@ -264,10 +264,11 @@ static bool step(struct mstate *s)
 	return true;
 }
 
+/* A position operand; an extracted value is clamped so position arithmetic cannot overflow. */
 static int64_t opnd(const struct mstate *s, const struct sw_operand *o)
 {
 	if (o->var >= 0 && o->var < SW_RULE_MAX_VARS)
-		return (int64_t)s->vars[(int)o->var];
+		return s->vars[(int)o->var] > INT32_MAX ? INT32_MAX : (int64_t)s->vars[(int)o->var];
 	return o->value;
 }
 
@@ -508,7 +509,10 @@ static bool match_from(struct mstate *s, uint32_t i, int64_t prev, int64_t hi)
 	case SW_PM_BYTE_TEST: {
 		const struct sw_byte_test *bt = &pm->u.btest;
 		int64_t at = (bt->relative ? prev : -s->base) + opnd(s, &bt->offset);
-		uint64_t v, x = bt->value.var >= 0 ? (uint64_t)opnd(s, &bt->value) : bt->value_lit;
+		uint64_t v, x = bt->value_lit;
+
+		if (bt->value.var >= 0 && bt->value.var < SW_RULE_MAX_VARS)
+			x = s->vars[(int)bt->value.var]; /* full width, not a position */
 
 		if (!extract(s, at, bt->nbytes, bt->base, bt->little_endian, bt->bitmask, &v))
 			return false;
@@ -523,8 +527,8 @@ static bool match_from(struct mstate *s, uint32_t i, int64_t prev, int64_t hi)
 
 		if (!extract(s, at, bj->nbytes, bj->base, bj->little_endian, bj->bitmask, &v))
 			return false;
-		if (v > (1ull << 40))
-			return false; /* no buffer is that long; avoids overflow below */
+		if (v > (1ull << 40) / (bj->multiplier ? bj->multiplier : 1))
+			return false; /* no buffer is that long; keeps the arithmetic below exact */
 		v *= bj->multiplier ? bj->multiplier : 1;
 		if (bj->align && v % 4)
 			v += 4 - v % 4;
