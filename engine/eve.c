@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "community_id.h"
 #include "config.h"
 
 /*
@@ -352,6 +353,19 @@ static void addr_fields(struct sw_json *j, const struct sw_ip *src, uint16_t spo
 	sw_json_str(j, "proto", sw_eve_proto_name(proto, pb, sizeof(pb)));
 }
 
+/*
+ * Community ID of a flow, oriented client -> server.  ICMP flows hash with
+ * ports 0 (type/code are not kept per flow yet), so their ids will not
+ * match Zeek's or Suricata's; TCP, UDP, SCTP and other protocols do.
+ */
+static void community_id_field(struct sw_json *j, const struct sw_flow *f)
+{
+	char cid[SW_COMMUNITY_ID_LEN];
+
+	if (sw_community_id(&f->cli, &f->srv, f->cli_port, f->srv_port, f->proto, 0, cid, sizeof(cid)) == 0)
+		sw_json_str(j, "community_id", cid);
+}
+
 static void vlan_field(struct sw_json *j, uint8_t n, const uint16_t *vlan)
 {
 	if (!n)
@@ -416,8 +430,10 @@ void sw_eve_alert(struct sw_eve_writer *w, const struct sw_packet *p, const stru
 		sw_json_u64(j, "icmp_type", p->icmp_type);
 		sw_json_u64(j, "icmp_code", p->icmp_code);
 	}
-	if (f)
+	if (f) {
 		sw_json_str(j, "direction", p->to_server ? "to_server" : "to_client");
+		community_id_field(j, f);
+	}
 	sw_json_str(j, "pkt_src", "wire/pcap");
 	sw_json_obj(j, "alert");
 	sw_json_str(j, "action", action);
@@ -467,6 +483,7 @@ void sw_eve_flow(struct sw_eve_writer *w, const struct sw_flow *f, enum sw_flow_
 	sw_json_u64(j, "flow_id", f->flow_id);
 	vlan_field(j, f->vlan_count, f->vlan);
 	addr_fields(j, &f->cli, f->cli_port, &f->srv, f->srv_port, f->proto);
+	community_id_field(j, f);
 	sw_json_obj(j, "flow");
 	sw_json_u64(j, "pkts_toserver", f->pkts_ts);
 	sw_json_u64(j, "pkts_toclient", f->pkts_tc);

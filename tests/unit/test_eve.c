@@ -172,7 +172,7 @@ static void test_alert_record(void **state)
 	assert_string_equal(out,
 		"{\"timestamp\":\"2024-01-02T03:04:05.000001+0000\",\"event_type\":\"alert\",\"flow_id\":12345,"
 		"\"src_ip\":\"10.0.0.1\",\"src_port\":40000,\"dest_ip\":\"10.0.0.2\",\"dest_port\":80,\"proto\":\"TCP\","
-		"\"direction\":\"to_server\",\"pkt_src\":\"wire/pcap\",\"alert\":{\"action\":\"allowed\",\"gid\":1,"
+		"\"direction\":\"to_server\",\"community_id\":\"1:3k1SoWXs/FltHw2aBCgUTgbDQF4=\",\"pkt_src\":\"wire/pcap\",\"alert\":{\"action\":\"allowed\",\"gid\":1,"
 		"\"signature_id\":1000001,\"rev\":2,\"signature\":\"ET TEST \\\"quoted\\\"\","
 		"\"category\":\"Attempted Information Leak\",\"severity\":2,"
 		"\"metadata\":{\"created_at\":[\"2024_01_01\"],\"tag\":[\"a\",\"b\"]}},"
