@@ -67,7 +67,7 @@ struct sw_flow {
 	uint64_t flow_id;     /* stable: hash of key and start time, < 2^53 so JSON readers keep it exact */
 	int64_t start_usec, last_usec;
 
-	uint64_t pkts_ts, pkts_tc, bytes_ts, bytes_tc; /* bytes = IP-layer wire length, as Suricata */
+	uint64_t pkts_ts, pkts_tc, bytes_ts, bytes_tc; /* bytes = p->wirelen (whole frame), as Suricata's GET_PKT_LEN */
 
 	enum sw_flow_state state;
 	enum sw_tcp_state tcp_state;
@@ -85,6 +85,9 @@ struct sw_flow {
 	/* table internals: do not touch outside flow.c */
 	struct sw_flow *hnext, *lru_prev, *lru_next;
 	uint32_t hash;
+	uint16_t key_id;      /* ICMP/ICMPv6 echo id (part of the key; ports stay 0) */
+	uint8_t lru_class;    /* which timeout class list the flow is on */
+	uint8_t data_seen;    /* bit 0: payload to server, bit 1: payload to client */
 };
 
 struct sw_flow_config {
@@ -133,6 +136,15 @@ void sw_flow_table_expire(struct sw_flow_table *t, int64_t now_usec);
 void sw_flow_table_flush(struct sw_flow_table *t, enum sw_flow_end why);
 
 const struct sw_flow_stats *sw_flow_table_stats(const struct sw_flow_table *t);
+
+/*
+ * Symmetric hash of the flow key of decoded packet @p (addresses, ports or
+ * ICMP echo id, protocol, VLAN ids; not the capture interface): both
+ * directions of a flow give the same value, so the reader thread can pick a
+ * worker with it.  Fixed seed, so it is the same in every run.  Pure; reads
+ * @p only.  Returns 0 for a packet that is not IP.
+ */
+uint32_t sw_flow_hash_packet(const struct sw_packet *p);
 
 /* EVE strings. */
 const char *sw_flow_state_name(enum sw_flow_state s);  /* "new", "established", "closed" */

@@ -34,6 +34,7 @@ struct sw_stream_stats {
 	uint64_t overlap;        /* partially old data, new part appended */
 	uint64_t out_of_order;   /* gap before this segment: stream desynced */
 	uint64_t midstream;      /* data before any SYN: synced on first data */
+	uint64_t resync;         /* after a gap: synced again on a later segment */
 };
 
 /*
