@@ -395,14 +395,20 @@ static void tcp_update(struct sw_flow_table *t, struct sw_flow *f, const struct 
 	}
 	switch (f->tcp_state) {
 	case SW_TCP_NONE:
-		/* Mid-stream pickup: established once data went both ways. */
+		/*
+		 * Mid-stream pickup: established once data went both ways (a
+		 * lone FIN is not enough; both FINs still close the flow, see
+		 * state_update()).
+		 */
 		if (syn) {
 			t->st.tcp_invalid++;
-		} else if (fin) {
-			f->tcp_state = ts ? SW_TCP_CLOSE_WAIT : SW_TCP_FIN_WAIT1;
-		} else if (f->data_seen == 3) {
-			f->tcp_state = SW_TCP_ESTABLISHED;
+			break;
 		}
+		if (f->data_seen != 3)
+			break;
+		f->tcp_state = SW_TCP_ESTABLISHED;
+		if (fin)
+			f->tcp_state = ts ? SW_TCP_CLOSE_WAIT : SW_TCP_FIN_WAIT1;
 		break;
 	case SW_TCP_SYN_SENT:
 		if (!ts && syn) /* SYN-ACK, or a simultaneous open's SYN */
@@ -528,8 +534,11 @@ struct sw_flow *sw_flow_packet(struct sw_flow_table *t, struct sw_packet *p)
 		tcp_update(t, f, p, ts, created);
 	}
 	state_update(f);
-	lru_unlink(t, f);
-	lru_append(t, f, flow_class(f));
+	/* Already the most recent of its class (a burst): nothing to move. */
+	if (t->lru[f->lru_class].tail != f || flow_class(f) != f->lru_class) {
+		lru_unlink(t, f);
+		lru_append(t, f, flow_class(f));
+	}
 	p->flow = f;
 	p->to_server = ts;
 	return f;

@@ -83,6 +83,7 @@ static struct sw_flow_table *table(const struct sw_flow_config *cfg, struct ende
 
 struct dir_case {
 	const char *name;
+	const char *a, *b;
 	uint8_t proto, flags;
 	bool want_to_server; /* first packet's direction */
 	bool want_saw_syn;
@@ -90,10 +91,13 @@ struct dir_case {
 };
 
 static const struct dir_case dir_cases[] = {
-	{ "syn first", 6, SYN, true, true, SW_TCP_SYN_SENT },
-	{ "syn-ack first reverses", 6, SYN | ACK, false, true, SW_TCP_SYN_RECV },
-	{ "tcp ack first (mid-stream)", 6, ACK | PSH, true, false, SW_TCP_NONE },
-	{ "udp first packet", 17, 0, true, false, SW_TCP_NONE },
+	{ "syn first", "10.0.0.1", "10.0.0.2", 6, SYN, true, true, SW_TCP_SYN_SENT },
+	{ "syn-ack first reverses", "10.0.0.1", "10.0.0.2", 6, SYN | ACK, false, true, SW_TCP_SYN_RECV },
+	{ "tcp ack first (mid-stream)", "10.0.0.1", "10.0.0.2", 6, ACK | PSH, true, false, SW_TCP_NONE },
+	{ "udp first packet", "10.0.0.1", "10.0.0.2", 17, 0, true, false, SW_TCP_NONE },
+	{ "v6 syn first", "2001:db8::2", "2001:db8::1", 6, SYN, true, true, SW_TCP_SYN_SENT },
+	{ "v6 syn-ack first reverses", "2001:db8::2", "2001:db8::1", 6, SYN | ACK, false, true, SW_TCP_SYN_RECV },
+	{ "v6 udp first packet", "2001:db8::2", "2001:db8::1", 17, 0, true, false, SW_TCP_NONE },
 };
 
 static void test_direction(void **state)
@@ -103,8 +107,8 @@ static void test_direction(void **state)
 		const struct dir_case *c = &dir_cases[i];
 		struct ended e;
 		struct sw_flow_table *t = table(&base_cfg, &e);
-		struct sw_packet p = pkt(c->proto, "10.0.0.1", 40000, "10.0.0.2", 80, c->flags, T0, 60);
-		struct sw_packet r = pkt(c->proto, "10.0.0.2", 80, "10.0.0.1", 40000, ACK, T0 + 1, 60);
+		struct sw_packet p = pkt(c->proto, c->a, 40000, c->b, 80, c->flags, T0, 60);
+		struct sw_packet r = pkt(c->proto, c->b, 80, c->a, 40000, ACK, T0 + 1, 60);
 		struct sw_flow *f = sw_flow_packet(t, &p);
 
 		print_message("case %s\n", c->name);
@@ -220,6 +224,10 @@ static const struct tcp_case tcp_cases[] = {
 	  { { 1, SYN, 0, SW_TCP_SYN_SENT, N }, { 0, SYN | ACK, 0, SW_TCP_SYN_RECV, N },
 	    { 1, ACK, 0, SW_TCP_ESTABLISHED, E }, { 1, RST, 0, SW_TCP_CLOSED, C } },
 	  4 },
+	{ "mid-stream: a lone fin is not established",
+	  { { 1, ACK | PSH, 10, SW_TCP_NONE, N }, { 1, FIN | ACK, 0, SW_TCP_NONE, N },
+	    { 0, FIN | ACK, 0, SW_TCP_NONE, C } },
+	  3 },
 	{ "mid-stream: data both ways",
 	  { { 1, ACK | PSH, 10, SW_TCP_NONE, N }, { 0, ACK, 0, SW_TCP_NONE, N },
 	    { 0, ACK | PSH, 10, SW_TCP_ESTABLISHED, E } },
