@@ -620,6 +620,62 @@ static void test_flush_order(void **state)
 	sw_flow_table_free(t);
 }
 
+/*
+ * A fixed-seed random mix of packets, expiry and timestamps on a tiny pool
+ * (so eviction, timeouts and reuse all happen): the books must balance and
+ * every packet must land on a flow with its own key.
+ */
+static void test_random_invariants(void **state)
+{
+	struct sw_flow_config cfg = base_cfg;
+	struct ended e;
+	struct sw_flow_table *t;
+	const struct sw_flow_stats *st;
+	uint32_t x = 42;
+	int64_t now = T0;
+	char a[32], b[32];
+
+	(void)state;
+	cfg.max_flows = 8;
+	cfg.hash_size = 4;
+	t = table(&cfg, &e);
+	st = sw_flow_table_stats(t);
+	for (int i = 0; i < 20000; i++) {
+		struct sw_packet p;
+		static const uint8_t protos[] = { 6, 6, 17, 1, 58, 47 };
+		uint8_t proto;
+
+		x = x * 1103515245u + 12345u;
+		proto = protos[(x >> 8) % 6];
+		snprintf(a, sizeof(a), proto == 58 ? "2001:db8::%u" : "10.0.0.%u", (x >> 12) % 4 + 1);
+		snprintf(b, sizeof(b), proto == 58 ? "2001:db8::%u" : "10.0.0.%u", (x >> 14) % 4 + 1);
+		now += (int64_t)((x >> 16) % 5000) * 1000; /* up to 5 s per packet */
+		p = pkt(proto, a, (uint16_t)(1000 + (x >> 18) % 3), b, (uint16_t)(1000 + (x >> 20) % 3),
+			(uint8_t)(x >> 22), now, 60 + (x >> 24) % 100);
+		if (proto == 1 || proto == 58) {
+			p.icmp_has_id = x & 1;
+			p.icmp_id = (uint16_t)(x >> 3) % 3;
+		}
+		p.payload_len = (x >> 26) & 1 ? 10 : 0;
+		assert_non_null(sw_flow_packet(t, &p));
+		assert_int_equal(p.flow->proto, proto);
+		assert_true(sw_ip_eq(p.to_server ? &p.flow->cli : &p.flow->srv, &p.src));
+		assert_true(sw_ip_eq(p.to_server ? &p.flow->srv : &p.flow->cli, &p.dst));
+		assert_true(p.flow->last_usec >= p.flow->start_usec);
+		if ((x >> 5) % 16 == 0)
+			sw_flow_table_expire(t, now);
+		assert_true(st->active <= cfg.max_flows);
+		assert_int_equal(st->created - st->ended_timeout - st->ended_forced - st->ended_shutdown, st->active);
+		assert_int_equal((uint64_t)e.n, st->ended_timeout + st->ended_forced + st->ended_shutdown);
+	}
+	assert_true(st->ended_forced > 0);
+	assert_true(st->ended_timeout > 0);
+	sw_flow_table_flush(t, SW_FLOW_END_SHUTDOWN);
+	assert_int_equal(st->active, 0);
+	assert_int_equal((uint64_t)e.n, st->created);
+	sw_flow_table_free(t);
+}
+
 static void test_bad_config(void **state)
 {
 	struct sw_flow_config cfg = base_cfg;
@@ -649,6 +705,7 @@ int main(void)
 		cmocka_unit_test(test_icmp_echo_one_flow),
 		cmocka_unit_test(test_port_reuse),
 		cmocka_unit_test(test_flush_order),
+		cmocka_unit_test(test_random_invariants),
 		cmocka_unit_test(test_bad_config),
 	};
 

@@ -196,11 +196,66 @@ static void test_wrap_seq_state(void **state)
 	assert_int_equal(st.segments, 1);
 }
 
+/*
+ * Fixed-seed random segments around the expected sequence number, across
+ * the 2^32 wrap: views stay inside the window plus the packet, the new
+ * bytes are always the end of this packet's payload, the tail never grows
+ * past the window.
+ */
+static void test_random_segments(void **state)
+{
+	static uint8_t tails[2 * WIN];
+	static uint8_t scratch[WIN + 65535];
+	static uint8_t data[64];
+	struct sw_flow f;
+	struct sw_stream_stats st;
+	struct sw_packet p;
+	struct sw_stream_view v;
+	uint32_t x = 7, base = 0xffffff00U;
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	memset(&st, 0, sizeof(st));
+	f.stream[0].tail = tails;
+	f.stream[1].tail = tails + WIN;
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)i;
+	memset(&p, 0, sizeof(p));
+	p.flow = &f;
+	p.proto = 6;
+	p.l4_ok = true;
+	for (int i = 0; i < 20000; i++) {
+		struct sw_stream_dir *s;
+
+		x = x * 1103515245u + 12345u;
+		p.to_server = x & 1;
+		s = &f.stream[p.to_server ? 0 : 1];
+		p.tcp_flags = (x >> 1) % 50 == 0 ? SW_TCP_SYN : (x >> 1) % 50 == 1 ? SW_TCP_FIN : SW_TCP_ACK;
+		p.tcp_seq = (s->in_sync ? s->next_seq : base) + (uint32_t)((x >> 8) % 41) - 20;
+		p.payload_len = (x >> 16) % 40;
+		p.payload = data + (x >> 22) % 24;
+		assert_int_equal(sw_stream_packet(&p, WIN, scratch, sizeof(scratch), &v, &st), 0);
+		assert_true(v.len <= WIN + p.payload_len);
+		assert_true(v.new_off <= v.len);
+		assert_true(s->tail_len <= WIN);
+		if (v.in_stream) {
+			assert_ptr_equal(v.data, scratch);
+			assert_memory_equal(v.data + v.new_off, p.payload + p.payload_len - (v.len - v.new_off),
+					    v.len - v.new_off);
+		} else {
+			assert_ptr_equal(v.data, p.payload);
+			assert_int_equal(v.len, p.payload_len);
+		}
+	}
+	assert_true(st.segments > 0 && st.retransmitted > 0 && st.overlap > 0 && st.out_of_order > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_wrap_seq_state),
+		cmocka_unit_test(test_random_segments),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
