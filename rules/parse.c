@@ -1,0 +1,1402 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * One Suricata rule line -> struct sw_rule.  Hand-written scanner: the header
+ * is seven whitespace-separated fields (brackets may contain spaces), the body
+ * is `keyword[:value];` pairs where a value ends at the first ';' outside
+ * double quotes.  Every error carries the column of the offending token.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "../engine/packet.h"
+#include "rules_int.h"
+
+#define QMAX 80 /* longest token quoted in a message */
+#define Q(l) ((int)((l) > QMAX ? QMAX : (l)))
+
+int perr(struct perr *e, size_t col0, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (e && !e->set) {
+		e->set = true;
+		e->column = (uint32_t)(col0 + 1);
+		va_start(ap, fmt);
+		vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+/* A slice of the rule line with its 0-based column. */
+struct tok {
+	const char *s;
+	size_t len, col;
+};
+
+enum once {
+	K_MSG, K_SID, K_REV, K_GID, K_CLASSTYPE, K_PRIORITY, K_FLOW, K_FLAGS, K_TTL, K_ITYPE,
+	K_ICODE, K_ICMP_ID, K_ICMP_SEQ, K_IP_PROTO, K_TCP_MSS, K_DSIZE, K_THRESHOLD, K_DFILTER,
+	K_MAX
+};
+
+struct pctx {
+	struct sw_rules *rs;
+	const char *line;
+	struct sw_rule *r;
+	struct perr *e;
+	size_t pm_cap, fb_cap, md_cap, ref_cap;
+	int last_content;  /* index in pm of the most recent content, -1 none */
+	int fp_explicit;   /* index of the content marked fast_pattern, -1 none */
+	bool seen[K_MAX];
+	char varname[SW_RULE_MAX_VARS][33];
+};
+
+static bool tok_eq(const struct tok *t, const char *s)
+{
+	return strlen(s) == t->len && strncasecmp(t->s, s, t->len) == 0;
+}
+
+static void trim(struct tok *t)
+{
+	while (t->len && isspace((unsigned char)*t->s)) {
+		t->s++;
+		t->len--;
+		t->col++;
+	}
+	while (t->len && isspace((unsigned char)t->s[t->len - 1]))
+		t->len--;
+}
+
+/* Split @v on @sep (outside quotes) into at most @max trimmed parts; -1 if more. */
+static int split(const struct tok *v, char sep, struct tok *parts, int max)
+{
+	int n = 0;
+	size_t start = 0;
+	bool q = false;
+
+	for (size_t i = 0; i <= v->len; i++) {
+		if (i < v->len && v->s[i] == '\\' && q) {
+			i++;
+			continue;
+		}
+		if (i < v->len && v->s[i] == '"')
+			q = !q;
+		if (i == v->len || (!q && v->s[i] == sep)) {
+			if (n == max)
+				return -1;
+			parts[n].s = v->s + start;
+			parts[n].len = i - start;
+			parts[n].col = v->col + start;
+			trim(&parts[n]);
+			n++;
+			start = i + 1;
+		}
+	}
+	return n;
+}
+
+/* Decimal (or 0x hex when @hex) integer in [lo, hi]. */
+static int parse_num(const struct tok *t, int64_t lo, int64_t hi, bool hex, int64_t *out)
+{
+	char buf[32], *end;
+	long long v;
+	unsigned long long u;
+
+	if (t->len == 0 || t->len >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, t->s, t->len);
+	buf[t->len] = '\0';
+	if (!isdigit((unsigned char)buf[0]) && !(buf[0] == '-' && isdigit((unsigned char)buf[1])) &&
+	    !(buf[0] == '+' && isdigit((unsigned char)buf[1])))
+		return -EINVAL;
+	errno = 0;
+	if (hex && buf[0] == '0' && (buf[1] == 'x' || buf[1] == 'X')) {
+		if (!isxdigit((unsigned char)buf[2]))
+			return -EINVAL;
+		u = strtoull(buf, &end, 16);
+		if (u > INT64_MAX)
+			return -ERANGE;
+		v = (long long)u;
+	} else {
+		v = strtoll(buf, &end, 10);
+	}
+	if (*end)
+		return -EINVAL;
+	if (errno || v < lo || v > hi)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+static int num_or_err(struct pctx *c, const struct tok *t, const char *kw, int64_t lo, int64_t hi,
+		      bool hex, int64_t *out)
+{
+	int ret = parse_num(t, lo, hi, hex, out);
+
+	if (ret == -ERANGE)
+		return perr(c->e, t->col, "%s value out of range (%lld-%lld): '%.*s'", kw, (long long)lo,
+			    (long long)hi, Q(t->len), t->s);
+	if (ret < 0)
+		return perr(c->e, t->col, "invalid %s value: '%.*s'", kw, Q(t->len), t->s);
+	return 0;
+}
+
+static int find_var(struct pctx *c, const struct tok *t)
+{
+	for (int i = 0; i < c->r->n_vars; i++)
+		if (strlen(c->varname[i]) == t->len && strncmp(c->varname[i], t->s, t->len) == 0)
+			return i;
+	return -1;
+}
+
+/* A literal in [lo, hi] or the name of a byte_extract variable. */
+static int parse_operand(struct pctx *c, const struct tok *t, const char *kw, int64_t lo, int64_t hi,
+			 struct sw_operand *op)
+{
+	int64_t v;
+
+	if (t->len && (isalpha((unsigned char)t->s[0]) || t->s[0] == '_')) {
+		int i = find_var(c, t);
+		if (i < 0)
+			return perr(c->e, t->col, "unknown byte_extract variable '%.*s' in %s", Q(t->len), t->s, kw);
+		op->var = (int8_t)i;
+		op->value = 0;
+		return 0;
+	}
+	if (num_or_err(c, t, kw, lo, hi, false, &v) < 0)
+		return -EINVAL;
+	op->var = -1;
+	op->value = (int32_t)v;
+	return 0;
+}
+
+/* Strip surrounding quotes; an opening quote without a closing one is an error. */
+static int unquote(struct pctx *c, struct tok *t, const char *kw, bool required)
+{
+	if (t->len && t->s[0] == '"') {
+		if (t->len < 2 || t->s[t->len - 1] != '"')
+			return perr(c->e, t->col, "unterminated quote in %s: '%.*s'", kw, Q(t->len), t->s);
+		t->s++;
+		t->len -= 2;
+		t->col++;
+		return 0;
+	}
+	if (required)
+		return perr(c->e, t->col, "%s needs a quoted string: '%.*s'", kw, Q(t->len), t->s);
+	return 0;
+}
+
+static char *unescape_dup(const struct tok *t)
+{
+	char *o = malloc(t->len + 1);
+	size_t n = 0;
+
+	if (!o)
+		return NULL;
+	for (size_t i = 0; i < t->len; i++) {
+		if (t->s[i] == '\\' && i + 1 < t->len)
+			i++;
+		o[n++] = t->s[i];
+	}
+	o[n] = '\0';
+	return o;
+}
+
+static int hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	ch = (char)tolower((unsigned char)ch);
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	return -1;
+}
+
+/* content bytes: |hex| segments and \; \" \\ \: escapes. */
+static int decode_content(struct pctx *c, const struct tok *t, uint8_t **out, uint32_t *outlen)
+{
+	uint8_t *b = malloc(t->len + 1);
+	size_t n = 0, hexstart = 0;
+	bool inhex = false;
+	int hi = -1;
+
+	if (!b)
+		return perr(c->e, t->col, "out of memory");
+	for (size_t i = 0; i < t->len; i++) {
+		char ch = t->s[i];
+		if (inhex) {
+			if (ch == '|') {
+				if (hi >= 0)
+					goto badhex;
+				inhex = false;
+			} else if (isspace((unsigned char)ch)) {
+				continue;
+			} else if (hexval(ch) < 0) {
+				goto badhex;
+			} else if (hi < 0) {
+				hi = hexval(ch);
+			} else {
+				b[n++] = (uint8_t)(hi << 4 | hexval(ch));
+				hi = -1;
+			}
+			continue;
+		}
+		if (ch == '|') {
+			inhex = true;
+			hexstart = i;
+			continue;
+		}
+		if (ch == '\\') {
+			if (i + 1 >= t->len || !strchr(";\"\\:", t->s[i + 1])) {
+				free(b);
+				return perr(c->e, t->col + i, "invalid escape in content: '%.*s'",
+					    i + 1 < t->len ? 2 : 1, t->s + i);
+			}
+			ch = t->s[++i];
+		} else if (ch == '"' || ch == ';') {
+			free(b);
+			return perr(c->e, t->col + i, "unescaped '%c' in content", ch);
+		}
+		b[n++] = (uint8_t)ch;
+	}
+	if (inhex) {
+		free(b);
+		return perr(c->e, t->col + hexstart, "unterminated hex in content: '%.*s'",
+			    Q(t->len - hexstart), t->s + hexstart);
+	}
+	if (n == 0) {
+		free(b);
+		return perr(c->e, t->col, "empty content");
+	}
+	*out = b;
+	*outlen = (uint32_t)n;
+	return 0;
+badhex : {
+	size_t end = hexstart + 1;
+	while (end < t->len && t->s[end] != '|')
+		end++;
+	if (end < t->len)
+		end++;
+	free(b);
+	return perr(c->e, t->col + hexstart, "invalid hex in content: '%.*s'", Q(end - hexstart),
+		    t->s + hexstart);
+}
+}
+
+static struct sw_pm *pm_new(struct pctx *c, enum sw_pm_kind kind)
+{
+	struct sw_pm *pm;
+
+	if (c->r->n_pm == c->pm_cap) {
+		size_t nc = c->pm_cap ? c->pm_cap * 2 : 4;
+		struct sw_pm *n = realloc(c->r->pm, nc * sizeof(*n));
+		if (!n)
+			return NULL;
+		c->r->pm = n;
+		c->pm_cap = nc;
+	}
+	pm = &c->r->pm[c->r->n_pm++];
+	memset(pm, 0, sizeof(*pm));
+	pm->kind = kind;
+	return pm;
+}
+
+static int push_str(char ***arr, uint32_t *n, size_t *cap, const char *s, size_t len)
+{
+	char *d;
+
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 4;
+		char **na = realloc(*arr, nc * sizeof(*na));
+		if (!na)
+			return -ENOMEM;
+		*arr = na;
+		*cap = nc;
+	}
+	d = strndup(s, len);
+	if (!d)
+		return -ENOMEM;
+	(*arr)[(*n)++] = d;
+	return 0;
+}
+
+/* ---- numeric comparisons ---- */
+
+static int parse_cmp(struct pctx *c, const struct tok *kw, struct tok v, uint32_t max,
+		     struct sw_num_match *m)
+{
+	const char *rng;
+	int64_t a, b;
+	struct tok t = v;
+	char kwb[32];
+
+	snprintf(kwb, sizeof(kwb), "%.*s", (int)(kw->len > 31 ? 31 : kw->len), kw->s);
+	if (!v.len)
+		return perr(c->e, kw->col, "%s needs a value", kwb);
+	rng = v.len > 2 ? strstr(v.s, "<>") : NULL;
+	if (rng && rng < v.s + v.len - 1) {
+		struct tok l = { v.s, (size_t)(rng - v.s), v.col }, r = { rng + 2, v.len - (size_t)(rng - v.s) - 2,
+			v.col + (size_t)(rng - v.s) + 2 };
+		trim(&l);
+		trim(&r);
+		if (num_or_err(c, &l, kwb, 0, max, false, &a) < 0 || num_or_err(c, &r, kwb, 0, max, false, &b) < 0)
+			return -EINVAL;
+		if (a >= b)
+			return perr(c->e, v.col, "invalid %s range '%.*s'", kwb, Q(v.len), v.s);
+		m->op = SW_CMP_RANGE;
+		m->a = (uint32_t)a;
+		m->b = (uint32_t)b;
+		m->set = true;
+		return 0;
+	}
+	m->op = SW_CMP_EQ;
+	if (t.len >= 2 && t.s[0] == '<' && t.s[1] == '=') {
+		m->op = SW_CMP_LE;
+		t.s += 2, t.len -= 2, t.col += 2;
+	} else if (t.len >= 2 && t.s[0] == '>' && t.s[1] == '=') {
+		m->op = SW_CMP_GE;
+		t.s += 2, t.len -= 2, t.col += 2;
+	} else if (t.len && (t.s[0] == '<' || t.s[0] == '>' || t.s[0] == '!' || t.s[0] == '=')) {
+		m->op = t.s[0] == '<' ? SW_CMP_LT : t.s[0] == '>' ? SW_CMP_GT : t.s[0] == '!' ? SW_CMP_NE : SW_CMP_EQ;
+		t.s++, t.len--, t.col++;
+	}
+	trim(&t);
+	if (num_or_err(c, &t, kwb, 0, max, false, &a) < 0)
+		return -EINVAL;
+	m->a = (uint32_t)a;
+	m->set = true;
+	return 0;
+}
+
+/* ---- content and its modifiers ---- */
+
+static int kw_content(struct pctx *c, struct tok v)
+{
+	struct sw_pm *pm;
+	bool neg = false;
+	uint8_t *pat;
+	uint32_t len;
+
+	if (v.len && v.s[0] == '!') {
+		neg = true;
+		v.s++, v.len--, v.col++;
+		trim(&v);
+	}
+	if (!v.len)
+		return perr(c->e, v.col, "content needs a value");
+	if (unquote(c, &v, "content", false) < 0 || decode_content(c, &v, &pat, &len) < 0)
+		return -EINVAL;
+	pm = pm_new(c, SW_PM_CONTENT);
+	if (!pm) {
+		free(pat);
+		return perr(c->e, v.col, "out of memory");
+	}
+	pm->u.content.pat = pat;
+	pm->u.content.len = len;
+	pm->u.content.flags = neg ? SW_CONTENT_NEGATED : 0;
+	pm->u.content.offset.var = pm->u.content.depth.var = -1;
+	pm->u.content.distance.var = pm->u.content.within.var = -1;
+	c->last_content = (int)(c->r->n_pm - 1);
+	return 0;
+}
+
+static int kw_modifier(struct pctx *c, const struct tok *kw, struct tok v, bool has_val)
+{
+	struct sw_content *ct;
+	char name[16];
+	uint16_t bit = 0;
+	struct sw_operand *op = NULL;
+	int64_t lo = 0, hi = 65535;
+
+	snprintf(name, sizeof(name), "%.*s", (int)kw->len, kw->s);
+	if (c->last_content < 0)
+		return perr(c->e, kw->col, "'%s' needs a preceding content", name);
+	ct = &c->r->pm[c->last_content].u.content;
+	if (tok_eq(kw, "nocase")) {
+		if (ct->flags & SW_CONTENT_NOCASE)
+			return perr(c->e, kw->col, "duplicate 'nocase' on one content");
+		if (has_val)
+			return perr(c->e, v.col, "nocase takes no value: '%.*s'", Q(v.len), v.s);
+		ct->flags |= SW_CONTENT_NOCASE;
+		return 0;
+	}
+	if (tok_eq(kw, "startswith") || tok_eq(kw, "endswith")) {
+		bit = tok_eq(kw, "startswith") ? SW_CONTENT_STARTSWITH : SW_CONTENT_ENDSWITH;
+		if (has_val)
+			return perr(c->e, v.col, "%s takes no value: '%.*s'", name, Q(v.len), v.s);
+		if (ct->flags & bit)
+			return perr(c->e, kw->col, "duplicate '%s' on one content", name);
+		if (bit == SW_CONTENT_STARTSWITH &&
+		    (ct->flags & (SW_CONTENT_OFFSET | SW_CONTENT_DEPTH | SW_CONTENT_DISTANCE | SW_CONTENT_WITHIN)))
+			return perr(c->e, kw->col, "'startswith' cannot be mixed with offset/depth/distance/within");
+		ct->flags |= bit;
+		return 0;
+	}
+	if (tok_eq(kw, "fast_pattern")) {
+		if (c->fp_explicit >= 0)
+			return perr(c->e, kw->col, "fast_pattern set on more than one content");
+		ct->flags |= SW_CONTENT_FAST_PATTERN;
+		c->fp_explicit = c->last_content;
+		if (!has_val)
+			return 0;
+		if (tok_eq(&v, "only")) {
+			if (ct->flags & SW_CONTENT_NEGATED)
+				return perr(c->e, v.col, "fast_pattern:only on a negated content");
+			ct->flags |= SW_CONTENT_FP_ONLY;
+			return 0;
+		}
+		{
+			struct tok p[2];
+			int64_t o, l;
+			if (split(&v, ',', p, 2) != 2)
+				return perr(c->e, v.col, "invalid fast_pattern value: '%.*s'", Q(v.len), v.s);
+			if (num_or_err(c, &p[0], "fast_pattern offset", 0, 65535, false, &o) < 0 ||
+			    num_or_err(c, &p[1], "fast_pattern length", 1, 65535, false, &l) < 0)
+				return -EINVAL;
+			if (o + l > ct->len)
+				return perr(c->e, v.col, "fast_pattern '%.*s' goes past the content's length %u",
+					    Q(v.len), v.s, ct->len);
+			ct->fp_chop = true;
+			ct->fp_off = (uint16_t)o;
+			ct->fp_len = (uint16_t)l;
+		}
+		return 0;
+	}
+	if (tok_eq(kw, "offset")) {
+		bit = SW_CONTENT_OFFSET;
+		op = &ct->offset;
+	} else if (tok_eq(kw, "depth")) {
+		bit = SW_CONTENT_DEPTH;
+		op = &ct->depth;
+		lo = 1;
+	} else if (tok_eq(kw, "distance")) {
+		bit = SW_CONTENT_DISTANCE;
+		op = &ct->distance;
+		lo = -65535;
+	} else {
+		bit = SW_CONTENT_WITHIN;
+		op = &ct->within;
+		lo = 1;
+	}
+	if (!has_val || !v.len)
+		return perr(c->e, kw->col, "%s needs a value", name);
+	if (ct->flags & bit)
+		return perr(c->e, kw->col, "duplicate '%s' on one content", name);
+	if (ct->flags & SW_CONTENT_STARTSWITH)
+		return perr(c->e, kw->col, "'%s' cannot be mixed with 'startswith'", name);
+	if (bit & (SW_CONTENT_OFFSET | SW_CONTENT_DEPTH)) {
+		if (ct->flags & (SW_CONTENT_DISTANCE | SW_CONTENT_WITHIN))
+			return perr(c->e, kw->col, "'%s' and '%s' on one content", name,
+				    (ct->flags & SW_CONTENT_DISTANCE) ? "distance" : "within");
+	} else if (ct->flags & (SW_CONTENT_OFFSET | SW_CONTENT_DEPTH)) {
+		return perr(c->e, kw->col, "'%s' and '%s' on one content",
+			    (ct->flags & SW_CONTENT_DEPTH) ? "depth" : "offset", name);
+	}
+	if (parse_operand(c, &v, name, lo, hi, op) < 0)
+		return -EINVAL;
+	if (op->var < 0 && (bit & (SW_CONTENT_DEPTH | SW_CONTENT_WITHIN)) && (uint32_t)op->value < ct->len)
+		return perr(c->e, v.col, "%s %d is smaller than the content's length %u", name, op->value, ct->len);
+	ct->flags |= bit;
+	return 0;
+}
+
+/* ---- isdataat, pcre, byte_* ---- */
+
+static int kw_isdataat(struct pctx *c, struct tok v)
+{
+	struct tok p[3];
+	struct sw_pm *pm;
+	struct sw_isdataat d = { .n = { .var = -1 } };
+	int n;
+
+	if (v.len && v.s[0] == '!') {
+		d.negated = true;
+		v.s++, v.len--, v.col++;
+	}
+	n = split(&v, ',', p, 3);
+	if (n < 1 || n > 2 || !p[0].len)
+		return perr(c->e, v.col, "invalid isdataat value: '%.*s'", Q(v.len), v.s);
+	if (n == 2) {
+		if (!tok_eq(&p[1], "relative"))
+			return perr(c->e, p[1].col, "invalid isdataat option: '%.*s'", Q(p[1].len), p[1].s);
+		d.relative = true;
+	}
+	if (parse_operand(c, &p[0], "isdataat", 0, 65535, &d.n) < 0)
+		return -EINVAL;
+	if (!(pm = pm_new(c, SW_PM_ISDATAAT)))
+		return perr(c->e, v.col, "out of memory");
+	pm->u.isdataat = d;
+	return 0;
+}
+
+static int kw_pcre(struct pctx *c, struct tok v)
+{
+	struct sw_pcre p = { 0 };
+	const char *last;
+	struct sw_pm *pm;
+	pcre2_code *code;
+	int errcode;
+	PCRE2_SIZE erroff;
+
+	if (v.len && v.s[0] == '!') {
+		p.negated = true;
+		v.s++, v.len--, v.col++;
+		trim(&v);
+	}
+	if (unquote(c, &v, "pcre", true) < 0)
+		return -EINVAL;
+	if (v.len < 2 || v.s[0] != '/')
+		return perr(c->e, v.col, "pcre must look like \"/re/flags\": '%.*s'", Q(v.len), v.s);
+	last = v.s + v.len - 1;
+	while (last > v.s && *last != '/')
+		last--;
+	if (last == v.s)
+		return perr(c->e, v.col, "pcre without closing '/': '%.*s'", Q(v.len), v.s);
+	for (const char *f = last + 1; f < v.s + v.len; f++) {
+		size_t col = v.col + (size_t)(f - v.s);
+		switch (*f) {
+		case 'i': p.pcre2_opts |= PCRE2_CASELESS; break;
+		case 's': p.pcre2_opts |= PCRE2_DOTALL; break;
+		case 'm': p.pcre2_opts |= PCRE2_MULTILINE; break;
+		case 'x': p.pcre2_opts |= PCRE2_EXTENDED; break;
+		case 'A': p.pcre2_opts |= PCRE2_ANCHORED; break;
+		case 'E': p.pcre2_opts |= PCRE2_DOLLAR_ENDONLY; break;
+		case 'G': p.pcre2_opts |= PCRE2_UNGREEDY; break;
+		case 'R': p.relative = true; break;
+		case 'O': break; /* match-limit override: we use PCRE2's defaults */
+		case 'U': case 'I': case 'P': case 'Q': case 'H': case 'D': case 'M': case 'C':
+		case 'K': case 'S': case 'Y': case 'B': case 'V': case 'W': case 'Z':
+			/* Buffer selectors (http_uri etc.): no app-layer buffers here. */
+			return perr(c->e, col, "unsupported pcre flag '%c'", *f);
+		default:
+			return perr(c->e, col, "unknown pcre flag '%c'", *f);
+		}
+	}
+	p.re = strndup(v.s + 1, (size_t)(last - v.s - 1));
+	if (!p.re)
+		return perr(c->e, v.col, "out of memory");
+	/* Suricata escapes ';' and '"' inside the quoted value; PCRE2 reads them fine escaped. */
+	code = pcre2_compile((PCRE2_SPTR)p.re, strlen(p.re), p.pcre2_opts, &errcode, &erroff, NULL);
+	if (!code) {
+		PCRE2_UCHAR msg[160];
+		pcre2_get_error_message(errcode, msg, sizeof(msg));
+		free(p.re);
+		return perr(c->e, v.col, "pcre compile error at offset %zu in '%.*s': %s", (size_t)erroff,
+			    Q(v.len), v.s, (const char *)msg);
+	}
+	pcre2_code_free(code);
+	if (!(pm = pm_new(c, SW_PM_PCRE))) {
+		free(p.re);
+		return perr(c->e, v.col, "out of memory");
+	}
+	pm->u.pcre = p;
+	return 0;
+}
+
+static bool parse_base(const struct tok *t, enum sw_byte_base *b)
+{
+	if (tok_eq(t, "hex"))
+		*b = SW_BASE_HEX;
+	else if (tok_eq(t, "dec"))
+		*b = SW_BASE_DEC;
+	else if (tok_eq(t, "oct"))
+		*b = SW_BASE_OCT;
+	else
+		return false;
+	return true;
+}
+
+/* Options shared by byte_test/jump/extract; returns 1 if @p[*i] was not one of them. */
+struct bopts {
+	bool relative, little, big, string, align, from_beginning, from_end, has_mult, has_post, has_mask;
+	enum sw_byte_base base;
+	int64_t mult, post, align_n;
+	uint64_t mask;
+};
+
+static int byte_opt(struct pctx *c, const char *kw, struct tok *p, int n, int *i, struct bopts *o,
+		    bool jump, bool extract)
+{
+	struct tok *t = &p[*i], a;
+	int64_t v;
+
+	if (tok_eq(t, "relative")) {
+		o->relative = true;
+	} else if (tok_eq(t, "big")) {
+		o->big = true;
+	} else if (tok_eq(t, "little")) {
+		o->little = true;
+	} else if (tok_eq(t, "dce")) {
+		return perr(c->e, t->col, "unsupported %s option 'dce'", kw);
+	} else if (tok_eq(t, "string")) {
+		o->string = true;
+		o->base = SW_BASE_DEC;
+		if (*i + 1 < n && parse_base(&p[*i + 1], &o->base))
+			(*i)++;
+		else if (!extract)
+			return perr(c->e, t->col, "%s 'string' needs hex, dec or oct", kw);
+	} else if (jump && tok_eq(t, "align")) {
+		o->align = true;
+	} else if (jump && tok_eq(t, "from_beginning")) {
+		o->from_beginning = true;
+	} else if (jump && tok_eq(t, "from_end")) {
+		o->from_end = true;
+	} else if (t->len > 6 && strncasecmp(t->s, "bitmask", 7) == 0 && isspace((unsigned char)t->s[7])) {
+		a = (struct tok){ t->s + 7, t->len - 7, t->col + 7 };
+		trim(&a);
+		if (num_or_err(c, &a, "bitmask", 1, INT64_MAX, true, &v) < 0)
+			return -EINVAL;
+		o->has_mask = true;
+		o->mask = (uint64_t)v;
+	} else if ((jump || extract) && t->len > 10 && strncasecmp(t->s, "multiplier", 10) == 0 &&
+		   isspace((unsigned char)t->s[10])) {
+		a = (struct tok){ t->s + 10, t->len - 10, t->col + 10 };
+		trim(&a);
+		if (num_or_err(c, &a, "multiplier", 1, 65535, false, &o->mult) < 0)
+			return -EINVAL;
+		o->has_mult = true;
+	} else if (jump && t->len > 11 && strncasecmp(t->s, "post_offset", 11) == 0 &&
+		   isspace((unsigned char)t->s[11])) {
+		a = (struct tok){ t->s + 11, t->len - 11, t->col + 11 };
+		trim(&a);
+		if (num_or_err(c, &a, "post_offset", -65535, 65535, false, &o->post) < 0)
+			return -EINVAL;
+		o->has_post = true;
+	} else if (extract && t->len > 5 && strncasecmp(t->s, "align", 5) == 0 && isspace((unsigned char)t->s[5])) {
+		a = (struct tok){ t->s + 5, t->len - 5, t->col + 5 };
+		trim(&a);
+		if (num_or_err(c, &a, "align", 2, 4, false, &o->align_n) < 0 || o->align_n == 3)
+			return perr(c->e, a.col, "byte_extract align must be 2 or 4: '%.*s'", Q(a.len), a.s);
+		o->align = true;
+	} else {
+		return perr(c->e, t->col, "invalid %s option: '%.*s'", kw, Q(t->len), t->s);
+	}
+	return 0;
+}
+
+static int check_bopts(struct pctx *c, const char *kw, const struct tok *v, struct bopts *o, int64_t nbytes)
+{
+	if (o->big && o->little)
+		return perr(c->e, v->col, "%s: both 'big' and 'little'", kw);
+	if (o->from_beginning && o->from_end)
+		return perr(c->e, v->col, "%s: both 'from_beginning' and 'from_end'", kw);
+	if (o->string && o->little)
+		return perr(c->e, v->col, "%s: 'string' with 'little'", kw);
+	if (!o->string && nbytes > 8)
+		return perr(c->e, v->col, "%s: %lld bytes, at most 8 without 'string'", kw, (long long)nbytes);
+	return 0;
+}
+
+static int kw_byte_test(struct pctx *c, struct tok v)
+{
+	struct tok p[16], opt;
+	struct bopts o = { 0 };
+	struct sw_byte_test bt = { .value = { .var = -1 }, .offset = { .var = -1 } };
+	int64_t nb, val;
+	struct sw_pm *pm;
+	int n = split(&v, ',', p, 16);
+
+	if (n < 4)
+		return perr(c->e, v.col, "byte_test needs nbytes, operator, value, offset: '%.*s'", Q(v.len), v.s);
+	if (num_or_err(c, &p[0], "byte_test nbytes", 1, 23, false, &nb) < 0)
+		return -EINVAL;
+	opt = p[1];
+	if (opt.len && opt.s[0] == '!') {
+		bt.negated = true;
+		opt.s++, opt.len--, opt.col++;
+	}
+	if (tok_eq(&opt, "<")) bt.op = SW_BOP_LT;
+	else if (tok_eq(&opt, ">")) bt.op = SW_BOP_GT;
+	else if (tok_eq(&opt, "=")) bt.op = SW_BOP_EQ;
+	else if (tok_eq(&opt, "<=")) bt.op = SW_BOP_LE;
+	else if (tok_eq(&opt, ">=")) bt.op = SW_BOP_GE;
+	else if (tok_eq(&opt, "&")) bt.op = SW_BOP_AND;
+	else if (tok_eq(&opt, "^")) bt.op = SW_BOP_OR;
+	else if (tok_eq(&opt, "!=") && !bt.negated) {
+		bt.op = SW_BOP_EQ;
+		bt.negated = true;
+	} else
+		return perr(c->e, p[1].col, "invalid byte_test operator: '%.*s'", Q(p[1].len), p[1].s);
+	if (p[2].len && (isalpha((unsigned char)p[2].s[0]) || p[2].s[0] == '_')) {
+		if (parse_operand(c, &p[2], "byte_test value", 0, 0, &bt.value) < 0)
+			return -EINVAL;
+	} else {
+		if (num_or_err(c, &p[2], "byte_test value", 0, INT64_MAX, true, &val) < 0)
+			return -EINVAL;
+		bt.value_lit = (uint64_t)val;
+		bt.value.value = (int32_t)(val > INT32_MAX ? INT32_MAX : val);
+	}
+	if (parse_operand(c, &p[3], "byte_test offset", -65535, 65535, &bt.offset) < 0)
+		return -EINVAL;
+	for (int i = 4; i < n; i++)
+		if (byte_opt(c, "byte_test", p, n, &i, &o, false, false) < 0)
+			return -EINVAL;
+	if (check_bopts(c, "byte_test", &v, &o, nb) < 0)
+		return -EINVAL;
+	bt.nbytes = (uint8_t)nb;
+	bt.relative = o.relative;
+	bt.little_endian = o.little;
+	bt.base = o.string ? o.base : SW_BASE_RAW;
+	bt.bitmask = o.mask;
+	if (!(pm = pm_new(c, SW_PM_BYTE_TEST)))
+		return perr(c->e, v.col, "out of memory");
+	pm->u.btest = bt;
+	return 0;
+}
+
+static int kw_byte_jump(struct pctx *c, struct tok v)
+{
+	struct tok p[16];
+	struct bopts o = { 0 };
+	struct sw_byte_jump bj = { .offset = { .var = -1 }, .multiplier = 1 };
+	int64_t nb;
+	struct sw_pm *pm;
+	int n = split(&v, ',', p, 16);
+
+	if (n < 2)
+		return perr(c->e, v.col, "byte_jump needs nbytes, offset: '%.*s'", Q(v.len), v.s);
+	if (num_or_err(c, &p[0], "byte_jump nbytes", 1, 23, false, &nb) < 0)
+		return -EINVAL;
+	if (parse_operand(c, &p[1], "byte_jump offset", -65535, 65535, &bj.offset) < 0)
+		return -EINVAL;
+	for (int i = 2; i < n; i++)
+		if (byte_opt(c, "byte_jump", p, n, &i, &o, true, false) < 0)
+			return -EINVAL;
+	if (check_bopts(c, "byte_jump", &v, &o, nb) < 0)
+		return -EINVAL;
+	bj.nbytes = (uint8_t)nb;
+	bj.relative = o.relative;
+	bj.little_endian = o.little;
+	bj.align = o.align;
+	bj.from_beginning = o.from_beginning;
+	bj.from_end = o.from_end;
+	bj.base = o.string ? o.base : SW_BASE_RAW;
+	if (o.has_mult)
+		bj.multiplier = (uint32_t)o.mult;
+	bj.post_offset = (int32_t)o.post;
+	bj.bitmask = o.mask;
+	if (!(pm = pm_new(c, SW_PM_BYTE_JUMP)))
+		return perr(c->e, v.col, "out of memory");
+	pm->u.bjump = bj;
+	return 0;
+}
+
+static int kw_byte_extract(struct pctx *c, struct tok v)
+{
+	struct tok p[16];
+	struct bopts o = { 0 };
+	struct sw_byte_extract be = { .multiplier = 1 };
+	int64_t nb, off;
+	struct sw_pm *pm;
+	int n = split(&v, ',', p, 16);
+
+	if (n < 3)
+		return perr(c->e, v.col, "byte_extract needs nbytes, offset, name: '%.*s'", Q(v.len), v.s);
+	if (num_or_err(c, &p[0], "byte_extract nbytes", 1, 23, false, &nb) < 0 ||
+	    num_or_err(c, &p[1], "byte_extract offset", -65535, 65535, false, &off) < 0)
+		return -EINVAL;
+	if (!p[2].len || p[2].len > 32 || !(isalpha((unsigned char)p[2].s[0]) || p[2].s[0] == '_'))
+		return perr(c->e, p[2].col, "invalid byte_extract variable name: '%.*s'", Q(p[2].len), p[2].s);
+	for (size_t i = 0; i < p[2].len; i++)
+		if (!isalnum((unsigned char)p[2].s[i]) && p[2].s[i] != '_' && p[2].s[i] != '-')
+			return perr(c->e, p[2].col, "invalid byte_extract variable name: '%.*s'", Q(p[2].len), p[2].s);
+	if (find_var(c, &p[2]) >= 0)
+		return perr(c->e, p[2].col, "duplicate byte_extract variable '%.*s'", Q(p[2].len), p[2].s);
+	if (c->r->n_vars >= SW_RULE_MAX_VARS)
+		return perr(c->e, p[2].col, "too many byte_extract variables (max %d) at '%.*s'", SW_RULE_MAX_VARS,
+			    Q(p[2].len), p[2].s);
+	for (int i = 3; i < n; i++)
+		if (byte_opt(c, "byte_extract", p, n, &i, &o, false, true) < 0)
+			return -EINVAL;
+	if (check_bopts(c, "byte_extract", &v, &o, nb) < 0)
+		return -EINVAL;
+	be.nbytes = (uint8_t)nb;
+	be.offset = (int32_t)off;
+	be.var = (int8_t)c->r->n_vars;
+	be.relative = o.relative;
+	be.little_endian = o.little;
+	be.align = o.align;
+	be.base = o.string ? o.base : SW_BASE_RAW;
+	if (o.has_mult)
+		be.multiplier = (uint32_t)o.mult;
+	be.bitmask = o.mask;
+	if (!(pm = pm_new(c, SW_PM_BYTE_EXTRACT)))
+		return perr(c->e, v.col, "out of memory");
+	pm->u.bextract = be;
+	memcpy(c->varname[c->r->n_vars], p[2].s, p[2].len);
+	c->varname[c->r->n_vars][p[2].len] = '\0';
+	c->r->n_vars++;
+	return 0;
+}
+
+/* ---- header options ---- */
+
+static int kw_flow(struct pctx *c, struct tok v)
+{
+	static const struct { const char *n; uint8_t bit; } opts[] = {
+		{ "to_server", SW_FLOW_TO_SERVER }, { "from_client", SW_FLOW_TO_SERVER },
+		{ "to_client", SW_FLOW_TO_CLIENT }, { "from_server", SW_FLOW_TO_CLIENT },
+		{ "established", SW_FLOW_ESTABLISHED }, { "not_established", SW_FLOW_NOT_ESTABLISHED },
+		{ "stateless", SW_FLOW_STATELESS }, { "only_stream", SW_FLOW_ONLY_STREAM },
+		{ "no_stream", SW_FLOW_NO_STREAM },
+	};
+	struct tok p[8];
+	int n = split(&v, ',', p, 8);
+	uint8_t f = 0;
+
+	if (n < 1 || !v.len)
+		return perr(c->e, v.col, "invalid flow value: '%.*s'", Q(v.len), v.s);
+	for (int i = 0; i < n; i++) {
+		size_t k;
+		for (k = 0; k < sizeof(opts) / sizeof(opts[0]); k++)
+			if (tok_eq(&p[i], opts[k].n))
+				break;
+		if (k == sizeof(opts) / sizeof(opts[0]))
+			return perr(c->e, p[i].col, "invalid flow option: '%.*s'", Q(p[i].len), p[i].s);
+		f |= opts[k].bit;
+		if ((f & SW_FLOW_TO_SERVER && f & SW_FLOW_TO_CLIENT) ||
+		    (f & SW_FLOW_ESTABLISHED && f & (SW_FLOW_NOT_ESTABLISHED | SW_FLOW_STATELESS)) ||
+		    (f & SW_FLOW_NOT_ESTABLISHED && f & SW_FLOW_STATELESS) ||
+		    (f & SW_FLOW_ONLY_STREAM && f & SW_FLOW_NO_STREAM))
+			return perr(c->e, p[i].col, "conflicting flow option: '%.*s'", Q(p[i].len), p[i].s);
+	}
+	c->r->flow = f;
+	return 0;
+}
+
+static int kw_flags(struct pctx *c, struct tok v)
+{
+	struct tok p[3];
+	struct sw_flags_match m = { .set = true };
+	bool zero = false;
+	int n = split(&v, ',', p, 3);
+
+	if (n < 1 || n > 2 || !p[0].len)
+		return perr(c->e, v.col, "invalid flags value: '%.*s'", Q(v.len), v.s);
+	for (size_t i = 0; i < p[0].len; i++) {
+		char ch = p[0].s[i];
+		switch (ch) {
+		case 'F': case 'f': m.flags |= SW_TCP_FIN; break;
+		case 'S': case 's': m.flags |= SW_TCP_SYN; break;
+		case 'R': case 'r': m.flags |= SW_TCP_RST; break;
+		case 'P': case 'p': m.flags |= SW_TCP_PSH; break;
+		case 'A': case 'a': m.flags |= SW_TCP_ACK; break;
+		case 'U': case 'u': m.flags |= SW_TCP_URG; break;
+		case 'C': case 'c': case '1': m.flags |= SW_TCP_CWR; break;
+		case 'E': case 'e': case '2': m.flags |= SW_TCP_ECE; break;
+		case '0': zero = true; break;
+		case '+': case '*': case '!':
+			if (m.mod)
+				return perr(c->e, p[0].col + i, "more than one flags modifier: '%.*s'", Q(p[0].len), p[0].s);
+			m.mod = ch;
+			break;
+		default:
+			return perr(c->e, p[0].col + i, "invalid flag '%c' in '%.*s'", ch, Q(p[0].len), p[0].s);
+		}
+	}
+	if (zero && (m.flags || m.mod))
+		return perr(c->e, p[0].col, "flag '0' cannot be combined: '%.*s'", Q(p[0].len), p[0].s);
+	if (!zero && !m.flags)
+		return perr(c->e, p[0].col, "invalid flags value: '%.*s'", Q(p[0].len), p[0].s);
+	if (n == 2) {
+		for (size_t i = 0; i < p[1].len; i++) {
+			switch (p[1].s[i]) {
+			case 'F': case 'f': m.ignore |= SW_TCP_FIN; break;
+			case 'S': case 's': m.ignore |= SW_TCP_SYN; break;
+			case 'R': case 'r': m.ignore |= SW_TCP_RST; break;
+			case 'P': case 'p': m.ignore |= SW_TCP_PSH; break;
+			case 'A': case 'a': m.ignore |= SW_TCP_ACK; break;
+			case 'U': case 'u': m.ignore |= SW_TCP_URG; break;
+			case 'C': case 'c': case '1': m.ignore |= SW_TCP_CWR; break;
+			case 'E': case 'e': case '2': m.ignore |= SW_TCP_ECE; break;
+			default:
+				return perr(c->e, p[1].col + i, "invalid flag '%c' in flags mask '%.*s'", p[1].s[i],
+					    Q(p[1].len), p[1].s);
+			}
+		}
+		if (!p[1].len)
+			return perr(c->e, p[1].col, "empty flags mask");
+	}
+	c->r->flags = m;
+	return 0;
+}
+
+static int kw_ip_proto(struct pctx *c, const struct tok *kw, struct tok v)
+{
+	static const struct { const char *n; uint32_t p; } names[] = {
+		{ "ip", 0 }, { "hopopt", 0 }, { "icmp", 1 }, { "igmp", 2 }, { "tcp", 6 }, { "udp", 17 },
+		{ "ipv6", 41 }, { "ipv6-route", 43 }, { "ipv6-frag", 44 }, { "gre", 47 }, { "esp", 50 },
+		{ "ah", 51 }, { "icmpv6", 58 }, { "ipv6-icmp", 58 }, { "ipv6-nonxt", 59 }, { "ipv6-opts", 60 },
+		{ "ospf", 89 }, { "pim", 103 }, { "vrrp", 112 }, { "l2tp", 115 }, { "sctp", 132 },
+	};
+	struct tok t = v;
+	char pre = 0;
+
+	if (t.len && (t.s[0] == '!' || t.s[0] == '<' || t.s[0] == '>')) {
+		pre = t.s[0];
+		t.s++, t.len--, t.col++;
+	}
+	if (t.len && isalpha((unsigned char)t.s[0])) {
+		for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+			if (tok_eq(&t, names[k].n)) {
+				c->r->ip_proto.set = true;
+				c->r->ip_proto.op = pre == '!' ? SW_CMP_NE : pre == '<' ? SW_CMP_LT : pre == '>' ? SW_CMP_GT : SW_CMP_EQ;
+				c->r->ip_proto.a = names[k].p;
+				return 0;
+			}
+		}
+		return perr(c->e, t.col, "unknown ip_proto '%.*s'", Q(t.len), t.s);
+	}
+	return parse_cmp(c, kw, v, 255, &c->r->ip_proto);
+}
+
+static int kw_flowbits(struct pctx *c, struct tok v)
+{
+	static const struct { const char *n; enum sw_fb_op op; } ops[] = {
+		{ "set", SW_FB_SET }, { "isset", SW_FB_ISSET }, { "isnotset", SW_FB_ISNOTSET },
+		{ "unset", SW_FB_UNSET }, { "toggle", SW_FB_TOGGLE }, { "noalert", SW_FB_NOALERT },
+	};
+	struct tok p[3];
+	struct sw_flowbit fb = { 0 };
+	int n = split(&v, ',', p, 3);
+	size_t k;
+
+	if (n < 1 || n > 2)
+		return perr(c->e, v.col, "invalid flowbits value: '%.*s'", Q(v.len), v.s);
+	for (k = 0; k < sizeof(ops) / sizeof(ops[0]); k++)
+		if (tok_eq(&p[0], ops[k].n))
+			break;
+	if (k == sizeof(ops) / sizeof(ops[0]))
+		return perr(c->e, p[0].col, "invalid flowbits command: '%.*s'", Q(p[0].len), p[0].s);
+	fb.op = ops[k].op;
+	if (fb.op == SW_FB_NOALERT) {
+		if (n != 1)
+			return perr(c->e, p[1].col, "flowbits:noalert takes no name: '%.*s'", Q(p[1].len), p[1].s);
+		c->r->noalert = true;
+		return 0;
+	}
+	if (n != 2 || !p[1].len)
+		return perr(c->e, v.col, "flowbits '%.*s' needs a name", Q(p[0].len), p[0].s);
+	{
+		bool has_or = memchr(p[1].s, '|', p[1].len) != NULL, has_and = memchr(p[1].s, '&', p[1].len) != NULL;
+		struct tok names[SW_FB_MAX_NAMES];
+		int nn;
+
+		if (has_or && has_and)
+			return perr(c->e, p[1].col, "flowbits names mix '|' and '&': '%.*s'", Q(p[1].len), p[1].s);
+		nn = split(&p[1], has_and ? '&' : '|', names, SW_FB_MAX_NAMES);
+		if (nn < 0)
+			return perr(c->e, p[1].col, "too many flowbits names (max %d): '%.*s'", SW_FB_MAX_NAMES,
+				    Q(p[1].len), p[1].s);
+		fb.all = has_and;
+		for (int i = 0; i < nn; i++) {
+			int id;
+			if (!names[i].len)
+				return perr(c->e, p[1].col, "empty flowbits name in '%.*s'", Q(p[1].len), p[1].s);
+			for (size_t j = 0; j < names[i].len; j++)
+				if (isspace((unsigned char)names[i].s[j]) || names[i].s[j] == '"')
+					return perr(c->e, names[i].col, "invalid flowbits name: '%.*s'", Q(names[i].len),
+						    names[i].s);
+			id = rules_flowbit_id(c->rs, names[i].s, names[i].len);
+			if (id == -ENOSPC)
+				return perr(c->e, names[i].col, "too many flowbits (max %d) at '%.*s'",
+					    SW_RULES_MAX_FLOWBITS, Q(names[i].len), names[i].s);
+			if (id < 0)
+				return perr(c->e, names[i].col, "out of memory");
+			fb.ids[fb.n++] = (uint16_t)id;
+		}
+	}
+	if (c->r->n_fb == c->fb_cap) {
+		size_t nc = c->fb_cap ? c->fb_cap * 2 : 2;
+		struct sw_flowbit *nf = realloc(c->r->fb, nc * sizeof(*nf));
+		if (!nf)
+			return perr(c->e, v.col, "out of memory");
+		c->r->fb = nf;
+		c->fb_cap = nc;
+	}
+	c->r->fb[c->r->n_fb++] = fb;
+	return 0;
+}
+
+static int kw_threshold(struct pctx *c, struct tok v, bool dfilter)
+{
+	const char *kw = dfilter ? "detection_filter" : "threshold";
+	struct sw_threshold t = { .set = true, .type = SW_THR_DETECTION_FILTER };
+	bool have_type = dfilter, have_track = false, have_count = false, have_secs = false;
+	struct tok p[8];
+	int n = split(&v, ',', p, 8);
+
+	if (n < 0)
+		return perr(c->e, v.col, "invalid %s value: '%.*s'", kw, Q(v.len), v.s);
+	for (int i = 0; i < n; i++) {
+		struct tok k = p[i], a;
+		size_t sp = 0;
+		int64_t x;
+
+		while (sp < k.len && !isspace((unsigned char)k.s[sp]))
+			sp++;
+		a = (struct tok){ k.s + sp, k.len - sp, k.col + sp };
+		k.len = sp;
+		trim(&a);
+		if (!dfilter && tok_eq(&k, "type")) {
+			if (have_type)
+				return perr(c->e, k.col, "duplicate 'type' in %s", kw);
+			if (tok_eq(&a, "limit")) t.type = SW_THR_LIMIT;
+			else if (tok_eq(&a, "threshold")) t.type = SW_THR_THRESHOLD;
+			else if (tok_eq(&a, "both")) t.type = SW_THR_BOTH;
+			else
+				return perr(c->e, a.col, "invalid %s type: '%.*s'", kw, Q(a.len), a.s);
+			have_type = true;
+		} else if (tok_eq(&k, "track")) {
+			if (have_track)
+				return perr(c->e, k.col, "duplicate 'track' in %s", kw);
+			if (tok_eq(&a, "by_src")) t.track = SW_TRACK_BY_SRC;
+			else if (tok_eq(&a, "by_dst")) t.track = SW_TRACK_BY_DST;
+			else if (tok_eq(&a, "by_rule")) t.track = SW_TRACK_BY_RULE;
+			else if (tok_eq(&a, "by_both")) t.track = SW_TRACK_BY_BOTH;
+			else
+				return perr(c->e, a.col, "invalid %s track: '%.*s'", kw, Q(a.len), a.s);
+			have_track = true;
+		} else if (tok_eq(&k, "count")) {
+			if (have_count)
+				return perr(c->e, k.col, "duplicate 'count' in %s", kw);
+			if (num_or_err(c, &a, "count", 1, UINT32_MAX, false, &x) < 0)
+				return -EINVAL;
+			t.count = (uint32_t)x;
+			have_count = true;
+		} else if (tok_eq(&k, "seconds")) {
+			if (have_secs)
+				return perr(c->e, k.col, "duplicate 'seconds' in %s", kw);
+			if (num_or_err(c, &a, "seconds", 1, UINT32_MAX, false, &x) < 0)
+				return -EINVAL;
+			t.seconds = (uint32_t)x;
+			have_secs = true;
+		} else {
+			return perr(c->e, p[i].col, "invalid %s option: '%.*s'", kw, Q(p[i].len), p[i].s);
+		}
+	}
+	if (!have_type || !have_track || !have_count || !have_secs)
+		return perr(c->e, v.col, "%s needs %s: '%.*s'", kw,
+			    !have_type ? "type" : !have_track ? "track" : !have_count ? "count" : "seconds",
+			    Q(v.len), v.s);
+	if (dfilter)
+		c->r->detection_filter = t;
+	else
+		c->r->threshold = t;
+	return 0;
+}
+
+/* ---- the option dispatcher ---- */
+
+static const struct { const char *name; int once; } once_kw[] = {
+	{ "msg", K_MSG }, { "sid", K_SID }, { "rev", K_REV }, { "gid", K_GID }, { "classtype", K_CLASSTYPE },
+	{ "priority", K_PRIORITY }, { "flow", K_FLOW }, { "flags", K_FLAGS }, { "tcp.flags", K_FLAGS },
+	{ "ttl", K_TTL }, { "itype", K_ITYPE }, { "icode", K_ICODE }, { "icmp_id", K_ICMP_ID },
+	{ "icmp_seq", K_ICMP_SEQ }, { "ip_proto", K_IP_PROTO }, { "tcp.mss", K_TCP_MSS }, { "dsize", K_DSIZE },
+	{ "threshold", K_THRESHOLD }, { "detection_filter", K_DFILTER },
+};
+
+static const char *const valued_kw[] = {
+	"msg", "sid", "rev", "gid", "classtype", "priority", "reference", "metadata", "content", "offset",
+	"depth", "distance", "within", "isdataat", "dsize", "pcre", "byte_test", "byte_jump", "byte_extract",
+	"flow", "flags", "tcp.flags", "ttl", "itype", "icode", "icmp_id", "icmp_seq", "ip_proto", "tcp.mss",
+	"flowbits", "threshold", "detection_filter",
+};
+
+static int option(struct pctx *c, const struct tok *kw, struct tok v, bool has_val)
+{
+	struct sw_rule *r = c->r;
+	int64_t x;
+
+	for (size_t i = 0; i < sizeof(once_kw) / sizeof(once_kw[0]); i++) {
+		if (tok_eq(kw, once_kw[i].name)) {
+			if (c->seen[once_kw[i].once])
+				return perr(c->e, kw->col, "duplicate keyword '%.*s'", Q(kw->len), kw->s);
+			c->seen[once_kw[i].once] = true;
+		}
+	}
+	for (size_t i = 0; i < sizeof(valued_kw) / sizeof(valued_kw[0]); i++)
+		if (tok_eq(kw, valued_kw[i]) && (!has_val || !v.len))
+			return perr(c->e, kw->col, "'%.*s' needs a value", Q(kw->len), kw->s);
+
+	if (tok_eq(kw, "msg")) {
+		if (unquote(c, &v, "msg", false) < 0)
+			return -EINVAL;
+		if (!(r->msg = unescape_dup(&v)))
+			return perr(c->e, v.col, "out of memory");
+		return 0;
+	}
+	if (tok_eq(kw, "sid")) {
+		if (num_or_err(c, &v, "sid", 1, UINT32_MAX, false, &x) < 0)
+			return -EINVAL;
+		r->sid = (uint32_t)x;
+		return 0;
+	}
+	if (tok_eq(kw, "rev") || tok_eq(kw, "gid")) {
+		bool rev = tok_eq(kw, "rev");
+		if (num_or_err(c, &v, rev ? "rev" : "gid", rev ? 0 : 1, UINT32_MAX, false, &x) < 0)
+			return -EINVAL;
+		*(rev ? &r->rev : &r->gid) = (uint32_t)x;
+		return 0;
+	}
+	if (tok_eq(kw, "priority")) {
+		if (num_or_err(c, &v, "priority", 1, 255, false, &x) < 0)
+			return -EINVAL;
+		r->priority = (uint32_t)x;
+		return 0;
+	}
+	if (tok_eq(kw, "classtype")) {
+		char name[128];
+		const struct class_ent *ce;
+		if (v.len >= sizeof(name))
+			return perr(c->e, v.col, "unknown classtype '%.*s'", Q(v.len), v.s);
+		memcpy(name, v.s, v.len);
+		name[v.len] = '\0';
+		ce = class_lookup(rules_cls(c->rs), name);
+		if (!ce)
+			return perr(c->e, v.col, "unknown classtype '%.*s'", Q(v.len), v.s);
+		if (!(r->classtype = strdup(ce->name)) || !(r->class_desc = strdup(ce->desc)))
+			return perr(c->e, v.col, "out of memory");
+		if (!c->seen[K_PRIORITY])
+			r->priority = ce->prio;
+		return 0;
+	}
+	if (tok_eq(kw, "reference")) {
+		struct tok p[2];
+		if (split(&v, ',', p, 2) != 2 || !p[0].len || !p[1].len)
+			return perr(c->e, v.col, "invalid reference (want type,value): '%.*s'", Q(v.len), v.s);
+		if (push_str(&r->references, &r->n_references, &c->ref_cap, v.s, v.len) < 0)
+			return perr(c->e, v.col, "out of memory");
+		return 0;
+	}
+	if (tok_eq(kw, "metadata")) {
+		struct tok p[64];
+		int n = split(&v, ',', p, 64);
+		if (n < 0)
+			return perr(c->e, v.col, "too many metadata entries: '%.*s'", Q(v.len), v.s);
+		for (int i = 0; i < n; i++) {
+			if (!p[i].len)
+				continue;
+			if (push_str(&r->metadata, &r->n_metadata, &c->md_cap, p[i].s, p[i].len) < 0)
+				return perr(c->e, v.col, "out of memory");
+		}
+		return 0;
+	}
+	if (tok_eq(kw, "content"))
+		return kw_content(c, v);
+	if (tok_eq(kw, "nocase") || tok_eq(kw, "offset") || tok_eq(kw, "depth") || tok_eq(kw, "distance") ||
+	    tok_eq(kw, "within") || tok_eq(kw, "fast_pattern") || tok_eq(kw, "startswith") ||
+	    tok_eq(kw, "endswith"))
+		return kw_modifier(c, kw, v, has_val);
+	if (tok_eq(kw, "isdataat"))
+		return kw_isdataat(c, v);
+	if (tok_eq(kw, "pcre"))
+		return kw_pcre(c, v);
+	if (tok_eq(kw, "byte_test"))
+		return kw_byte_test(c, v);
+	if (tok_eq(kw, "byte_jump"))
+		return kw_byte_jump(c, v);
+	if (tok_eq(kw, "byte_extract"))
+		return kw_byte_extract(c, v);
+	if (tok_eq(kw, "flow"))
+		return kw_flow(c, v);
+	if (tok_eq(kw, "flags") || tok_eq(kw, "tcp.flags"))
+		return kw_flags(c, v);
+	if (tok_eq(kw, "dsize"))
+		return parse_cmp(c, kw, v, 65535, &r->dsize);
+	if (tok_eq(kw, "ttl"))
+		return parse_cmp(c, kw, v, 255, &r->ttl);
+	if (tok_eq(kw, "itype"))
+		return parse_cmp(c, kw, v, 255, &r->itype);
+	if (tok_eq(kw, "icode"))
+		return parse_cmp(c, kw, v, 255, &r->icode);
+	if (tok_eq(kw, "icmp_id"))
+		return parse_cmp(c, kw, v, 65535, &r->icmp_id);
+	if (tok_eq(kw, "icmp_seq"))
+		return parse_cmp(c, kw, v, 65535, &r->icmp_seq);
+	if (tok_eq(kw, "tcp.mss"))
+		return parse_cmp(c, kw, v, 65535, &r->tcp_mss);
+	if (tok_eq(kw, "ip_proto"))
+		return kw_ip_proto(c, kw, v);
+	if (tok_eq(kw, "flowbits"))
+		return kw_flowbits(c, v);
+	if (tok_eq(kw, "threshold"))
+		return kw_threshold(c, v, false);
+	if (tok_eq(kw, "detection_filter"))
+		return kw_threshold(c, v, true);
+	return perr(c->e, kw->col, "unsupported keyword '%.*s'", Q(kw->len), kw->s);
+}
+
+/* ---- header ---- */
+
+static int header_token(const char *s, size_t len, size_t *pos, struct tok *t)
+{
+	int depth = 0;
+
+	while (*pos < len && isspace((unsigned char)s[*pos]))
+		(*pos)++;
+	t->s = s + *pos;
+	t->col = *pos;
+	while (*pos < len && (depth > 0 || !isspace((unsigned char)s[*pos])) && !(depth == 0 && s[*pos] == '(')) {
+		if (s[*pos] == '[')
+			depth++;
+		else if (s[*pos] == ']' && depth > 0)
+			depth--;
+		(*pos)++;
+	}
+	t->len = (size_t)(s + *pos - t->s);
+	return t->len ? 0 : -1;
+}
+
+void rule_clear(struct sw_rule *r)
+{
+	if (!r)
+		return;
+	free(r->msg);
+	free(r->classtype);
+	free(r->class_desc);
+	for (uint32_t i = 0; i < r->n_metadata; i++)
+		free(r->metadata[i]);
+	free(r->metadata);
+	for (uint32_t i = 0; i < r->n_references; i++)
+		free(r->references[i]);
+	free(r->references);
+	free(r->file);
+	free(r->src.v4);
+	free(r->src.v6);
+	free(r->dst.v4);
+	free(r->dst.v6);
+	free(r->sp.r);
+	free(r->dp.r);
+	for (uint32_t i = 0; i < r->n_pm; i++) {
+		if (r->pm[i].kind == SW_PM_CONTENT)
+			free(r->pm[i].u.content.pat);
+		else if (r->pm[i].kind == SW_PM_PCRE)
+			free(r->pm[i].u.pcre.re);
+	}
+	free(r->pm);
+	free(r->fb);
+	memset(r, 0, sizeof(*r));
+}
+
+int rule_parse(struct sw_rules *rs, const char *line, size_t len, struct sw_rule *r, struct perr *e)
+{
+	static const char *const actions[] = { "alert", "reject", "drop", "pass" };
+	static const char *const protos[] = { "ip", "tcp", "udp", "icmp", "icmpv6", "tcp-pkt", "tcp-stream" };
+	struct pctx c = { .rs = rs, .line = line, .r = r, .e = e, .last_content = -1, .fp_explicit = -1 };
+	struct tok h[7];
+	size_t pos = 0, k, end;
+
+	r->gid = 1;
+	r->priority = 3;
+	r->fast_pattern = -1;
+	for (int i = 0; i < 7; i++) {
+		if (header_token(line, len, &pos, &h[i]) < 0)
+			return perr(e, pos, "incomplete rule header: expected %s",
+				    (const char *const[]){ "action", "protocol", "source address", "source port",
+							   "direction", "destination address", "destination port" }[i]);
+	}
+	for (k = 0; k < 4 && !tok_eq(&h[0], actions[k]); k++)
+		;
+	if (k == 4)
+		return perr(e, h[0].col, "unknown action '%.*s'", Q(h[0].len), h[0].s);
+	r->action = (enum sw_action)k;
+	for (k = 0; k < 7 && !tok_eq(&h[1], protos[k]); k++)
+		;
+	if (k == 7)
+		return perr(e, h[1].col, "unknown protocol '%.*s'", Q(h[1].len), h[1].s);
+	r->proto = (enum sw_rule_proto)k;
+	if (tok_eq(&h[4], "->"))
+		r->bidir = false;
+	else if (tok_eq(&h[4], "<>"))
+		r->bidir = true;
+	else
+		return perr(e, h[4].col, "invalid direction '%.*s'", Q(h[4].len), h[4].s);
+	if (parse_addrset(h[2].s, h[2].len, h[2].col, rules_vars(rs), &r->src, e) < 0 ||
+	    parse_portset(h[3].s, h[3].len, h[3].col, rules_vars(rs), &r->sp, e) < 0 ||
+	    parse_addrset(h[5].s, h[5].len, h[5].col, rules_vars(rs), &r->dst, e) < 0 ||
+	    parse_portset(h[6].s, h[6].len, h[6].col, rules_vars(rs), &r->dp, e) < 0)
+		return -EINVAL;
+
+	while (pos < len && isspace((unsigned char)line[pos]))
+		pos++;
+	if (pos >= len || line[pos] != '(')
+		return perr(e, pos, "expected '(' after the header, got '%.*s'", Q(len - pos), line + pos);
+	end = len;
+	while (end > pos && isspace((unsigned char)line[end - 1]))
+		end--;
+	if (end <= pos + 1 || line[end - 1] != ')')
+		return perr(e, end ? end - 1 : 0, "rule does not end with ')'");
+	end--; /* the ')' */
+	pos++;
+
+	for (;;) {
+		struct tok kw, v = { 0 };
+		bool has_val = false, q = false;
+
+		while (pos < end && isspace((unsigned char)line[pos]))
+			pos++;
+		if (pos >= end)
+			break;
+		kw.s = line + pos;
+		kw.col = pos;
+		while (pos < end && line[pos] != ':' && line[pos] != ';')
+			pos++;
+		kw.len = (size_t)(line + pos - kw.s);
+		trim(&kw);
+		if (!kw.len)
+			return perr(e, kw.col, "empty option");
+		for (size_t i = 0; i < kw.len; i++)
+			if (!isalnum((unsigned char)kw.s[i]) && kw.s[i] != '_' && kw.s[i] != '.' && kw.s[i] != '-')
+				return perr(e, kw.col, "invalid option '%.*s'", Q(kw.len), kw.s);
+		if (pos < end && line[pos] == ':') {
+			has_val = true;
+			pos++;
+			v.s = line + pos;
+			v.col = pos;
+			/* A value ends at the first ';' outside quotes; \x escapes anywhere. */
+			while (pos < end && (q || line[pos] != ';')) {
+				if (line[pos] == '\\' && pos + 1 < end)
+					pos++;
+				else if (line[pos] == '"')
+					q = !q;
+				pos++;
+			}
+			v.len = (size_t)(line + pos - v.s);
+			if (q)
+				return perr(e, v.col, "unterminated quote in '%.*s'", Q(kw.len), kw.s);
+			trim(&v);
+		}
+		if (pos >= end)
+			return perr(e, kw.col, "missing ';' after '%.*s'", Q(kw.len), kw.s);
+		pos++; /* ';' */
+		if (option(&c, &kw, v, has_val) < 0)
+			return -EINVAL;
+	}
+	if (!c.seen[K_SID])
+		return perr(e, 0, "missing sid");
+	if (!r->msg && !(r->msg = strdup("")))
+		return perr(e, 0, "out of memory");
+	/* Fast pattern: the marked content, else the longest non-negated one (first on ties). */
+	if (c.fp_explicit >= 0) {
+		r->fast_pattern = c.fp_explicit;
+	} else {
+		uint32_t best = 0;
+		for (uint32_t i = 0; i < r->n_pm; i++) {
+			const struct sw_pm *pm = &r->pm[i];
+			if (pm->kind == SW_PM_CONTENT && !(pm->u.content.flags & SW_CONTENT_NEGATED) &&
+			    pm->u.content.len > best) {
+				best = pm->u.content.len;
+				r->fast_pattern = (int32_t)i;
+			}
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * libFuzzer harness for the rule parser: arbitrary bytes (NUL-terminated
+ * copy) go to sw_rules_load_string() with a small variable table (including a
+ * loop) and classification table; every accessor is then walked.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules/rules.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static struct sw_rule_vars *vars;
+static struct sw_classification *cls;
+
+static void setup(void)
+{
+	struct sw_rule_error err;
+
+	vars = sw_rule_vars_new();
+	cls = sw_classification_new();
+	sw_rule_vars_set_address(vars, "HOME_NET", "[192.168.0.0/16,10.0.0.0/8,fd00::/8]");
+	sw_rule_vars_set_address(vars, "EXTERNAL_NET", "!$HOME_NET");
+	sw_rule_vars_set_address(vars, "LOOP_A", "[$LOOP_B,1.2.3.4]");
+	sw_rule_vars_set_address(vars, "LOOP_B", "$LOOP_A");
+	sw_rule_vars_set_port(vars, "HTTP_PORTS", "[80,8080,8000:8100]");
+	sw_rule_vars_set_port(vars, "SSH_PORTS", "22");
+	sw_classification_load_string(cls,
+				      "config classification: trojan-activity,A Network Trojan was detected,1\n"
+				      "config classification: misc-activity,Misc activity,3\n",
+				      "fuzz.config", &err);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct sw_rules *r;
+	char *text;
+
+	if (!vars)
+		setup();
+	text = malloc(size + 1);
+	if (!text)
+		return 0;
+	memcpy(text, data, size);
+	text[size] = '\0';
+	r = sw_rules_new(vars, cls);
+	if (r) {
+		sw_rules_load_string(r, text, "fuzz.rules");
+		for (size_t i = 0; i < sw_rules_count(r); i++) {
+			const struct sw_rule *rule = sw_rules_get(r, i);
+			volatile uint32_t sink = rule->sid + rule->n_pm;
+			(void)sink;
+		}
+		for (size_t i = 0; i < sw_rules_error_count(r); i++) {
+			volatile size_t l = strlen(sw_rules_error(r, i)->message);
+			(void)l;
+		}
+		sw_rules_free(r);
+	}
+	free(text);
+	return 0;
+}

@@ -1,0 +1,641 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Rule parser: golden tables of accepted rules (checked field by field) and
+ * rejected rules (checked by exact "file:line:column: message").
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "engine/packet.h"
+#include "rules/rules.h"
+
+struct env {
+	struct sw_rule_vars *v;
+	struct sw_classification *c;
+};
+
+static int setup(void **state)
+{
+	struct env *e = calloc(1, sizeof(*e));
+	struct sw_rule_error err;
+	char path[512];
+	const char *src = getenv("SW_SRC");
+
+	assert_non_null(e);
+	e->v = sw_rule_vars_new();
+	e->c = sw_classification_new();
+	assert_int_equal(sw_rule_vars_set_address(e->v, "HOME_NET", "[192.168.0.0/16,10.0.0.0/8]"), 0);
+	assert_int_equal(sw_rule_vars_set_address(e->v, "EXTERNAL_NET", "!$HOME_NET"), 0);
+	assert_int_equal(sw_rule_vars_set_address(e->v, "DNS_SERVERS", "$HOME_NET"), 0);
+	assert_int_equal(sw_rule_vars_set_address(e->v, "LOOP1", "$LOOP2"), 0);
+	assert_int_equal(sw_rule_vars_set_address(e->v, "LOOP2", "[1.1.1.1,$LOOP1]"), 0);
+	assert_int_equal(sw_rule_vars_set_port(e->v, "HTTP_PORTS", "[80,8080]"), 0);
+	assert_int_equal(sw_rule_vars_set_port(e->v, "SHELLCODE_PORTS", "!80"), 0);
+	snprintf(path, sizeof(path), "%s/rules/classification.config", src ? src : ".");
+	assert_int_equal(sw_classification_load(e->c, path, &err), 0);
+	*state = e;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct env *e = *state;
+	sw_rule_vars_free(e->v);
+	sw_classification_free(e->c);
+	free(e);
+	return 0;
+}
+
+static struct sw_rules *load(struct env *e, const char *text)
+{
+	struct sw_rules *r = sw_rules_new(e->v, e->c);
+	assert_non_null(r);
+	assert_int_equal(sw_rules_load_string(r, text, "t.rules"), 0);
+	return r;
+}
+
+/* Parse one rule that must be accepted. */
+static struct sw_rules *ok1(struct env *e, const char *text)
+{
+	struct sw_rules *r = load(e, text);
+	if (sw_rules_error_count(r))
+		fail_msg("rejected: %s: %s", text, sw_rules_error(r, 0)->message);
+	assert_int_equal(sw_rules_count(r), 1);
+	return r;
+}
+
+#define H "alert tcp any any -> any any "
+
+/* ---- rejected rules: exact messages ---- */
+
+struct rej {
+	const char *rule;
+	const char *want; /* "line:col: message" */
+};
+
+static const struct rej rejects[] = {
+	{ "alert tcp any any -> any any (msg:\"x\"; http.uri; sid:1;)", "1:38: unsupported keyword 'http.uri'" },
+	{ "alert tcp any any -> any any (app-layer-protocol:http; sid:1;)", "1:31: unsupported keyword 'app-layer-protocol'" },
+	{ "alert tcp any any -> any any (content:\"|4G|\"; sid:1;)", "1:40: invalid hex in content: '|4G|'" },
+	{ "alert tcp any any -> any any (content:\"|414|\"; sid:1;)", "1:40: invalid hex in content: '|414|'" },
+	{ "alert tcp any any -> any any (content:\"|41\"; sid:1;)", "1:40: unterminated hex in content: '|41'" },
+	{ "alert tcp any any -> any any (content:\"a\\x\"; sid:1;)", "1:41: invalid escape in content: '\\x'" },
+	{ "alert tcp any any -> any any (content:\"ab\"; depth:2; distance:1; sid:1;)", "1:55: 'depth' and 'distance' on one content" },
+	{ "alert tcp any any -> any any (content:\"ab\"; within:4; offset:1; sid:1;)", "1:55: 'offset' and 'within' on one content" },
+	{ "alert tcp any any -> any any (nocase; content:\"a\"; sid:1;)", "1:31: 'nocase' needs a preceding content" },
+	{ "alert tcp any any -> any any (content:\"a\"; nocase; nocase; sid:1;)", "1:51: duplicate 'nocase' on one content" },
+	{ "alert tcp any any -> any any (content:\"abc\"; depth:2; sid:1;)", "1:52: depth 2 is smaller than the content's length 3" },
+	{ "alert tcp any any -> any any (content:\"a\"; offset:70000; sid:1;)", "1:51: offset value out of range (0-65535): '70000'" },
+	{ "alert tcp any any -> any any (content:\"a\"; fast_pattern; content:\"b\"; fast_pattern; sid:1;)", "1:70: fast_pattern set on more than one content" },
+	{ "alert tcp any any -> any any (content:\"ab\"; fast_pattern:1,5; sid:1;)", "1:58: fast_pattern '1,5' goes past the content's length 2" },
+	{ "alert tcp any any -> any any (content:\"a\"; startswith; offset:1; sid:1;)", "1:56: 'offset' cannot be mixed with 'startswith'" },
+	{ "alert tcp any any -> any any (msg:\"a; sid:1;)", "1:35: unterminated quote in 'msg'" },
+	{ "alert tcp any any -> any any (msg:\"a\"; sid:1)", "1:40: missing ';' after 'sid'" },
+	{ "alert tcp any any -> any any (msg:\"a\";)", "1:1: missing sid" },
+	{ "alert tcp any any -> any any (sid:1; sid:2;)", "1:38: duplicate keyword 'sid'" },
+	{ "alert tcp any any -> any any (msg:\"a\"; msg:\"b\"; sid:1;)", "1:40: duplicate keyword 'msg'" },
+	{ "alert tcp any any -> any any (sid:0;)", "1:35: sid value out of range (1-4294967295): '0'" },
+	{ "alert tcp any any -> any any (sid:abc;)", "1:35: invalid sid value: 'abc'" },
+	{ "alert tcp any any -> any any (rev:x; sid:1;)", "1:35: invalid rev value: 'x'" },
+	{ "alert tcp any any -> any any (gid:0; sid:1;)", "1:35: gid value out of range (1-4294967295): '0'" },
+	{ "alert tcp any any -> any any (priority:0; sid:1;)", "1:40: priority value out of range (1-255): '0'" },
+	{ "alert tcp any any -> any any (classtype:nope; sid:1;)", "1:41: unknown classtype 'nope'" },
+	{ "alert tcp any any -> any any (reference:cve; sid:1;)", "1:41: invalid reference (want type,value): 'cve'" },
+	{ "block tcp any any -> any any (sid:1;)", "1:1: unknown action 'block'" },
+	{ "alert http any any -> any any (sid:1;)", "1:7: unknown protocol 'http'" },
+	{ "alert tcp any any <- any any (sid:1;)", "1:19: invalid direction '<-'" },
+	{ "alert tcp 1.2.3.4/33 any -> any any (sid:1;)", "1:11: invalid address '1.2.3.4/33'" },
+	{ "alert tcp 1.2.3 any -> any any (sid:1;)", "1:11: invalid address '1.2.3'" },
+	{ "alert tcp [1.2.3.4,300.1.1.1] any -> any any (sid:1;)", "1:19: invalid address '300.1.1.1'" },
+	{ "alert tcp !any any -> any any (sid:1;)", "1:11: address set '!any' matches nothing" },
+	{ "alert tcp [1.0.0.0/8,!1.0.0.0/8] any -> any any (sid:1;)", "1:11: address set '[1.0.0.0/8,!1.0.0.0/8]' matches nothing" },
+	{ "alert tcp $NOPE any -> any any (sid:1;)", "1:11: unknown address variable '$NOPE'" },
+	{ "alert tcp $LOOP1 any -> any any (sid:1;)", "1:11: variable loop in '$LOOP1'" },
+	{ "alert tcp [1.2.3.4 any -> any any (sid:1;)", "1:11: incomplete rule header: expected destination port" },
+	{ "alert tcp any 70000 -> any any (sid:1;)", "1:15: port out of range (0-65535): '70000'" },
+	{ "alert tcp any 90:80 -> any any (sid:1;)", "1:15: invalid port range '90:80'" },
+	{ "alert tcp any [80,x] -> any any (sid:1;)", "1:19: invalid port 'x'" },
+	{ "alert tcp any !any -> any any (sid:1;)", "1:15: port set '!any' matches nothing" },
+	{ "alert tcp any $NOPE -> any any (sid:1;)", "1:15: unknown port variable '$NOPE'" },
+	{ "alert tcp any any -> any any sid:1;", "1:30: expected '(' after the header, got 'sid:1;'" },
+	{ "alert tcp any any -> any any (sid:1;", "1:36: rule does not end with ')'" },
+	{ "alert tcp any any -> any any (isdataat:5,rel; sid:1;)", "1:42: invalid isdataat option: 'rel'" },
+	{ "alert tcp any any -> any any (isdataat:nv; sid:1;)", "1:40: unknown byte_extract variable 'nv' in isdataat" },
+	{ "alert tcp any any -> any any (dsize:>x; sid:1;)", "1:38: invalid dsize value: 'x'" },
+	{ "alert tcp any any -> any any (dsize:70000; sid:1;)", "1:37: dsize value out of range (0-65535): '70000'" },
+	{ "alert tcp any any -> any any (dsize:10<>5; sid:1;)", "1:37: invalid dsize range '10<>5'" },
+	{ "alert tcp any any -> any any (pcre:\"/a/U\"; sid:1;)", "1:42: unsupported pcre flag 'U'" },
+	{ "alert tcp any any -> any any (pcre:\"/a/H\"; sid:1;)", "1:42: unsupported pcre flag 'H'" },
+	{ "alert tcp any any -> any any (pcre:\"/a/q\"; sid:1;)", "1:42: unknown pcre flag 'q'" },
+	{ "alert tcp any any -> any any (pcre:\"/a(/\"; sid:1;)", "1:37: pcre compile error at offset 2 in '/a(/': missing closing parenthesis" },
+	{ "alert tcp any any -> any any (pcre:\"abc\"; sid:1;)", "1:37: pcre must look like \"/re/flags\": 'abc'" },
+	{ "alert tcp any any -> any any (byte_test:4,~,1,0; sid:1;)", "1:43: invalid byte_test operator: '~'" },
+	{ "alert tcp any any -> any any (byte_test:9,=,1,0; sid:1;)", "1:41: byte_test: 9 bytes, at most 8 without 'string'" },
+	{ "alert tcp any any -> any any (byte_test:4,=,1; sid:1;)", "1:41: byte_test needs nbytes, operator, value, offset: '4,=,1'" },
+	{ "alert tcp any any -> any any (byte_test:4,=,1,0,dce; sid:1;)", "1:49: unsupported byte_test option 'dce'" },
+	{ "alert tcp any any -> any any (byte_test:4,=,1,0,big,little; sid:1;)", "1:41: byte_test: both 'big' and 'little'" },
+	{ "alert tcp any any -> any any (byte_test:4,=,1,0,string; sid:1;)", "1:49: byte_test 'string' needs hex, dec or oct" },
+	{ "alert tcp any any -> any any (byte_jump:4,0,from_beginning,from_end; sid:1;)", "1:41: byte_jump: both 'from_beginning' and 'from_end'" },
+	{ "alert tcp any any -> any any (byte_jump:4,x; sid:1;)", "1:43: unknown byte_extract variable 'x' in byte_jump offset" },
+	{ "alert tcp any any -> any any (byte_jump:4,0,multiplier 0; sid:1;)", "1:56: multiplier value out of range (1-65535): '0'" },
+	{ "alert tcp any any -> any any (byte_extract:4,0,v; byte_extract:2,0,v; sid:1;)", "1:70: duplicate byte_extract variable 'v'" },
+	{ "alert tcp any any -> any any (byte_extract:4,0,1v; sid:1;)", "1:48: invalid byte_extract variable name: '1v'" },
+	{ "alert tcp any any -> any any (byte_extract:4,0,v,align 3; sid:1;)", "1:56: byte_extract align must be 2 or 4: '3'" },
+	{ "alert tcp any any -> any any (flow:to_server,to_client; sid:1;)", "1:46: conflicting flow option: 'to_client'" },
+	{ "alert tcp any any -> any any (flow:established,not_established; sid:1;)", "1:48: conflicting flow option: 'not_established'" },
+	{ "alert tcp any any -> any any (flow:only_stream,no_stream; sid:1;)", "1:48: conflicting flow option: 'no_stream'" },
+	{ "alert tcp any any -> any any (flow:sideways; sid:1;)", "1:36: invalid flow option: 'sideways'" },
+	{ "alert tcp any any -> any any (flow:established; flow:to_server; sid:1;)", "1:50: duplicate keyword 'flow'" },
+	{ "alert tcp any any -> any any (flags:SX; sid:1;)", "1:38: invalid flag 'X' in 'SX'" },
+	{ "alert tcp any any -> any any (tcp.flags:S,Z; sid:1;)", "1:43: invalid flag 'Z' in flags mask 'Z'" },
+	{ "alert tcp any any -> any any (flags:+*S; sid:1;)", "1:38: more than one flags modifier: '+*S'" },
+	{ "alert tcp any any -> any any (ttl:300; sid:1;)", "1:35: ttl value out of range (0-255): '300'" },
+	{ "alert icmp any any -> any any (itype:256; sid:1;)", "1:38: itype value out of range (0-255): '256'" },
+	{ "alert icmp any any -> any any (icode:x; sid:1;)", "1:38: invalid icode value: 'x'" },
+	{ "alert icmp any any -> any any (icmp_id:65536; sid:1;)", "1:40: icmp_id value out of range (0-65535): '65536'" },
+	{ "alert icmp any any -> any any (icmp_seq:-1; sid:1;)", "1:41: icmp_seq value out of range (0-65535): '-1'" },
+	{ "alert ip any any -> any any (ip_proto:foo; sid:1;)", "1:39: unknown ip_proto 'foo'" },
+	{ "alert ip any any -> any any (ip_proto:256; sid:1;)", "1:39: ip_proto value out of range (0-255): '256'" },
+	{ "alert tcp any any -> any any (tcp.mss:<x; sid:1;)", "1:40: invalid tcp.mss value: 'x'" },
+	{ "alert tcp any any -> any any (flowbits:frob,a; sid:1;)", "1:40: invalid flowbits command: 'frob'" },
+	{ "alert tcp any any -> any any (flowbits:set; sid:1;)", "1:40: flowbits 'set' needs a name" },
+	{ "alert tcp any any -> any any (flowbits:isset,a|b&c; sid:1;)", "1:46: flowbits names mix '|' and '&': 'a|b&c'" },
+	{ "alert tcp any any -> any any (threshold:type limit, track by_src, count 1; sid:1;)", "1:41: threshold needs seconds: 'type limit, track by_src, count 1'" },
+	{ "alert tcp any any -> any any (threshold:type sometimes, track by_src, count 1, seconds 5; sid:1;)", "1:46: invalid threshold type: 'sometimes'" },
+	{ "alert tcp any any -> any any (threshold:type limit, track by_moon, count 1, seconds 5; sid:1;)", "1:64: invalid threshold track: 'by_moon'" },
+	{ "alert tcp any any -> any any (detection_filter:track by_src, count 0, seconds 5; sid:1;)", "1:67: count value out of range (1-4294967295): '0'" },
+	{ "alert tcp any any -> any any (detection_filter:type limit, track by_src, count 1, seconds 5; sid:1;)", "1:48: invalid detection_filter option: 'type limit'" },
+	{ "alert tcp any any -> any any (content:!; sid:1;)", "1:39: content needs a value" },
+	{ "alert tcp any any -> any any (content:\"a\"; within:0; sid:1;)", "1:51: within value out of range (1-65535): '0'" },
+	{ "alert tcp any any -> any any (content:\"a\"; distance:x; sid:1;)", "1:53: unknown byte_extract variable 'x' in distance" },
+	{ "alert tcp any any -> any any (sid:1; metadata:; )", "1:38: 'metadata' needs a value" },
+};
+
+static void test_rejects(void **state)
+{
+	struct env *e = *state;
+
+	for (size_t i = 0; i < sizeof(rejects) / sizeof(rejects[0]); i++) {
+		struct sw_rules *r = load(e, rejects[i].rule);
+		char got[512];
+		const struct sw_rule_error *er;
+
+		if (sw_rules_error_count(r) != 1 || sw_rules_count(r) != 0)
+			fail_msg("accepted: %s", rejects[i].rule);
+		er = sw_rules_error(r, 0);
+		snprintf(got, sizeof(got), "%u:%u: %s", er->line, er->column, er->message);
+		if (strcmp(got, rejects[i].want) != 0)
+			fail_msg("rule %s\n  want %s\n  got  %s", rejects[i].rule, rejects[i].want, got);
+		assert_string_equal(er->file, "t.rules");
+		sw_rules_free(r);
+	}
+}
+
+/* ---- accepted rules ---- */
+
+static void test_header(void **state)
+{
+	struct env *e = *state;
+	struct sw_rules *r;
+	const struct sw_rule *x;
+
+	r = ok1(e, "drop udp [10.0.0.0/8,!10.1.0.0/16,192.168.1.1] [1:1023,!80] <> $EXTERNAL_NET $HTTP_PORTS (sid:5;)");
+	x = sw_rules_get(r, 0);
+	assert_int_equal(x->action, SW_ACTION_DROP);
+	assert_int_equal(x->proto, SW_RP_UDP);
+	assert_true(x->bidir);
+	assert_false(x->src.any);
+	assert_int_equal(x->src.n4, 3);
+	assert_int_equal(x->src.n6, 0);
+	assert_int_equal(x->src.v4[0].lo, 0x0a000000);
+	assert_int_equal(x->src.v4[0].hi, 0x0a00ffff);
+	assert_int_equal(x->src.v4[1].lo, 0x0a020000);
+	assert_int_equal(x->src.v4[1].hi, 0x0affffff);
+	assert_int_equal(x->src.v4[2].lo, 0xc0a80101);
+	assert_int_equal(x->src.v4[2].hi, 0xc0a80101);
+	assert_int_equal(x->sp.n, 2);
+	assert_int_equal(x->sp.r[0].lo, 1);
+	assert_int_equal(x->sp.r[0].hi, 79);
+	assert_int_equal(x->sp.r[1].lo, 81);
+	assert_int_equal(x->sp.r[1].hi, 1023);
+	/* !$HOME_NET: complement over v4 and v6 */
+	assert_int_equal(x->dst.n4, 3);
+	assert_int_equal(x->dst.v4[0].lo, 0);
+	assert_int_equal(x->dst.v4[0].hi, 0x09ffffff);
+	assert_int_equal(x->dst.v4[2].lo, 0xc0a90000);
+	assert_int_equal(x->dst.v4[2].hi, 0xffffffff);
+	assert_int_equal(x->dst.n6, 1);
+	assert_int_equal(x->dst.v6[0].lo[0], 0);
+	assert_int_equal(x->dst.v6[0].hi[15], 0xff);
+	assert_int_equal(x->dp.n, 2);
+	assert_int_equal(x->dp.r[0].lo, 80);
+	assert_int_equal(x->dp.r[1].lo, 8080);
+	assert_int_equal(x->priority, 3);
+	assert_int_equal(x->gid, 1);
+	sw_rules_free(r);
+
+	r = ok1(e, "pass ip any :1024 -> [2001:db8::/32,::1] 1024: (sid:6;)");
+	x = sw_rules_get(r, 0);
+	assert_int_equal(x->action, SW_ACTION_PASS);
+	assert_true(x->src.any);
+	assert_int_equal(x->sp.r[0].lo, 0);
+	assert_int_equal(x->sp.r[0].hi, 1024);
+	assert_int_equal(x->dp.r[0].lo, 1024);
+	assert_int_equal(x->dp.r[0].hi, 65535);
+	assert_int_equal(x->dst.n4, 0);
+	assert_int_equal(x->dst.n6, 2);
+	assert_int_equal(x->dst.v6[0].hi[15], 1); /* ::1 sorts first */
+	assert_int_equal(x->dst.v6[1].lo[0], 0x20);
+	assert_int_equal(x->dst.v6[1].hi[4], 0xff);
+	sw_rules_free(r);
+
+	/* nested lists, negated list, adjacent merge, spaces inside brackets */
+	r = ok1(e, "reject tcp-pkt [[1.2.3.0/25, 1.2.3.128/25], ![5.0.0.0/8]] any -> any ![1:10,20] (sid:7;)");
+	x = sw_rules_get(r, 0);
+	assert_int_equal(x->action, SW_ACTION_REJECT);
+	assert_int_equal(x->proto, SW_RP_TCP_PKT);
+	assert_int_equal(x->src.n4, 1);
+	assert_int_equal(x->src.v4[0].lo, 0x01020300);
+	assert_int_equal(x->src.v4[0].hi, 0x010203ff);
+	assert_int_equal(x->dp.n, 2);
+	assert_int_equal(x->dp.r[0].lo, 11);
+	assert_int_equal(x->dp.r[0].hi, 19);
+	assert_int_equal(x->dp.r[1].lo, 21);
+	sw_rules_free(r);
+
+	r = ok1(e, "alert tcp-stream [!1.2.3.4] any -> !$HOME_NET $SHELLCODE_PORTS (sid:8;)");
+	x = sw_rules_get(r, 0);
+	assert_int_equal(x->proto, SW_RP_TCP_STREAM);
+	assert_int_equal(x->src.n4, 2);
+	assert_int_equal(x->src.n6, 1);
+	assert_int_equal(x->dp.n, 2);
+	sw_rules_free(r);
+
+	r = ok1(e, "alert icmpv6 any any -> any any (sid:9;)");
+	assert_int_equal(sw_rules_get(r, 0)->proto, SW_RP_ICMPV6);
+	sw_rules_free(r);
+}
+
+static void test_meta(void **state)
+{
+	struct env *e = *state;
+	struct sw_rules *r;
+	const struct sw_rule *x;
+
+	r = ok1(e, H "(msg:\"hi \\\"there\\\" a\\;b\"; sid:100; rev:3; gid:2; classtype:trojan-activity; "
+		   "reference:url,example.com/x; reference:cve,2020-1234; metadata:former_category MALWARE, created_at 2020_01_01;)");
+	x = sw_rules_get(r, 0);
+	assert_string_equal(x->msg, "hi \"there\" a;b");
+	assert_int_equal(x->sid, 100);
+	assert_int_equal(x->rev, 3);
+	assert_int_equal(x->gid, 2);
+	assert_string_equal(x->classtype, "trojan-activity");
+	assert_string_equal(x->class_desc, "A Network Trojan was detected");
+	assert_int_equal(x->priority, 1);
+	assert_int_equal(x->n_references, 2);
+	assert_string_equal(x->references[1], "cve,2020-1234");
+	assert_int_equal(x->n_metadata, 2);
+	assert_string_equal(x->metadata[0], "former_category MALWARE");
+	assert_string_equal(x->metadata[1], "created_at 2020_01_01");
+	assert_int_equal(x->line, 1);
+	assert_string_equal(x->file, "t.rules");
+	sw_rules_free(r);
+
+	/* explicit priority overrides the classtype's, in either order */
+	r = ok1(e, H "(priority:4; classtype:trojan-activity; sid:1;)");
+	assert_int_equal(sw_rules_get(r, 0)->priority, 4);
+	sw_rules_free(r);
+	r = ok1(e, H "(classtype:bad-unknown; priority:1; sid:1;)");
+	assert_int_equal(sw_rules_get(r, 0)->priority, 1);
+	assert_string_equal(sw_rules_get(r, 0)->class_desc, "Potentially Bad Traffic");
+	sw_rules_free(r);
+}
+
+static void test_content(void **state)
+{
+	struct env *e = *state;
+	struct sw_rules *r;
+	const struct sw_rule *x;
+	const struct sw_content *c;
+
+	r = ok1(e, H "(content:\"GET|20 00|/\\;\\\"\\\\\"; nocase; offset:2; depth:20; content:!\"evil\"; distance:-3; within:10; "
+		   "content:\"abcdefgh\"; fast_pattern:2,3; startswith; content:\"z\"; endswith; sid:1;)");
+	x = sw_rules_get(r, 0);
+	assert_int_equal(x->n_pm, 4);
+	c = &x->pm[0].u.content;
+	assert_int_equal(x->pm[0].kind, SW_PM_CONTENT);
+	assert_int_equal(c->len, 9);
+	assert_memory_equal(c->pat, "GET \0/;\"\\", 9);
+	assert_int_equal(c->flags, SW_CONTENT_NOCASE | SW_CONTENT_OFFSET | SW_CONTENT_DEPTH);
+	assert_int_equal(c->offset.value, 2);
+	assert_int_equal(c->offset.var, -1);
+	assert_int_equal(c->depth.value, 20);
+	c = &x->pm[1].u.content;
+	assert_int_equal(c->flags, SW_CONTENT_NEGATED | SW_CONTENT_DISTANCE | SW_CONTENT_WITHIN);
+	assert_int_equal(c->distance.value, -3);
+	assert_int_equal(c->within.value, 10);
+	c = &x->pm[2].u.content;
+	assert_int_equal(c->flags, SW_CONTENT_FAST_PATTERN | SW_CONTENT_STARTSWITH);
+	assert_true(c->fp_chop);
+	assert_int_equal(c->fp_off, 2);
+	assert_int_equal(c->fp_len, 3);
+	assert_int_equal(x->pm[3].u.content.flags, SW_CONTENT_ENDSWITH);
+	assert_int_equal(x->fast_pattern, 2);
+	sw_rules_free(r);
+
+	/* longest non-negated wins, ties go to the first */
+	r = ok1(e, H "(content:\"abc\"; content:!\"longest-one\"; content:\"defg\"; content:\"hijk\"; sid:1;)");
+	assert_int_equal(sw_rules_get(r, 0)->fast_pattern, 2);
+	sw_rules_free(r);
+	r = ok1(e, H "(content:!\"abc\"; sid:1;)");
+	assert_int_equal(sw_rules_get(r, 0)->fast_pattern, -1);
+	sw_rules_free(r);
+	r = ok1(e, H "(sid:1;)");
+	assert_int_equal(sw_rules_get(r, 0)->fast_pattern, -1);
+	sw_rules_free(r);
+	r = ok1(e, H "(content:\"aaaa\"; content:\"b\"; fast_pattern:only; sid:1;)");
+	x = sw_rules_get(r, 0);
+	assert_int_equal(x->fast_pattern, 1);
+	assert_int_equal(x->pm[1].u.content.flags, SW_CONTENT_FAST_PATTERN | SW_CONTENT_FP_ONLY);
+	sw_rules_free(r);
+}
+
+static void test_payload(void **state)
+{
+	struct env *e = *state;
+	struct sw_rules *r;
+	const struct sw_rule *x;
+
+	r = ok1(e, H "(byte_extract:2,0,len,relative,little,multiplier 4,bitmask 0x3ff; "
+		   "byte_extract:3,1,off,string,hex,align 4; "
+		   "content:\"x\"; offset:off; depth:len; isdataat:!len,relative; "
+		   "byte_test:4,!&,0xdeadbeef01,off,relative,big,bitmask 0xff; "
+		   "byte_test:10,<=,len,2,string,dec; "
+		   "byte_jump:2,off,relative,little,multiplier 2,align,from_end,post_offset -3,bitmask 0x0f; "
+		   "byte_jump:3,4,string,oct,from_beginning; "
+		   "pcre:!\"/a.b$/ismxAEGRO\"; isdataat:10; dsize:>=5; sid:1;)");
+	x = sw_rules_get(r, 0);
+	assert_int_equal(x->n_vars, 2);
+	assert_int_equal(x->n_pm, 10);
+	assert_int_equal(x->pm[0].kind, SW_PM_BYTE_EXTRACT);
+	assert_int_equal(x->pm[0].u.bextract.nbytes, 2);
+	assert_int_equal(x->pm[0].u.bextract.var, 0);
+	assert_true(x->pm[0].u.bextract.relative);
+	assert_true(x->pm[0].u.bextract.little_endian);
+	assert_int_equal(x->pm[0].u.bextract.multiplier, 4);
+	assert_int_equal(x->pm[0].u.bextract.bitmask, 0x3ff);
+	assert_int_equal(x->pm[1].u.bextract.base, SW_BASE_HEX);
+	assert_true(x->pm[1].u.bextract.align);
+	assert_int_equal(x->pm[1].u.bextract.var, 1);
+	assert_int_equal(x->pm[2].u.content.offset.var, 1);
+	assert_int_equal(x->pm[2].u.content.depth.var, 0);
+	assert_int_equal(x->pm[3].kind, SW_PM_ISDATAAT);
+	assert_int_equal(x->pm[3].u.isdataat.n.var, 0);
+	assert_true(x->pm[3].u.isdataat.negated);
+	assert_true(x->pm[3].u.isdataat.relative);
+	assert_int_equal(x->pm[4].kind, SW_PM_BYTE_TEST);
+	assert_int_equal(x->pm[4].u.btest.op, SW_BOP_AND);
+	assert_true(x->pm[4].u.btest.negated);
+	assert_true(x->pm[4].u.btest.value_lit == 0xdeadbeef01ULL);
+	assert_int_equal(x->pm[4].u.btest.value.var, -1);
+	assert_int_equal(x->pm[4].u.btest.offset.var, 1);
+	assert_false(x->pm[4].u.btest.little_endian);
+	assert_int_equal(x->pm[4].u.btest.bitmask, 0xff);
+	assert_int_equal(x->pm[5].u.btest.op, SW_BOP_LE);
+	assert_int_equal(x->pm[5].u.btest.value.var, 0);
+	assert_int_equal(x->pm[5].u.btest.base, SW_BASE_DEC);
+	assert_int_equal(x->pm[5].u.btest.nbytes, 10);
+	assert_int_equal(x->pm[6].kind, SW_PM_BYTE_JUMP);
+	assert_int_equal(x->pm[6].u.bjump.offset.var, 1);
+	assert_true(x->pm[6].u.bjump.align);
+	assert_true(x->pm[6].u.bjump.from_end);
+	assert_int_equal(x->pm[6].u.bjump.post_offset, -3);
+	assert_int_equal(x->pm[6].u.bjump.multiplier, 2);
+	assert_int_equal(x->pm[7].u.bjump.base, SW_BASE_OCT);
+	assert_true(x->pm[7].u.bjump.from_beginning);
+	assert_int_equal(x->pm[7].u.bjump.multiplier, 1);
+	assert_int_equal(x->pm[8].kind, SW_PM_PCRE);
+	assert_string_equal(x->pm[8].u.pcre.re, "a.b$");
+	assert_true(x->pm[8].u.pcre.negated);
+	assert_true(x->pm[8].u.pcre.relative);
+	assert_int_equal(x->pm[8].u.pcre.pcre2_opts, PCRE2_CASELESS | PCRE2_DOTALL | PCRE2_MULTILINE | PCRE2_EXTENDED |
+							     PCRE2_ANCHORED | PCRE2_DOLLAR_ENDONLY | PCRE2_UNGREEDY);
+	assert_int_equal(x->pm[9].u.isdataat.n.value, 10);
+	assert_true(x->dsize.set);
+	assert_int_equal(x->dsize.op, SW_CMP_GE);
+	assert_int_equal(x->dsize.a, 5);
+	sw_rules_free(r);
+}
+
+static void test_header_opts(void **state)
+{
+	struct env *e = *state;
+	struct sw_rules *r;
+	const struct sw_rule *x;
+
+	r = ok1(e, H "(flow:established,from_client,no_stream; flags:+SA,CE; ttl:<10; tcp.mss:1<>1400; sid:1;)");
+	x = sw_rules_get(r, 0);
+	assert_int_equal(x->flow, SW_FLOW_ESTABLISHED | SW_FLOW_TO_SERVER | SW_FLOW_NO_STREAM);
+	assert_true(x->flags.set);
+	assert_int_equal(x->flags.flags, SW_TCP_SYN | SW_TCP_ACK);
+	assert_int_equal(x->flags.ignore, SW_TCP_CWR | SW_TCP_ECE);
+	assert_int_equal(x->flags.mod, '+');
+	assert_int_equal(x->ttl.op, SW_CMP_LT);
+	assert_int_equal(x->ttl.a, 10);
+	assert_int_equal(x->tcp_mss.op, SW_CMP_RANGE);
+	assert_int_equal(x->tcp_mss.a, 1);
+	assert_int_equal(x->tcp_mss.b, 1400);
+	sw_rules_free(r);
+
+	r = ok1(e, H "(tcp.flags:0; flow:to_client,stateless,only_stream; sid:1;)");
+	x = sw_rules_get(r, 0);
+	assert_int_equal(x->flags.flags, 0);
+	assert_int_equal(x->flags.mod, 0);
+	assert_int_equal(x->flow, SW_FLOW_TO_CLIENT | SW_FLOW_STATELESS | SW_FLOW_ONLY_STREAM);
+	sw_rules_free(r);
+	r = ok1(e, H "(flags:!12FU; flow:not_established; sid:1;)");
+	x = sw_rules_get(r, 0);
+	assert_int_equal(x->flags.flags, SW_TCP_CWR | SW_TCP_ECE | SW_TCP_FIN | SW_TCP_URG);
+	assert_int_equal(x->flags.mod, '!');
+	assert_int_equal(x->flow, SW_FLOW_NOT_ESTABLISHED);
+	sw_rules_free(r);
+
+	r = ok1(e, "alert icmp any any -> any any (itype:8; icode:!0; icmp_id:>=100; icmp_seq:<=5; ip_proto:icmp; sid:1;)");
+	x = sw_rules_get(r, 0);
+	assert_int_equal(x->itype.op, SW_CMP_EQ);
+	assert_int_equal(x->itype.a, 8);
+	assert_int_equal(x->icode.op, SW_CMP_NE);
+	assert_int_equal(x->icmp_id.op, SW_CMP_GE);
+	assert_int_equal(x->icmp_seq.op, SW_CMP_LE);
+	assert_int_equal(x->ip_proto.a, 1);
+	sw_rules_free(r);
+	r = ok1(e, "alert ip any any -> any any (ip_proto:!47; sid:1;)");
+	assert_int_equal(sw_rules_get(r, 0)->ip_proto.op, SW_CMP_NE);
+	assert_int_equal(sw_rules_get(r, 0)->ip_proto.a, 47);
+	sw_rules_free(r);
+}
+
+static void test_state(void **state)
+{
+	struct env *e = *state;
+	struct sw_rules *r;
+	const struct sw_rule *x;
+
+	r = load(e, H "(flowbits:set,ET.a; flowbits:noalert; threshold:type both, track by_dst, count 3, seconds 60; sid:1;)\n"
+		      H "(flowbits:isset,ET.a|ET.b; flowbits:isnotset,c&ET.a; detection_filter:track by_src, count 5, seconds 10; sid:2;)\n");
+	assert_int_equal(sw_rules_error_count(r), 0);
+	assert_int_equal(sw_rules_count(r), 2);
+	x = sw_rules_get(r, 0);
+	assert_true(x->noalert);
+	assert_int_equal(x->n_fb, 1);
+	assert_int_equal(x->fb[0].op, SW_FB_SET);
+	assert_int_equal(x->fb[0].ids[0], 0);
+	assert_true(x->threshold.set);
+	assert_int_equal(x->threshold.type, SW_THR_BOTH);
+	assert_int_equal(x->threshold.track, SW_TRACK_BY_DST);
+	assert_int_equal(x->threshold.count, 3);
+	assert_int_equal(x->threshold.seconds, 60);
+	x = sw_rules_get(r, 1);
+	assert_int_equal(x->n_fb, 2);
+	assert_int_equal(x->fb[0].op, SW_FB_ISSET);
+	assert_false(x->fb[0].all);
+	assert_int_equal(x->fb[0].n, 2);
+	assert_int_equal(x->fb[0].ids[1], 1);
+	assert_true(x->fb[1].all);
+	assert_int_equal(x->fb[1].ids[0], 2);
+	assert_int_equal(x->fb[1].ids[1], 0);
+	assert_int_equal(x->detection_filter.type, SW_THR_DETECTION_FILTER);
+	assert_int_equal(x->detection_filter.count, 5);
+	assert_int_equal(sw_rules_flowbit_count(r), 3);
+	assert_string_equal(sw_rules_flowbit_name(r, 1), "ET.b");
+	sw_rules_free(r);
+}
+
+static void test_flowbit_limit(void **state)
+{
+	struct env *e = *state;
+	size_t cap = 1100 * 80;
+	char *text = malloc(cap), *p = text;
+	struct sw_rules *r;
+
+	assert_non_null(text);
+	for (int i = 0; i < 1025; i++)
+		p += sprintf(p, H "(flowbits:set,b%d; sid:%d;)\n", i, i + 1);
+	r = load(e, text);
+	assert_int_equal(sw_rules_count(r), 1024);
+	assert_int_equal(sw_rules_error_count(r), 1);
+	assert_string_equal(sw_rules_error(r, 0)->message, "too many flowbits (max 1024) at 'b1024'");
+	sw_rules_free(r);
+	free(text);
+}
+
+static void test_file_format(void **state)
+{
+	struct env *e = *state;
+	struct sw_rules *r;
+
+	r = load(e, "# comment\r\n\r\n   \n"
+		    "#alert tcp any any -> any any (sid:1;)\n"
+		    "alert tcp any any -> any any \\\r\n"
+		    "  (msg:\"cont\"; \\\n"
+		    "   sid:1;)\r\n"
+		    "alert tcp any any -> any any (http.method; sid:2;)\n"
+		    "alert tcp any any -> any any (msg:\"again\"; sid:1;)\n"
+		    "alert tcp any any -> any any (sid:1; gid:3;)\n");
+	assert_int_equal(sw_rules_count(r), 2);
+	assert_string_equal(sw_rules_get(r, 0)->msg, "cont");
+	assert_int_equal(sw_rules_get(r, 0)->line, 5);
+	assert_int_equal(sw_rules_get(r, 1)->gid, 3);
+	assert_int_equal(sw_rules_error_count(r), 2);
+	assert_int_equal(sw_rules_error(r, 0)->line, 8);
+	assert_string_equal(sw_rules_error(r, 0)->message, "unsupported keyword 'http.method'");
+	assert_int_equal(sw_rules_error(r, 1)->line, 9);
+	assert_string_equal(sw_rules_error(r, 1)->message, "duplicate signature 1:1 (first defined at t.rules:5)");
+	sw_rules_free(r);
+}
+
+static void test_fixtures(void **state)
+{
+	struct env *e = *state;
+	const char *src = getenv("SW_SRC");
+	char path[512];
+	struct sw_rules *r = sw_rules_new(e->v, e->c);
+
+	snprintf(path, sizeof(path), "%s/tests/fixtures/rules/et-style.rules", src ? src : ".");
+	assert_int_equal(sw_rules_load_file(r, path), 0);
+	for (size_t i = 0; i < sw_rules_error_count(r); i++)
+		fail_msg("%s:%u:%u: %s", sw_rules_error(r, i)->file, sw_rules_error(r, i)->line,
+			 sw_rules_error(r, i)->column, sw_rules_error(r, i)->message);
+	assert_int_equal(sw_rules_count(r), 12);
+	sw_rules_free(r);
+	assert_int_equal(sw_rules_load_file(NULL, path), -EINVAL);
+	r = sw_rules_new(NULL, NULL);
+	assert_int_equal(sw_rules_load_file(r, "/nonexistent/x.rules"), -ENOENT);
+	sw_rules_free(r);
+}
+
+/* 30,000 rules incl. 1,200 with a 50-address list: checks the result, not the time. */
+static void test_bulk(void **state)
+{
+	struct env *e = *state;
+	size_t cap = 30000 * 900;
+	char *text = malloc(cap), *p = text;
+	struct sw_rules *r;
+
+	assert_non_null(text);
+	for (int i = 0; i < 1200; i++) {
+		p += sprintf(p, "alert ip [");
+		for (int j = 0; j < 50; j++)
+			p += sprintf(p, "%s%d.%d.%d.%d", j ? "," : "", 1 + (i * 50 + j) % 200, (j * 7) & 255, i & 255, j);
+		p += sprintf(p, "] any -> $HOME_NET any (msg:\"rep %d\"; threshold:type limit, track by_src, count 1, seconds 60; sid:%d;)\n", i, 1000000 + i);
+	}
+	for (int i = 0; i < 28800; i++)
+		p += sprintf(p, "alert tcp $EXTERNAL_NET any -> $HOME_NET $HTTP_PORTS (msg:\"c %d\"; flow:established,to_server; "
+				"content:\"pat%d\"; nocase; content:\"x\"; distance:0; classtype:bad-unknown; sid:%d; rev:1;)\n",
+			    i, i, 2000000 + i);
+	r = load(e, text);
+	assert_int_equal(sw_rules_error_count(r), 0);
+	assert_int_equal(sw_rules_count(r), 30000);
+	assert_int_equal(sw_rules_get(r, 0)->src.n4, 50);
+	sw_rules_free(r);
+	free(text);
+}
+
+static void test_classification(void **state)
+{
+	struct sw_classification *c = sw_classification_new();
+	struct sw_rule_error err;
+	(void)state;
+
+	assert_int_equal(sw_classification_load_string(c, "# x\nconfig classification: a,A b,2\n", "c.config", &err), 0);
+	assert_int_equal(sw_classification_load_string(c, "config classification: a,A\n", "c.config", &err), -EINVAL);
+	assert_int_equal(err.line, 1);
+	assert_string_equal(err.file, "c.config");
+	assert_string_equal(err.message, "malformed classification line: ' a,A'");
+	assert_int_equal(sw_classification_load_string(c, "\nconfig classification: a,A,x\n", "c.config", &err), -EINVAL);
+	assert_int_equal(err.line, 2);
+	assert_string_equal(err.message, "invalid classification priority: 'x'");
+	sw_classification_free(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rejects),      cmocka_unit_test(test_header),   cmocka_unit_test(test_meta),
+		cmocka_unit_test(test_content),      cmocka_unit_test(test_payload),  cmocka_unit_test(test_header_opts),
+		cmocka_unit_test(test_state),        cmocka_unit_test(test_flowbit_limit), cmocka_unit_test(test_file_format),
+		cmocka_unit_test(test_fixtures),     cmocka_unit_test(test_bulk),     cmocka_unit_test(test_classification),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
