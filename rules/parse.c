@@ -1252,6 +1252,8 @@ static int header_token(const char *s, size_t len, size_t *pos, struct tok *t)
 		(*pos)++;
 	}
 	t->len = (size_t)(s + *pos - t->s);
+	if (depth > 0)
+		return -2;
 	return t->len ? 0 : -1;
 }
 
@@ -1298,7 +1300,10 @@ int rule_parse(struct sw_rules *rs, const char *line, size_t len, struct sw_rule
 	r->priority = 3;
 	r->fast_pattern = -1;
 	for (int i = 0; i < 7; i++) {
-		if (header_token(line, len, &pos, &h[i]) < 0)
+		int ht = header_token(line, len, &pos, &h[i]);
+		if (ht == -2)
+			return perr(e, h[i].col, "unterminated '[' in '%.*s'", Q(h[i].len), h[i].s);
+		if (ht < 0)
 			return perr(e, pos, "incomplete rule header: expected %s",
 				    (const char *const[]){ "action", "protocol", "source address", "source port",
 							   "direction", "destination address", "destination port" }[i]);
