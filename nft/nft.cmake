@@ -1,0 +1,12 @@
+# Enforcement host (issue 4): nftables set management, the authenticated
+# protocol, and sidewall-enforcer.  Links nothing from engine/, rules/ or
+# capture/.
+add_library(sw_nft STATIC nft/nft.c)
+target_link_libraries(sw_nft PUBLIC sw_common PkgConfig::MNL PkgConfig::NFTNL)
+
+sw_unit_test(test_nft_msg sw_nft)
+add_executable(sw_nft_roottest tests/unit/test_nft_kernel.c)
+target_link_libraries(sw_nft_roottest PRIVATE sw_nft)
+add_test(NAME test_nft_kernel
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/e2e/enforcer/nft_kernel.sh $<TARGET_FILE:sw_nft_roottest>)
+set_tests_properties(test_nft_kernel PROPERTIES LABELS e2e SKIP_RETURN_CODE 77 TIMEOUT 120)
