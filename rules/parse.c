@@ -381,8 +381,8 @@ static int kw_content(struct pctx *c, struct tok v)
 {
 	struct sw_pm *pm;
 	bool neg = false;
-	uint8_t *pat;
-	uint32_t len;
+	uint8_t *pat = NULL;
+	uint32_t len = 0;
 
 	if (v.len && v.s[0] == '!') {
 		neg = true;
@@ -1386,7 +1386,7 @@ int rule_parse(struct sw_rules *rs, const char *line, size_t len, struct sw_rule
 			return -EINVAL;
 	}
 	if (!c.seen[K_SID])
-		return perr(e, 0, "missing sid");
+		return perr(e, (size_t)-1, "missing sid"); /* column 0: no token to point at */
 	if (!r->msg && !(r->msg = strdup("")))
 		return perr(e, 0, "out of memory");
 	/* Fast pattern: the marked content, else the longest non-negated one (first on ties). */

@@ -186,7 +186,7 @@ static int load_rule(struct sw_rules *r, const char *text, size_t len, const cha
 	if (dup >= 0) {
 		char where[PERR_MAX];
 		snprintf(where, sizeof(where), "%.*s:%u", 160, r->rules[dup]->file, r->rules[dup]->line);
-		perr(&e, 0, "duplicate signature %u:%u (first defined at %s)", rule->gid, rule->sid, where);
+		perr(&e, (size_t)-1, "duplicate signature %u:%u (first defined at %s)", rule->gid, rule->sid, where);
 		goto reject;
 	}
 	if (!(rule->file = strdup(file))) {

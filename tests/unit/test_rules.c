@@ -102,7 +102,7 @@ static const struct rej rejects[] = {
 	{ "alert tcp any any -> any any (content:\"a\"; startswith; offset:1; sid:1;)", "1:56: 'offset' cannot be mixed with 'startswith'" },
 	{ "alert tcp any any -> any any (msg:\"a; sid:1;)", "1:35: unterminated quote in 'msg'" },
 	{ "alert tcp any any -> any any (msg:\"a\"; sid:1)", "1:40: missing ';' after 'sid'" },
-	{ "alert tcp any any -> any any (msg:\"a\";)", "1:1: missing sid" },
+	{ "alert tcp any any -> any any (msg:\"a\";)", "1:0: missing sid" },
 	{ "alert tcp any any -> any any (sid:1; sid:2;)", "1:38: duplicate keyword 'sid'" },
 	{ "alert tcp any any -> any any (msg:\"a\"; msg:\"b\"; sid:1;)", "1:40: duplicate keyword 'msg'" },
 	{ "alert tcp any any -> any any (sid:0;)", "1:35: sid value out of range (1-4294967295): '0'" },
