@@ -1,0 +1,950 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Detection unit tests: every keyword of issue 2 with a matching and a
+ * non-matching case, stream matching across segments, backtracking,
+ * flowbits, thresholds, action precedence, IP-list rules, <> rules, and a
+ * randomized comparison of the prefilter against a brute-force check.
+ * Rules are written as text and parsed by sw_rules_load_string(); packets are
+ * built by hand as struct sw_packet.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "engine/detect.h"
+
+/* ---- helpers ---- */
+
+static struct sw_detect *load(const char *text)
+{
+	struct sw_rule_vars *v = sw_rule_vars_new();
+	struct sw_rules *r;
+	struct sw_detect *d;
+	char err[512];
+
+	assert_non_null(v);
+	assert_int_equal(sw_rule_vars_set_address(v, "HOME_NET", "[192.168.0.0/16,10.0.0.0/8,fd00::/8]"), 0);
+	assert_int_equal(sw_rule_vars_set_address(v, "EXTERNAL_NET", "!$HOME_NET"), 0);
+	assert_int_equal(sw_rule_vars_set_port(v, "HTTP_PORTS", "[80,8080]"), 0);
+	r = sw_rules_new(v, NULL);
+	assert_non_null(r);
+	assert_int_equal(sw_rules_load_string(r, text, "test.rules"), 0);
+	for (size_t i = 0; i < sw_rules_error_count(r); i++) {
+		const struct sw_rule_error *e = sw_rules_error(r, i);
+
+		fprintf(stderr, "%s:%u: %s\n", e->file, e->line, e->message);
+	}
+	assert_int_equal(sw_rules_error_count(r), 0);
+	d = sw_detect_new(r, err, sizeof(err));
+	if (!d)
+		fprintf(stderr, "sw_detect_new: %s\n", err);
+	assert_non_null(d);
+	sw_rule_vars_free(v);
+	return d;
+}
+
+static struct sw_detect_ctx *ctx_for(const char *text)
+{
+	struct sw_detect *d = load(text);
+	struct sw_detect_ctx *c = sw_detect_ctx_new(d);
+
+	assert_non_null(c);
+	sw_detect_put(d); /* the ctx holds its own reference */
+	return c;
+}
+
+static void set_ip(struct sw_ip *ip, const char *s)
+{
+	memset(ip, 0, sizeof(*ip));
+	if (strchr(s, ':')) {
+		ip->family = AF_INET6;
+		assert_int_equal(inet_pton(AF_INET6, s, ip->a), 1);
+	} else {
+		ip->family = AF_INET;
+		assert_int_equal(inet_pton(AF_INET, s, ip->a), 1);
+	}
+}
+
+/* A decoded packet: proto 6/17/1/58, addresses, ports, payload (borrowed). */
+static void mkpkt(struct sw_packet *p, uint8_t proto, const char *src, uint16_t sp, const char *dst, uint16_t dp,
+		  const void *payload, uint32_t len)
+{
+	memset(p, 0, sizeof(*p));
+	set_ip(&p->src, src);
+	set_ip(&p->dst, dst);
+	p->ip_ver = p->src.family == AF_INET ? 4 : 6;
+	p->proto = proto;
+	p->ttl = 64;
+	p->l4_ok = true;
+	if (proto == 6 || proto == 17) {
+		p->sport = sp;
+		p->dport = dp;
+	}
+	if (proto == 6)
+		p->tcp_flags = SW_TCP_ACK | SW_TCP_PSH;
+	p->payload = payload;
+	p->payload_len = len;
+	p->ts_usec = 1000000000LL * 1000000;
+}
+
+static bool has_sid(const struct sw_detect_result *r, uint32_t sid)
+{
+	for (uint32_t i = 0; i < r->n; i++)
+		if (r->m[i].rule->sid == sid)
+			return true;
+	return false;
+}
+
+/* ---- every keyword: one matching and one non-matching case ---- */
+
+struct kw_case {
+	const char *rule;
+	const char *payload;
+	uint32_t plen;        /* 0: strlen(payload) */
+	uint8_t proto;        /* 0: TCP */
+	const char *src, *dst;
+	uint16_t sp, dp;      /* 0: 1234 / 80 */
+	uint8_t tcp_flags;    /* 0: ACK|PSH */
+	uint8_t ttl;          /* 0: 64 */
+	uint8_t itype, icode;
+	bool icmp_has_id;
+	uint16_t icmp_id, icmp_seq;
+	uint16_t mss;         /* nonzero: MSS option present */
+	int flow;             /* 0 no flow, 1 new, 2 established */
+	bool to_client;
+	bool match;
+};
+
+#define HDR "alert tcp any any -> any any "
+
+static const struct kw_case kw_cases[] = {
+	/* content, hex, escapes, negation */
+	{HDR "(content:\"evil\"; sid:1;)", "an evil thing", .match = true},
+	{HDR "(content:\"evil\"; sid:1;)", "an EVIL thing", .match = false},
+	{HDR "(content:\"|de ad|be|ef|\"; sid:1;)", "x\xde\xad" "be\xef", .match = true},
+	{HDR "(content:\"|de ad|be|ef|\"; sid:1;)", "x\xde\xad" "bf\xef", .match = false},
+	{HDR "(content:\"a\\;b\\\"c\"; sid:1;)", "xa;b\"c", .match = true},
+	{HDR "(content:\"a\\;b\\\"c\"; sid:1;)", "xa;bc", .match = false},
+	{HDR "(content:\"GET\"; content:!\"admin\"; sid:1;)", "GET /index", .match = true},
+	{HDR "(content:\"GET\"; content:!\"admin\"; sid:1;)", "GET /admin", .match = false},
+	{HDR "(content:!\"admin\"; sid:1;)", "GET /x", .match = true},
+	{HDR "(content:!\"admin\"; sid:1;)", "GET /admin", .match = false},
+	/* nocase */
+	{HDR "(content:\"evil\"; nocase; sid:1;)", "an EvIl thing", .match = true},
+	{HDR "(content:\"evil\"; nocase; sid:1;)", "an evi1 thing", .match = false},
+	/* offset / depth */
+	{HDR "(content:\"def\"; offset:3; depth:3; sid:1;)", "abcdef", .match = true},
+	{HDR "(content:\"def\"; offset:4; sid:1;)", "abcdef", .match = false},
+	{HDR "(content:\"abc\"; depth:3; sid:1;)", "abcdef", .match = true},
+	{HDR "(content:\"bcd\"; depth:3; sid:1;)", "abcdef", .match = false},
+	/* distance / within */
+	{HDR "(content:\"ab\"; content:\"ef\"; distance:2; sid:1;)", "abcdef", .match = true},
+	{HDR "(content:\"ab\"; content:\"ef\"; distance:3; sid:1;)", "abcdef", .match = false},
+	{HDR "(content:\"ab\"; content:\"cd\"; within:2; sid:1;)", "abcdef", .match = true},
+	{HDR "(content:\"ab\"; content:\"de\"; within:2; sid:1;)", "abcdef", .match = false},
+	{HDR "(content:\"ab\"; content:\"ef\"; distance:1; within:3; sid:1;)", "abcdef", .match = true},
+	{HDR "(content:\"ab\"; content:\"ef\"; distance:1; within:2; sid:1;)", "abcdef", .match = false},
+	{HDR "(content:\"cd\"; content:\"bc\"; distance:-3; within:2; sid:1;)", "abcdef", .match = true},
+	/* fast_pattern: the rule is found through the other content too */
+	{HDR "(content:\"ab\"; content:\"longer\"; fast_pattern; sid:1;)", "ab longer", .match = true},
+	{HDR "(content:\"ab\"; content:\"longer\"; fast_pattern; sid:1;)", "a longer", .match = false},
+	{HDR "(content:\"xxlongeryy\"; fast_pattern:2,6; sid:1;)", "xxlongeryy", .match = true},
+	{HDR "(content:\"xxlongeryy\"; fast_pattern:2,6; sid:1;)", "xxlongerzz", .match = false},
+	/* startswith / endswith */
+	{HDR "(content:\"GET\"; startswith; sid:1;)", "GET /", .match = true},
+	{HDR "(content:\"GET\"; startswith; sid:1;)", " GET /", .match = false},
+	{HDR "(content:\"|0d 0a|\"; endswith; sid:1;)", "abc\r\n", .match = true},
+	{HDR "(content:\"|0d 0a|\"; endswith; sid:1;)", "abc\r\nx", .match = false},
+	/* isdataat */
+	{HDR "(content:\"ab\"; isdataat:2,relative; sid:1;)", "abcd", .match = true},
+	{HDR "(content:\"ab\"; isdataat:3,relative; sid:1;)", "abcd", .match = false},
+	{HDR "(content:\"ab\"; isdataat:!1,relative; sid:1;)", "xxab", .match = true},
+	{HDR "(content:\"ab\"; isdataat:!1,relative; sid:1;)", "xxabc", .match = false},
+	{HDR "(content:\"ab\"; isdataat:9; sid:1;)", "ab34567890", .match = true},
+	{HDR "(content:\"ab\"; isdataat:10; sid:1;)", "ab34567890", .match = false},
+	/* dsize */
+	{HDR "(dsize:5; sid:1;)", "12345", .match = true},
+	{HDR "(dsize:5; sid:1;)", "1234", .match = false},
+	{HDR "(dsize:>3; sid:1;)", "1234", .match = true},
+	{HDR "(dsize:2<>5; sid:1;)", "12345", .match = false},
+	{HDR "(dsize:2<>5; sid:1;)", "1234", .match = true},
+	{HDR "(dsize:<3; sid:1;)", "123", .match = false},
+	/* pcre and its flags */
+	{HDR "(pcre:\"/a[0-9]+b/\"; sid:1;)", "xa123b", .match = true},
+	{HDR "(pcre:\"/a[0-9]+b/\"; sid:1;)", "xa12xb", .match = false},
+	{HDR "(pcre:\"/HELLO/i\"; sid:1;)", "say hello", .match = true},
+	{HDR "(pcre:\"/HELLO/\"; sid:1;)", "say hello", .match = false},
+	{HDR "(pcre:\"/a.b/s\"; sid:1;)", "a\nb", .match = true},
+	{HDR "(pcre:\"/a.b/\"; sid:1;)", "a\nb", .match = false},
+	{HDR "(pcre:\"/^two$/m\"; sid:1;)", "one\ntwo\nthree", .match = true},
+	{HDR "(pcre:\"/^two$/\"; sid:1;)", "one\ntwo\nthree", .match = false},
+	{HDR "(pcre:\"/a b c/x\"; sid:1;)", "xabcx", .match = true},
+	{HDR "(pcre:\"/a b c/x\"; sid:1;)", "xa b cx", .match = false},
+	{HDR "(content:\"key=\"; pcre:\"/^[0-9]{3}/R\"; sid:1;)", "x key=123", .match = true},
+	{HDR "(content:\"key=\"; pcre:\"/^[0-9]{3}/R\"; sid:1;)", "123 key=x12", .match = false},
+	{HDR "(content:\"GET\"; pcre:!\"/admin/\"; sid:1;)", "GET /index", .match = true},
+	{HDR "(content:\"GET\"; pcre:!\"/admin/\"; sid:1;)", "GET /admin", .match = false},
+	/* byte_test: raw, little endian, string, bitmask, relative */
+	{HDR "(content:\"hd\"; byte_test:2,>,1000,0,relative; sid:1;)", "hd\x04\x00", 4, .match = true},
+	{HDR "(content:\"hd\"; byte_test:2,>,1024,0,relative; sid:1;)", "hd\x04\x00", 4, .match = false},
+	{HDR "(content:\"hd\"; byte_test:2,=,4,2,little; sid:1;)", "hd\x04\x00", 4, .match = true},
+	{HDR "(content:\"hd\"; byte_test:2,=,4,2; sid:1;)", "hd\x04\x00", 4, .match = false},
+	{HDR "(content:\"len=\"; byte_test:3,=,123,0,relative,string,dec; sid:1;)", "len=123", .match = true},
+	{HDR "(content:\"len=\"; byte_test:3,=,291,0,relative,string,hex; sid:1;)", "len=124", .match = false},
+	{HDR "(content:\"len=\"; byte_test:3,=,291,0,relative,string,hex; sid:1;)", "len=123", .match = true},
+	{HDR "(content:\"bm\"; byte_test:1,=,3,2,bitmask 0x30; sid:1;)", "bm\x3f", 3, .match = true},
+	{HDR "(content:\"bm\"; byte_test:1,=,3,2,bitmask 0x30; sid:1;)", "bm\x2f", 3, .match = false},
+	{HDR "(content:\"bm\"; byte_test:1,&,0x80,2; sid:1;)", "bm\x81", 3, .match = true},
+	{HDR "(content:\"bm\"; byte_test:1,!&,0x80,2; sid:1;)", "bm\x81", 3, .match = false},
+	{HDR "(content:\"bm\"; byte_test:4,<,5,2; sid:1;)", "bm\x00\x00", 4, .match = false}, /* too short */
+	/* byte_jump */
+	{HDR "(content:\"J\"; byte_jump:1,0,relative; content:\"X\"; within:1; sid:1;)", "J\x03...X", 6, .match = true},
+	{HDR "(content:\"J\"; byte_jump:1,0,relative; content:\"X\"; within:1; sid:1;)", "J\x02...X", 6, .match = false},
+	{HDR "(content:\"J\"; byte_jump:1,0,relative,multiplier 2; content:\"X\"; within:1; sid:1;)", "J\x02....X", 8, .match = true},
+	{HDR "(content:\"J\"; byte_jump:1,0,relative,align; content:\"X\"; within:1; sid:1;)", "J\x03....X", 7, .match = true},
+	{HDR "(content:\"J\"; byte_jump:1,0,relative,post_offset 1; content:\"X\"; within:1; sid:1;)", "J\x02...X", 6, .match = true},
+	{HDR "(content:\"J\"; byte_jump:1,1,from_beginning; content:\"X\"; within:1; sid:1;)", "J\x05...X", 6, .match = true},
+	{HDR "(content:\"J\"; byte_jump:1,1,from_beginning; content:\"X\"; within:1; sid:1;)", "J\x04...X", 6, .match = false},
+	{HDR "(content:\"J\"; byte_jump:1,0,relative; sid:1;)", "J\x09..", 4, .match = false}, /* past the end */
+	{HDR "(content:\"J\"; byte_jump:2,0,relative,string,dec; content:\"X\"; within:1; sid:1;)", "J00X", .match = true},
+	/* byte_extract feeding byte_test, content and isdataat */
+	{HDR "(content:\"L\"; byte_extract:1,0,n,relative; byte_test:1,=,n,0,relative; sid:1;)", "L\x07\x07", 3, .match = true},
+	{HDR "(content:\"L\"; byte_extract:1,0,n,relative; byte_test:1,=,n,0,relative; sid:1;)", "L\x07\x08", 3, .match = false},
+	{HDR "(content:\"L\"; byte_extract:1,0,n,relative; content:\"Z\"; distance:n; within:1; sid:1;)", "L\x02..Z", 5, .match = true},
+	{HDR "(content:\"L\"; byte_extract:1,0,n,relative; content:\"Z\"; distance:n; within:1; sid:1;)", "L\x01..Z", 5, .match = false},
+	{HDR "(content:\"L\"; byte_extract:1,0,n,relative; isdataat:n,relative; sid:1;)", "L\x02..", 4, .match = true},
+	{HDR "(content:\"L\"; byte_extract:1,0,n,relative; isdataat:n,relative; sid:1;)", "L\x03..", 4, .match = false},
+	/* flow */
+	{"alert tcp any any -> any any (flow:to_server; sid:1;)", "x", .flow = 1, .match = true},
+	{"alert tcp any any -> any any (flow:to_server; sid:1;)", "x", .flow = 1, .to_client = true, .match = false},
+	{"alert tcp any any -> any any (flow:to_client; sid:1;)", "x", .flow = 1, .to_client = true, .match = true},
+	{"alert tcp any any -> any any (flow:from_server; sid:1;)", "x", .flow = 1, .match = false},
+	{"alert tcp any any -> any any (flow:from_client; sid:1;)", "x", .flow = 1, .match = true},
+	{"alert tcp any any -> any any (flow:established; sid:1;)", "x", .flow = 2, .match = true},
+	{"alert tcp any any -> any any (flow:established; sid:1;)", "x", .flow = 1, .match = false},
+	{"alert tcp any any -> any any (flow:not_established; sid:1;)", "x", .flow = 1, .match = true},
+	{"alert tcp any any -> any any (flow:not_established; sid:1;)", "x", .flow = 2, .match = false},
+	{"alert tcp any any -> any any (flow:stateless; sid:1;)", "x", .match = true},
+	{"alert tcp any any -> any any (flow:established,to_server; sid:1;)", "x", .flow = 2, .to_client = true, .match = false},
+	{"alert tcp any any -> any any (flow:no_stream; content:\"x\"; sid:1;)", "x", .match = true},
+	{"alert tcp any any -> any any (flow:only_stream; content:\"x\"; sid:1;)", "x", .match = false}, /* no stream view */
+	/* flags */
+	{"alert tcp any any -> any any (flags:S; sid:1;)", "", .tcp_flags = SW_TCP_SYN, .match = true},
+	{"alert tcp any any -> any any (flags:S; sid:1;)", "", .tcp_flags = SW_TCP_SYN | SW_TCP_ACK, .match = false},
+	{"alert tcp any any -> any any (flags:S+; sid:1;)", "", .tcp_flags = SW_TCP_SYN | SW_TCP_ACK, .match = true},
+	{"alert tcp any any -> any any (flags:SF+; sid:1;)", "", .tcp_flags = SW_TCP_SYN | SW_TCP_ACK, .match = false},
+	{"alert tcp any any -> any any (flags:SF*; sid:1;)", "", .tcp_flags = SW_TCP_FIN, .match = true},
+	{"alert tcp any any -> any any (flags:SF*; sid:1;)", "", .tcp_flags = SW_TCP_ACK, .match = false},
+	{"alert tcp any any -> any any (flags:!R; sid:1;)", "", .tcp_flags = SW_TCP_ACK, .match = true},
+	{"alert tcp any any -> any any (flags:!R; sid:1;)", "", .tcp_flags = SW_TCP_RST, .match = false},
+	{"alert tcp any any -> any any (flags:S,CE; sid:1;)", "", .tcp_flags = SW_TCP_SYN | SW_TCP_ECE | SW_TCP_CWR, .match = true},
+	{"alert tcp any any -> any any (tcp.flags:A; sid:1;)", "", .tcp_flags = SW_TCP_ACK, .match = true},
+	{"alert tcp any any -> any any (tcp.flags:A; sid:1;)", "", .tcp_flags = SW_TCP_ACK | SW_TCP_URG, .match = false},
+	/* ttl */
+	{"alert ip any any -> any any (ttl:<10; sid:1;)", "", .ttl = 5, .match = true},
+	{"alert ip any any -> any any (ttl:<10; sid:1;)", "", .ttl = 10, .match = false},
+	{"alert ip any any -> any any (ttl:64; sid:1;)", "", .match = true},
+	/* icmp */
+	{"alert icmp any any -> any any (itype:8; sid:1;)", "", .proto = 1, .itype = 8, .match = true},
+	{"alert icmp any any -> any any (itype:8; sid:1;)", "", .proto = 1, .itype = 0, .match = false},
+	{"alert icmp any any -> any any (itype:>5; icode:3; sid:1;)", "", .proto = 1, .itype = 8, .icode = 3, .match = true},
+	{"alert icmp any any -> any any (icode:3; sid:1;)", "", .proto = 1, .icode = 1, .match = false},
+	{"alert icmp any any -> any any (icmp_id:77; sid:1;)", "", .proto = 1, .icmp_has_id = true, .icmp_id = 77, .match = true},
+	{"alert icmp any any -> any any (icmp_id:77; sid:1;)", "", .proto = 1, .icmp_has_id = true, .icmp_id = 78, .match = false},
+	{"alert icmp any any -> any any (icmp_seq:5; sid:1;)", "", .proto = 1, .icmp_has_id = true, .icmp_seq = 5, .match = true},
+	{"alert icmp any any -> any any (icmp_seq:5; sid:1;)", "", .proto = 1, .match = false}, /* no echo fields */
+	{"alert icmpv6 any any -> any any (itype:128; sid:1;)", "", .proto = 58, .src = "fd00::1", .dst = "2001:db8::1", .itype = 128, .match = true},
+	{"alert icmpv6 any any -> any any (itype:128; sid:1;)", "", .proto = 1, .itype = 128, .match = false},
+	/* ip_proto */
+	{"alert ip any any -> any any (ip_proto:17; sid:1;)", "", .proto = 17, .match = true},
+	{"alert ip any any -> any any (ip_proto:17; sid:1;)", "", .proto = 6, .match = false},
+	{"alert ip any any -> any any (ip_proto:!6; sid:1;)", "", .proto = 1, .match = true},
+	/* tcp.mss */
+	{"alert tcp any any -> any any (tcp.mss:<536; sid:1;)", "", .mss = 500, .match = true},
+	{"alert tcp any any -> any any (tcp.mss:<536; sid:1;)", "", .mss = 1460, .match = false},
+	{"alert tcp any any -> any any (tcp.mss:<536; sid:1;)", "", .match = false}, /* no option */
+	/* protocols */
+	{"alert udp any any -> any 53 (content:\"q\"; sid:1;)", "q", .proto = 17, .dp = 53, .match = true},
+	{"alert udp any any -> any 53 (content:\"q\"; sid:1;)", "q", .proto = 6, .dp = 53, .match = false},
+	{"alert ip any any -> any any (content:\"q\"; sid:1;)", "q", .proto = 17, .match = true},
+	{"alert tcp-pkt any any -> any any (content:\"q\"; sid:1;)", "q", .match = true},
+	{"alert tcp-pkt any any -> any any (content:\"q\"; sid:1;)", "q", .proto = 17, .match = false},
+	{"alert tcp-stream any any -> any any (content:\"q\"; sid:1;)", "q", .match = false}, /* needs a stream view */
+	/* addresses and ports */
+	{"alert tcp 10.0.0.0/8 any -> any any (sid:1;)", "", .src = "10.9.8.7", .match = true},
+	{"alert tcp 10.0.0.0/8 any -> any any (sid:1;)", "", .src = "11.9.8.7", .match = false},
+	{"alert tcp !10.0.0.0/8 any -> any any (sid:1;)", "", .src = "11.9.8.7", .match = true},
+	{"alert tcp [1.1.1.1,2.2.2.0/24,!2.2.2.2] any -> any any (sid:1;)", "", .src = "2.2.2.3", .match = true},
+	{"alert tcp [1.1.1.1,2.2.2.0/24,!2.2.2.2] any -> any any (sid:1;)", "", .src = "2.2.2.2", .match = false},
+	{"alert tcp $HOME_NET any -> $EXTERNAL_NET any (sid:1;)", "", .src = "192.168.1.1", .dst = "8.8.8.8", .match = true},
+	{"alert tcp $HOME_NET any -> $EXTERNAL_NET any (sid:1;)", "", .src = "192.168.1.1", .dst = "10.1.1.1", .match = false},
+	{"alert tcp any any -> any 1000:2000 (sid:1;)", "", .dp = 1500, .match = true},
+	{"alert tcp any any -> any 1000:2000 (sid:1;)", "", .dp = 2001, .match = false},
+	{"alert tcp any any -> any !80 (sid:1;)", "", .dp = 81, .match = true},
+	{"alert tcp any [1,2,3] -> any $HTTP_PORTS (sid:1;)", "", .sp = 2, .dp = 8080, .match = true},
+	{"alert tcp any [1,2,3] -> any $HTTP_PORTS (sid:1;)", "", .sp = 4, .dp = 8080, .match = false},
+	{"alert tcp any any -> fd00::/8 any (sid:1;)", "", .src = "2001:db8::1", .dst = "fd00::5", .match = true},
+	{"alert tcp any any -> fd00::/8 any (sid:1;)", "", .src = "2001:db8::1", .dst = "fe00::5", .match = false},
+	/* directions */
+	{"alert tcp 1.1.1.1 any -> 2.2.2.2 80 (sid:1;)", "", .src = "2.2.2.2", .sp = 80, .dst = "1.1.1.1", .dp = 1234, .match = false},
+	{"alert tcp 1.1.1.1 any <> 2.2.2.2 80 (sid:1;)", "", .src = "2.2.2.2", .sp = 80, .dst = "1.1.1.1", .dp = 1234, .match = true},
+	{"alert tcp 1.1.1.1 any <> 2.2.2.2 80 (sid:1;)", "", .src = "1.1.1.1", .sp = 1234, .dst = "2.2.2.2", .dp = 80, .match = true},
+	{"alert tcp 1.1.1.1 any <> 2.2.2.2 80 (sid:1;)", "", .src = "2.2.2.2", .sp = 81, .dst = "1.1.1.1", .dp = 1234, .match = false},
+};
+
+static void test_keywords(void **state)
+{
+	static struct sw_flow flow;
+	(void)state;
+	for (size_t i = 0; i < sizeof(kw_cases) / sizeof(kw_cases[0]); i++) {
+		const struct kw_case *k = &kw_cases[i];
+		struct sw_detect_ctx *c = ctx_for(k->rule);
+		struct sw_detect_result res;
+		struct sw_packet p;
+
+		mkpkt(&p, k->proto ? k->proto : 6, k->src ? k->src : "1.1.1.1", k->sp ? k->sp : 1234,
+		      k->dst ? k->dst : "2.2.2.2", k->dp ? k->dp : 80, k->payload,
+		      k->plen ? k->plen : (uint32_t)strlen(k->payload));
+		if (k->tcp_flags)
+			p.tcp_flags = k->tcp_flags;
+		if (k->ttl)
+			p.ttl = k->ttl;
+		p.icmp_type = k->itype;
+		p.icmp_code = k->icode;
+		p.icmp_has_id = k->icmp_has_id;
+		p.icmp_id = k->icmp_id;
+		p.icmp_seq = k->icmp_seq;
+		if (k->mss) {
+			p.tcp_has_mss = true;
+			p.tcp_mss = k->mss;
+		}
+		if (k->flow) {
+			memset(&flow, 0, sizeof(flow));
+			flow.state = k->flow == 2 ? SW_FLOW_STATE_ESTABLISHED : SW_FLOW_STATE_NEW;
+			p.flow = &flow;
+			p.to_server = !k->to_client;
+		}
+		assert_int_equal(sw_detect_packet(c, &p, NULL, &res), 0);
+		if (res.matched_any != k->match)
+			fail_msg("case %zu: '%s' on \"%s\": expected %s", i, k->rule, k->payload,
+				 k->match ? "match" : "no match");
+		assert_int_equal(res.n, k->match ? 1 : 0);
+		sw_detect_ctx_free(c);
+	}
+}
+
+/* ---- stream view: split content, only new bytes, stream offsets ---- */
+
+static void test_stream(void **state)
+{
+	struct sw_detect_ctx *c = ctx_for(
+		"alert tcp any any -> any any (content:\"password\"; sid:1;)\n"
+		"alert tcp any any -> any any (content:\"USER\"; offset:0; depth:4; sid:2;)\n"
+		"alert tcp-pkt any any -> any any (content:\"password\"; sid:3;)\n"
+		"alert tcp-stream any any -> any any (content:\"word\"; sid:4;)\n"
+		"alert tcp any any -> any any (flow:only_stream; pcre:\"/pass.ord/\"; sid:5;)\n");
+	const char *view1 = "USER x pass";
+	const char *view2 = "USER x password!";
+	struct sw_stream_view v = {(const uint8_t *)view1, 11, 0, 0, true};
+	struct sw_detect_result res;
+	struct sw_packet p;
+	(void)state;
+
+	mkpkt(&p, 6, "1.1.1.1", 1, "2.2.2.2", 2, view1, 11);
+	assert_int_equal(sw_detect_packet(c, &p, &v, &res), 0);
+	assert_int_equal(res.n, 1);
+	assert_true(has_sid(&res, 2));
+
+	/* second segment "word!" completes "password" across the boundary */
+	v = (struct sw_stream_view){(const uint8_t *)view2, 16, 11, 0, true};
+	mkpkt(&p, 6, "1.1.1.1", 1, "2.2.2.2", 2, view2 + 11, 5);
+	assert_int_equal(sw_detect_packet(c, &p, &v, &res), 0);
+	assert_true(has_sid(&res, 1));
+	assert_false(has_sid(&res, 2)); /* "USER" is old data: no second alert */
+	assert_false(has_sid(&res, 3)); /* the packet alone has no "password" */
+	assert_true(has_sid(&res, 4));
+	assert_true(has_sid(&res, 5));
+	assert_int_equal(res.n, 3);
+
+	/* third segment: nothing new matches although the view still holds it all */
+	v = (struct sw_stream_view){(const uint8_t *)"USER x password!zz", 18, 16, 0, true};
+	mkpkt(&p, 6, "1.1.1.1", 1, "2.2.2.2", 2, "zz", 2);
+	assert_int_equal(sw_detect_packet(c, &p, &v, &res), 0);
+	assert_int_equal(res.n, 0);
+
+	/* a view that starts later in the stream: depth 4 counts from the stream start */
+	v = (struct sw_stream_view){(const uint8_t *)"xxUSER", 6, 2, 100, true};
+	mkpkt(&p, 6, "1.1.1.1", 1, "2.2.2.2", 2, "USER", 4);
+	assert_int_equal(sw_detect_packet(c, &p, &v, &res), 0);
+	assert_false(has_sid(&res, 2));
+
+	/* not in sync: packet payload, tcp-stream rules stay silent */
+	v = (struct sw_stream_view){(const uint8_t *)"password", 8, 0, 0, false};
+	mkpkt(&p, 6, "1.1.1.1", 1, "2.2.2.2", 2, "password", 8);
+	assert_int_equal(sw_detect_packet(c, &p, &v, &res), 0);
+	assert_true(has_sid(&res, 1));
+	assert_true(has_sid(&res, 3));
+	assert_false(has_sid(&res, 4));
+	assert_false(has_sid(&res, 5));
+	sw_detect_ctx_free(c);
+}
+
+/* ---- backtracking of relative chains ---- */
+
+static void test_backtracking(void **state)
+{
+	struct sw_detect_ctx *c = ctx_for(
+		"alert tcp any any -> any any (content:\"a\"; content:\"b\"; within:1; sid:1;)\n"
+		"alert tcp any any -> any any (content:\"k=\"; content:\"1\"; within:1; content:\"2\"; within:1; sid:2;)\n"
+		"alert tcp any any -> any any (content:\"x\"; pcre:\"/^yz/R\"; sid:3;)\n"
+		"alert tcp any any -> any any (content:\"T\"; byte_test:1,=,0x41,0,relative; sid:4;)\n");
+	static const struct {
+		const char *payload;
+		uint32_t sids[4];
+	} cases[] = {
+		{"a a a ab", {1}},         /* only the fourth "a" is followed by "b" */
+		{"k=1 k=13 k=12", {2}},   /* third "k=" */
+		{"xa xb xyz", {3}},
+		{"TB TC TA", {4}},
+		{"a a a a", {0}},
+		{"k=1 k=13", {0}},
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sw_detect_result res;
+		struct sw_packet p;
+
+		mkpkt(&p, 6, "1.1.1.1", 1, "2.2.2.2", 2, cases[i].payload, (uint32_t)strlen(cases[i].payload));
+		assert_int_equal(sw_detect_packet(c, &p, NULL, &res), 0);
+		if (cases[i].sids[0] == 0) {
+			assert_int_equal(res.n, 0);
+		} else {
+			assert_int_equal(res.n, 1);
+			assert_int_equal(res.m[0].rule->sid, cases[i].sids[0]);
+		}
+	}
+	sw_detect_ctx_free(c);
+}
+
+/* A hostile payload cannot make a backtracking chain explode: it ends, without a match. */
+static void test_backtracking_budget(void **state)
+{
+	struct sw_detect_ctx *c = ctx_for(
+		"alert tcp any any -> any any (content:\"a\"; content:\"a\"; distance:0; content:\"a\"; distance:0; "
+		"content:\"a\"; distance:0; content:\"a\"; distance:0; content:\"b\"; distance:0; sid:1;)\n");
+	static char buf[4096];
+	struct sw_detect_result res;
+	struct sw_packet p;
+	(void)state;
+
+	memset(buf, 'a', sizeof(buf));
+	mkpkt(&p, 6, "1.1.1.1", 1, "2.2.2.2", 2, buf, sizeof(buf));
+	assert_int_equal(sw_detect_packet(c, &p, NULL, &res), 0);
+	assert_int_equal(res.n, 0);
+	buf[sizeof(buf) - 1] = 'b';
+	buf[5] = 'b'; /* an early match is still found */
+	assert_int_equal(sw_detect_packet(c, &p, NULL, &res), 0);
+	assert_int_equal(res.n, 1);
+	sw_detect_ctx_free(c);
+}
+
+/* ---- flowbits ---- */
+
+static void test_flowbits(void **state)
+{
+	struct sw_detect_ctx *c = ctx_for(
+		"alert tcp any any -> any any (content:\"login\"; flowbits:set,auth; flowbits:noalert; sid:1;)\n"
+		"alert tcp any any -> any any (content:\"secret\"; flowbits:isset,auth; sid:2;)\n"
+		"alert tcp any any -> any any (content:\"secret\"; flowbits:isnotset,auth; sid:3;)\n"
+		"alert tcp any any -> any any (content:\"logout\"; flowbits:unset,auth; sid:4;)\n"
+		"alert tcp any any -> any any (content:\"flip\"; flowbits:toggle,f1; sid:5;)\n"
+		"alert tcp any any -> any any (content:\"chk\"; flowbits:isset,f1|auth; sid:6;)\n"
+		"alert tcp any any -> any any (content:\"chk\"; flowbits:isset,f1&auth; sid:7;)\n");
+	struct sw_flow f;
+	static const struct {
+		const char *payload;
+		bool matched;
+		uint32_t sids[3];
+	} seq[] = {
+		{"secret", true, {3}},
+		{"login", true, {0}},           /* noalert: matched, no alert */
+		{"secret", true, {2}},
+		{"chk", true, {6}},
+		{"flip", true, {5}},
+		{"chk", true, {6, 7}},
+		{"logout", true, {4}},
+		{"secret", true, {3}},
+		{"flip chk", true, {5, 0}},     /* toggled off, so only... */
+		{"login secret", true, {2}},    /* set earlier in the same packet is seen */
+	};
+	(void)state;
+
+	memset(&f, 0, sizeof(f));
+	for (size_t i = 0; i < sizeof(seq) / sizeof(seq[0]); i++) {
+		struct sw_detect_result res;
+		struct sw_packet p;
+		uint32_t want = 0;
+
+		mkpkt(&p, 6, "1.1.1.1", 1, "2.2.2.2", 2, seq[i].payload, (uint32_t)strlen(seq[i].payload));
+		p.flow = &f;
+		p.to_server = true;
+		assert_int_equal(sw_detect_packet(c, &p, NULL, &res), 0);
+		assert_int_equal(res.matched_any, seq[i].matched);
+		for (int k = 0; k < 3 && seq[i].sids[k]; k++, want++)
+			if (!has_sid(&res, seq[i].sids[k]))
+				fail_msg("step %zu: sid %u missing", i, seq[i].sids[k]);
+		if (i == 8) {
+			/* "flip chk": f1 toggled off again, auth unset: 5 alone */
+			assert_int_equal(res.n, 1);
+			continue;
+		}
+		assert_int_equal(res.n, want);
+	}
+	sw_detect_ctx_free(c);
+}
+
+/* ---- threshold and detection_filter over packet time ---- */
+
+static uint32_t alerts_over(struct sw_detect_ctx *c, const char *src, int64_t t0, int n, int64_t step_usec,
+			    uint32_t *pattern)
+{
+	uint32_t total = 0;
+
+	for (int i = 0; i < n; i++) {
+		struct sw_detect_result res;
+		struct sw_packet p;
+
+		mkpkt(&p, 6, src, 1, "2.2.2.2", 80, "hit", 3);
+		p.ts_usec = t0 + i * step_usec;
+		assert_int_equal(sw_detect_packet(c, &p, NULL, &res), 0);
+		assert_true(res.matched_any);
+		if (pattern)
+			pattern[i] = res.n;
+		total += res.n;
+	}
+	return total;
+}
+
+static void test_threshold(void **state)
+{
+	static const struct {
+		const char *opt;
+		uint32_t want[10]; /* alerts for 10 hits one second apart (window 5 s) */
+	} cases[] = {
+		{"threshold:type limit, track by_src, count 2, seconds 5;", {1, 1, 0, 0, 0, 1, 1, 0, 0, 0}},
+		{"threshold:type threshold, track by_src, count 3, seconds 5;", {0, 0, 1, 0, 0, 0, 0, 1, 0, 0}},
+		{"threshold:type both, track by_src, count 2, seconds 5;", {0, 1, 0, 0, 0, 0, 1, 0, 0, 0}},
+		{"detection_filter:track by_src, count 2, seconds 5;", {0, 0, 1, 1, 1, 0, 0, 1, 1, 1}},
+		{"threshold:type limit, track by_dst, count 1, seconds 5;", {1, 0, 0, 0, 0, 1, 0, 0, 0, 0}},
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char rule[256];
+		uint32_t got[10];
+		struct sw_detect_ctx *c;
+
+		snprintf(rule, sizeof(rule), "alert tcp any any -> any any (content:\"hit\"; %s sid:9;)", cases[i].opt);
+		c = ctx_for(rule);
+		alerts_over(c, "1.1.1.1", 1000000000000LL, 10, 1000000, got);
+		for (int k = 0; k < 10; k++)
+			if (got[k] != cases[i].want[k])
+				fail_msg("%s: hit %d: %u alerts, want %u", cases[i].opt, k, got[k], cases[i].want[k]);
+		/* another source has its own count (by_src), the same one with by_dst */
+		if (strstr(cases[i].opt, "limit, track by_src"))
+			assert_int_equal(alerts_over(c, "1.1.1.9", 1000000000000LL, 3, 1000, NULL), 2);
+		if (strstr(cases[i].opt, "by_dst"))
+			assert_int_equal(alerts_over(c, "1.1.1.9", 1000000000000LL + 9000000, 3, 1000, NULL), 0);
+		assert_int_equal(sw_detect_ctx_stats(c)->suppressed + sw_detect_ctx_stats(c)->alerts,
+				 10 + (strstr(cases[i].opt, "by_src, count 2, seconds 5;") && strstr(cases[i].opt, "limit") ? 3 : 0) +
+				 (strstr(cases[i].opt, "by_dst") ? 3 : 0));
+		sw_detect_ctx_free(c);
+	}
+}
+
+/* ---- action precedence ---- */
+
+static void test_actions(void **state)
+{
+	struct sw_detect_ctx *c = ctx_for(
+		"alert tcp any any -> any any (content:\"a\"; sid:1;)\n"
+		"reject tcp any any -> any any (content:\"r\"; sid:2;)\n"
+		"drop tcp any any -> any any (content:\"d\"; sid:3;)\n"
+		"pass tcp any any -> any any (content:\"p\"; sid:4;)\n");
+	static const struct {
+		const char *payload;
+		enum sw_action verdict;
+		uint32_t vsid, n;
+	} cases[] = {
+		{"a", SW_ACTION_ALERT, 1, 1},  {"ar", SW_ACTION_REJECT, 2, 2}, {"ard", SW_ACTION_DROP, 3, 3},
+		{"dr", SW_ACTION_DROP, 3, 2},  {"ardp", SW_ACTION_PASS, 4, 0}, {"zz", SW_ACTION_ALERT, 0, 0},
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sw_detect_result res;
+		struct sw_packet p;
+		struct sw_flow f;
+
+		memset(&f, 0, sizeof(f));
+		mkpkt(&p, 6, "1.1.1.1", 1, "2.2.2.2", 2, cases[i].payload, (uint32_t)strlen(cases[i].payload));
+		p.flow = &f;
+		assert_int_equal(sw_detect_packet(c, &p, NULL, &res), 0);
+		assert_int_equal(res.verdict, cases[i].verdict);
+		assert_int_equal(res.n, cases[i].n);
+		if (cases[i].vsid) {
+			assert_non_null(res.verdict_rule);
+			assert_int_equal(res.verdict_rule->sid, cases[i].vsid);
+		} else {
+			assert_null(res.verdict_rule);
+		}
+		assert_int_equal(f.dropped, cases[i].verdict == SW_ACTION_DROP || cases[i].verdict == SW_ACTION_REJECT);
+		if (f.dropped)
+			assert_int_equal(f.drop_sid, cases[i].vsid);
+		assert_int_equal(f.passed, cases[i].verdict == SW_ACTION_PASS);
+		assert_int_equal(f.alerted, cases[i].n > 0);
+		if (f.passed) {
+			/* later packets of a passed flow are not inspected */
+			mkpkt(&p, 6, "1.1.1.1", 1, "2.2.2.2", 2, "a", 1);
+			p.flow = &f;
+			assert_int_equal(sw_detect_packet(c, &p, NULL, &res), 0);
+			assert_int_equal(res.verdict, SW_ACTION_PASS);
+			assert_int_equal(res.n, 0);
+			assert_false(res.matched_any);
+		}
+	}
+	sw_detect_ctx_free(c);
+}
+
+/* ---- alert cap ---- */
+
+static void test_alert_overflow(void **state)
+{
+	char text[4096] = "";
+	struct sw_detect_ctx *c;
+	struct sw_detect_result res;
+	struct sw_packet p;
+	(void)state;
+
+	for (int i = 1; i <= 20; i++) {
+		char line[128];
+
+		snprintf(line, sizeof(line), "alert tcp any any -> any any (content:\"x%d\"; sid:%d;)\n", i % 10, i);
+		strcat(text, line);
+	}
+	c = ctx_for(text);
+	mkpkt(&p, 6, "1.1.1.1", 1, "2.2.2.2", 2, "x0x1x2x3x4x5x6x7x8x9", 20);
+	assert_int_equal(sw_detect_packet(c, &p, NULL, &res), 0);
+	assert_int_equal(res.n, SW_DETECT_MAX_ALERTS);
+	assert_int_equal(sw_detect_ctx_stats(c)->alert_overflow, 20 - SW_DETECT_MAX_ALERTS);
+	for (uint32_t i = 1; i < res.n; i++) /* file order */
+		assert_true(res.m[i - 1].rule->sid < res.m[i].rule->sid);
+	sw_detect_ctx_free(c);
+}
+
+/* ---- IP-list rules: 50 addresses per rule, v4 and v6 ---- */
+
+static void test_ip_lists(void **state)
+{
+	size_t cap = 1 << 20, len = 0;
+	char *text = malloc(cap);
+	struct sw_detect_ctx *c;
+	(void)state;
+
+	assert_non_null(text);
+	for (int r = 0; r < 40; r++) {
+		len += (size_t)snprintf(text + len, cap - len, "alert ip [");
+		for (int a = 0; a < 50; a++) {
+			if (r % 2 == 0)
+				len += (size_t)snprintf(text + len, cap - len, "%s%d.%d.%d.%d", a ? "," : "", 100 + r, a, r, a + 1);
+			else
+				len += (size_t)snprintf(text + len, cap - len, "%s2001:db8:%x::%x", a ? "," : "", r, a + 1);
+		}
+		len += (size_t)snprintf(text + len, cap - len, "] any -> $HOME_NET any (msg:\"rep %d\"; sid:%d;)\n", r, 1000 + r);
+	}
+	c = ctx_for(text);
+	static const struct {
+		const char *src, *dst;
+		uint32_t sid;
+	} cases[] = {
+		{"100.0.0.1", "192.168.1.1", 1000},        {"100.49.0.50", "10.0.0.1", 1000},
+		{"138.7.38.8", "192.168.1.1", 1038},       {"2001:db8:1::1", "fd00::1", 1001},
+		{"2001:db8:27::32", "fd00::1", 1039},      {"100.0.0.51", "192.168.1.1", 0},
+		{"100.0.0.1", "8.8.8.8", 0},               {"2001:db8:1::33", "fd00::1", 0},
+		{"2001:db8:2::1", "fd00::1", 0},           {"192.168.1.1", "100.0.0.1", 0},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sw_detect_result res;
+		struct sw_packet p;
+
+		mkpkt(&p, 17, cases[i].src, 5, cases[i].dst, 53, "q", 1);
+		assert_int_equal(sw_detect_packet(c, &p, NULL, &res), 0);
+		if (cases[i].sid) {
+			assert_int_equal(res.n, 1);
+			assert_int_equal(res.m[0].rule->sid, cases[i].sid);
+		} else {
+			assert_int_equal(res.n, 0);
+		}
+	}
+	/* the index keeps these rules off other packets: one candidate at most */
+	assert_true(sw_detect_ctx_stats(c)->candidates <= 6);
+	sw_detect_ctx_free(c);
+	free(text);
+}
+
+/* ---- prefilter vs brute force over random header rules ---- */
+
+static uint32_t rnd(uint64_t *s)
+{
+	*s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (uint32_t)(*s >> 33);
+}
+
+static void rand_addr(uint64_t *s, char *b, size_t n, bool v6)
+{
+	if (v6)
+		snprintf(b, n, "2001:db8:%x::%x", rnd(s) % 4, rnd(s) % 8);
+	else
+		snprintf(b, n, "10.%u.%u.%u", rnd(s) % 4, rnd(s) % 4, rnd(s) % 8);
+}
+
+static void rand_set(uint64_t *s, char *b, size_t n)
+{
+	char a[64];
+
+	switch (rnd(s) % 6) {
+	case 0:
+	case 1:
+		snprintf(b, n, "any");
+		break;
+	case 2:
+		rand_addr(s, a, sizeof(a), rnd(s) % 3 == 0);
+		snprintf(b, n, "%s", a);
+		break;
+	case 3:
+		snprintf(b, n, "10.%u.0.0/16", rnd(s) % 4);
+		break;
+	case 4: {
+		char x[64], y[64];
+
+		rand_addr(s, x, sizeof(x), false);
+		rand_addr(s, y, sizeof(y), true);
+		snprintf(b, n, "[%s,%s,10.%u.%u.0/29]", x, y, rnd(s) % 4, rnd(s) % 4);
+		break;
+	}
+	default:
+		snprintf(b, n, "!10.%u.0.0/16", rnd(s) % 4);
+	}
+}
+
+static void rand_ports(uint64_t *s, char *b, size_t n)
+{
+	switch (rnd(s) % 4) {
+	case 0:
+	case 1:
+		snprintf(b, n, "any");
+		break;
+	case 2:
+		snprintf(b, n, "%u", 1 + rnd(s) % 8);
+		break;
+	default: {
+		uint32_t lo = 1 + rnd(s) % 8;
+
+		snprintf(b, n, "%u:%u", lo, lo + rnd(s) % 4);
+	}
+	}
+}
+
+static void test_prefilter_random(void **state)
+{
+	static const char *protos[] = {"ip", "tcp", "udp", "icmp", "icmpv6", "tcp-pkt"};
+	uint64_t seed = 42;
+	size_t cap = 1 << 17, len = 0;
+	char *text = malloc(cap);
+	struct sw_detect *d;
+	struct sw_detect_ctx *c;
+	const struct sw_rules *rs;
+	(void)state;
+
+	assert_non_null(text);
+	for (int i = 0; i < 200; i++) {
+		char s[128], dd[128], sp[32], dp[32];
+		const char *proto = protos[rnd(&seed) % 6];
+		bool icmp = !strncmp(proto, "icmp", 4);
+
+		rand_set(&seed, s, sizeof(s));
+		rand_set(&seed, dd, sizeof(dd));
+		rand_ports(&seed, sp, sizeof(sp));
+		rand_ports(&seed, dp, sizeof(dp));
+		if (icmp || !strcmp(proto, "ip")) {
+			strcpy(sp, "any");
+			strcpy(dp, "any");
+		}
+		len += (size_t)snprintf(text + len, cap - len, "alert %s %s %s %s %s %s (%ssid:%d;)\n", proto, s, sp,
+					rnd(&seed) % 4 == 0 ? "<>" : "->", dd, dp,
+					rnd(&seed) % 5 == 0 ? "ttl:<100; " : "", 100 + i);
+	}
+	d = load(text);
+	c = sw_detect_ctx_new(d);
+	assert_non_null(c);
+	rs = sw_detect_rules(d);
+	assert_int_equal(sw_detect_rule_count(d), 200);
+	for (int i = 0; i < 1000; i++) {
+		static const uint8_t pr[] = {6, 17, 1, 58, 47};
+		struct sw_detect_result res;
+		struct sw_packet p;
+		char src[64], dst[64];
+		bool v6 = rnd(&seed) % 3 == 0;
+		uint8_t proto = pr[rnd(&seed) % 5];
+		uint32_t brute = 0;
+
+		rand_addr(&seed, src, sizeof(src), v6);
+		rand_addr(&seed, dst, sizeof(dst), v6);
+		if (proto == 1 && v6)
+			proto = 58;
+		if (proto == 58 && !v6)
+			proto = 1;
+		mkpkt(&p, proto, src, (uint16_t)(1 + rnd(&seed) % 12), dst, (uint16_t)(1 + rnd(&seed) % 12), "", 0);
+		p.ttl = (uint8_t)(rnd(&seed) % 200);
+		assert_int_equal(sw_detect_packet(c, &p, NULL, &res), 0);
+		/* brute force: the engine's own verification applied to every rule, plus an independent header check */
+		for (size_t k = 0; k < sw_rules_count(rs); k++) {
+			const struct sw_rule *r = sw_rules_get(rs, k);
+			bool ok = true;
+			int fam = p.src.family;
+			bool ports = proto == 6 || proto == 17;
+
+			switch (r->proto) {
+			case SW_RP_TCP:
+			case SW_RP_TCP_PKT:
+			case SW_RP_TCP_STREAM:
+				ok = proto == 6;
+				break;
+			case SW_RP_UDP:
+				ok = proto == 17;
+				break;
+			case SW_RP_ICMP:
+				ok = proto == 1;
+				break;
+			case SW_RP_ICMPV6:
+				ok = proto == 58;
+				break;
+			case SW_RP_IP:
+				break;
+			}
+			(void)fam;
+			if (ok && r->ttl.set)
+				ok = p.ttl < r->ttl.a;
+			if (ok) {
+				bool fwd = true, rev = r->bidir;
+				const struct sw_ip *ends[2] = {&p.src, &p.dst};
+				uint16_t pts[2] = {p.sport, p.dport};
+
+				for (int o = 0; o < 2; o++) {
+					bool *m = o == 0 ? &fwd : &rev;
+					const struct sw_addrset *as[2] = {&r->src, &r->dst};
+					const struct sw_portset *ps[2] = {&r->sp, &r->dp};
+
+					if (!*m)
+						continue;
+					for (int side = 0; side < 2 && *m; side++) {
+						const struct sw_addrset *a = as[side];
+						const struct sw_ip *ip = ends[o == 0 ? side : 1 - side];
+						bool in = a->any;
+						/* linear scan: independent of the engine's binary searches */
+						if (!in && ip->family == AF_INET)
+							for (uint32_t q = 0; q < a->n4; q++)
+								in |= a->v4[q].lo <= sw_ip_v4(ip) && sw_ip_v4(ip) <= a->v4[q].hi;
+						if (!in && ip->family == AF_INET6)
+							for (uint32_t q = 0; q < a->n6; q++)
+								in |= memcmp(a->v6[q].lo, ip->a, 16) <= 0 && memcmp(ip->a, a->v6[q].hi, 16) <= 0;
+						*m = in;
+						if (*m && !ps[side]->any) {
+							uint16_t port = pts[o == 0 ? side : 1 - side];
+							bool pin = false;
+
+							for (uint32_t q = 0; ports && q < ps[side]->n; q++)
+								pin |= ps[side]->r[q].lo <= port && port <= ps[side]->r[q].hi;
+							*m = pin;
+						}
+					}
+				}
+				ok = fwd || rev;
+			}
+			if (ok) {
+				brute++;
+				if (!has_sid(&res, r->sid) && res.n < SW_DETECT_MAX_ALERTS)
+					fail_msg("packet %d: rule sid %u matches by brute force but not in the engine", i, r->sid);
+			}
+		}
+		if (brute < SW_DETECT_MAX_ALERTS)
+			assert_int_equal(res.n, brute);
+		else
+			assert_int_equal(res.n, SW_DETECT_MAX_ALERTS);
+	}
+	sw_detect_ctx_free(c);
+	sw_detect_put(d);
+	free(text);
+}
+
+/* ---- references, errors ---- */
+
+static void test_refs_and_errors(void **state)
+{
+	struct sw_detect *d = load("alert tcp any any -> any any (content:\"a\"; sid:1;)\n");
+	struct sw_detect_ctx *c;
+	struct sw_rules *r;
+	char err[256];
+	(void)state;
+
+	assert_ptr_equal(sw_detect_get(d), d);
+	sw_detect_put(d);
+	c = sw_detect_ctx_new(d);
+	assert_non_null(c);
+	sw_detect_put(d); /* the ctx keeps it alive */
+	assert_int_equal(sw_detect_rule_count(d), 1);
+	assert_int_equal(sw_rules_count(sw_detect_rules(d)), 1);
+	sw_detect_ctx_free(c);
+	sw_detect_put(NULL);
+	sw_detect_ctx_free(NULL);
+
+	/* an empty ruleset works and matches nothing */
+	r = sw_rules_new(NULL, NULL);
+	assert_non_null(r);
+	d = sw_detect_new(r, err, sizeof(err));
+	assert_non_null(d);
+	c = sw_detect_ctx_new(d);
+	assert_non_null(c);
+	{
+		struct sw_detect_result res;
+		struct sw_packet p;
+
+		mkpkt(&p, 6, "1.1.1.1", 1, "2.2.2.2", 2, "abc", 3);
+		assert_int_equal(sw_detect_packet(c, &p, NULL, &res), 0);
+		assert_false(res.matched_any);
+	}
+	sw_detect_ctx_free(c);
+	sw_detect_put(d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_keywords),       cmocka_unit_test(test_stream),
+		cmocka_unit_test(test_backtracking),   cmocka_unit_test(test_backtracking_budget),
+		cmocka_unit_test(test_flowbits),       cmocka_unit_test(test_threshold),
+		cmocka_unit_test(test_actions),        cmocka_unit_test(test_alert_overflow),
+		cmocka_unit_test(test_ip_lists),       cmocka_unit_test(test_prefilter_random),
+		cmocka_unit_test(test_refs_and_errors),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
