@@ -700,6 +700,39 @@ static void test_ip_lists(void **state)
 	free(text);
 }
 
+/* Header-only rules are indexed by destination port and address: few candidates per packet. */
+static void test_prefilter_index(void **state)
+{
+	char *text = malloc(1 << 16);
+	size_t len = 0;
+	struct sw_detect_ctx *c;
+	struct sw_detect_result res;
+	struct sw_packet p;
+	(void)state;
+
+	assert_non_null(text);
+	for (int i = 1; i <= 100; i++)
+		len += (size_t)snprintf(text + len, (1 << 16) - len, "alert tcp any any -> any %d (sid:%d;)\n", i, i);
+	for (int i = 1; i <= 100; i++)
+		len += (size_t)snprintf(text + len, (1 << 16) - len, "alert udp any any -> 10.0.%d.1 any (sid:%d;)\n", i,
+					1000 + i);
+	len += (size_t)snprintf(text + len, (1 << 16) - len, "alert tcp any any -> any any (flags:S; sid:5000;)\n");
+	c = ctx_for(text);
+	mkpkt(&p, 6, "1.1.1.1", 1000, "10.0.7.1", 5, "", 0);
+	assert_int_equal(sw_detect_packet(c, &p, NULL, &res), 0);
+	assert_int_equal(res.n, 1);
+	assert_int_equal(res.m[0].rule->sid, 5);
+	/* the port rule and the "always" flags rule; no UDP rule */
+	assert_int_equal(sw_detect_ctx_stats(c)->candidates, 2);
+	mkpkt(&p, 17, "1.1.1.1", 1000, "10.0.7.1", 5, "", 0);
+	assert_int_equal(sw_detect_packet(c, &p, NULL, &res), 0);
+	assert_int_equal(res.n, 1);
+	assert_int_equal(res.m[0].rule->sid, 1007);
+	assert_int_equal(sw_detect_ctx_stats(c)->candidates, 3);
+	sw_detect_ctx_free(c);
+	free(text);
+}
+
 /* ---- prefilter vs brute force over random header rules ---- */
 
 static uint32_t rnd(uint64_t *s)
@@ -942,7 +975,8 @@ int main(void)
 		cmocka_unit_test(test_backtracking),   cmocka_unit_test(test_backtracking_budget),
 		cmocka_unit_test(test_flowbits),       cmocka_unit_test(test_threshold),
 		cmocka_unit_test(test_actions),        cmocka_unit_test(test_alert_overflow),
-		cmocka_unit_test(test_ip_lists),       cmocka_unit_test(test_prefilter_random),
+		cmocka_unit_test(test_ip_lists),       cmocka_unit_test(test_prefilter_index),
+		cmocka_unit_test(test_prefilter_random),
 		cmocka_unit_test(test_refs_and_errors),
 	};
 
