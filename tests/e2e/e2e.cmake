@@ -1,0 +1,11 @@
+# Offline end-to-end test: sidewall on the generated captures in
+# tests/fixtures/pcap (tests/gen/traffic.py) and on the demo, checked against
+# the generator's expectations and the EVE schema in ../shared/reference.
+if(TARGET sidewall)
+  add_test(NAME e2e_offline
+           COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/e2e/offline.py
+                   --sidewall $<TARGET_FILE:sidewall>
+                   --src ${CMAKE_SOURCE_DIR}
+                   --schema ${CMAKE_SOURCE_DIR}/../shared/reference/eve-schema.json)
+  set_tests_properties(e2e_offline PROPERTIES LABELS e2e TIMEOUT 600)
+endif()
