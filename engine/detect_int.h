@@ -184,7 +184,6 @@ struct sw_detect_ctx {
 	/* set per scan for the HS callback */
 	uint8_t scan_buf;         /* BUF_* filter, 0xff = take all */
 	uint64_t scan_min_end;    /* a stream match must end after this (scan-relative) */
-	uint64_t budget_exhausted, pcre_errors;
 };
 
 /* One inspection buffer handed to verification. */

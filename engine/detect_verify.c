@@ -450,7 +450,7 @@ static bool match_pcre(struct mstate *s, uint32_t i, int64_t prev, int64_t hi)
 		/* R: the subject starts at prev_end, so ^ anchors there as in Suricata. */
 		rc = pcre2_match(re, s->b + base, (PCRE2_SIZE)(s->len - base), start, 0, s->c->md, s->c->mctx);
 		if (rc < 0 && rc != PCRE2_ERROR_NOMATCH) {
-			s->c->pcre_errors++; /* match limit hit or similar: treat as no match */
+			s->c->st.pcre_errors++; /* match limit hit or similar: treat as no match */
 			return false;
 		}
 		if (pc->negated)
@@ -610,6 +610,6 @@ bool sw_verify_rule(struct sw_detect_ctx *c, const struct crule *cr, const struc
 	}
 	ok = match_from(&s, 0, 0, 0);
 	if (s.exhausted)
-		c->budget_exhausted++;
+		c->st.budget_exhausted++;
 	return ok && !s.exhausted;
 }

@@ -434,25 +434,28 @@ static void test_backtracking(void **state)
 	sw_detect_ctx_free(c);
 }
 
-/* A hostile payload cannot make a backtracking chain explode: it ends, without a match. */
+/* A hostile payload cannot make a backtracking chain explode: it ends, without a match, and is counted. */
 static void test_backtracking_budget(void **state)
 {
 	struct sw_detect_ctx *c = ctx_for(
 		"alert tcp any any -> any any (content:\"a\"; content:\"a\"; distance:0; content:\"a\"; distance:0; "
-		"content:\"a\"; distance:0; content:\"a\"; distance:0; content:\"b\"; distance:0; sid:1;)\n");
+		"content:\"a\"; distance:0; content:\"a\"; distance:0; content:\"b\"; within:1; sid:1;)\n");
 	static char buf[4096];
 	struct sw_detect_result res;
 	struct sw_packet p;
 	(void)state;
 
+	/* "b" first, then only "a": every combination of five "a" is tried before giving up */
 	memset(buf, 'a', sizeof(buf));
+	buf[0] = 'b';
 	mkpkt(&p, 6, "1.1.1.1", 1, "2.2.2.2", 2, buf, sizeof(buf));
 	assert_int_equal(sw_detect_packet(c, &p, NULL, &res), 0);
 	assert_int_equal(res.n, 0);
-	buf[sizeof(buf) - 1] = 'b';
-	buf[5] = 'b'; /* an early match is still found */
+	assert_int_equal(sw_detect_ctx_stats(c)->budget_exhausted, 1);
+	buf[6] = 'b'; /* "aaaaab" at 1..6: found early */
 	assert_int_equal(sw_detect_packet(c, &p, NULL, &res), 0);
 	assert_int_equal(res.n, 1);
+	assert_int_equal(sw_detect_ctx_stats(c)->budget_exhausted, 1);
 	sw_detect_ctx_free(c);
 }
 
