@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -180,6 +181,11 @@ static const struct rej rejects[] = {
 	{ "alert tcp any any -> any any (content:\"a\"; within:0; sid:1;)", "1:51: within value out of range (1-65535): '0'" },
 	{ "alert tcp any any -> any any (content:\"a\"; distance:x; sid:1;)", "1:53: unknown byte_extract variable 'x' in distance" },
 	{ "alert tcp any any -> any any (sid:1; metadata:; )", "1:38: 'metadata' needs a value" },
+	{ "alert tcp any any -> any any (content:\"a\"; endswith; endswith; sid:1;)", "1:54: duplicate 'endswith' on one content" },
+	{ "alert tcp any any -> any any (content:\"a\"; startswith:1; sid:1;)", "1:55: startswith takes no value: '1'" },
+	{ "alert tcp any any -> any any (endswith; sid:1;)", "1:31: 'endswith' needs a preceding content" },
+	{ "alert tcp any any -> any any (content:\"a\"; fast_pattern:sometimes; sid:1;)", "1:57: invalid fast_pattern value: 'sometimes'" },
+	{ "alert tcp any any -> any any (content:\"a\"; isdataat:70000; sid:1;)", "1:53: isdataat value out of range (0-65535): '70000'" },
 };
 
 static void test_rejects(void **state)
@@ -590,6 +596,39 @@ static void test_fixtures(void **state)
 	sw_rules_free(r);
 }
 
+/* Golden file: every error of invalid.rules as "file:line:col: message", in order. */
+static void test_golden_errors(void **state)
+{
+	struct env *e = *state;
+	const char *src = getenv("SW_SRC");
+	char path[512], want[512], got[512];
+	struct sw_rules *r = sw_rules_new(e->v, e->c);
+	FILE *f;
+	size_t i = 0;
+
+	assert_non_null(r);
+	assert_return_code(chdir(src ? src : "."), errno);
+	assert_return_code(chdir("tests/fixtures/rules"), errno);
+	assert_int_equal(sw_rules_load_file(r, "invalid.rules"), 0);
+	snprintf(path, sizeof(path), "invalid.expected");
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (fgets(want, sizeof(want), f)) {
+		const struct sw_rule_error *er = sw_rules_error(r, i++);
+		want[strcspn(want, "\n")] = '\0';
+		assert_non_null(er);
+		snprintf(got, sizeof(got), "%s:%u:%u: %s", er->file, er->line, er->column, er->message);
+		assert_string_equal(got, want);
+	}
+	fclose(f);
+	assert_int_equal(sw_rules_error_count(r), i);
+	assert_int_equal(sw_rules_count(r), 2);
+	assert_int_equal(sw_rules_get(r, 0)->sid, 2);
+	assert_int_equal(sw_rules_get(r, 1)->sid, 12);
+	assert_int_equal(sw_rules_get(r, 1)->line, 16);
+	sw_rules_free(r);
+}
+
 /* 30,000 rules incl. 1,200 with a 50-address list: checks the result, not the time. */
 static void test_bulk(void **state)
 {
@@ -640,7 +679,7 @@ int main(void)
 		cmocka_unit_test(test_rejects),      cmocka_unit_test(test_header),   cmocka_unit_test(test_meta),
 		cmocka_unit_test(test_content),      cmocka_unit_test(test_payload),  cmocka_unit_test(test_header_opts),
 		cmocka_unit_test(test_state),        cmocka_unit_test(test_flowbit_limit), cmocka_unit_test(test_file_format),
-		cmocka_unit_test(test_fixtures),     cmocka_unit_test(test_bulk),     cmocka_unit_test(test_classification),
+		cmocka_unit_test(test_fixtures),     cmocka_unit_test(test_bulk),     cmocka_unit_test(test_classification), cmocka_unit_test(test_golden_errors),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
