@@ -28,6 +28,16 @@
  *    the packet payload only; BUF_STREAM_ONLY rules (tcp-stream,
  *    flow:only_stream) never match without an in-sync stream view.
  *
+ * Results: a matching rule applies its flowbits set/unset/toggle at once
+ * (later candidates of the same packet see them).  threshold: and
+ * detection_filter: then decide whether the match counts: a suppressed match
+ * neither alerts nor sets the verdict (a rate-limited drop rule must not drop
+ * below its rate), and is counted.  The verdict is the strongest action among
+ * counted matches, noalert ones included (pass > drop > reject > alert); a
+ * pass match silences the packet's alerts and the rest of the flow, as in
+ * Suricata.  flow:established means the flow table's ESTABLISHED state (TCP
+ * after the handshake, others once both sides spoke).
+ *
  * The literal set is compiled into up to three databases sharing pattern
  * ids: every pattern with HS_FLAG_SINGLEMATCH for packet scans (each pattern
  * reports once); the stream-inspecting TCP rules' patterns without it for
