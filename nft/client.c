@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Enforcement client over TCP: see client.h. */
+#include "nft/client.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+struct sw_enf_client {
+	struct sockaddr_storage sa;
+	socklen_t salen;
+	int fd;
+	int timeout_ms;
+	uint64_t counter;
+	uint8_t pub[SW_PROTO_KEY_LEN];
+	struct sw_proto_peer peer;
+	uint8_t frame[4 + SW_PROTO_MAX_RESP];
+};
+
+struct sw_enf_client *sw_enf_client_new(const char *host, uint16_t port,
+					const uint8_t my_priv[SW_PROTO_KEY_LEN],
+					const uint8_t enforcer_pub[SW_PROTO_KEY_LEN])
+{
+	struct sw_enf_client *c;
+	struct sockaddr_in *s4;
+	struct sockaddr_in6 *s6;
+
+	if (sw_proto_init()) {
+		errno = EIO;
+		return NULL;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->fd = -1;
+	c->timeout_ms = 3000;
+	s4 = (struct sockaddr_in *)&c->sa;
+	s6 = (struct sockaddr_in6 *)&c->sa;
+	if (inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		c->salen = sizeof(*s4);
+	} else if (inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		c->salen = sizeof(*s6);
+	} else {
+		goto inval;
+	}
+	if (sw_proto_pubkey(my_priv, c->pub) || sw_proto_peer_init(&c->peer, my_priv, enforcer_pub))
+		goto inval;
+	return c;
+inval:
+	free(c);
+	errno = EINVAL;
+	return NULL;
+}
+
+void sw_enf_client_free(struct sw_enf_client *c)
+{
+	if (!c)
+		return;
+	if (c->fd >= 0)
+		close(c->fd);
+	sodium_memzero(&c->peer, sizeof(c->peer));
+	free(c);
+}
+
+void sw_enf_client_set_timeout(struct sw_enf_client *c, int timeout_ms)
+{
+	c->timeout_ms = timeout_ms > 0 ? timeout_ms : 3000;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int wait_fd(int fd, short ev, int64_t deadline)
+{
+	for (;;) {
+		struct pollfd p = { fd, ev, 0 };
+		int64_t left = deadline - now_ms();
+		int r;
+
+		if (left <= 0)
+			return -ETIMEDOUT;
+		r = poll(&p, 1, (int)left);
+		if (r > 0)
+			return 0;
+		if (r == 0)
+			return -ETIMEDOUT;
+		if (errno != EINTR)
+			return -errno;
+	}
+}
+
+static int connect_to(struct sw_enf_client *c, int64_t deadline)
+{
+	int fd, err = 0, one = 1;
+	socklen_t el = sizeof(err);
+
+	fd = socket(c->sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (connect(fd, (struct sockaddr *)&c->sa, c->salen) < 0) {
+		if (errno != EINPROGRESS) {
+			err = -errno;
+			goto fail;
+		}
+		err = wait_fd(fd, POLLOUT, deadline);
+		if (err)
+			goto fail;
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) < 0 || err) {
+			err = err ? -err : -errno;
+			goto fail;
+		}
+	}
+	c->fd = fd;
+	return 0;
+fail:
+	close(fd);
+	return err;
+}
+
+static int io_all(int fd, uint8_t *p, size_t n, bool wr, int64_t deadline)
+{
+	while (n) {
+		ssize_t r = wr ? send(fd, p, n, MSG_NOSIGNAL) : recv(fd, p, n, 0);
+
+		if (r > 0) {
+			p += r;
+			n -= (size_t)r;
+			continue;
+		}
+		if (r == 0)
+			return -ECONNRESET;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return -errno;
+		r = wait_fd(fd, wr ? POLLOUT : POLLIN, deadline);
+		if (r)
+			return (int)r;
+	}
+	return 0;
+}
+
+/* One exchange: frame out, frame back.  Returns the answer length or -errno. */
+static int exchange(struct sw_enf_client *c, const uint8_t *frame, uint32_t len, uint8_t *ans,
+		    size_t anslen, int64_t deadline)
+{
+	uint8_t hdr[4] = { (uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8),
+			   (uint8_t)len };
+	uint32_t alen;
+	int ret;
+
+	if (c->fd < 0) {
+		ret = connect_to(c, deadline);
+		if (ret)
+			return ret;
+	}
+	ret = io_all(c->fd, hdr, 4, true, deadline);
+	ret = ret ? ret : io_all(c->fd, (uint8_t *)(uintptr_t)frame, len, true, deadline);
+	ret = ret ? ret : io_all(c->fd, hdr, 4, false, deadline);
+	if (ret)
+		goto drop;
+	alen = (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 | (uint32_t)hdr[2] << 8 | hdr[3];
+	if (alen > anslen) {
+		ret = -EMSGSIZE;
+		goto drop;
+	}
+	ret = io_all(c->fd, ans, alen, false, deadline);
+	if (ret)
+		goto drop;
+	return (int)alen;
+drop:
+	/* the stream is out of step: start over on the next request */
+	close(c->fd);
+	c->fd = -1;
+	return ret;
+}
+
+int sw_enf_client_raw(struct sw_enf_client *c, const uint8_t *frame, uint32_t len, uint8_t *ans,
+		      size_t anslen)
+{
+	int ret = exchange(c, frame, len, ans, anslen, now_ms() + c->timeout_ms);
+
+	return ret == -ECONNRESET ? 0 : ret;
+}
+
+int sw_enf_client_request(struct sw_enf_client *c, struct sw_proto_req *req,
+			  struct sw_proto_resp *resp)
+{
+	uint8_t out[SW_PROTO_MAX_REQ];
+	struct timespec ts;
+	uint64_t us;
+	int64_t deadline = now_ms() + c->timeout_ms;
+	int n, tries, ret = -EIO;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	us = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+	c->counter = us > c->counter ? us : c->counter + 1;
+	req->counter = c->counter;
+	req->timestamp = (uint64_t)ts.tv_sec;
+	n = sw_proto_seal_req(&c->peer, c->pub, req, out, sizeof(out));
+	if (n < 0)
+		return n;
+	/* a kept-alive connection the enforcer closed: one reconnect */
+	for (tries = 0; tries < 2; tries++) {
+		bool fresh = c->fd < 0;
+
+		ret = exchange(c, out, (uint32_t)n, c->frame, sizeof(c->frame), deadline);
+		if (ret >= 0 || fresh || ret == -ETIMEDOUT)
+			break;
+	}
+	if (ret < 0)
+		return ret;
+	ret = sw_proto_open_resp(&c->peer, c->frame, (size_t)ret, resp);
+	if (ret)
+		return ret;
+	if (resp->counter != req->counter)
+		return -EBADMSG; /* an answer to some other request */
+	return 0;
+}
+
+static int addr_req(struct sw_enf_client *c, uint8_t op, const char *s, bool cidr,
+		    struct sw_proto_resp *resp, uint32_t ttl, const char *reason)
+{
+	struct sw_proto_req req;
+	int ret;
+
+	memset(&req, 0, sizeof(req));
+	req.op = op;
+	ret = cidr ? sw_cidr_parse(s, &req.ip, &req.prefix) : sw_ip_parse(s, &req.ip);
+	if (ret)
+		return ret;
+	if (!cidr)
+		req.prefix = req.ip.family == AF_INET ? 32 : 128;
+	req.ttl = ttl;
+	if (reason) {
+		if (strlen(reason) > SW_PROTO_REASON_MAX)
+			return -EINVAL;
+		strcpy(req.reason, reason);
+	}
+	return sw_enf_client_request(c, &req, resp);
+}
+
+int sw_enf_block(struct sw_enf_client *c, const char *cidr, uint32_t ttl_s, const char *reason,
+		 struct sw_proto_resp *resp)
+{
+	return addr_req(c, SW_OP_BLOCK, cidr, true, resp, ttl_s, reason ? reason : "");
+}
+
+int sw_enf_unblock(struct sw_enf_client *c, const char *cidr, struct sw_proto_resp *resp)
+{
+	return addr_req(c, SW_OP_UNBLOCK, cidr, true, resp, 0, NULL);
+}
+
+int sw_enf_quarantine(struct sw_enf_client *c, const char *addr, struct sw_proto_resp *resp)
+{
+	return addr_req(c, SW_OP_QUARANTINE, addr, false, resp, 0, NULL);
+}
+
+int sw_enf_release(struct sw_enf_client *c, const char *addr, struct sw_proto_resp *resp)
+{
+	return addr_req(c, SW_OP_RELEASE, addr, false, resp, 0, NULL);
+}
+
+int sw_enf_list(struct sw_enf_client *c, struct sw_proto_resp *resp)
+{
+	struct sw_proto_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.op = SW_OP_LIST;
+	return sw_enf_client_request(c, &req, resp);
+}
