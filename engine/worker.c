@@ -740,6 +740,7 @@ static void sum(const struct sw_engine *e, struct totals *t)
 		t->ss.overlap += w->ss.overlap;
 		t->ss.out_of_order += w->ss.out_of_order;
 		t->ss.midstream += w->ss.midstream;
+		t->ss.resync += w->ss.resync;
 		t->fs.created += fs->created;
 		t->fs.ended_timeout += fs->ended_timeout;
 		t->fs.ended_forced += fs->ended_forced;
