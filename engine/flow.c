@@ -287,6 +287,8 @@ static void flow_end(struct sw_flow_table *t, struct sw_flow *f, enum sw_flow_en
 	case SW_FLOW_END_SHUTDOWN:
 		t->st.ended_shutdown++;
 		break;
+	case SW_FLOW_END_INTERIM: /* never passed here: interim records do not end flows */
+		break;
 	}
 	t->st.active--;
 	memset(f, 0, sizeof(*f));
@@ -345,7 +347,7 @@ static struct sw_flow *flow_create(struct sw_flow_table *t, const struct sw_pack
 	f->vlan[0] = k->vlan[0];
 	f->vlan[1] = k->vlan[1];
 	f->iface = k->iface;
-	f->start_usec = f->last_usec = p->ts_usec;
+	f->start_usec = f->last_usec = f->reported_usec = p->ts_usec;
 	f->flow_id = make_flow_id(keyhash, p->ts_usec);
 	f->hash = fold(keyhash);
 	f->state = SW_FLOW_STATE_NEW;
@@ -554,6 +556,21 @@ void sw_flow_table_expire(struct sw_flow_table *t, int64_t now_usec)
 	}
 }
 
+void sw_flow_table_interim(struct sw_flow_table *t, int64_t now_usec)
+{
+	int64_t every = (int64_t)t->cfg.interim_interval * 1000000;
+
+	if (!every)
+		return;
+	for (int i = 0; i < LRU_N; i++)
+		for (struct sw_flow *f = t->lru[i].head; f; f = f->lru_next)
+			if (now_usec - f->reported_usec >= every) {
+				if (t->end)
+					t->end(t->ctx, f, SW_FLOW_END_INTERIM);
+				f->reported_usec = now_usec;
+			}
+}
+
 static int flush_cmp(const void *a, const void *b)
 {
 	const struct sw_flow *x = *(struct sw_flow *const *)a, *y = *(struct sw_flow *const *)b;
@@ -709,6 +726,8 @@ const char *sw_flow_end_name(enum sw_flow_end e)
 		return "forced";
 	case SW_FLOW_END_SHUTDOWN:
 		return "shutdown";
+	case SW_FLOW_END_INTERIM:
+		return "interim";
 	}
 	return "unknown";
 }

@@ -42,6 +42,7 @@ enum sw_flow_end {
 	SW_FLOW_END_TIMEOUT,  /* "timeout" */
 	SW_FLOW_END_FORCED,   /* "forced": evicted by the memory cap */
 	SW_FLOW_END_SHUTDOWN, /* "shutdown": still open when capture ended */
+	SW_FLOW_END_INTERIM,  /* "interim": not an end, a periodic record of a flow still open */
 };
 
 /* One direction of a TCP byte stream (0 = to server, 1 = to client). */
@@ -66,6 +67,7 @@ struct sw_flow {
 
 	uint64_t flow_id;     /* stable: hash of key and start time, < 2^53 so JSON readers keep it exact */
 	int64_t start_usec, last_usec;
+	int64_t reported_usec; /* start, or the time of the last interim record */
 
 	uint64_t pkts_ts, pkts_tc, bytes_ts, bytes_tc; /* bytes = p->wirelen (whole frame), as Suricata's GET_PKT_LEN */
 
@@ -99,6 +101,7 @@ struct sw_flow_config {
 	uint32_t udp_new, udp_est;
 	uint32_t icmp_new, icmp_est;
 	uint32_t other_new, other_est;
+	uint32_t interim_interval; /* seconds between interim records of open flows; 0 = none */
 };
 
 struct sw_flow_stats {
@@ -132,6 +135,14 @@ struct sw_flow *sw_flow_packet(struct sw_flow_table *t, struct sw_packet *p);
 
 /* End every flow idle past its timeout at @now_usec.  Cheap to call often. */
 void sw_flow_table_expire(struct sw_flow_table *t, int64_t now_usec);
+/*
+ * Interim records, like NetFlow's active timeout: call the end callback with
+ * SW_FLOW_END_INTERIM for every open flow whose last record is at least
+ * cfg.interim_interval old at @now_usec, without ending it.  Counters in an
+ * interim record are cumulative since the flow started.  O(open flows);
+ * call it about once a second.
+ */
+void sw_flow_table_interim(struct sw_flow_table *t, int64_t now_usec);
 /* End every flow with @why (SHUTDOWN at the end of a capture). */
 void sw_flow_table_flush(struct sw_flow_table *t, enum sw_flow_end why);
 

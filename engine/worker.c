@@ -370,6 +370,7 @@ static bool process(struct worker *w, const uint8_t *data, uint32_t caplen, uint
 static void tick(struct worker *w, int64_t ts)
 {
 	sw_flow_table_expire(w->ft, ts);
+	sw_flow_table_interim(w->ft, ts);
 	sw_eve_writer_flush(w->w);
 }
 

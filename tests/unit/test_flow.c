@@ -676,6 +676,49 @@ static void test_random_invariants(void **state)
 	sw_flow_table_free(t);
 }
 
+/* Interim records: a long-lived flow is reported every interval, cumulative, without ending. */
+static void test_interim(void **state)
+{
+	struct sw_flow_config cfg = base_cfg;
+	struct ended e;
+	struct sw_flow_table *t;
+	struct sw_packet p;
+	struct sw_flow *f;
+	(void)state;
+
+	cfg.interim_interval = 60;
+	t = table(&cfg, &e);
+	/* A UDP conversation with a packet every 10 s for 200 s: never idle long enough to time out. */
+	for (int s = 0; s <= 200; s += 10) {
+		p = pkt(17, "10.0.0.1", 5000, "10.0.0.2", 53, 0, T0 + s * S, 100);
+		f = sw_flow_packet(t, &p);
+		assert_non_null(f);
+		sw_flow_table_expire(t, T0 + s * S);
+		sw_flow_table_interim(t, T0 + s * S);
+	}
+	/* Interim at 60, 120 and 180 s; the flow is still open and counted whole. */
+	assert_int_equal(e.n, 3);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(e.why[i], SW_FLOW_END_INTERIM);
+		assert_int_equal(e.id[i], f->flow_id);
+	}
+	assert_int_equal(sw_flow_table_stats(t)->active, 1);
+	assert_int_equal(f->pkts_ts, 21);
+	sw_flow_table_flush(t, SW_FLOW_END_SHUTDOWN);
+	assert_int_equal(e.n, 4);
+	assert_int_equal(e.why[3], SW_FLOW_END_SHUTDOWN);
+	assert_string_equal(sw_flow_end_name(SW_FLOW_END_INTERIM), "interim");
+	sw_flow_table_free(t);
+
+	/* Off by default: no interim records at all. */
+	t = table(&base_cfg, &e);
+	p = pkt(17, "10.0.0.1", 5000, "10.0.0.2", 53, 0, T0, 100);
+	sw_flow_packet(t, &p);
+	sw_flow_table_interim(t, T0 + 1000 * S);
+	assert_int_equal(e.n, 0);
+	sw_flow_table_free(t);
+}
+
 static void test_bad_config(void **state)
 {
 	struct sw_flow_config cfg = base_cfg;
@@ -706,6 +749,7 @@ int main(void)
 		cmocka_unit_test(test_port_reuse),
 		cmocka_unit_test(test_flush_order),
 		cmocka_unit_test(test_random_invariants),
+		cmocka_unit_test(test_interim),
 		cmocka_unit_test(test_bad_config),
 	};
 
