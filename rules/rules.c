@@ -1,5 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Rule sets: file loading (comments, continuations), errors, duplicates, flowbit names. */
+/*
+ * Rule sets: file loading (comments, continuations), errors, duplicates,
+ * flowbit names.  A continued rule is joined (backslash and line break
+ * removed) before it is parsed, as Suricata does, so its errors carry the
+ * first line's number and a column counted in the joined text.
+ */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>

@@ -607,6 +607,7 @@ static void test_golden_errors(void **state)
 	size_t i = 0;
 
 	assert_non_null(r);
+	/* Load by relative name so the golden file does not depend on the checkout path. */
 	assert_return_code(chdir(src ? src : "."), errno);
 	assert_return_code(chdir("tests/fixtures/rules"), errno);
 	assert_int_equal(sw_rules_load_file(r, "invalid.rules"), 0);
