@@ -509,7 +509,7 @@ static int run_offline(const struct opts *o, struct loaded *l)
 	for (unsigned i = 0; i < o->n_rfiles && !stop_requested; i++) {
 		struct sw_pcap *pc = sw_pcap_open_file(o->rfiles[i], err, sizeof(err));
 		struct sw_pcap_pkt pkt;
-		int rc;
+		int rc = 0;
 
 		if (!pc) {
 			fprintf(stderr, "sidewall: %s\n", err);
@@ -646,6 +646,19 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 
+	/*
+	 * Check every capture file before the (slower) rule loading, so a
+	 * typo in a path fails at once with one line naming the file.
+	 */
+	for (unsigned i = 0; i < o.n_rfiles; i++) {
+		char err[512];
+		struct sw_pcap *pc = sw_pcap_open_file(o.rfiles[i], err, sizeof(err));
+		if (!pc) {
+			fprintf(stderr, "sidewall: %s\n", err);
+			return 1;
+		}
+		sw_pcap_close(pc);
+	}
 	if (load_all(&o, &l, o.test_only ? stdout : stderr) < 0) {
 		loaded_free(&l);
 		return 1;
@@ -656,12 +669,12 @@ int main(int argc, char **argv)
 		loaded_free(&l);
 		return ret;
 	}
-	fprintf(stderr, "rules: %zu loaded, %zu rejected\n", l.n_loaded, l.n_rejected);
 	if (!l.n_loaded) {
-		fprintf(stderr, "sidewall: no rules loaded\n");
+		fprintf(stderr, "sidewall: no rules loaded (%zu rejected)\n", l.n_rejected);
 		loaded_free(&l);
 		return 1;
 	}
+	fprintf(stderr, "rules: %zu loaded, %zu rejected\n", l.n_loaded, l.n_rejected);
 	ret = o.inline_mode ? run_inline(&o, &l) : run_offline(&o, &l);
 	loaded_free(&l);
 	return ret;
