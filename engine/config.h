@@ -46,6 +46,7 @@ struct sw_config {
 	uint32_t stats_interval;          /* stats.interval seconds; 0 = only at exit */
 
 	struct sw_flow_config flow;       /* flow.*, flow-timeouts.*, stream.reassembly.window */
+	uint64_t memcap;                  /* flow.memcap bytes; flow.max_flows = memcap / 512 */
 };
 
 struct sw_config_error {

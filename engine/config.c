@@ -1,0 +1,756 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * sidewall.yaml loader.  The whole document is loaded with libyaml's
+ * document API (files are small) and walked with a table of known keys per
+ * section; anything else is an error naming file:line:column and key path.
+ *
+ * Ranges (documented in etc/sidewall.yaml too):
+ *   threading.worker-threads 0..1024, stats.interval 0..86400,
+ *   flow-timeouts.* 0..86400 s, flow.hash-size 1..2^24,
+ *   flow.memcap 1mb..64gb, stream.reassembly.window 0..1 MiB.
+ * flow.memcap becomes max_flows = memcap / SW_CONFIG_FLOW_COST.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+/* Approximate bytes per flow (struct sw_flow + hash link + bookkeeping),
+ * excluding the stream tails which scale with stream.reassembly.window. */
+#define SW_CONFIG_FLOW_COST 512u
+#define SW_CONFIG_MAX_DEPTH 8
+
+struct ctx {
+	yaml_document_t *doc;
+	struct sw_config *c;
+	struct sw_config_error *err;
+	const char *name;
+};
+
+static void set_err(struct ctx *x, const yaml_node_t *n, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!x->err)
+		return;
+	snprintf(x->err->file, sizeof(x->err->file), "%s", x->name);
+	x->err->line = n ? (uint32_t)n->start_mark.line + 1 : 0;
+	x->err->column = n ? (uint32_t)n->start_mark.column + 1 : 0;
+	va_start(ap, fmt);
+	vsnprintf(x->err->message, sizeof(x->err->message), fmt, ap);
+	va_end(ap);
+}
+
+static const char *scalar(const yaml_node_t *n)
+{
+	return (const char *)n->data.scalar.value;
+}
+
+static int want_scalar(struct ctx *x, const yaml_node_t *n, const char *path, const char *what)
+{
+	if (n->type == YAML_SCALAR_NODE)
+		return 0;
+	set_err(x, n, "'%s' expects %s, got a %s", path, what,
+		n->type == YAML_MAPPING_NODE ? "map" : "list");
+	return -EINVAL;
+}
+
+static int get_uint(struct ctx *x, const yaml_node_t *n, const char *path, uint64_t max, uint32_t *out)
+{
+	const char *s;
+	char *end;
+	unsigned long long v;
+
+	if (want_scalar(x, n, path, "a non-negative integer"))
+		return -EINVAL;
+	s = scalar(n);
+	if (s[0] < '0' || s[0] > '9') {
+		set_err(x, n, "'%s' expects a non-negative integer, got '%.100s'", path, s);
+		return -EINVAL;
+	}
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*end || errno) {
+		set_err(x, n, "'%s' expects a non-negative integer, got '%.100s'", path, s);
+		return -EINVAL;
+	}
+	if (v > max) {
+		set_err(x, n, "'%s' is %.40s, more than the maximum %" PRIu64, path, s, max);
+		return -EINVAL;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int get_bool(struct ctx *x, const yaml_node_t *n, const char *path, bool *out)
+{
+	static const char *const t[] = { "yes", "true", "on", "1" };
+	static const char *const f[] = { "no", "false", "off", "0" };
+
+	if (want_scalar(x, n, path, "a boolean"))
+		return -EINVAL;
+	for (size_t i = 0; i < 4; i++) {
+		if (!strcmp(scalar(n), t[i])) {
+			*out = true;
+			return 0;
+		}
+		if (!strcmp(scalar(n), f[i])) {
+			*out = false;
+			return 0;
+		}
+	}
+	set_err(x, n, "'%s' expects yes or no, got '%.100s'", path, scalar(n));
+	return -EINVAL;
+}
+
+/* Size with an optional kb/mb/gb suffix (case-insensitive, powers of 1024). */
+static int get_size(struct ctx *x, const yaml_node_t *n, const char *path, uint64_t *out)
+{
+	const char *s;
+	char *end;
+	unsigned long long v;
+	uint64_t mul = 1;
+
+	if (want_scalar(x, n, path, "a size"))
+		return -EINVAL;
+	s = scalar(n);
+	if (s[0] < '0' || s[0] > '9')
+		goto bad;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		goto bad;
+	while (*end == ' ')
+		end++;
+	if (!strcasecmp(end, "kb"))
+		mul = 1ull << 10;
+	else if (!strcasecmp(end, "mb"))
+		mul = 1ull << 20;
+	else if (!strcasecmp(end, "gb"))
+		mul = 1ull << 30;
+	else if (*end)
+		goto bad;
+	if (v > (64ull << 30) / mul || v * mul < (1ull << 20)) {
+		set_err(x, n, "'%s' is '%.40s', outside 1mb..64gb", path, s);
+		return -EINVAL;
+	}
+	*out = v * mul;
+	return 0;
+bad:
+	set_err(x, n, "'%s' expects a size like 128mb (suffix kb, mb or gb), got '%.100s'", path, s);
+	return -EINVAL;
+}
+
+static int get_str(struct ctx *x, const yaml_node_t *n, const char *path, char **out)
+{
+	char *s;
+
+	if (want_scalar(x, n, path, "a string"))
+		return -EINVAL;
+	s = strdup(scalar(n));
+	if (!s)
+		return -ENOMEM;
+	free(*out);
+	*out = s;
+	return 0;
+}
+
+/* Iterate a mapping: rejects non-maps and duplicate keys. */
+typedef int (*key_fn)(struct ctx *x, const char *path, const char *key,
+		      yaml_node_t *k, yaml_node_t *v, void *arg);
+
+static int walk_map(struct ctx *x, yaml_node_t *n, const char *path, key_fn fn, void *arg)
+{
+	yaml_node_pair_t *p, *q;
+	char sub[256];
+	int rc;
+
+	if (n->type != YAML_MAPPING_NODE) {
+		set_err(x, n, "'%s' expects a map", path);
+		return -EINVAL;
+	}
+	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(x->doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(x->doc, p->value);
+
+		if (!k || !v)
+			return -EINVAL;
+		if (k->type != YAML_SCALAR_NODE) {
+			set_err(x, k, "'%s' has a key that is not a string", path);
+			return -EINVAL;
+		}
+		for (q = n->data.mapping.pairs.start; q < p; q++) {
+			yaml_node_t *k2 = yaml_document_get_node(x->doc, q->key);
+
+			if (k2 && k2->type == YAML_SCALAR_NODE && !strcmp(scalar(k2), scalar(k))) {
+				set_err(x, k, "duplicate key '%s%s%.100s'", path, *path ? "." : "", scalar(k));
+				return -EINVAL;
+			}
+		}
+		snprintf(sub, sizeof(sub), "%s%s%s", path, *path ? "." : "", scalar(k));
+		rc = fn(x, sub, scalar(k), k, v, arg);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int unknown(struct ctx *x, yaml_node_t *k, const char *path)
+{
+	set_err(x, k, "unknown key '%s'", path);
+	return -EINVAL;
+}
+
+/* vars.address-groups / vars.port-groups: name -> scalar text. */
+static int group_key(struct ctx *x, const char *path, const char *key,
+		     yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+	bool port = arg != NULL;
+	struct sw_config_var **arr = port ? &x->c->port_groups : &x->c->addr_groups;
+	uint32_t *cnt = port ? &x->c->n_port_groups : &x->c->n_addr_groups;
+	struct sw_config_var *na;
+	char *val = NULL;
+	int rc;
+
+	(void)k;
+	rc = get_str(x, v, path, &val);
+	if (rc)
+		return rc;
+	/* Replace a built-in default of the same name, else append. */
+	for (uint32_t i = 0; i < *cnt; i++) {
+		if (!strcmp((*arr)[i].name, key)) {
+			free((*arr)[i].value);
+			(*arr)[i].value = val;
+			return 0;
+		}
+	}
+	na = realloc(*arr, (*cnt + 1) * sizeof(**arr));
+	if (!na)
+		goto nomem;
+	*arr = na;
+	na[*cnt].name = strdup(key);
+	if (!na[*cnt].name)
+		goto nomem;
+	na[*cnt].value = val;
+	(*cnt)++;
+	return 0;
+nomem:
+	free(val);
+	return -ENOMEM;
+}
+
+static int vars_key(struct ctx *x, const char *path, const char *key,
+		    yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+	(void)arg;
+	if (!strcmp(key, "address-groups"))
+		return walk_map(x, v, path, group_key, NULL);
+	if (!strcmp(key, "port-groups"))
+		return walk_map(x, v, path, group_key, (void *)1);
+	return unknown(x, k, path);
+}
+
+static int eve_key(struct ctx *x, const char *path, const char *key,
+		   yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+	char *ft = NULL;
+	int rc;
+
+	(void)arg;
+	if (!strcmp(key, "enabled"))
+		return get_bool(x, v, path, &x->c->eve_enabled);
+	if (!strcmp(key, "filename"))
+		return get_str(x, v, path, &x->c->eve_filename);
+	if (!strcmp(key, "filetype")) {
+		rc = get_str(x, v, path, &ft);
+		if (!rc && strcmp(ft, "regular")) {
+			set_err(x, v, "'%s' supports only 'regular', got '%.100s'", path, ft);
+			rc = -EINVAL;
+		}
+		free(ft);
+		return rc;
+	}
+	if (!strcmp(key, "types")) {
+		uint32_t types = 0;
+
+		if (v->type != YAML_SEQUENCE_NODE) {
+			set_err(x, v, "'%s' expects a list", path);
+			return -EINVAL;
+		}
+		for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top; i++) {
+			yaml_node_t *it = yaml_document_get_node(x->doc, *i), *tn = it;
+			const char *t;
+
+			if (!it)
+				return -EINVAL;
+			/* "- alert: {...}" is a one-key map; its options are not used yet. */
+			if (it->type == YAML_MAPPING_NODE) {
+				if (it->data.mapping.pairs.top - it->data.mapping.pairs.start != 1) {
+					set_err(x, it, "'%s' items are a type name or a one-key map", path);
+					return -EINVAL;
+				}
+				tn = yaml_document_get_node(x->doc, it->data.mapping.pairs.start->key);
+				if (!tn)
+					return -EINVAL;
+			}
+			if (want_scalar(x, tn, path, "a type name"))
+				return -EINVAL;
+			t = scalar(tn);
+			if (!strcmp(t, "alert"))
+				types |= SW_EVE_ALERT;
+			else if (!strcmp(t, "flow"))
+				types |= SW_EVE_FLOW;
+			else if (!strcmp(t, "stats"))
+				types |= SW_EVE_STATS;
+			else if (!strcmp(t, "drop"))
+				types |= SW_EVE_DROP;
+			else {
+				set_err(x, tn, "'%s': unknown eve type '%.100s' (alert, flow, stats, drop)", path, t);
+				return -EINVAL;
+			}
+		}
+		x->c->eve_types = types;
+		return 0;
+	}
+	return unknown(x, k, path);
+}
+
+static int outputs(struct ctx *x, yaml_node_t *v, const char *path)
+{
+	if (v->type != YAML_SEQUENCE_NODE) {
+		set_err(x, v, "'%s' expects a list", path);
+		return -EINVAL;
+	}
+	for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top; i++) {
+		yaml_node_t *it = yaml_document_get_node(x->doc, *i), *k, *val;
+		char sub[256];
+
+		if (!it)
+			return -EINVAL;
+		if (it->type != YAML_MAPPING_NODE ||
+		    it->data.mapping.pairs.top - it->data.mapping.pairs.start != 1) {
+			set_err(x, it, "'%s' items are one-key maps like '- eve-log:'", path);
+			return -EINVAL;
+		}
+		k = yaml_document_get_node(x->doc, it->data.mapping.pairs.start->key);
+		val = yaml_document_get_node(x->doc, it->data.mapping.pairs.start->value);
+		if (!k || !val)
+			return -EINVAL;
+		if (k->type != YAML_SCALAR_NODE || strcmp(scalar(k), "eve-log")) {
+			snprintf(sub, sizeof(sub), "%s.%s", path,
+				 k->type == YAML_SCALAR_NODE ? scalar(k) : "?");
+			return unknown(x, k, sub);
+		}
+		snprintf(sub, sizeof(sub), "%s.eve-log", path);
+		if (walk_map(x, val, sub, eve_key, NULL))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+#define DAY 86400u
+
+static int timeout_key(struct ctx *x, const char *path, const char *key,
+		       yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+	uint32_t **f = arg; /* new, est, closed (NULL when the class has none) */
+
+	if (!strcmp(key, "new"))
+		return get_uint(x, v, path, DAY, f[0]);
+	if (!strcmp(key, "established"))
+		return get_uint(x, v, path, DAY, f[1]);
+	if (!strcmp(key, "closed") && f[2])
+		return get_uint(x, v, path, DAY, f[2]);
+	return unknown(x, k, path);
+}
+
+static int timeouts_key(struct ctx *x, const char *path, const char *key,
+			yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+	struct sw_flow_config *fc = &x->c->flow;
+	uint32_t *f[3] = { NULL, NULL, NULL };
+
+	(void)arg;
+	if (!strcmp(key, "default")) {
+		f[0] = &fc->other_new;
+		f[1] = &fc->other_est;
+	} else if (!strcmp(key, "tcp")) {
+		f[0] = &fc->tcp_new;
+		f[1] = &fc->tcp_est;
+		f[2] = &fc->tcp_closed;
+	} else if (!strcmp(key, "udp")) {
+		f[0] = &fc->udp_new;
+		f[1] = &fc->udp_est;
+	} else if (!strcmp(key, "icmp")) {
+		f[0] = &fc->icmp_new;
+		f[1] = &fc->icmp_est;
+	} else {
+		return unknown(x, k, path);
+	}
+	return walk_map(x, v, path, timeout_key, f);
+}
+
+static int flow_key(struct ctx *x, const char *path, const char *key,
+		    yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+	uint32_t dummy;
+
+	(void)arg;
+	if (!strcmp(key, "memcap")) {
+		int rc = get_size(x, v, path, &x->c->memcap);
+
+		if (!rc)
+			x->c->flow.max_flows = (uint32_t)(x->c->memcap / SW_CONFIG_FLOW_COST);
+		return rc;
+	}
+	if (!strcmp(key, "hash-size"))
+		return get_uint(x, v, path, 1u << 24, &x->c->flow.hash_size) ? -EINVAL
+			: x->c->flow.hash_size ? 0 : (set_err(x, v, "'%s' must be at least 1", path), -EINVAL);
+	if (!strcmp(key, "prealloc")) /* accepted for Suricata compatibility: every flow is preallocated */
+		return get_uint(x, v, path, UINT32_MAX, &dummy);
+	return unknown(x, k, path);
+}
+
+static int reasm_key(struct ctx *x, const char *path, const char *key,
+		     yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+	(void)arg;
+	if (!strcmp(key, "window"))
+		return get_uint(x, v, path, 1u << 20, &x->c->flow.stream_window);
+	return unknown(x, k, path);
+}
+
+static int stream_key(struct ctx *x, const char *path, const char *key,
+		      yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+	(void)arg;
+	if (!strcmp(key, "reassembly"))
+		return walk_map(x, v, path, reasm_key, NULL);
+	return unknown(x, k, path);
+}
+
+static int threading_key(struct ctx *x, const char *path, const char *key,
+			 yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+	(void)arg;
+	if (!strcmp(key, "worker-threads"))
+		return get_uint(x, v, path, 1024, &x->c->threads);
+	return unknown(x, k, path);
+}
+
+static int stats_key(struct ctx *x, const char *path, const char *key,
+		     yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+	bool dummy;
+
+	(void)arg;
+	if (!strcmp(key, "enabled")) /* stats are always collected; accepted for compatibility */
+		return get_bool(x, v, path, &dummy);
+	if (!strcmp(key, "interval"))
+		return get_uint(x, v, path, DAY, &x->c->stats_interval);
+	return unknown(x, k, path);
+}
+
+static int top_key(struct ctx *x, const char *path, const char *key,
+		   yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+	struct sw_config *c = x->c;
+
+	(void)arg;
+	if (!strcmp(key, "vars"))
+		return walk_map(x, v, path, vars_key, NULL);
+	if (!strcmp(key, "default-rule-path"))
+		return get_str(x, v, path, &c->default_rule_path);
+	if (!strcmp(key, "classification-file"))
+		return get_str(x, v, path, &c->classification_file);
+	if (!strcmp(key, "default-log-dir"))
+		return get_str(x, v, path, &c->log_dir);
+	if (!strcmp(key, "rule-files")) {
+		size_t n;
+
+		if (v->type != YAML_SEQUENCE_NODE) {
+			set_err(x, v, "'%s' expects a list", path);
+			return -EINVAL;
+		}
+		for (uint32_t i = 0; i < c->n_rule_files; i++)
+			free(c->rule_files[i]);
+		free(c->rule_files);
+		c->n_rule_files = 0;
+		n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+		c->rule_files = calloc(n ? n : 1, sizeof(char *));
+		if (!c->rule_files)
+			return -ENOMEM;
+		for (size_t i = 0; i < n; i++) {
+			yaml_node_t *it = yaml_document_get_node(x->doc, v->data.sequence.items.start[i]);
+			int rc;
+
+			if (!it)
+				return -EINVAL;
+			rc = get_str(x, it, path, &c->rule_files[c->n_rule_files]);
+			if (rc)
+				return rc;
+			c->n_rule_files++;
+		}
+		return 0;
+	}
+	if (!strcmp(key, "outputs"))
+		return outputs(x, v, path);
+	if (!strcmp(key, "threading"))
+		return walk_map(x, v, path, threading_key, NULL);
+	if (!strcmp(key, "checksum-validation"))
+		return get_bool(x, v, path, &c->checksum_validation);
+	if (!strcmp(key, "stats"))
+		return walk_map(x, v, path, stats_key, NULL);
+	if (!strcmp(key, "flow"))
+		return walk_map(x, v, path, flow_key, NULL);
+	if (!strcmp(key, "flow-timeouts"))
+		return walk_map(x, v, path, timeouts_key, NULL);
+	if (!strcmp(key, "stream"))
+		return walk_map(x, v, path, stream_key, NULL);
+	return unknown(x, k, path);
+}
+
+void sw_config_free(struct sw_config *c)
+{
+	if (!c)
+		return;
+	free(c->path);
+	for (uint32_t i = 0; i < c->n_addr_groups; i++) {
+		free(c->addr_groups[i].name);
+		free(c->addr_groups[i].value);
+	}
+	free(c->addr_groups);
+	for (uint32_t i = 0; i < c->n_port_groups; i++) {
+		free(c->port_groups[i].name);
+		free(c->port_groups[i].value);
+	}
+	free(c->port_groups);
+	free(c->default_rule_path);
+	for (uint32_t i = 0; i < c->n_rule_files; i++)
+		free(c->rule_files[i]);
+	free(c->rule_files);
+	free(c->classification_file);
+	free(c->log_dir);
+	free(c->eve_filename);
+	free(c);
+}
+
+static int add_var(struct sw_config_var **arr, uint32_t *n, const char *name, const char *val)
+{
+	struct sw_config_var *na = realloc(*arr, (*n + 1) * sizeof(**arr));
+
+	if (!na)
+		return -ENOMEM;
+	*arr = na;
+	na[*n].name = strdup(name);
+	na[*n].value = strdup(val);
+	(*n)++; /* counted even on failure so free() releases the half */
+	return na[*n - 1].name && na[*n - 1].value ? 0 : -ENOMEM;
+}
+
+/* Must stay equal to etc/sidewall.yaml (test_config checks). */
+static const char *const def_addr[][2] = {
+	{ "HOME_NET", "[192.168.0.0/16,10.0.0.0/8,172.16.0.0/12]" },
+	{ "EXTERNAL_NET", "!$HOME_NET" },
+	{ "HTTP_SERVERS", "$HOME_NET" },
+	{ "SMTP_SERVERS", "$HOME_NET" },
+	{ "SQL_SERVERS", "$HOME_NET" },
+	{ "DNS_SERVERS", "$HOME_NET" },
+	{ "TELNET_SERVERS", "$HOME_NET" },
+	{ "AIM_SERVERS", "$EXTERNAL_NET" },
+	{ "DC_SERVERS", "$HOME_NET" },
+	{ "DNP3_SERVER", "$HOME_NET" },
+	{ "DNP3_CLIENT", "$HOME_NET" },
+	{ "MODBUS_CLIENT", "$HOME_NET" },
+	{ "MODBUS_SERVER", "$HOME_NET" },
+	{ "ENIP_CLIENT", "$HOME_NET" },
+	{ "ENIP_SERVER", "$HOME_NET" },
+};
+static const char *const def_port[][2] = {
+	{ "HTTP_PORTS", "80" },
+	{ "SHELLCODE_PORTS", "!80" },
+	{ "ORACLE_PORTS", "1521" },
+	{ "SSH_PORTS", "22" },
+	{ "DNP3_PORTS", "20000" },
+	{ "MODBUS_PORTS", "502" },
+	{ "FILE_DATA_PORTS", "[$HTTP_PORTS,110,143]" },
+	{ "FTP_PORTS", "21" },
+	{ "GENEVE_PORTS", "6081" },
+	{ "VXLAN_PORTS", "4789" },
+	{ "TEREDO_PORTS", "3544" },
+};
+
+struct sw_config *sw_config_default(void)
+{
+	struct sw_config *c = calloc(1, sizeof(*c));
+	int rc = 0;
+
+	if (!c)
+		return NULL;
+	for (size_t i = 0; !rc && i < sizeof(def_addr) / sizeof(def_addr[0]); i++)
+		rc = add_var(&c->addr_groups, &c->n_addr_groups, def_addr[i][0], def_addr[i][1]);
+	for (size_t i = 0; !rc && i < sizeof(def_port) / sizeof(def_port[0]); i++)
+		rc = add_var(&c->port_groups, &c->n_port_groups, def_port[i][0], def_port[i][1]);
+	if (rc)
+		goto fail;
+	c->path = strdup("<builtin>");
+	c->default_rule_path = strdup("rules");
+	c->rule_files = calloc(1, sizeof(char *));
+	if (!c->path || !c->default_rule_path || !c->rule_files)
+		goto fail;
+	c->rule_files[0] = strdup("default.rules");
+	if (!c->rule_files[0])
+		goto fail;
+	c->n_rule_files = 1;
+	c->log_dir = strdup(".");
+	c->eve_filename = strdup("eve.json");
+	if (!c->log_dir || !c->eve_filename)
+		goto fail;
+	c->eve_enabled = true;
+	c->eve_types = SW_EVE_ALERT | SW_EVE_FLOW | SW_EVE_STATS | SW_EVE_DROP;
+	c->threads = 0;
+	c->checksum_validation = true;
+	c->stats_interval = 0;
+	c->memcap = 128ull << 20;
+	c->flow.max_flows = (uint32_t)(c->memcap / SW_CONFIG_FLOW_COST);
+	c->flow.hash_size = 65536;
+	c->flow.stream_window = 2048;
+	c->flow.tcp_new = 60;
+	c->flow.tcp_est = 600;
+	c->flow.tcp_closed = 60;
+	c->flow.udp_new = 30;
+	c->flow.udp_est = 300;
+	c->flow.icmp_new = 30;
+	c->flow.icmp_est = 300;
+	c->flow.other_new = 30;
+	c->flow.other_est = 300;
+	c->flow.interim_interval = 0;
+	return c;
+fail:
+	sw_config_free(c);
+	errno = ENOMEM;
+	return NULL;
+}
+
+int sw_config_load_string(const char *text, const char *name, struct sw_config **out,
+			  struct sw_config_error *err)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	struct ctx x = { .doc = &doc, .err = err, .name = name ? name : "<string>" };
+	yaml_node_t *root;
+	bool have_doc = false;
+	int rc = -EINVAL;
+
+	*out = NULL;
+	if (err)
+		memset(err, 0, sizeof(*err));
+	x.c = sw_config_default();
+	if (!x.c)
+		return -ENOMEM;
+	if (!yaml_parser_initialize(&parser)) {
+		rc = -ENOMEM;
+		goto out_cfg;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, strlen(text));
+	if (!yaml_parser_load(&parser, &doc)) {
+		if (err) {
+			snprintf(err->file, sizeof(err->file), "%s", x.name);
+			err->line = (uint32_t)parser.problem_mark.line + 1;
+			err->column = (uint32_t)parser.problem_mark.column + 1;
+			snprintf(err->message, sizeof(err->message), "YAML: %s%s%s",
+				 parser.problem ? parser.problem : "syntax error",
+				 parser.context ? " " : "", parser.context ? parser.context : "");
+		}
+		rc = parser.error == YAML_MEMORY_ERROR ? -ENOMEM : -EINVAL;
+		goto out;
+	}
+	have_doc = true;
+	root = yaml_document_get_root_node(&doc);
+	if (root && !(root->type == YAML_SCALAR_NODE && !*scalar(root))) {
+		rc = walk_map(&x, root, "", top_key, NULL);
+		if (rc)
+			goto out;
+	}
+	free(x.c->path);
+	x.c->path = strdup(x.name);
+	if (!x.c->path) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	*out = x.c;
+	x.c = NULL;
+	rc = 0;
+out:
+	if (have_doc)
+		yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+out_cfg:
+	sw_config_free(x.c);
+	return rc;
+}
+
+int sw_config_load(const char *path, struct sw_config **out, struct sw_config_error *err)
+{
+	FILE *f;
+	char *buf = NULL;
+	size_t len = 0, cap = 0, n;
+	int rc;
+
+	*out = NULL;
+	if (err)
+		memset(err, 0, sizeof(*err));
+	f = fopen(path, "rb");
+	if (!f) {
+		rc = -errno;
+		if (err) {
+			snprintf(err->file, sizeof(err->file), "%s", path);
+			snprintf(err->message, sizeof(err->message), "cannot open: %s", strerror(-rc));
+		}
+		return rc;
+	}
+	for (;;) {
+		if (cap - len < 4097) {
+			char *nb;
+
+			if (cap > (16u << 20)) { /* no config is this large */
+				rc = -EFBIG;
+				goto out;
+			}
+			nb = realloc(buf, cap ? cap * 2 : 8192);
+			if (!nb) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			buf = nb;
+			cap = cap ? cap * 2 : 8192;
+		}
+		n = fread(buf + len, 1, cap - len - 1, f);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(f)) {
+		rc = -EIO;
+		goto out;
+	}
+	buf[len] = '\0';
+	if (strlen(buf) != len) {
+		if (err) {
+			snprintf(err->file, sizeof(err->file), "%s", path);
+			snprintf(err->message, sizeof(err->message), "file contains a NUL byte");
+		}
+		rc = -EINVAL;
+		goto out;
+	}
+	rc = sw_config_load_string(buf, path, out, err);
+out:
+	free(buf);
+	fclose(f);
+	return rc;
+}

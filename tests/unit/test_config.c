@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "engine/config.h"
+
+static void src_path(char *buf, size_t n, const char *rel)
+{
+	const char *src = getenv("SW_SRC");
+
+	snprintf(buf, n, "%s/%s", src ? src : ".", rel);
+}
+
+static const char *var(const struct sw_config_var *v, uint32_t n, const char *name)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (!strcmp(v[i].name, name))
+			return v[i].value;
+	return NULL;
+}
+
+/* Every field of @a equals @b (except path). */
+static void assert_config_equal(const struct sw_config *a, const struct sw_config *b)
+{
+	assert_int_equal(a->n_addr_groups, b->n_addr_groups);
+	for (uint32_t i = 0; i < a->n_addr_groups; i++) {
+		const char *v = var(b->addr_groups, b->n_addr_groups, a->addr_groups[i].name);
+
+		assert_non_null(v);
+		assert_string_equal(a->addr_groups[i].value, v);
+	}
+	assert_int_equal(a->n_port_groups, b->n_port_groups);
+	for (uint32_t i = 0; i < a->n_port_groups; i++) {
+		const char *v = var(b->port_groups, b->n_port_groups, a->port_groups[i].name);
+
+		assert_non_null(v);
+		assert_string_equal(a->port_groups[i].value, v);
+	}
+	assert_string_equal(a->default_rule_path, b->default_rule_path);
+	assert_int_equal(a->n_rule_files, b->n_rule_files);
+	for (uint32_t i = 0; i < a->n_rule_files; i++)
+		assert_string_equal(a->rule_files[i], b->rule_files[i]);
+	assert_true((a->classification_file == NULL) == (b->classification_file == NULL));
+	if (a->classification_file)
+		assert_string_equal(a->classification_file, b->classification_file);
+	assert_string_equal(a->log_dir, b->log_dir);
+	assert_int_equal(a->eve_enabled, b->eve_enabled);
+	assert_string_equal(a->eve_filename, b->eve_filename);
+	assert_int_equal(a->eve_types, b->eve_types);
+	assert_int_equal(a->threads, b->threads);
+	assert_int_equal(a->checksum_validation, b->checksum_validation);
+	assert_int_equal(a->stats_interval, b->stats_interval);
+	assert_int_equal(a->memcap, b->memcap);
+	assert_memory_equal(&a->flow, &b->flow, sizeof(a->flow));
+}
+
+static void test_shipped_equals_default(void **state)
+{
+	struct sw_config *d = sw_config_default(), *c = NULL;
+	struct sw_config_error err;
+	char path[512];
+	int rc;
+
+	(void)state;
+	assert_non_null(d);
+	src_path(path, sizeof(path), "etc/sidewall.yaml");
+	rc = sw_config_load(path, &c, &err);
+	if (rc)
+		print_error("%s:%u:%u: %s\n", err.file, err.line, err.column, err.message);
+	assert_int_equal(rc, 0);
+	assert_string_equal(c->path, path);
+	assert_string_equal(d->path, "<builtin>");
+	assert_int_equal(d->n_addr_groups, 15);
+	assert_int_equal(d->n_port_groups, 11);
+	assert_string_equal(var(c->port_groups, c->n_port_groups, "ORACLE_PORTS"), "1521");
+	assert_config_equal(c, d);
+	sw_config_free(c);
+	sw_config_free(d);
+}
+
+static void test_every_key(void **state)
+{
+	struct sw_config *c = NULL;
+	struct sw_config_error err;
+	char path[512];
+	int rc;
+
+	(void)state;
+	src_path(path, sizeof(path), "tests/fixtures/config/all.yaml");
+	rc = sw_config_load(path, &c, &err);
+	if (rc)
+		print_error("%s:%u:%u: %s\n", err.file, err.line, err.column, err.message);
+	assert_int_equal(rc, 0);
+	assert_int_equal(c->n_addr_groups, 16); /* 15 defaults, HOME_NET replaced, MY_NET added */
+	assert_string_equal(var(c->addr_groups, c->n_addr_groups, "HOME_NET"), "[10.1.0.0/16]");
+	assert_string_equal(var(c->addr_groups, c->n_addr_groups, "MY_NET"), "10.2.0.0/16");
+	assert_string_equal(var(c->addr_groups, c->n_addr_groups, "EXTERNAL_NET"), "!$HOME_NET");
+	assert_int_equal(c->n_port_groups, 11);
+	assert_string_equal(var(c->port_groups, c->n_port_groups, "HTTP_PORTS"), "[80,8080]");
+	assert_string_equal(var(c->port_groups, c->n_port_groups, "ORACLE_PORTS"), "1522");
+	assert_string_equal(c->default_rule_path, "/opt/rules");
+	assert_int_equal(c->n_rule_files, 2);
+	assert_string_equal(c->rule_files[0], "a.rules");
+	assert_string_equal(c->rule_files[1], "b.rules");
+	assert_string_equal(c->classification_file, "/opt/classification.config");
+	assert_string_equal(c->log_dir, "/var/log/sw");
+	assert_false(c->eve_enabled);
+	assert_string_equal(c->eve_filename, "out.json");
+	assert_int_equal(c->eve_types, SW_EVE_ALERT | SW_EVE_FLOW | SW_EVE_DROP);
+	assert_int_equal(c->threads, 7);
+	assert_false(c->checksum_validation);
+	assert_int_equal(c->stats_interval, 9);
+	assert_int_equal(c->memcap, 1ull << 30);
+	assert_int_equal(c->flow.max_flows, (1u << 30) / 512);
+	assert_int_equal(c->flow.hash_size, 1024);
+	assert_int_equal(c->flow.other_new, 1);
+	assert_int_equal(c->flow.other_est, 2);
+	assert_int_equal(c->flow.tcp_new, 3);
+	assert_int_equal(c->flow.tcp_est, 4);
+	assert_int_equal(c->flow.tcp_closed, 5);
+	assert_int_equal(c->flow.udp_new, 6);
+	assert_int_equal(c->flow.udp_est, 7);
+	assert_int_equal(c->flow.icmp_new, 8);
+	assert_int_equal(c->flow.icmp_est, 9);
+	assert_int_equal(c->flow.stream_window, 4096);
+	sw_config_free(c);
+}
+
+static void test_empty_is_default(void **state)
+{
+	static const char *const texts[] = { "", "# only a comment\n", "---\n" };
+	struct sw_config *d = sw_config_default();
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		struct sw_config *c = NULL;
+		struct sw_config_error err;
+
+		assert_int_equal(sw_config_load_string(texts[i], "e.yaml", &c, &err), 0);
+		assert_string_equal(c->path, "e.yaml");
+		assert_config_equal(c, d);
+		sw_config_free(c);
+	}
+	sw_config_free(d);
+}
+
+static void test_missing_file(void **state)
+{
+	struct sw_config *c = (struct sw_config *)1;
+	struct sw_config_error err;
+
+	(void)state;
+	assert_int_equal(sw_config_load("/nonexistent/sidewall.yaml", &c, &err), -ENOENT);
+	assert_null(c);
+}
+
+static void test_sizes(void **state)
+{
+	static const struct {
+		const char *text;
+		uint64_t memcap;
+	} t[] = {
+		{ "flow: {memcap: 2048kb}", 2ull << 20 },
+		{ "flow: {memcap: 64MB}", 64ull << 20 },
+		{ "flow: {memcap: 2gb}", 2ull << 30 },
+		{ "flow: {memcap: 1048576}", 1ull << 20 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct sw_config *c = NULL;
+		struct sw_config_error err;
+
+		assert_int_equal(sw_config_load_string(t[i].text, "s", &c, &err), 0);
+		assert_int_equal(c->memcap, t[i].memcap);
+		assert_int_equal(c->flow.max_flows, t[i].memcap / 512);
+		sw_config_free(c);
+	}
+}
+
+static void test_errors(void **state)
+{
+	static const struct {
+		const char *text;
+		uint32_t line, column;
+		const char *msg; /* exact message, or a prefix ending in '*' */
+	} t[] = {
+		{ "flw:\n  memcap: 1mb\n", 1, 1, "unknown key 'flw'" },
+		{ "flow:\n  hash-size: 10\n  memcapp: 1mb\n", 3, 3, "unknown key 'flow.memcapp'" },
+		{ "flow-timeouts:\n  tcp:\n    new: abc\n", 3, 10,
+		  "'flow-timeouts.tcp.new' expects a non-negative integer, got 'abc'" },
+		{ "flow-timeouts:\n  udp:\n    closed: 5\n", 3, 5, "unknown key 'flow-timeouts.udp.closed'" },
+		{ "threading:\n  worker-threads: -1\n", 2, 19,
+		  "'threading.worker-threads' expects a non-negative integer, got '-1'" },
+		{ "threading:\n  worker-threads: 1025\n", 2, 19, "'threading.worker-threads' is 1025*" },
+		{ "flow-timeouts:\n  tcp: {new: 86401}\n", 2, 14, "'flow-timeouts.tcp.new' is 86401*" },
+		{ "stream:\n  reassembly:\n    window: 1048577\n", 3, 13, "'stream.reassembly.window' is*" },
+		{ "rule-files:\n  a: b\n", 2, 3, "'rule-files' expects a list" },
+		{ "default-log-dir: [a]\n", 1, 18, "'default-log-dir' expects a string, got a list" },
+		{ "flow:\n  memcap: 12tb\n", 2, 11, "'flow.memcap' expects a size*" },
+		{ "flow:\n  memcap: 1kb\n", 2, 11, "'flow.memcap' is '1kb', outside 1mb..64gb" },
+		{ "flow:\n  memcap: 1mb\n  memcap: 2mb\n", 3, 3, "duplicate key 'flow.memcap'" },
+		{ "flow: [\n", 2, 1, "YAML: *" },
+		{ "a: b: c\n", 1, 5, "YAML: *" },
+		{ "checksum-validation: maybe\n", 1, 22,
+		  "'checksum-validation' expects yes or no, got 'maybe'" },
+		{ "outputs:\n  - eve-log:\n      types:\n        - alert\n        - http\n", 5, 11,
+		  "'outputs.eve-log.types': unknown eve type 'http'*" },
+		{ "outputs:\n  - eve-log:\n      filetype: unix_stream\n", 3, 17,
+		  "'outputs.eve-log.filetype' supports only 'regular', got 'unix_stream'" },
+		{ "outputs:\n  - syslog:\n      enabled: yes\n", 2, 5, "unknown key 'outputs.syslog'" },
+		{ "capture:\n  nfqueue: {}\n", 1, 1, "unknown key 'capture'" },
+		{ "- a\n- b\n", 1, 1, "'' expects a map" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct sw_config *c = (struct sw_config *)1;
+		struct sw_config_error err;
+		size_t n = strlen(t[i].msg);
+
+		assert_int_equal(sw_config_load_string(t[i].text, "sidewall.yaml", &c, &err), -EINVAL);
+		assert_null(c);
+		if (err.line != t[i].line || err.column != t[i].column ||
+		    (t[i].msg[n - 1] == '*' ? strncmp(err.message, t[i].msg, n - 1)
+					    : strcmp(err.message, t[i].msg)))
+			fail_msg("case %zu: got %s:%u:%u: %s", i, err.file, err.line, err.column, err.message);
+		assert_string_equal(err.file, "sidewall.yaml");
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_shipped_equals_default),
+		cmocka_unit_test(test_every_key),
+		cmocka_unit_test(test_empty_is_default),
+		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_sizes),
+		cmocka_unit_test(test_errors),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
