@@ -1,0 +1,5 @@
+# Throughput benchmark helpers (not tests): bench/run.sh drives them.
+# hs_ceiling times a plain Hyperscan scan of the benchmark capture's payloads
+# with the benchmark rules' literals: the ceiling for sidewall's figures.
+add_executable(hs_ceiling bench/hs_ceiling.c)
+target_link_libraries(hs_ceiling PRIVATE PkgConfig::HS PkgConfig::PCAP)
