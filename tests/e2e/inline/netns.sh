@@ -73,6 +73,9 @@ nsl_setup() {
 nsl_queue() {
 	local first=$1 last=$2 mode=$3 nftflags="" xtbypass="" xtq
 	[ "$mode" = bypass ] && { nftflags="flags bypass"; xtbypass="--queue-bypass"; }
+	# Negative control only: NSL_XT_EXTRA=--queue-cpu-fanout (xtables path) shows
+	# what the e2e test catches when the two directions of a flow are split.
+	[ "$first" = "$last" ] || xtbypass="$xtbypass ${NSL_XT_EXTRA:-}"
 	if [ "$first" = "$last" ]; then xtq="--queue-num $first"; else xtq="--queue-balance $first:$last"; fi
 	nsl_unqueue
 	if ing nft -f - 2>/dev/null <<-EOF
