@@ -365,6 +365,22 @@ static unsigned thread_count(const struct opts *o, const struct sw_config *cfg)
 	return (unsigned)n;
 }
 
+/*
+ * flow.memcap is for the whole sensor: each worker's table gets its share
+ * (the tables are per worker and never shared).
+ */
+static struct sw_flow_config per_worker_flows(const struct sw_config *cfg, uint32_t threads)
+{
+	struct sw_flow_config fc = cfg->flow;
+
+	fc.max_flows = threads ? fc.max_flows / threads : fc.max_flows;
+	if (fc.max_flows < 1024)
+		fc.max_flows = 1024;
+	if (fc.hash_size > fc.max_flows)
+		fc.hash_size = fc.max_flows;
+	return fc;
+}
+
 static int64_t now_s(void)
 {
 	struct timespec ts;
@@ -493,7 +509,7 @@ static int run_offline(const struct opts *o, struct loaded *l)
 	memset(&ec, 0, sizeof(ec));
 	ec.threads = thread_count(o, l->cfg);
 	ec.verify_csum = o->checksum >= 0 ? o->checksum == 1 : l->cfg->checksum_validation;
-	ec.flow = l->cfg->flow;
+	ec.flow = per_worker_flows(l->cfg, ec.threads);
 	eng = sw_engine_new(&ec, d, eve, err, sizeof(err));
 	w = sw_eve_writer_new(eve);
 	if (!eng || !w) {
@@ -598,7 +614,7 @@ static int run_inline(const struct opts *o, struct loaded *l)
 	memset(&ec, 0, sizeof(ec));
 	ec.threads = (uint32_t)(o->q_last - o->q_first + 1);
 	ec.verify_csum = o->checksum >= 0 ? o->checksum == 1 : l->cfg->checksum_validation;
-	ec.flow = l->cfg->flow;
+	ec.flow = per_worker_flows(l->cfg, ec.threads);
 	ec.inline_mode = true;
 	ec.simulate_ips = o->simulate_ips;
 	ec.fail_closed = o->fail_closed;
