@@ -16,6 +16,10 @@ bench/gen_rules.py keeps out of its IP-reputation lists (except a couple on
 purpose).  A small, fixed fraction of sessions carries markers that some of
 the generated content rules detect (bench/gen_rules.py MARKERS).
 
+OUT.info (JSON) records packets, wire bytes, sessions and markers: with
+bench/gen_rules.py's content rules, sidewall should raise exactly `markers`
+alerts and one flow record per session.
+
 Packets are written as raw pcap records with struct, not built with scapy:
 ~100 MB takes well under a minute.  Deterministic for a given seed.
 """
@@ -326,6 +330,8 @@ def main():
 	while w.bytes < target:
 		g.r.choice(kinds)()
 	w.close()
+	with open(a.out + ".info", "w") as f:
+		f.write('{"packets": %d, "wire_bytes": %d, "sessions": %d, "markers": %d}\n' % (w.pkts, w.bytes, g.sessions, g.marked))
 	print("%s: %d packets, %.1f MB wire bytes, %d sessions, %d with markers" %
 	      (a.out, w.pkts, w.bytes / 1e6, g.sessions, g.marked))
 	return 0
