@@ -192,7 +192,10 @@ static int walk_map(struct ctx *x, yaml_node_t *n, const char *path, key_fn fn, 
 				return -EINVAL;
 			}
 		}
-		snprintf(sub, sizeof(sub), "%s%s%s", path, *path ? "." : "", scalar(k));
+		if ((size_t)snprintf(sub, sizeof(sub), "%s%s%s", path, *path ? "." : "", scalar(k)) >= sizeof(sub)) {
+			set_err(x, k, "key path too long: '%.100s'", scalar(k));
+			return -EINVAL;
+		}
 		rc = fn(x, sub, scalar(k), k, v, arg);
 		if (rc)
 			return rc;
@@ -413,6 +416,148 @@ static int flow_key(struct ctx *x, const char *path, const char *key,
 			: x->c->flow.hash_size ? 0 : (set_err(x, v, "'%s' must be at least 1", path), -EINVAL);
 	if (!strcmp(key, "prealloc")) /* accepted for Suricata compatibility: every flow is preallocated */
 		return get_uint(x, v, path, UINT32_MAX, &dummy);
+	if (!strcmp(key, "interim-interval"))
+		return get_uint(x, v, path, DAY, &x->c->flow.interim_interval);
+	return unknown(x, k, path);
+}
+
+/* "N" or "A:B", at most 1024 queues. */
+static int get_queues(struct ctx *x, const yaml_node_t *n, const char *path, uint16_t *first, uint16_t *last)
+{
+	const char *s;
+	char *end;
+	unsigned long a, b;
+
+	if (want_scalar(x, n, path, "a queue number or range"))
+		return -EINVAL;
+	s = scalar(n);
+	errno = 0;
+	a = strtoul(s, &end, 10);
+	b = a;
+	if (!errno && end != s && *end == ':') {
+		const char *t = end + 1;
+		b = strtoul(t, &end, 10);
+		if (end == t)
+			errno = EINVAL;
+	}
+	if (errno || end == s || *end || a > 65535 || b > 65535 || b < a || b - a >= 1024) {
+		set_err(x, n, "'%s' expects a queue number or a range A:B (at most 1024 queues), got '%.100s'", path, s);
+		return -EINVAL;
+	}
+	*first = (uint16_t)a;
+	*last = (uint16_t)b;
+	return 0;
+}
+
+static int nfq_key(struct ctx *x, const char *path, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+	struct sw_config *c = x->c;
+	uint64_t sz;
+	int rc;
+
+	(void)arg;
+	if (!strcmp(key, "queues"))
+		return get_queues(x, v, path, &c->nfq_first, &c->nfq_last);
+	if (!strcmp(key, "queue-maxlen"))
+		return get_uint(x, v, path, 1u << 20, &c->nfq_maxlen);
+	if (!strcmp(key, "buffer-size")) {
+		rc = get_size(x, v, path, &sz);
+		if (!rc && sz > (1ull << 30)) {
+			set_err(x, v, "'%s' is at most 1gb", path);
+			return -EINVAL;
+		}
+		if (!rc)
+			c->nfq_rcvbuf = (uint32_t)sz;
+		return rc;
+	}
+	if (!strcmp(key, "fail-open"))
+		return get_bool(x, v, path, &c->nfq_fail_open);
+	if (!strcmp(key, "bypass-mark")) {
+		unsigned long m;
+		char *end;
+
+		if (want_scalar(x, v, path, "a mark"))
+			return -EINVAL;
+		errno = 0;
+		m = strtoul(scalar(v), &end, 0);
+		if (errno || end == scalar(v) || *end || m > UINT32_MAX || m == 0) {
+			set_err(x, v, "'%s' expects a non-zero 32-bit mark, got '%.100s'", path, scalar(v));
+			return -EINVAL;
+		}
+		/* Tailscale owns 0x00ff0000 of the packet mark; clobbering it breaks its routing. */
+		if (m & 0x00ff0000ul) {
+			set_err(x, v, "'%s' %#lx overlaps 0x00ff0000, which Tailscale uses", path, m);
+			return -EINVAL;
+		}
+		c->nfq_bypass_mark = (uint32_t)m;
+		return 0;
+	}
+	return unknown(x, k, path);
+}
+
+static int pcap_key(struct ctx *x, const char *path, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+	struct sw_config *c = x->c;
+	uint64_t sz;
+	int rc;
+
+	(void)arg;
+	if (!strcmp(key, "interfaces")) {
+		size_t n;
+
+		if (v->type != YAML_SEQUENCE_NODE) {
+			set_err(x, v, "'%s' expects a list", path);
+			return -EINVAL;
+		}
+		for (uint32_t i = 0; i < c->n_pcap_ifaces; i++)
+			free(c->pcap_ifaces[i]);
+		free(c->pcap_ifaces);
+		c->n_pcap_ifaces = 0;
+		n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+		c->pcap_ifaces = calloc(n ? n : 1, sizeof(char *));
+		if (!c->pcap_ifaces)
+			return -ENOMEM;
+		for (size_t i = 0; i < n; i++) {
+			yaml_node_t *it = yaml_document_get_node(x->doc, v->data.sequence.items.start[i]);
+
+			if (!it)
+				return -EINVAL;
+			rc = get_str(x, it, path, &c->pcap_ifaces[c->n_pcap_ifaces]);
+			if (rc)
+				return rc;
+			c->n_pcap_ifaces++;
+		}
+		return 0;
+	}
+	if (!strcmp(key, "snaplen"))
+		return get_uint(x, v, path, 262144, &c->pcap_snaplen);
+	if (!strcmp(key, "promisc"))
+		return get_bool(x, v, path, &c->pcap_promisc);
+	if (!strcmp(key, "buffer-size")) {
+		rc = get_size(x, v, path, &sz);
+		if (!rc && sz > (1ull << 30)) {
+			set_err(x, v, "'%s' is at most 1gb", path);
+			return -EINVAL;
+		}
+		if (!rc)
+			c->pcap_buffer = (uint32_t)sz;
+		return rc;
+	}
+	if (!strcmp(key, "bpf-filter"))
+		return get_str(x, v, path, &c->pcap_bpf);
+	return unknown(x, k, path);
+}
+
+static int capture_key(struct ctx *x, const char *path, const char *key, yaml_node_t *k, yaml_node_t *v,
+		       void *arg)
+{
+	(void)arg;
+	if (!strcmp(key, "nfqueue")) {
+		x->c->nfq_set = true;
+		return walk_map(x, v, path, nfq_key, NULL);
+	}
+	if (!strcmp(key, "pcap"))
+		return walk_map(x, v, path, pcap_key, NULL);
 	return unknown(x, k, path);
 }
 
@@ -512,6 +657,8 @@ static int top_key(struct ctx *x, const char *path, const char *key,
 		return walk_map(x, v, path, timeouts_key, NULL);
 	if (!strcmp(key, "stream"))
 		return walk_map(x, v, path, stream_key, NULL);
+	if (!strcmp(key, "capture"))
+		return walk_map(x, v, path, capture_key, NULL);
 	return unknown(x, k, path);
 }
 
@@ -537,6 +684,10 @@ void sw_config_free(struct sw_config *c)
 	free(c->classification_file);
 	free(c->log_dir);
 	free(c->eve_filename);
+	for (uint32_t i = 0; i < c->n_pcap_ifaces; i++)
+		free(c->pcap_ifaces[i]);
+	free(c->pcap_ifaces);
+	free(c->pcap_bpf);
 	free(c);
 }
 
@@ -630,6 +781,8 @@ struct sw_config *sw_config_default(void)
 	c->flow.other_new = 30;
 	c->flow.other_est = 300;
 	c->flow.interim_interval = 0;
+	c->nfq_fail_open = true;
+	c->pcap_promisc = true;
 	return c;
 fail:
 	sw_config_free(c);

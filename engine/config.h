@@ -47,6 +47,24 @@ struct sw_config {
 
 	struct sw_flow_config flow;       /* flow.*, flow-timeouts.*, stream.reassembly.window */
 	uint64_t memcap;                  /* flow.memcap bytes; flow.max_flows = memcap / 512 */
+
+	/* capture.nfqueue (inline) */
+	bool nfq_set;                     /* section present: run inline when no -r/-i/-q is given */
+	uint16_t nfq_first, nfq_last;     /* queues: "0" or "0:3", one worker per queue */
+	uint32_t nfq_maxlen;              /* queue-maxlen; 0 = kernel default */
+	uint32_t nfq_rcvbuf;              /* buffer-size (socket receive buffer); 0 = default */
+	bool nfq_fail_open;               /* fail-open: kernel accepts when the queue is full and packets
+					     sidewall cannot process are accepted; no = fail closed */
+	uint32_t nfq_bypass_mark;         /* bypass-mark: mark set on packets of flows a pass rule let
+					     through; must avoid 0x00ff0000 (Tailscale's) */
+
+	/* capture.pcap (passive) */
+	char **pcap_ifaces;               /* interfaces */
+	uint32_t n_pcap_ifaces;
+	uint32_t pcap_snaplen;            /* 0 = 262144 */
+	bool pcap_promisc;
+	uint32_t pcap_buffer;             /* buffer-size; 0 = libpcap default */
+	char *pcap_bpf;                   /* bpf-filter */
 };
 
 struct sw_config_error {

@@ -262,8 +262,8 @@ static int decode_tcp_opts(struct sw_packet *p, struct sw_buf *o, struct sw_deco
 
 static void decode_tcp(struct sw_packet *p, struct l4ctx *c, struct sw_decode_stats *st)
 {
-	struct sw_buf b = c->b, opts;
-	uint8_t off_res, hlen;
+	struct sw_buf b = c->b, opts = { 0 };
+	uint8_t off_res = 0, hlen;
 
 	if (sw_buf_left(&b) < TCP_HLEN_MIN) {
 		anom(st, SW_ANOM_TCP_TRUNCATED, 0);
@@ -302,7 +302,7 @@ static void decode_tcp(struct sw_packet *p, struct l4ctx *c, struct sw_decode_st
 static void decode_udp(struct sw_packet *p, struct l4ctx *c, struct sw_decode_stats *st)
 {
 	struct sw_buf b = c->b;
-	uint16_t ulen, csum;
+	uint16_t ulen = 0, csum = 0;
 
 	if (sw_buf_left(&b) < UDP_HLEN) {
 		anom(st, SW_ANOM_UDP_TRUNCATED, 0);
@@ -429,9 +429,9 @@ static void check_trunc(const struct sw_packet *p, enum sw_decode_anom a, struct
 
 static int decode_ipv4(struct sw_packet *p, struct sw_buf *b, bool verify_csum, struct sw_decode_stats *st)
 {
-	struct sw_buf h = *b, ip, opts;
-	uint8_t vhl, ttl, proto;
-	uint16_t tot, frag;
+	struct sw_buf h = *b, ip = { 0 }, opts = { 0 };
+	uint8_t vhl = 0, ttl = 0, proto = 0;
+	uint16_t tot = 0, frag = 0;
 	uint32_t hlen;
 	struct l4ctx c;
 
@@ -495,9 +495,9 @@ static int decode_ipv4(struct sw_packet *p, struct sw_buf *b, bool verify_csum, 
 
 static int decode_ipv6(struct sw_packet *p, struct sw_buf *b, bool verify_csum, struct sw_decode_stats *st)
 {
-	struct sw_buf h = *b, ip;
-	uint8_t vtc, nh, hop;
-	uint16_t plen;
+	struct sw_buf h = *b, ip = { 0 };
+	uint8_t vtc = 0, nh = 0, hop = 0;
+	uint16_t plen = 0;
 	uint32_t tot;
 	int n_ext = 0;
 	struct l4ctx c;

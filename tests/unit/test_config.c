@@ -59,6 +59,18 @@ static void assert_config_equal(const struct sw_config *a, const struct sw_confi
 	assert_int_equal(a->stats_interval, b->stats_interval);
 	assert_int_equal(a->memcap, b->memcap);
 	assert_memory_equal(&a->flow, &b->flow, sizeof(a->flow));
+	assert_int_equal(a->nfq_set, b->nfq_set);
+	assert_int_equal(a->nfq_first, b->nfq_first);
+	assert_int_equal(a->nfq_last, b->nfq_last);
+	assert_int_equal(a->nfq_maxlen, b->nfq_maxlen);
+	assert_int_equal(a->nfq_rcvbuf, b->nfq_rcvbuf);
+	assert_int_equal(a->nfq_fail_open, b->nfq_fail_open);
+	assert_int_equal(a->nfq_bypass_mark, b->nfq_bypass_mark);
+	assert_int_equal(a->n_pcap_ifaces, b->n_pcap_ifaces);
+	assert_int_equal(a->pcap_snaplen, b->pcap_snaplen);
+	assert_int_equal(a->pcap_promisc, b->pcap_promisc);
+	assert_int_equal(a->pcap_buffer, b->pcap_buffer);
+	assert_true((a->pcap_bpf == NULL) == (b->pcap_bpf == NULL));
 }
 
 static void test_shipped_equals_default(void **state)
@@ -130,6 +142,21 @@ static void test_every_key(void **state)
 	assert_int_equal(c->flow.icmp_new, 8);
 	assert_int_equal(c->flow.icmp_est, 9);
 	assert_int_equal(c->flow.stream_window, 4096);
+	assert_int_equal(c->flow.interim_interval, 300);
+	assert_true(c->nfq_set);
+	assert_int_equal(c->nfq_first, 2);
+	assert_int_equal(c->nfq_last, 5);
+	assert_int_equal(c->nfq_maxlen, 8192);
+	assert_int_equal(c->nfq_rcvbuf, 4u << 20);
+	assert_false(c->nfq_fail_open);
+	assert_int_equal(c->nfq_bypass_mark, 0x100);
+	assert_int_equal(c->n_pcap_ifaces, 2);
+	assert_string_equal(c->pcap_ifaces[0], "eth1");
+	assert_string_equal(c->pcap_ifaces[1], "eth2");
+	assert_int_equal(c->pcap_snaplen, 1500);
+	assert_false(c->pcap_promisc);
+	assert_int_equal(c->pcap_buffer, 16u << 20);
+	assert_string_equal(c->pcap_bpf, "not port 22");
 	sw_config_free(c);
 }
 
@@ -216,7 +243,12 @@ static void test_errors(void **state)
 		{ "outputs:\n  - eve-log:\n      filetype: unix_stream\n", 3, 17,
 		  "'outputs.eve-log.filetype' supports only 'regular', got 'unix_stream'" },
 		{ "outputs:\n  - syslog:\n      enabled: yes\n", 2, 5, "unknown key 'outputs.syslog'" },
-		{ "capture:\n  nfqueue: {}\n", 1, 1, "unknown key 'capture'" },
+		{ "capture:\n  af-packet: {}\n", 2, 3, "unknown key 'capture.af-packet'" },
+		{ "capture:\n  nfqueue:\n    queues: \"3:1\"\n", 3, 13,
+		  "'capture.nfqueue.queues' expects a queue number or a range A:B (at most 1024 queues), got '3:1'" },
+		{ "capture:\n  nfqueue:\n    bypass-mark: 0x10000\n", 3, 18,
+		  "'capture.nfqueue.bypass-mark' 0x10000 overlaps 0x00ff0000, which Tailscale uses" },
+		{ "capture:\n  pcap:\n    interfaces: eth0\n", 3, 17, "'capture.pcap.interfaces' expects a list" },
 		{ "- a\n- b\n", 1, 1, "'' expects a map" },
 	};
 
