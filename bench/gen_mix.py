@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Synthetic mixed-traffic capture for the throughput benchmark (not a test).
 
-  gen_mix.py OUT.pcap [--mb 120] [--seed 1]
+  gen_mix.py OUT.pcap [--mb 300] [--seed 1] [--marker-scale 1]
 
 Writes an Ethernet pcap of at least --mb megabytes of complete sessions, by
 wire bytes roughly: HTTP/1.1 requests and responses with realistic headers
@@ -117,7 +117,8 @@ def mac(ip):
 
 
 class Gen:
-	def __init__(self, w, seed):
+	def __init__(self, w, seed, scale=1.0):
+		self.scale = scale  # multiplies the rates of markers and listed servers
 		self.w = w
 		self.r = random.Random(seed)
 		self.port = 20000
@@ -130,7 +131,7 @@ class Gen:
 		return bytes([10, self.r.randrange(1, 4), self.r.randrange(0, 256), self.r.randrange(2, 250)])
 
 	def server(self):
-		if self.r.random() < 0.002:
+		if self.r.random() < 0.002 * self.scale:
 			return bytes(int(x) for x in self.r.choice(LISTED_SERVERS).split("."))
 		net = self.r.choice(SERVER_NETS)
 		return bytes(int(x) for x in (net % (self.r.randrange(0, 64), self.r.randrange(1, 255))).split("."))
@@ -217,11 +218,11 @@ class Gen:
 				p = p % r.randrange(1 << 32)
 			elif "%s" in p:
 				p = p % "+".join(r.choice(WORDS) for _ in range(2))
-			if r.random() < 0.004:
+			if r.random() < 0.004 * self.scale:
 				p = r.choice(MARKERS_HTTP_URI)
 				self.marked += 1
 			agent = ua
-			if r.random() < 0.003:
+			if r.random() < 0.003 * self.scale:
 				agent = r.choice(MARKERS_HTTP_UA)
 				self.marked += 1
 			method = "POST" if r.random() < 0.1 else "GET"
@@ -292,7 +293,7 @@ class Gen:
 	def dns(self):
 		r = self.r
 		name = r.choice(DNS_NAMES)
-		if r.random() < 0.003:
+		if r.random() < 0.003 * self.scale:
 			name = "update.badcdn-c2.net"
 			self.marked += 1
 		q = b"".join(bytes([len(p)]) + p.encode() for p in name.split(".")) + b"\0"
@@ -322,9 +323,10 @@ def main():
 	ap.add_argument("out")
 	ap.add_argument("--mb", type=float, default=120)
 	ap.add_argument("--seed", type=int, default=1)
+	ap.add_argument("--marker-scale", type=float, default=1.0, help="multiply marker and listed-server rates (tests)")
 	a = ap.parse_args()
 	w = Writer(a.out)
-	g = Gen(w, a.seed)
+	g = Gen(w, a.seed, a.marker_scale)
 	kinds = [g.http] * 40 + [g.tls] * 18 + [g.smb] * 4 + [g.dns] * 25 + [g.rand_tcp] * 6 + [g.rand_udp] * 7
 	target = int(a.mb * 1e6)
 	while w.bytes < target:

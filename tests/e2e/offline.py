@@ -15,7 +15,7 @@ Checks (each prints PASS/FAIL with expected vs got; the last line is
     alerted flag, alert metadata (signature, rev, gid, category, severity),
     alerts carrying their flow's flow_id, one stats event and it is last,
     every timestamp in Suricata's format, every line valid against the EVE
-    schema;
+    schema; the demo also without -S (the shipped default config);
   - -k none makes bad-checksum packets match, the default does not;
   - the same events with --threads 1, 2 and 4;
   - -T: exact error lines and "rules: N loaded, M rejected" with its exit
@@ -375,12 +375,55 @@ def main():
 					"\n".join(["only with 1 thread: " + k for k in list(only1)[:5]] +
 						  ["only with %d threads: " % n + k for k in list(onlyn)[:5]]))
 
+		# 3b. A larger synthetic mix (bench/gen_mix.py, ~8 MB, hundreds of flows) with
+		# the benchmark's 1,000 content rules: alerts equal the markers the generator
+		# planted, one flow record per session, same events for 1, 2 and 4 threads.
+		mix = os.path.join(work, "mix.pcap")
+		g1 = subprocess.run(["/usr/bin/python3", os.path.join(a.src, "bench", "gen_mix.py"), mix, "--mb", "8", "--seed", "3",
+				     "--marker-scale", "30"],
+				    capture_output=True, text=True)
+		g2 = subprocess.run(["/usr/bin/python3", os.path.join(a.src, "bench", "gen_rules.py"), work, "--iprep", "50"],
+				    capture_output=True, text=True)
+		if R.check("bench generators run (gen_mix.py, gen_rules.py)", g1.returncode == 0 and g2.returncode == 0,
+			   g1.stderr[-1000:] + g2.stderr[-1000:]):
+			info = json.load(open(mix + ".info"))
+			msets = {}
+			for n in (1, 2, 4):
+				label = "mix %d MB --threads %d" % (info["wire_bytes"] // 1000000, n)
+				rc, _, _, ev = sw.run(["-r", mix, "-S", os.path.join(work, "content.rules"),
+						       "-S", os.path.join(work, "iprep.rules"), "--threads", str(n)], label)
+				if rc != 0:
+					continue
+				nal = sum(1 for e in ev if e.get("event_type") == "alert" and e["alert"]["signature_id"] < 2200000)
+				nfl = sum(1 for e in ev if e.get("event_type") == "flow")
+				R.check("%s: content alerts = markers planted (%d), flow records = sessions (%d)"
+					% (label, info["markers"], info["sessions"]), nal == info["markers"] and nfl == info["sessions"],
+					"got %d content alerts, %d flow records" % (nal, nfl))
+				msets[n] = event_set(ev)
+			for n in (2, 4):
+				if 1 in msets and n in msets:
+					d1, dn = msets[1] - msets[n], msets[n] - msets[1]
+					R.check("mix: same events with --threads 1 and %d" % n, not d1 and not dn,
+						"\n".join(["only with 1 thread: " + k for k in list(d1)[:5]] +
+							  ["only with %d threads: " % n + k for k in list(dn)[:5]]))
+
 		# 4. The demo: bundled capture and default rules.
 		demo_exp = json.load(open(os.path.join(a.src, "tests", "e2e", "demo_expect.json")))
 		default_rules = os.path.join(a.src, "rules", "default.rules")
 		rc, _, _, ev = sw.run(["-r", os.path.join(a.src, "etc", "demo.pcap"), "-S", default_rules], "demo")
 		if rc == 0:
 			check_events("demo", ev, demo_exp, load_rules_meta(default_rules, classes))
+
+		# The README's first command: no -S, the shipped default config names rules/default.rules.
+		rc, _, _, ev = sw.run(["-r", "etc/demo.pcap"], "demo, built-in config")
+		if rc == 0:
+			check_events("demo, built-in config", ev, demo_exp, load_rules_meta(default_rules, classes))
+
+		# --version and --help.
+		for opt in ("--version", "--help"):
+			p = subprocess.run([a.sidewall, opt], capture_output=True, text=True, timeout=30, cwd=a.src)
+			R.check("%s exits 0 and names sidewall" % opt, p.returncode == 0 and "sidewall" in (p.stdout + p.stderr).lower(),
+				"exit %d, output: %r" % (p.returncode, (p.stdout + p.stderr)[:300]))
 
 		# 5. -T on rule files.
 		bad = os.path.join(a.src, "tests", "e2e", "bad.rules")
