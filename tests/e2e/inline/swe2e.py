@@ -28,6 +28,7 @@ import errno
 import json
 import os
 import socket
+import struct
 import sys
 import threading
 import time
@@ -138,6 +139,14 @@ def cmd_tcp(a):
         out["ok"] = True
     except (OSError, TimeoutError) as e:
         out["error"] = err_name(e)
+        # Abort (RST, SO_LINGER 0) instead of a normal close: otherwise our
+        # kernel keeps retransmitting the blocked data, and once sidewall
+        # stops (bypass) a retransmission reaches the server long after the
+        # test moved on.
+        try:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        except OSError:
+            pass
     finally:
         s.close()
     out["elapsed_ms"] = int((time.monotonic() - t0) * 1000)
