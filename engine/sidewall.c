@@ -48,6 +48,10 @@ struct opts {
 	const char *ifaces[MAX_INPUTS];
 	unsigned n_ifaces;
 	const char *bpf;
+	uint32_t snaplen, pcap_buffer;
+	bool promisc;
+	uint32_t q_maxlen, q_rcvbuf, bypass_mark;
+	bool q_fail_open;
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -391,6 +395,43 @@ static int64_t now_s(void)
 static struct sw_detect *reload_rules(void *ctx);
 static const struct opts *reload_opts;
 
+/* What the main thread does while a live or inline engine runs. */
+struct housekeeping {
+	struct sw_engine *eng;
+	struct sw_eve_writer *w;   /* the main thread's own writer, for stats */
+	uint64_t loaded, rejected;
+	int64_t t0;                /* monotonic start, seconds */
+	uint32_t interval;         /* stats.interval; 0 = stats only at exit */
+	int64_t next_stats;
+};
+
+static int64_t now_s(void);
+
+/*
+ * SIGHUP reloads the rules; every stats.interval seconds a stats record.
+ * Worker counters are read while workers write them: each is an aligned
+ * 64-bit word, so a reading is at worst a few packets stale, never torn.
+ */
+static void housekeeping(void *arg)
+{
+	struct housekeeping *h = arg;
+	int64_t now = now_s();
+
+	if (reload_requested) {
+		struct sw_detect *d;
+		reload_requested = 0;
+		d = reload_rules(NULL);
+		if (d) {
+			sw_engine_swap_ruleset(h->eng, d);
+			sw_detect_put(d);
+		}
+	}
+	if (h->interval && now >= h->next_stats) {
+		sw_engine_write_stats(h->eng, h->w, h->loaded, h->rejected, now - h->t0);
+		h->next_stats = now + h->interval;
+	}
+}
+
 static int64_t wall_usec(void)
 {
 	struct timespec ts;
@@ -398,21 +439,57 @@ static int64_t wall_usec(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+static struct sw_pcap_live_config live_config(const struct opts *o, unsigned i)
+{
+	struct sw_pcap_live_config lc = {
+		.iface = o->ifaces[i],
+		.snaplen = o->snaplen,
+		.promisc = o->promisc,
+		.buffer_size = o->pcap_buffer,
+		.bpf = o->bpf,
+	};
+	return lc;
+}
+
+/*
+ * Kernel counters survive an interface being reopened: a closed handle's
+ * last reading is banked before the handle goes.
+ */
+struct cap_totals {
+	uint64_t last[MAX_INPUTS][3];
+	uint64_t banked[3];
+};
+
+static void capture_stats(struct sw_engine *eng, struct sw_pcap **pc, unsigned n, struct cap_totals *ct)
+{
+	uint64_t sum[3] = { ct->banked[0], ct->banked[1], ct->banked[2] };
+
+	for (unsigned i = 0; i < n; i++) {
+		if (pc[i])
+			sw_pcap_stats(pc[i], &ct->last[i][0], &ct->last[i][1], &ct->last[i][2]);
+		for (int k = 0; k < 3; k++)
+			sum[k] += ct->last[i][k];
+	}
+	sw_engine_set_capture_stats(eng, sum[0], sum[1], sum[2]);
+}
+
 /*
  * Passive capture: one reader polls every interface and feeds the workers.
  * A capture error (interface down or removed) closes that handle; it is
  * reopened every few seconds, so a flapping tap never stops the sensor.
  */
-static int live_loop(const struct opts *o, struct sw_engine *eng)
+static int live_loop(const struct opts *o, struct sw_engine *eng, struct housekeeping *hk)
 {
 	struct sw_pcap *pc[MAX_INPUTS] = { 0 };
 	struct pollfd pfd[MAX_INPUTS];
 	int64_t retry_at[MAX_INPUTS] = { 0 };
+	struct cap_totals cap;
 	char err[512];
 	unsigned opened = 0;
 
+	memset(&cap, 0, sizeof(cap));
 	for (unsigned i = 0; i < o->n_ifaces; i++) {
-		struct sw_pcap_live_config lc = { .iface = o->ifaces[i], .promisc = true, .bpf = o->bpf };
+		struct sw_pcap_live_config lc = live_config(o, i);
 		pc[i] = sw_pcap_open_live(&lc, err, sizeof(err));
 		if (!pc[i]) {
 			/* At start a bad interface or filter is a configuration error: fail loudly. */
@@ -427,18 +504,9 @@ static int live_loop(const struct opts *o, struct sw_engine *eng)
 		int64_t now = wall_usec();
 		int rc;
 
-		if (reload_requested) {
-			struct sw_detect *d;
-			reload_requested = 0;
-			d = reload_rules(NULL);
-			if (d) {
-				sw_engine_swap_ruleset(eng, d);
-				sw_detect_put(d);
-			}
-		}
 		for (unsigned i = 0; i < o->n_ifaces; i++) {
 			if (!pc[i] && now >= retry_at[i]) {
-				struct sw_pcap_live_config lc = { .iface = o->ifaces[i], .promisc = true, .bpf = o->bpf };
+				struct sw_pcap_live_config lc = live_config(o, i);
 				pc[i] = sw_pcap_open_live(&lc, err, sizeof(err));
 				if (pc[i])
 					fprintf(stderr, "sidewall: %s: capture resumed\n", o->ifaces[i]);
@@ -466,13 +534,20 @@ static int live_loop(const struct opts *o, struct sw_engine *eng)
 			}
 			if (rc < 0) {
 				fprintf(stderr, "sidewall: %s: capture error, retrying in 5 s: %s\n", o->ifaces[i], err);
+				for (int k = 0; k < 3; k++) {
+					cap.banked[k] += cap.last[i][k];
+					cap.last[i][k] = 0;
+				}
 				sw_pcap_close(pc[i]);
 				pc[i] = NULL;
 				retry_at[i] = wall_usec() + 5 * 1000000;
 			}
 		}
 		sw_engine_tick(eng, wall_usec());
+		capture_stats(eng, pc, o->n_ifaces, &cap);
+		housekeeping(hk);
 	}
+	capture_stats(eng, pc, o->n_ifaces, &cap);
 	for (unsigned i = 0; i < o->n_ifaces; i++)
 		sw_pcap_close(pc[i]);
 	return 0;
@@ -517,7 +592,12 @@ static int run_offline(const struct opts *o, struct loaded *l)
 		goto out;
 	}
 	if (o->n_ifaces) {
-		if (live_loop(o, eng) < 0) {
+		struct housekeeping hk = {
+			.eng = eng, .w = w, .loaded = l->n_loaded, .rejected = l->n_rejected, .t0 = t0,
+			.interval = l->cfg->eve_enabled && (l->cfg->eve_types & SW_EVE_STATS) ? l->cfg->stats_interval : 0,
+			.next_stats = t0 + l->cfg->stats_interval,
+		};
+		if (live_loop(o, eng, &hk) < 0) {
 			sw_engine_finish(eng);
 			goto out;
 		}
@@ -620,6 +700,9 @@ static int run_inline(const struct opts *o, struct loaded *l)
 	ec.fail_closed = o->fail_closed;
 	ec.queue_first = o->q_first;
 	ec.queue_fail_open = !o->fail_closed;
+	ec.queue_maxlen = o->q_maxlen;
+	ec.queue_rcvbuf = o->q_rcvbuf;
+	ec.bypass_mark = o->bypass_mark;
 	eng = sw_engine_new(&ec, d, eve, err, sizeof(err));
 	w = sw_eve_writer_new(eve);
 	if (!eng || !w) {
@@ -629,8 +712,15 @@ static int run_inline(const struct opts *o, struct loaded *l)
 	fprintf(stderr, "sidewall: inline on nfqueue %u..%u (%u workers)%s\n", o->q_first, o->q_last, ec.threads,
 		o->simulate_ips ? ", simulating: nothing is dropped" : "");
 	reload_opts = o;
-	if (sw_engine_run_inline(eng, &stop_requested, &reload_requested, reload_rules, NULL) < 0)
-		fprintf(stderr, "sidewall: worker start failed\n");
+	{
+		struct housekeeping hk = {
+			.eng = eng, .w = w, .loaded = l->n_loaded, .rejected = l->n_rejected, .t0 = t0,
+			.interval = l->cfg->eve_enabled && (l->cfg->eve_types & SW_EVE_STATS) ? l->cfg->stats_interval : 0,
+			.next_stats = t0 + l->cfg->stats_interval,
+		};
+		if (sw_engine_run_inline(eng, &stop_requested, housekeeping, &hk) < 0)
+			fprintf(stderr, "sidewall: worker start failed\n");
+	}
 	if (l->cfg->eve_enabled && (l->cfg->eve_types & SW_EVE_STATS))
 		sw_engine_write_stats(eng, w, l->n_loaded, l->n_rejected, now_s() - t0);
 	sw_engine_log_summary(eng);
@@ -643,6 +733,40 @@ out:
 	return ret;
 }
 
+/*
+ * Capture settings come from the config's capture section; the command line
+ * picks the source (-r, -i, -q) and, when it names none, the config does.
+ */
+static int apply_capture_config(struct opts *o, const struct sw_config *c)
+{
+	if (!o->n_rfiles && !o->n_ifaces && !o->inline_mode) {
+		if (c->nfq_set) {
+			o->inline_mode = true;
+			o->q_first = c->nfq_first;
+			o->q_last = c->nfq_last;
+		} else if (c->n_pcap_ifaces) {
+			for (uint32_t i = 0; i < c->n_pcap_ifaces && i < MAX_INPUTS; i++)
+				o->ifaces[o->n_ifaces++] = c->pcap_ifaces[i];
+		} else {
+			fprintf(stderr, "sidewall: nothing to read: give -r FILE.pcap, -i IFACE or -q QUEUE, "
+					"or a capture section in the config\n");
+			return -1;
+		}
+	}
+	o->snaplen = c->pcap_snaplen;
+	o->promisc = c->pcap_promisc;
+	o->pcap_buffer = c->pcap_buffer;
+	if (!o->bpf)
+		o->bpf = c->pcap_bpf;
+	o->q_maxlen = c->nfq_maxlen;
+	o->q_rcvbuf = c->nfq_rcvbuf;
+	o->bypass_mark = c->nfq_bypass_mark;
+	/* --fail-closed on the command line wins over fail-open: yes. */
+	if (!c->nfq_fail_open)
+		o->fail_closed = true;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o;
@@ -652,8 +776,8 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv, &o) < 0)
 		return 2;
-	if (!o.test_only && (!!o.n_rfiles + !!o.n_ifaces + o.inline_mode) != 1) {
-		fprintf(stderr, "sidewall: give exactly one source: -r FILE.pcap, -i IFACE or -q QUEUE (or -T)\n");
+	if (!o.test_only && (!!o.n_rfiles + !!o.n_ifaces + o.inline_mode) > 1) {
+		fprintf(stderr, "sidewall: give one source: -r FILE.pcap, -i IFACE or -q QUEUE\n");
 		return 2;
 	}
 	memset(&sa, 0, sizeof(sa));
@@ -689,6 +813,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sidewall: no rules loaded (%zu rejected)\n", l.n_rejected);
 		loaded_free(&l);
 		return 1;
+	}
+	if (apply_capture_config(&o, l.cfg) < 0) {
+		loaded_free(&l);
+		return 2;
 	}
 	fprintf(stderr, "rules: %zu loaded, %zu rejected\n", l.n_loaded, l.n_rejected);
 	ret = o.inline_mode ? run_inline(&o, &l) : run_offline(&o, &l);

@@ -88,6 +88,8 @@ struct sw_engine {
 	int64_t last_tick_sec;
 	int64_t last_ts;
 	uint64_t packets;
+	bool have_capture_stats;
+	uint64_t cap_packets, cap_drops, cap_ifdrops;
 };
 
 /* ---- ring ---- */
@@ -614,6 +616,15 @@ static void nfq_packet(void *ctx, const struct sw_nfq_pkt *pkt, struct sw_nfq_ve
 	bool verify = w->e->cfg.verify_csum && !pkt->csum_unverified;
 
 	v->drop = process(w, pkt->data, pkt->caplen, pkt->wirelen, pkt->ts_usec, SW_LINK_RAW, w->id, verify);
+	/*
+	 * Mark packets of flows a pass rule accepted, keeping the other mark
+	 * bits (Tailscale's 0x00ff0000 among them), so the firewall can save it
+	 * to conntrack and stop queueing the flow.
+	 */
+	if (!v->drop && w->e->cfg.bypass_mark && w->pkt.flow && w->pkt.flow->passed) {
+		v->set_mark = true;
+		v->mark = pkt->mark | w->e->cfg.bypass_mark;
+	}
 }
 
 static void *inline_main(void *arg)
@@ -654,8 +665,8 @@ void sw_engine_swap_ruleset(struct sw_engine *e, struct sw_detect *d)
 	sw_detect_put(old);
 }
 
-int sw_engine_run_inline(struct sw_engine *e, volatile sig_atomic_t *stop, volatile sig_atomic_t *reload,
-			 struct sw_detect *(*reload_fn)(void *ctx), void *reload_ctx)
+int sw_engine_run_inline(struct sw_engine *e, volatile sig_atomic_t *stop, void (*housekeeping)(void *ctx),
+			 void *ctx)
 {
 	int ret = 0;
 
@@ -672,15 +683,8 @@ int sw_engine_run_inline(struct sw_engine *e, volatile sig_atomic_t *stop, volat
 	while (!*stop) {
 		struct timespec ts = { 0, 100 * 1000 * 1000 };
 		nanosleep(&ts, NULL);
-		if (reload && *reload) {
-			struct sw_detect *d;
-			*reload = 0;
-			d = reload_fn(reload_ctx);
-			if (d) {
-				sw_engine_swap_ruleset(e, d);
-				sw_detect_put(d);
-			}
-		}
+		if (housekeeping)
+			housekeeping(ctx);
 	}
 	for (unsigned i = 0; i < e->n; i++) {
 		if (e->w[i].started)
@@ -857,6 +861,13 @@ void sw_engine_write_stats(struct sw_engine *e, struct sw_eve_writer *w, uint64_
 	}
 	sw_json_obj(j, "stats");
 	sw_json_i64(j, "uptime", uptime_s);
+	if (e->have_capture_stats) {
+		sw_json_obj(j, "capture");
+		sw_json_u64(j, "kernel_packets", e->cap_packets);
+		sw_json_u64(j, "kernel_drops", e->cap_drops);
+		sw_json_u64(j, "kernel_ifdrops", e->cap_ifdrops);
+		sw_json_close_obj(j);
+	}
 	sw_json_obj(j, "decoder");
 	sw_json_u64(j, "pkts", t.ds.pkts);
 	sw_json_u64(j, "bytes", t.ds.bytes);
@@ -904,6 +915,14 @@ void sw_engine_write_stats(struct sw_engine *e, struct sw_eve_writer *w, uint64_
 	sw_json_close_obj(j);
 	sw_eve_end(w);
 	sw_eve_writer_flush(w);
+}
+
+void sw_engine_set_capture_stats(struct sw_engine *e, uint64_t packets, uint64_t drops, uint64_t ifdrops)
+{
+	e->have_capture_stats = true;
+	e->cap_packets = packets;
+	e->cap_drops = drops;
+	e->cap_ifdrops = ifdrops;
 }
 
 void sw_engine_log_summary(struct sw_engine *e)

@@ -37,6 +37,7 @@ struct sw_engine_config {
 	uint32_t queue_maxlen;     /* 0 = kernel default */
 	uint32_t queue_rcvbuf;     /* 0 = socket default */
 	bool queue_fail_open;      /* kernel accepts when the queue is full (NFQA_CFG_F_FAIL_OPEN) */
+	uint32_t bypass_mark;      /* OR'ed into the nfmark of packets of passed flows; 0 = none */
 };
 
 struct sw_engine;
@@ -75,18 +76,20 @@ int sw_engine_finish(struct sw_engine *e);
 void sw_engine_write_stats(struct sw_engine *e, struct sw_eve_writer *w, uint64_t rules_loaded,
 			   uint64_t rules_failed, int64_t uptime_s);
 
+/* Kernel capture counters (live pcap) for the next stats record: totals over every interface. */
+void sw_engine_set_capture_stats(struct sw_engine *e, uint64_t packets, uint64_t drops, uint64_t ifdrops);
+
 /* Human summary on stderr at exit: every counter by name, including those EVE has no field for. */
 void sw_engine_log_summary(struct sw_engine *e);
 
 /*
  * Inline mode: run every worker on its NFQUEUE until *@stop becomes
  * non-zero, then drain (pending packets get verdicts), end every flow as
- * "shutdown" and return.  @reload, when it becomes non-zero, is consumed by
- * calling @reload_fn (from this thread) to build and swap a new ruleset.
- * Returns 0 or -errno.
+ * "shutdown" and return.  Meanwhile the calling thread calls @housekeeping
+ * (reloads, periodic stats) about ten times a second.  Returns 0 or -errno.
  */
-int sw_engine_run_inline(struct sw_engine *e, volatile sig_atomic_t *stop, volatile sig_atomic_t *reload,
-			 struct sw_detect *(*reload_fn)(void *ctx), void *reload_ctx);
+int sw_engine_run_inline(struct sw_engine *e, volatile sig_atomic_t *stop, void (*housekeeping)(void *ctx),
+			 void *ctx);
 
 /*
  * Swap in ruleset @d (takes its own reference) under running workers: each
