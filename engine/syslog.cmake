@@ -2,3 +2,10 @@
 add_library(sw_syslog STATIC engine/syslog.c)
 target_link_libraries(sw_syslog PUBLIC sw_common Threads::Threads)
 sw_unit_test(test_syslog sw_syslog)
+
+# End-to-end against a real rsyslogd (Debian package rsyslog) on 127.0.0.1;
+# needs no sidewall binary, only the library.  Exit 77 means rsyslogd is absent.
+add_executable(syslog_e2e tests/e2e/syslog/syslog_e2e.c)
+target_link_libraries(syslog_e2e PRIVATE sw_syslog)
+add_test(NAME syslog_e2e COMMAND syslog_e2e 60000)
+set_tests_properties(syslog_e2e PROPERTIES LABELS e2e SKIP_RETURN_CODE 77 TIMEOUT 180)

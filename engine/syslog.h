@@ -57,7 +57,8 @@ struct sw_syslog_config {
 	const char *app_name;    /* APP-NAME; NULL: "sidewall" */
 	uint8_t facility;        /* 0..23; e.g. 16 = local0 */
 	uint8_t severity;        /* 0..7;  e.g. 6 = info */
-	size_t mem_bytes;        /* in-memory queue bound; 0: 4 MiB */
+	size_t mem_bytes;        /* in-memory queue bound; 0: 4 MiB.  The sender holds
+				  * up to min(mem_bytes / 2, 1 MiB) more in flight. */
 	const char *spool_dir;   /* existing directory, or NULL for no spool */
 	uint64_t spool_bytes;    /* on-disk bound; 0: 64 MiB */
 	unsigned reconnect_ms;   /* between connection attempts; 0: 1000 */
