@@ -482,6 +482,16 @@ static int prepare_rule(struct sw_detect *d, struct crule *cr, char *err, size_t
 
 	cr->buf = buf_of(r);
 	cr->has_thr = r->threshold.set || r->detection_filter.set;
+	/*
+	 * Suricata's "IP-only" rules (reputation lists and the like: addresses
+	 * and protocol, nothing about the packet itself) are evaluated on the
+	 * first packet of each flow direction, not on every packet: the answer
+	 * cannot change within a direction, and an alert per packet would
+	 * bury the one that matters.
+	 */
+	cr->iponly = r->n_pm == 0 && r->flow == 0 && !r->flags.set && !r->ttl.set && !r->itype.set &&
+		     !r->icode.set && !r->icmp_id.set && !r->icmp_seq.set && !r->ip_proto.set && !r->tcp_mss.set &&
+		     !r->dsize.set && r->n_fb == 0 && r->sp.any && r->dp.any;
 	for (uint32_t i = 0; i < r->n_fb; i++) {
 		for (uint8_t k = 0; k < r->fb[i].n; k++) {
 			if (r->fb[i].ids[k] >= SW_FLOWBITS_WORDS * 64) {
@@ -891,6 +901,8 @@ int sw_detect_packet(struct sw_detect_ctx *c, struct sw_packet *p, const struct 
 		const struct crule *cr = &d->cr[c->cand[i]];
 		const struct sw_rule *r = cr->r;
 
+		if (cr->iponly && f && f->iponly_done[!p->to_server])
+			continue;
 		if (!sw_verify_rule(c, cr, p, v))
 			continue;
 		res->matched_any = true;
@@ -928,6 +940,7 @@ int sw_detect_packet(struct sw_detect_ctx *c, struct sw_packet *p, const struct 
 		res->n = 0; /* a pass rule silences the packet, as in Suricata */
 	c->st.alerts += res->n;
 	if (f) {
+		f->iponly_done[!p->to_server] = true;
 		if (res->n)
 			f->alerted = true;
 		if (pass)

@@ -134,6 +134,7 @@ struct crule {
 	bool has_positive;        /* some non-negated content or pcre */
 	bool has_thr;             /* threshold or detection_filter */
 	bool sets_fb;             /* set / unset / toggle */
+	bool iponly;              /* addresses and protocol only: once per flow direction */
 	pcre2_code **re;          /* per pm index (NULL for non-pcre items) */
 };
 

@@ -703,6 +703,43 @@ static void test_ip_lists(void **state)
 	free(text);
 }
 
+/* IP-only rules fire on the first packet of each flow direction, as Suricata's IP-only engine. */
+static void test_iponly_once_per_direction(void **state)
+{
+	struct sw_detect_ctx *c = ctx_for("alert ip 100.0.0.1 any <> $HOME_NET any (msg:\"rep\"; sid:7;)\n"
+					  "alert udp 100.0.0.1 any -> any 53 (msg:\"per packet\"; sid:8;)\n");
+	struct sw_flow f;
+	struct sw_detect_result res;
+	struct sw_packet p;
+	int alerts7 = 0, alerts8 = 0;
+	(void)state;
+
+	memset(&f, 0, sizeof(f));
+	for (int i = 0; i < 6; i++) {
+		bool ts = i % 3 != 2; /* two to the server, one back, twice over */
+		if (ts)
+			mkpkt(&p, 17, "100.0.0.1", 5000, "192.168.1.1", 53, "q", 1);
+		else
+			mkpkt(&p, 17, "192.168.1.1", 53, "100.0.0.1", 5000, "r", 1);
+		p.flow = &f;
+		p.to_server = ts;
+		assert_int_equal(sw_detect_packet(c, &p, NULL, &res), 0);
+		for (uint32_t k = 0; k < res.n; k++) {
+			alerts7 += res.m[k].rule->sid == 7;
+			alerts8 += res.m[k].rule->sid == 8;
+		}
+	}
+	/* sid 7: once to the server, once to the client; sid 8 (has a port) on each of 4 requests. */
+	assert_int_equal(alerts7, 2);
+	assert_int_equal(alerts8, 4);
+	/* Without a flow there is nothing to remember: every packet is evaluated. */
+	mkpkt(&p, 17, "100.0.0.1", 5000, "192.168.1.1", 53, "q", 1);
+	assert_int_equal(sw_detect_packet(c, &p, NULL, &res), 0);
+	assert_int_equal(sw_detect_packet(c, &p, NULL, &res), 0);
+	assert_int_equal(res.n, 2);
+	sw_detect_ctx_free(c);
+}
+
 /* Header-only rules are indexed by destination port and address: few candidates per packet. */
 static void test_prefilter_index(void **state)
 {
@@ -978,7 +1015,7 @@ int main(void)
 		cmocka_unit_test(test_backtracking),   cmocka_unit_test(test_backtracking_budget),
 		cmocka_unit_test(test_flowbits),       cmocka_unit_test(test_threshold),
 		cmocka_unit_test(test_actions),        cmocka_unit_test(test_alert_overflow),
-		cmocka_unit_test(test_ip_lists),       cmocka_unit_test(test_prefilter_index),
+		cmocka_unit_test(test_ip_lists), cmocka_unit_test(test_iponly_once_per_direction),       cmocka_unit_test(test_prefilter_index),
 		cmocka_unit_test(test_prefilter_random),
 		cmocka_unit_test(test_refs_and_errors),
 	};
