@@ -9,3 +9,7 @@ add_executable(syslog_e2e tests/e2e/syslog/syslog_e2e.c)
 target_link_libraries(syslog_e2e PRIVATE sw_syslog)
 add_test(NAME syslog_e2e COMMAND syslog_e2e 60000)
 set_tests_properties(syslog_e2e PROPERTIES LABELS e2e SKIP_RETURN_CODE 77 TIMEOUT 180)
+# Same with SIGKILL outages (a collector crash): losses are reported, duplicates fail.
+add_test(NAME syslog_e2e_kill COMMAND syslog_e2e 60000)
+set_tests_properties(syslog_e2e_kill PROPERTIES LABELS e2e SKIP_RETURN_CODE 77 TIMEOUT 180
+                     ENVIRONMENT SW_E2E_KILL=1)

@@ -113,11 +113,14 @@ static pid_t rs_start(void)
 	return pid;
 }
 
+/* SW_E2E_KILL=1: stop rsyslogd with SIGKILL instead (a collector crash). */
+static int stop_sig = SIGTERM;
+
 static int rs_stop(pid_t pid)
 {
 	int st = 0;
 
-	kill(pid, SIGTERM);
+	kill(pid, stop_sig);
 	waitpid(pid, &st, 0);
 	return st;
 }
@@ -158,6 +161,8 @@ int main(int argc, char **argv)
 	pid_t rs;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (getenv("SW_E2E_KILL"))
+		stop_sig = SIGKILL;
 	if (access(RSYSLOGD, X_OK) != 0) {
 		printf("SKIP: %s not installed (apt-get install rsyslog)\n0 passed, 0 failed\n", RSYSLOGD);
 		return 77;
@@ -191,8 +196,8 @@ int main(int argc, char **argv)
 		pump(s, &next, (long)(o + 1) * n / 4, n);
 		int64_t t0 = now_ms();
 		int wst = rs_stop(rs);
-		printf("outage %zu: rsyslogd stopped (SIGTERM, exit %d) after record %ld\n", o + 1,
-		       WIFEXITED(wst) ? WEXITSTATUS(wst) : -1, next - 1);
+		printf("outage %zu: rsyslogd stopped (%s, status 0x%x) after record %ld\n", o + 1,
+		       strsignal(stop_sig), (unsigned)wst, next - 1);
 		pump_for(s, &next, n, outage_ms[o]);
 		rs = rs_start();
 		printf("outage %zu: restarted after %" PRId64 " ms, at record %ld\n", o + 1, now_ms() - t0,
@@ -213,6 +218,7 @@ int main(int argc, char **argv)
 	       st.queued, st.sent, st.dropped_oldest, st.reconnects, st.spool_writes, st.spooled_bytes);
 	sw_syslog_free(s);
 	usleep(200000);
+	stop_sig = SIGTERM; /* the final stop is always clean, so the file is complete */
 	rs_stop(rs);
 
 	check(st.queued == (uint64_t)n, "every record queued");
@@ -248,9 +254,18 @@ int main(int argc, char **argv)
 	printf("collector file: %ld records, %ld missing, %ld duplicated/out of order, %ld unparsable\n", got,
 	       gaps, dups, bad);
 	check(bad == 0, "every line in rsyslog's file is one whole EVE record");
-	check(gaps == 0, "every record arrived");
-	check(dups == 0, "in order, none duplicated (clean SIGTERM stops)");
-	check(got == n, "record count equals records submitted");
+	if (getenv("SW_E2E_KILL")) {
+		/*
+		 * A collector crash loses what its kernel acknowledged but it had
+		 * not yet written (syslog.h, loss case b): measured, not asserted.
+		 */
+		printf("INFO: SIGKILL outages: %ld missing, %ld duplicated\n", gaps, dups);
+		check(dups == 0, "none duplicated");
+	} else {
+		check(gaps == 0, "every record arrived");
+		check(dups == 0, "in order, none duplicated (clean SIGTERM stops)");
+		check(got == n, "record count equals records submitted");
+	}
 
 	printf("%d passed, %d failed\n", passed, failed);
 	if (!failed && !getenv("SW_KEEP")) {
