@@ -23,7 +23,7 @@
 #include <limits.h>
 #include <linux/sockios.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
+#include <linux/tcp.h> /* struct tcp_info with tcpi_bytes_acked; glibc's lacks it */
 #include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -110,6 +110,7 @@ struct sw_syslog {
 	size_t s_len, s_off, s_cap;
 	uint64_t written; /* bytes accepted by send() on this connection */
 	uint64_t framed;  /* bytes framed on this connection */
+	int64_t ack_base; /* tcpi_bytes_acked right after connect, or -1 */
 };
 
 static int64_t now_ms(void)
@@ -561,37 +562,68 @@ static int tcp_connect(const struct sw_syslog *s)
 			goto fail;
 	}
 	int one = 1;
+	/* A collector that stops ACKing without a reset is declared dead after 30 s. */
+	unsigned utmo = 30000;
 	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+	setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &utmo, sizeof(utmo));
 	return fd;
 fail:
 	close(fd);
 	return -1;
 }
 
-/*
- * Release every record whose frame the peer's TCP has acknowledged.
- * SIOCOUTQ is write_seq - snd_una: bytes written but not yet ACKed.  It is
- * only trusted while the connection is ESTABLISHED or CLOSE_WAIT (checked
- * after the ioctl): a reset purges the write queue and would make the count
- * read zero, i.e. "everything delivered".
- */
-static void update_acks(struct sw_syslog *s, int fd)
+/* Linux's TCP states (include/net/tcp_states.h); not exported to user space. */
+enum { ST_ESTABLISHED = 1, ST_CLOSE_WAIT = 8 };
+
+/* Bytes the peer's TCP acknowledged on @fd so far (SYN included), or -1. */
+static int64_t bytes_acked(int fd)
 {
 	struct tcp_info ti;
 	socklen_t tlen = sizeof(ti);
-	int outq = 0;
+
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &tlen) < 0 ||
+	    tlen < offsetof(struct tcp_info, tcpi_bytes_acked) + sizeof(ti.tcpi_bytes_acked))
+		return -1;
+	return (int64_t)ti.tcpi_bytes_acked;
+}
+
+/*
+ * Release every record whose frame the peer's TCP has acknowledged.
+ *
+ * tcpi_bytes_acked (Linux >= 4.1, RFC 4898 ThruOctetsAcked) is snd_una
+ * progress: it counts the SYN, which the baseline taken at connect removes,
+ * and it survives a reset, so it stays exact after the session died.
+ * Older kernels: SIOCOUTQ (write_seq - snd_una), trusted only while the
+ * connection is ESTABLISHED or CLOSE_WAIT, because a reset purges the write
+ * queue and the count would read zero, i.e. "everything delivered".
+ */
+static void update_acks(struct sw_syslog *s, int fd)
+{
 	uint64_t acked;
 	bool locked = false;
+	int64_t ba;
 
 	if (!s->f_cnt)
 		return;
-	if (ioctl(fd, SIOCOUTQ, &outq) < 0 || outq < 0)
-		return;
-	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &tlen) < 0)
-		return;
-	if (ti.tcpi_state != TCP_ESTABLISHED && ti.tcpi_state != TCP_CLOSE_WAIT)
-		return;
-	acked = s->written - (uint64_t)outq;
+	ba = s->ack_base >= 0 ? bytes_acked(fd) : -1;
+	if (ba >= 0 && ba >= s->ack_base) {
+		acked = (uint64_t)(ba - s->ack_base);
+	} else {
+		struct tcp_info ti;
+		socklen_t tlen = sizeof(ti);
+		int outq = 0;
+
+		if (ioctl(fd, SIOCOUTQ, &outq) < 0 || outq < 0)
+			return;
+		if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &tlen) < 0)
+			return;
+		if (ti.tcpi_state != ST_ESTABLISHED && ti.tcpi_state != ST_CLOSE_WAIT)
+			return;
+		acked = s->written - (uint64_t)outq;
+	}
+	if (acked > s->written)
+		acked = s->written;
 	while (s->f_cnt && s->fifo[s->f_head].wire_end <= acked) {
 		struct ent *e = &s->fifo[s->f_head];
 		struct chunk *c = e->c;
@@ -764,6 +796,7 @@ static void *sender(void *arg)
 				s->st.reconnects++;
 			ever = true;
 			reset_conn(s);
+			s->ack_base = bytes_acked(fd);
 		}
 		pthread_mutex_unlock(&s->lock);
 
@@ -777,7 +810,13 @@ static void *sender(void *arg)
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		if (s->s_off < s->s_len)
 			pfd.events |= POLLOUT;
-		if (!drop && poll(&pfd, 1, 50) > 0) {
+		/*
+		 * With everything written, only ACKs are awaited, and nothing wakes
+		 * poll() for them: look again soon, or the in-flight window (and so
+		 * the throughput) is bound by the timeout instead of the RTT.
+		 */
+		int tmo = (s->s_off == s->s_len && s->f_cnt) ? 5 : 50;
+		if (!drop && poll(&pfd, 1, tmo) > 0) {
 			if (pfd.revents & (POLLIN | POLLHUP | POLLERR)) {
 				char trash[512];
 				ssize_t n = recv(fd, trash, sizeof(trash), MSG_DONTWAIT);
@@ -798,6 +837,7 @@ static void *sender(void *arg)
 				}
 			}
 		}
+		/* Also after an error: the ACK count survives a reset (see update_acks). */
 		update_acks(s, fd);
 		pthread_mutex_lock(&s->lock);
 		if (drop) {

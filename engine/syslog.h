@@ -16,28 +16,33 @@
  *
  * DELIVERY GUARANTEE (plain TCP has no application-level acknowledgement):
  *
- *  - A record counts as delivered when every byte of its frame has been
- *    acknowledged by the collector's TCP, i.e. has left our kernel's send
- *    queue (ioctl SIOCOUTQ), read only while the connection is ESTABLISHED
- *    or CLOSE_WAIT (after a reset the kernel purges the queue and the count
- *    would lie).  Delivered records are released; every other record is
+ *  - A record counts as delivered ("sent") when every byte of its frame has
+ *    been acknowledged by the collector's TCP: tcpi_bytes_acked from
+ *    TCP_INFO (Linux >= 4.1), which is exact and survives a reset; on older
+ *    kernels ioctl SIOCOUTQ, read only while the connection is ESTABLISHED
+ *    or CLOSE_WAIT.  Delivered records are released; every other record is
  *    kept and, after a reconnect, re-sent starting at the first record not
- *    known to be delivered, in sequence order.
+ *    known to be delivered.
  *  - Order: records are sent and re-sent strictly in submission order.
  *  - Loss happens only (a) when memory and spool are full: the oldest
  *    records are dropped and counted in dropped_oldest; (b) when the
  *    collector's kernel acknowledged bytes that the collector process then
- *    never read (it exited or reset with unread data in its receive
- *    buffer): TCP cannot tell us, the records are counted as sent.
- *  - Duplicates happen only when acknowledgements arrive between our last
- *    SIOCOUTQ read and a connection reset (the tail of that window is
- *    re-sent), or after a crash of this process (records delivered from a
- *    spool segment since the last clean shutdown are replayed).  Both carry
- *    the same seq, so they are detectable downstream.  A clean collector
- *    stop (FIN after reading everything) loses and duplicates nothing.
+ *    never read or never stored (it crashed, or closed with unread data,
+ *    which Linux answers with a reset): TCP cannot tell us, they are counted
+ *    as sent.  (c) without a spool, whatever is undelivered at
+ *    sw_syslog_free() is lost (counted as dropped_oldest).
+ *  - Duplicates happen only (a) after a crash of this process: records of
+ *    a spool segment delivered since the last clean shutdown are replayed
+ *    (a segment is removed only once all of it is delivered); (b) on
+ *    kernels without tcpi_bytes_acked, for ACKs that arrived between the
+ *    last SIOCOUTQ read and a reset.  Duplicates carry the same seq, so
+ *    they are detectable downstream.  A collector that stops cleanly (reads
+ *    what it was sent, then closes) sees every record exactly once.
  *  - sw_syslog_free() sends for at most flush_timeout_ms, then writes every
- *    undelivered record to the spool; the next sw_syslog_new() with the same
- *    spool directory replays them first, resuming the sequence.
+ *    undelivered record to the spool (possibly exceeding spool_bytes by the
+ *    in-flight window rather than dropping the oldest at a clean stop); the
+ *    next sw_syslog_new() with the same spool directory replays them first
+ *    and continues the sequence numbers.
  *
  * Threading: sw_syslog_submit() and sw_syslog_stats() may be called from any
  * thread; one background thread owns the socket.
