@@ -15,3 +15,11 @@ add_library(sw_enfproto STATIC nft/proto.c nft/client.c)
 target_link_libraries(sw_enfproto PUBLIC sw_common PkgConfig::SODIUM)
 sw_unit_test(test_proto sw_enfproto)
 sw_fuzzer(fuzz_proto sw_enfproto)
+
+add_executable(sidewall-enforcer nft/enforcer.c nft/enforcer_config.c)
+target_link_libraries(sidewall-enforcer PRIVATE sw_nft sw_enfproto sw_common
+                      PkgConfig::SODIUM PkgConfig::MNL PkgConfig::NFTNL PkgConfig::YAML)
+
+# The sensor's side as a tool, for the end-to-end test and the benchmark.
+add_executable(sw_enf_testclient tests/e2e/enforcer/enf_client.c)
+target_link_libraries(sw_enf_testclient PRIVATE sw_enfproto)

@@ -1,0 +1,1247 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * sidewall-enforcer: applies authenticated block requests from sensors as
+ * nftables set elements (nft/nft.h), under a policy the sensors cannot
+ * change: never-block CIDRs, a maximum TTL, a maximum number of elements,
+ * a per-sensor rate limit.
+ *
+ * One thread, one poll loop: TCP sensors, the operator's unix socket, and a
+ * once-a-second tick (expiry bookkeeping; every 2 s a check that the table
+ * still exists, recreating it and re-adding the live elements if someone
+ * flushed the ruleset).  Every accepted change is applied to the kernel,
+ * then appended to the journal and fsync'd, then answered; the journal is
+ * replayed at start and compacted when it grows.  Nothing that arrives on
+ * a socket reaches a shell: requests become netlink messages through nft/.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "common/addr.h"
+#include "nft/enforcer_config.h"
+#include "nft/nft.h"
+#include "nft/proto.h"
+
+#define MAX_CONNS 64
+#define CONN_IDLE_S 10
+#define CTL_LINE_MAX 512
+#define OPERATOR "operator"
+
+enum kind { K_BLOCK = 'b', K_QUAR = 'q' };
+
+struct entry {
+	uint8_t kind;
+	uint8_t prefix;
+	bool used;
+	struct sw_ip ip;
+	uint64_t expires; /* unix seconds; 0 = never (quarantine) */
+	uint32_t next;    /* hash chain, UINT32_MAX = end */
+	char who[64];
+	char reason[SW_PROTO_REASON_MAX + 1];
+};
+
+struct sensor {
+	const struct sw_enf_sensor_cfg *cfg;
+	struct sw_proto_peer peer;
+	uint64_t last_counter;
+	double tokens;
+	double refill_at;
+};
+
+struct conn {
+	int fd;
+	bool ctl;
+	size_t have;
+	time_t since;
+	uint8_t buf[4 + SW_PROTO_MAX_REQ];
+};
+
+struct stats {
+	uint64_t accepted, refused, unknown_key, forged, truncated, oversized, replayed, stale,
+		malformed, rate_limited, restores, journal_errors;
+};
+
+struct enf {
+	struct sw_enf_config cfg;
+	struct sw_nft *nft;
+	uint8_t priv[SW_PROTO_KEY_LEN], pub[SW_PROTO_KEY_LEN];
+	struct sensor sensors[SW_ENF_MAX_SENSORS];
+	struct entry *ent;
+	uint32_t nent, cap, live;
+	uint32_t *bucket;
+	uint32_t nbucket;
+	uint32_t free_head;
+	FILE *jr;
+	uint64_t jr_lines;
+	struct stats st;
+	struct conn conns[MAX_CONNS];
+	int lfd, cfd;
+	uint8_t out[4 + SW_PROTO_MAX_RESP];
+	struct sw_proto_resp resp;
+};
+
+static volatile sig_atomic_t stop;
+
+static void logmsg(const char *fmt, ...)
+{
+	va_list ap;
+	char ts[32];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(stderr, "%s sidewall-enforcer: ", ts);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static uint64_t now_s(void)
+{
+	return (uint64_t)time(NULL);
+}
+
+static double mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static const char *cidr_str(const struct sw_ip *ip, uint8_t prefix, char *buf, size_t len)
+{
+	char a[SW_IP_STRLEN];
+	unsigned int full = ip->family == AF_INET ? 32 : 128;
+
+	sw_ip_format(ip, a, sizeof(a));
+	if (prefix == full)
+		snprintf(buf, len, "%s", a);
+	else
+		snprintf(buf, len, "%s/%u", a, prefix);
+	return buf;
+}
+
+/* ---------- state: a hash of live entries keyed by kind + CIDR ---------- */
+
+static uint32_t hash_key(uint8_t kind, const struct sw_ip *ip, uint8_t prefix)
+{
+	uint8_t k[19];
+
+	k[0] = kind;
+	k[1] = ip->family;
+	k[2] = prefix;
+	memcpy(k + 3, ip->a, 16);
+	/* short keys, a fixed process-wide key: siphash is cheap and not guessable */
+	static uint8_t hk[crypto_shorthash_KEYBYTES];
+	static bool init;
+	uint8_t h[crypto_shorthash_BYTES];
+	uint32_t v;
+
+	if (!init) {
+		randombytes_buf(hk, sizeof(hk));
+		init = true;
+	}
+	crypto_shorthash(h, k, sizeof(k), hk);
+	memcpy(&v, h, sizeof(v));
+	return v;
+}
+
+static struct entry *find(struct enf *e, uint8_t kind, const struct sw_ip *ip, uint8_t prefix)
+{
+	uint32_t i = e->bucket[hash_key(kind, ip, prefix) & (e->nbucket - 1)];
+
+	for (; i != UINT32_MAX; i = e->ent[i].next)
+		if (e->ent[i].kind == kind && e->ent[i].prefix == prefix && sw_ip_eq(&e->ent[i].ip, ip))
+			return &e->ent[i];
+	return NULL;
+}
+
+static struct entry *insert(struct enf *e, uint8_t kind, const struct sw_ip *ip, uint8_t prefix)
+{
+	struct entry *x = find(e, kind, ip, prefix);
+	uint32_t i, b;
+
+	if (x)
+		return x;
+	if (e->free_head != UINT32_MAX) {
+		i = e->free_head;
+		e->free_head = e->ent[i].next;
+	} else {
+		if (e->nent == e->cap)
+			return NULL;
+		i = e->nent++;
+	}
+	x = &e->ent[i];
+	memset(x, 0, sizeof(*x));
+	x->used = true;
+	x->kind = kind;
+	x->ip = *ip;
+	x->prefix = prefix;
+	b = hash_key(kind, ip, prefix) & (e->nbucket - 1);
+	x->next = e->bucket[b];
+	e->bucket[b] = i;
+	e->live++;
+	return x;
+}
+
+static void remove_entry(struct enf *e, struct entry *x)
+{
+	uint32_t b = hash_key(x->kind, &x->ip, x->prefix) & (e->nbucket - 1);
+	uint32_t idx = (uint32_t)(x - e->ent), *pp = &e->bucket[b];
+
+	while (*pp != UINT32_MAX && *pp != idx)
+		pp = &e->ent[*pp].next;
+	if (*pp == idx)
+		*pp = x->next;
+	x->used = false;
+	x->next = e->free_head;
+	e->free_head = idx;
+	e->live--;
+}
+
+static int state_init(struct enf *e)
+{
+	uint32_t i;
+
+	/* room for max_elements live plus slack for the journal replay */
+	e->cap = e->cfg.max_elements + 1024;
+	for (e->nbucket = 1024; e->nbucket < e->cap; e->nbucket <<= 1)
+		;
+	e->ent = calloc(e->cap, sizeof(*e->ent));
+	e->bucket = malloc(e->nbucket * sizeof(*e->bucket));
+	if (!e->ent || !e->bucket)
+		return -ENOMEM;
+	for (i = 0; i < e->nbucket; i++)
+		e->bucket[i] = UINT32_MAX;
+	e->free_head = UINT32_MAX;
+	return 0;
+}
+
+/* ---------- policy ---------- */
+
+static bool cidr_overlap(const struct sw_ip *a, uint8_t pa, const struct sw_ip *b, uint8_t pb)
+{
+	unsigned int bits = pa < pb ? pa : pb, i;
+
+	if (a->family != b->family)
+		return false;
+	for (i = 0; i < bits / 8; i++)
+		if (a->a[i] != b->a[i])
+			return false;
+	if (bits % 8) {
+		uint8_t m = (uint8_t)(0xff << (8 - bits % 8));
+
+		if ((a->a[i] & m) != (b->a[i] & m))
+			return false;
+	}
+	return true;
+}
+
+static const struct sw_enf_cidr *never_hit(struct enf *e, const struct sw_ip *ip, uint8_t prefix)
+{
+	size_t i;
+
+	for (i = 0; i < e->cfg.nnever; i++)
+		if (cidr_overlap(ip, prefix, &e->cfg.never[i].ip, e->cfg.never[i].prefix))
+			return &e->cfg.never[i];
+	return NULL;
+}
+
+/* ---------- journal ---------- */
+
+static void jr_sync(struct enf *e)
+{
+	if (!e->jr)
+		return;
+	if (fflush(e->jr) || fsync(fileno(e->jr))) {
+		e->st.journal_errors++;
+		logmsg("journal %s: %s", e->cfg.journal, strerror(errno));
+	}
+}
+
+static void jr_entry(FILE *f, const struct entry *x)
+{
+	char c[64];
+
+	fprintf(f, "+ %c %s %llu %s %s\n", x->kind, cidr_str(&x->ip, x->prefix, c, sizeof(c)),
+		(unsigned long long)x->expires, x->who, x->reason);
+}
+
+static void jr_put(struct enf *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!e->jr)
+		return;
+	va_start(ap, fmt);
+	vfprintf(e->jr, fmt, ap);
+	va_end(ap);
+	e->jr_lines++;
+}
+
+/*
+ * Rewrite the journal as the live state: write a temporary file, fsync it,
+ * rename it over the journal, fsync the directory, so that a crash at any
+ * point leaves either the old or the new journal whole.
+ */
+static int jr_compact(struct enf *e)
+{
+	char tmp[300], dir[256], *slash;
+	uint64_t now = now_s();
+	FILE *f;
+	uint32_t i;
+	int dfd;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", e->cfg.journal);
+	f = fopen(tmp, "w");
+	if (!f)
+		return -errno;
+	e->jr_lines = 0;
+	for (i = 0; i < e->nent; i++) {
+		const struct entry *x = &e->ent[i];
+
+		if (x->used && (!x->expires || x->expires > now)) {
+			jr_entry(f, x);
+			e->jr_lines++;
+		}
+	}
+	for (i = 0; i < e->cfg.nsensors; i++)
+		if (e->sensors[i].last_counter) {
+			fprintf(f, "c %s %llu\n", e->sensors[i].cfg->name,
+				(unsigned long long)e->sensors[i].last_counter);
+			e->jr_lines++;
+		}
+	if (fflush(f) || fsync(fileno(f))) {
+		fclose(f);
+		return -errno;
+	}
+	fclose(f);
+	if (rename(tmp, e->cfg.journal))
+		return -errno;
+	snprintf(dir, sizeof(dir), "%s", e->cfg.journal);
+	slash = strrchr(dir, '/');
+	if (slash) {
+		*slash = 0;
+		dfd = open(slash == dir ? "/" : dir, O_RDONLY | O_DIRECTORY);
+		if (dfd >= 0) {
+			fsync(dfd);
+			close(dfd);
+		}
+	}
+	if (e->jr)
+		fclose(e->jr);
+	e->jr = fopen(e->cfg.journal, "a");
+	return e->jr ? 0 : -errno;
+}
+
+static struct sensor *sensor_by_name(struct enf *e, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < e->cfg.nsensors; i++)
+		if (!strcmp(e->sensors[i].cfg->name, name))
+			return &e->sensors[i];
+	return NULL;
+}
+
+/* Replay: later lines win; a malformed line is reported and skipped. */
+static int jr_replay(struct enf *e)
+{
+	FILE *f = fopen(e->cfg.journal, "r");
+	char line[512];
+	unsigned long lineno = 0, bad = 0;
+
+	if (!f)
+		return errno == ENOENT ? 0 : -errno;
+	while (fgets(line, sizeof(line), f)) {
+		char op, kind, cidr[64], who[64];
+		unsigned long long exp, ctr;
+		int off = 0;
+		struct sw_ip ip;
+		uint8_t prefix;
+
+		lineno++;
+		line[strcspn(line, "\n")] = 0;
+		if (sscanf(line, "%c %c %63s %llu %63s %n", &op, &kind, cidr, &exp, who, &off) >= 5 &&
+		    op == '+' && (kind == K_BLOCK || kind == K_QUAR) && !sw_cidr_parse(cidr, &ip, &prefix)) {
+			struct entry *x = insert(e, (uint8_t)kind, &ip, prefix);
+
+			if (!x) {
+				bad++;
+				continue;
+			}
+			x->expires = exp;
+			snprintf(x->who, sizeof(x->who), "%s", who);
+			snprintf(x->reason, sizeof(x->reason), "%s", off ? line + off : "");
+		} else if (sscanf(line, "%c %c %63s", &op, &kind, cidr) == 3 && op == '-' &&
+			   !sw_cidr_parse(cidr, &ip, &prefix)) {
+			struct entry *x = find(e, (uint8_t)kind, &ip, prefix);
+
+			if (x)
+				remove_entry(e, x);
+		} else if (sscanf(line, "c %63s %llu", who, &ctr) == 2) {
+			struct sensor *s = sensor_by_name(e, who);
+
+			if (s && ctr > s->last_counter)
+				s->last_counter = ctr;
+		} else {
+			bad++;
+			logmsg("journal %s:%lu: unreadable line skipped", e->cfg.journal, lineno);
+		}
+	}
+	fclose(f);
+	/* drop what expired while we were down */
+	{
+		uint64_t now = now_s();
+		uint32_t i;
+
+		for (i = 0; i < e->nent; i++)
+			if (e->ent[i].used && e->ent[i].expires && e->ent[i].expires <= now)
+				remove_entry(e, &e->ent[i]);
+	}
+	logmsg("journal replayed: %lu lines, %u live entries, %lu skipped", lineno, e->live, bad);
+	return 0;
+}
+
+/* ---------- kernel ---------- */
+
+static int kernel_apply(struct enf *e, const struct entry *x, bool add)
+{
+	struct sw_nft_elem el = { x->ip, x->prefix, 0 };
+	enum sw_nft_kind k = x->kind == K_QUAR ? SW_NFT_QUAR : SW_NFT_BLOCK;
+
+	if (add && x->expires) {
+		uint64_t now = now_s();
+
+		el.timeout_ms = x->expires > now ? (x->expires - now) * 1000 : 1000;
+	}
+	return add ? sw_nft_add(e->nft, k, &el, 1) : sw_nft_del(e->nft, k, &el, 1);
+}
+
+/* (Re)create the table and load every live entry, in bulk. */
+static int restore_kernel(struct enf *e)
+{
+	struct sw_nft_elem *b = NULL, *q = NULL;
+	size_t nb = 0, nq = 0;
+	uint64_t now = now_s();
+	uint32_t i;
+	int ret;
+
+	ret = sw_nft_setup(e->nft);
+	if (ret)
+		return ret;
+	b = calloc(e->live + 1, sizeof(*b));
+	q = calloc(e->live + 1, sizeof(*q));
+	if (!b || !q) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < e->nent; i++) {
+		const struct entry *x = &e->ent[i];
+
+		if (!x->used || (x->expires && x->expires <= now))
+			continue;
+		if (x->kind == K_QUAR) {
+			q[nq].ip = x->ip;
+			q[nq++].prefix = x->prefix;
+		} else {
+			b[nb].ip = x->ip;
+			b[nb].prefix = x->prefix;
+			b[nb++].timeout_ms = (x->expires - now) * 1000;
+		}
+	}
+	ret = sw_nft_add(e->nft, SW_NFT_BLOCK, b, nb);
+	if (!ret)
+		ret = sw_nft_add(e->nft, SW_NFT_QUAR, q, nq);
+	logmsg("table inet %s loaded: %zu blocks, %zu quarantined (%s)", e->cfg.table, nb, nq,
+	       ret ? strerror(-ret) : "ok");
+out:
+	free(b);
+	free(q);
+	return ret;
+}
+
+/* ---------- requests ---------- */
+
+/*
+ * One request from a sensor or the operator.  Returns 0 or a positive
+ * errno; @msg gets a one-line explanation and *@ttl_out the TTL applied.
+ */
+static int handle(struct enf *e, const char *who, uint8_t op, const struct sw_ip *ip,
+		  uint8_t prefix, uint32_t ttl, const char *reason, uint32_t *ttl_out, char *msg,
+		  size_t msglen)
+{
+	uint8_t kind = (op == SW_OP_QUARANTINE || op == SW_OP_RELEASE) ? K_QUAR : K_BLOCK;
+	const struct sw_enf_cidr *nb;
+	char c[64], n[64];
+	struct entry *x, old;
+	bool existed;
+	int ret;
+
+	*ttl_out = 0;
+	cidr_str(ip, prefix, c, sizeof(c));
+	if (op == SW_OP_BLOCK || op == SW_OP_QUARANTINE) {
+		nb = never_hit(e, ip, prefix);
+		if (nb) {
+			snprintf(msg, msglen, "refused: %s overlaps never-block %s", c,
+				 cidr_str(&nb->ip, nb->prefix, n, sizeof(n)));
+			return EPERM;
+		}
+		if (prefix == 0) {
+			snprintf(msg, msglen, "refused: %s would block everything", c);
+			return EPERM;
+		}
+		x = find(e, kind, ip, prefix);
+		existed = x != NULL;
+		if (!existed && e->live >= e->cfg.max_elements) {
+			snprintf(msg, msglen, "refused: %u elements, the maximum", e->live);
+			return ENOSPC;
+		}
+		if (!existed) {
+			x = insert(e, kind, ip, prefix);
+			if (!x) {
+				snprintf(msg, msglen, "refused: no room");
+				return ENOSPC;
+			}
+		}
+		old = *x;
+		if (kind == K_BLOCK) {
+			if (!ttl)
+				ttl = e->cfg.default_ttl;
+			if (ttl > e->cfg.max_ttl)
+				ttl = e->cfg.max_ttl; /* clamp, not refuse: the block still holds */
+			x->expires = now_s() + ttl;
+			*ttl_out = ttl;
+		} else {
+			x->expires = 0;
+		}
+		snprintf(x->who, sizeof(x->who), "%s", who);
+		snprintf(x->reason, sizeof(x->reason), "%s", reason && *reason ? reason : "-");
+		ret = kernel_apply(e, x, true);
+		if (ret) {
+			if (existed)
+				*x = old;
+			else
+				remove_entry(e, x);
+			snprintf(msg, msglen, "failed: %s: %s%s", c, strerror(-ret),
+				 ret == -EEXIST || ret == -ENOTEMPTY ? " (overlaps an existing block)" : "");
+			return (unsigned)-ret;
+		}
+		jr_entry(e->jr ? e->jr : stderr, x);
+		e->jr_lines++;
+		if (kind == K_BLOCK)
+			snprintf(msg, msglen, "blocked %s for %us", c, ttl);
+		else
+			snprintf(msg, msglen, "quarantined %s", c);
+		return 0;
+	}
+	if (op == SW_OP_UNBLOCK || op == SW_OP_RELEASE) {
+		x = find(e, kind, ip, prefix);
+		if (!x) {
+			/* still delete from the kernel: the operator may have added it by hand */
+			struct entry tmp = { .kind = kind, .prefix = prefix, .ip = *ip };
+
+			ret = kernel_apply(e, &tmp, false);
+			snprintf(msg, msglen, "%s was not %s", c, kind == K_QUAR ? "quarantined" : "blocked");
+			return ret ? (unsigned)-ret : 0;
+		}
+		ret = kernel_apply(e, x, false);
+		if (ret) {
+			snprintf(msg, msglen, "failed: %s: %s", c, strerror(-ret));
+			return (unsigned)-ret;
+		}
+		remove_entry(e, x);
+		jr_put(e, "- %c %s\n", kind, c);
+		snprintf(msg, msglen, "%s %s", kind == K_QUAR ? "released" : "unblocked", c);
+		return 0;
+	}
+	snprintf(msg, msglen, "unknown request");
+	return EINVAL;
+}
+
+static size_t list_text(struct enf *e, char *out, size_t len)
+{
+	uint64_t now = now_s();
+	size_t off = 0;
+	uint32_t i;
+	int n;
+
+	n = snprintf(out, len, "%u entries (max %u)\n", e->live, e->cfg.max_elements);
+	off = n > 0 ? (size_t)n : 0;
+	for (i = 0; i < e->nent && off < len; i++) {
+		const struct entry *x = &e->ent[i];
+		char c[64];
+
+		if (!x->used || (x->expires && x->expires <= now))
+			continue;
+		cidr_str(&x->ip, x->prefix, c, sizeof(c));
+		if (x->kind == K_QUAR)
+			n = snprintf(out + off, len - off, "quarantine %s by=%s reason=%s\n", c, x->who,
+				     x->reason);
+		else
+			n = snprintf(out + off, len - off, "block %s expires_in=%llus by=%s reason=%s\n",
+				     c, (unsigned long long)(x->expires - now), x->who, x->reason);
+		if (n < 0 || (size_t)n >= len - off) {
+			off = len - 1; /* truncated at the limit */
+			break;
+		}
+		off += (size_t)n;
+	}
+	return off;
+}
+
+static size_t stats_text(struct enf *e, char *out, size_t len)
+{
+	const struct stats *s = &e->st;
+	int n = snprintf(out, len,
+			 "accepted %llu\nrefused %llu\nrejected_unknown_key %llu\nrejected_forged %llu\n"
+			 "rejected_truncated %llu\nrejected_oversized %llu\nrejected_replayed %llu\n"
+			 "rejected_stale %llu\nrejected_malformed %llu\nrate_limited %llu\n"
+			 "table_restores %llu\njournal_errors %llu\nlive %u\n",
+			 (unsigned long long)s->accepted, (unsigned long long)s->refused,
+			 (unsigned long long)s->unknown_key, (unsigned long long)s->forged,
+			 (unsigned long long)s->truncated, (unsigned long long)s->oversized,
+			 (unsigned long long)s->replayed, (unsigned long long)s->stale,
+			 (unsigned long long)s->malformed, (unsigned long long)s->rate_limited,
+			 (unsigned long long)s->restores, (unsigned long long)s->journal_errors, e->live);
+	return n > 0 && (size_t)n < len ? (size_t)n : 0;
+}
+
+static bool rate_ok(struct enf *e, struct sensor *s)
+{
+	double t = mono();
+
+	s->tokens += (t - s->refill_at) * e->cfg.rate;
+	if (s->tokens > e->cfg.burst)
+		s->tokens = e->cfg.burst;
+	s->refill_at = t;
+	if (s->tokens < 1.0)
+		return false;
+	s->tokens -= 1.0;
+	return true;
+}
+
+static void send_frame(int fd, const uint8_t *p, size_t n)
+{
+	/* answers are small and the socket is fresh: a short blocking send */
+	while (n) {
+		ssize_t r = send(fd, p, n, MSG_NOSIGNAL);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (errno == EAGAIN) {
+				struct pollfd pf = { fd, POLLOUT, 0 };
+
+				if (poll(&pf, 1, 1000) > 0)
+					continue;
+			}
+			return;
+		}
+		p += r;
+		n -= (size_t)r;
+	}
+}
+
+/* Returns false if the connection must be closed. */
+static bool sensor_frame(struct enf *e, struct conn *c, const uint8_t *frame, size_t len)
+{
+	uint8_t pub[SW_PROTO_KEY_LEN];
+	struct sensor *s = NULL;
+	struct sw_proto_req req;
+	struct sw_proto_resp *r = &e->resp;
+	char key[SW_PROTO_KEY_B64_LEN];
+	size_t i;
+	int ret, n;
+
+	ret = sw_proto_peek(frame, len, SW_PROTO_MAX_REQ, SW_PROTO_REQUEST, pub);
+	if (ret == -EBADMSG) {
+		e->st.truncated++;
+		logmsg("rejected: truncated frame (%zu bytes) from fd %d", len, c->fd);
+		return false;
+	}
+	if (ret) {
+		e->st.malformed++;
+		logmsg("rejected: bad header (%s)", strerror(-ret));
+		return false;
+	}
+	for (i = 0; i < e->cfg.nsensors; i++)
+		if (!sodium_memcmp(e->sensors[i].peer.pub, pub, SW_PROTO_KEY_LEN))
+			s = &e->sensors[i];
+	if (!s) {
+		e->st.unknown_key++;
+		sw_proto_key_to_b64(pub, key);
+		logmsg("rejected: unknown key %s", key);
+		return false;
+	}
+	ret = sw_proto_open_req(&s->peer, frame, len, &req);
+	if (ret == -EBADMSG && len < SW_PROTO_HDR_LEN + SW_PROTO_TAG_LEN + 17) {
+		e->st.truncated++;
+		logmsg("rejected: truncated frame from %s", s->cfg->name);
+		return false;
+	}
+	if (ret == -EBADMSG) {
+		e->st.forged++;
+		logmsg("rejected: frame claiming to be %s does not authenticate", s->cfg->name);
+		return false;
+	}
+	if (ret) {
+		e->st.malformed++;
+		logmsg("rejected: malformed request from %s (%s)", s->cfg->name, strerror(-ret));
+		return false;
+	}
+	memset(r, 0, offsetof(struct sw_proto_resp, text));
+	r->counter = req.counter;
+	ret = sw_proto_fresh(&req, s->last_counter, now_s(), e->cfg.time_window);
+	if (ret) {
+		if (ret == -EALREADY)
+			e->st.replayed++;
+		else
+			e->st.stale++;
+		logmsg("rejected: %s request from %s (counter %llu, last %llu)",
+		       ret == -EALREADY ? "replayed" : "stale", s->cfg->name,
+		       (unsigned long long)req.counter, (unsigned long long)s->last_counter);
+		/* no answer: an answer would be a replayable oracle, and nothing changed */
+		return false;
+	}
+	/* the counter is spent whatever happens next */
+	s->last_counter = req.counter;
+	jr_put(e, "c %s %llu\n", s->cfg->name, (unsigned long long)req.counter);
+	if (!rate_ok(e, s)) {
+		e->st.rate_limited++;
+		r->status = EAGAIN;
+		r->text_len = (uint16_t)snprintf(r->text, sizeof(r->text), "rate limited");
+	} else if (req.op == SW_OP_LIST) {
+		r->text_len = (uint16_t)list_text(e, r->text, SW_PROTO_TEXT_MAX);
+	} else {
+		r->status = (uint32_t)handle(e, s->cfg->name, req.op, &req.ip, req.prefix, req.ttl,
+					     req.reason, &r->ttl, r->text, SW_PROTO_TEXT_MAX);
+		r->text_len = (uint16_t)strlen(r->text);
+		if (r->status)
+			e->st.refused++;
+		else
+			e->st.accepted++;
+		logmsg("%s: %s", s->cfg->name, r->text);
+	}
+	jr_sync(e);
+	n = sw_proto_seal_resp(&s->peer, e->pub, r, e->out + 4, sizeof(e->out) - 4);
+	if (n < 0)
+		return false;
+	e->out[0] = (uint8_t)((uint32_t)n >> 24);
+	e->out[1] = (uint8_t)((uint32_t)n >> 16);
+	e->out[2] = (uint8_t)((uint32_t)n >> 8);
+	e->out[3] = (uint8_t)n;
+	send_frame(c->fd, e->out, (size_t)n + 4);
+	return true;
+}
+
+/* Operator line: "list", "stats", "block CIDR [TTL] [REASON...]", ... */
+static void ctl_line(struct enf *e, struct conn *c, char *line)
+{
+	char *out = e->resp.text, *save = NULL, *cmd, *arg, *ttls, *reason;
+	size_t len = SW_PROTO_TEXT_MAX, off;
+	struct sw_ip ip;
+	uint8_t prefix, op = 0;
+	uint32_t ttl = 0, applied;
+	int ret;
+
+	cmd = strtok_r(line, " \t\r\n", &save);
+	if (!cmd) {
+		off = (size_t)snprintf(out, len, "error: empty command\n");
+	} else if (!strcmp(cmd, "list")) {
+		off = list_text(e, out, len);
+	} else if (!strcmp(cmd, "stats")) {
+		off = stats_text(e, out, len);
+	} else {
+		if (!strcmp(cmd, "block"))
+			op = SW_OP_BLOCK;
+		else if (!strcmp(cmd, "unblock"))
+			op = SW_OP_UNBLOCK;
+		else if (!strcmp(cmd, "quarantine"))
+			op = SW_OP_QUARANTINE;
+		else if (!strcmp(cmd, "release"))
+			op = SW_OP_RELEASE;
+		arg = strtok_r(NULL, " \t\r\n", &save);
+		if (!op || !arg || sw_cidr_parse(arg, &ip, &prefix) ||
+		    ((op == SW_OP_QUARANTINE || op == SW_OP_RELEASE) &&
+		     prefix != (ip.family == AF_INET ? 32 : 128))) {
+			off = (size_t)snprintf(out, len,
+					       "error: usage: block CIDR [TTL] [REASON] | unblock CIDR | "
+					       "quarantine ADDR | release ADDR | list | stats\n");
+			goto send;
+		}
+		if (op == SW_OP_BLOCK) {
+			ttls = strtok_r(NULL, " \t\r\n", &save);
+			if (ttls) {
+				char *end;
+				unsigned long v = strtoul(ttls, &end, 10);
+
+				if (*end || v > UINT32_MAX) {
+					off = (size_t)snprintf(out, len, "error: TTL '%s' is not a number\n", ttls);
+					goto send;
+				}
+				ttl = (uint32_t)v;
+			}
+		}
+		reason = strtok_r(NULL, "\r\n", &save);
+		if (reason && strlen(reason) > SW_PROTO_REASON_MAX)
+			reason[SW_PROTO_REASON_MAX] = 0;
+		ret = handle(e, OPERATOR, op, &ip, prefix, ttl, reason, &applied, out + 4, len - 8);
+		jr_sync(e);
+		memcpy(out, ret ? "err " : "ok  ", 4);
+		logmsg("operator: %s", out + 4);
+		off = strlen(out);
+		out[off++] = '\n';
+	}
+send:
+	send_frame(c->fd, (const uint8_t *)out, off);
+}
+
+/* ---------- sockets ---------- */
+
+static int listen_tcp(const struct sw_enf_config *cfg)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int fd, one = 1;
+
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, cfg->listen, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
+		((struct sockaddr_in *)&ss)->sin_family = AF_INET;
+		((struct sockaddr_in *)&ss)->sin_port = htons(cfg->port);
+		sl = sizeof(struct sockaddr_in);
+	} else if (inet_pton(AF_INET6, cfg->listen, &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
+		((struct sockaddr_in6 *)&ss)->sin6_family = AF_INET6;
+		((struct sockaddr_in6 *)&ss)->sin6_port = htons(cfg->port);
+		sl = sizeof(struct sockaddr_in6);
+	} else {
+		return -EINVAL;
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, sl) < 0 || listen(fd, 64) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+static int listen_unix(const char *path)
+{
+	struct sockaddr_un su = { .sun_family = AF_UNIX };
+	int fd;
+	mode_t old;
+
+	if (strlen(path) >= sizeof(su.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(su.sun_path, path);
+	unlink(path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	/* operator only: the socket is created 0600 */
+	old = umask(077);
+	if (bind(fd, (struct sockaddr *)&su, sizeof(su)) < 0 || listen(fd, 8) < 0) {
+		int err = -errno;
+
+		umask(old);
+		close(fd);
+		return err;
+	}
+	umask(old);
+	return fd;
+}
+
+static void conn_close(struct enf *e, struct conn *c, const char *why)
+{
+	if (why && c->have) {
+		e->st.truncated++;
+		logmsg("rejected: connection %s with %zu bytes of an unfinished frame", why, c->have);
+	}
+	close(c->fd);
+	c->fd = -1;
+	c->have = 0;
+}
+
+static void conn_accept(struct enf *e, int lfd, bool ctl)
+{
+	for (;;) {
+		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC), i;
+
+		if (fd < 0)
+			return;
+		for (i = 0; i < MAX_CONNS && e->conns[i].fd >= 0; i++)
+			;
+		if (i == MAX_CONNS) {
+			close(fd); /* full: the sensor retries */
+			continue;
+		}
+		e->conns[i].fd = fd;
+		e->conns[i].ctl = ctl;
+		e->conns[i].have = 0;
+		e->conns[i].since = time(NULL);
+	}
+}
+
+static void conn_read(struct enf *e, struct conn *c)
+{
+	for (;;) {
+		size_t want;
+		ssize_t r;
+
+		if (c->ctl) {
+			want = CTL_LINE_MAX - 1 - c->have;
+		} else if (c->have < 4) {
+			want = 4 - c->have;
+		} else {
+			uint32_t flen = (uint32_t)c->buf[0] << 24 | (uint32_t)c->buf[1] << 16 |
+					(uint32_t)c->buf[2] << 8 | c->buf[3];
+
+			if (flen > SW_PROTO_MAX_REQ) {
+				e->st.oversized++;
+				logmsg("rejected: oversized frame (%u bytes)", flen);
+				c->have = 0;
+				conn_close(e, c, NULL);
+				return;
+			}
+			want = 4 + flen - c->have;
+			if (!want) {
+				bool keep = sensor_frame(e, c, c->buf + 4, flen);
+
+				c->have = 0;
+				c->since = time(NULL);
+				if (!keep) {
+					conn_close(e, c, NULL);
+					return;
+				}
+				continue;
+			}
+		}
+		r = recv(c->fd, c->buf + c->have, want, 0);
+		if (r == 0) {
+			conn_close(e, c, c->ctl ? NULL : "closed");
+			return;
+		}
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				conn_close(e, c, "failed");
+			return;
+		}
+		c->have += (size_t)r;
+		if (c->ctl) {
+			char *nl = memchr(c->buf, '\n', c->have);
+
+			if (nl || c->have == CTL_LINE_MAX - 1) {
+				if (nl)
+					*nl = 0;
+				c->buf[c->have < CTL_LINE_MAX - 1 ? c->have : CTL_LINE_MAX - 1] = 0;
+				ctl_line(e, c, (char *)c->buf);
+				c->have = 0;
+				conn_close(e, c, NULL);
+				return;
+			}
+		}
+	}
+}
+
+static void tick(struct enf *e, bool check_table)
+{
+	uint64_t now = now_s();
+	uint32_t i;
+
+	/* the kernel expires elements itself; this only keeps our count honest */
+	for (i = 0; i < e->nent; i++)
+		if (e->ent[i].used && e->ent[i].expires && e->ent[i].expires <= now)
+			remove_entry(e, &e->ent[i]);
+	for (i = 0; i < MAX_CONNS; i++)
+		if (e->conns[i].fd >= 0 && time(NULL) - e->conns[i].since > CONN_IDLE_S)
+			conn_close(e, &e->conns[i], "idle");
+	if (check_table) {
+		int r = sw_nft_table_exists(e->nft);
+
+		if (r == 0) {
+			e->st.restores++;
+			logmsg("table inet %s is gone (ruleset flushed?): restoring", e->cfg.table);
+			restore_kernel(e);
+		} else if (r < 0) {
+			logmsg("table check failed: %s", strerror(-r));
+		}
+	}
+	if (e->jr_lines > 2ull * e->live + 10000) {
+		int r = jr_compact(e);
+
+		if (r)
+			logmsg("journal compaction failed: %s", strerror(-r));
+	}
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static int run(struct enf *e)
+{
+	struct sw_nft_config nc = { e->cfg.table, e->cfg.hooks, e->cfg.priority };
+	double last_tick = mono(), last_check = mono();
+	struct sigaction sa = { .sa_handler = on_signal };
+	size_t i;
+	int ret;
+
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	for (i = 0; i < MAX_CONNS; i++)
+		e->conns[i].fd = -1;
+	ret = sw_proto_key_load(e->cfg.private_key_file, e->priv);
+	if (ret) {
+		logmsg("private key %s: %s", e->cfg.private_key_file, strerror(-ret));
+		return 1;
+	}
+	sw_proto_pubkey(e->priv, e->pub);
+	for (i = 0; i < e->cfg.nsensors; i++) {
+		struct sensor *s = &e->sensors[i];
+
+		s->cfg = &e->cfg.sensors[i];
+		if (sw_proto_peer_init(&s->peer, e->priv, s->cfg->pub)) {
+			logmsg("sensor %s: unusable public key", s->cfg->name);
+			return 1;
+		}
+		s->tokens = e->cfg.burst;
+		s->refill_at = mono();
+	}
+	if (state_init(e) || jr_replay(e))
+		return 1;
+	ret = jr_compact(e);
+	if (ret) {
+		logmsg("journal %s: %s", e->cfg.journal, strerror(-ret));
+		return 1;
+	}
+	e->nft = sw_nft_new(&nc);
+	if (!e->nft) {
+		logmsg("netlink: %s", strerror(errno));
+		return 1;
+	}
+	ret = restore_kernel(e);
+	if (ret) {
+		logmsg("cannot set up table inet %s: %s", e->cfg.table, strerror(-ret));
+		return 1;
+	}
+	e->lfd = listen_tcp(&e->cfg);
+	e->cfd = listen_unix(e->cfg.control_socket);
+	if (e->lfd < 0 || e->cfd < 0) {
+		logmsg("listen %s:%u / %s: %s", e->cfg.listen, e->cfg.port, e->cfg.control_socket,
+		       strerror(e->lfd < 0 ? -e->lfd : -e->cfd));
+		return 1;
+	}
+	logmsg("listening on %s:%u, control %s, %zu sensors, max_ttl %us, max %u elements",
+	       e->cfg.listen, e->cfg.port, e->cfg.control_socket, e->cfg.nsensors, e->cfg.max_ttl,
+	       e->cfg.max_elements);
+	while (!stop) {
+		struct pollfd pf[2 + MAX_CONNS];
+		int map[2 + MAX_CONNS], n = 0, r;
+		double t;
+
+		pf[n] = (struct pollfd){ e->lfd, POLLIN, 0 };
+		map[n++] = -1;
+		pf[n] = (struct pollfd){ e->cfd, POLLIN, 0 };
+		map[n++] = -2;
+		for (i = 0; i < MAX_CONNS; i++)
+			if (e->conns[i].fd >= 0) {
+				pf[n] = (struct pollfd){ e->conns[i].fd, POLLIN, 0 };
+				map[n++] = (int)i;
+			}
+		r = poll(pf, (nfds_t)n, 250);
+		if (r < 0 && errno != EINTR)
+			break;
+		for (i = 0; r > 0 && i < (size_t)n; i++) {
+			if (!pf[i].revents)
+				continue;
+			if (map[i] == -1)
+				conn_accept(e, e->lfd, false);
+			else if (map[i] == -2)
+				conn_accept(e, e->cfd, true);
+			else if (e->conns[map[i]].fd >= 0)
+				conn_read(e, &e->conns[map[i]]);
+		}
+		t = mono();
+		if (t - last_tick >= 1.0) {
+			bool check = t - last_check >= 2.0;
+
+			tick(e, check);
+			last_tick = t;
+			if (check)
+				last_check = t;
+		}
+	}
+	logmsg("stopping; the table and its elements stay in place");
+	jr_sync(e);
+	for (i = 0; i < MAX_CONNS; i++)
+		if (e->conns[i].fd >= 0)
+			close(e->conns[i].fd);
+	close(e->lfd);
+	close(e->cfd);
+	unlink(e->cfg.control_socket);
+	if (e->jr)
+		fclose(e->jr);
+	sw_nft_free(e->nft);
+	free(e->ent);
+	free(e->bucket);
+	sodium_memzero(e->priv, sizeof(e->priv));
+	return 0;
+}
+
+/* ---------- command line ---------- */
+
+static int cli(const char *sock, int argc, char **argv)
+{
+	struct sockaddr_un su = { .sun_family = AF_UNIX };
+	char line[CTL_LINE_MAX], buf[4096];
+	size_t off = 0;
+	ssize_t r;
+	int fd, i, status = 0, first = 1;
+
+	for (i = 0; i < argc; i++) {
+		int n = snprintf(line + off, sizeof(line) - off, "%s%s", i ? " " : "", argv[i]);
+
+		if (n < 0 || (size_t)n >= sizeof(line) - off) {
+			fprintf(stderr, "command too long\n");
+			return 2;
+		}
+		off += (size_t)n;
+	}
+	line[off++] = '\n';
+	if (strlen(sock) >= sizeof(su.sun_path))
+		return 2;
+	strcpy(su.sun_path, sock);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&su, sizeof(su)) < 0) {
+		fprintf(stderr, "sidewall-enforcer: cannot reach %s: %s (is the daemon running?)\n",
+			sock, strerror(errno));
+		return 1;
+	}
+	if (write(fd, line, off) != (ssize_t)off) {
+		close(fd);
+		return 1;
+	}
+	while ((r = read(fd, buf, sizeof(buf))) > 0) {
+		if (first && r >= 4 && !memcmp(buf, "err", 3))
+			status = 1;
+		if (first && r >= 5 && !memcmp(buf, "error", 5))
+			status = 2;
+		first = 0;
+		fwrite(buf, 1, (size_t)r, stdout);
+	}
+	close(fd);
+	return status;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: sidewall-enforcer genkey                 print a new private key\n"
+		"       sidewall-enforcer pubkey < KEY           print the public key of KEY\n"
+		"       sidewall-enforcer -c CONFIG run          run the daemon\n"
+		"       sidewall-enforcer -c CONFIG -t           check the config\n"
+		"       sidewall-enforcer [-c CONFIG | -s SOCKET] list | stats\n"
+		"       sidewall-enforcer [-c CONFIG | -s SOCKET] block CIDR [TTL] [REASON]\n"
+		"       sidewall-enforcer [-c CONFIG | -s SOCKET] unblock CIDR\n"
+		"       sidewall-enforcer [-c CONFIG | -s SOCKET] quarantine ADDR | release ADDR\n");
+}
+
+int main(int argc, char **argv)
+{
+	static struct enf e;
+	const char *config = NULL, *sock = NULL;
+	char err[512];
+	int i = 1, check = 0;
+
+	if (sw_proto_init()) {
+		fprintf(stderr, "sidewall-enforcer: libsodium failed to initialise\n");
+		return 1;
+	}
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "-c") && i + 1 < argc) {
+			config = argv[++i];
+		} else if (!strcmp(argv[i], "-s") && i + 1 < argc) {
+			sock = argv[++i];
+		} else if (!strcmp(argv[i], "-t")) {
+			check = 1;
+		} else if (!strcmp(argv[i], "--version")) {
+			printf("sidewall-enforcer %s\n", SW_VERSION);
+			return 0;
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return 0;
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (i < argc && !strcmp(argv[i], "genkey")) {
+		uint8_t k[SW_PROTO_KEY_LEN];
+		char b[SW_PROTO_KEY_B64_LEN];
+
+		sw_proto_genkey(k);
+		sw_proto_key_to_b64(k, b);
+		printf("%s\n", b);
+		sodium_memzero(k, sizeof(k));
+		return 0;
+	}
+	if (i < argc && !strcmp(argv[i], "pubkey")) {
+		uint8_t k[SW_PROTO_KEY_LEN], p[SW_PROTO_KEY_LEN];
+		char line[128], b[SW_PROTO_KEY_B64_LEN];
+
+		if (!fgets(line, sizeof(line), stdin) || sw_proto_key_from_b64(line, k)) {
+			fprintf(stderr, "sidewall-enforcer: stdin is not a base64 key\n");
+			return 1;
+		}
+		sw_proto_pubkey(k, p);
+		sw_proto_key_to_b64(p, b);
+		printf("%s\n", b);
+		sodium_memzero(k, sizeof(k));
+		return 0;
+	}
+	sw_enf_config_defaults(&e.cfg);
+	if (config && sw_enf_config_load(config, &e.cfg, err, sizeof(err))) {
+		fprintf(stderr, "sidewall-enforcer: %s\n", err);
+		return 1;
+	}
+	if (check) {
+		printf("%s: ok (%zu sensors, %zu never-block)\n", config ? config : "defaults",
+		       e.cfg.nsensors, e.cfg.nnever);
+		return 0;
+	}
+	if (i < argc && !strcmp(argv[i], "run"))
+		return run(&e);
+	if (i < argc)
+		return cli(sock ? sock : e.cfg.control_socket, argc - i, argv + i);
+	usage(stderr);
+	return 2;
+}

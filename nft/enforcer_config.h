@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* sidewall-enforcer configuration (YAML, libyaml). */
+#ifndef SW_NFT_ENFORCER_CONFIG_H
+#define SW_NFT_ENFORCER_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/addr.h"
+#include "nft/proto.h"
+
+#define SW_ENF_MAX_SENSORS 64
+#define SW_ENF_MAX_NEVER 256
+
+struct sw_enf_sensor_cfg {
+	char name[64];
+	uint8_t pub[SW_PROTO_KEY_LEN];
+};
+
+struct sw_enf_cidr {
+	struct sw_ip ip;
+	uint8_t prefix;
+};
+
+struct sw_enf_config {
+	char listen[64];
+	uint16_t port;
+	char private_key_file[256];
+	struct sw_enf_sensor_cfg sensors[SW_ENF_MAX_SENSORS];
+	size_t nsensors;
+	struct sw_enf_cidr never[SW_ENF_MAX_NEVER];
+	size_t nnever;
+	uint32_t max_ttl, default_ttl;
+	uint32_t max_elements;
+	uint32_t rate, burst;    /* per sensor: requests/s and bucket size */
+	uint32_t time_window;    /* seconds a request's timestamp may be off */
+	unsigned int hooks;      /* SW_NFT_HOOK_* */
+	int priority;
+	char table[32];
+	char journal[256];
+	char control_socket[108];
+};
+
+/*
+ * Defaults, then @path.  On error returns -EINVAL (or -errno opening the
+ * file) and writes "file:line: message" into @err.
+ */
+int sw_enf_config_load(const char *path, struct sw_enf_config *cfg, char *err, size_t errlen);
+void sw_enf_config_defaults(struct sw_enf_config *cfg);
+
+#endif
