@@ -25,11 +25,19 @@
 #define EVE_FLUSH_AT (192 * 1024)
 #define EVE_BUF_SIZE (EVE_FLUSH_AT + EVE_MAX_RECORD)
 
+#define EVE_MAX_FORWARDERS 4
+
 struct sw_eve {
 	int fd;
 	uint32_t types;
 	pthread_mutex_t lock;
 	atomic_uint_fast64_t dropped, written;
+	/* Under lock: called with every batch of whole lines written to fd. */
+	struct {
+		int (*fn)(void *ctx, const char *lines, size_t len);
+		void *ctx;
+	} fwd[EVE_MAX_FORWARDERS];
+	unsigned nfwd;
 };
 
 struct sw_eve_writer {
@@ -65,6 +73,24 @@ void sw_eve_close(struct sw_eve *e)
 		close(e->fd);
 	pthread_mutex_destroy(&e->lock);
 	free(e);
+}
+
+int sw_eve_add_forwarder(struct sw_eve *e, int (*fn)(void *ctx, const char *lines, size_t len), void *ctx)
+{
+	int ret = 0;
+
+	if (!e || !fn)
+		return -EINVAL;
+	pthread_mutex_lock(&e->lock);
+	if (e->nfwd == EVE_MAX_FORWARDERS) {
+		ret = -ENOSPC;
+	} else {
+		e->fwd[e->nfwd].fn = fn;
+		e->fwd[e->nfwd].ctx = ctx;
+		e->nfwd++;
+	}
+	pthread_mutex_unlock(&e->lock);
+	return ret;
 }
 
 bool sw_eve_wants(const struct sw_eve *e, uint32_t type)
@@ -115,6 +141,18 @@ int sw_eve_writer_flush(struct sw_eve_writer *w)
 			break;
 		}
 		off += (size_t)n;
+	}
+	/*
+	 * Forward exactly what reached the file, cut back to whole lines (a
+	 * failed write can leave a torn one in the file; a stream must not get
+	 * it).  Still under the sink lock, so forwarders see the file's order.
+	 */
+	if (w->e->nfwd) {
+		size_t whole = off;
+		while (whole > 0 && w->buf[whole - 1] != '\n')
+			whole--;
+		for (unsigned i = 0; whole && i < w->e->nfwd; i++)
+			w->e->fwd[i].fn(w->e->fwd[i].ctx, w->buf, whole);
 	}
 	pthread_mutex_unlock(&w->e->lock);
 	if (ret < 0) {

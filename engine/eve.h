@@ -37,6 +37,16 @@ struct sw_json {
 struct sw_eve *sw_eve_open(const char *path, uint32_t types);
 /* Close the sink; all writers must have been freed.  Accepts NULL. */
 void sw_eve_close(struct sw_eve *e);
+/*
+ * Also hand every batch of lines written to the file to @fn(@ctx, lines,
+ * len): called by sw_eve_writer_flush() under the sink lock, in file order,
+ * with one or more whole '\n'-terminated lines (borrowed until return), the
+ * exact bytes that reached the file.  @fn must not block (e.g.
+ * sw_syslog_forward); its return value is its own to count.  Add forwarders
+ * before creating writers.  Returns 0, -EINVAL (NULL @e or @fn), -ENOSPC
+ * (more than 4).
+ */
+int sw_eve_add_forwarder(struct sw_eve *e, int (*fn)(void *ctx, const char *lines, size_t len), void *ctx);
 bool sw_eve_wants(const struct sw_eve *e, uint32_t type);
 /* Records dropped because they did not fit or the write failed. */
 uint64_t sw_eve_dropped(const struct sw_eve *e);

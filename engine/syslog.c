@@ -531,6 +531,11 @@ int sw_syslog_submit(struct sw_syslog *s, const char *lines, size_t len)
 	return 0;
 }
 
+int sw_syslog_forward(void *ctx, const char *lines, size_t len)
+{
+	return sw_syslog_submit(ctx, lines, len);
+}
+
 void sw_syslog_stats(struct sw_syslog *s, struct sw_syslog_stats *out)
 {
 	pthread_mutex_lock(&s->lock);

@@ -2,6 +2,10 @@
 add_library(sw_syslog STATIC engine/syslog.c)
 target_link_libraries(sw_syslog PUBLIC sw_common Threads::Threads)
 sw_unit_test(test_syslog sw_syslog)
+# EVE -> forwarder -> syslog: needs the EVE writer (engine/output.cmake, sw_flow).
+if(TARGET sw_eve AND TARGET sw_flow)
+  sw_unit_test(test_syslog_eve sw_syslog sw_eve)
+endif()
 
 # End-to-end against a real rsyslogd (Debian package rsyslog) on 127.0.0.1;
 # needs no sidewall binary, only the library.  Exit 77 means rsyslogd is absent.

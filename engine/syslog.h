@@ -100,6 +100,13 @@ struct sw_syslog *sw_syslog_new(const struct sw_syslog_config *cfg, char *err, s
  */
 int sw_syslog_submit(struct sw_syslog *s, const char *lines, size_t len);
 
+/*
+ * sw_syslog_submit() with the signature of an EVE forwarder:
+ * sw_eve_add_forwarder(eve, sw_syslog_forward, syslog).  @ctx is the
+ * struct sw_syslog, borrowed.
+ */
+int sw_syslog_forward(void *ctx, const char *lines, size_t len);
+
 /* Snapshot of the counters.  @s borrowed. */
 void sw_syslog_stats(struct sw_syslog *s, struct sw_syslog_stats *out);
 
