@@ -23,3 +23,10 @@ target_link_libraries(sidewall-enforcer PRIVATE sw_nft sw_enfproto sw_common
 # The sensor's side as a tool, for the end-to-end test and the benchmark.
 add_executable(sw_enf_testclient tests/e2e/enforcer/enf_client.c)
 target_link_libraries(sw_enf_testclient PRIVATE sw_enfproto)
+
+# End-to-end test in network namespaces (needs root; 77 = skipped).
+add_test(NAME e2e_enforcer
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/e2e/enforcer/enforcer_e2e.sh
+                 $<TARGET_FILE:sidewall-enforcer> $<TARGET_FILE:sw_enf_testclient>)
+set_tests_properties(e2e_enforcer PROPERTIES LABELS e2e SKIP_RETURN_CODE 77 TIMEOUT 300
+                     RUN_SERIAL TRUE)

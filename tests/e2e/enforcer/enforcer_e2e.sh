@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# End-to-end test of sidewall-enforcer (issue 4, points 1-4) in network
+# namespaces this script creates and removes: attacker -- enforcer -- legacy,
+# plus sensor -- enforcer for the authenticated channel.  All addresses are
+# 10.77.x.x inside these namespaces; nothing leaves them.
+# Usage: enforcer_e2e.sh SIDEWALL_ENFORCER SW_ENF_TESTCLIENT.  Exit 77 = skipped.
+set -euo pipefail
+ENF=${1:?usage: enforcer_e2e.sh sidewall-enforcer sw_enf_testclient}
+CLI=${2:?usage: enforcer_e2e.sh sidewall-enforcer sw_enf_testclient}
+if [ "$(id -u)" -ne 0 ]; then
+	echo "SKIP: enforcer e2e needs root (network namespaces, nftables)" >&2
+	exit 77
+fi
+for tool in ip nft python3; do
+	command -v $tool >/dev/null || { echo "SKIP: $tool missing" >&2; exit 77; }
+done
+
+S=$$
+A=swe-att-$S E=swe-enf-$S L=swe-leg-$S N=swe-sen-$S
+D=$(mktemp -d /tmp/swe-e2e.XXXXXX)
+ENF_PID= SRV_PID=
+cleanup() {
+	[ -n "$ENF_PID" ] && kill "$ENF_PID" 2>/dev/null && wait "$ENF_PID" 2>/dev/null
+	[ -n "$SRV_PID" ] && kill "$SRV_PID" 2>/dev/null
+	for ns in $A $E $L $N; do ip netns del "$ns" 2>/dev/null || true; done
+	rm -rf "$D"
+}
+trap cleanup EXIT
+fail() {
+	echo "FAIL: $*" >&2
+	echo "--- enforcer log" >&2; tail -n 30 "$D/enf.log" >&2 || true
+	exit 1
+}
+pass=0
+ok() { echo "ok: $*"; pass=$((pass + 1)); }
+
+for ns in $A $E $L $N; do
+	ip netns add "$ns" || { echo "SKIP: cannot create namespaces" >&2; exit 77; }
+	ip -n "$ns" link set lo up
+done
+# veth pairs: attacker<->enforcer, enforcer<->legacy, sensor<->enforcer
+link() { # ns1 if1 addr1 ns2 if2 addr2
+	ip link add "$2-$S" netns "$1" type veth peer name "$5-$S" netns "$4"
+	ip -n "$1" addr add "$3/24" dev "$2-$S"; ip -n "$1" link set "$2-$S" up
+	ip -n "$4" addr add "$6/24" dev "$5-$S"; ip -n "$4" link set "$5-$S" up
+}
+link $A a0 10.77.1.2 $E e1 10.77.1.1
+link $L l0 10.77.2.2 $E e2 10.77.2.1
+link $N s0 10.77.3.2 $E e3 10.77.3.1
+ip -n $A route add default via 10.77.1.1
+ip -n $L route add default via 10.77.2.1
+ip netns exec $E sysctl -qw net.ipv4.ip_forward=1
+
+# legacy: a TCP service that accepts and closes
+ip netns exec $L python3 -c '
+import socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("10.77.2.2", 8080)); s.listen(64)
+while True:
+    c, _ = s.accept(); c.close()' &
+SRV_PID=$!
+
+# attacker -> legacy through the enforcer: 0 if the connection succeeds
+reach() {
+	ip netns exec $A python3 -c '
+import socket, sys
+try: socket.create_connection(("10.77.2.2", 8080), timeout=0.5).close()
+except OSError: sys.exit(1)'
+}
+elems() { # "addr timeout" lines of block4
+	ip netns exec $E nft -j list set inet sidewall block4 | python3 -c '
+import json, sys
+for o in json.load(sys.stdin)["nftables"]:
+    for e in o.get("set", {}).get("elem", []):
+        v = e["elem"]["val"] if isinstance(e, dict) and "elem" in e else e
+        t = e["elem"].get("timeout", 0) if isinstance(e, dict) and "elem" in e else 0
+        if isinstance(v, dict): v = "%s/%d" % (v["prefix"]["addr"], v["prefix"]["len"])
+        print(v, t)'
+}
+has() { grep -q -- "$1" <<<"$(elems)"; }
+ttl_of() { awk -v a="$1" '$1 == a { print $2 }' <<<"$(elems)"; }
+
+"$ENF" genkey >"$D/enf.key"
+"$ENF" pubkey <"$D/enf.key" >"$D/enf.pub"
+"$ENF" genkey >"$D/s1.key"
+"$ENF" genkey >"$D/rogue.key"
+cat >"$D/enforcer.yaml" <<CFG
+listen: 10.77.3.1
+port: 7447
+private_key_file: $D/enf.key
+sensors:
+  - name: sensor1
+    public_key: $("$ENF" pubkey <"$D/s1.key")
+never_block: [10.77.2.0/24, 10.77.3.0/24]
+max_ttl: 60
+default_ttl: 30
+max_elements: 1000
+rate_limit: 50
+rate_burst: 100
+hooks: [input, forward]
+priority: -10
+journal: $D/journal
+control_socket: $D/ctl.sock
+CFG
+"$ENF" -c "$D/enforcer.yaml" -t >/dev/null || fail "config check"
+
+start_enf() {
+	ip netns exec $E "$ENF" -c "$D/enforcer.yaml" run 2>>"$D/enf.log" &
+	ENF_PID=$!
+	for _ in $(seq 1 50); do [ -S "$D/ctl.sock" ] && return 0; sleep 0.1; done
+	fail "enforcer did not start"
+}
+stop_enf() { kill "$ENF_PID"; wait "$ENF_PID" 2>/dev/null || true; ENF_PID=; }
+sensor() { ip netns exec $N "$CLI" -H 10.77.3.1 -p 7447 -k "$D/s1.key" -e "$D/enf.pub" "$@"; }
+rogue() { ip netns exec $N "$CLI" -H 10.77.3.1 -p 7447 -k "$D/rogue.key" -e "$D/enf.pub" "$@"; }
+ctl() { ip netns exec $E "$ENF" -s "$D/ctl.sock" "$@"; }
+stat() { awk -v k="$1" '$1 == k { print $2 }' <<<"$(ctl stats)"; }
+
+start_enf
+reach || fail "attacker cannot reach legacy before any block"
+ok "attacker reaches legacy through the enforcer"
+
+# 1. block -> next connection fails within a second; the set shows a timeout
+t0=$(date +%s%N)
+sensor block 10.77.1.2 5 "sid:9000001 test" >/dev/null || fail "block request"
+blocked=0
+for _ in $(seq 1 10); do if ! reach; then blocked=1; break; fi; done
+t1=$(date +%s%N)
+[ $blocked = 1 ] || fail "attacker still connects after the block"
+echo "   block to failed connection: $(((t1 - t0) / 1000000)) ms"
+[ $(((t1 - t0) / 1000000)) -lt 1000 ] || fail "block took more than a second"
+t=$(ttl_of 10.77.1.2)
+[ -n "$t" ] && [ "$t" -ge 1 ] && [ "$t" -le 5 ] || fail "block4 lacks 10.77.1.2 with a timeout: $(elems)"
+ok "1: blocked within 1 s; block4 has 10.77.1.2 timeout ${t}s"
+
+# 2. the element expires after its TTL and traffic flows again
+for _ in $(seq 1 40); do has '^10.77.1.2 ' || break; sleep 0.25; done
+has '^10.77.1.2 ' && fail "element did not expire"
+reach || fail "attacker still blocked after expiry"
+ok "2: element expired by the kernel; traffic flows again"
+
+# 3. restart keeps the block; a flushed ruleset is repaired within seconds
+sensor block 10.77.1.2 60 "restart test" >/dev/null || fail "block for restart"
+stop_enf
+ip netns exec $E nft delete table inet sidewall # a reboot loses the kernel state
+start_enf
+has '^10.77.1.2 ' || fail "block lost across restart: $(elems)"
+reach && fail "attacker connects after restart"
+ip netns exec $E nft flush ruleset
+t0=$(date +%s)
+for _ in $(seq 1 50); do has '^10.77.1.2 ' 2>/dev/null && break; sleep 0.2; done
+has '^10.77.1.2 ' || fail "ruleset flush not repaired"
+reach && fail "attacker connects after repair"
+echo "   flush repaired in <= $(($(date +%s) - t0 + 1)) s"
+[ "$(stat table_restores)" -ge 1 ] || fail "table_restores not counted"
+ok "3: block survives restart (journal) and nft flush ruleset (restored)"
+
+# 4. policy: never-block, TTL clamp; rejected messages change nothing
+rc=0; sensor block 10.77.2.0/28 60 "never" >/dev/null || rc=$?
+[ $rc = 3 ] || fail "never-block CIDR was not refused (rc $rc)"
+has '^10.77.2.' && fail "never-block address in block4"
+sensor block 10.77.1.50 99999 "clamp" >/dev/null || fail "clamp block"
+t=$(ttl_of 10.77.1.50)
+[ -n "$t" ] && [ "$t" -le 60 ] || fail "TTL not clamped: $t"
+before=$(elems | awk '{print $1}' | sort)
+rc=0; rogue block 10.77.1.99 60 "rogue" >/dev/null 2>&1 || rc=$?
+[ $rc = 1 ] || fail "unknown key got an answer (rc $rc)"
+rc=0; sensor replay 10.77.1.98 60 >/dev/null || rc=$?
+[ $rc = 4 ] || fail "replay not rejected (rc $rc)"
+ctl unblock 10.77.1.98 >/dev/null # the first, genuine copy was applied
+rc=0; sensor truncate 10.77.1.97 >/dev/null || rc=$?
+[ $rc = 4 ] || fail "truncated message not rejected (rc $rc)"
+rc=0; sensor forge 10.77.1.96 >/dev/null || rc=$?
+[ $rc = 4 ] || fail "forged message not rejected (rc $rc)"
+rc=0; sensor oversize >/dev/null || rc=$?
+[ $rc = 4 ] || fail "oversized message not rejected (rc $rc)"
+after=$(elems | awk '{print $1}' | sort)
+[ "$before" = "$after" ] || fail "rejected messages changed the set: $before / $after"
+for k in rejected_unknown_key rejected_replayed rejected_truncated rejected_forged rejected_oversized; do
+	[ "$(stat $k)" -ge 1 ] || fail "$k not counted"
+done
+grep -q 'rejected: unknown key' "$D/enf.log" || fail "unknown key not logged"
+ok "4: never-block refused, TTL clamped to ${t}s, unknown key/replay/truncated/forged/oversized rejected, counted, logged, nothing changed"
+
+# operator CLI and quarantine (both directions)
+ctl quarantine 10.77.1.2 | grep -q '^ok' || fail "quarantine"
+ctl unblock 10.77.1.2 | grep -q '^ok' || fail "unblock"
+reach && fail "quarantined attacker connects"
+ctl list | grep -q 'quarantine 10.77.1.2' || fail "list does not show quarantine"
+ctl release 10.77.1.2 | grep -q '^ok' || fail "release"
+reach || fail "released attacker cannot connect"
+ok "operator CLI: quarantine, list, release"
+
+# rate limit: a burst above rate_burst is partly refused with EAGAIN
+rc=0; sensor bench 300 >"$D/bench.out" 2>&1 || rc=$?
+[ "$(stat rate_limited)" -ge 1 ] || fail "rate limit never applied"
+ok "per-sensor rate limit applied ($(stat rate_limited) refused)"
+
+echo "$pass passed, 0 failed"
