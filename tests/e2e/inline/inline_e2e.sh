@@ -13,7 +13,7 @@
 #      byte counts (compared with a capture taken in the gateway);
 #   2. a drop rule's pattern never reaches the server, the client's
 #      connection fails, alert (action blocked) + one drop event name the sid;
-#      a reject rule resets the client;
+#      a reject rule resets both TCP ends, or answers UDP with ICMP unreachable;
 #   3. two queues, two workers (--queue-balance hashing): every flow has
 #      exactly one final record, with exact counts;
 #   4. kill -9 with bypass: new connections pass; fail-closed: they fail;
@@ -189,11 +189,12 @@ if start_sw "$D" 0 -S "$RULES"; then
 	T2=$(cli tcp "$C_IP" --msg "GET /SWE2E-DROP r1" --timeout 3)
 	U2=$(cli udp "$C_IP" --msg "SWE2E-DROP r1" --timeout 3)
 	T3=$(cli tcp "$C_IP" --msg "SWE2E-REJECT r1" --timeout 5)
+	U3=$(cli udp "$C_IP" --msg "SWE2E-REJECT udp r1" --timeout 5)
 	T4=$(cli tcp "$C_IP" --msg "SWE2E-ALERT r1")
 	sleep 1
 	check "sigterm: sidewall exits 0 after draining" stop_sw
 	stop_tcpdump
-	for v in T1 U1 T2 U2 T3 T4; do echo "# $v: ${!v}"; done
+	for v in T1 U1 T2 U2 T3 U3 T4; do echo "# $v: ${!v}"; done
 
 	check "1: benign TCP exchange passes" client_ok "$T1"
 	check "1: benign TCP replies intact" replies_are "$T1" "ACK hello r1" "ACK second line r1"
@@ -221,6 +222,13 @@ if start_sw "$D" 0 -S "$RULES"; then
 	check "2: reject: alert sid 9100003 action blocked" eve_exactly \
 		".event_type==\"alert\" and .alert.signature_id==9100003 and .alert.action==\"blocked\"" 1
 	check "2: reject: one drop event naming sid 9100003" drop_event_once "$(jfield .sport "$T3")" 9100003 rules
+	# The RST towards the server must carry the dropped segment's own seq
+	# (the server's RCV.NXT); RFC 5961 makes Linux ignore anything else.
+	check "2: reject: the server side was reset too" server_saw "tcp $C_IP:$(jfield .sport "$T3") error"
+	check "2: UDP reject: client gets ICMP port unreachable (ECONNREFUSED, $(jfield .elapsed_ms "$U3") ms)" \
+		client_error_is "$U3" ECONNREFUSED
+	check "2: UDP reject: pattern never reached the server" server_never_saw "SWE2E-REJECT udp r1"
+	check "2: UDP reject: one drop event naming sid 9100006" drop_event_once "$(jfield .sport "$U3")" 9100006 rules
 	check "2: alert-only rule: traffic passes" client_ok "$T4"
 	check "2: alert-only rule: alert sid 9100004 action allowed, no drop event" eval \
 		'eve_exactly ".event_type==\"alert\" and .alert.signature_id==9100004 and .alert.action==\"allowed\"" 1 &&

@@ -162,9 +162,11 @@ def cmd_udp(a):
     try:
         s.bind((a.src, 0))
         out["sport"] = s.getsockname()[1]
+        # Connected, so an ICMP port unreachable comes back as ECONNREFUSED.
+        s.connect((a.dst, a.port))
         for m in a.msg:
-            s.sendto(m.encode(), (a.dst, a.port))
-            d, _ = s.recvfrom(4096)
+            s.send(m.encode())
+            d = s.recv(4096)
             out["replies"].append(d.decode(errors="replace"))
         out["ok"] = True
     except OSError as e:
