@@ -160,6 +160,37 @@ static int get_str(struct ctx *x, const yaml_node_t *n, const char *path, char *
 	return 0;
 }
 
+/* A list of strings, replacing *@out (and its count *@n). */
+static int get_str_list(struct ctx *x, const yaml_node_t *v, const char *path, char ***out, uint32_t *n)
+{
+	size_t len;
+
+	if (v->type != YAML_SEQUENCE_NODE) {
+		set_err(x, v, "'%s' expects a list", path);
+		return -EINVAL;
+	}
+	for (uint32_t i = 0; i < *n; i++)
+		free((*out)[i]);
+	free(*out);
+	*n = 0;
+	len = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+	*out = calloc(len ? len : 1, sizeof(char *));
+	if (!*out)
+		return -ENOMEM;
+	for (size_t i = 0; i < len; i++) {
+		yaml_node_t *it = yaml_document_get_node(x->doc, v->data.sequence.items.start[i]);
+		int rc;
+
+		if (!it)
+			return -EINVAL;
+		rc = get_str(x, it, path, &(*out)[*n]);
+		if (rc)
+			return rc;
+		(*n)++;
+	}
+	return 0;
+}
+
 /* Iterate a mapping: rejects non-maps and duplicate keys. */
 typedef int (*key_fn)(struct ctx *x, const char *path, const char *key,
 		      yaml_node_t *k, yaml_node_t *v, void *arg);
@@ -502,33 +533,8 @@ static int pcap_key(struct ctx *x, const char *path, const char *key, yaml_node_
 	int rc;
 
 	(void)arg;
-	if (!strcmp(key, "interfaces")) {
-		size_t n;
-
-		if (v->type != YAML_SEQUENCE_NODE) {
-			set_err(x, v, "'%s' expects a list", path);
-			return -EINVAL;
-		}
-		for (uint32_t i = 0; i < c->n_pcap_ifaces; i++)
-			free(c->pcap_ifaces[i]);
-		free(c->pcap_ifaces);
-		c->n_pcap_ifaces = 0;
-		n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
-		c->pcap_ifaces = calloc(n ? n : 1, sizeof(char *));
-		if (!c->pcap_ifaces)
-			return -ENOMEM;
-		for (size_t i = 0; i < n; i++) {
-			yaml_node_t *it = yaml_document_get_node(x->doc, v->data.sequence.items.start[i]);
-
-			if (!it)
-				return -EINVAL;
-			rc = get_str(x, it, path, &c->pcap_ifaces[c->n_pcap_ifaces]);
-			if (rc)
-				return rc;
-			c->n_pcap_ifaces++;
-		}
-		return 0;
-	}
+	if (!strcmp(key, "interfaces"))
+		return get_str_list(x, v, path, &c->pcap_ifaces, &c->n_pcap_ifaces);
 	if (!strcmp(key, "snaplen"))
 		return get_uint(x, v, path, 262144, &c->pcap_snaplen);
 	if (!strcmp(key, "promisc"))
@@ -615,34 +621,8 @@ static int top_key(struct ctx *x, const char *path, const char *key,
 		return get_str(x, v, path, &c->classification_file);
 	if (!strcmp(key, "default-log-dir"))
 		return get_str(x, v, path, &c->log_dir);
-	if (!strcmp(key, "rule-files")) {
-		size_t n;
-
-		if (v->type != YAML_SEQUENCE_NODE) {
-			set_err(x, v, "'%s' expects a list", path);
-			return -EINVAL;
-		}
-		for (uint32_t i = 0; i < c->n_rule_files; i++)
-			free(c->rule_files[i]);
-		free(c->rule_files);
-		c->n_rule_files = 0;
-		n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
-		c->rule_files = calloc(n ? n : 1, sizeof(char *));
-		if (!c->rule_files)
-			return -ENOMEM;
-		for (size_t i = 0; i < n; i++) {
-			yaml_node_t *it = yaml_document_get_node(x->doc, v->data.sequence.items.start[i]);
-			int rc;
-
-			if (!it)
-				return -EINVAL;
-			rc = get_str(x, it, path, &c->rule_files[c->n_rule_files]);
-			if (rc)
-				return rc;
-			c->n_rule_files++;
-		}
-		return 0;
-	}
+	if (!strcmp(key, "rule-files"))
+		return get_str_list(x, v, path, &c->rule_files, &c->n_rule_files);
 	if (!strcmp(key, "outputs"))
 		return outputs(x, v, path);
 	if (!strcmp(key, "threading"))
