@@ -116,6 +116,17 @@ static void usage(FILE *out)
 		"  -V, --version  print the version\n");
 }
 
+/* Append optarg to a repeatable option's list. */
+static int push_arg(const char **list, unsigned *n, const char *what)
+{
+	if (*n == MAX_INPUTS) {
+		fprintf(stderr, "sidewall: too many %s (max %d)\n", what, MAX_INPUTS);
+		return -1;
+	}
+	list[(*n)++] = optarg;
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
@@ -136,18 +147,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		char *end;
 		switch (c) {
 		case 'r':
-			if (o->n_rfiles == MAX_INPUTS) {
-				fprintf(stderr, "sidewall: too many -r files (max %d)\n", MAX_INPUTS);
+			if (push_arg(o->rfiles, &o->n_rfiles, "-r files") < 0)
 				return -1;
-			}
-			o->rfiles[o->n_rfiles++] = optarg;
 			break;
 		case 'S':
-			if (o->n_sfiles == MAX_INPUTS) {
-				fprintf(stderr, "sidewall: too many -S files (max %d)\n", MAX_INPUTS);
+			if (push_arg(o->sfiles, &o->n_sfiles, "-S files") < 0)
 				return -1;
-			}
-			o->sfiles[o->n_sfiles++] = optarg;
 			break;
 		case 'l':
 			o->logdir = optarg;
@@ -187,11 +192,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->simulate_ips = true;
 			break;
 		case 'i':
-			if (o->n_ifaces == MAX_INPUTS) {
-				fprintf(stderr, "sidewall: too many -i interfaces (max %d)\n", MAX_INPUTS);
+			if (push_arg(o->ifaces, &o->n_ifaces, "-i interfaces") < 0)
 				return -1;
-			}
-			o->ifaces[o->n_ifaces++] = optarg;
 			break;
 		case 'b':
 			o->bpf = optarg;
