@@ -474,6 +474,11 @@ static struct chunk *take(struct sw_syslog *s)
 		g = g->next;
 	if (g) {
 		c = seg_read(s, g->first_seq);
+		if (c && !c->nrec) { /* nothing whole in it: nothing to send or count */
+			seg_remove(s, g, true);
+			free(c);
+			return take(s);
+		}
 		if (!c || c->nrec != g->nrec) {
 			/* The file vanished or changed under us: count what it held as lost. */
 			s->st.dropped_oldest += g->nrec;

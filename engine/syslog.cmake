@@ -17,3 +17,6 @@ set_tests_properties(syslog_e2e PROPERTIES LABELS e2e SKIP_RETURN_CODE 77 TIMEOU
 add_test(NAME syslog_e2e_kill COMMAND syslog_e2e 60000)
 set_tests_properties(syslog_e2e_kill PROPERTIES LABELS e2e SKIP_RETURN_CODE 77 TIMEOUT 180
                      ENVIRONMENT SW_E2E_KILL=1)
+
+# The spool loader reads files from disk: fuzz it (segment names, torn lines, overlaps).
+sw_fuzzer(fuzz_syslog_spool sw_syslog)
