@@ -97,10 +97,15 @@ int sw_reject_tcp_rst(const struct sw_packet *p, bool to_sender, uint8_t *buf, s
 		put32(t + 8, p->tcp_seq + seg_len);
 		t[13] = 0x14; /* RST|ACK */
 	} else {
-		/* Towards the receiver, continue the sender's sequence space. */
+		/*
+		 * Towards the receiver, in place of the segment we drop: the
+		 * receiver still expects exactly p->tcp_seq, and RFC 5961 3.2
+		 * (Linux) accepts a RST only at that value; any other in-window
+		 * value draws a challenge ACK and the connection stays open.
+		 */
 		put16(t, p->sport);
 		put16(t + 2, p->dport);
-		put32(t + 4, p->tcp_seq + seg_len);
+		put32(t + 4, p->tcp_seq);
 		put32(t + 8, p->tcp_ack);
 		t[13] = (p->tcp_flags & 0x10) ? 0x14 : 0x04;
 	}

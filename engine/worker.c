@@ -70,6 +70,7 @@ struct worker {
 	uint64_t rejects_sent, reject_errors;
 	/* inline */
 	struct sw_nfq *nfq;
+	struct sw_nfq_stats nfq_final; /* counters of the queue once closed */
 	int raw4, raw6;         /* raw sockets for reject; -1 if unavailable */
 	/* ruleset generation this worker's detect context was built for */
 	uint64_t gen;
@@ -646,9 +647,17 @@ static void *inline_main(void *arg)
 			sw_eve_writer_flush(w->w);
 		}
 	}
-	/* Drain: everything already queued to us gets a verdict before we unbind. */
+	/*
+	 * Drain: everything already queued to us gets a verdict, then unbind at
+	 * once.  Closing the socket makes the kernel flush (drop) whatever is
+	 * still queued, so the gap between the last read and the close must be
+	 * as short as possible; after it, 'bypass' lets packets through.
+	 */
 	while (sw_nfq_dispatch(w->nfq, 0, nfq_packet, w) > 0)
 		;
+	w->nfq_final = *sw_nfq_stats(w->nfq);
+	sw_nfq_close(w->nfq);
+	w->nfq = NULL;
 	return NULL;
 }
 
@@ -766,8 +775,8 @@ static void sum(const struct sw_engine *e, struct totals *t)
 		t->rule_drops += w->rule_drops;
 		t->rejects_sent += w->rejects_sent;
 		t->reject_errors += w->reject_errors;
-		if (w->nfq) {
-			const struct sw_nfq_stats *q = sw_nfq_stats(w->nfq);
+		if (e->cfg.inline_mode) {
+			const struct sw_nfq_stats *q = w->nfq ? sw_nfq_stats(w->nfq) : &w->nfq_final;
 			t->nfq.packets += q->packets;
 			t->nfq.accepted += q->accepted;
 			t->nfq.dropped += q->dropped;

@@ -121,14 +121,14 @@ static void check_rst(int v6)
 	assert_int_equal(r.tcp_ack, 1005);
 	assert_int_equal(r.payload_len, 0);
 
-	/* Towards the receiver: the sender's tuple, next sequence number. */
+	/* Towards the receiver: the sender's tuple, the dropped segment's own sequence number (RFC 5961). */
 	n = sw_reject_tcp_rst(&p, false, out, sizeof(out));
 	assert_true(n > 0);
 	decode_raw(&r, out, n);
 	assert_true(sw_ip_eq(&r.src, &p.src));
 	assert_int_equal(r.sport, 40000);
 	assert_int_equal(r.dport, 80);
-	assert_int_equal(r.tcp_seq, 1005);
+	assert_int_equal(r.tcp_seq, 1000);
 	assert_true(r.tcp_flags & SW_TCP_RST);
 }
 
