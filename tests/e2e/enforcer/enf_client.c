@@ -160,8 +160,13 @@ int main(int argc, char **argv)
 			int v = base + k;
 
 			snprintf(cidr, sizeof(cidr), "10.%d.%d.%d", 100 + ((v >> 16) & 0x7f), (v >> 8) & 0xff, v & 0xff);
-			if (sw_enf_block(c, cidr, 3600, "bench", &resp) || resp.status)
-				bad++;
+			int r = sw_enf_block(c, cidr, 3600, "bench", &resp);
+
+			if (r || resp.status) {
+				if (bad++ < 5)
+					fprintf(stderr, "bench: %s: %s\n", cidr,
+						r ? strerror(-r) : resp.text);
+			}
 			lat[k] = now() - t;
 		}
 		dt = now() - t0;

@@ -27,6 +27,7 @@ cleanup() {
 	rm -rf "$D"
 }
 trap cleanup EXIT
+trap "exit 1" INT TERM
 fail() {
 	echo "FAIL: $*" >&2
 	echo "--- enforcer log" >&2; tail -n 30 "$D/enf.log" >&2 || true

@@ -15,6 +15,7 @@ done
 NS=swnft-$$
 ip netns add "$NS" || { echo "SKIP: cannot create a network namespace" >&2; exit 77; }
 trap 'ip netns del "$NS" 2>/dev/null || true' EXIT
+trap "exit 1" INT TERM
 X() { ip netns exec "$NS" "$@"; }
 X ip link set lo up
 fail() { echo "FAIL: $*" >&2; exit 1; }
