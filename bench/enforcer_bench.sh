@@ -16,6 +16,7 @@ NS=swe-bench-$$
 D=$(mktemp -d /tmp/swe-bench.XXXXXX)
 PID=
 cleanup() {
+	set +e
 	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
 	ip netns del "$NS" 2>/dev/null || true
 	rm -rf "$D"

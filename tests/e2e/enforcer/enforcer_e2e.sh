@@ -21,6 +21,7 @@ A=swe-att-$S E=swe-enf-$S L=swe-leg-$S N=swe-sen-$S
 D=$(mktemp -d /tmp/swe-e2e.XXXXXX)
 ENF_PID= SRV_PID=
 cleanup() {
+	set +e
 	[ -n "$ENF_PID" ] && kill "$ENF_PID" 2>/dev/null && wait "$ENF_PID" 2>/dev/null
 	[ -n "$SRV_PID" ] && kill "$SRV_PID" 2>/dev/null
 	for ns in $A $E $L $N; do ip netns del "$ns" 2>/dev/null || true; done
