@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
+#include <arpa/inet.h>
 
 /* Approximate bytes per flow (struct sw_flow + hash link + bookkeeping),
  * excluding the stream tails which scale with stream.reassembly.window. */
@@ -289,6 +290,37 @@ static int vars_key(struct ctx *x, const char *path, const char *key,
 	return unknown(x, k, path);
 }
 
+static int syslog_key(struct ctx *x, const char *path, const char *key, yaml_node_t *k, yaml_node_t *v,
+		      void *arg)
+{
+	struct sw_config *c = x->c;
+
+	(void)arg;
+	if (!strcmp(key, "enabled"))
+		return get_bool(x, v, path, &c->syslog_enabled);
+	if (!strcmp(key, "host"))
+		return get_str(x, v, path, &c->syslog_host);
+	if (!strcmp(key, "port")) {
+		int rc = get_uint(x, v, path, 65535, &c->syslog_port);
+		if (!rc && !c->syslog_port) {
+			set_err(x, v, "'%s' must be 1..65535", path);
+			return -EINVAL;
+		}
+		return rc;
+	}
+	if (!strcmp(key, "hostname"))
+		return get_str(x, v, path, &c->syslog_hostname);
+	if (!strcmp(key, "facility"))
+		return get_uint(x, v, path, 23, &c->syslog_facility);
+	if (!strcmp(key, "memory-buffer"))
+		return get_size(x, v, path, &c->syslog_mem);
+	if (!strcmp(key, "spool-dir"))
+		return get_str(x, v, path, &c->syslog_spool_dir);
+	if (!strcmp(key, "spool-max"))
+		return get_size(x, v, path, &c->syslog_spool_max);
+	return unknown(x, k, path);
+}
+
 static int eve_key(struct ctx *x, const char *path, const char *key,
 		   yaml_node_t *k, yaml_node_t *v, void *arg)
 {
@@ -298,6 +330,8 @@ static int eve_key(struct ctx *x, const char *path, const char *key,
 	(void)arg;
 	if (!strcmp(key, "enabled"))
 		return get_bool(x, v, path, &x->c->eve_enabled);
+	if (!strcmp(key, "syslog"))
+		return walk_map(x, v, path, syslog_key, NULL);
 	if (!strcmp(key, "filename"))
 		return get_str(x, v, path, &x->c->eve_filename);
 	if (!strcmp(key, "filetype")) {
@@ -607,6 +641,213 @@ static int stats_key(struct ctx *x, const char *path, const char *key,
 	return unknown(x, k, path);
 }
 
+/* ---- enforcement: ---- */
+
+static int enforcer_key(struct ctx *x, const char *path, const char *key,
+			yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+	struct sw_config_enforcer *e = arg;
+	unsigned char a[16];
+	uint32_t port;
+	size_t n;
+
+	if (!strcmp(key, "host")) {
+		if (get_str(x, v, path, &e->host))
+			return -EINVAL;
+		/* An IP literal: the sensor must not depend on DNS to reach its enforcer. */
+		if (inet_pton(AF_INET, e->host, a) != 1 && inet_pton(AF_INET6, e->host, a) != 1) {
+			set_err(x, v, "'%s' expects an IP address, got '%.100s'", path, e->host);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (!strcmp(key, "port")) {
+		if (get_uint(x, v, path, 65535, &port))
+			return -EINVAL;
+		if (!port) {
+			set_err(x, v, "'%s' must be 1..65535", path);
+			return -EINVAL;
+		}
+		e->port = (uint16_t)port;
+		return 0;
+	}
+	if (!strcmp(key, "public-key")) {
+		if (get_str(x, v, path, &e->public_key))
+			return -EINVAL;
+		/* Shape only (44 base64 characters ending in '='); sw_enforce_new decodes it. */
+		n = strlen(e->public_key);
+		if (n != 44 || e->public_key[43] != '=' ||
+		    strspn(e->public_key, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") != 43) {
+			set_err(x, v, "'%s' expects a base64 key of 44 characters (sidewall-enforcer pubkey), got '%.100s'",
+				path, e->public_key);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	return unknown(x, k, path);
+}
+
+static int enforcers(struct ctx *x, yaml_node_t *v, const char *path)
+{
+	struct sw_config_enforcement *en = &x->c->enforce;
+	size_t len;
+
+	if (v->type != YAML_SEQUENCE_NODE) {
+		set_err(x, v, "'%s' expects a list", path);
+		return -EINVAL;
+	}
+	len = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+	if (!len) {
+		set_err(x, v, "'%s' needs at least one enforcer", path);
+		return -EINVAL;
+	}
+	for (uint32_t i = 0; i < en->n_enforcers; i++) {
+		free(en->enforcers[i].host);
+		free(en->enforcers[i].public_key);
+	}
+	free(en->enforcers);
+	en->n_enforcers = 0;
+	en->enforcers = calloc(len, sizeof(*en->enforcers));
+	if (!en->enforcers)
+		return -ENOMEM;
+	for (size_t i = 0; i < len; i++) {
+		yaml_node_t *it = yaml_document_get_node(x->doc, v->data.sequence.items.start[i]);
+		struct sw_config_enforcer *e = &en->enforcers[en->n_enforcers];
+
+		if (!it)
+			return -EINVAL;
+		en->n_enforcers++; /* counted first so sw_config_free releases a half-read item */
+		if (walk_map(x, it, path, enforcer_key, e))
+			return -EINVAL;
+		if (!e->host || !e->port || !e->public_key) {
+			set_err(x, it, "'%s' items need host, port and public-key", path);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int trigger_key(struct ctx *x, const char *path, const char *key,
+		       yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+	static const char *const names[] = { "alert", "reject", "drop", "pass" };
+	struct sw_config_enforcement *en = &x->c->enforce;
+	size_t len;
+
+	(void)arg;
+	if (!strcmp(key, "max-priority")) {
+		if (get_uint(x, v, path, 255, &en->max_priority))
+			return -EINVAL;
+		if (!en->max_priority) {
+			set_err(x, v, "'%s' must be 1..255", path);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (!strcmp(key, "classtypes"))
+		return get_str_list(x, v, path, &en->classtypes, &en->n_classtypes);
+	if (strcmp(key, "actions") && strcmp(key, "sids"))
+		return unknown(x, k, path);
+	if (v->type != YAML_SEQUENCE_NODE) {
+		set_err(x, v, "'%s' expects a list", path);
+		return -EINVAL;
+	}
+	len = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+	if (!strcmp(key, "sids")) {
+		free(en->sids);
+		en->n_sids = 0;
+		en->sids = calloc(len ? len : 1, sizeof(*en->sids));
+		if (!en->sids)
+			return -ENOMEM;
+	} else {
+		en->actions = 0;
+	}
+	for (size_t i = 0; i < len; i++) {
+		yaml_node_t *it = yaml_document_get_node(x->doc, v->data.sequence.items.start[i]);
+		size_t a;
+
+		if (!it)
+			return -EINVAL;
+		if (!strcmp(key, "sids")) {
+			if (get_uint(x, it, path, UINT32_MAX, &en->sids[en->n_sids]))
+				return -EINVAL;
+			en->n_sids++;
+			continue;
+		}
+		if (want_scalar(x, it, path, "an action name"))
+			return -EINVAL;
+		for (a = 0; a < 4 && strcmp(scalar(it), names[a]); a++)
+			;
+		if (a == 4) {
+			set_err(x, it, "'%s': unknown action '%.100s' (alert, reject, drop, pass)", path, scalar(it));
+			return -EINVAL;
+		}
+		en->actions |= 1u << a;
+	}
+	return 0;
+}
+
+static int enforcement_key(struct ctx *x, const char *path, const char *key,
+			   yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+	struct sw_config_enforcement *en = &x->c->enforce;
+	char *s = NULL;
+	int rc;
+
+	(void)arg;
+	if (!strcmp(key, "private-key-file"))
+		return get_str(x, v, path, &en->key_file);
+	if (!strcmp(key, "enforcers"))
+		return enforcers(x, v, path);
+	if (!strcmp(key, "spool-dir"))
+		return get_str(x, v, path, &en->spool_dir);
+	if (!strcmp(key, "spool-max"))
+		return get_size(x, v, path, &en->spool_max);
+	if (!strcmp(key, "triggers"))
+		return walk_map(x, v, path, trigger_key, NULL);
+	if (!strcmp(key, "ttl"))
+		return get_uint(x, v, path, 365 * DAY, &en->ttl);
+	if (!strcmp(key, "dedup"))
+		return get_uint(x, v, path, DAY, &en->dedup);
+	if (!strcmp(key, "block")) {
+		rc = get_str(x, v, path, &s);
+		if (rc)
+			return rc;
+		if (!strcmp(s, "src"))
+			en->block = SW_ENFORCE_BLOCK_SRC;
+		else if (!strcmp(s, "dst"))
+			en->block = SW_ENFORCE_BLOCK_DST;
+		else if (!strcmp(s, "both"))
+			en->block = SW_ENFORCE_BLOCK_BOTH;
+		else {
+			set_err(x, v, "'%s' expects src, dst or both, got '%.100s'", path, s);
+			rc = -EINVAL;
+		}
+		free(s);
+		return rc;
+	}
+	return unknown(x, k, path);
+}
+
+static int enforcement(struct ctx *x, yaml_node_t *k, yaml_node_t *v, const char *path)
+{
+	struct sw_config_enforcement *en = &x->c->enforce;
+
+	en->set = true;
+	en->spool_max = 16ull << 20;
+	en->actions = 1u << 2; /* drop: what the rule author already chose to stop */
+	en->block = SW_ENFORCE_BLOCK_SRC;
+	en->ttl = 3600;
+	en->dedup = 60;
+	if (walk_map(x, v, path, enforcement_key, NULL))
+		return -EINVAL;
+	if (!en->key_file || !en->spool_dir || !en->n_enforcers) {
+		set_err(x, k, "'%s' needs private-key-file, spool-dir and enforcers", path);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int top_key(struct ctx *x, const char *path, const char *key,
 		   yaml_node_t *k, yaml_node_t *v, void *arg)
 {
@@ -639,6 +880,8 @@ static int top_key(struct ctx *x, const char *path, const char *key,
 		return walk_map(x, v, path, stream_key, NULL);
 	if (!strcmp(key, "capture"))
 		return walk_map(x, v, path, capture_key, NULL);
+	if (!strcmp(key, "enforcement"))
+		return enforcement(x, k, v, path);
 	return unknown(x, k, path);
 }
 
@@ -668,6 +911,9 @@ void sw_config_free(struct sw_config *c)
 		free(c->pcap_ifaces[i]);
 	free(c->pcap_ifaces);
 	free(c->pcap_bpf);
+	free(c->syslog_host);
+	free(c->syslog_hostname);
+	free(c->syslog_spool_dir);
 	free(c);
 }
 
@@ -763,6 +1009,8 @@ struct sw_config *sw_config_default(void)
 	c->flow.interim_interval = 0;
 	c->nfq_fail_open = true;
 	c->pcap_promisc = true;
+	c->syslog_port = 514;
+	c->syslog_facility = 16;
 	return c;
 fail:
 	sw_config_free(c);

@@ -23,6 +23,38 @@ struct sw_config_var {
 	char *value; /* as written: "[10.0.0.0/8,192.168.0.0/16]", "!$HOME_NET", "80" */
 };
 
+/* enforcement: (issue 4, sensor side) */
+enum sw_enforce_block {
+	SW_ENFORCE_BLOCK_SRC = 1,         /* the alerting packet's source address */
+	SW_ENFORCE_BLOCK_DST = 2,
+	SW_ENFORCE_BLOCK_BOTH = 3,
+};
+
+struct sw_config_enforcer {
+	char *host;                       /* IP literal (checked at load) */
+	uint16_t port;
+	char *public_key;                 /* base64, 44 characters (decoded by sw_enforce_new) */
+};
+
+struct sw_config_enforcement {
+	bool set;                         /* section present: enforcement on */
+	char *key_file;                   /* private-key-file: the sensor's key */
+	struct sw_config_enforcer *enforcers;
+	uint32_t n_enforcers;
+	char *spool_dir;                  /* spool-dir */
+	uint64_t spool_max;               /* spool-max bytes (default 16mb) */
+	/* triggers: an alert matches if any of these match */
+	uint32_t actions;                 /* bit (1u << enum sw_action): alert 0, reject 1, drop 2, pass 3 */
+	uint32_t *sids;
+	uint32_t n_sids;
+	char **classtypes;
+	uint32_t n_classtypes;
+	uint32_t max_priority;            /* rule priority (EVE severity) <= this; 0 = unused */
+	uint32_t block;                   /* enum sw_enforce_block, default src */
+	uint32_t ttl;                     /* seconds, default 3600 */
+	uint32_t dedup;                   /* seconds an address is not re-requested, default 60 */
+};
+
 struct sw_config {
 	char *path;                       /* file it came from, or "<builtin>" */
 
@@ -48,6 +80,16 @@ struct sw_config {
 	struct sw_flow_config flow;       /* flow.*, flow-timeouts.*, stream.reassembly.window */
 	uint64_t memcap;                  /* flow.memcap bytes; flow.max_flows = memcap / 512 */
 
+	/* outputs.eve-log.syslog: stream every EVE line off the device (RFC 5424 over TCP) */
+	bool syslog_enabled;
+	char *syslog_host;                /* IP literal */
+	uint32_t syslog_port;             /* default 514 */
+	char *syslog_hostname;            /* NULL = gethostname() */
+	uint32_t syslog_facility;         /* 0..23, default 16 (local0) */
+	uint64_t syslog_mem;              /* memory-buffer; 0 = 4 MiB */
+	char *syslog_spool_dir;           /* spool-dir; NULL = no on-disk buffer */
+	uint64_t syslog_spool_max;        /* spool-max; 0 = 64 MiB */
+
 	/* capture.nfqueue (inline) */
 	bool nfq_set;                     /* section present: run inline when no -r/-i/-q is given */
 	uint16_t nfq_first, nfq_last;     /* queues: "0" or "0:3", one worker per queue */
@@ -65,6 +107,8 @@ struct sw_config {
 	bool pcap_promisc;
 	uint32_t pcap_buffer;             /* buffer-size; 0 = libpcap default */
 	char *pcap_bpf;                   /* bpf-filter */
+
+	struct sw_config_enforcement enforce; /* enforcement: (absent = off) */
 };
 
 struct sw_config_error {

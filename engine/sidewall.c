@@ -23,6 +23,7 @@
 #include "config.h"
 #include "detect.h"
 #include "eve.h"
+#include "syslog.h"
 #include "worker.h"
 
 #ifndef SW_DATADIR
@@ -559,6 +560,49 @@ fail:
 	return -1;
 }
 
+/*
+ * outputs.eve-log.syslog: every line that reaches eve.json is also streamed
+ * to the collector.  Returns NULL (no streaming) or the started streamer;
+ * *@fail is set when the section is enabled but cannot start.
+ */
+static struct sw_syslog *start_syslog(const struct sw_config *c, struct sw_eve *eve, bool *fail)
+{
+	struct sw_syslog_config sc;
+	struct sw_syslog *s;
+	char err[256];
+
+	*fail = false;
+	if (!c->syslog_enabled)
+		return NULL;
+	if (!c->syslog_host) {
+		fprintf(stderr, "sidewall: outputs.eve-log.syslog: 'host' is required\n");
+		*fail = true;
+		return NULL;
+	}
+	memset(&sc, 0, sizeof(sc));
+	sc.host = c->syslog_host;
+	sc.port = (uint16_t)c->syslog_port;
+	sc.hostname = c->syslog_hostname;
+	sc.facility = (uint8_t)c->syslog_facility;
+	sc.severity = 6; /* informational: records, not faults */
+	sc.mem_bytes = (size_t)c->syslog_mem;
+	sc.spool_dir = c->syslog_spool_dir;
+	sc.spool_bytes = c->syslog_spool_max;
+	s = sw_syslog_new(&sc, err, sizeof(err));
+	if (!s) {
+		fprintf(stderr, "sidewall: outputs.eve-log.syslog: %s\n", err);
+		*fail = true;
+		return NULL;
+	}
+	if (sw_eve_add_forwarder(eve, sw_syslog_forward, s) < 0) {
+		fprintf(stderr, "sidewall: outputs.eve-log.syslog: cannot attach to the EVE output\n");
+		sw_syslog_free(s);
+		*fail = true;
+		return NULL;
+	}
+	return s;
+}
+
 static int run_offline(const struct opts *o, struct loaded *l)
 {
 	struct sw_engine_config ec;
@@ -566,6 +610,8 @@ static int run_offline(const struct opts *o, struct loaded *l)
 	struct sw_engine *eng = NULL;
 	struct sw_eve *eve = NULL;
 	struct sw_eve_writer *w = NULL;
+	struct sw_syslog *slog = NULL;
+	bool slog_fail;
 	char err[512], path[PATH_MAX + 256];
 	const char *logdir = o->logdir ? o->logdir : l->cfg->log_dir ? l->cfg->log_dir : ".";
 	int64_t t0 = now_s();
@@ -583,6 +629,9 @@ static int run_offline(const struct opts *o, struct loaded *l)
 		fprintf(stderr, "sidewall: %s: %s\n", path, strerror(errno));
 		goto out;
 	}
+	slog = start_syslog(l->cfg, eve, &slog_fail);
+	if (slog_fail)
+		goto out;
 	memset(&ec, 0, sizeof(ec));
 	ec.threads = thread_count(o, l->cfg);
 	ec.verify_csum = o->checksum >= 0 ? o->checksum == 1 : l->cfg->checksum_validation;
@@ -633,6 +682,7 @@ out:
 	sw_eve_writer_free(w);
 	sw_engine_free(eng);
 	sw_eve_close(eve);
+	sw_syslog_free(slog); /* after the last EVE line: undelivered ones go to the spool */
 	sw_detect_put(d);
 	return ret;
 }
@@ -676,6 +726,8 @@ static int run_inline(const struct opts *o, struct loaded *l)
 	struct sw_engine *eng = NULL;
 	struct sw_eve *eve = NULL;
 	struct sw_eve_writer *w = NULL;
+	struct sw_syslog *slog = NULL;
+	bool slog_fail;
 	char err[512], path[PATH_MAX + 256];
 	const char *logdir = o->logdir ? o->logdir : l->cfg->log_dir ? l->cfg->log_dir : ".";
 	int64_t t0 = now_s();
@@ -693,6 +745,9 @@ static int run_inline(const struct opts *o, struct loaded *l)
 		fprintf(stderr, "sidewall: %s: %s\n", path, strerror(errno));
 		goto out;
 	}
+	slog = start_syslog(l->cfg, eve, &slog_fail);
+	if (slog_fail)
+		goto out;
 	memset(&ec, 0, sizeof(ec));
 	ec.threads = (uint32_t)(o->q_last - o->q_first + 1);
 	ec.verify_csum = o->checksum >= 0 ? o->checksum == 1 : l->cfg->checksum_validation;
@@ -731,6 +786,7 @@ out:
 	sw_eve_writer_free(w);
 	sw_engine_free(eng);
 	sw_eve_close(eve);
+	sw_syslog_free(slog); /* after the last EVE line: undelivered ones go to the spool */
 	sw_detect_put(d);
 	return ret;
 }

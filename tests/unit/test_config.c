@@ -71,6 +71,10 @@ static void assert_config_equal(const struct sw_config *a, const struct sw_confi
 	assert_int_equal(a->pcap_promisc, b->pcap_promisc);
 	assert_int_equal(a->pcap_buffer, b->pcap_buffer);
 	assert_true((a->pcap_bpf == NULL) == (b->pcap_bpf == NULL));
+	assert_int_equal(a->syslog_enabled, b->syslog_enabled);
+	assert_int_equal(a->syslog_port, b->syslog_port);
+	assert_int_equal(a->syslog_facility, b->syslog_facility);
+	assert_true((a->syslog_host == NULL) == (b->syslog_host == NULL));
 }
 
 static void test_shipped_equals_default(void **state)
@@ -143,6 +147,14 @@ static void test_every_key(void **state)
 	assert_int_equal(c->flow.icmp_est, 9);
 	assert_int_equal(c->flow.stream_window, 4096);
 	assert_int_equal(c->flow.interim_interval, 300);
+	assert_true(c->syslog_enabled);
+	assert_string_equal(c->syslog_host, "127.0.0.1");
+	assert_int_equal(c->syslog_port, 6514);
+	assert_string_equal(c->syslog_hostname, "sensor-1");
+	assert_int_equal(c->syslog_facility, 4);
+	assert_int_equal(c->syslog_mem, 1u << 20);
+	assert_string_equal(c->syslog_spool_dir, "/var/spool/sidewall");
+	assert_int_equal(c->syslog_spool_max, 2u << 20);
 	assert_true(c->nfq_set);
 	assert_int_equal(c->nfq_first, 2);
 	assert_int_equal(c->nfq_last, 5);
@@ -157,6 +169,26 @@ static void test_every_key(void **state)
 	assert_false(c->pcap_promisc);
 	assert_int_equal(c->pcap_buffer, 16u << 20);
 	assert_string_equal(c->pcap_bpf, "not port 22");
+	assert_true(c->enforce.set);
+	assert_string_equal(c->enforce.key_file, "/etc/sidewall/sensor.key");
+	assert_int_equal(c->enforce.n_enforcers, 2);
+	assert_string_equal(c->enforce.enforcers[0].host, "192.0.2.10");
+	assert_int_equal(c->enforce.enforcers[0].port, 7447);
+	assert_string_equal(c->enforce.enforcers[0].public_key, "MXYKn/7vNRHBEy75teV3jRvrcC8UOKEP0wBhMX84dhw=");
+	assert_string_equal(c->enforce.enforcers[1].host, "2001:db8::1");
+	assert_int_equal(c->enforce.enforcers[1].port, 7448);
+	assert_string_equal(c->enforce.spool_dir, "/var/spool/sidewall");
+	assert_int_equal(c->enforce.spool_max, 2u << 20);
+	assert_int_equal(c->enforce.actions, 1u << 2 | 1u << 1);
+	assert_int_equal(c->enforce.n_sids, 2);
+	assert_int_equal(c->enforce.sids[0], 2001219);
+	assert_int_equal(c->enforce.sids[1], 7);
+	assert_int_equal(c->enforce.n_classtypes, 1);
+	assert_string_equal(c->enforce.classtypes[0], "trojan-activity");
+	assert_int_equal(c->enforce.max_priority, 1);
+	assert_int_equal(c->enforce.block, SW_ENFORCE_BLOCK_BOTH);
+	assert_int_equal(c->enforce.ttl, 600);
+	assert_int_equal(c->enforce.dedup, 30);
 	sw_config_free(c);
 }
 
@@ -249,7 +281,31 @@ static void test_errors(void **state)
 		{ "capture:\n  nfqueue:\n    bypass-mark: 0x10000\n", 3, 18,
 		  "'capture.nfqueue.bypass-mark' 0x10000 overlaps 0x00ff0000, which Tailscale uses" },
 		{ "capture:\n  pcap:\n    interfaces: eth0\n", 3, 17, "'capture.pcap.interfaces' expects a list" },
+		{ "outputs:\n  - eve-log:\n      syslog:\n        facility: 24\n", 4, 19,
+		  "'outputs.eve-log.syslog.facility' is 24, more than the maximum 23" },
 		{ "- a\n- b\n", 1, 1, "'' expects a map" },
+#define ENF "enforcement:\n  private-key-file: k\n  spool-dir: s\n"
+#define ENF1 "  enforcers:\n    - {host: 10.0.0.1, port: 7447, public-key: AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=}\n"
+		{ "enforcement:\n  spool-dir: s\n", 1, 1,
+		  "'enforcement' needs private-key-file, spool-dir and enforcers" },
+		{ ENF "  enforcers: []\n", 4, 14, "'enforcement.enforcers' needs at least one enforcer" },
+		{ ENF "  enforcers:\n    - host: example.com\n", 5, 13,
+		  "'enforcement.enforcers.host' expects an IP address, got 'example.com'" },
+		{ ENF "  enforcers:\n    - {host: 10.0.0.1, port: 7447}\n", 5, 7,
+		  "'enforcement.enforcers' items need host, port and public-key" },
+		{ ENF "  enforcers:\n    - {host: 10.0.0.1, port: 0}\n", 5, 30, "'enforcement.enforcers.port' must be 1..65535" },
+		{ ENF "  enforcers:\n    - {public-key: abc}\n", 5, 20,
+		  "'enforcement.enforcers.public-key' expects a base64 key*" },
+		{ ENF "  enforcers:\n    - {hostname: x}\n", 5, 8, "unknown key 'enforcement.enforcers.hostname'" },
+		{ ENF ENF1 "  block: source\n", 6, 10, "'enforcement.block' expects src, dst or both, got 'source'" },
+		{ ENF ENF1 "  triggers:\n    actions: [drop, kill]\n", 7, 21,
+		  "'enforcement.triggers.actions': unknown action 'kill' (alert, reject, drop, pass)" },
+		{ ENF ENF1 "  triggers:\n    sids: [1, x]\n", 7, 15,
+		  "'enforcement.triggers.sids' expects a non-negative integer, got 'x'" },
+		{ ENF ENF1 "  triggers:\n    max-priority: 0\n", 7, 19, "'enforcement.triggers.max-priority' must be 1..255" },
+		{ ENF ENF1 "  triggers:\n    severity: 1\n", 7, 5, "unknown key 'enforcement.triggers.severity'" },
+		{ ENF ENF1 "  spool-max: 1kb\n", 6, 14, "'enforcement.spool-max' is '1kb', outside 1mb..64gb" },
+		{ ENF ENF1 "  ttl: -5\n", 6, 8, "'enforcement.ttl' expects a non-negative integer, got '-5'" },
 	};
 
 	(void)state;
