@@ -29,6 +29,7 @@
 
 struct sw_eve {
 	int fd;
+	char *path;
 	uint32_t types;
 	pthread_mutex_t lock;
 	atomic_uint_fast64_t dropped, written;
@@ -60,9 +61,30 @@ struct sw_eve *sw_eve_open(const char *path, uint32_t types)
 		errno = err;
 		return NULL;
 	}
+	e->path = strdup(path);
+	if (!e->path) {
+		close(e->fd);
+		free(e);
+		errno = ENOMEM;
+		return NULL;
+	}
 	e->types = types;
 	pthread_mutex_init(&e->lock, NULL);
 	return e;
+}
+
+int sw_eve_reopen(struct sw_eve *e)
+{
+	int fd = open(e->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+
+	if (fd < 0)
+		return -errno; /* keep writing to the old file rather than lose records */
+	pthread_mutex_lock(&e->lock);
+	/* dup2 swaps atomically under the lock: no writer sees a closed fd. */
+	dup2(fd, e->fd);
+	pthread_mutex_unlock(&e->lock);
+	close(fd);
+	return 0;
 }
 
 void sw_eve_close(struct sw_eve *e)
@@ -71,6 +93,7 @@ void sw_eve_close(struct sw_eve *e)
 		return;
 	if (e->fd >= 0)
 		close(e->fd);
+	free(e->path);
 	pthread_mutex_destroy(&e->lock);
 	free(e);
 }

@@ -35,6 +35,12 @@ struct sw_json {
  * Returns NULL with errno set.
  */
 struct sw_eve *sw_eve_open(const char *path, uint32_t types);
+/*
+ * Reopen the file by its path (after logrotate moved it away: SIGHUP).
+ * Writers keep writing; the next batch goes to the new file.  Returns 0, or
+ * -errno when the path cannot be opened (the old file stays in use).
+ */
+int sw_eve_reopen(struct sw_eve *e);
 /* Close the sink; all writers must have been freed.  Accepts NULL. */
 void sw_eve_close(struct sw_eve *e);
 /*

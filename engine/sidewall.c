@@ -401,6 +401,7 @@ static const struct opts *reload_opts;
 /* What the main thread does while a live or inline engine runs. */
 struct housekeeping {
 	struct sw_engine *eng;
+	struct sw_eve *eve;        /* reopened on SIGHUP, for logrotate */
 	struct sw_eve_writer *w;   /* the main thread's own writer, for stats */
 	uint64_t loaded, rejected;
 	int64_t t0;                /* monotonic start, seconds */
@@ -422,7 +423,12 @@ static void housekeeping(void *arg)
 
 	if (reload_requested) {
 		struct sw_detect *d;
+		int rc;
 		reload_requested = 0;
+		rc = sw_eve_reopen(h->eve);
+		if (rc < 0)
+			fprintf(stderr, "sidewall: SIGHUP: cannot reopen the EVE log (%s), still writing the old one\n",
+				strerror(-rc));
 		d = reload_rules(NULL);
 		if (d) {
 			sw_engine_swap_ruleset(h->eng, d);
@@ -644,7 +650,7 @@ static int run_offline(const struct opts *o, struct loaded *l)
 	}
 	if (o->n_ifaces) {
 		struct housekeeping hk = {
-			.eng = eng, .w = w, .loaded = l->n_loaded, .rejected = l->n_rejected, .t0 = t0,
+			.eng = eng, .eve = eve, .w = w, .loaded = l->n_loaded, .rejected = l->n_rejected, .t0 = t0,
 			.interval = l->cfg->eve_enabled && (l->cfg->eve_types & SW_EVE_STATS) ? l->cfg->stats_interval : 0,
 			.next_stats = t0 + l->cfg->stats_interval,
 		};
@@ -771,7 +777,7 @@ static int run_inline(const struct opts *o, struct loaded *l)
 	reload_opts = o;
 	{
 		struct housekeeping hk = {
-			.eng = eng, .w = w, .loaded = l->n_loaded, .rejected = l->n_rejected, .t0 = t0,
+			.eng = eng, .eve = eve, .w = w, .loaded = l->n_loaded, .rejected = l->n_rejected, .t0 = t0,
 			.interval = l->cfg->eve_enabled && (l->cfg->eve_types & SW_EVE_STATS) ? l->cfg->stats_interval : 0,
 			.next_stats = t0 + l->cfg->stats_interval,
 		};

@@ -209,6 +209,42 @@ static void test_type_filter(void **state)
 	unlink(path);
 }
 
+/* SIGHUP after logrotate: records before go to the moved file, after to the new one. */
+static void test_reopen_after_rotate(void **state)
+{
+	char *path = tmp_path();
+	char moved[80];
+	struct sw_eve *e = sw_eve_open(path, SW_EVE_STATS);
+	struct sw_eve_writer *w = sw_eve_writer_new(e);
+	struct sw_json *j;
+	char *a, *b;
+	(void)state;
+
+	snprintf(moved, sizeof(moved), "%s.1", path);
+	j = sw_eve_begin(w, "stats", 0);
+	sw_json_u64(j, "n", 1);
+	sw_eve_end(w);
+	sw_eve_writer_flush(w);
+	assert_int_equal(rename(path, moved), 0);
+	assert_int_equal(sw_eve_reopen(e), 0);
+	j = sw_eve_begin(w, "stats", 0);
+	sw_json_u64(j, "n", 2);
+	sw_eve_end(w);
+	sw_eve_writer_flush(w);
+	a = slurp(moved);
+	b = slurp(path);
+	assert_non_null(strstr(a, "\"n\":1"));
+	assert_null(strstr(a, "\"n\":2"));
+	assert_non_null(strstr(b, "\"n\":2"));
+	assert_null(strstr(b, "\"n\":1"));
+	free(a);
+	free(b);
+	sw_eve_writer_free(w);
+	sw_eve_close(e);
+	unlink(path);
+	unlink(moved);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -217,6 +253,7 @@ int main(void)
 		cmocka_unit_test(test_oversized_record_dropped_and_counted),
 		cmocka_unit_test(test_alert_record),
 		cmocka_unit_test(test_type_filter),
+		cmocka_unit_test(test_reopen_after_rotate),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
