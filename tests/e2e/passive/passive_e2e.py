@@ -419,6 +419,90 @@ def read_eve(path):
     return out
 
 
+def phase2(a, topo, work, client, rules):
+    """Command-line capture (-i, --bpf, no config), SIGHUP reload while
+    capturing, SIGINT: only the filter's flows, each in one final record
+    (shutdown) with the capture's counts, and the reloaded rules alert."""
+    print("-- phase 2: -i va --bpf 'tcp port %d', SIGHUP, SIGINT" % TCP_PORT)
+    logdir = os.path.join(work, "log2")
+    os.mkdir(logdir)
+    bpf = "tcp port %d" % TCP_PORT
+    # Own copy of the rules: the reload adds one (sid SID+1, on the
+    # server's answer) that only the session after SIGHUP can raise.
+    rules2 = os.path.join(work, "phase2.rules")
+    shutil.copy(rules, rules2)
+    rules = rules2
+    serr = open(os.path.join(work, "sidewall2.stderr"), "w+")
+    sw = subprocess.Popen(["ip", "netns", "exec", topo.tap, a.sidewall, "-i", "va", "--bpf", bpf, "-k", "none",
+                           "-S", rules, "-l", logdir], stdout=serr, stderr=serr)
+    pcap = os.path.join(work, "va2.pcap")
+    td = None
+    try:
+        def err():
+            serr.flush()
+            with open(serr.name) as f:
+                return f.read()
+        if not check("phase 2: sidewall -i va --bpf starts", wait_for(lambda: "capturing on" in err(), 15),
+                     "capturing on", err()[-300:]):
+            return
+        terr = open(os.path.join(work, "tcpdump2.stderr"), "w+")
+        td = subprocess.Popen(["ip", "netns", "exec", topo.tap, "tcpdump", "-i", "va", "-n", "-s", "65535", "-U",
+                               "--immediate-mode", "-w", pcap, bpf], stdout=subprocess.DEVNULL, stderr=terr)
+        wait_for(lambda: "listening on" in open(terr.name).read(), 10)
+        r1 = client("tcp", "--dst", "10.77.0.2", "--send", "1500", "--reply", "1500")
+        with open(rules2, "a") as f:
+            f.write('alert tcp any %d -> any any (msg:"passive e2e reload"; flow:established,to_client; '
+                    'content:"rrrrrrrrrrrrrrrr"; sid:%d; rev:1;)\n' % (TCP_PORT, SID + 1))
+        sw.send_signal(signal.SIGHUP)
+        check("phase 2: SIGHUP reload completes while capturing",
+              wait_for(lambda: "new ruleset active" in err(), 15), "new ruleset active", err()[-300:])
+        r2 = client("tcp", "--dst", "fd77::2", "--send", "64", "--reply", "4000", "--marker")
+        client("udp", "--dst", "10.77.0.2", "--sizes", "100")
+        time.sleep(0.3)
+        sw.send_signal(signal.SIGINT)
+        try:
+            rc = sw.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            sw.kill()
+            rc = "hung"
+        check("phase 2: sidewall exits 0 on SIGINT", rc == 0, 0, rc)
+        td.send_signal(signal.SIGINT)
+        td.wait(timeout=10)
+        events = [json.loads(x) for x in read_eve(os.path.join(logdir, "eve.json"))]
+        for e in events:
+            pr = str(e.get("proto", ""))
+            e["proto_num"] = int(pr) if pr.isdigit() else PROTO_NUM.get(pr.upper(), pr)
+        flows = [e for e in events if e.get("event_type") == "flow"]
+        exp = pcap_flows(pcap)
+        got = {}
+        for e in flows:
+            got.setdefault(rec_key(e), []).append(e)
+        keys = {(6, "10.77.0.1", r1.get("sport"), "10.77.0.2", TCP_PORT, None),
+                (6, "fd77::1", r2.get("sport"), "fd77::2", TCP_PORT, None)}
+        check("phase 2: flow records are exactly the filter's two sessions", set(got) == keys == set(exp),
+              sorted(keys, key=str), sorted(got, key=str))
+        for k in keys & set(got) & set(exp):
+            recs = got[k]
+            want = {c: exp[k][c] for c in COUNTERS}
+            have = {c: recs[0]["flow"][c] for c in COUNTERS}
+            check("phase 2: %s:%s one final record (reason shutdown), counts equal the capture" % (k[1], k[2]),
+                  len(recs) == 1 and recs[0]["flow"]["reason"] == "shutdown" and want == have,
+                  ("1 record", "shutdown", want), (len(recs), recs[0]["flow"]["reason"], have))
+        al = [e for e in events if e.get("event_type") == "alert" and e["alert"].get("signature_id") == SID]
+        check("phase 2: the reloaded rules alert on the session after SIGHUP",
+              len(al) == 1 and al[0].get("src_port") == r2.get("sport"), 1,
+              [(e.get("src_ip"), e.get("src_port")) for e in al])
+        al = [e for e in events if e.get("event_type") == "alert" and e["alert"].get("signature_id") == SID + 1]
+        check("phase 2: the rule added before SIGHUP alerts only on the session after it",
+              len(al) >= 1 and {(e.get("src_port"), e.get("dest_port")) for e in al} == {(TCP_PORT, r2.get("sport"))},
+              ">= 1 on %d -> %s" % (TCP_PORT, r2.get("sport")), [(e.get("src_port"), e.get("dest_port")) for e in al])
+    finally:
+        for p in (sw, td):
+            if p is not None and p.poll() is None:
+                p.kill()
+                p.wait(timeout=5)
+
+
 def run(a):
     here = os.path.abspath(__file__)
     py = sys.executable or "/usr/bin/python3"
@@ -485,7 +569,7 @@ capture:
                 return f.read()
         if not check("tcpdump starts on va", wait_for(lambda: "listening on" in td_err(), 10), "listening", td_err()):
             return
-        srv = subprocess.Popen(["ip", "netns", "exec", topo.b, py, here, "server", "--seconds", "40"],
+        srv = subprocess.Popen(["ip", "netns", "exec", topo.b, py, here, "server", "--seconds", "60"],
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         procs.append(srv)
         srv.stdout.readline()
@@ -722,6 +806,7 @@ capture:
             check("final stats: decoder.pkts = kernel_packets - kernel_drops (nothing captured was lost)",
                   isinstance(cap.get("kernel_packets"), int) and dec == cap["kernel_packets"] - cap.get("kernel_drops", 0),
                   cap, dec)
+        phase2(a, topo, work, client, rules)
         if a.keep:
             print("kept: %s" % work)
     except Exception as ex:  # a broken setup is a failure, not a traceback-only exit
