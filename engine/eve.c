@@ -30,6 +30,8 @@
 struct sw_eve {
 	int fd;
 	char *path;
+	const char *const *ifaces; /* in_iface names by capture index (borrowed), NULL = none */
+	unsigned n_ifaces;
 	uint32_t types;
 	pthread_mutex_t lock;
 	atomic_uint_fast64_t dropped, written;
@@ -71,6 +73,18 @@ struct sw_eve *sw_eve_open(const char *path, uint32_t types)
 	e->types = types;
 	pthread_mutex_init(&e->lock, NULL);
 	return e;
+}
+
+void sw_eve_set_ifaces(struct sw_eve *e, const char *const *names, unsigned n)
+{
+	e->ifaces = names;
+	e->n_ifaces = n;
+}
+
+static void iface_field(struct sw_json *j, const struct sw_eve *e, uint32_t iface)
+{
+	if (e->ifaces && iface < e->n_ifaces && e->ifaces[iface])
+		sw_json_str(j, "in_iface", e->ifaces[iface]);
 }
 
 int sw_eve_reopen(struct sw_eve *e)
@@ -485,6 +499,7 @@ void sw_eve_alert(struct sw_eve_writer *w, const struct sw_packet *p, const stru
 	j = sw_eve_begin(w, "alert", p->ts_usec);
 	if (f)
 		sw_json_u64(j, "flow_id", f->flow_id);
+	iface_field(j, w->e, p->iface);
 	vlan_field(j, p->vlan_count, p->vlan);
 	addr_fields(j, &p->src, p->sport, &p->dst, p->dport, p->proto);
 	if (p->proto == 1 || p->proto == 58) {
@@ -542,6 +557,7 @@ void sw_eve_flow(struct sw_eve_writer *w, const struct sw_flow *f, enum sw_flow_
 		return;
 	j = sw_eve_begin(w, "flow", f->last_usec);
 	sw_json_u64(j, "flow_id", f->flow_id);
+	iface_field(j, w->e, f->iface);
 	vlan_field(j, f->vlan_count, f->vlan);
 	addr_fields(j, &f->cli, f->cli_port, &f->srv, f->srv_port, f->proto);
 	community_id_field(j, f);

@@ -36,6 +36,13 @@ struct sw_json {
  */
 struct sw_eve *sw_eve_open(const char *path, uint32_t types);
 /*
+ * Names for EVE's in_iface, indexed by the capture index of a packet
+ * (p->iface / f->iface): live interfaces or NFQUEUE queues.  @names is
+ * borrowed and must outlive @e; call before any writer exists.
+ */
+void sw_eve_set_ifaces(struct sw_eve *e, const char *const *names, unsigned n);
+
+/*
  * Reopen the file by its path (after logrotate moved it away: SIGHUP).
  * Writers keep writing; the next batch goes to the new file.  Returns 0, or
  * -errno when the path cannot be opened (the old file stays in use).

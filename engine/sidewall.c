@@ -635,6 +635,8 @@ static int run_offline(const struct opts *o, struct loaded *l)
 		fprintf(stderr, "sidewall: %s: %s\n", path, strerror(errno));
 		goto out;
 	}
+	if (o->n_ifaces)
+		sw_eve_set_ifaces(eve, (const char *const *)o->ifaces, o->n_ifaces);
 	slog = start_syslog(l->cfg, eve, &slog_fail);
 	if (slog_fail)
 		goto out;
@@ -725,6 +727,9 @@ out:
 	return d;
 }
 
+static char qname_buf[1024][12];
+static const char *qnames[1024];
+
 static int run_inline(const struct opts *o, struct loaded *l)
 {
 	struct sw_engine_config ec;
@@ -751,6 +756,12 @@ static int run_inline(const struct opts *o, struct loaded *l)
 		fprintf(stderr, "sidewall: %s: %s\n", path, strerror(errno));
 		goto out;
 	}
+	/* in_iface names the queue a packet came through, as "nfq:N". */
+	for (unsigned q = 0; q <= (unsigned)(o->q_last - o->q_first); q++) {
+		snprintf(qname_buf[q], sizeof(qname_buf[q]), "nfq:%u", o->q_first + q);
+		qnames[q] = qname_buf[q];
+	}
+	sw_eve_set_ifaces(eve, qnames, (unsigned)(o->q_last - o->q_first) + 1);
 	slog = start_syslog(l->cfg, eve, &slog_fail);
 	if (slog_fail)
 		goto out;

@@ -893,6 +893,12 @@ void sw_engine_write_stats(struct sw_engine *e, struct sw_eve_writer *w, uint64_
 	sw_json_obj(j, "flow");
 	sw_json_u64(j, "total", t.fs.created);
 	sw_json_u64(j, "active", t.fs.active);
+	{
+		/* What the pools really hold: a flow slot plus its two stream tails. */
+		uint64_t per = sizeof(struct sw_flow) + 2ull * e->cfg.flow.stream_window;
+		sw_json_u64(j, "memuse", t.fs.active * per);
+		sw_json_u64(j, "memcap", (uint64_t)e->n * e->cfg.flow.max_flows * per);
+	}
 	sw_json_close_obj(j);
 	sw_json_obj(j, "tcp");
 	sw_json_u64(j, "midstream_pickups", t.ss.midstream);
