@@ -993,7 +993,7 @@ struct sw_config *sw_config_default(void)
 	c->threads = 0;
 	c->checksum_validation = true;
 	c->stats_interval = 0;
-	c->memcap = 128ull << 20;
+	c->memcap = 512ull << 20;
 	c->flow.max_flows = (uint32_t)(c->memcap / SW_CONFIG_FLOW_COST);
 	c->flow.hash_size = 65536;
 	c->flow.stream_window = 2048;

@@ -78,7 +78,7 @@ struct sw_config {
 	uint32_t stats_interval;          /* stats.interval seconds; 0 = only at exit */
 
 	struct sw_flow_config flow;       /* flow.*, flow-timeouts.*, stream.reassembly.window */
-	uint64_t memcap;                  /* flow.memcap bytes; flow.max_flows = memcap / 512 */
+	uint64_t memcap;                  /* flow.memcap bytes for slots and stream tails; the CLI turns it into per-worker flow counts */
 
 	/* outputs.eve-log.syslog: stream every EVE line off the device (RFC 5424 over TCP) */
 	bool syslog_enabled;

@@ -379,8 +379,13 @@ static unsigned thread_count(const struct opts *o, const struct sw_config *cfg)
 static struct sw_flow_config per_worker_flows(const struct sw_config *cfg, uint32_t threads)
 {
 	struct sw_flow_config fc = cfg->flow;
+	/* A flow costs its slot and its two stream tails: the cap covers both. */
+	uint64_t per = sizeof(struct sw_flow) + 2ull * fc.stream_window;
+	uint64_t total = cfg->memcap / per;
 
-	fc.max_flows = threads ? fc.max_flows / threads : fc.max_flows;
+	if (total > UINT32_MAX)
+		total = UINT32_MAX;
+	fc.max_flows = (uint32_t)(threads ? total / threads : total);
 	if (fc.max_flows < 1024)
 		fc.max_flows = 1024;
 	if (fc.hash_size > fc.max_flows)
