@@ -638,6 +638,8 @@ static int stats_key(struct ctx *x, const char *path, const char *key,
 		return get_bool(x, v, path, &dummy);
 	if (!strcmp(key, "interval"))
 		return get_uint(x, v, path, DAY, &x->c->stats_interval);
+	if (!strcmp(key, "threads"))
+		return get_bool(x, v, path, &x->c->stats_threads);
 	return unknown(x, k, path);
 }
 

@@ -76,6 +76,7 @@ struct sw_config {
 	uint32_t threads;                 /* threading.worker-threads; 0 = one per core */
 	bool checksum_validation;         /* checksum-validation (Suricata: stream.checksum-validation) */
 	uint32_t stats_interval;          /* stats.interval seconds; 0 = only at exit */
+	bool stats_threads;               /* stats.threads: per-worker counters too (not in Suricata's schema) */
 
 	struct sw_flow_config flow;       /* flow.*, flow-timeouts.*, stream.reassembly.window */
 	uint64_t memcap;                  /* flow.memcap bytes for slots and stream tails; the CLI turns it into per-worker flow counts */

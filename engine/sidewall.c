@@ -649,6 +649,7 @@ static int run_offline(const struct opts *o, struct loaded *l)
 	ec.threads = thread_count(o, l->cfg);
 	ec.verify_csum = o->checksum >= 0 ? o->checksum == 1 : l->cfg->checksum_validation;
 	ec.flow = per_worker_flows(l->cfg, ec.threads);
+	ec.stats_threads = l->cfg->stats_threads;
 	eng = sw_engine_new(&ec, d, eve, err, sizeof(err));
 	w = sw_eve_writer_new(eve);
 	if (!eng || !w) {
@@ -774,6 +775,7 @@ static int run_inline(const struct opts *o, struct loaded *l)
 	ec.threads = (uint32_t)(o->q_last - o->q_first + 1);
 	ec.verify_csum = o->checksum >= 0 ? o->checksum == 1 : l->cfg->checksum_validation;
 	ec.flow = per_worker_flows(l->cfg, ec.threads);
+	ec.stats_threads = l->cfg->stats_threads;
 	ec.inline_mode = true;
 	ec.simulate_ips = o->simulate_ips;
 	ec.fail_closed = o->fail_closed;

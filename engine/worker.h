@@ -28,6 +28,7 @@ struct sw_engine_config {
 	bool verify_csum;
 	struct sw_flow_config flow;
 	uint32_t ring_bytes;       /* per worker ring; 0 = default (8 MiB) */
+	bool stats_threads;        /* per-worker counters in stats records (stats.threads) */
 
 	/* Inline (NFQUEUE): worker i owns queue queue_first + i. */
 	bool inline_mode;

@@ -477,6 +477,25 @@ def main():
 		R.check("invalid config: reason names bad.yaml:6", any("bad.yaml:6" in ln for ln in lines), "stderr: %r" % lines)
 		p = subprocess.run([a.sidewall, "-T", "-c", badcfg, "-S", e2e_rules], capture_output=True, text=True, timeout=60, cwd=a.src)
 		R.check("-T with invalid config exits non-zero", p.returncode != 0, "exit %d\n%s" % (p.returncode, p.stdout + p.stderr))
+
+		# stats.threads: per-worker counters that add up to the totals.  Run
+		# outside R.run(): Suricata's schema has no "threads" key, which is
+		# why the option is off by default.
+		thcfg = os.path.join(work, "threads.yaml")
+		open(thcfg, "w").write("stats:\n  threads: yes\n")
+		thdir = os.path.join(work, "threads-stats")
+		os.makedirs(thdir)
+		p = subprocess.run([a.sidewall, "-c", thcfg, "-S", e2e_rules, "-r", os.path.join(fix, "basic.pcap"),
+				    "--threads", "2", "-l", thdir], capture_output=True, text=True, timeout=60, cwd=a.src)
+		st = [json.loads(ln) for ln in open(os.path.join(thdir, "eve.json")) if '"event_type":"stats"' in ln] \
+			if p.returncode == 0 else []
+		thr = st[-1]["stats"].get("threads", {}) if st else {}
+		ok = (len(thr) == 2 and
+		      sum(w["decoder.pkts"] for w in thr.values()) == st[-1]["stats"]["decoder"]["pkts"] and
+		      sum(w["flow.total"] for w in thr.values()) == st[-1]["stats"]["flow"]["total"] and
+		      sum(w["detect.alert"] for w in thr.values()) == st[-1]["stats"]["detect"]["alert"])
+		R.check("stats.threads: two workers whose packets, flows and alerts add up to the totals", ok,
+			"exit %d, threads %r" % (p.returncode, thr))
 	finally:
 		if not a.keep:
 			shutil.rmtree(work, ignore_errors=True)

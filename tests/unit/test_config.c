@@ -72,6 +72,7 @@ static void assert_config_equal(const struct sw_config *a, const struct sw_confi
 	assert_int_equal(a->pcap_buffer, b->pcap_buffer);
 	assert_true((a->pcap_bpf == NULL) == (b->pcap_bpf == NULL));
 	assert_int_equal(a->syslog_enabled, b->syslog_enabled);
+	assert_int_equal(a->stats_threads, b->stats_threads);
 	assert_int_equal(a->syslog_port, b->syslog_port);
 	assert_int_equal(a->syslog_facility, b->syslog_facility);
 	assert_true((a->syslog_host == NULL) == (b->syslog_host == NULL));
@@ -147,6 +148,7 @@ static void test_every_key(void **state)
 	assert_int_equal(c->flow.icmp_est, 9);
 	assert_int_equal(c->flow.stream_window, 4096);
 	assert_int_equal(c->flow.interim_interval, 300);
+	assert_true(c->stats_threads);
 	assert_true(c->syslog_enabled);
 	assert_string_equal(c->syslog_host, "127.0.0.1");
 	assert_int_equal(c->syslog_port, 6514);
