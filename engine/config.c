@@ -916,6 +916,17 @@ void sw_config_free(struct sw_config *c)
 	free(c->syslog_host);
 	free(c->syslog_hostname);
 	free(c->syslog_spool_dir);
+	free(c->enforce.key_file);
+	for (uint32_t i = 0; i < c->enforce.n_enforcers; i++) {
+		free(c->enforce.enforcers[i].host);
+		free(c->enforce.enforcers[i].public_key);
+	}
+	free(c->enforce.enforcers);
+	free(c->enforce.spool_dir);
+	free(c->enforce.sids);
+	for (uint32_t i = 0; i < c->enforce.n_classtypes; i++)
+		free(c->enforce.classtypes[i]);
+	free(c->enforce.classtypes);
 	free(c);
 }
 
