@@ -610,7 +610,8 @@ struct sw_enforce *sw_enforce_new(const struct sw_config *cfg, struct sw_eve *ev
 		snprintf(err, errlen, "enforcement: out of memory");
 		goto fail;
 	}
-	memcpy(e->sids, c->sids, c->n_sids * sizeof(*e->sids));
+	if (c->n_sids)
+		memcpy(e->sids, c->sids, c->n_sids * sizeof(*e->sids));
 	e->n_sids = c->n_sids;
 	for (uint32_t i = 0; i < c->n_classtypes; i++) {
 		e->classtypes[i] = strdup(c->classtypes[i]);
