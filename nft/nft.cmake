@@ -9,7 +9,7 @@ add_executable(sw_nft_roottest tests/unit/test_nft_kernel.c)
 target_link_libraries(sw_nft_roottest PRIVATE sw_nft)
 add_test(NAME test_nft_kernel
          COMMAND ${CMAKE_SOURCE_DIR}/tests/e2e/enforcer/nft_kernel.sh $<TARGET_FILE:sw_nft_roottest>)
-set_tests_properties(test_nft_kernel PROPERTIES LABELS e2e SKIP_RETURN_CODE 77 TIMEOUT 120)
+set_tests_properties(test_nft_kernel PROPERTIES LABELS e2e SKIP_RETURN_CODE 77 RUN_SERIAL TRUE TIMEOUT 120)
 
 add_library(sw_enfproto STATIC nft/proto.c nft/client.c)
 target_link_libraries(sw_enfproto PUBLIC sw_common PkgConfig::SODIUM)

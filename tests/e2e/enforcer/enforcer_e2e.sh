@@ -120,7 +120,10 @@ ctl() { ip netns exec $E "$ENF" -s "$D/ctl.sock" "$@"; }
 stat() { awk -v k="$1" '$1 == k { print $2 }' <<<"$(ctl stats)"; }
 
 start_enf
-reach || fail "attacker cannot reach legacy before any block"
+# The legacy server starts in the background: give it (and a loaded CI box) a few seconds.
+up=0
+for _ in $(seq 1 30); do if reach; then up=1; break; fi; sleep 0.2; done
+[ "$up" = 1 ] || fail "attacker cannot reach legacy before any block"
 ok "attacker reaches legacy through the enforcer"
 
 # 1. block -> next connection fails within a second; the set shows a timeout
