@@ -5,6 +5,10 @@ if(TARGET sw_enfproto AND TARGET sw_eve AND TARGET sw_config)
   add_library(sw_enforce STATIC engine/enforce.c)
   target_link_libraries(sw_enforce PUBLIC sw_enfproto sw_eve sw_config sw_common Threads::Threads)
   sw_unit_test(test_enforce sw_enforce)
+  # Workers call sw_enforce_alert() (engine/worker.c), so the engine links it.
+  if(TARGET sw_engine)
+    target_link_libraries(sw_engine PUBLIC sw_enforce)
+  endif()
 
   # End-to-end in namespaces (root; 77 = skipped): sidewall -r in `sensor`,
   # sidewall-enforcer in `enforcer`, spool and replay across runs.
