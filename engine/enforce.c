@@ -49,6 +49,7 @@ struct target {
 	char name[SW_IP_STRLEN + 8]; /* host:port, also the key in the state file */
 	uint64_t delivered;          /* every seq below this is done for this enforcer */
 	int64_t next_try;            /* monotonic usec; after a transport error */
+	bool down;                   /* last attempt failed (said once on stderr) */
 };
 
 struct dedup_slot {
@@ -303,9 +304,11 @@ static int spool_load(struct sw_enforce *e)
 	char line[256];
 	FILE *f;
 	struct rec r;
-	uint64_t good = 0, maxd = 0, lo;
+	uint64_t good = 0, maxd = 0, lo, first = UINT64_MAX;
 	int fd;
 
+	for (uint32_t i = 0; i < e->n_t; i++)
+		e->t[i].delivered = UINT64_MAX; /* not in the state file (yet) */
 	fd = openat(e->dirfd, "delivered", O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
 		f = fdopen(fd, "r");
@@ -335,14 +338,32 @@ static int spool_load(struct sw_enforce *e)
 	while (read(e->spoolfd, &r, sizeof(r)) == (ssize_t)sizeof(r) && r.magic == REC_MAGIC &&
 	       r.sum == rec_sum(&r)) {
 		good++;
+		if (r.seq < first)
+			first = r.seq;
 		if (r.seq + 1 > e->next_seq)
 			e->next_seq = r.seq + 1;
 	}
+	/*
+	 * Records are contiguous from `first`; anything an enforcer still
+	 * waits for below it is gone (a lost or cut file): count it, do not
+	 * wait for it.
+	 */
+	if (first > e->next_seq)
+		first = e->next_seq;
+	lo = UINT64_MAX;
+	for (uint32_t i = 0; i < e->n_t; i++)
+		if (e->t[i].delivered != UINT64_MAX && e->t[i].delivered < lo)
+			lo = e->t[i].delivered;
+	if (lo < first)
+		atomic_fetch_add(&e->st_dropped, first - lo);
+	/* An enforcer new to the state file starts at the oldest record kept. */
+	for (uint32_t i = 0; i < e->n_t; i++)
+		if (e->t[i].delivered == UINT64_MAX || e->t[i].delivered < first)
+			e->t[i].delivered = first;
 	if (ftruncate(e->spoolfd, (off_t)(good * sizeof(r))))
 		return -errno;
 	lseek(e->spoolfd, 0, SEEK_END);
 	e->file_recs = good;
-	/* An enforcer that is new to the state file starts at the oldest record kept. */
 	lo = min_delivered(e);
 	if (e->next_seq - lo > e->cap) {
 		uint64_t keep = e->next_seq - e->cap;
@@ -391,33 +412,45 @@ static bool dedup_hit(struct sw_enforce *e, const struct sw_ip *ip, int64_t now)
 
 /* ---- delivery ---- */
 
-static void event(struct sw_enforce *e, const struct target *t, const struct rec *r, uint32_t status,
+/*
+ * One "enforcement" record (our own event type: Suricata's EVE schema has
+ * none, so schema checks must skip it).  Written when the EVE output takes
+ * alerts, since every request is the consequence of one.  @error is NULL
+ * when applied.
+ */
+static void event(struct sw_enforce *e, const struct target *t, const struct rec *r, const char *error,
 		  uint32_t ttl)
 {
 	char addr[SW_IP_STRLEN];
 	struct sw_json *j;
 
-	if (!e->w)
+	if (!e->w || !sw_eve_wants(e->eve, SW_EVE_ALERT))
 		return;
 	sw_ip_format(&r->ip, addr, sizeof(addr));
 	j = sw_eve_begin(e->w, "enforcement", real_usec());
 	sw_json_obj(j, "enforcement");
 	sw_json_str(j, "request", "block");
 	sw_json_str(j, "address", addr);
-	sw_json_u64(j, "ttl", status ? r->ttl : ttl);
+	sw_json_u64(j, "ttl", ttl);
 	sw_json_str(j, "enforcer", t->name);
-	sw_json_str(j, "result", status ? "refused" : "applied");
-	if (status) {
-		char msg[256];
-
-		snprintf(msg, sizeof(msg), "%s%s%.200s", strerror((int)status),
-			 e->resp->text_len ? ": " : "", e->resp->text);
-		sw_json_str(j, "error", msg);
-	}
+	sw_json_str(j, "result", error ? "refused" : "applied");
+	if (error)
+		sw_json_str(j, "error", error);
 	sw_json_u64(j, "sid", r->sid);
 	sw_json_close_obj(j);
 	sw_eve_end(e->w);
 	sw_eve_writer_flush(e->w);
+}
+
+/* Say once when an enforcer stops answering and once when it is back. */
+static void note_state(struct sw_enforce *e, struct target *t, int rc)
+{
+	if (rc && !t->down)
+		fprintf(stderr, "sidewall: enforcement: %s: %s; %" PRIu64 " request(s) waiting, retrying every second\n",
+			t->name, rc == -EAGAIN ? "rate limited" : strerror(-rc), e->next_seq - t->delivered);
+	else if (!rc && t->down)
+		fprintf(stderr, "sidewall: enforcement: %s answers again\n", t->name);
+	t->down = rc != 0;
 }
 
 /*
@@ -437,17 +470,40 @@ static bool deliver_one(struct sw_enforce *e, struct target *t, int64_t now, boo
 		char addr[SW_IP_STRLEN];
 		int rc;
 
+		if (r->magic != REC_MAGIC || r->seq != t->delivered) {
+			/* A hole left by a failed spool write before a restart: nothing to send. */
+			atomic_fetch_add(&e->st_dropped, 1);
+			t->delivered++;
+			changed = true;
+			continue;
+		}
 		sw_ip_format(&r->ip, addr, sizeof(addr));
 		rc = sw_enf_block(t->c, addr, r->ttl, r->reason, e->resp);
-		/* EAGAIN is the enforcer's rate limit: not a verdict, retry like a transport error. */
-		if (rc < 0 || (rc == 0 && e->resp->status == EAGAIN)) {
+		if (rc == 0 && e->resp->status == EAGAIN)
+			rc = -EAGAIN; /* the enforcer's rate limit: not a verdict, retry later */
+		if (rc == -EINVAL) {
+			/* The request itself cannot be encoded: retrying cannot help, and it must not block the line. */
+			atomic_fetch_add(&e->st_refused, 1);
+			event(e, t, r, "request cannot be encoded", r->ttl);
+		} else if (rc < 0) {
 			atomic_fetch_add(&e->st_transport, 1);
+			note_state(e, t, rc);
 			t->next_try = mono_usec() + RETRY_USEC;
 			*failed = true;
 			break;
+		} else if (e->resp->status) {
+			char msg[256];
+
+			note_state(e, t, 0);
+			snprintf(msg, sizeof(msg), "%s%s%.200s", strerror((int)e->resp->status),
+				 e->resp->text_len ? ": " : "", e->resp->text);
+			atomic_fetch_add(&e->st_refused, 1);
+			event(e, t, r, msg, r->ttl);
+		} else {
+			note_state(e, t, 0);
+			atomic_fetch_add(&e->st_applied, 1);
+			event(e, t, r, NULL, e->resp->ttl);
 		}
-		atomic_fetch_add(e->resp->status ? &e->st_refused : &e->st_applied, 1);
-		event(e, t, r, e->resp->status, e->resp->ttl);
 		t->delivered++;
 		changed = true;
 		/* Durable per request: a restart must not send an applied request again. */

@@ -239,27 +239,37 @@ static int per_test(void **state)
 	return system(cmd) ? -1 : 0;
 }
 
-static struct sw_config *config(const char *extra)
+/* @dead_port: a second enforcer on a port nobody listens on (0 = none). */
+static struct sw_config *config2(const char *extra, uint16_t dead_port)
 {
-	char text[2048], b64[SW_PROTO_KEY_B64_LEN];
+	char text[2048], second[256] = "", b64[SW_PROTO_KEY_B64_LEN];
 	struct sw_config *c = NULL;
 	struct sw_config_error err;
 	int rc;
 
 	sw_proto_key_to_b64(F.pub, b64);
+	if (dead_port)
+		snprintf(second, sizeof(second), "    - {host: 127.0.0.1, port: %u, public-key: \"%s\"}\n",
+			 dead_port, b64);
 	snprintf(text, sizeof(text),
 		 "enforcement:\n"
 		 "  private-key-file: %s/sensor.key\n"
 		 "  enforcers:\n"
 		 "    - {host: 127.0.0.1, port: %u, public-key: \"%s\"}\n"
+		 "%s"
 		 "  spool-dir: %s/spool\n"
 		 "  ttl: 120\n"
 		 "%s",
-		 dir, F.port, b64, dir, extra ? extra : "");
+		 dir, F.port, b64, second, dir, extra ? extra : "");
 	rc = sw_config_load_string(text, "enforce.yaml", &c, &err);
 	if (rc)
 		fail_msg("%s:%u:%u: %s", err.file, err.line, err.column, err.message);
 	return c;
+}
+
+static struct sw_config *config(const char *extra)
+{
+	return config2(extra, 0);
 }
 
 static struct sw_enforce *start(const struct sw_config *c, struct sw_eve *eve)
@@ -558,6 +568,79 @@ static void test_torn_spool(void **state)
 	sw_config_free(c);
 }
 
+/* Two enforcers, one never answering: each has its own line and its own "delivered up to". */
+static void test_two_enforcers(void **state)
+{
+	static const char *const want[] = { "10.0.0.1", "10.0.0.2" };
+	struct sw_config *c;
+	struct sw_enforce *e;
+	struct sw_enforce_stats s;
+	uint16_t dead;
+	int fd;
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t al = sizeof(a);
+
+	(void)state;
+	/* A port that refuses: bound, then closed. */
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	getsockname(fd, (struct sockaddr *)&a, &al);
+	dead = ntohs(a.sin_port);
+	close(fd);
+	c = config2(NULL, dead);
+	fake_up();
+	e = start(c, NULL);
+	alert(e, "10.0.0.1", 1);
+	alert(e, "10.0.0.2", 1);
+	WAIT_FOR(e, s_.applied == 2 && s_.transport_errors >= 1);
+	sw_enforce_stats(e, &s);
+	assert_int_equal(s.pending, 2); /* still owed to the dead one */
+	sw_enforce_free(e);
+	assert_got(want, 2);
+
+	/* Restart: replayed for the dead enforcer only; the live one gets nothing twice. */
+	e = start(c, NULL);
+	sw_enforce_stats(e, &s);
+	assert_int_equal(s.replayed, 2);
+	WAIT_FOR(e, s_.transport_errors >= 1);
+	sw_enforce_stats(e, &s);
+	assert_int_equal(s.applied, 0);
+	assert_int_equal(s.pending, 2);
+	sw_enforce_free(e);
+	assert_got(want, 2);
+	sw_config_free(c);
+}
+
+/* The requests file is lost while requests were pending: counted as dropped, never waited for. */
+static void test_lost_requests_file(void **state)
+{
+	static const char *const want[] = { "10.0.0.3" };
+	struct sw_config *c = config(NULL);
+	struct sw_enforce *e;
+	struct sw_enforce_stats s;
+	char path[128];
+
+	(void)state;
+	e = start(c, NULL);
+	alert(e, "10.0.0.1", 1);
+	alert(e, "10.0.0.2", 1);
+	WAIT_FOR(e, s_.spooled == 2);
+	sw_enforce_free(e);
+	snprintf(path, sizeof(path), "%s/spool/requests", dir);
+	assert_int_equal(unlink(path), 0);
+	fake_up();
+	e = start(c, NULL);
+	sw_enforce_stats(e, &s);
+	assert_int_equal(s.replayed, 0);
+	assert_int_equal(s.pending, 0);
+	alert(e, "10.0.0.3", 1);
+	WAIT_FOR(e, s_.applied == 1 && s_.pending == 0);
+	sw_enforce_free(e);
+	assert_got(want, 1);
+	sw_config_free(c);
+}
+
 static void test_bad_setup(void **state)
 {
 	struct sw_config *c = config(NULL);
@@ -604,6 +687,8 @@ int main(void)
 		cmocka_unit_test_setup(test_retry_while_running, per_test),
 		cmocka_unit_test_setup(test_bounded_drop, per_test),
 		cmocka_unit_test_setup(test_torn_spool, per_test),
+		cmocka_unit_test_setup(test_two_enforcers, per_test),
+		cmocka_unit_test_setup(test_lost_requests_file, per_test),
 		cmocka_unit_test_setup(test_bad_setup, per_test),
 	};
 
