@@ -455,10 +455,11 @@ static void note_state(struct sw_enforce *e, struct target *t, int rc)
 
 /*
  * Send pending records to @t in order until one fails in transport (then
- * wait a second) or none are left; outside the @final pass, a stop request
- * ends the loop after the current request.  Returns true if anything is left.
+ * wait a second) or none are left.  In the final pass (@until, monotonic
+ * usec, non-zero) the loop ends at that time; otherwise a stop request ends
+ * it after the current request.  Returns true if anything is left.
  */
-static bool deliver_one(struct sw_enforce *e, struct target *t, int64_t now, bool *failed, bool final)
+static bool deliver_one(struct sw_enforce *e, struct target *t, int64_t now, bool *failed, int64_t until)
 {
 	bool changed = false;
 
@@ -509,7 +510,10 @@ static bool deliver_one(struct sw_enforce *e, struct target *t, int64_t now, boo
 		/* Durable per request: a restart must not send an applied request again. */
 		save_state(e);
 		update_pending(e);
-		if (!final) {
+		if (until) {
+			if (mono_usec() >= until)
+				break;
+		} else {
 			bool stop;
 
 			pthread_mutex_lock(&e->mu);
@@ -563,7 +567,7 @@ static void *thread_main(void *arg)
 		drain_queue(e);
 		now = mono_usec();
 		for (uint32_t i = 0; i < e->n_t; i++)
-			left |= deliver_one(e, &e->t[i], now, &failed, false);
+			left |= deliver_one(e, &e->t[i], now, &failed, 0);
 		pthread_mutex_lock(&e->mu);
 		if (!e->stop && !e->qlen) {
 			struct timespec ts;
@@ -593,7 +597,7 @@ static void *thread_main(void *arg)
 			struct target *t = &e->t[i];
 
 			t->next_try = 0;
-			deliver_one(e, t, 0, &failed, true);
+			deliver_one(e, t, 0, &failed, end);
 		}
 	}
 	sw_eve_writer_free(e->w);
