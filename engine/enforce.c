@@ -29,6 +29,7 @@
 #define RETRY_USEC 1000000     /* a failed enforcer is retried every second */
 #define CLIENT_TIMEOUT_MS 1000 /* bounds how long one attempt (and shutdown) can take */
 #define FINAL_PASS_USEC 2000000
+#define SEQ_MAX (1ull << 62)   /* sequence numbers never come near this (one per request) */
 
 /* One request as queued and as stored in the spool (native endian: the spool is local). */
 struct rec {
@@ -320,7 +321,8 @@ static int spool_load(struct sw_enforce *e)
 			char name[sizeof(line)];
 			uint64_t seq;
 
-			if (sscanf(line, "%255s %" SCNu64, name, &seq) != 2)
+			/* A corrupt line is ignored; absurd values would wrap the sequence space. */
+			if (sscanf(line, "%255s %" SCNu64, name, &seq) != 2 || seq > SEQ_MAX)
 				continue;
 			for (uint32_t i = 0; i < e->n_t; i++)
 				if (!strcmp(e->t[i].name, name))
@@ -336,7 +338,7 @@ static int spool_load(struct sw_enforce *e)
 	/* First pass: the sequence range; a torn or corrupt tail ends the file. */
 	lseek(e->spoolfd, 0, SEEK_SET);
 	while (read(e->spoolfd, &r, sizeof(r)) == (ssize_t)sizeof(r) && r.magic == REC_MAGIC &&
-	       r.sum == rec_sum(&r)) {
+	       r.sum == rec_sum(&r) && r.seq < SEQ_MAX) {
 		good++;
 		if (r.seq < first)
 			first = r.seq;

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -641,6 +642,56 @@ static void test_lost_requests_file(void **state)
 	sw_config_free(c);
 }
 
+/* Whatever is in the spool directory, start succeeds, nothing bogus is sent, and new requests flow. */
+static void test_garbage_spool(void **state)
+{
+	static const char *const delivered[] = {
+		"", "garbage\n", "127.0.0.1:1 5\n", "127.0.0.1:%u 18446744073709551615\n",
+		"127.0.0.1:%u 18446744073709551614\n", "127.0.0.1:%u -1\n", "127.0.0.1:%u 3 extra\n127.0.0.1:%u\n",
+	};
+	struct sw_config *c = config(NULL);
+	char path[128], line[256];
+	uint8_t junk[1000];
+
+	(void)state;
+	fake_up();
+	for (size_t i = 0; i < sizeof(delivered) / sizeof(delivered[0]); i++) {
+		struct sw_enforce *e;
+		struct sw_enforce_stats s;
+		size_t before;
+		FILE *f;
+
+		per_test(NULL);
+		fake_up();
+		snprintf(path, sizeof(path), "%s/spool", dir);
+		assert_int_equal(mkdir(path, 0700), 0);
+		snprintf(path, sizeof(path), "%s/spool/delivered", dir);
+		f = fopen(path, "w");
+		assert_non_null(f);
+		snprintf(line, sizeof(line), delivered[i], F.port, F.port);
+		fputs(line, f);
+		fclose(f);
+		for (size_t k = 0; k < sizeof(junk); k++)
+			junk[k] = (uint8_t)(k * 131 + i * 7);
+		memcpy(junk, "QEWS", 4); /* the magic, but no valid checksum */
+		snprintf(path, sizeof(path), "%s/spool/requests", dir);
+		f = fopen(path, "w");
+		assert_non_null(f);
+		fwrite(junk, 1, sizeof(junk), f);
+		fclose(f);
+		e = start(c, NULL);
+		sw_enforce_stats(e, &s);
+		assert_int_equal(s.replayed, 0);
+		assert_int_equal(s.pending, 0);
+		before = fake_n();
+		alert(e, "10.0.0.9", 1);
+		WAIT_FOR(e, s_.applied == 1 && s_.pending == 0);
+		sw_enforce_free(e);
+		assert_int_equal(fake_n(), before + 1);
+	}
+	sw_config_free(c);
+}
+
 static void test_bad_setup(void **state)
 {
 	struct sw_config *c = config(NULL);
@@ -689,6 +740,7 @@ int main(void)
 		cmocka_unit_test_setup(test_torn_spool, per_test),
 		cmocka_unit_test_setup(test_two_enforcers, per_test),
 		cmocka_unit_test_setup(test_lost_requests_file, per_test),
+		cmocka_unit_test_setup(test_garbage_spool, per_test),
 		cmocka_unit_test_setup(test_bad_setup, per_test),
 	};
 
