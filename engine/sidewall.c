@@ -24,6 +24,7 @@
 #include "detect.h"
 #include "eve.h"
 #include "syslog.h"
+#include "enforce.h"
 #include "worker.h"
 
 #ifndef SW_DATADIR
@@ -622,6 +623,7 @@ static int run_offline(const struct opts *o, struct loaded *l)
 	struct sw_eve *eve = NULL;
 	struct sw_eve_writer *w = NULL;
 	struct sw_syslog *slog = NULL;
+	struct sw_enforce *enf = NULL;
 	bool slog_fail;
 	char err[512], path[PATH_MAX + 256];
 	const char *logdir = o->logdir ? o->logdir : l->cfg->log_dir ? l->cfg->log_dir : ".";
@@ -645,11 +647,19 @@ static int run_offline(const struct opts *o, struct loaded *l)
 	slog = start_syslog(l->cfg, eve, &slog_fail);
 	if (slog_fail)
 		goto out;
+	if (l->cfg->enforce.set) {
+		enf = sw_enforce_new(l->cfg, eve, err, sizeof(err));
+		if (!enf) {
+			fprintf(stderr, "sidewall: enforcement: %s\n", err);
+			goto out;
+		}
+	}
 	memset(&ec, 0, sizeof(ec));
 	ec.threads = thread_count(o, l->cfg);
 	ec.verify_csum = o->checksum >= 0 ? o->checksum == 1 : l->cfg->checksum_validation;
 	ec.flow = per_worker_flows(l->cfg, ec.threads);
 	ec.stats_threads = l->cfg->stats_threads;
+	ec.enforce = enf;
 	eng = sw_engine_new(&ec, d, eve, err, sizeof(err));
 	w = sw_eve_writer_new(eve);
 	if (!eng || !w) {
@@ -695,6 +705,8 @@ static int run_offline(const struct opts *o, struct loaded *l)
 out:
 	sw_eve_writer_free(w);
 	sw_engine_free(eng);
+	/* After the workers (no more alerts), before the EVE sink its events go to. */
+	sw_enforce_free(enf);
 	sw_eve_close(eve);
 	sw_syslog_free(slog); /* after the last EVE line: undelivered ones go to the spool */
 	sw_detect_put(d);
@@ -744,6 +756,7 @@ static int run_inline(const struct opts *o, struct loaded *l)
 	struct sw_eve *eve = NULL;
 	struct sw_eve_writer *w = NULL;
 	struct sw_syslog *slog = NULL;
+	struct sw_enforce *enf = NULL;
 	bool slog_fail;
 	char err[512], path[PATH_MAX + 256];
 	const char *logdir = o->logdir ? o->logdir : l->cfg->log_dir ? l->cfg->log_dir : ".";
@@ -771,11 +784,19 @@ static int run_inline(const struct opts *o, struct loaded *l)
 	slog = start_syslog(l->cfg, eve, &slog_fail);
 	if (slog_fail)
 		goto out;
+	if (l->cfg->enforce.set) {
+		enf = sw_enforce_new(l->cfg, eve, err, sizeof(err));
+		if (!enf) {
+			fprintf(stderr, "sidewall: enforcement: %s\n", err);
+			goto out;
+		}
+	}
 	memset(&ec, 0, sizeof(ec));
 	ec.threads = (uint32_t)(o->q_last - o->q_first + 1);
 	ec.verify_csum = o->checksum >= 0 ? o->checksum == 1 : l->cfg->checksum_validation;
 	ec.flow = per_worker_flows(l->cfg, ec.threads);
 	ec.stats_threads = l->cfg->stats_threads;
+	ec.enforce = enf;
 	ec.inline_mode = true;
 	ec.simulate_ips = o->simulate_ips;
 	ec.fail_closed = o->fail_closed;
@@ -809,6 +830,8 @@ static int run_inline(const struct opts *o, struct loaded *l)
 out:
 	sw_eve_writer_free(w);
 	sw_engine_free(eng);
+	/* After the workers (no more alerts), before the EVE sink its events go to. */
+	sw_enforce_free(enf);
 	sw_eve_close(eve);
 	sw_syslog_free(slog); /* after the last EVE line: undelivered ones go to the spool */
 	sw_detect_put(d);

@@ -18,6 +18,7 @@
 #include "../capture/nfq.h"
 #include "config.h"
 #include "decode.h"
+#include "enforce.h"
 #include "reject.h"
 #include "stream.h"
 
@@ -352,8 +353,11 @@ static bool process(struct worker *w, const uint8_t *data, uint32_t caplen, uint
 	}
 	drop = c->inline_mode && (res.verdict == SW_ACTION_DROP || res.verdict == SW_ACTION_REJECT);
 	action = drop && !c->simulate_ips ? "blocked" : "allowed";
-	for (uint32_t i = 0; i < res.n; i++)
+	for (uint32_t i = 0; i < res.n; i++) {
 		sw_eve_alert(w->w, p, res.m[i].rule, action);
+		/* Queues a block request when the rule is a trigger: no I/O here. */
+		sw_enforce_alert(c->enforce, p, res.m[i].rule);
+	}
 	if (!drop)
 		return false;
 	w->rule_drops++;

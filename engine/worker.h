@@ -23,12 +23,15 @@
 #include "eve.h"
 #include "flow.h"
 
+struct sw_enforce;
+
 struct sw_engine_config {
 	uint32_t threads;          /* >= 1 */
 	bool verify_csum;
 	struct sw_flow_config flow;
 	uint32_t ring_bytes;       /* per worker ring; 0 = default (8 MiB) */
 	bool stats_threads;        /* per-worker counters in stats records (stats.threads) */
+	struct sw_enforce *enforce; /* block requests for triggering alerts (borrowed), NULL = none */
 
 	/* Inline (NFQUEUE): worker i owns queue queue_first + i. */
 	bool inline_mode;
