@@ -615,6 +615,22 @@ static struct sw_syslog *start_syslog(const struct sw_config *c, struct sw_eve *
 	return s;
 }
 
+/* Enforcement counters at exit (Suricata's stats schema has no place for them). */
+static void log_enforce(struct sw_enforce *enf)
+{
+	struct sw_enforce_stats st;
+
+	if (!enf)
+		return;
+	sw_enforce_stats(enf, &st);
+	fprintf(stderr,
+		"sidewall: enforcement: %" PRIu64 " triggered, %" PRIu64 " deduplicated, %" PRIu64 " applied, %" PRIu64
+		" refused, %" PRIu64 " pending (spooled for the next start), %" PRIu64 " lost (queue %" PRIu64
+		", spool %" PRIu64 ")\n",
+		st.triggered, st.deduped, st.applied, st.refused, st.pending, st.queue_overflow + st.spool_dropped,
+		st.queue_overflow, st.spool_dropped);
+}
+
 static int run_offline(const struct opts *o, struct loaded *l)
 {
 	struct sw_engine_config ec;
@@ -706,6 +722,7 @@ out:
 	sw_eve_writer_free(w);
 	sw_engine_free(eng);
 	/* After the workers (no more alerts), before the EVE sink its events go to. */
+	log_enforce(enf);
 	sw_enforce_free(enf);
 	sw_eve_close(eve);
 	sw_syslog_free(slog); /* after the last EVE line: undelivered ones go to the spool */
@@ -831,6 +848,7 @@ out:
 	sw_eve_writer_free(w);
 	sw_engine_free(eng);
 	/* After the workers (no more alerts), before the EVE sink its events go to. */
+	log_enforce(enf);
 	sw_enforce_free(enf);
 	sw_eve_close(eve);
 	sw_syslog_free(slog); /* after the last EVE line: undelivered ones go to the spool */
