@@ -631,65 +631,116 @@ static void log_enforce(struct sw_enforce *enf)
 		st.queue_overflow, st.spool_dropped);
 }
 
+/* Everything one run holds, whatever the mode. */
+struct run {
+	struct sw_detect *d;
+	struct sw_eve *eve;
+	struct sw_eve_writer *w; /* the main thread's writer (stats) */
+	struct sw_syslog *slog;
+	struct sw_enforce *enf;
+	struct sw_engine *eng;
+	int64_t t0;
+	bool stats;              /* stats records wanted */
+};
+
+/*
+ * Ruleset, EVE sink (with its syslog forwarder and in_iface names),
+ * enforcement, then the engine with the mode's settings in @ec.  Returns 0,
+ * or -1 after printing why (run_stop() still cleans up).
+ */
+static int run_start(const struct opts *o, struct loaded *l, struct sw_engine_config *ec,
+		     const char *const *ifnames, unsigned n_ifnames, struct run *r)
+{
+	char err[512], path[PATH_MAX + 256];
+	const char *logdir = o->logdir ? o->logdir : l->cfg->log_dir ? l->cfg->log_dir : ".";
+	bool slog_fail;
+
+	memset(r, 0, sizeof(*r));
+	r->t0 = now_s();
+	r->stats = l->cfg->eve_enabled && (l->cfg->eve_types & SW_EVE_STATS);
+	r->d = sw_detect_new(l->rules, err, sizeof(err));
+	l->rules = NULL; /* owned by the detect engine now, even on failure */
+	if (!r->d) {
+		fprintf(stderr, "sidewall: cannot compile rules: %s\n", err);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/%s", logdir, l->cfg->eve_filename ? l->cfg->eve_filename : "eve.json");
+	r->eve = sw_eve_open(path, l->cfg->eve_enabled ? l->cfg->eve_types : 0);
+	if (!r->eve) {
+		fprintf(stderr, "sidewall: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (n_ifnames)
+		sw_eve_set_ifaces(r->eve, ifnames, n_ifnames);
+	r->slog = start_syslog(l->cfg, r->eve, &slog_fail);
+	if (slog_fail)
+		return -1;
+	if (l->cfg->enforce.set) {
+		r->enf = sw_enforce_new(l->cfg, r->eve, err, sizeof(err));
+		if (!r->enf) {
+			fprintf(stderr, "sidewall: enforcement: %s\n", err);
+			return -1;
+		}
+	}
+	ec->verify_csum = o->checksum >= 0 ? o->checksum == 1 : l->cfg->checksum_validation;
+	ec->flow = per_worker_flows(l->cfg, ec->threads);
+	ec->stats_threads = l->cfg->stats_threads;
+	ec->enforce = r->enf;
+	r->eng = sw_engine_new(ec, r->d, r->eve, err, sizeof(err));
+	r->w = sw_eve_writer_new(r->eve);
+	if (!r->eng || !r->w) {
+		fprintf(stderr, "sidewall: cannot start: %s\n", r->eng ? strerror(errno) : err);
+		return -1;
+	}
+	return 0;
+}
+
+static struct housekeeping run_housekeeping(const struct run *r, const struct loaded *l)
+{
+	struct housekeeping hk = {
+		.eng = r->eng, .eve = r->eve, .w = r->w, .loaded = l->n_loaded, .rejected = l->n_rejected,
+		.t0 = r->t0, .interval = r->stats ? l->cfg->stats_interval : 0,
+		.next_stats = r->t0 + l->cfg->stats_interval,
+	};
+	return hk;
+}
+
+/* Final stats record and summary (the engine must be finished). */
+static void run_report(struct run *r, const struct loaded *l)
+{
+	if (r->stats)
+		sw_engine_write_stats(r->eng, r->w, l->n_loaded, l->n_rejected, now_s() - r->t0);
+	sw_engine_log_summary(r->eng);
+}
+
+static void run_stop(struct run *r)
+{
+	sw_eve_writer_free(r->w);
+	sw_engine_free(r->eng);
+	/* After the workers (no more alerts), before the EVE sink its events go to. */
+	log_enforce(r->enf);
+	sw_enforce_free(r->enf);
+	sw_eve_close(r->eve);
+	sw_syslog_free(r->slog); /* after the last EVE line: undelivered ones go to the spool */
+	sw_detect_put(r->d);
+}
+
+/* Offline (-r) and passive (-i): one reader feeds the workers. */
 static int run_offline(const struct opts *o, struct loaded *l)
 {
 	struct sw_engine_config ec;
-	struct sw_detect *d = NULL;
-	struct sw_engine *eng = NULL;
-	struct sw_eve *eve = NULL;
-	struct sw_eve_writer *w = NULL;
-	struct sw_syslog *slog = NULL;
-	struct sw_enforce *enf = NULL;
-	bool slog_fail;
-	char err[512], path[PATH_MAX + 256];
-	const char *logdir = o->logdir ? o->logdir : l->cfg->log_dir ? l->cfg->log_dir : ".";
-	int64_t t0 = now_s();
+	struct run r;
+	char err[512];
 	int ret = 1;
 
-	d = sw_detect_new(l->rules, err, sizeof(err));
-	l->rules = NULL; /* owned by the detect engine now, even on failure */
-	if (!d) {
-		fprintf(stderr, "sidewall: cannot compile rules: %s\n", err);
-		goto out;
-	}
-	snprintf(path, sizeof(path), "%s/%s", logdir, l->cfg->eve_filename ? l->cfg->eve_filename : "eve.json");
-	eve = sw_eve_open(path, l->cfg->eve_enabled ? l->cfg->eve_types : 0);
-	if (!eve) {
-		fprintf(stderr, "sidewall: %s: %s\n", path, strerror(errno));
-		goto out;
-	}
-	if (o->n_ifaces)
-		sw_eve_set_ifaces(eve, (const char *const *)o->ifaces, o->n_ifaces);
-	slog = start_syslog(l->cfg, eve, &slog_fail);
-	if (slog_fail)
-		goto out;
-	if (l->cfg->enforce.set) {
-		enf = sw_enforce_new(l->cfg, eve, err, sizeof(err));
-		if (!enf) {
-			fprintf(stderr, "sidewall: enforcement: %s\n", err);
-			goto out;
-		}
-	}
 	memset(&ec, 0, sizeof(ec));
 	ec.threads = thread_count(o, l->cfg);
-	ec.verify_csum = o->checksum >= 0 ? o->checksum == 1 : l->cfg->checksum_validation;
-	ec.flow = per_worker_flows(l->cfg, ec.threads);
-	ec.stats_threads = l->cfg->stats_threads;
-	ec.enforce = enf;
-	eng = sw_engine_new(&ec, d, eve, err, sizeof(err));
-	w = sw_eve_writer_new(eve);
-	if (!eng || !w) {
-		fprintf(stderr, "sidewall: cannot start engine: %s\n", eng ? strerror(errno) : err);
+	if (run_start(o, l, &ec, (const char *const *)o->ifaces, o->n_ifaces, &r) < 0)
 		goto out;
-	}
 	if (o->n_ifaces) {
-		struct housekeeping hk = {
-			.eng = eng, .eve = eve, .w = w, .loaded = l->n_loaded, .rejected = l->n_rejected, .t0 = t0,
-			.interval = l->cfg->eve_enabled && (l->cfg->eve_types & SW_EVE_STATS) ? l->cfg->stats_interval : 0,
-			.next_stats = t0 + l->cfg->stats_interval,
-		};
-		if (live_loop(o, eng, &hk) < 0) {
-			sw_engine_finish(eng);
+		struct housekeeping hk = run_housekeeping(&r, l);
+		if (live_loop(o, r.eng, &hk) < 0) {
+			sw_engine_finish(r.eng);
 			goto out;
 		}
 	}
@@ -700,33 +751,24 @@ static int run_offline(const struct opts *o, struct loaded *l)
 
 		if (!pc) {
 			fprintf(stderr, "sidewall: %s\n", err);
-			sw_engine_finish(eng);
+			sw_engine_finish(r.eng);
 			goto out;
 		}
 		while (!stop_requested && (rc = sw_pcap_next(pc, &pkt, err, sizeof(err))) == 1)
-			sw_engine_feed(eng, pkt.data, pkt.caplen, pkt.wirelen, pkt.ts_usec, sw_pcap_linktype(pc), i);
+			sw_engine_feed(r.eng, pkt.data, pkt.caplen, pkt.wirelen, pkt.ts_usec, sw_pcap_linktype(pc), i);
 		sw_pcap_close(pc);
 		if (rc < 0) {
 			/* A truncated capture is common (a tap cut short); keep what was read, say so. */
 			fprintf(stderr, "sidewall: %s: read error, stopped early: %s\n", o->rfiles[i], err);
 		}
 	}
-	sw_engine_finish(eng);
-	if (l->cfg->eve_enabled && (l->cfg->eve_types & SW_EVE_STATS))
-		sw_engine_write_stats(eng, w, l->n_loaded, l->n_rejected, now_s() - t0);
-	sw_engine_log_summary(eng);
-	if (sw_eve_dropped(eve))
-		fprintf(stderr, "sidewall: %" PRIu64 " EVE records could not be written\n", sw_eve_dropped(eve));
-	ret = sw_eve_dropped(eve) ? 1 : 0;
+	sw_engine_finish(r.eng);
+	run_report(&r, l);
+	if (sw_eve_dropped(r.eve))
+		fprintf(stderr, "sidewall: %" PRIu64 " EVE records could not be written\n", sw_eve_dropped(r.eve));
+	ret = sw_eve_dropped(r.eve) ? 1 : 0;
 out:
-	sw_eve_writer_free(w);
-	sw_engine_free(eng);
-	/* After the workers (no more alerts), before the EVE sink its events go to. */
-	log_enforce(enf);
-	sw_enforce_free(enf);
-	sw_eve_close(eve);
-	sw_syslog_free(slog); /* after the last EVE line: undelivered ones go to the spool */
-	sw_detect_put(d);
+	run_stop(&r);
 	return ret;
 }
 
@@ -765,55 +807,21 @@ out:
 static char qname_buf[1024][12];
 static const char *qnames[1024];
 
+/* Inline (-q): each worker owns its queue; this thread does housekeeping. */
 static int run_inline(const struct opts *o, struct loaded *l)
 {
 	struct sw_engine_config ec;
-	struct sw_detect *d = NULL;
-	struct sw_engine *eng = NULL;
-	struct sw_eve *eve = NULL;
-	struct sw_eve_writer *w = NULL;
-	struct sw_syslog *slog = NULL;
-	struct sw_enforce *enf = NULL;
-	bool slog_fail;
-	char err[512], path[PATH_MAX + 256];
-	const char *logdir = o->logdir ? o->logdir : l->cfg->log_dir ? l->cfg->log_dir : ".";
-	int64_t t0 = now_s();
+	struct run r;
+	unsigned nq = (unsigned)(o->q_last - o->q_first) + 1;
 	int ret = 1;
 
-	d = sw_detect_new(l->rules, err, sizeof(err));
-	l->rules = NULL;
-	if (!d) {
-		fprintf(stderr, "sidewall: cannot compile rules: %s\n", err);
-		goto out;
-	}
-	snprintf(path, sizeof(path), "%s/%s", logdir, l->cfg->eve_filename ? l->cfg->eve_filename : "eve.json");
-	eve = sw_eve_open(path, l->cfg->eve_enabled ? l->cfg->eve_types : 0);
-	if (!eve) {
-		fprintf(stderr, "sidewall: %s: %s\n", path, strerror(errno));
-		goto out;
-	}
 	/* in_iface names the queue a packet came through, as "nfq:N". */
-	for (unsigned q = 0; q <= (unsigned)(o->q_last - o->q_first); q++) {
+	for (unsigned q = 0; q < nq; q++) {
 		snprintf(qname_buf[q], sizeof(qname_buf[q]), "nfq:%u", o->q_first + q);
 		qnames[q] = qname_buf[q];
 	}
-	sw_eve_set_ifaces(eve, qnames, (unsigned)(o->q_last - o->q_first) + 1);
-	slog = start_syslog(l->cfg, eve, &slog_fail);
-	if (slog_fail)
-		goto out;
-	if (l->cfg->enforce.set) {
-		enf = sw_enforce_new(l->cfg, eve, err, sizeof(err));
-		if (!enf) {
-			fprintf(stderr, "sidewall: enforcement: %s\n", err);
-			goto out;
-		}
-	}
 	memset(&ec, 0, sizeof(ec));
-	ec.threads = (uint32_t)(o->q_last - o->q_first + 1);
-	ec.verify_csum = o->checksum >= 0 ? o->checksum == 1 : l->cfg->checksum_validation;
-	ec.flow = per_worker_flows(l->cfg, ec.threads);
-	ec.stats_threads = l->cfg->stats_threads;
-	ec.enforce = enf;
+	ec.threads = nq;
 	ec.inline_mode = true;
 	ec.simulate_ips = o->simulate_ips;
 	ec.fail_closed = o->fail_closed;
@@ -822,37 +830,20 @@ static int run_inline(const struct opts *o, struct loaded *l)
 	ec.queue_maxlen = o->q_maxlen;
 	ec.queue_rcvbuf = o->q_rcvbuf;
 	ec.bypass_mark = o->bypass_mark;
-	eng = sw_engine_new(&ec, d, eve, err, sizeof(err));
-	w = sw_eve_writer_new(eve);
-	if (!eng || !w) {
-		fprintf(stderr, "sidewall: cannot start: %s\n", err);
+	if (run_start(o, l, &ec, qnames, nq, &r) < 0)
 		goto out;
-	}
 	fprintf(stderr, "sidewall: inline on nfqueue %u..%u (%u workers)%s\n", o->q_first, o->q_last, ec.threads,
 		o->simulate_ips ? ", simulating: nothing is dropped" : "");
 	reload_opts = o;
 	{
-		struct housekeeping hk = {
-			.eng = eng, .eve = eve, .w = w, .loaded = l->n_loaded, .rejected = l->n_rejected, .t0 = t0,
-			.interval = l->cfg->eve_enabled && (l->cfg->eve_types & SW_EVE_STATS) ? l->cfg->stats_interval : 0,
-			.next_stats = t0 + l->cfg->stats_interval,
-		};
-		if (sw_engine_run_inline(eng, &stop_requested, housekeeping, &hk) < 0)
+		struct housekeeping hk = run_housekeeping(&r, l);
+		if (sw_engine_run_inline(r.eng, &stop_requested, housekeeping, &hk) < 0)
 			fprintf(stderr, "sidewall: worker start failed\n");
 	}
-	if (l->cfg->eve_enabled && (l->cfg->eve_types & SW_EVE_STATS))
-		sw_engine_write_stats(eng, w, l->n_loaded, l->n_rejected, now_s() - t0);
-	sw_engine_log_summary(eng);
+	run_report(&r, l);
 	ret = 0;
 out:
-	sw_eve_writer_free(w);
-	sw_engine_free(eng);
-	/* After the workers (no more alerts), before the EVE sink its events go to. */
-	log_enforce(enf);
-	sw_enforce_free(enf);
-	sw_eve_close(eve);
-	sw_syslog_free(slog); /* after the last EVE line: undelivered ones go to the spool */
-	sw_detect_put(d);
+	run_stop(&r);
 	return ret;
 }
 
