@@ -486,6 +486,21 @@ static int flow_key(struct ctx *x, const char *path, const char *key,
 	return unknown(x, k, path);
 }
 
+/* A kernel buffer size (socket or capture ring): a size of at most 1gb. */
+static int get_buffer_size(struct ctx *x, const yaml_node_t *v, const char *path, uint32_t *out)
+{
+	uint64_t sz;
+	int rc = get_size(x, v, path, &sz);
+
+	if (!rc && sz > (1ull << 30)) {
+		set_err(x, v, "'%s' is at most 1gb", path);
+		return -EINVAL;
+	}
+	if (!rc)
+		*out = (uint32_t)sz;
+	return rc;
+}
+
 /* "N" or "A:B", at most 1024 queues. */
 static int get_queues(struct ctx *x, const yaml_node_t *n, const char *path, uint16_t *first, uint16_t *last)
 {
@@ -517,24 +532,14 @@ static int get_queues(struct ctx *x, const yaml_node_t *n, const char *path, uin
 static int nfq_key(struct ctx *x, const char *path, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
 {
 	struct sw_config *c = x->c;
-	uint64_t sz;
-	int rc;
 
 	(void)arg;
 	if (!strcmp(key, "queues"))
 		return get_queues(x, v, path, &c->nfq_first, &c->nfq_last);
 	if (!strcmp(key, "queue-maxlen"))
 		return get_uint(x, v, path, 1u << 20, &c->nfq_maxlen);
-	if (!strcmp(key, "buffer-size")) {
-		rc = get_size(x, v, path, &sz);
-		if (!rc && sz > (1ull << 30)) {
-			set_err(x, v, "'%s' is at most 1gb", path);
-			return -EINVAL;
-		}
-		if (!rc)
-			c->nfq_rcvbuf = (uint32_t)sz;
-		return rc;
-	}
+	if (!strcmp(key, "buffer-size"))
+		return get_buffer_size(x, v, path, &c->nfq_rcvbuf);
 	if (!strcmp(key, "fail-open"))
 		return get_bool(x, v, path, &c->nfq_fail_open);
 	if (!strcmp(key, "bypass-mark")) {
@@ -563,8 +568,6 @@ static int nfq_key(struct ctx *x, const char *path, const char *key, yaml_node_t
 static int pcap_key(struct ctx *x, const char *path, const char *key, yaml_node_t *k, yaml_node_t *v, void *arg)
 {
 	struct sw_config *c = x->c;
-	uint64_t sz;
-	int rc;
 
 	(void)arg;
 	if (!strcmp(key, "interfaces"))
@@ -573,16 +576,8 @@ static int pcap_key(struct ctx *x, const char *path, const char *key, yaml_node_
 		return get_uint(x, v, path, 262144, &c->pcap_snaplen);
 	if (!strcmp(key, "promisc"))
 		return get_bool(x, v, path, &c->pcap_promisc);
-	if (!strcmp(key, "buffer-size")) {
-		rc = get_size(x, v, path, &sz);
-		if (!rc && sz > (1ull << 30)) {
-			set_err(x, v, "'%s' is at most 1gb", path);
-			return -EINVAL;
-		}
-		if (!rc)
-			c->pcap_buffer = (uint32_t)sz;
-		return rc;
-	}
+	if (!strcmp(key, "buffer-size"))
+		return get_buffer_size(x, v, path, &c->pcap_buffer);
 	if (!strcmp(key, "bpf-filter"))
 		return get_str(x, v, path, &c->pcap_bpf);
 	return unknown(x, k, path);
