@@ -10,6 +10,7 @@
  *   flow.memcap 1mb..64gb, stream.reassembly.window 0..1 MiB.
  * flow.memcap becomes max_flows = memcap / SW_CONFIG_FLOW_COST.
  */
+#include "../common/file.h"
 #include "config.h"
 
 #include <errno.h>
@@ -1086,60 +1087,30 @@ out_cfg:
 
 int sw_config_load(const char *path, struct sw_config **out, struct sw_config_error *err)
 {
-	FILE *f;
-	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
+	char *buf;
+	size_t len;
 	int rc;
 
 	*out = NULL;
 	if (err)
 		memset(err, 0, sizeof(*err));
-	f = fopen(path, "rb");
-	if (!f) {
-		rc = -errno;
+	rc = sw_read_file(path, 16u << 20, &buf, &len); /* no config is this large */
+	if (rc < 0) {
 		if (err) {
 			snprintf(err->file, sizeof(err->file), "%s", path);
-			snprintf(err->message, sizeof(err->message), "cannot open: %s", strerror(-rc));
+			snprintf(err->message, sizeof(err->message), "cannot read: %s", strerror(-rc));
 		}
 		return rc;
 	}
-	for (;;) {
-		if (cap - len < 4097) {
-			char *nb;
-
-			if (cap > (16u << 20)) { /* no config is this large */
-				rc = -EFBIG;
-				goto out;
-			}
-			nb = realloc(buf, cap ? cap * 2 : 8192);
-			if (!nb) {
-				rc = -ENOMEM;
-				goto out;
-			}
-			buf = nb;
-			cap = cap ? cap * 2 : 8192;
-		}
-		n = fread(buf + len, 1, cap - len - 1, f);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	if (ferror(f)) {
-		rc = -EIO;
-		goto out;
-	}
-	buf[len] = '\0';
 	if (strlen(buf) != len) {
 		if (err) {
 			snprintf(err->file, sizeof(err->file), "%s", path);
 			snprintf(err->message, sizeof(err->message), "file contains a NUL byte");
 		}
-		rc = -EINVAL;
-		goto out;
+		free(buf);
+		return -EINVAL;
 	}
 	rc = sw_config_load_string(buf, path, out, err);
-out:
 	free(buf);
-	fclose(f);
 	return rc;
 }

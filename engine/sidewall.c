@@ -625,7 +625,7 @@ static void log_enforce(struct sw_enforce *enf)
 	sw_enforce_stats(enf, &st);
 	fprintf(stderr,
 		"sidewall: enforcement: %" PRIu64 " triggered, %" PRIu64 " deduplicated, %" PRIu64 " applied, %" PRIu64
-		" refused, %" PRIu64 " pending (spooled for the next start), %" PRIu64 " lost (queue %" PRIu64
+		" refused, %" PRIu64 " pending before the last delivery pass (kept in the spool if it fails), %" PRIu64 " lost (queue %" PRIu64
 		", spool %" PRIu64 ")\n",
 		st.triggered, st.deduped, st.applied, st.refused, st.pending, st.queue_overflow + st.spool_dropped,
 		st.queue_overflow, st.spool_dropped);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/file.h"
 #include "rules_int.h"
 
 struct sw_rules {
@@ -281,41 +282,18 @@ out:
 
 int sw_rules_load_file(struct sw_rules *r, const char *path)
 {
-	FILE *f = NULL;
-	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
+	char *buf;
+	size_t len;
 	int ret;
 
 	if (!r || !path)
 		return -EINVAL;
-	f = fopen(path, "r");
-	if (!f)
-		return -errno;
-	for (;;) {
-		if (cap - len < 65536) {
-			size_t nc = cap ? cap * 2 : 1 << 20;
-			char *nb = realloc(buf, nc);
-			if (!nb) {
-				ret = -ENOMEM;
-				goto out;
-			}
-			buf = nb;
-			cap = nc;
-		}
-		n = fread(buf + len, 1, cap - len - 1, f);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	if (ferror(f)) {
-		ret = -EIO;
-		goto out;
-	}
-	buf[len] = '\0';
+	/* 1 GiB: far above any rule set (ET Open is ~50 MB), still a bound. */
+	ret = sw_read_file(path, (size_t)1 << 30, &buf, &len);
+	if (ret < 0)
+		return ret;
 	ret = sw_rules_load_string(r, buf, path);
-out:
 	free(buf);
-	fclose(f);
 	return ret;
 }
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/file.h"
 #include "rules_int.h"
 
 struct var {
@@ -258,39 +259,16 @@ int sw_classification_load_string(struct sw_classification *c, const char *text,
 
 int sw_classification_load(struct sw_classification *c, const char *path, struct sw_rule_error *err)
 {
-	FILE *f = NULL;
-	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
+	char *buf;
+	size_t len;
 	int ret;
 
 	if (!c || !path)
 		return -EINVAL;
-	f = fopen(path, "r");
-	if (!f)
-		return -errno;
-	for (;;) {
-		if (cap - len < 4096) {
-			char *nb = realloc(buf, cap ? cap * 2 : 8192);
-			if (!nb) {
-				ret = -ENOMEM;
-				goto out;
-			}
-			buf = nb;
-			cap = cap ? cap * 2 : 8192;
-		}
-		n = fread(buf + len, 1, cap - len - 1, f);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	if (ferror(f)) {
-		ret = -EIO;
-		goto out;
-	}
-	buf[len] = '\0';
+	ret = sw_read_file(path, 16u << 20, &buf, &len);
+	if (ret < 0)
+		return ret;
 	ret = sw_classification_load_string(c, buf, path, err);
-out:
 	free(buf);
-	fclose(f);
 	return ret;
 }
