@@ -478,7 +478,9 @@ struct ack_ctx {
 	struct sw_nft *nft;
 	uint32_t first, last; /* seq range of the messages that asked for ACK */
 	unsigned int acked;
+	bool whole;           /* the kernel refused the batch as a whole */
 	int err;
+	int *errs;            /* per message (seq - first), or NULL */
 };
 
 static int ack_cb(const struct nlmsghdr *nlh, void *data)
@@ -486,6 +488,19 @@ static int ack_cb(const struct nlmsghdr *nlh, void *data)
 	struct ack_ctx *a = data;
 	const struct nlmsgerr *e;
 
+	/*
+	 * An error on BATCH_BEGIN's sequence number: the kernel could not even
+	 * queue per-message errors (ENOMEM) and refused the batch as a whole;
+	 * no other answer follows.
+	 */
+	if (nlh->nlmsg_seq == a->first - 1 && nlh->nlmsg_len >= mnl_nlmsg_size(sizeof(*e))) {
+		e = mnl_nlmsg_get_payload(nlh);
+		if (e->error) {
+			a->whole = true;
+			a->err = a->err ? a->err : e->error;
+			return MNL_CB_OK;
+		}
+	}
 	/* a reply to some other request of ours (an earlier, timed-out batch) */
 	if (nlh->nlmsg_seq - a->first > a->last - a->first) {
 		a->nft->st.bad_replies++;
@@ -499,6 +514,8 @@ static int ack_cb(const struct nlmsghdr *nlh, void *data)
 	a->acked++;
 	if (e->error && !a->err)
 		a->err = e->error; /* already negative */
+	if (e->error && a->errs)
+		a->errs[nlh->nlmsg_seq - a->first] = e->error;
 	return MNL_CB_OK;
 }
 
@@ -523,9 +540,10 @@ static void drain(struct sw_nft *nft)
  * error (-errno), -ENOBUFS if replies were lost (the caller re-sends: our
  * batches are idempotent), or -ETIMEDOUT.
  */
-static int txn(struct sw_nft *nft, size_t len, uint32_t first, unsigned int nacks)
+static int txn_errs(struct sw_nft *nft, size_t len, uint32_t first, unsigned int nacks,
+		    int *errs)
 {
-	struct ack_ctx a = { nft, first, first + nacks - 1, 0, 0 };
+	struct ack_ctx a = { nft, first, first + nacks - 1, 0, false, 0, errs };
 	mnl_cb_t ctl[NLMSG_MIN_TYPE] = { 0 };
 	int fd = mnl_socket_get_fd(nft->nl);
 
@@ -533,7 +551,7 @@ static int txn(struct sw_nft *nft, size_t len, uint32_t first, unsigned int nack
 	ctl[NLMSG_NOOP] = noop_cb;
 	if (mnl_socket_sendto(nft->nl, nft->buf, len) < 0)
 		return -errno;
-	while (a.acked < nacks) {
+	while (a.acked < nacks && !a.whole) {
 		struct pollfd pfd = { fd, POLLIN, 0 };
 		ssize_t n;
 		int r;
@@ -563,6 +581,11 @@ static int txn(struct sw_nft *nft, size_t len, uint32_t first, unsigned int nack
 		}
 	}
 	return a.err;
+}
+
+static int txn(struct sw_nft *nft, size_t len, uint32_t first, unsigned int nacks)
+{
+	return txn_errs(nft, len, first, nacks, NULL);
 }
 
 /* Begin a batch in nft->buf; returns the offset after BATCH_BEGIN. */
@@ -787,4 +810,63 @@ int sw_nft_del(struct sw_nft *nft, enum sw_nft_kind kind, const struct sw_nft_el
 			return ret;
 	}
 	return 0;
+}
+
+int sw_nft_commit(struct sw_nft *nft, const struct sw_nft_op *ops, size_t n, int *errs)
+{
+	size_t off, i;
+	uint32_t first;
+	int ret;
+
+	if (errs)
+		memset(errs, 0, n * sizeof(*errs));
+	if (n > SW_NFT_COMMIT_MAX)
+		return -E2BIG;
+	if (!n)
+		return 0;
+	for (i = 0; i < n; i++) {
+		int fam = ops[i].e.ip.family;
+
+		if ((fam != AF_INET && fam != AF_INET6) || elem_check(ops[i].kind, fam, &ops[i].e)) {
+			if (errs)
+				errs[i] = -EINVAL;
+			return -EINVAL;
+		}
+	}
+	off = batch_begin(nft);
+	first = nft->seq;
+	for (i = 0; i < n; i++) {
+		const struct sw_nft_op *o = &ops[i];
+
+		/* one op, one message: the kernel's error then names the op */
+		ret = sw_nft_build_elems(nft->buf, BATCH_BYTES - END_RESERVE, &off,
+					 o->del ? NFT_MSG_DELSETELEM : NFT_MSG_NEWSETELEM,
+					 (o->del ? 0 : NLM_F_CREATE) | NLM_F_ACK, nft->seq, nft->table,
+					 o->kind, o->e.ip.family, &o->e, 1);
+		if (ret < 0)
+			return ret == -ENOSPC ? -E2BIG : ret; /* 512 ops take ~64 KiB: not reached */
+		nft->seq++;
+	}
+	off = batch_end(nft, off);
+	ret = txn_errs(nft, off, first, (unsigned int)n, errs);
+	if (ret == -ENOBUFS) {
+		/*
+		 * The answers were lost, so the transaction may or may not have
+		 * been committed: re-apply op by op with outcome-independent
+		 * semantics (adds refresh, absent deletes are fine).
+		 */
+		if (errs)
+			memset(errs, 0, n * sizeof(*errs));
+		for (i = 0, ret = 0; i < n && !ret; i++)
+			ret = ops[i].del ? sw_nft_del(nft, ops[i].kind, &ops[i].e, 1)
+					 : sw_nft_add(nft, ops[i].kind, &ops[i].e, 1);
+		if (ret && errs)
+			errs[i - 1] = ret;
+		return ret;
+	}
+	if (!ret) {
+		nft->st.batches++;
+		nft->st.elems += n;
+	}
+	return ret;
 }

@@ -88,6 +88,35 @@ int sw_nft_add(struct sw_nft *nft, enum sw_nft_kind kind,
 int sw_nft_del(struct sw_nft *nft, enum sw_nft_kind kind,
 	       const struct sw_nft_elem *e, size_t n);
 
+/* One change in a transaction: add (refreshing the timeout) or delete. */
+struct sw_nft_op {
+	bool del;
+	enum sw_nft_kind kind;
+	struct sw_nft_elem e;
+};
+
+/* The most ops one sw_nft_commit() takes: every op is its own message. */
+#define SW_NFT_COMMIT_MAX 512
+
+/*
+ * Apply @ops[0..n) in order as ONE nftables transaction: every op takes
+ * effect or none does.  Each op is its own netlink message, so a refusal
+ * names the op: when the kernel refuses the transaction, @errs (n
+ * entries, may be NULL) gets the kernel's -errno for every op it objected
+ * to (0 for the others), and nothing changed.  Deleting an absent element is such a refusal (-ENOENT), as is
+ * a CIDR that partially overlaps an existing one (-EEXIST / -ENOTEMPTY).
+ *
+ * If the kernel's answers are lost (ENOBUFS) the outcome is unknown; the
+ * ops are then re-applied one at a time with sw_nft_add()/sw_nft_del()
+ * semantics (adds are idempotent, absent deletes ignored), so on return 0
+ * the sets hold what the ops say either way.
+ *
+ * Returns 0; -E2BIG if n > SW_NFT_COMMIT_MAX (nothing sent); -EINVAL for a
+ * malformed op (nothing sent; @errs marks it); or the first -errno the
+ * kernel gave.  Borrows @ops until return.
+ */
+int sw_nft_commit(struct sw_nft *nft, const struct sw_nft_op *ops, size_t n, int *errs);
+
 void sw_nft_get_stats(const struct sw_nft *nft, struct sw_nft_stats *st);
 
 /*

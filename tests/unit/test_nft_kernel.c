@@ -6,6 +6,11 @@
  *   setup | exists | destroy
  *   add block|quar TIMEOUT_MS CIDR...      del block|quar CIDR...
  *   bulk N          add N /32 blocks (10.200.0.0 up), print elements/s
+ *   commit OP...    one sw_nft_commit(): OP is +b:CIDR:TIMEOUT_MS, -b:CIDR,
+ *                   +q:ADDR or -q:ADDR; prints "op I: error" for each op
+ *                   the kernel refused, exits 3 if the commit was refused
+ *   bulkc N [K]     N /32 blocks through sw_nft_commit() K ops at a time
+ *                   (default 512), print elements/s
  */
 #include <errno.h>
 #include <stdio.h>
@@ -81,6 +86,83 @@ int main(int argc, char **argv)
 		sw_nft_get_stats(nft, &st);
 		printf("bulk %d elements in %.3f s = %.0f elements/s (%llu batches, %llu enobufs)\n",
 		       n, dt, n / dt, (unsigned long long)st.batches, (unsigned long long)st.enobufs);
+	} else if (!strcmp(argv[1], "commit") && argc >= 3) {
+		struct sw_nft_op *ops;
+		int errs[SW_NFT_COMMIT_MAX];
+
+		n = argc - 2;
+		ops = calloc((size_t)n, sizeof(*ops));
+		if (!ops || n > SW_NFT_COMMIT_MAX) {
+			free(ops);
+			ret = -E2BIG;
+			goto out;
+		}
+		for (i = 0; i < n; i++) {
+			char buf[128], *cidr, *tmo;
+			const char *a = argv[2 + i];
+
+			snprintf(buf, sizeof(buf), "%s", a);
+			if ((buf[0] != '+' && buf[0] != '-') || (buf[1] != 'b' && buf[1] != 'q') ||
+			    buf[2] != ':') {
+				fprintf(stderr, "bad op %s\n", a);
+				free(ops);
+				ret = -EINVAL;
+				goto out;
+			}
+			ops[i].del = buf[0] == '-';
+			ops[i].kind = buf[1] == 'q' ? SW_NFT_QUAR : SW_NFT_BLOCK;
+			cidr = buf + 3;
+			tmo = strrchr(cidr, ':');
+			/* a v6 CIDR has colons too: a timeout is only digits after the last one */
+			if (tmo && buf[0] == '+' && buf[1] == 'b' && tmo[1] && strspn(tmo + 1, "0123456789") == strlen(tmo + 1)) {
+				*tmo = 0;
+				ops[i].e.timeout_ms = strtoull(tmo + 1, NULL, 10);
+			}
+			if (sw_cidr_parse(cidr, &ops[i].e.ip, &ops[i].e.prefix)) {
+				fprintf(stderr, "bad cidr in %s\n", a);
+				free(ops);
+				ret = -EINVAL;
+				goto out;
+			}
+		}
+		ret = sw_nft_commit(nft, ops, (size_t)n, errs);
+		for (i = 0; i < n; i++)
+			if (errs[i])
+				printf("op %d: %s\n", i, strerror(-errs[i]));
+		free(ops);
+		if (ret) {
+			fprintf(stderr, "commit: %s\n", strerror(-ret));
+			sw_nft_free(nft);
+			return 3;
+		}
+	} else if (!strcmp(argv[1], "bulkc") && argc >= 3) {
+		struct sw_nft_op *ops;
+		size_t k = argc > 3 ? (size_t)atoi(argv[3]) : SW_NFT_COMMIT_MAX, done;
+		double t0, dt;
+
+		n = atoi(argv[2]);
+		ops = calloc((size_t)n + 1, sizeof(*ops));
+		for (i = 0; ops && i < n; i++) {
+			ops[i].e.ip.family = AF_INET;
+			ops[i].e.ip.a[0] = 10;
+			ops[i].e.ip.a[1] = (uint8_t)(200 + (i >> 16));
+			ops[i].e.ip.a[2] = (uint8_t)(i >> 8);
+			ops[i].e.ip.a[3] = (uint8_t)i;
+			ops[i].e.prefix = 32;
+			ops[i].e.timeout_ms = 600000;
+		}
+		if (!ops || !k || k > SW_NFT_COMMIT_MAX) {
+			free(ops);
+			ret = -EINVAL;
+			goto out;
+		}
+		t0 = now();
+		for (done = 0; done < (size_t)n && !ret; done += k)
+			ret = sw_nft_commit(nft, ops + done, (size_t)n - done < k ? (size_t)n - done : k, NULL);
+		dt = now() - t0;
+		printf("bulkc %d elements, %zu per transaction, in %.3f s = %.0f elements/s\n", n, k, dt,
+		       n / dt);
+		free(ops);
 	} else {
 		ret = -EINVAL;
 	}

@@ -78,6 +78,33 @@ X "$T" del quar 10.77.0.9 fd77::9 || fail "release"
 [ -z "$(elems quar4)" ] || fail "release left $(elems quar4)"
 ok "quarantine add/release, CIDR refused"
 
+# One transaction, several sets, adds and deletes in order: all or nothing.
+X "$T" commit +b:10.40.0.0/24:60000 +b:fd40:40::/48:60000 +q:10.77.0.40 +b:10.40.1.1:30000 -b:10.40.1.1 \
+	|| fail "mixed commit"
+has block4 '^10.40.0.0/24 60$' || fail "mixed commit: 10.40.0.0/24 missing: $(elems block4)"
+has block6 '^fd40:40::/48 60$' || fail "mixed commit: v6 missing: $(elems block6)"
+[ "$(elems quar4)" = "10.77.0.40 0" ] || fail "mixed commit: quar4 $(elems quar4)"
+has block4 '^10.40.1.1 ' && fail "mixed commit: add then delete left 10.40.1.1"
+ok "one commit: v4 + v6 blocks, a quarantine, add-then-delete of the same element"
+
+before4=$(elems block4 | cut -d' ' -f1 | sort); beforeq=$(elems quar4)
+set +e
+out=$(X "$T" commit +b:10.41.0.1:60000 -b:10.41.9.9 -q:10.77.0.40 2>&1); rc=$?
+set -e
+[ "$rc" -eq 3 ] || fail "a commit with an absent delete was not refused (rc $rc): $out"
+grep -qx 'op 1: No such file or directory' <<<"$out" || fail "the refused op is not named: $out"
+grep -q '^op [02]:' <<<"$out" && fail "ops that were fine are blamed: $out"
+[ "$(elems block4 | cut -d' ' -f1 | sort)" = "$before4" ] || fail "refused commit changed block4: $(elems block4)"
+[ "$(elems quar4)" = "$beforeq" ] || fail "refused commit released the quarantine: $(elems quar4)"
+set +e
+out=$(X "$T" commit +b:10.42.0.1:60000 +b:10.40.0.0/16:60000 2>&1); rc=$?
+set -e
+[ "$rc" -eq 3 ] && grep -qx 'op 1: File exists' <<<"$out" || fail "overlapping CIDR not refused by op: rc $rc $out"
+has block4 '^10.42.0.1 ' && fail "refused commit added 10.42.0.1"
+X "$T" commit -b:10.40.0.0/24 -b:fd40:40::/48 -q:10.77.0.40 || fail "cleanup commit"
+[ -z "$(elems quar4)" ] && ! has block4 '^10.40.0.0/24' || fail "cleanup commit left elements"
+ok "a refused commit changes nothing and names the op (absent delete, overlapping CIDR)"
+
 # Packets: a blocked source is dropped on input, and flows again once deleted.
 udp_self || fail "datagram before block"
 X "$T" add block 60000 127.0.0.1 || fail "block 127.0.0.1"
@@ -103,6 +130,12 @@ X "$T" bulk 10000 || fail "bulk"
 n=$(elems block4 | wc -l)
 [ "$n" -eq 10000 ] || fail "bulk: $n elements in block4"
 ok "10000 elements in batches"
+
+X "$T" destroy && X "$T" setup || fail "reset for bulkc"
+X "$T" bulkc 3000 512 || fail "bulkc"
+n=$(elems block4 | wc -l)
+[ "$n" -eq 3000 ] || fail "bulkc: $n elements in block4"
+ok "3000 elements through sw_nft_commit(), 512 per transaction"
 
 X "$T" destroy || fail "destroy"
 X "$T" destroy || fail "destroy twice"
