@@ -597,6 +597,18 @@ static int capture_key(struct ctx *x, const char *path, const char *key, yaml_no
 	return unknown(x, k, path);
 }
 
+/* run-as: (Suricata's) the user and group sidewall switches to after start-up. */
+static int run_as_key(struct ctx *x, const char *path, const char *key,
+		      yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+	(void)arg;
+	if (!strcmp(key, "user"))
+		return get_str(x, v, path, &x->c->run_as_user);
+	if (!strcmp(key, "group"))
+		return get_str(x, v, path, &x->c->run_as_group);
+	return unknown(x, k, path);
+}
+
 static int reasm_key(struct ctx *x, const char *path, const char *key,
 		     yaml_node_t *k, yaml_node_t *v, void *arg)
 {
@@ -880,6 +892,8 @@ static int top_key(struct ctx *x, const char *path, const char *key,
 		return walk_map(x, v, path, capture_key, NULL);
 	if (!strcmp(key, "enforcement"))
 		return enforcement(x, k, v, path);
+	if (!strcmp(key, "run-as"))
+		return walk_map(x, v, path, run_as_key, NULL);
 	return unknown(x, k, path);
 }
 
@@ -923,6 +937,8 @@ void sw_config_free(struct sw_config *c)
 	for (uint32_t i = 0; i < c->enforce.n_classtypes; i++)
 		free(c->enforce.classtypes[i]);
 	free(c->enforce.classtypes);
+	free(c->run_as_user);
+	free(c->run_as_group);
 	free(c);
 }
 

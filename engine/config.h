@@ -110,6 +110,10 @@ struct sw_config {
 	char *pcap_bpf;                   /* bpf-filter */
 
 	struct sw_config_enforcement enforce; /* enforcement: (absent = off) */
+
+	/* run-as: (Suricata's): drop to this user (and group; NULL = the user's) after start-up */
+	char *run_as_user;
+	char *run_as_group;
 };
 
 struct sw_config_error {

@@ -18,7 +18,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/capability.h>
+
 #include "../capture/pcap.h"
+#include "../common/harden.h"
 #include "../rules/rules.h"
 #include "config.h"
 #include "detect.h"
@@ -54,6 +57,9 @@ struct opts {
 	bool promisc;
 	uint32_t q_maxlen, q_rcvbuf, bypass_mark;
 	bool q_fail_open;
+	const char *run_user;   /* --user, else run-as.user: drop to it after start-up */
+	const char *run_group;  /* --group, else run-as.group */
+	bool no_seccomp;        /* --no-seccomp */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -114,6 +120,10 @@ static void usage(FILE *out)
 		"                 firewall's --queue-balance N:M / 'queue num N-M fanout')\n"
 		"  --simulate-ips inline evaluation, but accept everything: log what would be dropped\n"
 		"  --fail-closed  drop packets sidewall cannot process (default: accept them)\n"
+		"  --user NAME    after start-up run as NAME keeping only the mode's capability, with\n"
+		"                 no_new_privs and a seccomp filter (default: the config's run-as.user)\n"
+		"  --group NAME   group for --user (default: run-as.group, else NAME's own group)\n"
+		"  --no-seccomp   with --user, leave the seccomp filter out (for diagnosis)\n"
 		"  -T             check configuration and rules, print every error, exit non-zero on any\n"
 		"  -V, --version  print the version\n");
 }
@@ -136,6 +146,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "simulate-ips", no_argument, NULL, 's' },
 		{ "fail-closed", no_argument, NULL, 'F' },
 		{ "bpf", required_argument, NULL, 'b' },
+		{ "user", required_argument, NULL, 'U' },
+		{ "group", required_argument, NULL, 'G' },
+		{ "no-seccomp", no_argument, NULL, 'N' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -202,6 +215,15 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'F':
 			o->fail_closed = true;
+			break;
+		case 'U':
+			o->run_user = optarg;
+			break;
+		case 'G':
+			o->run_group = optarg;
+			break;
+		case 'N':
+			o->no_seccomp = true;
 			break;
 		case 'V':
 			printf("sidewall %s\n", SW_VERSION);
@@ -488,6 +510,53 @@ static void capture_stats(struct sw_engine *eng, struct sw_pcap **pc, unsigned n
 	sw_engine_set_capture_stats(eng, sum[0], sum[1], sum[2]);
 }
 
+/* The EVE file run_start() opens, for harden() to hand over to the run-as user. */
+static char harden_eve_path[PATH_MAX + 256];
+
+/*
+ * Running hardened (docs/hardening.md).  With a run-as user, once every
+ * handle that needs privilege is open (capture, NFQUEUE, raw sockets, EVE,
+ * spools): switch to the user keeping only @keep (CAP_NET_RAW to reopen a
+ * live interface, CAP_NET_ADMIN for NFQUEUE verdicts, none offline), then
+ * no_new_privs and the seccomp filter.  Without one, nothing changes.
+ * Returns 0, or -1 after printing why: a half-done drop is no state to run
+ * in, so the caller stops.
+ */
+static int harden(const struct opts *o, uint64_t keep)
+{
+	char err[256];
+	uid_t uid;
+	gid_t gid;
+
+	if (!o->run_user)
+		return 0;
+	if (sw_harden_lookup(o->run_user, o->run_group, &uid, &gid, err, sizeof(err)) < 0) {
+		fprintf(stderr, "sidewall: run-as: %s\n", err);
+		return -1;
+	}
+	/*
+	 * The EVE file was created by root: give it to the user so a SIGHUP
+	 * reopen without rotation can still open it.  Its directory must be
+	 * the user's for a reopen after rotation (documented).
+	 */
+	if (geteuid() == 0 && uid != 0 && harden_eve_path[0] && chown(harden_eve_path, uid, gid) < 0 &&
+	    errno != ENOENT)
+		fprintf(stderr, "sidewall: run-as: cannot give %s to the user: %s\n", harden_eve_path, strerror(errno));
+	if (sw_harden_drop(o->run_user, o->run_group, keep, err, sizeof(err)) < 0) {
+		fprintf(stderr, "sidewall: run-as: %s\n", err);
+		return -1;
+	}
+	if (!o->no_seccomp && sw_harden_seccomp(err, sizeof(err)) < 0) {
+		fprintf(stderr, "sidewall: run-as: %s\n", err);
+		return -1;
+	}
+	fprintf(stderr, "sidewall: running as %s (uid %u, gid %u), capabilities: %s, no_new_privs, %s\n",
+		o->run_user, (unsigned)uid, (unsigned)gid,
+		keep == SW_HARDEN_CAP(CAP_NET_RAW) ? "net_raw" : keep == SW_HARDEN_CAP(CAP_NET_ADMIN) ? "net_admin" : "none",
+		o->no_seccomp ? "no seccomp filter (--no-seccomp)" : "seccomp filter");
+	return 0;
+}
+
 /*
  * Passive capture: one reader polls every interface and feeds the workers.
  * A capture error (interface down or removed) closes that handle; it is
@@ -514,6 +583,9 @@ static int live_loop(const struct opts *o, struct sw_engine *eng, struct houseke
 		opened++;
 	}
 	fprintf(stderr, "sidewall: capturing on %u interface(s)\n", opened);
+	/* Reopening an interface that went away needs CAP_NET_RAW (AF_PACKET). */
+	if (harden(o, SW_HARDEN_CAP(CAP_NET_RAW)) < 0)
+		goto fail;
 	reload_opts = o;
 	while (!stop_requested) {
 		int64_t now = wall_usec();
@@ -737,6 +809,11 @@ static int run_offline(const struct opts *o, struct loaded *l)
 	ec.threads = thread_count(o, l->cfg);
 	if (run_start(o, l, &ec, (const char *const *)o->ifaces, o->n_ifaces, &r) < 0)
 		goto out;
+	/* Offline needs no capability; the capture files must be readable by the run-as user. */
+	if (!o->n_ifaces && harden(o, 0) < 0) {
+		sw_engine_finish(r.eng);
+		goto out;
+	}
 	if (o->n_ifaces) {
 		struct housekeeping hk = run_housekeeping(&r, l);
 		if (live_loop(o, r.eng, &hk) < 0) {
@@ -832,6 +909,13 @@ static int run_inline(const struct opts *o, struct loaded *l)
 	ec.bypass_mark = o->bypass_mark;
 	if (run_start(o, l, &ec, qnames, nq, &r) < 0)
 		goto out;
+	/*
+	 * Queues and reject sockets are bound; verdicts still need
+	 * CAP_NET_ADMIN (nfnetlink checks the sender), and the workers that
+	 * send them start after this, inheriting it.
+	 */
+	if (harden(o, SW_HARDEN_CAP(CAP_NET_ADMIN)) < 0)
+		goto out;
 	fprintf(stderr, "sidewall: inline on nfqueue %u..%u (%u workers)%s\n", o->q_first, o->q_last, ec.threads,
 		o->simulate_ips ? ", simulating: nothing is dropped" : "");
 	reload_opts = o;
@@ -881,12 +965,50 @@ static int apply_capture_config(struct opts *o, const struct sw_config *c)
 	return 0;
 }
 
+/*
+ * run-as: the command line wins over the config.  Checks the user and
+ * group exist now, so a typo fails at start rather than after the capture
+ * is up; -T (@report) prints what it found.  Returns 0 or -1.
+ */
+static int run_as_setup(struct opts *o, const struct sw_config *c, bool report)
+{
+	const char *logdir = o->logdir ? o->logdir : c->log_dir ? c->log_dir : ".";
+	char err[256];
+	uid_t uid;
+	gid_t gid;
+
+	if (!o->run_user)
+		o->run_user = c->run_as_user;
+	if (!o->run_group)
+		o->run_group = c->run_as_group;
+	if (!o->run_user) {
+		if (o->run_group) {
+			fprintf(report ? stdout : stderr, "run-as: a group without a user: give --user or run-as.user\n");
+			return -1;
+		}
+		if (report)
+			printf("run-as: not set (runs as the invoking user, nothing dropped)\n");
+		return 0;
+	}
+	if (sw_harden_lookup(o->run_user, o->run_group, &uid, &gid, err, sizeof(err)) < 0) {
+		fprintf(report ? stdout : stderr, "run-as: %s\n", err);
+		return -1;
+	}
+	if (report)
+		printf("run-as: user %s (uid %u), group %s (gid %u): exists%s\n", o->run_user, (unsigned)uid,
+		       o->run_group ? o->run_group : "(the user's)", (unsigned)gid,
+		       geteuid() == 0 || geteuid() == uid ? "" : "; cannot switch to it: not running as root");
+	snprintf(harden_eve_path, sizeof(harden_eve_path), "%s/%s", logdir,
+		 c->eve_filename ? c->eve_filename : "eve.json");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o;
 	struct loaded l;
 	struct sigaction sa;
-	int ret;
+	int ret, run_as_rc;
 
 	if (parse_args(argc, argv, &o) < 0)
 		return 2;
@@ -917,9 +1039,14 @@ int main(int argc, char **argv)
 		loaded_free(&l);
 		return 1;
 	}
+	run_as_rc = run_as_setup(&o, l.cfg, o.test_only);
+	if (run_as_rc < 0 && !o.test_only) {
+		loaded_free(&l);
+		return 1;
+	}
 	if (o.test_only) {
 		printf("rules: %zu loaded, %zu rejected\n", l.n_loaded, l.n_rejected);
-		ret = l.n_rejected || !l.n_loaded ? 1 : 0;
+		ret = l.n_rejected || !l.n_loaded || run_as_rc < 0 ? 1 : 0;
 		loaded_free(&l);
 		return ret;
 	}
