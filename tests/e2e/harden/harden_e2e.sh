@@ -19,6 +19,9 @@
 #   4. the interface is deleted and re-created: capture resumes with only
 #      CAP_NET_RAW, alerts continue;
 #   5. SIGTERM: exit 0, final flow records (reason shutdown) and stats;
+#   5b. started the way the shipped systemd unit starts it (User= and
+#      ambient CAP_NET_ADMIN CAP_NET_RAW, emulated with setpriv): no switch,
+#      exactly CAP_NET_RAW left, ambient cleared, NoNewPrivs, Seccomp 2;
 #   6. inline (-q, when NFQUEUE works): main thread and every worker hold
 #      exactly CAP_NET_ADMIN, and verdicts still work (a benign datagram
 #      arrives, a dropped one does not, the drop is logged);
@@ -45,7 +48,7 @@ skip() {
 
 [ "$(id -u)" -eq 0 ] || skip "needs root (user switch, network namespaces)"
 [ -x "$SIDEWALL" ] || { echo "FAIL: no sidewall binary at $SIDEWALL"; echo "0 passed, 1 failed"; exit 1; }
-for t in ip jq useradd userdel python3; do
+for t in ip jq useradd userdel python3 setpriv; do
 	command -v $t >/dev/null || skip "$t is not installed"
 done
 
@@ -266,6 +269,45 @@ check "SIGTERM: final flow records (reason shutdown)" \
 check "SIGTERM: final stats record" test "$(eve_count "$EVE" '.event_type == "stats"')" -ge 1
 check "no sanitizer or seccomp trouble on stderr" \
 	bash -c "! grep -E 'AddressSanitizer|runtime error|LeakSanitizer|Operation not permitted' '$TMP/sw.err'"
+
+# ---- 5b. started the systemd way -----------------------------------------
+# etc/systemd/sidewall.service: User= with AmbientCapabilities= and
+# CapabilityBoundingSet= of CAP_NET_ADMIN CAP_NET_RAW.  setpriv sets up the
+# same credentials; --user names the user sidewall already is (no switch).
+
+mkdir -p "$TMP/slog" && chown "$USER_NAME:" "$TMP/slog"
+ip netns exec "$NS_S" setpriv --reuid="$U" --regid="$G" --clear-groups \
+	--inh-caps=+net_raw,+net_admin --ambient-caps=+net_raw,+net_admin \
+	--bounding-set=-all,+net_raw,+net_admin \
+	"$SIDEWALL" -i hs0 -S "$RULES" -l "$TMP/slog" -k none --user "$USER_NAME" \
+	>"$TMP/sws.out" 2>"$TMP/sws.err" &
+SW_PID=$!
+if wait_for 60 grep -q "running as $USER_NAME" "$TMP/sws.err"; then
+	S=/proc/$SW_PID/status
+	check "systemd-style: runs as the user" all_threads "$SW_PID" Uid "$U $U $U $U"
+	check "systemd-style: CapEff is exactly CAP_NET_RAW" is_eq "$(st "$S" CapEff)" $CAP_NET_RAW_HEX
+	check "systemd-style: CapPrm is exactly CAP_NET_RAW" is_eq "$(st "$S" CapPrm)" $CAP_NET_RAW_HEX
+	check "systemd-style: ambient capabilities cleared" is_eq "$(st "$S" CapAmb)" 0000000000000000
+	check "systemd-style: inheritable capabilities cleared" is_eq "$(st "$S" CapInh)" 0000000000000000
+	# Without CAP_SETPCAP the bounding set stays the unit's.
+	check "systemd-style: CapBnd is the unit's" is_eq "$(st "$S" CapBnd)" 0000000000003000
+	check "systemd-style: NoNewPrivs: 1 on every thread" all_threads "$SW_PID" NoNewPrivs 1
+	check "systemd-style: Seccomp: 2 on every thread" all_threads "$SW_PID" Seccomp 2
+	sleep 0.5
+	send sw-harden-two
+	check "systemd-style: alerts" wait_for 20 alerts_at_least "$TMP/slog/eve.json" 9200002 1
+	kill -TERM "$SW_PID"
+	rc=124
+	for ((i = 0; i < 300; i++)); do
+		kill -0 "$SW_PID" 2>/dev/null || { wait "$SW_PID"; rc=$?; break; }
+		sleep 0.1
+	done
+	check "systemd-style: SIGTERM exit status 0" is_eq "$rc" 0
+else
+	ko "systemd-style: sidewall did not report the drop"
+	sed 's/^/#   /' "$TMP/sws.err"
+fi
+SW_PID=""
 
 # ---- 6. inline: CAP_NET_ADMIN kept for the workers' verdicts -------------
 
