@@ -4,7 +4,7 @@
 # End-to-end test of "Running hardened" (DESIGN.md, docs/hardening.md):
 # sidewall started as root with --user drops to that user after start-up.
 #
-#   tests/e2e/harden/harden_e2e.sh [SIDEWALL]     (root; ctest: e2e_harden)
+#   tests/e2e/harden/harden_e2e.sh [SIDEWALL [SIDEWALL_ENFORCER]]   (root; ctest: e2e_harden)
 #
 # Proves, from /proc/PID/status and /proc/PID/task/*/status of the running
 # daemon:
@@ -25,7 +25,10 @@
 #   6. inline (-q, when NFQUEUE works): main thread and every worker hold
 #      exactly CAP_NET_ADMIN, and verdicts still work (a benign datagram
 #      arrives, a dropped one does not, the drop is logged);
-#   7. -T with run-as in the config reports the user; an unknown user fails.
+#   7. -T with run-as in the config reports the user; an unknown user fails;
+#   8. sidewall-enforcer started the way its unit starts it (User=, ambient
+#      CAP_NET_ADMIN only): loads its table, applies an operator block, writes
+#      its journal, exits cleanly.
 #
 # The user 'sidewall-test' is created (useradd --system) when missing and
 # removed at exit only if this script created it.  Exit 77 (skip) when not
@@ -376,6 +379,51 @@ while True:
 		bash -c "! grep -E 'Operation not permitted|AddressSanitizer|runtime error' '$TMP/swi.err'"
 }
 inline_part
+
+# ---- 8. sidewall-enforcer the way its unit runs it -----------------------
+# etc/systemd/sidewall-enforcer.service: User= with ambient CAP_NET_ADMIN
+# only.  The daemon must load its table, take an operator block over the
+# control socket in its runtime directory and write its journal in its
+# state directory, all as the user.
+
+enforcer_part() {
+	local E=$1 ns="swhe-$SUFFIX" d="$TMP/enf" pid rc i
+	mkdir -p "$d/state" "$d/run"
+	chown "$USER_NAME:" "$d/state" "$d/run"
+	"$E" genkey >"$d/key" || { ko "enforcer: genkey"; return 0; }
+	chgrp "$G" "$d/key" && chmod 640 "$d/key"
+	sed -e "s#/etc/sidewall/enforcer.key#$d/key#" -e "s#/var/lib/sidewall-enforcer/journal#$d/state/journal#" \
+		-e "s#/run/sidewall-enforcer.sock#$d/run/control.sock#" "$SRC/etc/sidewall-enforcer.yaml" >"$d/enf.yaml"
+	chmod 644 "$d/enf.yaml"
+	ip netns add "$ns" || { ko "enforcer: namespace"; return 0; }
+	ip -n "$ns" link set lo up
+	ip netns exec "$ns" setpriv --reuid="$U" --regid="$G" --clear-groups \
+		--inh-caps=+net_admin --ambient-caps=+net_admin --bounding-set=-all,+net_admin --no-new-privs \
+		"$E" -c "$d/enf.yaml" run >"$d/out" 2>"$d/err" &
+	pid=$!
+	check "enforcer: listening as the user" wait_for 30 grep -q "listening on" "$d/err"
+	check "enforcer: CapEff is exactly CAP_NET_ADMIN" is_eq "$(st /proc/$pid/status CapEff)" $CAP_NET_ADMIN_HEX
+	check "enforcer: Uid is the user" ids_are /proc/$pid/status Uid "$U"
+	ip netns exec "$ns" "$E" -s "$d/run/control.sock" block 10.79.9.9/32 60 harden-e2e >"$d/cli" 2>&1
+	check "enforcer: operator block accepted" grep -q "blocked 10.79.9.9" "$d/cli"
+	check "enforcer: block is in the kernel's set" bash -c "ip netns exec '$ns' nft list ruleset | grep -q '10.79.9.9'"
+	check "enforcer: journal written by the user" is_eq "$(stat -c %u "$d/state/journal" 2>/dev/null)" "$U"
+	kill -TERM "$pid"
+	rc=124
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$pid" 2>/dev/null || { wait "$pid"; rc=$?; break; }
+		sleep 0.1
+	done
+	check "enforcer: SIGTERM exit status 0" is_eq "$rc" 0
+	ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
+	ip netns del "$ns"
+}
+ENFORCER=${2:-${SIDEWALL_ENFORCER:-$(dirname "$SIDEWALL")/sidewall-enforcer}}
+if [ -x "$ENFORCER" ] && command -v nft >/dev/null; then
+	enforcer_part "$ENFORCER"
+else
+	echo "# enforcer part skipped: no sidewall-enforcer at $ENFORCER or no nft"
+fi
 
 # ---- 7. -T ---------------------------------------------------------------
 
