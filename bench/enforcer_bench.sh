@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Benchmark (not a test): blocks applied through sidewall-enforcer, one
-# request at a time from one sensor over the authenticated channel, inside
-# a network namespace made here (loopback only).  Reports blocks/s and the
-# request -> kernel-element latency (the answer is sent after the netlink
-# ACK and the journal fsync, so it bounds the time to the kernel element).
-# Also the raw nft/ batch rate (no daemon) for comparison.
+# Benchmark (not a test): blocks applied through sidewall-enforcer from one
+# sensor over the authenticated channel, inside a network namespace made
+# here (loopback only): one request at a time (W=1), and pipelined with W
+# requests in flight (the enforcer applies what arrives together in one
+# transaction and one fsync).  Reports blocks/s and the request ->
+# kernel-element latency (the answer is sent after the netlink ACK and the
+# journal fsync, so it bounds the time to the kernel element).  Also the
+# raw nft/ rates (no daemon) for comparison.
 # Usage: bench/enforcer_bench.sh BUILD_DIR [N...]   (default N: 10000 100000)
+# ENF_WINDOWS="1 256" (W values); W=1 runs only for N <= ENF_SERIAL_MAX
+# (default 10000: one transaction per request slows as the set grows).
 set -euo pipefail
 B=${1:?usage: enforcer_bench.sh BUILD_DIR [N...]}
 shift
 COUNTS=("${@:-10000 100000}")
+WINDOWS=${ENF_WINDOWS:-1 256}
+SERIAL_MAX=${ENF_SERIAL_MAX:-10000}
 [ "$(id -u)" -eq 0 ] || { echo "needs root" >&2; exit 1; }
 NS=swe-bench-$$
 D=$(mktemp -d /tmp/swe-bench.XXXXXX)
@@ -48,17 +54,29 @@ for n in ${COUNTS[@]}; do
 	X "$B/sw_nft_roottest" destroy
 	X "$B/sw_nft_roottest" setup
 	X "$B/sw_nft_roottest" bulk "$n"
+	X "$B/sw_nft_roottest" destroy
+	X "$B/sw_nft_roottest" setup
+	X "$B/sw_nft_roottest" bulkc "$n" 512
 done
 X "$B/sw_nft_roottest" destroy
 echo "== through sidewall-enforcer (journal on $(df --output=fstype "$D" | tail -1)):"
 base=0
 for n in ${COUNTS[@]}; do
-	X "$B/sidewall-enforcer" -c "$D/cfg.yaml" run 2>>"$D/log" &
-	PID=$!
-	for _ in $(seq 1 50); do [ -S "$D/ctl.sock" ] && break; sleep 0.1; done
-	X "$B/sw_enf_testclient" -H 127.0.0.1 -p 7447 -k "$D/s.key" -e "$D/enf.pub" bench "$n" "$base"
-	kill "$PID"; wait "$PID" 2>/dev/null || true; PID=
-	X nft delete table inet sidewall
-	rm -f "$D/journal"
-	base=$((base + n))
+	for w in $WINDOWS; do
+		if [ "$w" -le 1 ] && [ "$n" -gt "$SERIAL_MAX" ]; then
+			echo "($n blocks one at a time skipped: ENF_SERIAL_MAX=$SERIAL_MAX)"
+			continue
+		fi
+		# ip netns exec execs: $! is the daemon itself (X would fork a subshell)
+		ip netns exec "$NS" "$B/sidewall-enforcer" -c "$D/cfg.yaml" run 2>>"$D/log" &
+		PID=$!
+		for _ in $(seq 1 50); do [ -S "$D/ctl.sock" ] && break; sleep 0.1; done
+		X "$B/sw_enf_testclient" -H 127.0.0.1 -p 7447 -k "$D/s.key" -e "$D/enf.pub" bench "$n" "$base" "$w"
+		X "$B/sidewall-enforcer" -s "$D/ctl.sock" stats | grep -E '^(accepted|refused|transactions|live) ' | tr '\n' ' '
+		echo
+		kill "$PID"; wait "$PID" 2>/dev/null || true; PID=
+		X nft delete table inet sidewall
+		rm -f "$D/journal"
+		base=$((base + n))
+	done
 done

@@ -25,6 +25,7 @@ struct sw_enf_client {
 	uint8_t pub[SW_PROTO_KEY_LEN];
 	struct sw_proto_peer peer;
 	uint8_t frame[4 + SW_PROTO_MAX_RESP];
+	uint8_t *pipe;   /* SW_ENF_PIPELINE_MAX sealed requests with length prefixes */
 };
 
 struct sw_enf_client *sw_enf_client_new(const char *host, uint16_t port,
@@ -73,6 +74,7 @@ void sw_enf_client_free(struct sw_enf_client *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	sodium_memzero(&c->peer, sizeof(c->peer));
+	free(c->pipe);
 	free(c);
 }
 
@@ -203,20 +205,27 @@ int sw_enf_client_raw(struct sw_enf_client *c, const uint8_t *frame, uint32_t le
 	return ret == -ECONNRESET ? 0 : ret;
 }
 
-int sw_enf_client_request(struct sw_enf_client *c, struct sw_proto_req *req,
-			  struct sw_proto_resp *resp)
+/* A fresh counter (strictly above every one sent before) and timestamp. */
+static void stamp(struct sw_enf_client *c, struct sw_proto_req *req)
 {
-	uint8_t out[SW_PROTO_MAX_REQ];
 	struct timespec ts;
 	uint64_t us;
-	int64_t deadline = now_ms() + c->timeout_ms;
-	int n, tries, ret = -EIO;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	us = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 	c->counter = us > c->counter ? us : c->counter + 1;
 	req->counter = c->counter;
 	req->timestamp = (uint64_t)ts.tv_sec;
+}
+
+int sw_enf_client_request(struct sw_enf_client *c, struct sw_proto_req *req,
+			  struct sw_proto_resp *resp)
+{
+	uint8_t out[SW_PROTO_MAX_REQ];
+	int64_t deadline = now_ms() + c->timeout_ms;
+	int n, tries, ret = -EIO;
+
+	stamp(c, req);
 	n = sw_proto_seal_req(&c->peer, c->pub, req, out, sizeof(out));
 	if (n < 0)
 		return n;
@@ -236,6 +245,105 @@ int sw_enf_client_request(struct sw_enf_client *c, struct sw_proto_req *req,
 	if (resp->counter != req->counter)
 		return -EBADMSG; /* an answer to some other request */
 	return 0;
+}
+
+/* One pipelined attempt; returns answers read, or -errno if none. */
+static int pipeline_once(struct sw_enf_client *c, struct sw_proto_req *reqs, size_t n,
+			 struct sw_proto_resp *resp, sw_enf_answer_fn fn, void *arg, int *err,
+			 int64_t deadline)
+{
+	size_t off = 0, i;
+	uint8_t hdr[4];
+	int ret, bad = 0;
+
+	for (i = 0; i < n; i++) {
+		int m;
+
+		stamp(c, &reqs[i]);
+		m = sw_proto_seal_req(&c->peer, c->pub, &reqs[i], c->pipe + off + 4, SW_PROTO_MAX_REQ);
+		if (m < 0) {
+			/* send the ones before it; the caller learns which one from the count */
+			if (err)
+				*err = m;
+			if (!i)
+				return m;
+			bad = m;
+			n = i;
+			break;
+		}
+		c->pipe[off] = (uint8_t)((uint32_t)m >> 24);
+		c->pipe[off + 1] = (uint8_t)((uint32_t)m >> 16);
+		c->pipe[off + 2] = (uint8_t)((uint32_t)m >> 8);
+		c->pipe[off + 3] = (uint8_t)m;
+		off += 4 + (size_t)m;
+	}
+	if (c->fd < 0) {
+		ret = connect_to(c, deadline);
+		if (ret)
+			return ret;
+	}
+	ret = io_all(c->fd, c->pipe, off, true, deadline);
+	for (i = 0; !ret && i < n; i++) {
+		uint32_t alen;
+
+		ret = io_all(c->fd, hdr, 4, false, deadline);
+		if (ret)
+			break;
+		alen = (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 | (uint32_t)hdr[2] << 8 | hdr[3];
+		if (alen > sizeof(c->frame)) {
+			ret = -EMSGSIZE;
+			break;
+		}
+		ret = io_all(c->fd, c->frame, alen, false, deadline);
+		if (ret)
+			break;
+		ret = sw_proto_open_resp(&c->peer, c->frame, alen, resp);
+		if (!ret && resp->counter != reqs[i].counter)
+			ret = -EBADMSG; /* an answer to some other request */
+		if (ret)
+			break;
+		fn(arg, i, resp);
+	}
+	if (ret) {
+		/* the stream is out of step: start over on the next call */
+		close(c->fd);
+		c->fd = -1;
+		if (err)
+			*err = ret;
+	} else if (bad && err) {
+		*err = bad;
+	}
+	return i ? (int)i : ret;
+}
+
+int sw_enf_client_pipeline(struct sw_enf_client *c, struct sw_proto_req *reqs, size_t n,
+			   struct sw_proto_resp *resp, sw_enf_answer_fn fn, void *arg, int *err)
+{
+	int64_t deadline = now_ms() + c->timeout_ms;
+	bool fresh;
+	int ret;
+
+	if (err)
+		*err = 0;
+	if (n > SW_ENF_PIPELINE_MAX)
+		return -E2BIG;
+	if (!n)
+		return 0;
+	if (!c->pipe) {
+		c->pipe = malloc((size_t)SW_ENF_PIPELINE_MAX * (4 + SW_PROTO_MAX_REQ));
+		if (!c->pipe)
+			return -ENOMEM;
+	}
+	fresh = c->fd < 0;
+	ret = pipeline_once(c, reqs, n, resp, fn, arg, err, deadline);
+	/*
+	 * A kept-alive connection the enforcer had closed: nothing was
+	 * answered, so try once more on a new one, with new counters (the
+	 * enforcer may have seen the old ones).
+	 */
+	if (ret < 0 && !fresh && ret != -ETIMEDOUT && ret != -EBADMSG && ret != -ENOKEY)
+		ret = pipeline_once(c, reqs, n, resp, fn, arg, err, deadline);
+	return ret;
 }
 
 static int addr_req(struct sw_enf_client *c, uint8_t op, const char *s, bool cidr,

@@ -2,7 +2,7 @@
 /*
  * Enforcement client: what a sensor links to ask a sidewall-enforcer for
  * blocks.  One client talks to one enforcer over TCP, one request at a
- * time, reconnecting as needed.  Requests carry a counter that increases
+ * time or a pipelined batch, reconnecting as needed.  Requests carry a counter that increases
  * across sensor restarts without any state on disk (microseconds of the
  * real-time clock, or last + 1 if the clock has not moved on).
  *
@@ -44,6 +44,31 @@ void sw_enf_client_set_timeout(struct sw_enf_client *c, int timeout_ms);
  */
 int sw_enf_client_request(struct sw_enf_client *c, struct sw_proto_req *req,
 			  struct sw_proto_resp *resp);
+
+/* The most requests one sw_enf_client_pipeline() call sends. */
+#define SW_ENF_PIPELINE_MAX 256
+
+/* Called once per answer, in request order; @resp is reused between calls. */
+typedef void (*sw_enf_answer_fn)(void *arg, size_t i, const struct sw_proto_resp *resp);
+
+/*
+ * Send @reqs[0..n) (n <= SW_ENF_PIPELINE_MAX; counters and timestamps are
+ * filled in here) back to back without waiting, then read the answers in
+ * order, calling @fn for each.  The enforcer applies requests that arrive
+ * together in one transaction and one journal fsync, so this is how a
+ * backlog is delivered quickly.  One deadline (the client timeout) covers
+ * the whole exchange.
+ *
+ * Returns the number of requests answered (reqs[0..ret) are decided; when
+ * ret < n, *@err (if @err is not NULL) says why: -EINVAL if reqs[ret]
+ * cannot be encoded (nothing from it on was sent), otherwise the transport
+ * failed and the rest may or may not have been applied: send them again),
+ * or -errno if none was, as sw_enf_client_request() (-E2BIG for n too
+ * large, -EINVAL if reqs[0] cannot be encoded).
+ * @resp is caller-owned scratch.
+ */
+int sw_enf_client_pipeline(struct sw_enf_client *c, struct sw_proto_req *reqs, size_t n,
+			   struct sw_proto_resp *resp, sw_enf_answer_fn fn, void *arg, int *err);
 
 /* Convenience wrappers: parse @cidr/@addr, then sw_enf_client_request(). */
 int sw_enf_block(struct sw_enf_client *c, const char *cidr, uint32_t ttl_s,

@@ -8,10 +8,15 @@
  * One thread, one poll loop: TCP sensors, the operator's unix socket, and a
  * once-a-second tick (expiry bookkeeping; every 2 s a check that the table
  * still exists, recreating it and re-adding the live elements if someone
- * flushed the ruleset).  Every accepted change is applied to the kernel,
- * then appended to the journal and fsync'd, then answered; the journal is
- * replayed at start and compacted when it grows.  Nothing that arrives on
- * a socket reaches a shell: requests become netlink messages through nft/.
+ * flushed the ruleset).  Requests are gathered from every connection that
+ * has data (a sensor may pipeline many) and applied together: one nftables
+ * transaction (sw_nft_commit), then one journal append + fsync, then the
+ * answers, in the order the requests arrived.  A transaction the kernel
+ * refuses names the requests at fault; those are refused and the rest are
+ * committed again, so one bad request never fails its neighbours.  The
+ * journal is replayed at start and compacted when it grows.  Nothing that
+ * arrives on a socket reaches a shell: requests become netlink messages
+ * through nft/.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -52,6 +57,7 @@ struct entry {
 	struct sw_ip ip;
 	uint64_t expires; /* unix seconds; 0 = never (quarantine) */
 	uint32_t next;    /* hash chain, UINT32_MAX = end */
+	uint64_t gen;     /* the batch round that last touched it */
 	char who[64];
 	char reason[SW_PROTO_REASON_MAX + 1];
 };
@@ -67,14 +73,37 @@ struct sensor {
 struct conn {
 	int fd;
 	bool ctl;
+	uint64_t gen;     /* tells a reused slot from the connection a request came on */
 	size_t have;
 	time_t since;
 	uint8_t buf[4 + SW_PROTO_MAX_REQ];
 };
 
+#define BATCH_MAX SW_NFT_COMMIT_MAX
+#define ITEM_TEXT 200
+
+/* One request between its arrival and its answer. */
+struct item {
+	int conn;              /* index in conns[], -1: the operator's (answered by the caller) */
+	uint64_t conn_gen;
+	const char *who;       /* sensor name or OPERATOR */
+	struct sw_proto_req req;
+	bool done;             /* answer decided: status/text final */
+	bool skip_kernel;      /* an unblock whose element the kernel no longer has */
+	uint32_t status, ttl;
+	char text[ITEM_TEXT];
+	/* planning, valid for the current round only */
+	int64_t ent;           /* entry touched, -1: none */
+	bool existed, del_after;
+	uint64_t old_expires;
+	uint64_t old_gen;
+	char old_who[64];
+	char old_reason[SW_PROTO_REASON_MAX + 1];
+};
+
 struct stats {
 	uint64_t accepted, refused, unknown_key, forged, truncated, oversized, replayed, stale,
-		malformed, rate_limited, restores, journal_errors;
+		malformed, rate_limited, restores, journal_errors, batches, batch_retries;
 };
 
 struct enf {
@@ -94,6 +123,17 @@ struct enf {
 	int lfd, cfd;
 	uint8_t out[4 + SW_PROTO_MAX_RESP];
 	struct sw_proto_resp resp;
+	uint64_t conn_gen;
+	uint64_t gen;
+	/* answers of one flush, gathered per connection into one send */
+	uint8_t obuf[64 * 1024];
+	size_t olen;
+	int oconn;
+	struct item pend[BATCH_MAX];
+	size_t npend;
+	struct sw_nft_op ops[BATCH_MAX];
+	int op_item[BATCH_MAX];
+	int op_err[BATCH_MAX];
 };
 
 static volatile sig_atomic_t stop;
@@ -424,19 +464,6 @@ static int jr_replay(struct enf *e)
 
 /* ---------- kernel ---------- */
 
-static int kernel_apply(struct enf *e, const struct entry *x, bool add)
-{
-	struct sw_nft_elem el = { x->ip, x->prefix, 0 };
-	enum sw_nft_kind k = x->kind == K_QUAR ? SW_NFT_QUAR : SW_NFT_BLOCK;
-
-	if (add && x->expires) {
-		uint64_t now = now_s();
-
-		el.timeout_ms = x->expires > now ? (x->expires - now) * 1000 : 1000;
-	}
-	return add ? sw_nft_add(e->nft, k, &el, 1) : sw_nft_del(e->nft, k, &el, 1);
-}
-
 /* (Re)create the table and load every live entry, in bulk. */
 static int restore_kernel(struct enf *e)
 {
@@ -480,102 +507,291 @@ out:
 	return ret;
 }
 
-/* ---------- requests ---------- */
+/* ---------- requests: plan, commit, finish ---------- */
+
+static void refuse(struct enf *e, struct item *it, uint32_t status, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void refuse(struct enf *e, struct item *it, uint32_t status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(it->text, sizeof(it->text), fmt, ap);
+	va_end(ap);
+	it->status = status;
+	it->done = true;
+	e->st.refused++;
+	logmsg("%s: %s", it->who, it->text);
+}
+
+enum { PLAN_OK, PLAN_CONFLICT };
+
+static uint8_t item_kind(const struct item *it)
+{
+	return it->req.op == SW_OP_QUARANTINE || it->req.op == SW_OP_RELEASE ? K_QUAR : K_BLOCK;
+}
 
 /*
- * One request from a sensor or the operator.  Returns 0 or a positive
- * errno; @msg gets a one-line explanation and *@ttl_out the TTL applied.
+ * Decide one request against the policy and the state, change the state
+ * (undoably: see rollback()) and append its kernel op.  PLAN_CONFLICT: the
+ * entry was already touched in this round; the caller commits the round
+ * first, so each key appears at most once per transaction and undoing a
+ * round is exact.
  */
-static int handle(struct enf *e, const char *who, uint8_t op, const struct sw_ip *ip,
-		  uint8_t prefix, uint32_t ttl, const char *reason, uint32_t *ttl_out, char *msg,
-		  size_t msglen)
+static int plan(struct enf *e, struct item *it, size_t *nops)
 {
-	uint8_t kind = (op == SW_OP_QUARANTINE || op == SW_OP_RELEASE) ? K_QUAR : K_BLOCK;
+	uint8_t op = it->req.op, kind = item_kind(it), prefix = it->req.prefix;
+	const struct sw_ip *ip = &it->req.ip;
 	const struct sw_enf_cidr *nb;
+	struct sw_nft_op *o = &e->ops[*nops];
 	char c[64], n[64];
-	struct entry *x, old;
-	bool existed;
-	int ret;
+	struct entry *x;
+	uint32_t ttl;
 
-	*ttl_out = 0;
+	it->ent = -1;
+	it->existed = it->del_after = false;
 	cidr_str(ip, prefix, c, sizeof(c));
 	if (op == SW_OP_BLOCK || op == SW_OP_QUARANTINE) {
 		nb = never_hit(e, ip, prefix);
 		if (nb) {
-			snprintf(msg, msglen, "refused: %s overlaps never-block %s", c,
-				 cidr_str(&nb->ip, nb->prefix, n, sizeof(n)));
-			return EPERM;
+			refuse(e, it, EPERM, "refused: %s overlaps never-block %s", c,
+			       cidr_str(&nb->ip, nb->prefix, n, sizeof(n)));
+			return PLAN_OK;
 		}
 		if (prefix == 0) {
-			snprintf(msg, msglen, "refused: %s would block everything", c);
-			return EPERM;
+			refuse(e, it, EPERM, "refused: %s would block everything", c);
+			return PLAN_OK;
 		}
 		x = find(e, kind, ip, prefix);
-		existed = x != NULL;
-		if (!existed && e->live >= e->cfg.max_elements) {
-			snprintf(msg, msglen, "refused: %u elements, the maximum", e->live);
-			return ENOSPC;
+		if (x && x->gen == e->gen)
+			return PLAN_CONFLICT;
+		it->existed = x != NULL;
+		if (!x && e->live >= e->cfg.max_elements) {
+			refuse(e, it, ENOSPC, "refused: %u elements, the maximum", e->live);
+			return PLAN_OK;
 		}
-		if (!existed) {
+		if (!x) {
 			x = insert(e, kind, ip, prefix);
 			if (!x) {
-				snprintf(msg, msglen, "refused: no room");
-				return ENOSPC;
+				refuse(e, it, ENOSPC, "refused: no room");
+				return PLAN_OK;
 			}
 		}
-		old = *x;
+		it->ent = x - e->ent;
+		it->old_expires = x->expires;
+		it->old_gen = x->gen;
+		memcpy(it->old_who, x->who, sizeof(it->old_who));
+		memcpy(it->old_reason, x->reason, sizeof(it->old_reason));
+		x->gen = e->gen;
+		memset(o, 0, sizeof(*o));
 		if (kind == K_BLOCK) {
-			if (!ttl)
-				ttl = e->cfg.default_ttl;
+			ttl = it->req.ttl ? it->req.ttl : e->cfg.default_ttl;
 			if (ttl > e->cfg.max_ttl)
 				ttl = e->cfg.max_ttl; /* clamp, not refuse: the block still holds */
 			x->expires = now_s() + ttl;
-			*ttl_out = ttl;
+			it->ttl = ttl;
+			o->e.timeout_ms = (uint64_t)ttl * 1000;
 		} else {
 			x->expires = 0;
 		}
-		snprintf(x->who, sizeof(x->who), "%s", who);
-		snprintf(x->reason, sizeof(x->reason), "%s", reason && *reason ? reason : "-");
-		ret = kernel_apply(e, x, true);
-		if (ret) {
-			if (existed)
-				*x = old;
-			else
-				remove_entry(e, x);
-			snprintf(msg, msglen, "failed: %s: %s%s", c, strerror(-ret),
-				 ret == -EEXIST || ret == -ENOTEMPTY ? " (overlaps an existing block)" : "");
-			return (unsigned)-ret;
-		}
-		jr_entry(e->jr ? e->jr : stderr, x);
-		e->jr_lines++;
-		if (kind == K_BLOCK)
-			snprintf(msg, msglen, "blocked %s for %us", c, ttl);
-		else
-			snprintf(msg, msglen, "quarantined %s", c);
-		return 0;
-	}
-	if (op == SW_OP_UNBLOCK || op == SW_OP_RELEASE) {
+		snprintf(x->who, sizeof(x->who), "%s", it->who);
+		snprintf(x->reason, sizeof(x->reason), "%s", it->req.reason[0] ? it->req.reason : "-");
+	} else if (op == SW_OP_UNBLOCK || op == SW_OP_RELEASE) {
 		x = find(e, kind, ip, prefix);
-		if (!x) {
-			/* still delete from the kernel: the operator may have added it by hand */
-			struct entry tmp = { .kind = kind, .prefix = prefix, .ip = *ip };
-
-			ret = kernel_apply(e, &tmp, false);
-			snprintf(msg, msglen, "%s was not %s", c, kind == K_QUAR ? "quarantined" : "blocked");
-			return ret ? (unsigned)-ret : 0;
+		if (x && x->gen == e->gen)
+			return PLAN_CONFLICT;
+		if (x) {
+			it->ent = x - e->ent;
+			it->existed = true;
+			it->old_gen = x->gen;
+			it->old_expires = x->expires;
+			memcpy(it->old_who, x->who, sizeof(it->old_who));
+			memcpy(it->old_reason, x->reason, sizeof(it->old_reason));
+			x->gen = e->gen;
+			it->del_after = true; /* removed from the state once the kernel agreed */
 		}
-		ret = kernel_apply(e, x, false);
-		if (ret) {
-			snprintf(msg, msglen, "failed: %s: %s", c, strerror(-ret));
-			return (unsigned)-ret;
-		}
-		remove_entry(e, x);
-		jr_put(e, "- %c %s\n", kind, c);
-		snprintf(msg, msglen, "%s %s", kind == K_QUAR ? "released" : "unblocked", c);
-		return 0;
+		/* an unknown one is still deleted: the operator may have added it by hand */
+		if (it->skip_kernel)
+			return PLAN_OK;
+		memset(o, 0, sizeof(*o));
+		o->del = true;
+	} else {
+		refuse(e, it, EINVAL, "unknown request");
+		return PLAN_OK;
 	}
-	snprintf(msg, msglen, "unknown request");
-	return EINVAL;
+	o->kind = kind == K_QUAR ? SW_NFT_QUAR : SW_NFT_BLOCK;
+	o->e.ip = *ip;
+	o->e.prefix = prefix;
+	e->op_item[*nops] = (int)(it - e->pend);
+	(*nops)++;
+	return PLAN_OK;
+}
+
+/* Undo plan() for pend[from, to), newest first. */
+static void rollback(struct enf *e, size_t from, size_t to)
+{
+	while (to-- > from) {
+		struct item *it = &e->pend[to];
+		struct entry *x;
+
+		if (it->ent < 0)
+			continue;
+		x = &e->ent[it->ent];
+		if (!it->existed) {
+			remove_entry(e, x);
+			continue;
+		}
+		x->expires = it->old_expires;
+		x->gen = it->old_gen;
+		memcpy(x->who, it->old_who, sizeof(x->who));
+		memcpy(x->reason, it->old_reason, sizeof(x->reason));
+	}
+}
+
+/* The round's transaction is in the kernel: journal it and word the answers. */
+static void finish(struct enf *e, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++) {
+		struct item *it = &e->pend[i];
+		uint8_t kind = item_kind(it);
+		char c[64];
+
+		if (it->done)
+			continue;
+		cidr_str(&it->req.ip, it->req.prefix, c, sizeof(c));
+		switch (it->req.op) {
+		case SW_OP_BLOCK:
+			jr_entry(e->jr ? e->jr : stderr, &e->ent[it->ent]);
+			e->jr_lines++;
+			snprintf(it->text, sizeof(it->text), "blocked %s for %us", c, it->ttl);
+			break;
+		case SW_OP_QUARANTINE:
+			jr_entry(e->jr ? e->jr : stderr, &e->ent[it->ent]);
+			e->jr_lines++;
+			snprintf(it->text, sizeof(it->text), "quarantined %s", c);
+			it->ttl = 0;
+			break;
+		default:
+			if (it->del_after) {
+				remove_entry(e, &e->ent[it->ent]);
+				jr_put(e, "- %c %s\n", kind, c);
+				snprintf(it->text, sizeof(it->text), "%s %s",
+					 kind == K_QUAR ? "released" : "unblocked", c);
+			} else {
+				snprintf(it->text, sizeof(it->text), "%s was not %s", c,
+					 kind == K_QUAR ? "quarantined" : "blocked");
+			}
+			it->ttl = 0;
+			break;
+		}
+		it->status = 0;
+		it->done = true;
+		e->st.accepted++;
+		logmsg("%s: %s", it->who, it->text);
+	}
+}
+
+/*
+ * Apply pend[from, to) as one transaction, retrying without the requests
+ * the kernel refused.  Returns the index after the last item decided
+ * (< to when a PLAN_CONFLICT ended the round early).
+ */
+static size_t round_commit(struct enf *e, size_t from, size_t to)
+{
+	for (;;) {
+		size_t nops = 0, end = from, k;
+		bool named = false;
+		int ret;
+
+		e->gen++;
+		for (; end < to; end++) {
+			if (e->pend[end].done)
+				continue;
+			if (plan(e, &e->pend[end], &nops) == PLAN_CONFLICT)
+				break;
+		}
+		if (end == from)
+			return from; /* cannot happen: the first request never conflicts */
+		ret = sw_nft_commit(e->nft, e->ops, nops, e->op_err);
+		if (!ret) {
+			e->st.batches += nops > 0;
+			finish(e, from, end);
+			return end;
+		}
+		e->st.batch_retries++;
+		rollback(e, from, end);
+		for (k = 0; k < nops; k++) {
+			struct item *it = &e->pend[e->op_item[k]];
+			char c[64];
+			int err = e->op_err[k];
+
+			if (!err)
+				continue;
+			named = true;
+			if (e->ops[k].del && err == -ENOENT) {
+				it->skip_kernel = true; /* gone already (expired): what was asked */
+				continue;
+			}
+			cidr_str(&it->req.ip, it->req.prefix, c, sizeof(c));
+			refuse(e, it, (uint32_t)-err, "failed: %s: %s%s", c, strerror(-err),
+			       err == -EEXIST || err == -ENOTEMPTY ? " (overlaps an existing block)" : "");
+		}
+		if (!named) {
+			/* the kernel refused the whole transaction: every request in it fails */
+			for (k = 0; k < nops; k++) {
+				struct item *it = &e->pend[e->op_item[k]];
+				char c[64];
+
+				if (it->done)
+					continue;
+				cidr_str(&it->req.ip, it->req.prefix, c, sizeof(c));
+				refuse(e, it, (uint32_t)-ret, "failed: %s: %s", c, strerror(-ret));
+			}
+		}
+	}
+}
+
+static void answer(struct enf *e, const struct item *it);
+static void answers_out(struct enf *e);
+
+/*
+ * Decide every pending request, fsync the journal once, then answer them
+ * in arrival order.  The operator's item (conn -1) stays in pend[] for the
+ * caller to read.
+ */
+static void flush(struct enf *e)
+{
+	size_t i = 0;
+
+	if (!e->npend)
+		return;
+	while (i < e->npend)
+		i = round_commit(e, i, e->npend);
+	jr_sync(e);
+	for (i = 0; i < e->npend; i++)
+		answer(e, &e->pend[i]);
+	answers_out(e);
+	e->npend = 0;
+}
+
+/* A slot for a new request; flushes first if the batch is full. */
+static struct item *pend_add(struct enf *e, int conn, const char *who, const struct sw_proto_req *req)
+{
+	struct item *it;
+
+	if (e->npend == BATCH_MAX)
+		flush(e);
+	it = &e->pend[e->npend++];
+	memset(it, 0, offsetof(struct item, req));
+	it->conn = conn;
+	it->conn_gen = conn >= 0 ? e->conns[conn].gen : 0;
+	it->who = who;
+	it->req = *req;
+	it->done = it->skip_kernel = false;
+	it->status = it->ttl = 0;
+	it->text[0] = 0;
+	return it;
 }
 
 static size_t list_text(struct enf *e, char *out, size_t len)
@@ -616,13 +832,15 @@ static size_t stats_text(struct enf *e, char *out, size_t len)
 			 "accepted %llu\nrefused %llu\nrejected_unknown_key %llu\nrejected_forged %llu\n"
 			 "rejected_truncated %llu\nrejected_oversized %llu\nrejected_replayed %llu\n"
 			 "rejected_stale %llu\nrejected_malformed %llu\nrate_limited %llu\n"
-			 "table_restores %llu\njournal_errors %llu\nlive %u\n",
+			 "table_restores %llu\njournal_errors %llu\ntransactions %llu\n"
+			 "transactions_retried %llu\nlive %u\n",
 			 (unsigned long long)s->accepted, (unsigned long long)s->refused,
 			 (unsigned long long)s->unknown_key, (unsigned long long)s->forged,
 			 (unsigned long long)s->truncated, (unsigned long long)s->oversized,
 			 (unsigned long long)s->replayed, (unsigned long long)s->stale,
 			 (unsigned long long)s->malformed, (unsigned long long)s->rate_limited,
-			 (unsigned long long)s->restores, (unsigned long long)s->journal_errors, e->live);
+			 (unsigned long long)s->restores, (unsigned long long)s->journal_errors,
+			 (unsigned long long)s->batches, (unsigned long long)s->batch_retries, e->live);
 	return n > 0 && (size_t)n < len ? (size_t)n : 0;
 }
 
@@ -660,6 +878,16 @@ static void send_frame(int fd, const uint8_t *p, size_t n)
 		p += r;
 		n -= (size_t)r;
 	}
+}
+
+/* Send @n sealed bytes at @buf + 4 with their length prefix in front. */
+static void frame_send(int fd, uint8_t *buf, int n)
+{
+	buf[0] = (uint8_t)((uint32_t)n >> 24);
+	buf[1] = (uint8_t)((uint32_t)n >> 16);
+	buf[2] = (uint8_t)((uint32_t)n >> 8);
+	buf[3] = (uint8_t)n;
+	send_frame(fd, buf, (size_t)n + 4);
 }
 
 /* Returns false if the connection must be closed. */
@@ -727,31 +955,76 @@ static bool sensor_frame(struct enf *e, struct conn *c, const uint8_t *frame, si
 	s->last_counter = req.counter;
 	jr_put(e, "c %s %llu\n", s->cfg->name, (unsigned long long)req.counter);
 	if (!rate_ok(e, s)) {
+		struct item *it = pend_add(e, (int)(c - e->conns), s->cfg->name, &req);
+
 		e->st.rate_limited++;
-		r->status = EAGAIN;
-		r->text_len = (uint16_t)snprintf(r->text, sizeof(r->text), "rate limited");
-	} else if (req.op == SW_OP_LIST) {
-		r->text_len = (uint16_t)list_text(e, r->text, SW_PROTO_TEXT_MAX);
-	} else {
-		r->status = (uint32_t)handle(e, s->cfg->name, req.op, &req.ip, req.prefix, req.ttl,
-					     req.reason, &r->ttl, r->text, SW_PROTO_TEXT_MAX);
-		r->text_len = (uint16_t)strlen(r->text);
-		if (r->status)
-			e->st.refused++;
-		else
-			e->st.accepted++;
-		logmsg("%s: %s", s->cfg->name, r->text);
+		it->status = EAGAIN;
+		it->done = true;
+		snprintf(it->text, sizeof(it->text), "rate limited");
+		return true;
 	}
+	if (req.op != SW_OP_LIST) {
+		pend_add(e, (int)(c - e->conns), s->cfg->name, &req);
+		return true;
+	}
+	/* a list sees every request before it, and is answered after them */
+	flush(e);
 	jr_sync(e);
+	memset(r, 0, offsetof(struct sw_proto_resp, text));
+	r->counter = req.counter;
+	r->text_len = (uint16_t)list_text(e, r->text, SW_PROTO_TEXT_MAX);
 	n = sw_proto_seal_resp(&s->peer, e->pub, r, e->out + 4, sizeof(e->out) - 4);
 	if (n < 0)
 		return false;
-	e->out[0] = (uint8_t)((uint32_t)n >> 24);
-	e->out[1] = (uint8_t)((uint32_t)n >> 16);
-	e->out[2] = (uint8_t)((uint32_t)n >> 8);
-	e->out[3] = (uint8_t)n;
-	send_frame(c->fd, e->out, (size_t)n + 4);
+	frame_send(c->fd, e->out, n);
 	return true;
+}
+
+/* Send the gathered answers: a pipelining sensor gets its batch in one write. */
+static void answers_out(struct enf *e)
+{
+	if (e->olen && e->oconn >= 0 && e->conns[e->oconn].fd >= 0)
+		send_frame(e->conns[e->oconn].fd, e->obuf, e->olen);
+	e->olen = 0;
+	e->oconn = -1;
+}
+
+static void answer(struct enf *e, const struct item *it)
+{
+	struct sw_proto_resp *r = &e->resp;
+	const struct conn *c;
+	const struct sensor *s;
+	int n;
+
+	if (it->conn < 0)
+		return;
+	c = &e->conns[it->conn];
+	if (c->fd < 0 || c->gen != it->conn_gen)
+		return; /* the sensor hung up: it will ask again (requests are idempotent) */
+	s = sensor_by_name(e, it->who);
+	if (!s)
+		return;
+	memset(r, 0, offsetof(struct sw_proto_resp, text));
+	r->counter = it->req.counter;
+	r->status = it->status;
+	r->ttl = it->ttl;
+	r->text_len = (uint16_t)snprintf(r->text, sizeof(r->text), "%s", it->text);
+	n = sw_proto_seal_resp(&s->peer, e->pub, r, e->out + 4, sizeof(e->out) - 4);
+	if (n < 0)
+		return;
+	if (e->oconn != it->conn || e->olen + 4 + (size_t)n > sizeof(e->obuf))
+		answers_out(e);
+	if (4 + (size_t)n > sizeof(e->obuf)) {
+		frame_send(c->fd, e->out, n);
+		return;
+	}
+	e->oconn = it->conn;
+	e->obuf[e->olen] = (uint8_t)((uint32_t)n >> 24);
+	e->obuf[e->olen + 1] = (uint8_t)((uint32_t)n >> 16);
+	e->obuf[e->olen + 2] = (uint8_t)((uint32_t)n >> 8);
+	e->obuf[e->olen + 3] = (uint8_t)n;
+	memcpy(e->obuf + e->olen + 4, e->out + 4, (size_t)n);
+	e->olen += 4 + (size_t)n;
 }
 
 /* Operator line: "list", "stats", "block CIDR [TTL] [REASON...]", ... */
@@ -761,8 +1034,9 @@ static void ctl_line(struct enf *e, struct conn *c, char *line)
 	size_t len = SW_PROTO_TEXT_MAX, off;
 	struct sw_ip ip;
 	uint8_t prefix, op = 0;
-	uint32_t ttl = 0, applied;
-	int ret;
+	uint32_t ttl = 0;
+	struct sw_proto_req req;
+	const struct item *it;
 
 	cmd = strtok_r(line, " \t\r\n", &save);
 	if (!cmd) {
@@ -803,14 +1077,18 @@ static void ctl_line(struct enf *e, struct conn *c, char *line)
 			}
 		}
 		reason = strtok_r(NULL, "\r\n", &save);
-		if (reason && strlen(reason) > SW_PROTO_REASON_MAX)
-			reason[SW_PROTO_REASON_MAX] = 0;
-		ret = handle(e, OPERATOR, op, &ip, prefix, ttl, reason, &applied, out + 4, len - 8);
-		jr_sync(e);
-		memcpy(out, ret ? "err " : "ok  ", 4);
-		logmsg("operator: %s", out + 4);
-		off = strlen(out);
-		out[off++] = '\n';
+		memset(&req, 0, sizeof(req));
+		req.op = op;
+		req.ip = ip;
+		req.prefix = prefix;
+		req.ttl = ttl;
+		snprintf(req.reason, sizeof(req.reason), "%s", reason ? reason : "");
+		/* the sensors' requests that arrived first are decided first */
+		flush(e);
+		pend_add(e, -1, OPERATOR, &req);
+		flush(e);
+		it = &e->pend[0];
+		off = (size_t)snprintf(out, len, "%s%s\n", it->status ? "err " : "ok  ", it->text);
 	}
 send:
 	send_frame(c->fd, (const uint8_t *)out, off);
@@ -899,7 +1177,14 @@ static void conn_accept(struct enf *e, int lfd, bool ctl)
 			close(fd); /* full: the sensor retries */
 			continue;
 		}
+		if (!ctl) {
+			int one = 1;
+
+			/* answers are small and awaited: no Nagle delay behind a delayed ACK */
+			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		}
 		e->conns[i].fd = fd;
+		e->conns[i].gen = ++e->conn_gen;
 		e->conns[i].ctl = ctl;
 		e->conns[i].have = 0;
 		e->conns[i].since = time(NULL);
@@ -934,6 +1219,7 @@ static void conn_read(struct enf *e, struct conn *c)
 				c->have = 0;
 				c->since = time(NULL);
 				if (!keep) {
+					flush(e); /* the requests before the bad one get their answers */
 					conn_close(e, c, NULL);
 					return;
 				}
@@ -1019,6 +1305,7 @@ static int run(struct enf *e)
 	signal(SIGPIPE, SIG_IGN);
 	for (i = 0; i < MAX_CONNS; i++)
 		e->conns[i].fd = -1;
+	e->oconn = -1;
 	ret = sw_proto_key_load(e->cfg.private_key_file, e->priv);
 	if (ret) {
 		logmsg("private key %s: %s", e->cfg.private_key_file, strerror(-ret));
@@ -1090,6 +1377,8 @@ static int run(struct enf *e)
 			else if (e->conns[map[i]].fd >= 0)
 				conn_read(e, &e->conns[map[i]]);
 		}
+		/* everything that arrived in this round: one transaction, one fsync */
+		flush(e);
 		t = mono();
 		if (t - last_tick >= 1.0) {
 			bool check = t - last_check >= 2.0;

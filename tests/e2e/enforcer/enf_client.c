@@ -9,11 +9,15 @@
  *        forge CIDR        a block whose ciphertext has one bit flipped
  *        truncate CIDR     a block cut short (length prefix says more)
  *        oversize          a length prefix above the maximum
- *        bench N [BASE]    N blocks of distinct /32s, latency p50/p99
+ *        bench N [BASE [W]] N blocks of distinct /32s, latency p50/p99;
+ *                          W > 1: pipelined, W requests in flight
+ *        pipe CIDR...      one pipelined exchange of blocks (60 s), an
+ *                          answer line per request
  * Exit: 0 ok, 3 refused by policy, 4 rejected as expected (raw tests:
  * the enforcer closed without answering), 1 transport or usage error.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +42,26 @@ static int cmp_d(const void *a, const void *b)
 	double x = *(const double *)a, y = *(const double *)b;
 
 	return x < y ? -1 : x > y;
+}
+
+/* Pipelined answers: status and arrival time per request. */
+struct pipe_ctx {
+	double *lat, t0;
+	size_t base;
+	int bad;
+	bool print;
+};
+
+static void on_answer(void *arg, size_t i, const struct sw_proto_resp *r)
+{
+	struct pipe_ctx *p = arg;
+
+	if (p->lat)
+		p->lat[p->base + i] = now() - p->t0;
+	if (r->status && p->bad++ < 5)
+		fprintf(stderr, "request %zu refused: %s\n", p->base + i, r->text);
+	if (p->print)
+		printf("%zu status=%u ttl=%u %s\n", p->base + i, r->status, r->ttl, r->text);
 }
 
 static int show(int ret)
@@ -149,13 +173,63 @@ int main(int argc, char **argv)
 		ret = sw_enf_client_raw(c, big, sizeof(big), ans, sizeof(ans));
 		printf("oversize: %s\n", ret <= 0 ? "rejected (closed, no answer)" : "ANSWERED");
 		ret = ret <= 0 ? 4 : 1;
+	} else if (!strcmp(argv[i], "pipe") && i + 1 < argc) {
+		static struct sw_proto_req reqs[SW_ENF_PIPELINE_MAX];
+		struct pipe_ctx p = { .print = true };
+		int k, m = argc - i - 1, err = 0;
+
+		for (k = 0; k < m && k < SW_ENF_PIPELINE_MAX; k++) {
+			reqs[k].op = SW_OP_BLOCK;
+			reqs[k].ttl = 60;
+			strcpy(reqs[k].reason, "pipe test");
+			if (sw_cidr_parse(argv[i + 1 + k], &reqs[k].ip, &reqs[k].prefix)) {
+				fprintf(stderr, "bad cidr %s\n", argv[i + 1 + k]);
+				return 1;
+			}
+		}
+		n = sw_enf_client_pipeline(c, reqs, (size_t)k, &resp, on_answer, &p, &err);
+		printf("answered %d of %d%s%s\n", n < 0 ? 0 : n, k, err ? ": " : "", err ? strerror(-err) : "");
+		ret = n == k ? (p.bad ? 3 : 0) : 1;
 	} else if (!strcmp(argv[i], "bench") && i + 1 < argc) {
 		int N = atoi(argv[i + 1]), k, bad = 0;
 		int base = i + 2 < argc ? atoi(argv[i + 2]) : 0;
+		int W = i + 3 < argc ? atoi(argv[i + 3]) : 1;
 		double *lat = calloc((size_t)(N > 0 ? N : 1), sizeof(double)), t0 = now(), dt;
 		char cidr[32];
 
-		for (k = 0; k < N; k++) {
+		if (W > SW_ENF_PIPELINE_MAX)
+			W = SW_ENF_PIPELINE_MAX;
+		for (k = 0; W > 1 && k < N;) {
+			static struct sw_proto_req reqs[SW_ENF_PIPELINE_MAX];
+			struct pipe_ctx p = { lat, now(), (size_t)k, 0, false };
+			int m = N - k < W ? N - k : W, j, err = 0;
+
+			for (j = 0; j < m; j++) {
+				int v = base + k + j;
+
+				memset(&reqs[j], 0, sizeof(reqs[j]));
+				reqs[j].op = SW_OP_BLOCK;
+				reqs[j].ttl = 3600;
+				strcpy(reqs[j].reason, "bench");
+				reqs[j].ip.family = AF_INET;
+				reqs[j].ip.a[0] = 10;
+				reqs[j].ip.a[1] = (uint8_t)(100 + ((v >> 16) & 0x7f));
+				reqs[j].ip.a[2] = (uint8_t)(v >> 8);
+				reqs[j].ip.a[3] = (uint8_t)v;
+				reqs[j].prefix = 32;
+			}
+			n = sw_enf_client_pipeline(c, reqs, (size_t)m, &resp, on_answer, &p, &err);
+			bad += p.bad;
+			if (n != m) {
+				fprintf(stderr, "bench: pipeline answered %d of %d: %s\n", n, m,
+					strerror(n < 0 ? -n : -err));
+				bad += m - (n > 0 ? n : 0);
+				for (j = n > 0 ? n : 0; j < m; j++)
+					lat[k + j] = now() - p.t0;
+			}
+			k += m;
+		}
+		for (k = 0; W <= 1 && k < N; k++) {
 			double t = now();
 			int v = base + k;
 
@@ -171,9 +245,10 @@ int main(int argc, char **argv)
 		}
 		dt = now() - t0;
 		qsort(lat, (size_t)N, sizeof(double), cmp_d);
-		printf("bench: %d blocks in %.3f s = %.0f blocks/s; request->kernel-element latency "
+		printf("bench: %d blocks in %.3f s = %.0f blocks/s (%d in flight); request->kernel-element latency "
 		       "p50 %.3f ms p99 %.3f ms max %.3f ms; %d failed\n",
-		       N, dt, N / dt, lat[N / 2] * 1e3, lat[(size_t)(N * 0.99)] * 1e3, lat[N - 1] * 1e3, bad);
+		       N, dt, N / dt, W > 1 ? W : 1, lat[N / 2] * 1e3, lat[(size_t)(N * 0.99)] * 1e3,
+		       lat[N - 1] * 1e3, bad);
 		free(lat);
 		ret = bad ? 1 : 0;
 	} else {
