@@ -87,6 +87,7 @@ struct sw_enforce {
 	uint64_t cap;
 	struct dedup_slot dd[DEDUP_SLOTS];
 	struct sw_proto_resp *resp;  /* ~60 KiB, reused */
+	struct sw_proto_req *reqs;   /* SW_ENF_PIPELINE_MAX, one pipelined batch */
 
 	_Atomic uint64_t st_triggered, st_overflow, st_deduped, st_spooled, st_dropped, st_errors,
 		st_replayed, st_applied, st_refused, st_transport, st_pending;
@@ -455,11 +456,54 @@ static void note_state(struct sw_enforce *e, struct target *t, int rc)
 	t->down = rc != 0;
 }
 
+/* One pipelined batch to one enforcer, as its answers come back. */
+struct batch {
+	struct sw_enforce *e;
+	struct target *t;
+	const struct rec *recs[SW_ENF_PIPELINE_MAX];
+	size_t decided;              /* answers taken, in order */
+	bool limited;                /* the enforcer's rate limit answered: stop here */
+};
+
+static void on_answer(void *arg, size_t i, const struct sw_proto_resp *resp)
+{
+	struct batch *b = arg;
+	struct sw_enforce *e = b->e;
+	const struct rec *r = b->recs[i];
+
+	/*
+	 * After a rate-limit answer the rest of the batch is sent again later,
+	 * in order; answers to it now are not reported, so each request gets
+	 * one event (a block the enforcer did apply is simply refreshed).
+	 */
+	if (b->limited)
+		return;
+	if (resp->status == EAGAIN) {
+		b->limited = true;
+		return;
+	}
+	note_state(e, b->t, 0);
+	if (resp->status) {
+		char msg[256];
+
+		snprintf(msg, sizeof(msg), "%s%s%.200s", strerror((int)resp->status),
+			 resp->text_len ? ": " : "", resp->text);
+		atomic_fetch_add(&e->st_refused, 1);
+		event(e, b->t, r, msg, r->ttl);
+	} else {
+		atomic_fetch_add(&e->st_applied, 1);
+		event(e, b->t, r, NULL, resp->ttl);
+	}
+	b->decided = i + 1;
+}
+
 /*
- * Send pending records to @t in order until one fails in transport (then
- * wait a second) or none are left.  In the final pass (@until, monotonic
- * usec, non-zero) the loop ends at that time; otherwise a stop request ends
- * it after the current request.  Returns true if anything is left.
+ * Send pending records to @t in order, up to SW_ENF_PIPELINE_MAX at a time
+ * without waiting between them (the enforcer applies what arrives together
+ * in one transaction), until one fails in transport (then wait a second)
+ * or none are left.  In the final pass (@until, monotonic usec, non-zero)
+ * the loop ends at that time; otherwise a stop request ends it after the
+ * current batch.  Returns true if anything is left.
  */
 static bool deliver_one(struct sw_enforce *e, struct target *t, int64_t now, bool *failed, int64_t until)
 {
@@ -469,49 +513,60 @@ static bool deliver_one(struct sw_enforce *e, struct target *t, int64_t now, boo
 	if (t->next_try > now)
 		return t->delivered < e->next_seq;
 	while (t->delivered < e->next_seq) {
-		const struct rec *r = &e->ring[t->delivered % e->cap];
-		char addr[SW_IP_STRLEN];
-		int rc;
+		struct batch b = { .e = e, .t = t };
+		size_t n = 0;
+		int k, err = 0;
 
-		if (r->magic != REC_MAGIC || r->seq != t->delivered) {
+		/* the run of whole records from the first undelivered one */
+		while (n < SW_ENF_PIPELINE_MAX && t->delivered + n < e->next_seq) {
+			const struct rec *r = &e->ring[(t->delivered + n) % e->cap];
+			struct sw_proto_req *q = &e->reqs[n];
+
+			if (r->magic != REC_MAGIC || r->seq != t->delivered + n)
+				break;
+			memset(q, 0, sizeof(*q));
+			q->op = SW_OP_BLOCK;
+			q->ip = r->ip;
+			q->prefix = r->ip.family == AF_INET ? 32 : 128;
+			q->ttl = r->ttl;
+			memcpy(q->reason, r->reason, sizeof(q->reason));
+			b.recs[n++] = r;
+		}
+		if (!n) {
 			/* A hole left by a failed spool write before a restart: nothing to send. */
 			atomic_fetch_add(&e->st_dropped, 1);
 			t->delivered++;
 			changed = true;
 			continue;
 		}
-		sw_ip_format(&r->ip, addr, sizeof(addr));
-		rc = sw_enf_block(t->c, addr, r->ttl, r->reason, e->resp);
-		if (rc == 0 && e->resp->status == EAGAIN)
-			rc = -EAGAIN; /* the enforcer's rate limit: not a verdict, retry later */
-		if (rc == -EINVAL) {
-			/* The request itself cannot be encoded: retrying cannot help, and it must not block the line. */
-			atomic_fetch_add(&e->st_refused, 1);
-			event(e, t, r, "request cannot be encoded", r->ttl);
-		} else if (rc < 0) {
-			atomic_fetch_add(&e->st_transport, 1);
-			note_state(e, t, rc);
-			t->next_try = mono_usec() + RETRY_USEC;
-			*failed = true;
-			break;
-		} else if (e->resp->status) {
-			char msg[256];
+		k = sw_enf_client_pipeline(t->c, e->reqs, n, e->resp, on_answer, &b, &err);
+		if (k < 0)
+			err = k;
+		t->delivered += b.decided;
+		changed |= b.decided > 0;
+		if (b.decided < n) {
+			if (!b.limited && err == -EINVAL && (k < 0 ? 0 : (size_t)k) == b.decided) {
+				/* This request cannot be encoded: retrying cannot help, and it must not block the line. */
+				atomic_fetch_add(&e->st_refused, 1);
+				event(e, t, b.recs[b.decided], "request cannot be encoded", b.recs[b.decided]->ttl);
+				t->delivered++;
+				changed = true;
+			} else {
+				int rc = b.limited ? -EAGAIN : err ? err : -EIO;
 
-			note_state(e, t, 0);
-			snprintf(msg, sizeof(msg), "%s%s%.200s", strerror((int)e->resp->status),
-				 e->resp->text_len ? ": " : "", e->resp->text);
-			atomic_fetch_add(&e->st_refused, 1);
-			event(e, t, r, msg, r->ttl);
-		} else {
-			note_state(e, t, 0);
-			atomic_fetch_add(&e->st_applied, 1);
-			event(e, t, r, NULL, e->resp->ttl);
+				atomic_fetch_add(&e->st_transport, 1);
+				note_state(e, t, rc);
+				t->next_try = mono_usec() + RETRY_USEC;
+				*failed = true;
+			}
 		}
-		t->delivered++;
-		changed = true;
-		/* Durable per request: a restart must not send an applied request again. */
-		save_state(e);
-		update_pending(e);
+		/* Durable per batch: a restart sends again at most the batch in flight (blocks are idempotent). */
+		if (changed) {
+			save_state(e);
+			update_pending(e);
+		}
+		if (*failed)
+			break;
 		if (until) {
 			if (mono_usec() >= until)
 				break;
@@ -620,6 +675,7 @@ static void free_all(struct sw_enforce *e)
 	free(e->classtypes);
 	free(e->ring);
 	free(e->resp);
+	free(e->reqs);
 	if (e->spoolfd >= 0)
 		close(e->spoolfd);
 	if (e->dirfd >= 0)
@@ -664,10 +720,11 @@ struct sw_enforce *sw_enforce_new(const struct sw_config *cfg, struct sw_eve *ev
 		e->cap = 1;
 	e->ring = calloc(e->cap, sizeof(struct rec));
 	e->resp = malloc(sizeof(*e->resp));
+	e->reqs = calloc(SW_ENF_PIPELINE_MAX, sizeof(*e->reqs));
 	e->t = calloc(c->n_enforcers, sizeof(*e->t));
 	e->sids = calloc(c->n_sids ? c->n_sids : 1, sizeof(*e->sids));
 	e->classtypes = calloc(c->n_classtypes ? c->n_classtypes : 1, sizeof(char *));
-	if (!e->ring || !e->resp || !e->t || !e->sids || !e->classtypes) {
+	if (!e->ring || !e->resp || !e->reqs || !e->t || !e->sids || !e->classtypes) {
 		rc = -ENOMEM;
 		snprintf(err, errlen, "enforcement: out of memory");
 		goto fail;

@@ -520,6 +520,7 @@ static void refuse(struct enf *e, struct item *it, uint32_t status, const char *
 	vsnprintf(it->text, sizeof(it->text), fmt, ap);
 	va_end(ap);
 	it->status = status;
+	it->ttl = 0;
 	it->done = true;
 	e->st.refused++;
 	logmsg("%s: %s", it->who, it->text);

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -30,10 +31,12 @@
 #include "engine/config.h"
 #include "engine/enforce.h"
 #include "engine/eve.h"
+#include "nft/client.h"
 #include "nft/proto.h"
 
-#define MAXREQ 64
+#define MAXREQ 1024
 #define REFUSED_ADDR "10.0.0.66"
+#define LIMITED_ADDR "10.1.4.44" /* answered "rate limited" the first time it is seen */
 
 struct fake {
 	uint16_t port;
@@ -47,6 +50,8 @@ struct fake {
 	uint32_t ttl[MAXREQ];
 	char reason[MAXREQ][SW_PROTO_REASON_MAX + 1];
 	size_t n;
+	size_t queued_max;   /* most request bytes waiting behind one just read: > 0 = pipelined */
+	bool limited_once;
 };
 
 static struct fake F;
@@ -92,7 +97,19 @@ static void serve(int cfd)
 		resp.counter = req.counter;
 		resp.ttl = req.ttl;
 		pthread_mutex_lock(&F.mu);
-		if (F.n < MAXREQ) {
+		{
+			int q = 0;
+
+			if (ioctl(cfd, FIONREAD, &q) == 0 && (size_t)q > F.queued_max)
+				F.queued_max = (size_t)q;
+		}
+		sw_ip_format(&req.ip, F.got[F.n < MAXREQ ? F.n : 0], sizeof(F.got[0]));
+		if (!F.limited_once && !strcmp(F.got[F.n < MAXREQ ? F.n : 0], LIMITED_ADDR)) {
+			/* not recorded: a rate-limited request was not applied */
+			F.limited_once = true;
+			resp.status = EAGAIN;
+			resp.text_len = (uint16_t)snprintf(resp.text, sizeof(resp.text), "rate limited");
+		} else if (F.n < MAXREQ) {
 			sw_ip_format(&req.ip, F.got[F.n], sizeof(F.got[0]));
 			F.ttl[F.n] = req.ttl;
 			snprintf(F.reason[F.n], sizeof(F.reason[0]), "%s", req.reason);
@@ -236,6 +253,8 @@ static int per_test(void **state)
 	(void)state;
 	fake_down();
 	F.n = 0;
+	F.queued_max = 0;
+	F.limited_once = false;
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s/spool' '%s/eve.json'", dir, dir);
 	return system(cmd) ? -1 : 0;
 }
@@ -419,6 +438,73 @@ static void test_order_refusal_and_eve(void **state)
 	fclose(f);
 	assert_int_equal(applied, 2);
 	assert_int_equal(refused, 1);
+	sw_config_free(c);
+}
+
+/*
+ * A backlog larger than one pipelined batch: delivered in order, each
+ * request decided once, the requests sent without waiting for answers; a
+ * refusal in the middle fails alone; a rate-limit answer stops the batch,
+ * and the rest are sent again later without being reported twice.
+ */
+static void test_backlog_pipelined(void **state)
+{
+	enum { N = 600, REFUSED_AT = 300, LIMITED_AT = 444 };
+	/* the batch holding LIMITED_AT, and what the fake sees: its tail twice */
+	const size_t b_end = (LIMITED_AT / SW_ENF_PIPELINE_MAX + 1) * SW_ENF_PIPELINE_MAX;
+	static char want_s[N][SW_IP_STRLEN];
+	static const char *want[N], *seen[2 * N];
+	size_t nseen = 0;
+	struct sw_config *c = config(NULL);
+	char path[128], line[1024];
+	struct sw_eve *eve;
+	struct sw_enforce *e;
+	size_t events = 0, limited_events = 0, i;
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/eve.json", dir);
+	eve = sw_eve_open(path, SW_EVE_ALERT);
+	assert_non_null(eve);
+	for (i = 0; i < N; i++) {
+		if (i == REFUSED_AT)
+			snprintf(want_s[i], sizeof(want_s[i]), "%s", REFUSED_ADDR);
+		else
+			snprintf(want_s[i], sizeof(want_s[i]), "10.1.%zu.%zu", i / 100, i % 100);
+		want[i] = want_s[i];
+	}
+	assert_string_equal(want[LIMITED_AT], LIMITED_ADDR);
+	assert_true(b_end < N);
+	for (i = 0; i < LIMITED_AT; i++)
+		seen[nseen++] = want[i];
+	for (i = LIMITED_AT + 1; i < b_end; i++) /* answered after the limit: sent again later */
+		seen[nseen++] = want[i];
+	for (i = LIMITED_AT; i < N; i++)
+		seen[nseen++] = want[i];
+	e = start(c, eve); /* the enforcer is down: everything is spooled */
+	for (i = 0; i < N; i++)
+		alert(e, want[i], (uint32_t)(1000 + i));
+	WAIT_FOR(e, s_.spooled == N);
+	fake_up();
+	WAIT_FOR(e, s_.applied == N - 1 && s_.refused == 1 && s_.pending == 0);
+	assert_got(seen, nseen);
+	assert_true(F.limited_once);
+	/* more than one request's bytes were waiting: the sensor did not wait for each answer */
+	assert_true(F.queued_max > 2 * SW_PROTO_MAX_REQ / 4);
+	sw_enforce_free(e);
+	sw_eve_close(eve);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		if (!strstr(line, "\"event_type\":\"enforcement\""))
+			continue;
+		events++;
+		if (strstr(line, "\"address\":\"" LIMITED_ADDR "\""))
+			limited_events++;
+	}
+	fclose(f);
+	assert_int_equal(events, N);       /* one event per request, none for the rate-limited try */
+	assert_int_equal(limited_events, 1);
 	sw_config_free(c);
 }
 
@@ -733,6 +819,7 @@ int main(void)
 		cmocka_unit_test_setup(test_triggers, per_test),
 		cmocka_unit_test_setup(test_block_both, per_test),
 		cmocka_unit_test_setup(test_order_refusal_and_eve, per_test),
+		cmocka_unit_test_setup(test_backlog_pipelined, per_test),
 		cmocka_unit_test_setup(test_dedup, per_test),
 		cmocka_unit_test_setup(test_spool_replay, per_test),
 		cmocka_unit_test_setup(test_retry_while_running, per_test),

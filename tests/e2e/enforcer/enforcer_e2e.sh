@@ -188,6 +188,25 @@ done
 grep -q 'rejected: unknown key' "$D/enf.log" || fail "unknown key not logged"
 ok "4: never-block refused, TTL clamped to ${t}s, unknown key/replay/truncated/forged/oversized rejected, counted, logged, nothing changed"
 
+# pipelined requests: decided together, answered in order, one bad request fails alone
+has '^10.77.1.50 ' || fail "10.77.1.50 (the clamp test's block) is gone before the pipeline test"
+tx0=$(stat transactions); rt0=$(stat transactions_retried)
+rc=0; sensor pipe 10.77.1.60 10.77.2.5 10.77.1.48/29 10.77.1.61 10.77.1.60 >"$D/pipe.out" 2>&1 || rc=$?
+cat "$D/pipe.out" | sed 's/^/   /'
+[ $rc = 3 ] || fail "pipeline: expected refusals among the answers (rc $rc)"
+grep -q '^answered 5 of 5$' "$D/pipe.out" || fail "pipeline: not every request answered"
+grep -q '^0 status=0 .*blocked 10.77.1.60 ' "$D/pipe.out" || fail "pipeline: request 0"
+grep -q '^1 status=1 .*never-block' "$D/pipe.out" || fail "pipeline: never-block not refused in a pipeline"
+grep -q '^2 status=[1-9][0-9]* .*overlaps an existing block' "$D/pipe.out" || fail "pipeline: the overlapping CIDR was not refused by the kernel"
+grep -q '^3 status=0 .*blocked 10.77.1.61 ' "$D/pipe.out" || fail "pipeline: a good request failed beside a bad one"
+grep -q '^4 status=0 .*blocked 10.77.1.60 ' "$D/pipe.out" || fail "pipeline: the repeated request"
+has '^10.77.1.60 ' && has '^10.77.1.61 ' || fail "pipeline: blocks missing: $(elems)"
+has '^10.77.1.48/29' && fail "pipeline: the refused CIDR is in block4"
+has '^10.77.1.50 ' || fail "pipeline: the refused overlap removed 10.77.1.50"
+tx=$(( $(stat transactions) - tx0 )); rt=$(( $(stat transactions_retried) - rt0 ))
+[ "$rt" -ge 1 ] && [ "$tx" -ge 1 ] && [ "$tx" -le 2 ] || fail "pipeline: $tx transactions, $rt retried (want 1-2 committed, >= 1 retried)"
+ok "pipelined: 5 requests in $tx transactions ($rt retried without the bad one), answered in order, the overlap refused alone"
+
 # operator CLI and quarantine (both directions)
 ctl quarantine 10.77.1.2 | grep -q '^ok' || fail "quarantine"
 ctl unblock 10.77.1.2 | grep -q '^ok' || fail "unblock"
