@@ -664,6 +664,46 @@ static void *thread_main(void *arg)
 
 /* ---- lifecycle ---- */
 
+int sw_enforce_check(const struct sw_config *cfg, char *err, size_t errlen)
+{
+	const struct sw_config_enforcement *c = &cfg->enforce;
+	uint8_t priv[SW_PROTO_KEY_LEN], pub[SW_PROTO_KEY_LEN];
+	int rc;
+
+	if (!c->set)
+		return 0;
+	if (sw_proto_init()) {
+		snprintf(err, errlen, "enforcement: libsodium does not initialise");
+		return -EIO;
+	}
+	rc = sw_proto_key_load(c->key_file, priv);
+	if (rc) {
+		snprintf(err, errlen, "enforcement: private-key-file %s: %s", c->key_file,
+			 rc == -EINVAL ? "not a base64 key" : strerror(-rc));
+		return rc;
+	}
+	for (uint32_t i = 0; i < c->n_enforcers && !rc; i++) {
+		const struct sw_config_enforcer *ce = &c->enforcers[i];
+		struct sw_enf_client *cl;
+
+		if (sw_proto_key_from_b64(ce->public_key, pub)) {
+			snprintf(err, errlen, "enforcement: enforcer %s port %u: public-key is not a base64 key",
+				 ce->host, ce->port);
+			rc = -EINVAL;
+			break;
+		}
+		cl = sw_enf_client_new(ce->host, ce->port, priv, pub);
+		if (!cl) {
+			rc = -errno;
+			snprintf(err, errlen, "enforcement: enforcer %s port %u: %s", ce->host, ce->port,
+				 errno == EINVAL ? "unusable public key or address" : strerror(errno));
+		}
+		sw_enf_client_free(cl);
+	}
+	explicit_bzero(priv, sizeof(priv));
+	return rc;
+}
+
 static void free_all(struct sw_enforce *e)
 {
 	for (uint32_t i = 0; i < e->n_t; i++)

@@ -68,6 +68,14 @@ struct sw_enforce *sw_enforce_new(const struct sw_config *cfg, struct sw_eve *ev
  * destination (per `block`).  Never allocates or blocks on I/O; when the
  * queue is full the request is counted in queue_overflow.  Accepts a NULL @e.
  */
+/*
+ * For -T: if @cfg has an enforcement section, read the private key file and
+ * check every enforcer's public key as sw_enforce_new() would, without
+ * starting anything or touching the spool.  Returns 0 (also when
+ * enforcement is off), or -errno with a one-line reason in @err.
+ */
+int sw_enforce_check(const struct sw_config *cfg, char *err, size_t errlen);
+
 void sw_enforce_alert(struct sw_enforce *e, const struct sw_packet *p, const struct sw_rule *r);
 
 /* True if rule @r matches one of the triggers (exposed for tests). */

@@ -1045,8 +1045,15 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (o.test_only) {
+		char eerr[512];
+		int enf_rc = sw_enforce_check(l.cfg, eerr, sizeof(eerr));
+
 		printf("rules: %zu loaded, %zu rejected\n", l.n_loaded, l.n_rejected);
-		ret = l.n_rejected || !l.n_loaded || run_as_rc < 0 ? 1 : 0;
+		if (enf_rc)
+			printf("%s: %s\n", l.cfg->path, eerr);
+		else if (l.cfg->enforce.set)
+			printf("enforcement: %u enforcer(s), keys ok\n", l.cfg->enforce.n_enforcers);
+		ret = l.n_rejected || !l.n_loaded || run_as_rc < 0 || enf_rc ? 1 : 0;
 		loaded_free(&l);
 		return ret;
 	}

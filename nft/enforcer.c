@@ -1131,11 +1131,20 @@ static int listen_tcp(const struct sw_enf_config *cfg)
 static int listen_unix(const char *path)
 {
 	struct sockaddr_un su = { .sun_family = AF_UNIX };
+	char dir[sizeof(su.sun_path)], *slash;
 	int fd;
 	mode_t old;
 
 	if (strlen(path) >= sizeof(su.sun_path))
 		return -ENAMETOOLONG;
+	/* the default lives in /run/sidewall-enforcer/ (systemd's RuntimeDirectory=) */
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = 0;
+		if (mkdir(dir, 0750) && errno != EEXIST)
+			return -errno;
+	}
 	strcpy(su.sun_path, path);
 	unlink(path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -1524,8 +1533,31 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (check) {
-		printf("%s: ok (%zu sensors, %zu never-block)\n", config ? config : "defaults",
-		       e.cfg.nsensors, e.cfg.nnever);
+		uint8_t pub[SW_PROTO_KEY_LEN];
+		char b[SW_PROTO_KEY_B64_LEN];
+		struct sw_proto_peer peer;
+		size_t k;
+		int r = sw_proto_key_load(e.cfg.private_key_file, e.priv);
+
+		/* the keys too: a daemon that cannot read its key fails at start, not here */
+		if (r) {
+			fprintf(stderr, "sidewall-enforcer: %s: private_key_file %s: %s\n",
+				config ? config : "defaults", e.cfg.private_key_file, strerror(-r));
+			return 1;
+		}
+		for (k = 0; k < e.cfg.nsensors; k++)
+			if (sw_proto_peer_init(&peer, e.priv, e.cfg.sensors[k].pub)) {
+				fprintf(stderr, "sidewall-enforcer: %s: sensor %s: unusable public key\n",
+					config ? config : "defaults", e.cfg.sensors[k].name);
+				sodium_memzero(e.priv, sizeof(e.priv));
+				return 1;
+			}
+		sw_proto_pubkey(e.priv, pub);
+		sw_proto_key_to_b64(pub, b);
+		sodium_memzero(e.priv, sizeof(e.priv));
+		sodium_memzero(&peer, sizeof(peer));
+		printf("%s: ok (%zu sensors, %zu never-block; public key %s)\n",
+		       config ? config : "defaults", e.cfg.nsensors, e.cfg.nnever, b);
 		return 0;
 	}
 	if (i < argc && !strcmp(argv[i], "run"))

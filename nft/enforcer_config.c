@@ -33,7 +33,7 @@ void sw_enf_config_defaults(struct sw_enf_config *cfg)
 	cfg->priority = -10;
 	snprintf(cfg->table, sizeof(cfg->table), "sidewall");
 	snprintf(cfg->journal, sizeof(cfg->journal), "/var/lib/sidewall-enforcer/journal");
-	snprintf(cfg->control_socket, sizeof(cfg->control_socket), "/run/sidewall-enforcer.sock");
+	snprintf(cfg->control_socket, sizeof(cfg->control_socket), "/run/sidewall-enforcer/control.sock");
 }
 
 struct parser {

@@ -148,6 +148,13 @@ PY
 alerts() { grep -c '"event_type":"alert"' "$D/log/eve.json"; }
 applied_once() { [ "$(events "$1" | grep -c applied)" = 1 ] && [ "$(events "$1" | wc -l)" = 1 ]; }
 
+# ---- -T checks the enforcement keys ----
+tout=$("$SW" -T -c "$D/sidewall.yaml" -S "$D/e2e.rules" 2>&1) && trc=0 || trc=$?
+check "-T: enforcement keys checked" grep -q 'enforcement: 1 enforcer(s), keys ok' <<<"$tout"
+sed "s#private-key-file: .*#private-key-file: $D/missing.key#" "$D/sidewall.yaml" >"$D/badkey.yaml"
+tout=$("$SW" -T -c "$D/badkey.yaml" -S "$D/e2e.rules" 2>&1) && trc=0 || trc=$?
+check "-T: a missing private key file fails and is named (rc $trc)" eval '[ $trc = 1 ] && grep -q "missing.key" <<<"$tout"'
+
 # ---- a) alert -> kernel set element with a timeout, within ~1 s ----
 start_enf
 t0=$(date +%s.%N)

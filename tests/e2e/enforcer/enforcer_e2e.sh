@@ -105,7 +105,11 @@ priority: -10
 journal: $D/journal
 control_socket: $D/ctl.sock
 CFG
-"$ENF" -c "$D/enforcer.yaml" -t >/dev/null || fail "config check"
+"$ENF" -c "$D/enforcer.yaml" -t | grep -q "public key $(cat "$D/enf.pub")" || fail "config check does not show the key's public half"
+sed "s#^private_key_file: .*#private_key_file: $D/nonexistent.key#" "$D/enforcer.yaml" >"$D/badkey.yaml"
+rc=0; out=$("$ENF" -c "$D/badkey.yaml" -t 2>&1) || rc=$?
+[ $rc = 1 ] && grep -q "nonexistent.key" <<<"$out" || fail "config check accepted a missing key file (rc $rc): $out"
+ok "-t checks the key files (public key shown; a missing one named)"
 
 start_enf() {
 	ip netns exec $E "$ENF" -c "$D/enforcer.yaml" run 2>>"$D/enf.log" &
