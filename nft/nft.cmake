@@ -17,7 +17,7 @@ sw_unit_test(test_proto sw_enfproto)
 sw_fuzzer(fuzz_proto sw_enfproto)
 
 add_executable(sidewall-enforcer nft/enforcer.c nft/enforcer_config.c)
-target_link_libraries(sidewall-enforcer PRIVATE sw_nft sw_enfproto sw_common
+target_link_libraries(sidewall-enforcer PRIVATE sw_nft sw_enfproto sw_common sw_harden
                       PkgConfig::SODIUM PkgConfig::MNL PkgConfig::NFTNL PkgConfig::YAML)
 
 # The sensor's side as a tool, for the end-to-end test and the benchmark.

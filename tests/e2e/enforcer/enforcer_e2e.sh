@@ -124,6 +124,17 @@ ctl() { ip netns exec $E "$ENF" -s "$D/ctl.sock" "$@"; }
 stat() { awk -v k="$1" '$1 == k { print $2 }' <<<"$(ctl stats)"; }
 
 start_enf
+# Run as root, the daemon keeps only CAP_NET_ADMIN once its sockets are open.
+pst() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$ENF_PID/status"; }
+[ "$(pst CapEff)" = 0000000000001000 ] && [ "$(pst CapPrm)" = 0000000000001000 ] \
+	|| fail "enforcer capabilities: CapEff $(pst CapEff) CapPrm $(pst CapPrm), want only CAP_NET_ADMIN"
+[ "$(pst NoNewPrivs)" = 1 ] || fail "enforcer: NoNewPrivs $(pst NoNewPrivs)"
+if grep -q "seccomp filter skipped in this ASan build" "$D/enf.log"; then
+	echo "   (ASan build: no seccomp filter, as the log says)"
+else
+	[ "$(pst Seccomp)" = 2 ] || fail "enforcer: Seccomp $(pst Seccomp), want 2 (filter)"
+fi
+ok "enforcer runs with CAP_NET_ADMIN only, no_new_privs, seccomp filter"
 # The legacy server starts in the background: give it (and a loaded CI box) a few seconds.
 up=0
 for _ in $(seq 1 30); do if reach; then up=1; break; fi; sleep 0.2; done

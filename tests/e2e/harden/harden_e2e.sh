@@ -393,7 +393,7 @@ enforcer_part() {
 	"$E" genkey >"$d/key" || { ko "enforcer: genkey"; return 0; }
 	chgrp "$G" "$d/key" && chmod 640 "$d/key"
 	sed -e "s#/etc/sidewall/enforcer.key#$d/key#" -e "s#/var/lib/sidewall-enforcer/journal#$d/state/journal#" \
-		-e "s#/run/sidewall-enforcer.sock#$d/run/control.sock#" "$SRC/etc/sidewall-enforcer.yaml" >"$d/enf.yaml"
+		-e "s#/run/sidewall-enforcer/control.sock#$d/run/control.sock#" "$SRC/etc/sidewall-enforcer.yaml" >"$d/enf.yaml"
 	chmod 644 "$d/enf.yaml"
 	ip netns add "$ns" || { ko "enforcer: namespace"; return 0; }
 	ip -n "$ns" link set lo up
