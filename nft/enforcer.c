@@ -92,6 +92,7 @@ struct item {
 	struct sw_proto_req req;
 	bool done;             /* answer decided: status/text final */
 	bool skip_kernel;      /* an unblock whose element the kernel no longer has */
+	bool merge;            /* a block the kernel refused as overlapping: merge_block() */
 	uint32_t status, ttl;
 	char text[ITEM_TEXT];
 	/* planning, valid for the current round only */
@@ -105,7 +106,7 @@ struct item {
 
 struct stats {
 	uint64_t accepted, refused, unknown_key, forged, truncated, oversized, replayed, stale,
-		malformed, rate_limited, restores, journal_errors, batches, batch_retries;
+		malformed, rate_limited, restores, journal_errors, batches, batch_retries, merged;
 };
 
 struct enf {
@@ -117,6 +118,7 @@ struct enf {
 	uint32_t nent, cap, live;
 	uint32_t *bucket;
 	uint32_t nbucket;
+	uint32_t plen[2][129]; /* live blocks per family (v4, v6) and prefix length */
 	uint32_t free_head;
 	FILE *jr;
 	uint64_t jr_lines;
@@ -242,6 +244,8 @@ static struct entry *insert(struct enf *e, uint8_t kind, const struct sw_ip *ip,
 	x->next = e->bucket[b];
 	e->bucket[b] = i;
 	e->live++;
+	if (kind == K_BLOCK)
+		e->plen[ip->family == AF_INET6][prefix]++;
 	return x;
 }
 
@@ -258,6 +262,8 @@ static void remove_entry(struct enf *e, struct entry *x)
 	x->next = e->free_head;
 	e->free_head = idx;
 	e->live--;
+	if (x->kind == K_BLOCK)
+		e->plen[x->ip.family == AF_INET6][x->prefix]--;
 }
 
 static int state_init(struct enf *e)
@@ -305,6 +311,41 @@ static const struct sw_enf_cidr *never_hit(struct enf *e, const struct sw_ip *ip
 	for (i = 0; i < e->cfg.nnever; i++)
 		if (cidr_overlap(ip, prefix, &e->cfg.never[i].ip, e->cfg.never[i].prefix))
 			return &e->cfg.never[i];
+	return NULL;
+}
+
+/* @ip with every bit after the first @bits cleared. */
+static struct sw_ip ip_mask(const struct sw_ip *ip, unsigned int bits)
+{
+	struct sw_ip m = *ip;
+	unsigned int i;
+
+	for (i = bits / 8; i < 16; i++)
+		m.a[i] = i == bits / 8 && bits % 8 ? (uint8_t)(m.a[i] & (0xff << (8 - bits % 8))) : 0;
+	return m;
+}
+
+/*
+ * The live block strictly containing @ip/@prefix, or NULL: one lookup per
+ * shorter prefix length that has blocks at all, so cheap for the /32s
+ * sensors ask for.
+ */
+static struct entry *covering(struct enf *e, const struct sw_ip *ip, uint8_t prefix)
+{
+	uint64_t now = now_s();
+	int p;
+
+	for (p = (int)prefix - 1; p >= 1; p--) {
+		struct sw_ip m;
+		struct entry *x;
+
+		if (!e->plen[ip->family == AF_INET6][p])
+			continue;
+		m = ip_mask(ip, (unsigned int)p);
+		x = find(e, K_BLOCK, &m, (uint8_t)p);
+		if (x && x->expires > now)
+			return x;
+	}
 	return NULL;
 }
 
@@ -566,6 +607,16 @@ static int plan(struct enf *e, struct item *it, size_t *nops)
 			refuse(e, it, EPERM, "refused: %s would block everything", c);
 			return PLAN_OK;
 		}
+		if (kind == K_BLOCK && (x = covering(e, ip, prefix))) {
+			/* inside a wider block: the address is blocked, which is what was asked */
+			it->done = true;
+			it->ttl = (uint32_t)(x->expires - now_s());
+			snprintf(it->text, sizeof(it->text), "%s already blocked by %s for %us more", c,
+				 cidr_str(&x->ip, x->prefix, n, sizeof(n)), it->ttl);
+			e->st.accepted++;
+			logmsg("%s: %s", it->who, it->text);
+			return PLAN_OK;
+		}
 		x = find(e, kind, ip, prefix);
 		if (x && x->gen == e->gen)
 			return PLAN_CONFLICT;
@@ -682,8 +733,17 @@ static void finish(struct enf *e, size_t from, size_t to)
 				snprintf(it->text, sizeof(it->text), "%s %s",
 					 kind == K_QUAR ? "released" : "unblocked", c);
 			} else {
-				snprintf(it->text, sizeof(it->text), "%s was not %s", c,
-					 kind == K_QUAR ? "quarantined" : "blocked");
+				const struct entry *w = kind == K_BLOCK
+							? covering(e, &it->req.ip, it->req.prefix) : NULL;
+				char wc[64];
+
+				if (w)
+					snprintf(it->text, sizeof(it->text),
+						 "%s was not blocked itself; it is inside %s, still blocked", c,
+						 cidr_str(&w->ip, w->prefix, wc, sizeof(wc)));
+				else
+					snprintf(it->text, sizeof(it->text), "%s was not %s", c,
+						 kind == K_QUAR ? "quarantined" : "blocked");
 			}
 			it->ttl = 0;
 			break;
@@ -696,6 +756,111 @@ static void finish(struct enf *e, size_t from, size_t to)
 }
 
 /*
+ * A block the kernel refused because blocks inside it exist: replace them
+ * in one transaction (delete each, add the wider one).  The wider block
+ * lasts at least as long as any it replaces, so no address is let go
+ * earlier than promised.  Runs alone in its round; the state changes only
+ * after the kernel agreed.
+ */
+static void merge_block(struct enf *e, struct item *it)
+{
+	const struct sw_ip *ip = &it->req.ip;
+	uint8_t prefix = it->req.prefix;
+	uint32_t *idx = (uint32_t *)e->op_err; /* BATCH_MAX slots, free while merging */
+	size_t n = 0, k, nops;
+	uint64_t now = now_s(), keep = 0;
+	uint32_t ttl, i;
+	char c[64], oc[64];
+	struct entry *x;
+	int ret = 0, tries;
+
+	cidr_str(ip, prefix, c, sizeof(c));
+	for (i = 0; i < e->nent; i++) {
+		x = &e->ent[i];
+		if (!x->used || x->kind != K_BLOCK || x->prefix <= prefix ||
+		    !cidr_overlap(&x->ip, x->prefix, ip, prefix))
+			continue;
+		if (x->expires <= now)
+			continue; /* the kernel let it go already; the tick forgets it */
+		if (n == BATCH_MAX - 1) {
+			refuse(e, it, E2BIG, "refused: %s covers more than %d blocks; unblock some first", c,
+			       BATCH_MAX - 1);
+			return;
+		}
+		idx[n++] = i;
+		if (x->expires - now > keep)
+			keep = x->expires - now;
+	}
+	if (!n) {
+		refuse(e, it, EEXIST, "failed: %s: overlaps an element of the set this enforcer did not add", c);
+		return;
+	}
+	ttl = it->req.ttl ? it->req.ttl : e->cfg.default_ttl;
+	if (ttl > e->cfg.max_ttl)
+		ttl = e->cfg.max_ttl;
+	if (keep > ttl)
+		ttl = (uint32_t)keep;
+	for (tries = 0; tries < 2; tries++) {
+		struct sw_nft_op *o;
+
+		for (k = 0, nops = 0; k < n; k++) {
+			o = &e->ops[nops++];
+			memset(o, 0, sizeof(*o));
+			o->del = true;
+			o->kind = SW_NFT_BLOCK;
+			o->e.ip = e->ent[idx[k]].ip;
+			o->e.prefix = e->ent[idx[k]].prefix;
+		}
+		o = &e->ops[nops++];
+		memset(o, 0, sizeof(*o));
+		o->kind = SW_NFT_BLOCK;
+		o->e.ip = *ip;
+		o->e.prefix = prefix;
+		o->e.timeout_ms = (uint64_t)ttl * 1000;
+		ret = sw_nft_commit(e->nft, e->ops, nops, e->op_item);
+		if (!ret || tries)
+			break;
+		/* one that expired in the kernel this very second: drop it from the list, once */
+		for (k = 0; k < n;) {
+			if (e->op_item[k] == -ENOENT) {
+				idx[k] = idx[--n];
+				e->op_item[k] = e->op_item[n];
+			} else {
+				k++;
+			}
+		}
+	}
+	if (ret) {
+		refuse(e, it, (uint32_t)-ret, "failed: %s: %s", c, strerror(-ret));
+		return;
+	}
+	for (k = 0; k < n; k++) {
+		x = &e->ent[idx[k]];
+		jr_put(e, "- %c %s\n", K_BLOCK, cidr_str(&x->ip, x->prefix, oc, sizeof(oc)));
+		remove_entry(e, x);
+	}
+	x = insert(e, K_BLOCK, ip, prefix); /* n entries just left: there is room */
+	if (!x) {
+		refuse(e, it, ENOSPC, "refused: no room");
+		return;
+	}
+	x->expires = now + ttl;
+	x->gen = e->gen;
+	snprintf(x->who, sizeof(x->who), "%s", it->who);
+	snprintf(x->reason, sizeof(x->reason), "%s", it->req.reason[0] ? it->req.reason : "-");
+	jr_entry(e->jr ? e->jr : stderr, x);
+	e->jr_lines++;
+	it->done = true;
+	it->status = 0;
+	it->ttl = ttl;
+	snprintf(it->text, sizeof(it->text), "blocked %s for %us (replaces %zu block%s inside it)", c, ttl,
+		 n, n == 1 ? "" : "s");
+	e->st.accepted++;
+	e->st.merged += n;
+	logmsg("%s: %s", it->who, it->text);
+}
+
+/*
  * Apply pend[from, to) as one transaction, retrying without the requests
  * the kernel refused.  Returns the index after the last item decided
  * (< to when a PLAN_CONFLICT ended the round early).
@@ -703,16 +868,25 @@ static void finish(struct enf *e, size_t from, size_t to)
 static size_t round_commit(struct enf *e, size_t from, size_t to)
 {
 	for (;;) {
-		size_t nops = 0, end = from, k;
+		size_t nops = 0, end = from, k, planned = 0;
 		bool named = false;
 		int ret;
 
 		e->gen++;
 		for (; end < to; end++) {
-			if (e->pend[end].done)
+			struct item *it = &e->pend[end];
+
+			if (it->done)
 				continue;
-			if (plan(e, &e->pend[end], &nops) == PLAN_CONFLICT)
+			if (it->merge) {
+				/* alone in its round: it deletes entries others may touch */
+				if (!planned)
+					merge_block(e, it), end++;
 				break;
+			}
+			if (plan(e, it, &nops) == PLAN_CONFLICT)
+				break;
+			planned++;
 		}
 		if (end == from)
 			return from; /* cannot happen: the first request never conflicts */
@@ -734,6 +908,11 @@ static size_t round_commit(struct enf *e, size_t from, size_t to)
 			named = true;
 			if (e->ops[k].del && err == -ENOENT) {
 				it->skip_kernel = true; /* gone already (expired): what was asked */
+				continue;
+			}
+			if (!e->ops[k].del && e->ops[k].kind == SW_NFT_BLOCK && !it->merge &&
+			    (err == -EEXIST || err == -ENOTEMPTY)) {
+				it->merge = true; /* narrower blocks inside it: merge_block() */
 				continue;
 			}
 			cidr_str(&it->req.ip, it->req.prefix, c, sizeof(c));
@@ -791,7 +970,7 @@ static struct item *pend_add(struct enf *e, int conn, const char *who, const str
 	it->conn_gen = conn >= 0 ? e->conns[conn].gen : 0;
 	it->who = who;
 	it->req = *req;
-	it->done = it->skip_kernel = false;
+	it->done = it->skip_kernel = it->merge = false;
 	it->status = it->ttl = 0;
 	it->text[0] = 0;
 	return it;
@@ -836,14 +1015,15 @@ static size_t stats_text(struct enf *e, char *out, size_t len)
 			 "rejected_truncated %llu\nrejected_oversized %llu\nrejected_replayed %llu\n"
 			 "rejected_stale %llu\nrejected_malformed %llu\nrate_limited %llu\n"
 			 "table_restores %llu\njournal_errors %llu\ntransactions %llu\n"
-			 "transactions_retried %llu\nlive %u\n",
+			 "transactions_retried %llu\nmerged %llu\nlive %u\n",
 			 (unsigned long long)s->accepted, (unsigned long long)s->refused,
 			 (unsigned long long)s->unknown_key, (unsigned long long)s->forged,
 			 (unsigned long long)s->truncated, (unsigned long long)s->oversized,
 			 (unsigned long long)s->replayed, (unsigned long long)s->stale,
 			 (unsigned long long)s->malformed, (unsigned long long)s->rate_limited,
 			 (unsigned long long)s->restores, (unsigned long long)s->journal_errors,
-			 (unsigned long long)s->batches, (unsigned long long)s->batch_retries, e->live);
+			 (unsigned long long)s->batches, (unsigned long long)s->batch_retries,
+			 (unsigned long long)s->merged, e->live);
 	return n > 0 && (size_t)n < len ? (size_t)n : 0;
 }
 
