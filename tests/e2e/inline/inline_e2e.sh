@@ -19,6 +19,10 @@
 #   4. kill -9 with bypass: new connections pass; fail-closed: they fail;
 #   5. SIGHUP with changed rules changes the verdict for new flows while an
 #      established connection keeps working; a broken reload keeps the rules;
+#   6. bypass-mark with the connmark lines of docs/inline.md: after a pass
+#      rule, the flow's later packets skip the queue (the kernel accepts them
+#      by mark), the connection carries everything, sidewall saw only the
+#      start of it;
 #   and --simulate-ips lets the drop pattern through but still logs the drop.
 #
 # Exit 77 (skip) when not root or without NFQUEUE; otherwise prints one line
@@ -365,6 +369,65 @@ if start_sw "$D" 0 -S "$RULES" --simulate-ips; then
 else
 	ko "simulate: sidewall did not start"
 fi
+
+# ---- 6: pass + bypass-mark: passed flows leave the queue -------------------------
+# The lines docs/inline.md gives, with this test's xtables tool: restore the
+# connection's mark on the way in, accept marked packets before the queue,
+# save sidewall's verdict mark into the connection on the way out.
+echo "== 6: pass + bypass-mark"
+D=$TMP/run6
+mkdir -p "$D"
+nsl_queue 0 0 bypass
+case "$NSL_FW" in
+iptables-nft | iptables-legacy)
+	ing $NSL_FW -t mangle -A PREROUTING -j CONNMARK --restore-mark --nfmask 0x1 --ctmask 0x1
+	ing $NSL_FW -t mangle -A POSTROUTING -m mark --mark 0x1/0x1 -j CONNMARK --save-mark --nfmask 0x1 --ctmask 0x1
+	ing $NSL_FW -I FORWARD 1 -m mark --mark 0x1/0x1 -j ACCEPT
+	printf 'capture:\n  nfqueue:\n    bypass-mark: 0x1\n' >"$D/bypass.yaml"
+	start_tcpdump "$D/gw.pcap"
+	if start_sw "$D" 0 -c "$D/bypass.yaml" -S "$HERE/inline_bypass.rules"; then
+		msgs=(--msg "SWE2E-PASS r6")
+		for ((i = 1; i <= 20; i++)); do msgs+=(--msg "after pass $i r6"); done
+		msgs+=(--msg "SWE2E-DROP after pass r6")
+		P=$(cli tcp "$C_IP" "${msgs[@]}")
+		N=$(cli tcp "$C_IP" --msg "SWE2E-DROP not passed r6" --timeout 3)
+		sleep 1
+		check "6: sidewall exits 0" stop_sw
+		stop_tcpdump
+		echo "# P: $P"
+		sport=$(jfield .sport "$P")
+		check "6: the passed connection carries every message" client_ok "$P"
+		check "6: a drop pattern later in the passed flow reached the server" grep -q "SWE2E-DROP after pass r6" "$SERVER_LOG"
+		check "6: the same pattern in a flow without pass is still dropped" client_failed "$N"
+		cap=$($PY "$HELPER" count --pcap "$D/gw.pcap" | $PY -c '
+import json, sys
+n = 0
+for line in sys.stdin:
+    head, _, js = line.partition(" {")
+    if head.split()[1].endswith(":" + sys.argv[1]):
+        v = json.loads("{" + js)
+        n += v["pkts_toserver"] + v["pkts_toclient"]
+print(n)' "$sport")
+		seen=$(jq -s "[.[] | select(.event_type==\"flow\" and .src_port==$sport) | .flow.pkts_toserver + .flow.pkts_toclient] | add // 0" "$(eve)")
+		marked=$(ing $NSL_FW -L FORWARD -v -x -n | awk '/mark match 0x1\/0x1/ { print $1; exit }')
+		echo "# passed flow: $cap packets on the wire, $seen through the queue, ${marked:-?} accepted by mark"
+		check "6: the passed flow's later packets skipped the queue (sidewall saw $seen of $cap)" \
+			eval '[ "$seen" -gt 0 ] && [ "$cap" -gt 0 ] && [ $((seen * 2)) -lt "$cap" ]'
+		check "6: the kernel accepted them by mark (${marked:-0} packets)" eval '[ "${marked:-0}" -gt 10 ]'
+		check "6: no drop event for the passed flow" eve_exactly ".event_type==\"drop\" and .src_port==$sport" 0
+	else
+		ko "6: sidewall did not start"
+		stop_tcpdump
+	fi
+	ing $NSL_FW -t mangle -F PREROUTING
+	ing $NSL_FW -t mangle -F POSTROUTING
+	nsl_unqueue
+	;;
+*)
+	echo "# 6: skipped: the queue rule came from $NSL_FW, the connmark lines are written for xtables"
+	nsl_unqueue
+	;;
+esac
 
 # ---- 4: kill -9, bypass vs fail-closed ------------------------------------------
 
