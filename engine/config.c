@@ -7,7 +7,9 @@
  * Ranges (documented in etc/sidewall.yaml too):
  *   threading.worker-threads 0..1024, stats.interval 0..86400,
  *   flow-timeouts.* 0..86400 s, flow.hash-size 1..2^24,
- *   flow.memcap 1mb..64gb, stream.reassembly.window 0..1 MiB.
+ *   flow.memcap 1mb..64gb, stream.reassembly.window 0..1 MiB,
+ *   defrag.memcap 1mb..64gb, defrag.trackers / max-frags 1..2^24,
+ *   defrag.timeout 1..86400 s.
  * flow.memcap becomes max_flows = memcap / SW_CONFIG_FLOW_COST.
  */
 #include "../common/file.h"
@@ -487,6 +489,37 @@ static int flow_key(struct ctx *x, const char *path, const char *key,
 	return unknown(x, k, path);
 }
 
+/* defrag: (Suricata's keys).  Caps are for the whole sensor, shared by the workers. */
+static int defrag_key(struct ctx *x, const char *path, const char *key,
+		      yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+	struct sw_defrag_config *dc = &x->c->defrag;
+	uint32_t *u = NULL;
+
+	(void)arg;
+	if (!strcmp(key, "enabled"))
+		return get_bool(x, v, path, &dc->enabled);
+	if (!strcmp(key, "memcap"))
+		return get_size(x, v, path, &dc->memcap);
+	if (!strcmp(key, "prealloc")) /* accepted: pools are always preallocated (and touched lazily) */
+		return get_bool(x, v, path, &dc->prealloc);
+	if (!strcmp(key, "trackers"))
+		u = &dc->trackers;
+	else if (!strcmp(key, "max-frags"))
+		u = &dc->max_frags;
+	else if (!strcmp(key, "timeout"))
+		u = &dc->timeout;
+	else
+		return unknown(x, k, path);
+	if (get_uint(x, v, path, u == &dc->timeout ? DAY : 1u << 24, u))
+		return -EINVAL;
+	if (!*u) {
+		set_err(x, v, "'%s' must be at least 1", path);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* A kernel buffer size (socket or capture ring): a size of at most 1gb. */
 static int get_buffer_size(struct ctx *x, const yaml_node_t *v, const char *path, uint32_t *out)
 {
@@ -884,6 +917,8 @@ static int top_key(struct ctx *x, const char *path, const char *key,
 		return walk_map(x, v, path, stats_key, NULL);
 	if (!strcmp(key, "flow"))
 		return walk_map(x, v, path, flow_key, NULL);
+	if (!strcmp(key, "defrag"))
+		return walk_map(x, v, path, defrag_key, NULL);
 	if (!strcmp(key, "flow-timeouts"))
 		return walk_map(x, v, path, timeouts_key, NULL);
 	if (!strcmp(key, "stream"))
@@ -1032,6 +1067,12 @@ struct sw_config *sw_config_default(void)
 	c->flow.other_new = 30;
 	c->flow.other_est = 300;
 	c->flow.interim_interval = 0;
+	c->defrag.enabled = true;
+	c->defrag.memcap = 32ull << 20;
+	c->defrag.trackers = 65535;
+	c->defrag.max_frags = 65535;
+	c->defrag.timeout = 60;
+	c->defrag.prealloc = true;
 	c->nfq_fail_open = true;
 	c->pcap_promisc = true;
 	c->syslog_port = 514;

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "defrag.h"
 #include "flow.h"
 
 /* EVE event types (outputs.eve-log.types). */
@@ -78,6 +79,7 @@ struct sw_config {
 	uint32_t stats_interval;          /* stats.interval seconds; 0 = only at exit */
 	bool stats_threads;               /* stats.threads: per-worker counters too (not in Suricata's schema) */
 
+	struct sw_defrag_config defrag;   /* defrag.*: totals for the sensor; the engine gives each worker its share */
 	struct sw_flow_config flow;       /* flow.*, flow-timeouts.*, stream.reassembly.window */
 	uint64_t memcap;                  /* flow.memcap bytes for slots and stream tails; the CLI turns it into per-worker flow counts */
 

@@ -312,8 +312,12 @@ static void decode_udp(struct sw_packet *p, struct l4ctx *c, struct sw_decode_st
 	(void)sw_buf_get_be16(&b, &p->dport);
 	(void)sw_buf_get_be16(&b, &ulen);
 	(void)sw_buf_get_be16(&b, &csum);
-	/* RFC 768: the length covers header and data, within what IP carries. */
-	if (ulen < UDP_HLEN || ulen > c->declared) {
+	/*
+	 * RFC 768: the length covers header and data, within what IP carries;
+	 * in a first fragment it covers the whole datagram, which this IP
+	 * packet only begins (checked again on the reassembled datagram).
+	 */
+	if (ulen < UDP_HLEN || (ulen > c->declared && !p->frag)) {
 		bad_l4(p, st, SW_ANOM_UDP_LEN_INVALID);
 		return;
 	}

@@ -757,6 +757,7 @@ static int run_start(const struct opts *o, struct loaded *l, struct sw_engine_co
 	ec->verify_csum = o->checksum >= 0 ? o->checksum == 1 : l->cfg->checksum_validation;
 	ec->flow = per_worker_flows(l->cfg, ec->threads);
 	ec->stats_threads = l->cfg->stats_threads;
+	ec->defrag = l->cfg->defrag; /* totals: the engine gives each worker its share */
 	ec->enforce = r->enf;
 	r->eng = sw_engine_new(ec, r->d, r->eve, err, sizeof(err));
 	r->w = sw_eve_writer_new(r->eve);

@@ -56,6 +56,7 @@ struct worker {
 	bool started;
 	struct ring ring;
 	struct sw_flow_table *ft;
+	struct sw_defrag *df;   /* NULL when defrag is disabled */
 	struct sw_detect_ctx *dc;
 	struct sw_eve_writer *w;
 	uint8_t *scratch;
@@ -303,11 +304,10 @@ static bool fail_verdict(struct worker *w, const struct sw_packet *p)
 }
 
 /*
- * Decode -> flow -> stream -> detect -> events for one packet.  Returns true
- * when an inline verdict must drop it.
+ * Flow -> stream -> detect -> events for the decoded packet w->pkt.  Returns
+ * true when an inline verdict must drop it.
  */
-static bool process(struct worker *w, const uint8_t *data, uint32_t caplen, uint32_t wirelen, int64_t ts,
-		    int linktype, uint32_t iface, bool verify_csum)
+static bool inspect(struct worker *w)
 {
 	const struct sw_engine_config *c = &w->e->cfg;
 	struct sw_packet *p = &w->pkt;
@@ -316,15 +316,6 @@ static bool process(struct worker *w, const uint8_t *data, uint32_t caplen, uint
 	bool was_dropped, drop;
 	const char *action;
 
-	maybe_swap(w);
-	p->data = data;
-	p->caplen = caplen;
-	p->wirelen = wirelen;
-	p->ts_usec = ts;
-	p->linktype = linktype;
-	p->iface = iface;
-	if (sw_decode(p, verify_csum, &w->ds) < 0)
-		return fail_verdict(w, p); /* the decoder counted the anomaly */
 	if (!sw_flow_packet(w->ft, p))
 		return fail_verdict(w, p);
 	was_dropped = p->flow->dropped;
@@ -371,6 +362,87 @@ static bool process(struct worker *w, const uint8_t *data, uint32_t caplen, uint
 }
 
 /*
+ * Fragment p (decoded, p->frag) goes to the defragmenter.  Until its
+ * datagram is complete a fragment belongs to no flow (as in Suricata) and
+ * gets no verdict of its own: accept, since the receiver can do nothing with
+ * an incomplete datagram.  The fragment that completes it carries the
+ * datagram through the rest of the pipeline, decoded again from the rebuilt
+ * bytes, with the last fragment's time; its verdict is the datagram's, so a
+ * drop drops the last fragment and the receiver never completes the
+ * datagram (inline, where conntrack has not already reassembled).
+ *
+ * Flow accounting: the datagram's flow counts every fragment packet and the
+ * bytes they had on the wire (p->wirelen is their sum), so a flow record
+ * says what the wire carried whether or not it was fragmented.  Fragments
+ * of a datagram that never completes are counted in stats.defrag only.
+ * The decoder counts the rebuilt datagram's protocol counters, but not once
+ * more in decoder.pkts/bytes: each captured packet is counted once there.
+ */
+static bool process_frag(struct worker *w, bool verify_csum)
+{
+	struct sw_packet *p = &w->pkt;
+	struct sw_defrag_out o;
+	uint8_t vlan_count = p->vlan_count;
+	uint16_t vlan[2] = { p->vlan[0], p->vlan[1] };
+	bool drop;
+
+	if (sw_defrag_packet(w->df, p, &o) <= 0)
+		return false;
+	p->data = o.data;
+	p->caplen = p->wirelen = o.len;
+	p->linktype = SW_LINK_RAW;
+	if (sw_decode(p, verify_csum, &w->ds) < 0) {
+		w->ds.pkts--;
+		w->ds.bytes -= o.len;
+		return fail_verdict(w, p);
+	}
+	w->ds.pkts--;
+	w->ds.bytes -= o.len;
+	/* The flow key carries the VLAN ids; the rebuilt datagram starts at IP. */
+	p->vlan_count = vlan_count;
+	p->vlan[0] = vlan[0];
+	p->vlan[1] = vlan[1];
+	p->wirelen = o.wire_bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)o.wire_bytes;
+	drop = inspect(w);
+	/*
+	 * sw_flow_packet() counted one packet; the wire carried o.nfrags.
+	 * (The one write to flow counters outside flow.c: flow.h has no call
+	 * for "this packet stands for n".)
+	 */
+	if (p->flow && o.nfrags > 1) {
+		if (p->to_server)
+			p->flow->pkts_ts += o.nfrags - 1;
+		else
+			p->flow->pkts_tc += o.nfrags - 1;
+	}
+	return drop;
+}
+
+/*
+ * Decode -> defrag -> flow -> stream -> detect -> events for one packet.
+ * Returns true when an inline verdict must drop it.  A non-fragment pays
+ * one branch for defrag.
+ */
+static bool process(struct worker *w, const uint8_t *data, uint32_t caplen, uint32_t wirelen, int64_t ts,
+		    int linktype, uint32_t iface, bool verify_csum)
+{
+	struct sw_packet *p = &w->pkt;
+
+	maybe_swap(w);
+	p->data = data;
+	p->caplen = caplen;
+	p->wirelen = wirelen;
+	p->ts_usec = ts;
+	p->linktype = linktype;
+	p->iface = iface;
+	if (sw_decode(p, verify_csum, &w->ds) < 0)
+		return fail_verdict(w, p); /* the decoder counted the anomaly */
+	if (__builtin_expect(p->frag, 0) && w->df)
+		return process_frag(w, verify_csum);
+	return inspect(w);
+}
+
+/*
  * Once per second of capture time: end idle flows and hand buffered EVE
  * lines to the sink, so a live sensor's records leave within a second.
  */
@@ -378,6 +450,8 @@ static void tick(struct worker *w, int64_t ts)
 {
 	sw_flow_table_expire(w->ft, ts);
 	sw_flow_table_interim(w->ft, ts);
+	if (w->df)
+		sw_defrag_expire(w->df, ts);
 	sw_eve_writer_flush(w->w);
 }
 
@@ -417,6 +491,7 @@ static void worker_destroy(struct worker *w)
 	if (w->raw6 >= 0)
 		close(w->raw6);
 	sw_flow_table_free(w->ft);
+	sw_defrag_free(w->df);
 	sw_detect_ctx_free(w->dc);
 	sw_eve_writer_free(w->w);
 	free(w->scratch);
@@ -456,6 +531,27 @@ static int worker_init(struct sw_engine *e, struct worker *w, unsigned id, char 
 	w->scratch_len = e->cfg.flow.stream_window + MAX_SEGMENT;
 	w->scratch = malloc(w->scratch_len);
 	w->ft = sw_flow_table_new(&e->cfg.flow, on_flow_end, w);
+	if (e->cfg.defrag.enabled) {
+		/* The configured caps are the sensor's: each worker gets its share. */
+		struct sw_defrag_config dc = e->cfg.defrag;
+
+		dc.memcap /= e->n;
+		dc.trackers /= e->n;
+		dc.max_frags /= e->n;
+		if (dc.memcap < (64u << 10))
+			dc.memcap = 64u << 10;
+		if (dc.trackers < 16)
+			dc.trackers = 16;
+		if (dc.max_frags < 64)
+			dc.max_frags = 64;
+		if (!dc.timeout)
+			dc.timeout = 60;
+		w->df = sw_defrag_new(&dc);
+		if (!w->df) {
+			snprintf(err, errlen, "worker %u: defrag: %s", id, strerror(errno));
+			return -ENOMEM;
+		}
+	}
 	w->dc = sw_detect_ctx_new(e->d);
 	w->w = sw_eve_writer_new(e->eve);
 	if (ring) {
@@ -543,6 +639,17 @@ static unsigned pick_worker(struct sw_engine *e, struct sw_packet *p, const uint
 	memset(&scratch_stats, 0, sizeof(scratch_stats));
 	if (sw_decode(p, false, &scratch_stats) < 0)
 		return 0; /* undecodable: any worker will count it, pick a fixed one */
+	/*
+	 * Hash the address pair only (and the VLAN ids).  Later fragments
+	 * carry no ports and an IPv6 one may not even name the protocol, yet
+	 * every fragment of a datagram must meet in one worker, and so must
+	 * the reassembled datagram and the rest of its flow: only what all of
+	 * them share can pick the worker.  The kernel's NFQUEUE
+	 * --queue-balance hashes the same way (addresses and protocol), so
+	 * inline mode already splits traffic like this.
+	 */
+	p->l4_ok = false;
+	p->proto = 0;
 	return sw_flow_hash_packet(p) % e->n;
 }
 
@@ -728,6 +835,7 @@ struct totals {
 	struct sw_stream_stats ss;
 	struct sw_flow_stats fs;
 	struct sw_detect_stats dt;
+	struct sw_defrag_stats df;
 	uint64_t invalid_csum, scan_fail, fail_verdicts, flow_drops, rule_drops, rejects_sent, reject_errors;
 	struct sw_nfq_stats nfq;
 };
@@ -773,6 +881,27 @@ static void sum_range(const struct sw_engine *e, unsigned first, unsigned count,
 		t->dt.candidates += dt->candidates;
 		t->dt.hs_matches += dt->hs_matches;
 		t->dt.scan_errors += dt->scan_errors;
+		if (w->df) {
+			const struct sw_defrag_stats *df = sw_defrag_stats(w->df);
+
+			t->df.ipv4_fragments += df->ipv4_fragments;
+			t->df.ipv4_reassembled += df->ipv4_reassembled;
+			t->df.ipv4_timeouts += df->ipv4_timeouts;
+			t->df.ipv6_fragments += df->ipv6_fragments;
+			t->df.ipv6_reassembled += df->ipv6_reassembled;
+			t->df.ipv6_timeouts += df->ipv6_timeouts;
+			t->df.max_frags_reached += df->max_frags_reached;
+			t->df.max_trackers_reached += df->max_trackers_reached;
+			t->df.tracker_hard_reuse += df->tracker_hard_reuse;
+			t->df.dropped += df->dropped;
+			t->df.memuse += df->memuse;
+			for (int v = 0; v < 2; v++) {
+				t->df.frag_overlap[v] += df->frag_overlap[v];
+				t->df.frag_pkt_too_large[v] += df->frag_pkt_too_large[v];
+				t->df.frag_ignored[v] += df->frag_ignored[v];
+			}
+			t->df.frag_invalid_length += df->frag_invalid_length;
+		}
 		t->invalid_csum += w->invalid_csum;
 		t->scan_fail += w->scan_fail;
 		t->fail_verdicts += w->fail_verdicts;
@@ -828,6 +957,24 @@ static bool is_suricata_event(const char *name)
 	return false;
 }
 
+/* The defragmenter's anomalies, in the decoder's ipv4 / ipv6 event groups (Suricata's names). */
+static void frag_events(struct sw_json *j, const char *proto, size_t len, const struct totals *t)
+{
+	int v6;
+
+	if (len == 4 && !strncmp(proto, "ipv4", 4))
+		v6 = 0;
+	else if (len == 4 && !strncmp(proto, "ipv6", 4))
+		v6 = 1;
+	else
+		return;
+	sw_json_u64(j, "frag_pkt_too_large", t->df.frag_pkt_too_large[v6]);
+	sw_json_u64(j, "frag_overlap", t->df.frag_overlap[v6]);
+	sw_json_u64(j, "frag_ignored", t->df.frag_ignored[v6]);
+	if (v6)
+		sw_json_u64(j, "frag_invalid_length", t->df.frag_invalid_length);
+}
+
 static void decoder_events(struct sw_json *j, const struct totals *t)
 {
 	const char *open_proto = NULL;
@@ -845,8 +992,10 @@ static void decoder_events(struct sw_json *j, const struct totals *t)
 		/* The anomaly list is grouped by protocol; open one object per group. */
 		if (!open_proto || open_len != plen || strncmp(open_proto, name, plen)) {
 			char proto[32];
-			if (open_proto)
+			if (open_proto) {
+				frag_events(j, open_proto, open_len, t);
 				sw_json_close_obj(j);
+			}
 			snprintf(proto, sizeof(proto), "%.*s", (int)plen, name);
 			sw_json_obj(j, proto);
 			open_proto = name;
@@ -854,8 +1003,10 @@ static void decoder_events(struct sw_json *j, const struct totals *t)
 		}
 		sw_json_u64(j, dot + 1, t->ds.anom[a]);
 	}
-	if (open_proto)
+	if (open_proto) {
+		frag_events(j, open_proto, open_len, t);
 		sw_json_close_obj(j);
+	}
 	sw_json_close_obj(j);
 }
 
@@ -911,6 +1062,25 @@ void sw_engine_write_stats(struct sw_engine *e, struct sw_eve_writer *w, uint64_
 		sw_json_u64(j, "memcap", (uint64_t)e->n * e->cfg.flow.max_flows * per);
 	}
 	sw_json_close_obj(j);
+	if (e->cfg.defrag.enabled) {
+		/* Suricata's stats.defrag keys (EVE schema). */
+		sw_json_obj(j, "defrag");
+		sw_json_obj(j, "ipv4");
+		sw_json_u64(j, "fragments", t.df.ipv4_fragments);
+		sw_json_u64(j, "reassembled", t.df.ipv4_reassembled);
+		sw_json_u64(j, "timeouts", t.df.ipv4_timeouts);
+		sw_json_close_obj(j);
+		sw_json_obj(j, "ipv6");
+		sw_json_u64(j, "fragments", t.df.ipv6_fragments);
+		sw_json_u64(j, "reassembled", t.df.ipv6_reassembled);
+		sw_json_u64(j, "timeouts", t.df.ipv6_timeouts);
+		sw_json_close_obj(j);
+		sw_json_u64(j, "max_frags_reached", t.df.max_frags_reached);
+		sw_json_u64(j, "max_trackers_reached", t.df.max_trackers_reached);
+		sw_json_u64(j, "tracker_hard_reuse", t.df.tracker_hard_reuse);
+		sw_json_u64(j, "memuse", t.df.memuse);
+		sw_json_close_obj(j);
+	}
 	sw_json_obj(j, "tcp");
 	sw_json_u64(j, "midstream_pickups", t.ss.midstream);
 	sw_json_u64(j, "overlap", t.ss.overlap);
@@ -997,6 +1167,14 @@ void sw_engine_log_summary(struct sw_engine *e)
 		" midstream\n",
 		t.invalid_csum, t.scan_fail + t.dt.scan_errors, t.ss.retransmitted, t.ss.overlap, t.ss.out_of_order,
 		t.ss.midstream);
+	if (e->cfg.defrag.enabled && t.ds.frags)
+		fprintf(stderr,
+			"sidewall: defrag: %" PRIu64 " IPv4 / %" PRIu64 " IPv6 fragments, %" PRIu64 " / %" PRIu64
+			" datagrams reassembled, %" PRIu64 " / %" PRIu64 " timed out, %" PRIu64 " fragments dropped, %" PRIu64
+			" / %" PRIu64 " overlaps, %" PRIu64 " evicted\n",
+			t.df.ipv4_fragments, t.df.ipv6_fragments, t.df.ipv4_reassembled, t.df.ipv6_reassembled,
+			t.df.ipv4_timeouts, t.df.ipv6_timeouts, t.df.dropped, t.df.frag_overlap[0], t.df.frag_overlap[1],
+			t.df.tracker_hard_reuse);
 	if (e->cfg.inline_mode)
 		fprintf(stderr,
 			"sidewall: nfqueue: %" PRIu64 " packets, %" PRIu64 " accepted, %" PRIu64 " dropped (%" PRIu64

@@ -19,6 +19,7 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include "defrag.h"
 #include "detect.h"
 #include "eve.h"
 #include "flow.h"
@@ -29,6 +30,7 @@ struct sw_engine_config {
 	uint32_t threads;          /* >= 1 */
 	bool verify_csum;
 	struct sw_flow_config flow;
+	struct sw_defrag_config defrag; /* totals for the engine; each worker gets 1/threads (disabled: fragments only counted) */
 	uint32_t ring_bytes;       /* per worker ring; 0 = default (8 MiB) */
 	bool stats_threads;        /* per-worker counters in stats records (stats.threads) */
 	struct sw_enforce *enforce; /* block requests for triggering alerts (borrowed), NULL = none */
