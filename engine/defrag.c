@@ -582,6 +582,7 @@ int sw_defrag_packet(struct sw_defrag *d, const struct sw_packet *p, struct sw_d
 	out->len = rebuild(d, t);
 	out->nfrags = t->nfrags;
 	out->wire_bytes = t->wire_bytes;
+	out->first_usec = t->created_usec;
 	if (v6)
 		d->st.ipv6_reassembled++;
 	else

@@ -63,6 +63,7 @@ struct sw_defrag_out {
 	uint32_t len;
 	uint32_t nfrags;      /* fragment packets that made it (duplicates included) */
 	uint64_t wire_bytes;  /* the sum of their p->wirelen: what the wire carried */
+	int64_t first_usec;   /* time of the datagram's first fragment (the tracker's start) */
 };
 
 struct sw_defrag;

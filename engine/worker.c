@@ -405,15 +405,23 @@ static bool process_frag(struct worker *w, bool verify_csum)
 	p->wirelen = o.wire_bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)o.wire_bytes;
 	drop = inspect(w);
 	/*
-	 * sw_flow_packet() counted one packet; the wire carried o.nfrags.
-	 * (The one write to flow counters outside flow.c: flow.h has no call
-	 * for "this packet stands for n".)
+	 * sw_flow_packet() counted one packet at the last fragment's time; the
+	 * wire carried o.nfrags from the first fragment's time on.  (The only
+	 * writes to flow fields outside flow.c: flow.h has no call for "this
+	 * packet stands for n that began earlier".)
 	 */
-	if (p->flow && o.nfrags > 1) {
+	if (p->flow) {
+		struct sw_flow *f = p->flow;
+
 		if (p->to_server)
-			p->flow->pkts_ts += o.nfrags - 1;
+			f->pkts_ts += o.nfrags - 1;
 		else
-			p->flow->pkts_tc += o.nfrags - 1;
+			f->pkts_tc += o.nfrags - 1;
+		if (o.first_usec < f->start_usec) {
+			if (f->reported_usec == f->start_usec)
+				f->reported_usec = o.first_usec;
+			f->start_usec = o.first_usec;
+		}
 	}
 	return drop;
 }

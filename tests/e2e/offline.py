@@ -17,6 +17,9 @@ Checks (each prints PASS/FAIL with expected vs got; the last line is
     every timestamp in Suricata's format, every line valid against the EVE
     schema; the demo also without -S (the shipped default config);
   - -k none makes bad-checksum packets match, the default does not;
+  - IP fragments (frag.pcap): stats.defrag counts and the overlap event
+    are exactly what the generator sent, and with defrag disabled none of
+    its alerts fire (the content only exists in the reassembled datagrams);
   - the same events with --threads 1, 2 and 4;
   - -T: exact error lines and "rules: N loaded, M rejected" with its exit
     status, on bad and on good rule files;
@@ -36,7 +39,7 @@ import sys
 import tempfile
 
 TS_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}[+-]\d{4}$")
-CAPTURES = ["basic.pcap", "basic.pcapng", "ipv6.pcap", "vlan.pcap", "sll.pcap", "badcsum.pcap"]
+CAPTURES = ["basic.pcap", "basic.pcapng", "ipv6.pcap", "vlan.pcap", "sll.pcap", "badcsum.pcap", "frag.pcap"]
 
 
 class Results:
@@ -260,12 +263,34 @@ def check_events(label, events, exp, meta, knone=False):
 
 	R.check("%s: one stats event, last line" % label, len(stats) == 1 and events and events[-1].get("event_type") == "stats",
 		"stats events: %d, last event: %s" % (len(stats), events[-1].get("event_type") if events else None))
+	if stats:
+		check_defrag(label, stats[-1].get("stats", {}), exp.get("defrag"))
+
+
+def check_defrag(label, st, want):
+	"""stats.defrag and the fragment decoder events against what the generator fragmented."""
+	if want is None:
+		want = {k: 0 for k in ("ipv4_fragments", "ipv4_reassembled", "ipv4_overlap",
+				       "ipv6_fragments", "ipv6_reassembled", "ipv6_overlap")}
+	df = st.get("defrag", {})
+	ev = st.get("decoder", {}).get("event", {})
+	got = {}
+	for v in ("ipv4", "ipv6"):
+		got[v + "_fragments"] = df.get(v, {}).get("fragments")
+		got[v + "_reassembled"] = df.get(v, {}).get("reassembled")
+		got[v + "_overlap"] = ev.get(v, {}).get("frag_overlap")
+	R.check("%s: stats.defrag fragments/reassembled and decoder.event frag_overlap exact" % label, got == want,
+		"expected %r\ngot      %r" % (want, got))
 
 
 def merge_expected(exps):
 	m = {"alerts": collections.Counter(), "alerts_knone": collections.Counter(), "flows": [],
 	     "first_ts": min(e["first_ts"] for e in exps), "last_ts": max(e["last_ts"] for e in exps)}
 	for e in exps:
+		if "defrag" in e:
+			m["defrag"] = collections.Counter(m.get("defrag", {}))
+			m["defrag"].update(e["defrag"])
+			m["defrag"] = dict(m["defrag"])
 		m["alerts"].update(e["alerts"])
 		m["alerts_knone"].update(e["alerts_knone"])
 		m["flows"] += e["flows"]
@@ -355,8 +380,20 @@ def main():
 		if rc == 0:
 			check_events("badcsum.pcap -k none", ev, exps["badcsum.pcap"], meta, knone=True)
 
-		# 3. Several files in one run, and the same events with 1, 2 and 4 threads.
-		multi = ["basic.pcap", "ipv6.pcap", "vlan.pcap", "sll.pcap"]
+		# 2b. Defragmentation off: the contents split across fragments are never seen.
+		nodf = os.path.join(work, "nodefrag.yaml")
+		with open(nodf, "w") as fh:
+			fh.write("defrag:\n  enabled: no\n")
+		rc, _, _, ev = sw.run(["-c", nodf, "-r", os.path.join(fix, "frag.pcap"), "-S", e2e_rules], "frag.pcap, defrag disabled")
+		if rc == 0:
+			got = collections.Counter(str(e["alert"]["signature_id"]) for e in ev if e.get("event_type") == "alert")
+			st = [e for e in ev if e.get("event_type") == "stats"]
+			R.check("frag.pcap, defrag disabled: no alert (expected only with defrag: %s), no stats.defrag"
+				% sorted(exps["frag.pcap"]["alerts"]), not got and st and "defrag" not in st[-1]["stats"],
+				"alerts: %r" % dict(got))
+		# 3. Several files in one run, and the same events with 1, 2 and 4 threads
+		# (fragments of one datagram and the rest of its flow meet in one worker).
+		multi = ["basic.pcap", "ipv6.pcap", "vlan.pcap", "sll.pcap", "frag.pcap"]
 		margs = []
 		for cap in multi:
 			margs += ["-r", os.path.join(fix, cap)]

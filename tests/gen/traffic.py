@@ -24,6 +24,12 @@ Captures (tests/fixtures/pcap, rules tests/e2e/e2e.rules):
   sll.pcap       Linux cooked capture (DLT_LINUX_SLL) IPv4 flows
   badcsum.pcap   flows with bad TCP, UDP and IPv4 header checksums: they
                  alert only with -k none
+  frag.pcap      IP fragments: UDP and TCP, IPv4 and IPv6, each with a rule's
+                 content split across fragments (in order, reversed, shuffled),
+                 an overlap where the first-arrived bytes carry the content
+                 (sidewall keeps the first bytes), and a datagram whose middle
+                 fragment never comes (no alert, no flow).  Every fragment
+                 counts as a packet of its flow with its own wire bytes.
 The demo (etc/demo.pcap, rules/default.rules) is a small "office LAN" capture.
 """
 import argparse
@@ -108,6 +114,7 @@ class Capture:
 		self.frames = []
 		self.flows = []
 		self.vlan = None  # None, [id] or [outer, inner]
+		self.defrag = {"%s_%s" % (v, k): 0 for v in ("ipv4", "ipv6") for k in ("fragments", "reassembled", "overlap")}
 
 	def flow(self, proto, cli, srv, sport=None, dport=None):
 		f = Flow(proto, cli, srv, sport, dport)
@@ -133,6 +140,22 @@ class Capture:
 		eth.type = 0x88A8
 		return bytes(eth / Dot1Q(vlan=self.vlan[0], type=0x8100) / Dot1Q(vlan=self.vlan[1]) / l3)
 
+	def emit_frags(self, f, to_server, frags, complete=True, overlaps=0):
+		"""Raw IP fragments (bytes) of one datagram, one frame each; f=None:
+		part of no flow.  Counts what stats.defrag must say."""
+		v = "ipv6" if frags[0][0] >> 4 == 6 else "ipv4"
+		for fr in frags:
+			l3 = IPv6(fr) if v == "ipv6" else IP(fr)
+			assert bytes(l3) == fr, "scapy changed a fragment"
+			if f is None:
+				self.t += 1000
+				self.frames.append((self.t, self.wrap(l3, l3.src, l3.dst)))
+			else:
+				self.emit(f, to_server, l3)
+		self.defrag[v + "_fragments"] += len(frags)
+		self.defrag[v + "_reassembled"] += 1 if complete else 0
+		self.defrag[v + "_overlap"] += overlaps
+
 	def emit(self, f, to_server, l3, bad=False):
 		src, dst = (f.cli, f.srv) if to_server else (f.srv, f.cli)
 		frame = self.wrap(l3, src, dst)
@@ -154,11 +177,12 @@ class Capture:
 			return IPv6(src=src, dst=dst, hlim=ttl)
 		return IP(src=src, dst=dst, ttl=ttl, id=(len(self.frames) * 7 + 1) & 0xFFFF)
 
-	def tcp(self, cli, srv, sport, dport, exchanges, close="fin", isn=(1000, 5000), bad_index=None):
+	def tcp(self, cli, srv, sport, dport, exchanges, close="fin", isn=(1000, 5000), bad_index=None, frag=None):
 		"""A full TCP session: handshake, each (dir, payload-or-list-of-segments)
 		in order with a pure ACK from the peer after each data segment, then
 		teardown ("fin": FIN/ACK, FIN/ACK, ACK; "rst": RST from the client;
-		None: left open).  bad_index: the n-th data segment gets a bad TCP checksum."""
+		None: left open).  bad_index: the n-th data segment gets a bad TCP checksum.
+		frag: (n, size, order): the n-th data segment is sent as IP fragments."""
 		f = self.flow("tcp", cli, srv, sport, dport)
 		seq = [isn[0], isn[1]]
 
@@ -173,7 +197,10 @@ class Capture:
 			if bad:
 				good = pkt.__class__(bytes(pkt))[TCP].chksum
 				pkt[TCP].chksum = good ^ 0x2222
-			self.emit(f, to_server, pkt, bad)
+			if frag and data and frag[0] == n:
+				self.emit_frags(f, to_server, fragment(bytes(pkt), frag[1], frag[2]))
+			else:
+				self.emit(f, to_server, pkt, bad)
 			seq[i] = (seq[i] + len(data) + (1 if ("S" in flags or "F" in flags) else 0)) & 0xFFFFFFFF
 
 		seg(True, "S")
@@ -218,6 +245,24 @@ class Capture:
 				pkt[UDP].chksum = (good ^ 0x3333) or 1
 			self.emit(f, to_server, pkt, bad=(n in bad_udp or n in bad_ip))
 		f.state = "established" if replied else "new"
+		self.gap(10)
+		return f
+
+	def udp_frag(self, cli, srv, sport, dport, payload, size, order="in", reply=b"ok", overlap=None):
+		"""One UDP datagram to the server sent as IP fragments of `size` bytes
+		(order "in", "rev" or "shuffle"), then an unfragmented reply.
+		overlap=(offset, bytes): after the others, one more fragment
+		rewriting those bytes of the UDP part; sidewall keeps what came first."""
+		f = self.flow("udp", cli, srv, sport, dport)
+		pkt = self.ip(f, True) / UDP(sport=sport, dport=dport) / Raw(payload)
+		frags = fragment(bytes(pkt), size, order)
+		if overlap:
+			# After every fragment but the last: the bytes it rewrites are already held.
+			frags = frags[:-1] + [fragment_at(bytes(pkt), overlap[0], overlap[1], True)] + frags[-1:]
+		self.emit_frags(f, True, frags, overlaps=1 if overlap else 0)
+		if reply:
+			self.emit(f, False, self.ip(f, False) / UDP(sport=dport, dport=sport) / Raw(reply))
+		f.state = "established" if reply else "new"
 		self.gap(10)
 		return f
 
@@ -277,7 +322,51 @@ class Capture:
 			"first_ts": suri_ts(self.frames[0][0]), "last_ts": suri_ts(self.frames[-1][0]),
 			"alerts": totals, "alerts_knone": totals_k,
 			"flows": [f.to_json() for f in self.flows],
+			**({"defrag": self.defrag} if any(self.defrag.values()) else {}),
 		}
+
+
+# --- IP fragmentation (no scapy: byte for byte what the tests need) -----------
+
+def _csum(b):
+	s = sum(struct.unpack("!%dH" % (len(b) // 2), b[:len(b) // 2 * 2])) + (b[-1] << 8 if len(b) % 2 else 0)
+	while s >> 16:
+		s = (s & 0xFFFF) + (s >> 16)
+	return ~s & 0xFFFF
+
+
+def fragment_at(raw, off, data, more):
+	"""One fragment of IP datagram `raw` carrying `data` at byte `off` of its
+	fragmentable part (RFC 791; RFC 8200 4.5 with the fragment id from the
+	datagram's flow label position: fixed per datagram)."""
+	if raw[0] >> 4 == 4:
+		hl = (raw[0] & 15) * 4
+		h = bytearray(raw[:hl])
+		struct.pack_into("!H", h, 2, hl + len(data))
+		struct.pack_into("!H", h, 6, (0x2000 if more else 0) | off // 8)
+		struct.pack_into("!H", h, 10, 0)
+		struct.pack_into("!H", h, 10, _csum(bytes(h)))
+		return bytes(h) + data
+	h = bytearray(raw[:40])
+	nh = h[6]
+	h[6] = 44
+	struct.pack_into("!H", h, 4, 8 + len(data))
+	ident = 0x5A000000 | (sum(raw[40:]) & 0xFFFFFF)
+	return bytes(h) + struct.pack("!BBHI", nh, 0, off | (1 if more else 0), ident) + data
+
+
+def fragment(raw, size, order="in"):
+	"""Datagram `raw` as fragments of `size` bytes (a multiple of 8) of its
+	fragmentable part, in order, reversed, or in a fixed shuffle."""
+	hl = (raw[0] & 15) * 4 if raw[0] >> 4 == 4 else 40
+	body = raw[hl:]
+	offs = list(range(0, len(body), size))
+	frags = [fragment_at(raw, o, body[o:o + size], o + size < len(body)) for o in offs]
+	if order == "rev":
+		frags.reverse()
+	elif order == "shuffle":
+		frags = frags[1::2] + frags[0::2]
+	return frags
 
 
 # --- the e2e captures (rules: tests/e2e/e2e.rules) ----------------------------
@@ -394,6 +483,33 @@ def build_badcsum():
 	return c
 
 
+def build_frag():
+	c = Capture("frag", offset_s=100)
+	a6, b6 = "2001:db8:30::11", "2001:db8:40::80"
+	# UDP over IPv4, 16-byte fragments in order: "CKSUM-MARK" spans two of them.
+	c.udp_frag(C1, "203.0.113.60", 55001, 6666, b"fragmented CKSUM-MARK payload, long enough", 16).expect(1900014)
+	# UDP over IPv6, reversed: the datagram ends with the marker (endswith).
+	c.udp_frag(a6, b6, 55002, 7777, b"reversed fragments then V6-UDP-MARK", 24, "rev").expect(1900013)
+	# TCP over IPv4: the data segment shuffled into 8-byte fragments.
+	c.tcp(C2, "203.0.113.61", 45001, 8000, [("c", b"POST /f HTTP/1.1\r\nX-Tag: SPLITMARKER-0123456789\r\n\r\n"),
+						 ("s", b"HTTP/1.1 204 No Content\r\n\r\n")],
+	      frag=(0, 8, "shuffle")).expect(1900003)
+	# TCP over IPv6: the server's answer is fine, the client's request fragmented in order.
+	c.tcp(a6, b6, 45002, 8080, [("c", b"GET /frag HTTP/1.1\r\nX-Key: V6-SECRET\r\n\r\n"), ("s", HTTP_OK_RESP)],
+	      frag=(0, 16, "in")).expect(1900012)
+	# Overlap: the first fragment to arrive holds "CKSUM-MARK"; a later one
+	# rewrites those bytes.  The "first" policy keeps the marker: one alert
+	# (a "last" policy would see none), and one ipv4.frag_overlap event.
+	c.udp_frag(C3, "203.0.113.62", 55003, 6666, b"overlap CKSUM-MARK here, then more bytes!", 16,
+		   overlap=(8, b"XXXXXXXXXXXXXXXX")).expect(1900014)
+	# The middle fragment never comes: no alert, no flow, held until it times out.
+	pkt = IP(src=C1, dst="203.0.113.63", id=4242) / UDP(sport=55004, dport=6666) / Raw(b"lost CKSUM-MARK middle " * 2)
+	fr = fragment(bytes(pkt), 16)
+	c.emit_frags(None, True, fr[:1] + fr[2:], complete=False)
+	c.gap(10)
+	return c
+
+
 # --- the demo (etc/demo.pcap, rules/default.rules) ----------------------------
 
 def build_demo():
@@ -476,6 +592,7 @@ def main():
 	save(build_vlan(), "vlan.pcap")
 	save(build_sll(), "sll.pcap")
 	save(build_badcsum(), "badcsum.pcap")
+	save(build_frag(), "frag.pcap")
 	if not a.no_demo:
 		demo = build_demo()
 		os.makedirs(os.path.dirname(a.demo), exist_ok=True)
