@@ -41,7 +41,9 @@
 
 #include "common/addr.h"
 #include "common/harden.h"
+#include "nft/ctl.h"
 #include "nft/enforcer_config.h"
+#include "nft/journal.h"
 #include "nft/nft.h"
 #include "nft/proto.h"
 
@@ -450,45 +452,39 @@ static struct sensor *sensor_by_name(struct enf *e, const char *name)
 static int jr_replay(struct enf *e)
 {
 	FILE *f = fopen(e->cfg.journal, "r");
-	char line[512];
+	char line[512], why[160];
 	unsigned long lineno = 0, bad = 0;
 
 	if (!f)
 		return errno == ENOENT ? 0 : -errno;
 	while (fgets(line, sizeof(line), f)) {
-		char op, kind, cidr[64], who[64];
-		unsigned long long exp, ctr;
-		int off = 0;
-		struct sw_ip ip;
-		uint8_t prefix;
+		struct sw_enf_jline j;
 
 		lineno++;
 		line[strcspn(line, "\n")] = 0;
-		if (sscanf(line, "%c %c %63s %llu %63s %n", &op, &kind, cidr, &exp, who, &off) >= 5 &&
-		    op == '+' && (kind == K_BLOCK || kind == K_QUAR) && !sw_cidr_parse(cidr, &ip, &prefix)) {
-			struct entry *x = insert(e, (uint8_t)kind, &ip, prefix);
+		if (sw_enf_journal_parse(line, &j, why, sizeof(why))) {
+			bad++;
+			logmsg("journal %s:%lu: unreadable line skipped: %s", e->cfg.journal, lineno, why);
+		} else if (j.op == '+') {
+			struct entry *x = insert(e, j.kind, &j.ip, j.prefix);
 
 			if (!x) {
 				bad++;
 				continue;
 			}
-			x->expires = exp;
-			snprintf(x->who, sizeof(x->who), "%s", who);
-			snprintf(x->reason, sizeof(x->reason), "%s", off ? line + off : "");
-		} else if (sscanf(line, "%c %c %63s", &op, &kind, cidr) == 3 && op == '-' &&
-			   !sw_cidr_parse(cidr, &ip, &prefix)) {
-			struct entry *x = find(e, (uint8_t)kind, &ip, prefix);
+			x->expires = j.expires;
+			snprintf(x->who, sizeof(x->who), "%s", j.who);
+			snprintf(x->reason, sizeof(x->reason), "%s", j.reason);
+		} else if (j.op == '-') {
+			struct entry *x = find(e, j.kind, &j.ip, j.prefix);
 
 			if (x)
 				remove_entry(e, x);
-		} else if (sscanf(line, "c %63s %llu", who, &ctr) == 2) {
-			struct sensor *s = sensor_by_name(e, who);
-
-			if (s && ctr > s->last_counter)
-				s->last_counter = ctr;
 		} else {
-			bad++;
-			logmsg("journal %s:%lu: unreadable line skipped", e->cfg.journal, lineno);
+			struct sensor *s = sensor_by_name(e, j.who);
+
+			if (s && j.counter > s->last_counter)
+				s->last_counter = j.counter;
 		}
 	}
 	fclose(f);
@@ -1213,67 +1209,25 @@ static void answer(struct enf *e, const struct item *it)
 /* Operator line: "list", "stats", "block CIDR [TTL] [REASON...]", ... */
 static void ctl_line(struct enf *e, struct conn *c, char *line)
 {
-	char *out = e->resp.text, *save = NULL, *cmd, *arg, *ttls, *reason;
+	char *out = e->resp.text;
 	size_t len = SW_PROTO_TEXT_MAX, off;
-	struct sw_ip ip;
-	uint8_t prefix, op = 0;
-	uint32_t ttl = 0;
-	struct sw_proto_req req;
+	struct sw_enf_ctl_cmd cmd;
 	const struct item *it;
 
-	cmd = strtok_r(line, " \t\r\n", &save);
-	if (!cmd) {
-		off = (size_t)snprintf(out, len, "error: empty command\n");
-	} else if (!strcmp(cmd, "list")) {
+	if (sw_enf_ctl_parse(line, &cmd, out, len)) {
+		off = strlen(out);
+	} else if (cmd.verb == SW_ENF_CTL_LIST) {
 		off = list_text(e, out, len);
-	} else if (!strcmp(cmd, "stats")) {
+	} else if (cmd.verb == SW_ENF_CTL_STATS) {
 		off = stats_text(e, out, len);
 	} else {
-		if (!strcmp(cmd, "block"))
-			op = SW_OP_BLOCK;
-		else if (!strcmp(cmd, "unblock"))
-			op = SW_OP_UNBLOCK;
-		else if (!strcmp(cmd, "quarantine"))
-			op = SW_OP_QUARANTINE;
-		else if (!strcmp(cmd, "release"))
-			op = SW_OP_RELEASE;
-		arg = strtok_r(NULL, " \t\r\n", &save);
-		if (!op || !arg || sw_cidr_parse(arg, &ip, &prefix) ||
-		    ((op == SW_OP_QUARANTINE || op == SW_OP_RELEASE) &&
-		     prefix != (ip.family == AF_INET ? 32 : 128))) {
-			off = (size_t)snprintf(out, len,
-					       "error: usage: block CIDR [TTL] [REASON] | unblock CIDR | "
-					       "quarantine ADDR | release ADDR | list | stats\n");
-			goto send;
-		}
-		if (op == SW_OP_BLOCK) {
-			ttls = strtok_r(NULL, " \t\r\n", &save);
-			if (ttls) {
-				char *end;
-				unsigned long v = strtoul(ttls, &end, 10);
-
-				if (*end || v > UINT32_MAX) {
-					off = (size_t)snprintf(out, len, "error: TTL '%s' is not a number\n", ttls);
-					goto send;
-				}
-				ttl = (uint32_t)v;
-			}
-		}
-		reason = strtok_r(NULL, "\r\n", &save);
-		memset(&req, 0, sizeof(req));
-		req.op = op;
-		req.ip = ip;
-		req.prefix = prefix;
-		req.ttl = ttl;
-		snprintf(req.reason, sizeof(req.reason), "%s", reason ? reason : "");
 		/* the sensors' requests that arrived first are decided first */
 		flush(e);
-		pend_add(e, -1, OPERATOR, &req);
+		pend_add(e, -1, OPERATOR, &cmd.req);
 		flush(e);
 		it = &e->pend[0];
 		off = (size_t)snprintf(out, len, "%s%s\n", it->status ? "err " : "ok  ", it->text);
 	}
-send:
 	send_frame(c->fd, (const uint8_t *)out, off);
 }
 

@@ -8,12 +8,14 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <yaml.h>
 
+#include "common/file.h"
 #include "nft/nft.h"
 
 void sw_enf_config_defaults(struct sw_enf_config *cfg)
@@ -40,9 +42,40 @@ struct parser {
 	yaml_parser_t y;
 	yaml_event_t ev;
 	const char *file;
+	const char *src; /* the whole input, to quote the text at a syntax error */
+	size_t srclen;
 	char *err;
 	size_t errlen;
 };
+
+/* Longest piece of the input quoted back in an error message. */
+#define QUOTE_MAX 40
+
+/*
+ * What the current event is, for "expected X, found Y" messages: a scalar
+ * is quoted (cut at QUOTE_MAX), anything else is named.
+ */
+static const char *found(const struct parser *p, char *buf, size_t len)
+{
+	switch (p->ev.type) {
+	case YAML_SCALAR_EVENT:
+		snprintf(buf, len, "'%.*s'%s", QUOTE_MAX, (const char *)p->ev.data.scalar.value,
+			 p->ev.data.scalar.length > QUOTE_MAX ? "..." : "");
+		return buf;
+	case YAML_SEQUENCE_START_EVENT:
+		return "a list";
+	case YAML_MAPPING_START_EVENT:
+		return "a mapping";
+	case YAML_ALIAS_EVENT:
+		snprintf(buf, len, "the alias '*%.*s'", QUOTE_MAX, (const char *)p->ev.data.alias.anchor);
+		return buf;
+	case YAML_SEQUENCE_END_EVENT:
+	case YAML_MAPPING_END_EVENT:
+		return "the end of the list or mapping";
+	default:
+		return "the end of the document";
+	}
+}
 
 static int fail(struct parser *p, const char *fmt, ...)
 {
@@ -57,16 +90,39 @@ static int fail(struct parser *p, const char *fmt, ...)
 	return -EINVAL;
 }
 
+/*
+ * The next event.  A syntax error names the line and column, libyaml's
+ * problem and context, and quotes the input from where it stopped to the
+ * end of that line.  An encoding error (a control character, bad UTF-8)
+ * comes from libyaml's reader, which gives a byte offset and the byte
+ * instead of a mark: the line and column are counted from the offset.
+ */
 static int next(struct parser *p)
 {
+	const yaml_mark_t *m = &p->y.problem_mark;
+	size_t at, n = 0, line, col, i;
+
 	yaml_event_delete(&p->ev);
-	if (!yaml_parser_parse(&p->y, &p->ev)) {
-		snprintf(p->err, p->errlen, "%s:%zu: %s", p->file, p->y.problem_mark.line + 1,
-			 p->y.problem ? p->y.problem : "YAML error");
-		p->ev.type = YAML_NO_EVENT;
+	if (yaml_parser_parse(&p->y, &p->ev))
+		return 0;
+	p->ev.type = YAML_NO_EVENT;
+	if (p->y.error == YAML_READER_ERROR) {
+		at = p->y.problem_offset < p->srclen ? p->y.problem_offset : p->srclen;
+		for (i = 0, line = 1, col = 1; i < at; i++, col++)
+			if (p->src[i] == '\n')
+				line++, col = 0;
+		snprintf(p->err, p->errlen, "%s:%zu:%zu: %s (byte 0x%02x)", p->file, line, col,
+			 p->y.problem ? p->y.problem : "YAML error", (unsigned int)p->y.problem_value);
 		return -EINVAL;
 	}
-	return 0;
+	at = m->index < p->srclen ? m->index : p->srclen;
+	while (at + n < p->srclen && n < QUOTE_MAX && p->src[at + n] != '\n' &&
+	       p->src[at + n] != '\r' && p->src[at + n] != '\0')
+		n++;
+	snprintf(p->err, p->errlen, "%s:%zu:%zu: %s%s%s at '%.*s'", p->file, m->line + 1,
+		 m->column + 1, p->y.problem ? p->y.problem : "YAML error",
+		 p->y.context ? " " : "", p->y.context ? p->y.context : "", (int)n, p->src + at);
+	return -EINVAL;
 }
 
 static const char *scalar(struct parser *p)
@@ -76,15 +132,17 @@ static const char *scalar(struct parser *p)
 
 static int get_str(struct parser *p, const char *key, char *dst, size_t len)
 {
+	char q[QUOTE_MAX + 8];
 	const char *s;
 
 	if (next(p))
 		return -EINVAL;
 	s = scalar(p);
 	if (!s)
-		return fail(p, "'%s' must be a string", key);
+		return fail(p, "'%s' must be a string, not %s", key, found(p, q, sizeof(q)));
 	if (strlen(s) >= len)
-		return fail(p, "'%s' is too long", key);
+		return fail(p, "'%s': %s is longer than %zu characters", key, found(p, q, sizeof(q)),
+			    len - 1);
 	memcpy(dst, s, strlen(s) + 1);
 	return 0;
 }
@@ -92,26 +150,46 @@ static int get_str(struct parser *p, const char *key, char *dst, size_t len)
 static int get_u32(struct parser *p, const char *key, uint32_t *v, long long lo, long long hi)
 {
 	const char *s;
-	char *end;
+	char *end, q[QUOTE_MAX + 8];
 	long long x;
 
 	if (next(p))
 		return -EINVAL;
 	s = scalar(p);
 	if (!s)
-		return fail(p, "'%s' must be a number", key);
+		return fail(p, "'%s' must be a number, not %s", key, found(p, q, sizeof(q)));
 	errno = 0;
 	x = strtoll(s, &end, 10);
 	if (errno || *end || end == s || x < lo || x > hi)
-		return fail(p, "'%s': '%s' is not a number in %lld..%lld", key, s, lo, hi);
+		return fail(p, "'%s': %s is not a number in %lld..%lld", key, found(p, q, sizeof(q)),
+			    lo, hi);
 	*v = (uint32_t)x;
 	return 0;
 }
 
+/*
+ * A sensor name is written into the journal as one blank-separated field:
+ * no blanks and no control characters (a '\v' or '\f' would split it on
+ * replay).  Bytes above 0x7f pass, so a UTF-8 name is kept.
+ */
+static bool word_ok(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s <= 0x20 || (unsigned char)*s == 0x7f)
+			return false;
+	return true;
+}
+
 static int parse_sensors(struct parser *p, struct sw_enf_config *cfg)
 {
-	if (next(p) || p->ev.type != YAML_SEQUENCE_START_EVENT)
-		return fail(p, "'sensors' must be a list");
+	char q[QUOTE_MAX + 8];
+
+	if (next(p))
+		return -EINVAL;
+	if (p->ev.type != YAML_SEQUENCE_START_EVENT)
+		return fail(p, "'sensors' must be a list, not %s", found(p, q, sizeof(q)));
 	for (;;) {
 		struct sw_enf_sensor_cfg *s;
 		int have_key = 0;
@@ -121,7 +199,8 @@ static int parse_sensors(struct parser *p, struct sw_enf_config *cfg)
 		if (p->ev.type == YAML_SEQUENCE_END_EVENT)
 			return 0;
 		if (p->ev.type != YAML_MAPPING_START_EVENT)
-			return fail(p, "each sensor is a mapping with 'name' and 'public_key'");
+			return fail(p, "each sensor is a mapping with 'name' and 'public_key', not %s",
+				    found(p, q, sizeof(q)));
 		if (cfg->nsensors == SW_ENF_MAX_SENSORS)
 			return fail(p, "more than %d sensors", SW_ENF_MAX_SENSORS);
 		s = &cfg->sensors[cfg->nsensors];
@@ -136,13 +215,14 @@ static int parse_sensors(struct parser *p, struct sw_enf_config *cfg)
 				break;
 			k = scalar(p);
 			if (!k || strlen(k) >= sizeof(key))
-				return fail(p, "bad key in sensor");
+				return fail(p, "sensor: expected 'name' or 'public_key', found %s",
+					    found(p, q, sizeof(q)));
 			strcpy(key, k);
 			if (get_str(p, key, val, sizeof(val)))
 				return -EINVAL;
 			if (!strcmp(key, "name")) {
 				/* the name is a journal field: one printable word */
-				if (!*val || strlen(val) >= sizeof(s->name) || strpbrk(val, " \t\r\n"))
+				if (!word_ok(val) || strlen(val) >= sizeof(s->name))
 					return fail(p, "sensor name '%s' must be one word under 64 characters", val);
 				memcpy(s->name, val, strlen(val) + 1);
 			} else if (!strcmp(key, "public_key")) {
@@ -161,8 +241,12 @@ static int parse_sensors(struct parser *p, struct sw_enf_config *cfg)
 
 static int parse_seq(struct parser *p, const char *key, struct sw_enf_config *cfg)
 {
-	if (next(p) || p->ev.type != YAML_SEQUENCE_START_EVENT)
-		return fail(p, "'%s' must be a list", key);
+	char q[QUOTE_MAX + 8];
+
+	if (next(p))
+		return -EINVAL;
+	if (p->ev.type != YAML_SEQUENCE_START_EVENT)
+		return fail(p, "'%s' must be a list, not %s", key, found(p, q, sizeof(q)));
 	if (!strcmp(key, "hooks"))
 		cfg->hooks = 0;
 	for (;;) {
@@ -170,11 +254,14 @@ static int parse_seq(struct parser *p, const char *key, struct sw_enf_config *cf
 
 		if (next(p))
 			return -EINVAL;
+		/* said here, not after the whole file, so that the line is the list's */
+		if (p->ev.type == YAML_SEQUENCE_END_EVENT && !strcmp(key, "hooks") && !cfg->hooks)
+			return fail(p, "'hooks' is empty");
 		if (p->ev.type == YAML_SEQUENCE_END_EVENT)
 			return 0;
 		s = scalar(p);
 		if (!s)
-			return fail(p, "'%s' holds strings", key);
+			return fail(p, "'%s' holds strings, not %s", key, found(p, q, sizeof(q)));
 		if (!strcmp(key, "hooks")) {
 			if (!strcmp(s, "input"))
 				cfg->hooks |= SW_NFT_HOOK_INPUT;
@@ -197,22 +284,21 @@ static int parse_seq(struct parser *p, const char *key, struct sw_enf_config *cf
 	}
 }
 
-int sw_enf_config_load(const char *path, struct sw_enf_config *cfg, char *err, size_t errlen)
+int sw_enf_config_load_string(const char *text, size_t len, const char *name,
+			      struct sw_enf_config *cfg, char *err, size_t errlen)
 {
-	struct parser p = { .file = path, .err = err, .errlen = errlen };
-	FILE *f;
+	struct parser p = { .file = name, .src = text, .srclen = len, .err = err, .errlen = errlen };
+	char q[QUOTE_MAX + 8];
 	int ret = -EINVAL;
-	uint32_t v;
+	uint32_t v = 0;
 
 	sw_enf_config_defaults(cfg);
-	f = fopen(path, "r");
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -errno;
-	}
-	yaml_parser_initialize(&p.y);
-	yaml_parser_set_input_file(&p.y, f);
 	memset(&p.ev, 0, sizeof(p.ev));
+	if (!yaml_parser_initialize(&p.y)) {
+		snprintf(err, errlen, "%s: %s", name, strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	yaml_parser_set_input_string(&p.y, (const unsigned char *)text, len);
 	/* stream start, document start, mapping start */
 	if (next(&p) || next(&p))
 		goto out;
@@ -223,20 +309,22 @@ int sw_enf_config_load(const char *path, struct sw_enf_config *cfg, char *err, s
 	if (next(&p))
 		goto out;
 	if (p.ev.type != YAML_MAPPING_START_EVENT) {
-		fail(&p, "the config is a mapping");
+		ret = fail(&p, "the config is a mapping, not %s", found(&p, q, sizeof(q)));
 		goto out;
 	}
 	for (;;) {
 		char key[64];
 		const char *k;
 
-		if (next(&p))
+		/* ret is 0 after the previous key: a syntax error must not keep it */
+		ret = next(&p);
+		if (ret)
 			goto out;
 		if (p.ev.type == YAML_MAPPING_END_EVENT)
 			break;
 		k = scalar(&p);
 		if (!k || strlen(k) >= sizeof(key)) {
-			fail(&p, "expected a key");
+			ret = fail(&p, "expected a key, found %s", found(&p, q, sizeof(q)));
 			goto out;
 		}
 		strcpy(key, k);
@@ -275,17 +363,31 @@ int sw_enf_config_load(const char *path, struct sw_enf_config *cfg, char *err, s
 		if (ret)
 			goto out;
 	}
-	ret = -EINVAL;
-	if (!cfg->hooks) {
-		fail(&p, "'hooks' is empty");
-		goto out;
-	}
 	if (cfg->default_ttl > cfg->max_ttl)
 		cfg->default_ttl = cfg->max_ttl;
 	ret = 0;
 out:
 	yaml_event_delete(&p.ev);
 	yaml_parser_delete(&p.y);
-	fclose(f);
+	return ret;
+}
+
+/* Far larger than any real config (64 sensors, 256 never_block entries). */
+#define CONFIG_MAX (1024 * 1024)
+
+int sw_enf_config_load(const char *path, struct sw_enf_config *cfg, char *err, size_t errlen)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int ret;
+
+	ret = sw_read_file(path, CONFIG_MAX, &text, &len);
+	if (ret) {
+		sw_enf_config_defaults(cfg);
+		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
+		return ret;
+	}
+	ret = sw_enf_config_load_string(text, len, path, cfg, err, errlen);
+	free(text);
 	return ret;
 }

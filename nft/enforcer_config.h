@@ -42,10 +42,24 @@ struct sw_enf_config {
 };
 
 /*
- * Defaults, then @path.  On error returns -EINVAL (or -errno opening the
- * file) and writes "file:line: message" into @err.
+ * Defaults, then @path (read whole, at most 1 MiB).  Returns 0, -EINVAL for
+ * a bad config, or the -errno of reading the file (-EFBIG if too large).
+ * On error writes "file:line: message" into @err (at most @errlen bytes,
+ * NUL-terminated); the message quotes the offending key, value or token
+ * ("file:line:column: ..." for a YAML syntax error).  @cfg holds the
+ * defaults plus whatever was read before the error.
  */
 int sw_enf_config_load(const char *path, struct sw_enf_config *cfg, char *err, size_t errlen);
+
+/*
+ * As sw_enf_config_load(), from the @len bytes at @text (need not be
+ * NUL-terminated; borrowed until return); @name stands for the file name
+ * in messages.  Returns 0, -EINVAL, or -ENOMEM if libyaml cannot start.
+ */
+int sw_enf_config_load_string(const char *text, size_t len, const char *name,
+			      struct sw_enf_config *cfg, char *err, size_t errlen);
+
+/* Fill @cfg with the built-in defaults. */
 void sw_enf_config_defaults(struct sw_enf_config *cfg);
 
 #endif
