@@ -1,8 +1,10 @@
 # IP defragmentation (engine/defrag.c): per-worker, pooled, packet time.
 add_library(sw_defrag STATIC engine/defrag.c)
 target_link_libraries(sw_defrag PUBLIC sw_common)
+if(TARGET sw_decode AND TARGET sw_config)
+  sw_unit_test(test_defrag sw_defrag sw_decode sw_config)
+endif()
 if(TARGET sw_decode)
-  sw_unit_test(test_defrag sw_defrag sw_decode)
   sw_fuzzer(fuzz_defrag sw_defrag sw_decode)
 endif()
 # The engine (engine/sidewall.cmake) runs it between decode and the flow table.

@@ -14,9 +14,12 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
+#include "engine/config.h"
 #include "engine/decode.h"
 #include "engine/defrag.h"
 
@@ -441,12 +444,79 @@ static void test_bad_config(void **state)
 	sw_defrag_free(NULL);
 }
 
+/* The shipped etc/sidewall.yaml says what the built-in default does (test_config does not know defrag:). */
+static void test_config_defaults(void **state)
+{
+	const char *src = getenv("SW_SRC");
+	char path[4096];
+	struct sw_config *def = sw_config_default(), *c = NULL;
+	struct sw_config_error err;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/etc/sidewall.yaml", src ? src : ".");
+	assert_non_null(def);
+	assert_int_equal(sw_config_load(path, &c, &err), 0);
+	assert_int_equal(c->defrag.enabled, def->defrag.enabled);
+	assert_int_equal(c->defrag.memcap, def->defrag.memcap);
+	assert_int_equal(c->defrag.trackers, def->defrag.trackers);
+	assert_int_equal(c->defrag.max_frags, def->defrag.max_frags);
+	assert_int_equal(c->defrag.timeout, def->defrag.timeout);
+	assert_int_equal(c->defrag.prealloc, def->defrag.prealloc);
+	/* Suricata's defaults. */
+	assert_true(def->defrag.enabled);
+	assert_int_equal(def->defrag.memcap, 32u << 20);
+	assert_int_equal(def->defrag.trackers, 65535);
+	assert_int_equal(def->defrag.max_frags, 65535);
+	assert_int_equal(def->defrag.timeout, 60);
+	sw_config_free(c);
+	sw_config_free(def);
+}
+
+static void test_config_keys(void **state)
+{
+	static const struct {
+		const char *text;
+		int rc;
+		const char *msg; /* part of the error message */
+	} t[] = {
+		{ "defrag:\n  enabled: no\n  memcap: 2mb\n  trackers: 10\n  max-frags: 20\n  timeout: 5\n  prealloc: no\n", 0, NULL },
+		{ "defrag:\n  timeout: 0\n", -EINVAL, "'defrag.timeout' must be at least 1" },
+		{ "defrag:\n  trackers: 0\n", -EINVAL, "at least 1" },
+		{ "defrag:\n  max-frags: 16777217\n", -EINVAL, "maximum" },
+		{ "defrag:\n  memcap: 10kb\n", -EINVAL, "outside 1mb..64gb" },
+		{ "defrag:\n  policy: bsd\n", -EINVAL, "policy" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct sw_config *c = NULL;
+		struct sw_config_error err;
+
+		assert_int_equal(sw_config_load_string(t[i].text, "sidewall.yaml", &c, &err), t[i].rc);
+		if (t[i].rc) {
+			if (!strstr(err.message, t[i].msg))
+				print_error("%s: %s\n", t[i].text, err.message);
+			assert_non_null(strstr(err.message, t[i].msg));
+			continue;
+		}
+		assert_false(c->defrag.enabled);
+		assert_int_equal(c->defrag.memcap, 2u << 20);
+		assert_int_equal(c->defrag.trackers, 10);
+		assert_int_equal(c->defrag.max_frags, 20);
+		assert_int_equal(c->defrag.timeout, 5);
+		assert_false(c->defrag.prealloc);
+		sw_config_free(c);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_memuse_released),
 		cmocka_unit_test(test_bad_config),
+		cmocka_unit_test(test_config_defaults),
+		cmocka_unit_test(test_config_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
