@@ -11,7 +11,8 @@
  *   kind & 1 == 0: a raw packet: [len u8][len bytes] (any bytes, raw IP);
  *   kind & 1 == 1: a fragment built here from fuzzed fields, so that most
  *     inputs are fragments of a few datagrams that collide, overlap and
- *     complete: [id u8][off u16][len u8][more+family u8][fill u8].
+ *     complete: [id u8][off u16][len u8][flags u8][fill u8], flags: 1 more,
+ *     2 IPv6, 4 TCP (else UDP), 8 a hop-by-hop header first (16: a wrong length).
  *   kind >> 5: seconds to advance packet time by (0..7), so trackers time out.
  */
 #include <stddef.h>
@@ -33,8 +34,8 @@ static void put16(uint8_t *o, uint32_t v)
 static uint32_t build(const uint8_t *r)
 {
 	uint32_t id = r[0] & 7, off = ((uint32_t)r[1] << 8 | r[2]) & 0x1ff8, len = r[3];
-	bool more = r[4] & 1, v6 = r[4] & 2;
-	uint32_t h = v6 ? 48 : 20;
+	bool more = r[4] & 1, v6 = r[4] & 2, hbh = v6 && (r[4] & 8);
+	uint32_t h = v6 ? 48 + (hbh ? 8 : 0) : 20;
 
 	memset(pkt, 0, h);
 	if (!v6) {
@@ -49,17 +50,26 @@ static uint32_t build(const uint8_t *r)
 		pkt[16] = 10;
 		pkt[19] = 2;
 	} else {
+		uint32_t f = hbh ? 48 : 40;
+
 		pkt[0] = 0x60;
-		put16(pkt + 4, 8 + len);
-		pkt[6] = 44;
+		put16(pkt + 4, h - 40 + len);
+		pkt[6] = hbh ? 0 : 44;
 		pkt[7] = 64;
 		pkt[8] = 0xfd;
 		pkt[23] = 1;
 		pkt[24] = 0xfd;
 		pkt[39] = 2;
-		pkt[40] = r[4] & 4 ? 6 : 17;
-		put16(pkt + 42, off | (more ? 1 : 0));
-		pkt[47] = (uint8_t)id;
+		if (hbh) {
+			/* hop-by-hop options (PadN) before the fragment header; its length byte is fuzzed */
+			pkt[40] = 44;
+			pkt[41] = r[4] & 16 ? 1 : 0;
+			pkt[42] = 1;
+			pkt[43] = 4;
+		}
+		pkt[f] = r[4] & 4 ? 6 : 17;
+		put16(pkt + f + 2, off | (more ? 1 : 0));
+		pkt[f + 7] = (uint8_t)id;
 	}
 	memset(pkt + h, r[5], len);
 	return h + len;
