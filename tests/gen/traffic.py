@@ -28,7 +28,8 @@ Captures (tests/fixtures/pcap, rules tests/e2e/e2e.rules):
                  content split across fragments (in order, reversed, shuffled),
                  an overlap where the first-arrived bytes carry the content
                  (sidewall keeps the first bytes), and a datagram whose middle
-                 fragment never comes (no alert, no flow).  Every fragment
+                 fragment never comes (no alert, no flow), VLAN-tagged
+                 fragments.  Every fragment
                  counts as a packet of its flow with its own wire bytes.
 The demo (etc/demo.pcap, rules/default.rules) is a small "office LAN" capture.
 """
@@ -507,6 +508,10 @@ def build_frag():
 	fr = fragment(bytes(pkt), 16)
 	c.emit_frags(None, True, fr[:1] + fr[2:], complete=False)
 	c.gap(10)
+	# 802.1Q-tagged fragments: the datagram and its unfragmented reply are one flow (the VLAN id is in the key).
+	c.vlan = [100]
+	c.udp_frag(C2, "203.0.113.64", 55005, 7000, b"tagged fragments carry VLAN-MARK", 16, "rev").expect(1900016)
+	c.vlan = None
 	return c
 
 
