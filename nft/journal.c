@@ -147,8 +147,13 @@ int sw_enf_journal_parse(const char *line, struct sw_enf_jline *out, char *err, 
 	switch (out->op) {
 	case '+':
 		if ((ret = kind(&c, out)) || (ret = cidr(&c, out)) ||
-		    (ret = number(&c, "expiry", &out->expires)) ||
-		    (ret = word(&c, "sensor name", out->who, SW_ENF_JOURNAL_WHO_MAX)))
+		    (ret = number(&c, "expiry", &out->expires)))
+			return ret;
+		if (out->expires > SW_ENF_JOURNAL_EXPIRES_MAX)
+			return bad(&c, "expiry %llu is past %llu", (unsigned long long)out->expires,
+				   (unsigned long long)SW_ENF_JOURNAL_EXPIRES_MAX);
+		ret = word(&c, "sensor name", out->who, SW_ENF_JOURNAL_WHO_MAX);
+		if (ret)
 			return ret;
 		/* the reason is free text: the rest of the line, as written */
 		out->reason = c.p + strspn(c.p, BLANKS);

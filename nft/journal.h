@@ -21,6 +21,14 @@
 
 #define SW_ENF_JOURNAL_WHO_MAX 63 /* a sensor name: one word under 64 characters */
 
+/*
+ * Latest expiry a line may carry (2106-02-07).  The daemon writes now + TTL
+ * with TTL at most a year; a later one can only be corruption, and restoring
+ * it would ask the kernel for a timeout it refuses (ERANGE past ~584 years
+ * in milliseconds), which stopped the whole restore and the daemon with it.
+ */
+#define SW_ENF_JOURNAL_EXPIRES_MAX UINT32_MAX
+
 struct sw_enf_jline {
 	char op;        /* '+', '-' or 'c' */
 	uint8_t kind;   /* '+' and '-': 'b' or 'q' */
@@ -36,7 +44,8 @@ struct sw_enf_jline {
  * Parse one journal line (without or with its '\n').  Fields are separated
  * by blanks; REASON is everything after WHO and the blanks that follow it,
  * kept verbatim (the caller truncates it to its own buffer).  Numbers are
- * plain decimal that fit in 64 bits; no sign, no trailing characters.
+ * plain decimal that fit in 64 bits; no sign, no trailing characters; an
+ * expiry is at most SW_ENF_JOURNAL_EXPIRES_MAX.
  *
  * Returns 0 and fills @out, or -EINVAL and, if @err is not NULL, writes a
  * message quoting the offending token into @err (at most @errlen bytes,

@@ -38,7 +38,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (j.op != '-' && (!j.who[0] || strlen(j.who) > SW_ENF_JOURNAL_WHO_MAX))
 			abort();
-		if (j.op == '+' && (j.reason < s || j.reason > s + strlen(s)))
+		if (j.op == '+' && (j.reason < s || j.reason > s + strlen(s) ||
+				    j.expires > SW_ENF_JOURNAL_EXPIRES_MAX))
 			abort();
 	}
 	free(s);

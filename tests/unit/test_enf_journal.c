@@ -37,7 +37,7 @@ static const struct good goods[] = {
 	{ "+ q ::1/128 5 s ", '+', 'q', "::1", 5, 0, "s", "" },
 	/* host bits are cleared, as everywhere else */
 	{ "+ b 10.1.2.3/8 1 s x", '+', 'b', "10.0.0.0/8", 1, 0, "s", "x" },
-	{ "+ b 10.0.0.0/24 18446744073709551615 s r", '+', 'b', "10.0.0.0/24", UINT64_MAX, 0, "s", "r" },
+	{ "+ b 10.0.0.0/24 4294967295 s r", '+', 'b', "10.0.0.0/24", UINT32_MAX, 0, "s", "r" },
 	{ "+\tb\t10.0.0.0/24\t7\ts\tr\tx\n", '+', 'b', "10.0.0.0/24", 7, 0, "s", "r\tx\n" },
 	{ "- b 10.0.0.0/24", '-', 'b', "10.0.0.0/24", 0, 0, "", NULL },
 	{ "- q 2001:db8::5/128\n", '-', 'q', "2001:db8::5", 0, 0, "", NULL },
@@ -114,6 +114,9 @@ static const struct badline bads[] = {
 	{ "+ b 10.0.0.0/24 +1 s r", "expiry '+1' is not a decimal number" },
 	{ "+ b 10.0.0.0/24 12x s r", "expiry '12x' is not a decimal number" },
 	{ "+ b 10.0.0.0/24 0x10 s r", "expiry '0x10' is not a decimal number" },
+	/* the kernel refuses such a timeout, and that stopped the whole restore */
+	{ "+ b 10.0.0.0/24 4294967296 s r", "expiry 4294967296 is past 4294967295" },
+	{ "+ b 10.0.0.0/24 18446744073709551615 s r", "expiry 18446744073709551615 is past" },
 	{ "+ b 10.0.0.0/24 18446744073709551616 s r", "expiry '18446744073709551616' does not fit" },
 	{ "+ b 10.0.0.0/24 99999999999999999999 s r", "does not fit in 64 bits" },
 	{ "+ b 10.0.0.0/24 1234567890123456789012345678901234567890 s r", "expiry '1234567890" },
