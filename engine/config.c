@@ -503,6 +503,20 @@ static int defrag_key(struct ctx *x, const char *path, const char *key,
 		return get_size(x, v, path, &dc->memcap);
 	if (!strcmp(key, "prealloc")) /* accepted: pools are always preallocated (and touched lazily) */
 		return get_bool(x, v, path, &dc->prealloc);
+	if (!strcmp(key, "policy")) {
+		/* Suricata picks one per host (host-os-policy); sidewall has one for all. */
+		if (want_scalar(x, v, path, "bsd or first"))
+			return -EINVAL;
+		if (!strcmp(scalar(v), "bsd"))
+			dc->policy = SW_DEFRAG_POLICY_BSD;
+		else if (!strcmp(scalar(v), "first"))
+			dc->policy = SW_DEFRAG_POLICY_FIRST;
+		else {
+			set_err(x, v, "'%s' expects bsd or first, got '%.100s'", path, scalar(v));
+			return -EINVAL;
+		}
+		return 0;
+	}
 	if (!strcmp(key, "trackers"))
 		u = &dc->trackers;
 	else if (!strcmp(key, "max-frags"))
@@ -1073,6 +1087,7 @@ struct sw_config *sw_config_default(void)
 	c->defrag.max_frags = 65535;
 	c->defrag.timeout = 60;
 	c->defrag.prealloc = true;
+	c->defrag.policy = SW_DEFRAG_POLICY_BSD;
 	c->nfq_fail_open = true;
 	c->pcap_promisc = true;
 	c->syslog_port = 514;

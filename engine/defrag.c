@@ -3,9 +3,10 @@
  * IP defragmentation (engine/defrag.h).
  *
  * Storage: a tracker per datagram, and the datagram's bytes in fixed-size
- * slots ("pieces", SLOT bytes each) on a list sorted by offset.  Because of
- * the "first" overlap policy a new fragment only fills holes, so pieces
- * never overlap: the bytes held are the sum of the piece lengths, and the
+ * slots ("pieces", SLOT bytes each) on a list sorted by offset.  The overlap
+ * policy is applied as each fragment arrives (held bytes are kept or
+ * replaced in place), so pieces never overlap: the bytes held are the sum
+ * of the piece lengths, and the
  * datagram is complete when that sum equals the length the last fragment
  * announced and the first fragment (which brings the header) is here.
  * Reassembly is then one copy per piece into a per-defragmenter buffer.
@@ -42,6 +43,7 @@ struct piece {
 	struct piece *next; /* sorted by offset within the tracker; free list link */
 	uint32_t off;       /* offset in the fragmentable part */
 	uint32_t len;
+	uint32_t foff;      /* start of the fragment these bytes came from (bsd policy) */
 	uint8_t data[SLOT];
 };
 
@@ -375,11 +377,47 @@ static int parse_v6(const struct sw_packet *p, struct frag *f)
 	return 0;
 }
 
+/* A free piece for @t, evicting other datagrams if need be (counted once per fragment). */
+static struct piece *piece_for(struct sw_defrag *d, struct tracker *t, bool *evicted)
+{
+	struct piece *np;
+
+	while (!(np = piece_get(d))) {
+		if (!*evicted)
+			d->st.max_frags_reached++;
+		*evicted = true;
+		if (!evict_oldest(d, t))
+			return NULL;
+	}
+	return np;
+}
+
+/* Split @pc at byte offset @at (inside it): the tail becomes a new piece after it. */
+static int split(struct sw_defrag *d, struct tracker *t, struct piece *pc, uint32_t at, bool *evicted)
+{
+	struct piece *np = piece_for(d, t, evicted);
+
+	if (!np)
+		return -ENOBUFS;
+	np->off = at;
+	np->len = pc->off + pc->len - at;
+	np->foff = pc->foff;
+	memcpy(np->data, pc->data + (at - pc->off), np->len);
+	np->next = pc->next;
+	pc->next = np;
+	pc->len = at - pc->off;
+	return 0;
+}
+
 /*
- * Store @f's bytes that no held piece covers ("first" policy), keeping the
- * list sorted.  Sets *@overlap when a held byte differs from @f's.  Returns
- * 0, or -ENOBUFS when no piece could be had even after evicting every other
- * datagram (the caller gives this one up).
+ * Store @f's bytes, keeping the list sorted and pieces disjoint.  Bytes no
+ * piece covers are added.  Bytes a piece already holds follow the policy:
+ * "first" keeps them; "bsd" keeps them unless @f starts before the fragment
+ * they came from (Suricata's bsd: a fragment that begins earlier wins), in
+ * which case the piece is split so that exactly the overlapped bytes take
+ * @f's bytes and @f's start.  Sets *@overlap when a held byte differs from
+ * @f's.  Returns 0, or -ENOBUFS when no piece could be had even after
+ * evicting every other datagram (the caller gives this one up).
  */
 static int store(struct sw_defrag *d, struct tracker *t, const struct frag *f, bool *overlap)
 {
@@ -398,8 +436,20 @@ static int store(struct sw_defrag *d, struct tracker *t, const struct frag *f, b
 		if (cur && cur->off <= pos) {
 			uint32_t e = cur->off + cur->len < end ? cur->off + cur->len : end;
 
-			if (memcmp(cur->data + (pos - cur->off), f->data + (pos - f->off), e - pos))
+			if (memcmp(cur->data + (pos - cur->off), f->data + (pos - f->off), e - pos)) {
 				*overlap = true;
+				/*
+				 * Here pos == cur->off: a piece never starts before
+				 * the fragment it came from (cur->off >= cur->foff >
+				 * f->off), so only its tail may need splitting off.
+				 */
+				if (d->cfg.policy == SW_DEFRAG_POLICY_BSD && f->off < cur->foff) {
+					if (e < cur->off + cur->len && split(d, t, cur, e, &evicted) < 0)
+						return -ENOBUFS;
+					memcpy(cur->data, f->data + (pos - f->off), e - pos);
+					cur->foff = f->off;
+				}
+			}
 			pos = e;
 			pp = &cur->next;
 			continue;
@@ -408,15 +458,11 @@ static int store(struct sw_defrag *d, struct tracker *t, const struct frag *f, b
 		gend = cur && cur->off < end ? cur->off : end;
 		while (pos < gend) {
 			uint32_t n = gend - pos < SLOT ? gend - pos : SLOT;
-			struct piece *np;
+			struct piece *np = piece_for(d, t, &evicted);
 
-			while (!(np = piece_get(d))) {
-				if (!evicted)
-					d->st.max_frags_reached++;
-				evicted = true;
-				if (!evict_oldest(d, t))
-					return -ENOBUFS;
-			}
+			if (!np)
+				return -ENOBUFS;
+			np->foff = f->off;
 			np->off = pos;
 			np->len = n;
 			memcpy(np->data, f->data + (pos - f->off), n);
@@ -561,7 +607,7 @@ int sw_defrag_packet(struct sw_defrag *d, const struct sw_packet *p, struct sw_d
 		t->have_last = true;
 		t->total = end;
 	}
-	/* The header comes from the fragment at offset 0 (the first one to arrive). */
+	/* The header comes from the fragment at offset 0 that arrived first (under either policy: nothing starts before 0). */
 	if (!f.off && !t->have_first) {
 		t->have_first = true;
 		t->hdr_len = (uint8_t)f.hdr_len;

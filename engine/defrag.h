@@ -10,9 +10,12 @@
  * sw_defrag_new() with the configured caps: nothing is allocated per packet.
  * When a pool is empty the oldest tracker is evicted and counted.
  *
- * Overlap policy: "first" (Suricata's `first`): a byte that arrived first
- * is never overwritten by a later fragment.  A later fragment only fills
- * holes.  An overlap whose bytes differ from what is held is counted
+ * Overlap policies (Suricata's names and semantics), applied per byte:
+ *  - bsd (the default, as Suricata's): a held byte is kept, unless the new
+ *    fragment starts before the fragment that byte came from; then the new
+ *    fragment's byte replaces it.
+ *  - first: a held byte is always kept; later fragments only fill holes.
+ * An overlap whose bytes differ from what is held is counted
  * (ipv4.frag_overlap / ipv6.frag_overlap); an identical re-send is not.
  *
  * Atomic fragments (RFC 6946: IPv6 offset 0, M clear) are not fragments and
@@ -26,6 +29,11 @@
 
 #include "packet.h"
 
+enum sw_defrag_policy {
+	SW_DEFRAG_POLICY_BSD = 0,
+	SW_DEFRAG_POLICY_FIRST = 1,
+};
+
 /* defrag: in sidewall.yaml (Suricata's keys).  Values are per defragmenter. */
 struct sw_defrag_config {
 	bool enabled;        /* defrag.enabled; no = fragments pass as before (counted only) */
@@ -34,6 +42,7 @@ struct sw_defrag_config {
 	uint32_t max_frags;  /* fragments held at once */
 	uint32_t timeout;    /* seconds from a datagram's first fragment until it is given up */
 	bool prealloc;       /* accepted for Suricata compatibility: pools are always preallocated */
+	uint32_t policy;     /* enum sw_defrag_policy (defrag.policy; Suricata sets it per host in host-os-policy) */
 };
 
 /*

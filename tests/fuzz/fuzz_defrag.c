@@ -5,7 +5,8 @@
  * eviction, timeouts and memcap exhaustion are reached.  Every datagram
  * that completes is decoded again and checked for the invariants the
  * worker relies on (bounded length, no fragment bits, an IP header the
- * decoder accepts).
+ * decoder accepts).  The overlap policy (bsd or first) is picked by the
+ * input's length.
  *
  * Input: records of [kind u8][...]:
  *   kind & 1 == 0: a raw packet: [len u8][len bytes] (any bytes, raw IP);
@@ -85,6 +86,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int64_t ts = 1000000;
 	size_t i = 0;
 
+	/* Both policies: the input's length picks one. */
+	cfg.policy = size & 1 ? SW_DEFRAG_POLICY_FIRST : SW_DEFRAG_POLICY_BSD;
 	/* A fresh defragmenter per input: results depend on this input only. */
 	sw_defrag_free(d);
 	d = sw_defrag_new(&cfg);

@@ -249,18 +249,29 @@ class Capture:
 		self.gap(10)
 		return f
 
-	def udp_frag(self, cli, srv, sport, dport, payload, size, order="in", reply=b"ok", overlap=None):
+	def udp_frag(self, cli, srv, sport, dport, payload, size, order="in", reply=b"ok", overlap=None, plan=None):
 		"""One UDP datagram to the server sent as IP fragments of `size` bytes
 		(order "in", "rev" or "shuffle"), then an unfragmented reply.
-		overlap=(offset, bytes): after the others, one more fragment
-		rewriting those bytes of the UDP part; sidewall keeps what came first."""
+		overlap=(offset, bytes): before the last fragment, one more rewriting
+		those bytes of the UDP part (held already: they stay).
+		plan=[(start, end, fill)]: the fragments instead, in this order, each
+		the datagram's bytes [start, end) of the UDP part (fill None) or that
+		many `fill` bytes (a decoy); the one reaching the end is the last."""
 		f = self.flow("udp", cli, srv, sport, dport)
 		pkt = self.ip(f, True) / UDP(sport=sport, dport=dport) / Raw(payload)
-		frags = fragment(bytes(pkt), size, order)
+		raw = bytes(pkt)
+		body = raw[(raw[0] & 15) * 4 if raw[0] >> 4 == 4 else 40:]
+		overlaps = 0
+		if plan:
+			frags = [fragment_at(raw, a, body[a:b] if fill is None else fill * (b - a), b < len(body))
+				 for a, b, fill in plan]
+			overlaps = sum(1 for a, b, fill in plan if fill is not None)
+		else:
+			frags = fragment(raw, size, order)
 		if overlap:
-			# After every fragment but the last: the bytes it rewrites are already held.
-			frags = frags[:-1] + [fragment_at(bytes(pkt), overlap[0], overlap[1], True)] + frags[-1:]
-		self.emit_frags(f, True, frags, overlaps=1 if overlap else 0)
+			frags = frags[:-1] + [fragment_at(raw, overlap[0], overlap[1], True)] + frags[-1:]
+			overlaps = 1
+		self.emit_frags(f, True, frags, overlaps=overlaps)
 		if reply:
 			self.emit(f, False, self.ip(f, False) / UDP(sport=dport, dport=sport) / Raw(reply))
 		f.state = "established" if reply else "new"
@@ -498,11 +509,18 @@ def build_frag():
 	# TCP over IPv6: the server's answer is fine, the client's request fragmented in order.
 	c.tcp(a6, b6, 45002, 8080, [("c", b"GET /frag HTTP/1.1\r\nX-Key: V6-SECRET\r\n\r\n"), ("s", HTTP_OK_RESP)],
 	      frag=(0, 16, "in")).expect(1900012)
-	# Overlap: the first fragment to arrive holds "CKSUM-MARK"; a later one
-	# rewrites those bytes.  The "first" policy keeps the marker: one alert
-	# (a "last" policy would see none), and one ipv4.frag_overlap event.
+	# Overlaps (each one ipv4.frag_overlap event).  The datagram's UDP
+	# checksum covers the real bytes: if the policy picked the decoy, the
+	# packet would fail it and not be inspected, so each alert below says
+	# the real bytes won.  The marker sits at [16, 26) of the UDP part.
+	# 1. A decoy starting where the fragment holding the marker started
+	#    arrives later: bsd and first keep the marker (last/linux would not).
 	c.udp_frag(C3, "203.0.113.62", 55003, 6666, b"overlap CKSUM-MARK here, then more bytes!", 16,
-		   overlap=(8, b"XXXXXXXXXXXXXXXX")).expect(1900014)
+		   overlap=(16, b"XXXXXXXXXXXXXXXX")).expect(1900014)
+	# 2. The decoy comes first at 16; the marker comes later in a fragment
+	#    starting at 8, before the decoy: bsd takes it (first would not).
+	c.udp_frag(C1, "203.0.113.65", 55006, 6666, b"overlap CKSUM-MARK here, then more bytes!", 16,
+		   plan=[(16, 32, b"Y"), (0, 8, None), (8, 32, None), (32, 48, None), (48, 49, None)]).expect(1900014)
 	# The middle fragment never comes: no alert, no flow, held until it times out.
 	pkt = IP(src=C1, dst="203.0.113.63", id=4242) / UDP(sport=55004, dport=6666) / Raw(b"lost CKSUM-MARK middle " * 2)
 	fr = fragment(bytes(pkt), 16)

@@ -98,6 +98,7 @@ struct span {
 
 struct tcase {
 	const char *name;
+	uint32_t policy;          /* enum sw_defrag_policy (0: bsd, the default) */
 	uint32_t trackers, max_frags;
 	uint64_t memcap;
 	struct step s[MAXSTEPS];
@@ -194,13 +195,35 @@ static const struct tcase cases[] = {
 	{ .name = "v4 identical duplicates are not overlaps",
 	  .s = { { 4, 7, 0, 48, true }, { 4, 7, 0, 48, true }, { 4, 7, 48, 48, false, .complete = true } },
 	  .st = { .ipv4_fragments = 3, .ipv4_reassembled = 1 } },
-	{ .name = "v4 overlap: later bytes never replace earlier ones",
+	{ .name = "bsd: a fragment that starts earlier wins, one that starts at or after loses",
+	  /* [8,40) of 0xaa, [32,64) of 0xbb (loses [32,40)), the real [0,32) (wins [8,32)), the real [64,96). */
+	  .s = { { 4, 7, 8, 32, true, 0xaa }, { 4, 7, 32, 32, true, 0xbb }, { 4, 7, 0, 32, true },
+		 { 4, 7, 64, 32, false, .complete = true } },
+	  .want = { { 32, 8, 0xaa }, { 40, 24, 0xbb } },
+	  .st = { .ipv4_fragments = 4, .ipv4_reassembled = 1, .frag_overlap = { 2, 0 } } },
+	{ .name = "bsd: replaced bytes take the winner's start (split pieces)",
+	  /*
+	   * O [24,64) 0x11; N [8,48) 0x22 starts earlier: wins [24,48); P [16,32)
+	   * 0x33 starts after N (though before O): loses everywhere; K, the real
+	   * [0,16), starts before N: wins [8,16); then the real [64,96).
+	   */
+	  .s = { { 4, 7, 24, 40, true, 0x11 }, { 4, 7, 8, 40, true, 0x22 }, { 4, 7, 16, 16, true, 0x33 },
+		 { 4, 7, 0, 16, true }, { 4, 7, 64, 32, false, .complete = true } },
+	  .want = { { 16, 32, 0x22 }, { 48, 16, 0x11 } },
+	  .st = { .ipv4_fragments = 5, .ipv4_reassembled = 1, .frag_overlap = { 3, 0 } } },
+	{ .name = "bsd: a later fragment starting earlier replaces what it covers",
+	  .s = { { 4, 7, 16, 16, true, 0xcc }, { 4, 7, 48, 8, true, 0xdd }, { 4, 7, 88, 8, false },
+		 { 4, 7, 0, 88, true, .complete = true } },
+	  .st = { .ipv4_fragments = 4, .ipv4_reassembled = 1, .frag_overlap = { 1, 0 } } },
+	{ .name = "first: later bytes never replace earlier ones",
+	  .policy = SW_DEFRAG_POLICY_FIRST,
 	  /* [8,40) of 0xaa, [32,64) of 0xbb, the real [0,32), the real [64,96): two overlaps. */
 	  .s = { { 4, 7, 8, 32, true, 0xaa }, { 4, 7, 32, 32, true, 0xbb }, { 4, 7, 0, 32, true },
 		 { 4, 7, 64, 32, false, .complete = true } },
 	  .want = { { 8, 32, 0xaa }, { 40, 24, 0xbb } },
 	  .st = { .ipv4_fragments = 4, .ipv4_reassembled = 1, .frag_overlap = { 2, 0 } } },
-	{ .name = "v4 overlap: a later fragment starting earlier only fills the holes",
+	{ .name = "first: a later fragment starting earlier only fills the holes",
+	  .policy = SW_DEFRAG_POLICY_FIRST,
 	  .s = { { 4, 7, 16, 16, true, 0xcc }, { 4, 7, 48, 8, true, 0xdd }, { 4, 7, 88, 8, false },
 		 { 4, 7, 0, 88, true, .complete = true } },
 	  .want = { { 0, 16, 0 }, { 16, 16, 0xcc }, { 32, 16, 0 }, { 48, 8, 0xdd } },
@@ -245,7 +268,11 @@ static const struct tcase cases[] = {
 	{ .name = "v6 extension headers before the fragment header, reverse order",
 	  .s = { { 6, 5, 48, 48, false, .ext = 1 }, { 6, 5, 0, 48, true, .ext = 1, .complete = true } },
 	  .st = { .ipv6_fragments = 2, .ipv6_reassembled = 1 } },
-	{ .name = "v6 overlap counted, first bytes kept",
+	{ .name = "bsd: v6 overlap counted, the earlier-starting fragment wins",
+	  .s = { { 6, 5, 8, 40, true, 0xee }, { 6, 5, 0, 48, true }, { 6, 5, 48, 48, false, .complete = true } },
+	  .st = { .ipv6_fragments = 3, .ipv6_reassembled = 1, .frag_overlap = { 0, 1 } } },
+	{ .name = "first: v6 overlap counted, first bytes kept",
+	  .policy = SW_DEFRAG_POLICY_FIRST,
 	  .s = { { 6, 5, 8, 40, true, 0xee }, { 6, 5, 0, 48, true }, { 6, 5, 48, 48, false, .complete = true } },
 	  .want = { { 8, 40, 0xee } },
 	  .st = { .ipv6_fragments = 3, .ipv6_reassembled = 1, .frag_overlap = { 0, 1 } } },
@@ -322,6 +349,7 @@ static void test_cases(void **state)
 			.trackers = c->trackers ? c->trackers : 64,
 			.max_frags = c->max_frags ? c->max_frags : 256,
 			.timeout = 60,
+			.policy = c->policy,
 		};
 		struct sw_defrag *d = sw_defrag_new(&cfg);
 		struct sw_decode_stats ds;
@@ -462,12 +490,14 @@ static void test_config_defaults(void **state)
 	assert_int_equal(c->defrag.max_frags, def->defrag.max_frags);
 	assert_int_equal(c->defrag.timeout, def->defrag.timeout);
 	assert_int_equal(c->defrag.prealloc, def->defrag.prealloc);
+	assert_int_equal(c->defrag.policy, def->defrag.policy);
 	/* Suricata's defaults. */
 	assert_true(def->defrag.enabled);
 	assert_int_equal(def->defrag.memcap, 32u << 20);
 	assert_int_equal(def->defrag.trackers, 65535);
 	assert_int_equal(def->defrag.max_frags, 65535);
 	assert_int_equal(def->defrag.timeout, 60);
+	assert_int_equal(def->defrag.policy, SW_DEFRAG_POLICY_BSD);
 	sw_config_free(c);
 	sw_config_free(def);
 }
@@ -479,12 +509,14 @@ static void test_config_keys(void **state)
 		int rc;
 		const char *msg; /* part of the error message */
 	} t[] = {
-		{ "defrag:\n  enabled: no\n  memcap: 2mb\n  trackers: 10\n  max-frags: 20\n  timeout: 5\n  prealloc: no\n", 0, NULL },
+		{ "defrag:\n  enabled: no\n  memcap: 2mb\n  trackers: 10\n  max-frags: 20\n  timeout: 5\n  prealloc: no\n"
+		  "  policy: first\n", 0, NULL },
+		{ "defrag:\n  policy: linux\n", -EINVAL, "'defrag.policy' expects bsd or first, got 'linux'" },
 		{ "defrag:\n  timeout: 0\n", -EINVAL, "'defrag.timeout' must be at least 1" },
 		{ "defrag:\n  trackers: 0\n", -EINVAL, "at least 1" },
 		{ "defrag:\n  max-frags: 16777217\n", -EINVAL, "maximum" },
 		{ "defrag:\n  memcap: 10kb\n", -EINVAL, "outside 1mb..64gb" },
-		{ "defrag:\n  policy: bsd\n", -EINVAL, "policy" },
+		{ "defrag:\n  reassembly: yes\n", -EINVAL, "reassembly" },
 	};
 
 	(void)state;
@@ -505,6 +537,7 @@ static void test_config_keys(void **state)
 		assert_int_equal(c->defrag.max_frags, 20);
 		assert_int_equal(c->defrag.timeout, 5);
 		assert_false(c->defrag.prealloc);
+		assert_int_equal(c->defrag.policy, SW_DEFRAG_POLICY_FIRST);
 		sw_config_free(c);
 	}
 }
