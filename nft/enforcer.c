@@ -483,8 +483,20 @@ static int jr_replay(struct enf *e)
 		} else {
 			struct sensor *s = sensor_by_name(e, j.who);
 
-			if (s && j.counter > s->last_counter)
+			/*
+			 * A counter is the sensor's clock in microseconds: one far in
+			 * the future is corruption, and taking it would lock the
+			 * sensor out for good (every later request a "replay").
+			 */
+			uint64_t lim = (now_s() + e->cfg.time_window + 86400) * 1000000ull;
+
+			if (s && j.counter > lim) {
+				bad++;
+				logmsg("journal %s:%lu: counter %llu for %s is in the future: skipped",
+				       e->cfg.journal, lineno, (unsigned long long)j.counter, j.who);
+			} else if (s && j.counter > s->last_counter) {
 				s->last_counter = j.counter;
+			}
 		}
 	}
 	fclose(f);
@@ -884,8 +896,11 @@ static size_t round_commit(struct enf *e, size_t from, size_t to)
 				break;
 			planned++;
 		}
-		if (end == from)
-			return from; /* cannot happen: the first request never conflicts */
+		if (end == from) {
+			/* cannot happen (a round's first request never conflicts); never spin */
+			refuse(e, &e->pend[from], EIO, "failed: internal error (empty round)");
+			return from + 1;
+		}
 		ret = sw_nft_commit(e->nft, e->ops, nops, e->op_err);
 		if (!ret) {
 			e->st.batches += nops > 0;
@@ -972,16 +987,19 @@ static struct item *pend_add(struct enf *e, int conn, const char *who, const str
 	return it;
 }
 
-static size_t list_text(struct enf *e, char *out, size_t len)
+/*
+ * Lines for the live entries from index *@from on, as many as fit whole in
+ * @len bytes; *@from ends after the last entry written.  Returns the bytes
+ * written and adds the number of lines to *@shown.
+ */
+static size_t list_lines(struct enf *e, uint32_t *from, char *out, size_t len, uint32_t *shown)
 {
 	uint64_t now = now_s();
 	size_t off = 0;
 	uint32_t i;
 	int n;
 
-	n = snprintf(out, len, "%u entries (max %u)\n", e->live, e->cfg.max_elements);
-	off = n > 0 ? (size_t)n : 0;
-	for (i = 0; i < e->nent && off < len; i++) {
+	for (i = *from; i < e->nent; i++) {
 		const struct entry *x = &e->ent[i];
 		char c[64];
 
@@ -995,12 +1013,62 @@ static size_t list_text(struct enf *e, char *out, size_t len)
 			n = snprintf(out + off, len - off, "block %s expires_in=%llus by=%s reason=%s\n",
 				     c, (unsigned long long)(x->expires - now), x->who, x->reason);
 		if (n < 0 || (size_t)n >= len - off) {
-			off = len - 1; /* truncated at the limit */
+			out[off] = 0; /* an entry that does not fit is not shown in part */
 			break;
 		}
 		off += (size_t)n;
+		(*shown)++;
+	}
+	*from = i;
+	return off;
+}
+
+static uint32_t live_now(const struct enf *e)
+{
+	uint64_t now = now_s();
+	uint32_t i, live = 0;
+
+	for (i = 0; i < e->nent; i++)
+		live += e->ent[i].used && (!e->ent[i].expires || e->ent[i].expires > now);
+	return live;
+}
+
+/* A sensor's `list`: one answer, so it says how many entries did not fit. */
+static size_t list_text(struct enf *e, char *out, size_t full)
+{
+	size_t len = full > 128 ? full - 96 : full, off; /* room for the last line */
+	uint32_t from = 0, shown = 0, live = live_now(e);
+	int n;
+
+	n = snprintf(out, len, "%u entries (max %u)\n", live, e->cfg.max_elements);
+	off = n > 0 ? (size_t)n : 0;
+	off += list_lines(e, &from, out + off, len - off, &shown);
+	if (shown < live && full > 128) {
+		n = snprintf(out + off, full - off, "... %u more not shown (answer size limit)\n", live - shown);
+		if (n > 0 && (size_t)n < full - off)
+			off += (size_t)n;
 	}
 	return off;
+}
+
+static void send_frame(int fd, const uint8_t *p, size_t n);
+
+/* The operator's `list` on the local socket: every entry, in chunks. */
+static void list_stream(struct enf *e, int fd)
+{
+	char *out = e->resp.text;
+	uint32_t from = 0, shown = 0;
+	size_t off;
+	int n;
+
+	n = snprintf(out, SW_PROTO_TEXT_MAX, "%u entries (max %u)\n", live_now(e), e->cfg.max_elements);
+	send_frame(fd, (const uint8_t *)out, n > 0 ? (size_t)n : 0);
+	while (from < e->nent) {
+		off = list_lines(e, &from, out, SW_PROTO_TEXT_MAX, &shown);
+		if (!off)
+			break;
+		send_frame(fd, (const uint8_t *)out, off);
+	}
 }
 
 static size_t stats_text(struct enf *e, char *out, size_t len)
@@ -1217,7 +1285,8 @@ static void ctl_line(struct enf *e, struct conn *c, char *line)
 	if (sw_enf_ctl_parse(line, &cmd, out, len)) {
 		off = strlen(out);
 	} else if (cmd.verb == SW_ENF_CTL_LIST) {
-		off = list_text(e, out, len);
+		list_stream(e, c->fd);
+		return;
 	} else if (cmd.verb == SW_ENF_CTL_STATS) {
 		off = stats_text(e, out, len);
 	} else {

@@ -245,6 +245,34 @@ ctl list | grep -q 'block 10.77.1.130 ' && fail "the journal replay brought back
 ctl unblock 10.77.1.128/28 | grep -q '^ok' || fail "unblock the /28"
 ok "overlaps: /28 replaces two /32s (TTL kept), a /32 inside is covered, unblock inside says so, the merge survives a restart"
 
+# journal corruption and a long list: a counter far in the future is skipped (the
+# sensor is not locked out), a list longer than one answer says how much is left out
+stop_enf
+exp=$(( $(date +%s) + 600 ))
+for i in $(seq 0 949); do echo "+ b 10.80.$((i / 250)).$((i % 250 + 1)) $exp operator seeded by the e2e test to make the list longer than one answer"; done >>"$D/journal"
+echo "c sensor1 18000000000000000000" >>"$D/journal"
+start_enf
+grep -q "counter 18000000000000000000 for sensor1 is in the future: skipped" "$D/enf.log" \
+	|| fail "a future counter in the journal was not reported"
+sensor block 10.77.1.70 30 "after corrupt counter" >/dev/null || fail "the sensor is locked out after a corrupt journal counter"
+out=$(sensor list) || fail "sensor list failed (rc $?): $out"
+shown=$(grep -c '^block \|^quarantine ' <<<"$out")
+more=$(sed -n 's/^\.\.\. \([0-9]*\) more not shown.*/\1/p' <<<"$out")
+live=$(awk 'NR == 1 { print $1 }' <<<"$(ctl list)") # no pipe into head: SIGPIPE under pipefail
+echo "   sensor's list: $live entries, $shown shown, ${more:-0} more not shown"
+[ -n "$more" ] && [ $((shown + more)) -eq "$live" ] && [ "$live" -ge 950 ] \
+	|| fail "a sensor's list too long for one answer does not account for every entry: $live live, $shown shown, '${more}' more"
+all=$(grep -c '^block \|^quarantine ' <<<"$(ctl list)")
+[ "$all" -eq "$live" ] || fail "the operator's list is not complete: $all of $live lines"
+grep -c 'reason=seeded by the e2e test' <<<"$(ctl list)" | grep -qx 950 || fail "the operator's list lacks seeded entries"
+for i in $(seq 0 949); do echo "- b 10.80.$((i / 250)).$((i % 250 + 1))"; done >"$D/unseed"
+stop_enf
+cat "$D/unseed" >>"$D/journal"
+ip netns exec $E nft flush set inet sidewall block4
+start_enf
+[ "$(awk 'NR == 1 { print $1 }' <<<"$(ctl list)")" -lt 950 ] || fail "unseeding the journal did not take"
+ok "journal: a future counter is skipped (sensor not locked out); a sensor's list too long for one answer says '$more more not shown'; the operator's list has all $all"
+
 # operator CLI and quarantine (both directions)
 ctl quarantine 10.77.1.2 | grep -q '^ok' || fail "quarantine"
 ctl unblock 10.77.1.2 | grep -q '^ok' || fail "unblock"
