@@ -429,15 +429,20 @@ static void addr_fields(struct sw_json *j, const struct sw_ip *src, uint16_t spo
 }
 
 /*
- * Community ID of a flow, oriented client -> server.  ICMP flows hash with
- * ports 0 (type/code are not kept per flow yet), so their ids will not
- * match Zeek's or Suricata's; TCP, UDP, SCTP and other protocols do.
+ * Community ID of a flow, oriented client -> server.  ICMP flows hash the
+ * client's first type and code (mapped to port equivalents by
+ * sw_community_id), as Suricata and Zeek do.
  */
 static void community_id_field(struct sw_json *j, const struct sw_flow *f)
 {
 	char cid[SW_COMMUNITY_ID_LEN];
+	uint16_t sp = f->cli_port, dp = f->srv_port;
 
-	if (sw_community_id(&f->cli, &f->srv, f->cli_port, f->srv_port, f->proto, 0, cid, sizeof(cid)) == 0)
+	if ((f->proto == 1 || f->proto == 58) && (f->icmp_seen & 1)) {
+		sp = f->icmp_type[0];
+		dp = f->icmp_code[0];
+	}
+	if (sw_community_id(&f->cli, &f->srv, sp, dp, f->proto, 0, cid, sizeof(cid)) == 0)
 		sw_json_str(j, "community_id", cid);
 }
 
@@ -560,6 +565,14 @@ void sw_eve_flow(struct sw_eve_writer *w, const struct sw_flow *f, enum sw_flow_
 	iface_field(j, w->e, f->iface);
 	vlan_field(j, f->vlan_count, f->vlan);
 	addr_fields(j, &f->cli, f->cli_port, &f->srv, f->srv_port, f->proto);
+	if (f->icmp_seen & 1) {
+		sw_json_u64(j, "icmp_type", f->icmp_type[0]);
+		sw_json_u64(j, "icmp_code", f->icmp_code[0]);
+	}
+	if (f->icmp_seen & 2) {
+		sw_json_u64(j, "response_icmp_type", f->icmp_type[1]);
+		sw_json_u64(j, "response_icmp_code", f->icmp_code[1]);
+	}
 	community_id_field(j, f);
 	sw_json_obj(j, "flow");
 	sw_json_u64(j, "pkts_toserver", f->pkts_ts);

@@ -352,6 +352,7 @@ static struct sw_flow *flow_create(struct sw_flow_table *t, const struct sw_pack
 	f->hash = fold(keyhash);
 	f->state = SW_FLOW_STATE_NEW;
 	f->tcp_state = SW_TCP_NONE;
+	f->icmp_seen = 0;
 	if (tcp) {
 		if ((fl & (SW_TCP_SYN | SW_TCP_ACK | SW_TCP_RST)) == SW_TCP_SYN) {
 			f->saw_syn = true;
@@ -525,6 +526,12 @@ struct sw_flow *sw_flow_packet(struct sw_flow_table *t, struct sw_packet *p)
 	} else {
 		f->pkts_tc++;
 		f->bytes_tc += p->wirelen ? p->wirelen : p->caplen;
+	}
+	/* Community ID and the flow record name a flow's ICMP type and code (Suricata keeps the first of each side) */
+	if ((p->proto == 1 || p->proto == 58) && p->l4_ok && !(f->icmp_seen & (ts ? 1 : 2))) {
+		f->icmp_type[!ts] = p->icmp_type;
+		f->icmp_code[!ts] = p->icmp_code;
+		f->icmp_seen |= ts ? 1 : 2;
 	}
 	if (tcp) {
 		if (ts)

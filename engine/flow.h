@@ -91,6 +91,10 @@ struct sw_flow {
 	uint16_t key_id;      /* ICMP/ICMPv6 echo id (part of the key; ports stay 0) */
 	uint8_t lru_class;    /* which timeout class list the flow is on */
 	uint8_t data_seen;    /* bit 0: payload to server, bit 1: payload to client */
+
+	/* ICMP/ICMPv6: the first type and code seen per direction (0 = to server) */
+	uint8_t icmp_type[2], icmp_code[2];
+	uint8_t icmp_seen;    /* bit 0: to server, bit 1: to client */
 };
 
 struct sw_flow_config {

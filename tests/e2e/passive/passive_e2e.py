@@ -345,10 +345,25 @@ def rec_key(e):
 PROTO_NUM = {"TCP": 6, "UDP": 17, "ICMP": 1, "IPV6-ICMP": 58, "ICMPV6": 58}
 
 
+# Community ID spec: ICMP types with a counterpart (request/reply) hash as one
+# two-way flow, with the counterpart type in the "destination port".
+ICMP4_PAIRS = {8: 0, 0: 8, 13: 14, 14: 13, 15: 16, 16: 15, 17: 18, 18: 17, 10: 9, 9: 10}
+ICMP6_PAIRS = {128: 129, 129: 128, 133: 134, 134: 133, 135: 136, 136: 135, 130: 131, 131: 130,
+               144: 145, 145: 144}
+
+
 def community_id(proto, sip, sport, dip, dport):
-    """Community ID v1 (seed 0), computed here independently of sidewall."""
+    """Community ID v1 (seed 0), computed here independently of sidewall.
+    For ICMP/ICMPv6 sport is the type and dport the code."""
     a, b = ipaddress.ip_address(sip), ipaddress.ip_address(dip)
-    if (a.packed, sport) > (b.packed, dport):
+    one_way = False
+    if proto in (1, 58):
+        pairs = ICMP4_PAIRS if proto == 1 else ICMP6_PAIRS
+        if sport in pairs:
+            dport = pairs[sport]
+        else:
+            one_way = True
+    if not one_way and (a.packed, sport) > (b.packed, dport):
         a, b, sport, dport = b, a, dport, sport
     data = struct.pack("!H", 0) + a.packed + b.packed + struct.pack("!BBHH", proto, 0, sport, dport)
     return "1:" + base64.b64encode(hashlib.sha1(data).digest()).decode()
@@ -708,6 +723,14 @@ capture:
             if proto in (6, 17):
                 cid = community_id(proto, cli, cport, srvip, sport)
                 check("%s: community_id" % label, r.get("community_id") == cid, cid, r.get("community_id"))
+            if proto in (1, 58):
+                req, rep = (8, 0) if proto == 1 else (128, 129)
+                want = {"icmp_type": req, "icmp_code": 0, "response_icmp_type": rep, "response_icmp_code": 0}
+                got = {k: r.get(k) for k in want}
+                check("%s: ICMP type and code of both sides" % label, got == want, want, got)
+                cid = community_id(proto, cli, req, srvip, 0)
+                check("%s: community_id (ICMP type/code as ports)" % label, r.get("community_id") == cid, cid,
+                      r.get("community_id"))
             if vlan is not None:
                 check("%s: vlan" % label, r.get("vlan") == [vlan], [vlan], r.get("vlan"))
 
