@@ -8,6 +8,7 @@
  *   threading.worker-threads 0..1024, stats.interval 0..86400,
  *   flow-timeouts.* 0..86400 s, flow.hash-size 1..2^24,
  *   flow.memcap 1mb..64gb, stream.reassembly.window 0..1 MiB,
+ *   stream.reassembly.memcap 1mb..64gb,
  *   defrag.memcap 1mb..64gb, defrag.trackers / max-frags 1..2^24,
  *   defrag.timeout 1..86400 s.
  * flow.memcap becomes max_flows = memcap / SW_CONFIG_FLOW_COST.
@@ -662,6 +663,8 @@ static int reasm_key(struct ctx *x, const char *path, const char *key,
 	(void)arg;
 	if (!strcmp(key, "window"))
 		return get_uint(x, v, path, 1u << 20, &x->c->flow.stream_window);
+	if (!strcmp(key, "memcap"))
+		return get_size(x, v, path, &x->c->flow.stream_memcap);
 	return unknown(x, k, path);
 }
 
@@ -1071,6 +1074,7 @@ struct sw_config *sw_config_default(void)
 	c->flow.max_flows = (uint32_t)(c->memcap / SW_CONFIG_FLOW_COST);
 	c->flow.hash_size = 65536;
 	c->flow.stream_window = 2048;
+	c->flow.stream_memcap = 32ull << 20;
 	c->flow.tcp_new = 60;
 	c->flow.tcp_est = 600;
 	c->flow.tcp_closed = 60;

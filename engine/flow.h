@@ -45,6 +45,8 @@ enum sw_flow_end {
 	SW_FLOW_END_INTERIM,  /* "interim": not an end, a periodic record of a flow still open */
 };
 
+struct sw_stream_chunk; /* stream.c */
+
 /* One direction of a TCP byte stream (0 = to server, 1 = to client). */
 struct sw_stream_dir {
 	bool has_isn;
@@ -54,6 +56,14 @@ struct sw_stream_dir {
 	uint64_t stream_off;  /* in-order payload bytes seen so far */
 	uint8_t *tail;        /* last bytes of in-order payload (pool-owned, cfg.stream_window bytes) */
 	uint32_t tail_len;
+	/*
+	 * Out-of-order segments waiting for a gap to fill, sorted by sequence,
+	 * never overlapping (chunks of the worker's struct sw_stream_pool; see
+	 * stream.h).  The flow-end callback must give them back with
+	 * sw_stream_flow_end() before the slot is recycled.
+	 */
+	struct sw_stream_chunk *held;
+	uint32_t held_bytes;
 };
 
 struct sw_flow {
@@ -101,6 +111,7 @@ struct sw_flow_config {
 	uint32_t max_flows;        /* pool size per table */
 	uint32_t hash_size;        /* buckets, rounded up to a power of two */
 	uint32_t stream_window;    /* tail bytes kept per TCP direction (0 = no stream matching) */
+	uint64_t stream_memcap;    /* stream.reassembly.memcap: out-of-order bytes held, whole sensor (0 = none) */
 	/* timeouts in seconds by protocol class: new / established / closed */
 	uint32_t tcp_new, tcp_est, tcp_closed;
 	uint32_t udp_new, udp_est;

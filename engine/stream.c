@@ -6,9 +6,86 @@
  * RFC 793 does for TCP): a is before b when the 32-bit difference a - b,
  * read as signed, is negative, so streams that wrap past 2^32 keep working.
  */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "stream.h"
+
+/* A run of held bytes [seq, seq + len), in one pool chunk. */
+struct sw_stream_chunk {
+	struct sw_stream_chunk *next;
+	uint32_t seq;
+	uint32_t len;
+	uint8_t data[];
+};
+
+#define CHUNK_DATA ((uint32_t)(SW_STREAM_CHUNK_SIZE - offsetof(struct sw_stream_chunk, data)))
+
+struct sw_stream_pool {
+	uint8_t *mem;
+	struct sw_stream_chunk *free;
+	uint64_t n, nfree;
+	sw_stream_gap_fn gap;
+	void *ctx;
+};
+
+struct sw_stream_pool *sw_stream_pool_new(uint64_t memcap, sw_stream_gap_fn gap, void *ctx)
+{
+	struct sw_stream_pool *pool = calloc(1, sizeof(*pool));
+
+	if (!pool) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	pool->gap = gap;
+	pool->ctx = ctx;
+	pool->n = memcap / SW_STREAM_CHUNK_SIZE;
+	if (pool->n > SIZE_MAX / SW_STREAM_CHUNK_SIZE) {
+		free(pool);
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (pool->n) {
+		/* One allocation for every chunk: nothing is allocated per packet. */
+		pool->mem = malloc((size_t)pool->n * SW_STREAM_CHUNK_SIZE);
+		if (!pool->mem) {
+			free(pool);
+			errno = ENOMEM;
+			return NULL;
+		}
+	}
+	for (uint64_t i = pool->n; i-- > 0;) {
+		struct sw_stream_chunk *c = (struct sw_stream_chunk *)(void *)(pool->mem + i * SW_STREAM_CHUNK_SIZE);
+
+		c->next = pool->free;
+		pool->free = c;
+	}
+	pool->nfree = pool->n;
+	return pool;
+}
+
+void sw_stream_pool_free(struct sw_stream_pool *pool)
+{
+	if (!pool)
+		return;
+	free(pool->mem);
+	free(pool);
+}
+
+uint64_t sw_stream_pool_memuse(const struct sw_stream_pool *pool)
+{
+	return pool ? (pool->n - pool->nfree) * SW_STREAM_CHUNK_SIZE : 0;
+}
+
+static void chunk_put(struct sw_stream_pool *pool, struct sw_stream_dir *s, struct sw_stream_chunk *c)
+{
+	s->held = c->next;
+	s->held_bytes -= c->len;
+	c->next = pool->free;
+	pool->free = c;
+	pool->nfree++;
+}
 
 static bool seq_lt(uint32_t a, uint32_t b)
 {
@@ -62,25 +139,215 @@ static void append(struct sw_stream_dir *s, const uint8_t *data, uint32_t len, u
 	s->stream_off += len;
 }
 
-int sw_stream_packet(const struct sw_packet *p, uint32_t window, uint8_t *scratch, size_t scratch_len,
-		     struct sw_stream_view *v, struct sw_stream_stats *st)
+static uint32_t chunks_for(uint32_t n)
+{
+	return (n + CHUNK_DATA - 1) / CHUNK_DATA;
+}
+
+/*
+ * Hold [seq, seq + len) of @d after a gap, keeping held bytes already there
+ * (first-arrived wins).  All or nothing: the chunks needed are counted
+ * first, so a segment is never half held.  Returns 0, or -ENOSPC when the
+ * pool lacks chunks or the segment ends past SW_STREAM_HELD_MAX from next_seq.
+ */
+static int hold(struct sw_stream_dir *s, struct sw_stream_pool *pool, uint32_t seq, const uint8_t *d, uint32_t len,
+		struct sw_stream_stats *st)
+{
+	uint32_t end = seq + len, cur = seq;
+	struct sw_stream_chunk **pp, *c;
+	uint64_t need = 0;
+	bool ovl = false;
+
+	if (end - s->next_seq > SW_STREAM_HELD_MAX)
+		return -ENOSPC;
+	for (c = s->held; c && cur != end; c = c->next) {
+		uint32_t cend = c->seq + c->len;
+
+		if (seq_leq(cend, cur))
+			continue;
+		if (seq_leq(end, c->seq))
+			break;
+		if (seq_lt(cur, c->seq))
+			need += chunks_for(c->seq - cur);
+		ovl = true;
+		cur = seq_lt(cend, end) ? cend : end;
+	}
+	if (cur != end)
+		need += chunks_for(end - cur);
+	if (need > pool->nfree)
+		return -ENOSPC;
+	if (ovl)
+		st->overlap++;
+	pp = &s->held;
+	cur = seq;
+	while (cur != end) {
+		uint32_t lim = end;
+
+		c = *pp;
+		if (c && seq_leq(c->seq + c->len, cur)) {
+			pp = &c->next;
+			continue;
+		}
+		if (c && seq_leq(c->seq, cur)) {
+			/* Held already: those bytes arrived first and stay. */
+			cur = seq_lt(c->seq + c->len, end) ? c->seq + c->len : end;
+			pp = &c->next;
+			continue;
+		}
+		if (c && seq_lt(c->seq, lim))
+			lim = c->seq;
+		while (cur != lim) {
+			uint32_t n = lim - cur < CHUNK_DATA ? lim - cur : CHUNK_DATA;
+			struct sw_stream_chunk *nc = pool->free;
+
+			pool->free = nc->next;
+			pool->nfree--;
+			nc->seq = cur;
+			nc->len = n;
+			memcpy(nc->data, d + (cur - seq), n);
+			nc->next = *pp;
+			*pp = nc;
+			pp = &nc->next;
+			s->held_bytes += n;
+			cur += n;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Give up every held byte of direction @dir: each run of contiguous chunks
+ * goes to the pool's gap callback, then the chunks go back to the pool.
+ */
+static void give_up(struct sw_flow *f, int dir, struct sw_stream_pool *pool, uint8_t *scratch, size_t scratch_len,
+		    struct sw_stream_stats *st)
+{
+	struct sw_stream_dir *s = &f->stream[dir];
+
+	while (s->held) {
+		uint32_t seq = s->held->seq, n = 0;
+		uint64_t base = s->stream_off + (uint32_t)(seq - s->next_seq);
+
+		while (s->held && s->held->seq == seq + n && n + s->held->len <= scratch_len) {
+			memcpy(scratch + n, s->held->data, s->held->len);
+			n += s->held->len;
+			chunk_put(pool, s, s->held);
+		}
+		if (n == 0) { /* a scratch smaller than a chunk: release without inspection */
+			chunk_put(pool, s, s->held);
+			continue;
+		}
+		st->gap++;
+		if (pool->gap)
+			pool->gap(pool->ctx, f, dir, scratch, n, base);
+	}
+}
+
+void sw_stream_flow_end(struct sw_flow *f, struct sw_stream_pool *pool, uint8_t *scratch, size_t scratch_len,
+			struct sw_stream_stats *st)
+{
+	if (!f || !pool)
+		return;
+	for (int dir = 0; dir < 2; dir++)
+		give_up(f, dir, pool, scratch, scratch_len, st);
+}
+
+/*
+ * In-order data [seq, end) reaches next_seq: lay out tail + the new bytes in
+ * @scratch, where the new bytes are this segment's from next_seq on, and
+ * every held chunk that is contiguous with them (held bytes win where they
+ * overlap the segment: they arrived first).
+ */
+static void take(struct sw_stream_dir *s, struct sw_stream_pool *pool, const uint8_t *d, uint32_t seq, uint32_t end,
+		 uint32_t window, uint8_t *scratch, size_t scratch_len, struct sw_stream_view *v,
+		 struct sw_stream_stats *st)
+{
+	uint32_t cur = s->next_seq, total, keep;
+	size_t n = 0, room;
+	bool ovl = false;
+
+	if (s->tail_len > window)
+		s->tail_len = 0;
+	memcpy(scratch, s->tail, s->tail_len);
+	room = scratch_len - s->tail_len;
+	for (;;) {
+		struct sw_stream_chunk *c = s->held;
+
+		if (c && seq_leq(c->seq + c->len, cur)) {
+			chunk_put(pool, s, c); /* cannot happen: held data is past next_seq */
+			continue;
+		}
+		if (c && seq_leq(c->seq, cur)) {
+			uint32_t off = cur - c->seq, k = c->len - off;
+
+			if (n + k > room)
+				break;
+			memcpy(scratch + s->tail_len + n, c->data + off, k);
+			if (seq_lt(cur, end))
+				ovl = true;
+			n += k;
+			cur += k;
+			st->held_flushed += k;
+			chunk_put(pool, s, c);
+			continue;
+		}
+		if (seq_lt(cur, end)) {
+			uint32_t lim = end, k;
+
+			if (c && seq_lt(c->seq, lim))
+				lim = c->seq;
+			k = lim - cur;
+			if (n + k > room)
+				k = (uint32_t)(room - n);
+			if (k == 0)
+				break;
+			memcpy(scratch + s->tail_len + n, d + (cur - seq), k);
+			n += k;
+			cur += k;
+			continue;
+		}
+		break;
+	}
+	if (ovl)
+		st->overlap++;
+	total = s->tail_len + (uint32_t)n;
+	v->data = scratch;
+	v->len = total;
+	v->new_off = s->tail_len;
+	v->base = s->stream_off - s->tail_len;
+	v->in_stream = true;
+	keep = total < window ? total : window;
+	memmove(s->tail, scratch + total - keep, keep);
+	s->tail_len = keep;
+	s->stream_off += n;
+	s->next_seq = cur;
+}
+
+int sw_stream_packet(const struct sw_packet *p, uint32_t window, struct sw_stream_pool *pool, uint8_t *scratch,
+		     size_t scratch_len, struct sw_stream_view *v, struct sw_stream_stats *st)
 {
 	struct sw_flow *f = p->flow;
 	struct sw_stream_dir *s, *o;
 	uint8_t fl = p->tcp_flags;
 	uint32_t seq = p->tcp_seq, len = p->payload_len, end, skip;
+	int dir;
 
 	bare(p, v);
 	if (!f || !p->l4_ok || p->proto != 6)
 		return 0;
-	s = &f->stream[p->to_server ? 0 : 1];
-	o = &f->stream[p->to_server ? 1 : 0];
+	dir = p->to_server ? 0 : 1;
+	s = &f->stream[dir];
+	o = &f->stream[!dir];
+	if (window == 0 || !s->tail)
+		pool = NULL; /* no stream matching: nothing to hold for */
 	if (fl & SW_TCP_RST)
 		return 0; /* a reset's payload is not stream data */
 
 	if (fl & SW_TCP_SYN) {
 		/* A SYN (or a SYN with a new ISN before any data) sets the ISN. */
 		if (!s->has_isn || (s->stream_off == 0 && s->isn != seq)) {
+			if (pool)
+				give_up(f, dir, pool, scratch, scratch_len, st);
 			s->has_isn = true;
 			s->isn = seq;
 			s->next_seq = seq + 1;
@@ -123,15 +390,39 @@ int sw_stream_packet(const struct sw_packet *p, uint32_t window, uint8_t *scratc
 		if (seq_lt(s->next_seq, seq)) {
 			/* Gap: data is missing, do not join what is not contiguous. */
 			st->out_of_order++;
+			if (pool) {
+				if (hold(s, pool, seq, p->payload, len, st) == 0) {
+					/* Held: packet rules only, the stream sees it once the gap fills. */
+					st->held++;
+					v->data = scratch;
+					v->len = 0;
+					v->new_off = 0;
+					v->base = s->stream_off;
+					v->in_stream = true;
+					return 0;
+				}
+				/*
+				 * Cannot hold it: the gap is not filling within
+				 * what we may keep.  Inspect what was held (gap
+				 * callback) and this segment alone, and resync
+				 * on the next segment, as without a pool.
+				 */
+				st->memcap_drop++;
+				give_up(f, dir, pool, scratch, scratch_len, st);
+			}
 			s->in_sync = false;
 			return 0;
 		}
 		skip = s->next_seq - seq; /* < len, since end is past next_seq */
 		if (skip)
 			st->overlap++;
-		append(s, p->payload + skip, len - skip, window, scratch, scratch_len, p, v);
+		if (pool && s->held) {
+			take(s, pool, p->payload, seq, end, window, scratch, scratch_len, v, st);
+		} else {
+			append(s, p->payload + skip, len - skip, window, scratch, scratch_len, p, v);
+			s->next_seq = end;
+		}
 		st->segments++;
-		s->next_seq = end;
 	}
 	/* The FIN takes one sequence number, after the data. */
 	if ((fl & SW_TCP_FIN) && s->in_sync && s->next_seq == seq + len)

@@ -61,6 +61,7 @@ struct worker {
 	struct sw_eve_writer *w;
 	uint8_t *scratch;
 	size_t scratch_len;
+	struct sw_stream_pool *sp; /* held out-of-order TCP segments */
 	struct sw_packet pkt;
 	struct sw_decode_stats ds;
 	struct sw_stream_stats ss;
@@ -169,9 +170,69 @@ static void ring_release(struct ring *r, const struct rec *h)
 
 /* ---- the per-packet pipeline ---- */
 
+/*
+ * Held TCP bytes that never joined the stream (the flow ended, or the gap
+ * outgrew what may be held): inspect them as one packet of direction @dir
+ * so nothing is silently skipped.  The packet is rebuilt from the flow key;
+ * its view is the run (stream rules see it, no packet payload, so packet
+ * rules, which saw each real segment, do not match it again).  Uses a
+ * packet of its own: w->pkt may be the packet being processed.
+ */
+static void on_stream_gap(void *ctx, struct sw_flow *f, int dir, const uint8_t *data, uint32_t len, uint64_t base)
+{
+	struct worker *w = ctx;
+	const struct sw_engine_config *c = &w->e->cfg;
+	struct sw_stream_view v = { .data = data, .len = len, .new_off = 0, .base = base, .in_stream = true };
+	struct sw_detect_result res;
+	struct sw_packet p;
+	enum sw_flow_state st;
+	int rc;
+
+	memset(&p, 0, sizeof(p));
+	p.ts_usec = f->last_usec;
+	p.iface = f->iface;
+	p.ip_ver = f->cli.family == AF_INET6 ? 6 : 4;
+	p.proto = 6;
+	p.l4_ok = true;
+	p.vlan_count = f->vlan_count;
+	p.vlan[0] = f->vlan[0];
+	p.vlan[1] = f->vlan[1];
+	p.src = dir == 0 ? f->cli : f->srv;
+	p.dst = dir == 0 ? f->srv : f->cli;
+	p.sport = dir == 0 ? f->cli_port : f->srv_port;
+	p.dport = dir == 0 ? f->srv_port : f->cli_port;
+	p.tcp_flags = SW_TCP_ACK;
+	p.flow = f;
+	p.to_server = dir == 0;
+	/*
+	 * The bytes were sent on an established connection (data after the
+	 * handshake): a FIN or RST that closed it since must not hide them
+	 * from flow:established rules, or a gap plus a FIN would be an
+	 * evasion.  (A write to a flow field outside flow.c, restored below.)
+	 */
+	st = f->state;
+	if (st == SW_FLOW_STATE_CLOSED)
+		f->state = SW_FLOW_STATE_ESTABLISHED;
+	rc = sw_detect_packet(w->dc, &p, &v, &res);
+	f->state = st;
+	if (rc < 0) {
+		w->scan_fail++;
+		return;
+	}
+	/* The segments were accepted when they arrived: nothing left to drop. */
+	for (uint32_t i = 0; i < res.n; i++) {
+		sw_eve_alert(w->w, &p, res.m[i].rule, "allowed");
+		sw_enforce_alert(c->enforce, &p, res.m[i].rule);
+	}
+}
+
 static void on_flow_end(void *ctx, struct sw_flow *f, enum sw_flow_end why)
 {
 	struct worker *w = ctx;
+
+	/* Before the record, so flow.alerted counts what the held bytes matched. */
+	if (why != SW_FLOW_END_INTERIM)
+		sw_stream_flow_end(f, w->sp, w->scratch, w->scratch_len, &w->ss);
 	sw_eve_flow(w->w, f, why);
 }
 
@@ -335,7 +396,7 @@ static bool inspect(struct worker *w)
 		return false;
 	}
 	if (p->proto == 6 && p->l4_ok) {
-		sw_stream_packet(p, c->flow.stream_window, w->scratch, w->scratch_len, &v, &w->ss);
+		sw_stream_packet(p, c->flow.stream_window, w->sp, w->scratch, w->scratch_len, &v, &w->ss);
 		vp = &v;
 	}
 	if (sw_detect_packet(w->dc, p, vp, &res) < 0) {
@@ -499,6 +560,7 @@ static void worker_destroy(struct worker *w)
 	if (w->raw6 >= 0)
 		close(w->raw6);
 	sw_flow_table_free(w->ft);
+	sw_stream_pool_free(w->sp);
 	sw_defrag_free(w->df);
 	sw_detect_ctx_free(w->dc);
 	sw_eve_writer_free(w->w);
@@ -536,8 +598,11 @@ static int worker_init(struct sw_engine *e, struct worker *w, unsigned id, char 
 		w->raw4 = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
 		w->raw6 = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
 	}
-	w->scratch_len = e->cfg.flow.stream_window + MAX_SEGMENT;
+	/* tail + every held byte + the segment that fills the gap */
+	w->scratch_len = e->cfg.flow.stream_window + SW_STREAM_HELD_MAX + MAX_SEGMENT;
 	w->scratch = malloc(w->scratch_len);
+	/* stream.reassembly.memcap is the sensor's: each worker gets its share. */
+	w->sp = sw_stream_pool_new(e->cfg.flow.stream_memcap / e->n, on_stream_gap, w);
 	w->ft = sw_flow_table_new(&e->cfg.flow, on_flow_end, w);
 	if (e->cfg.defrag.enabled) {
 		/* The configured caps are the sensor's: each worker gets its share. */
@@ -566,7 +631,7 @@ static int worker_init(struct sw_engine *e, struct worker *w, unsigned id, char 
 		w->ring.size = pow;
 		w->ring.buf = malloc(pow);
 	}
-	if (!w->scratch || !w->ft || !w->dc || !w->w || (ring && !w->ring.buf)) {
+	if (!w->scratch || !w->sp || !w->ft || !w->dc || !w->w || (ring && !w->ring.buf)) {
 		snprintf(err, errlen, "worker %u: out of memory", id);
 		return -ENOMEM;
 	}
@@ -845,6 +910,7 @@ struct totals {
 	struct sw_detect_stats dt;
 	struct sw_defrag_stats df;
 	uint64_t invalid_csum, scan_fail, fail_verdicts, flow_drops, rule_drops, rejects_sent, reject_errors;
+	uint64_t reasm_memuse;
 	struct sw_nfq_stats nfq;
 };
 
@@ -876,6 +942,11 @@ static void sum_range(const struct sw_engine *e, unsigned first, unsigned count,
 		t->ss.out_of_order += w->ss.out_of_order;
 		t->ss.midstream += w->ss.midstream;
 		t->ss.resync += w->ss.resync;
+		t->ss.held += w->ss.held;
+		t->ss.held_flushed += w->ss.held_flushed;
+		t->ss.memcap_drop += w->ss.memcap_drop;
+		t->ss.gap += w->ss.gap;
+		t->reasm_memuse += sw_stream_pool_memuse(w->sp);
 		t->fs.created += fs->created;
 		t->fs.ended_timeout += fs->ended_timeout;
 		t->fs.ended_forced += fs->ended_forced;
@@ -1092,7 +1163,10 @@ void sw_engine_write_stats(struct sw_engine *e, struct sw_eve_writer *w, uint64_
 	sw_json_obj(j, "tcp");
 	sw_json_u64(j, "midstream_pickups", t.ss.midstream);
 	sw_json_u64(j, "overlap", t.ss.overlap);
-	sw_json_u64(j, "reassembly_gap", t.ss.out_of_order);
+	/* Suricata's names: gaps given up, segments refused for memory, pool in use. */
+	sw_json_u64(j, "reassembly_gap", t.ss.gap);
+	sw_json_u64(j, "segment_memcap_drop", t.ss.memcap_drop);
+	sw_json_u64(j, "reassembly_memuse", t.reasm_memuse);
 	sw_json_close_obj(j);
 	if (e->cfg.inline_mode) {
 		sw_json_obj(j, "ips");

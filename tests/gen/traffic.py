@@ -31,6 +31,11 @@ Captures (tests/fixtures/pcap, rules tests/e2e/e2e.rules):
                  fragment never comes (no alert, no flow), VLAN-tagged
                  fragments.  Every fragment
                  counts as a packet of its flow with its own wire bytes.
+  ooo.pcap       TCP segments out of order, IPv4 and IPv6: a rule's content
+                 split over two segments sent in reverse order, over five
+                 segments in reverse order, a sequence space that wraps past
+                 2^32, and a segment after a gap that never fills (held, then
+                 inspected when the flow ends: one alert, one reassembly_gap).
 The demo (etc/demo.pcap, rules/default.rules) is a small "office LAN" capture.
 """
 import argparse
@@ -116,6 +121,7 @@ class Capture:
 		self.flows = []
 		self.vlan = None  # None, [id] or [outer, inner]
 		self.defrag = {"%s_%s" % (v, k): 0 for v in ("ipv4", "ipv6") for k in ("fragments", "reassembled", "overlap")}
+		self.stream_gaps = 0  # stats.tcp.reassembly_gap: runs of held TCP data that never became contiguous
 
 	def flow(self, proto, cli, srv, sport=None, dport=None):
 		f = Flow(proto, cli, srv, sport, dport)
@@ -178,12 +184,16 @@ class Capture:
 			return IPv6(src=src, dst=dst, hlim=ttl)
 		return IP(src=src, dst=dst, ttl=ttl, id=(len(self.frames) * 7 + 1) & 0xFFFF)
 
-	def tcp(self, cli, srv, sport, dport, exchanges, close="fin", isn=(1000, 5000), bad_index=None, frag=None):
+	def tcp(self, cli, srv, sport, dport, exchanges, close="fin", isn=(1000, 5000), bad_index=None, frag=None,
+		order=None):
 		"""A full TCP session: handshake, each (dir, payload-or-list-of-segments)
 		in order with a pure ACK from the peer after each data segment, then
 		teardown ("fin": FIN/ACK, FIN/ACK, ACK; "rst": RST from the client;
 		None: left open).  bad_index: the n-th data segment gets a bad TCP checksum.
-		frag: (n, size, order): the n-th data segment is sent as IP fragments."""
+		frag: (n, size, order): the n-th data segment is sent as IP fragments.
+		order: {exchange index: [part indexes]}: that exchange's segments are
+		sent in this order, each with its own sequence number; a part not
+		listed is never sent (a gap that never fills)."""
 		f = self.flow("tcp", cli, srv, sport, dport)
 		seq = [isn[0], isn[1]]
 
@@ -208,12 +218,22 @@ class Capture:
 		seg(False, "SA")
 		seg(True, "A")
 		n = 0
-		for direction, payload in exchanges:
+		for ex, (direction, payload) in enumerate(exchanges):
 			to_server = direction == "c"
 			parts = payload if isinstance(payload, list) else [payload]
-			for p in parts:
-				seg(to_server, "PA", p, bad=(bad_index == n))
-				n += 1
+			if order and ex in order:
+				i = 0 if to_server else 1
+				base = seq[i]
+				offs = [sum(len(q) for q in parts[:k]) for k in range(len(parts))]
+				for k in order[ex]:
+					seq[i] = (base + offs[k]) & 0xFFFFFFFF
+					seg(to_server, "PA", parts[k], bad=(bad_index == n))
+					n += 1
+				seq[i] = (base + sum(len(q) for q in parts)) & 0xFFFFFFFF
+			else:
+				for p in parts:
+					seg(to_server, "PA", p, bad=(bad_index == n))
+					n += 1
 			seg(not to_server, "A")
 		if close == "fin":
 			seg(True, "FA")
@@ -335,6 +355,7 @@ class Capture:
 			"alerts": totals, "alerts_knone": totals_k,
 			"flows": [f.to_json() for f in self.flows],
 			**({"defrag": self.defrag} if any(self.defrag.values()) else {}),
+			**({"stream_gaps": self.stream_gaps} if self.stream_gaps else {}),
 		}
 
 
@@ -533,6 +554,31 @@ def build_frag():
 	return c
 
 
+def build_ooo():
+	c = Capture("ooo", offset_s=200)
+	a6, b6 = "2001:db8:50::11", "2001:db8:60::80"
+	req = b"POST /o HTTP/1.1\r\nX-Tag: SPLITMARKER-0123456789\r\n\r\n"
+	cut = req.index(b"MARKER")
+	# IPv4: the content split over two segments, the second half sent first.
+	c.tcp(C1, "203.0.113.70", 46001, 8000, [("c", [req[:cut], req[cut:]]), ("s", b"HTTP/1.1 204 No Content\r\n\r\n")],
+	      order={0: [1, 0]}).expect(1900003)
+	# IPv6: five segments in reverse order, the content across four of them.
+	v6 = b"GET /ooo HTTP/1.1\r\nX-Key: V6-SECRET\r\n\r\n"
+	k = v6.index(b"V6-SECRET")
+	parts = [v6[:k + 2], v6[k + 2:k + 4], v6[k + 4:k + 6], v6[k + 6:k + 12], v6[k + 12:]]
+	c.tcp(a6, b6, 46002, 8080, [("c", parts), ("s", HTTP_OK_RESP)], order={0: [4, 3, 2, 1, 0]}).expect(1900012)
+	# IPv4, sequence numbers wrapping past 2^32 inside the reversed data.
+	c.tcp(C2, "203.0.113.71", 46003, 8000, [("c", [req[:cut], req[cut:]]), ("s", b"HTTP/1.1 204 No Content\r\n\r\n")],
+	      isn=(0xFFFFFFFF - cut - 1, 77), order={0: [1, 0]}).expect(1900003)
+	# IPv4: the segment before the content's never comes: the content waits
+	# in the held store and is inspected when the flow ends (one alert, one
+	# gap), after the FIN closed the flow.
+	c.tcp(C3, "203.0.113.72", 46004, 8000, [("c", [b"POST /g HTTP/1.1\r\n", b"X-Lost: yes\r\n", b"X-Tag: SPLITMARKER-0123456789\r\n\r\n"]),
+						 ("s", b"HTTP/1.1 204 No Content\r\n\r\n")], order={0: [0, 2]}).expect(1900003)
+	c.stream_gaps = 1
+	return c
+
+
 # --- the demo (etc/demo.pcap, rules/default.rules) ----------------------------
 
 def build_demo():
@@ -616,6 +662,7 @@ def main():
 	save(build_sll(), "sll.pcap")
 	save(build_badcsum(), "badcsum.pcap")
 	save(build_frag(), "frag.pcap")
+	save(build_ooo(), "ooo.pcap")
 	if not a.no_demo:
 		demo = build_demo()
 		os.makedirs(os.path.dirname(a.demo), exist_ok=True)

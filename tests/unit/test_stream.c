@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* TCP stream tails: in order, split content, retransmission, overlap, gaps, wraparound, window. */
+/*
+ * TCP stream tails: in order, split content, retransmission, overlap, gaps, wraparound, window;
+ * held out-of-order segments: reverse order, gaps that never fill, first-arrived overlaps, pool limits.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "engine/flow.h"
@@ -109,13 +113,13 @@ static void run_case(const struct scase *c)
 		p.to_server = true;
 		p.tcp_flags = SW_TCP_SYN;
 		p.tcp_seq = c->isn_c;
-		assert_int_equal(sw_stream_packet(&p, c->window, scratch, sizeof(scratch), &v, &st), 0);
+		assert_int_equal(sw_stream_packet(&p, c->window, NULL, scratch, sizeof(scratch), &v, &st), 0);
 		assert_false(v.in_stream);
 		p.to_server = false;
 		p.tcp_flags = SW_TCP_SYN | SW_TCP_ACK;
 		p.tcp_seq = c->isn_s;
 		p.tcp_ack = c->isn_c + 1;
-		sw_stream_packet(&p, c->window, scratch, sizeof(scratch), &v, &st);
+		sw_stream_packet(&p, c->window, NULL, scratch, sizeof(scratch), &v, &st);
 		assert_true(f.stream[0].in_sync);
 		assert_int_equal(f.stream[0].next_seq, c->isn_c + 1);
 		assert_int_equal(f.stream[1].next_seq, c->isn_s + 1);
@@ -129,7 +133,7 @@ static void run_case(const struct scase *c)
 		p.tcp_seq = (s->ts ? c->isn_c : c->isn_s) + s->seq;
 		p.payload = (const uint8_t *)s->data;
 		p.payload_len = (uint32_t)strlen(s->data);
-		assert_int_equal(sw_stream_packet(&p, c->window, scratch, sizeof(scratch), &v, &st), 0);
+		assert_int_equal(sw_stream_packet(&p, c->window, NULL, scratch, sizeof(scratch), &v, &st), 0);
 		assert_int_equal(v.in_stream, s->in_stream);
 		assert_int_equal(v.len, strlen(s->view));
 		assert_memory_equal(v.data, s->view, v.len);
@@ -178,20 +182,20 @@ static void test_wrap_seq_state(void **state)
 	p.to_server = true;
 	p.tcp_flags = SW_TCP_SYN;
 	p.tcp_seq = 0xffffffffU;
-	sw_stream_packet(&p, WIN, scratch, sizeof(scratch), &v, &st);
+	sw_stream_packet(&p, WIN, NULL, scratch, sizeof(scratch), &v, &st);
 	assert_int_equal(f.stream[0].isn, 0xffffffffU);
 	assert_int_equal(f.stream[0].next_seq, 0); /* wrapped */
 	p.tcp_flags = SW_TCP_ACK | SW_TCP_PSH;
 	p.tcp_seq = 0;
 	p.payload = (const uint8_t *)"xyz";
 	p.payload_len = 3;
-	sw_stream_packet(&p, WIN, scratch, sizeof(scratch), &v, &st);
+	sw_stream_packet(&p, WIN, NULL, scratch, sizeof(scratch), &v, &st);
 	assert_true(v.in_stream);
 	assert_int_equal(f.stream[0].next_seq, 3);
 	assert_int_equal(f.stream[0].stream_off, 3);
 	/* Not TCP or no flow: the bare payload, untouched state. */
 	p.flow = NULL;
-	sw_stream_packet(&p, WIN, scratch, sizeof(scratch), &v, &st);
+	sw_stream_packet(&p, WIN, NULL, scratch, sizeof(scratch), &v, &st);
 	assert_false(v.in_stream);
 	assert_int_equal(st.segments, 1);
 }
@@ -234,7 +238,7 @@ static void test_random_segments(void **state)
 		p.tcp_seq = (s->in_sync ? s->next_seq : base) + (uint32_t)((x >> 8) % 41) - 20;
 		p.payload_len = (x >> 16) % 40;
 		p.payload = data + (x >> 22) % 24;
-		assert_int_equal(sw_stream_packet(&p, WIN, scratch, sizeof(scratch), &v, &st), 0);
+		assert_int_equal(sw_stream_packet(&p, WIN, NULL, scratch, sizeof(scratch), &v, &st), 0);
 		assert_true(v.len <= WIN + p.payload_len);
 		assert_true(v.new_off <= v.len);
 		assert_true(s->tail_len <= WIN);
@@ -250,12 +254,279 @@ static void test_random_segments(void **state)
 	assert_true(st.segments > 0 && st.retransmitted > 0 && st.overlap > 0 && st.out_of_order > 0);
 }
 
+/* ---- held out-of-order segments (a pool) ---- */
+
+#define HWIN 16
+
+/* One segment with a pool: held (no bytes inspected), bare, or a stream view. */
+enum hkind { H_STREAM, H_HELD, H_BARE };
+
+struct hseg {
+	uint32_t seq;          /* relative to isn, to server */
+	const char *data;
+	enum hkind kind;
+	const char *view;      /* H_STREAM: expected view bytes */
+	uint32_t new_off;
+	uint64_t base;
+};
+
+struct hcase {
+	const char *name;
+	uint32_t isn;
+	uint64_t memcap;       /* pool bytes */
+	struct hseg s[10];
+	int n;
+	const char *gaps;      /* runs handed to the gap callback, "base:bytes;" each, flow end included */
+	struct sw_stream_stats want;
+};
+
+static const struct hcase hcases[] = {
+	{ "in order: unchanged", 1000, 1 << 20,
+	  { { 1, "abcd", H_STREAM, "abcd", 0, 0 }, { 5, "efgh", H_STREAM, "abcdefgh", 4, 0 } },
+	  2, "", { .segments = 2 } },
+	{ "reverse order of 2: one view, split content whole", 1000, 1 << 20,
+	  { { 1, "GET ", H_STREAM, "GET ", 0, 0 },
+	    { 9, "l.php", H_HELD, NULL, 0, 0 },
+	    { 5, "/evi", H_STREAM, "GET /evil.php", 4, 0 },
+	    { 14, "!", H_STREAM, "GET /evil.php!", 13, 0 } },
+	  4, "", { .segments = 3, .out_of_order = 1, .held = 1, .held_flushed = 5 } },
+	{ "reverse order of 5", 7, 1 << 20,
+	  { { 9, "ij", H_HELD, NULL, 0, 0 },
+	    { 7, "gh", H_HELD, NULL, 0, 0 },
+	    { 5, "ef", H_HELD, NULL, 0, 0 },
+	    { 3, "cd", H_HELD, NULL, 0, 0 },
+	    { 1, "ab", H_STREAM, "abcdefghij", 0, 0 },
+	    { 11, "kl", H_STREAM, "abcdefghijkl", 10, 0 } },
+	  6, "", { .segments = 2, .out_of_order = 4, .held = 4, .held_flushed = 8 } },
+	{ "gap never fills: held, inspected at flow end, counted", 50, 1 << 20,
+	  { { 1, "ab", H_STREAM, "ab", 0, 0 },
+	    { 5, "ef", H_HELD, NULL, 0, 0 },
+	    { 7, "gh", H_HELD, NULL, 0, 0 },
+	    { 11, "kl", H_HELD, NULL, 0, 0 } },
+	  4, "4:efgh;10:kl;", { .segments = 1, .out_of_order = 3, .held = 3, .gap = 2 } },
+	{ "duplicate held segment and overlaps: first-arrived bytes win", 50, 1 << 20,
+	  { { 1, "ab", H_STREAM, "ab", 0, 0 },
+	    { 5, "EFGH", H_HELD, NULL, 0, 0 },
+	    { 5, "efgh", H_HELD, NULL, 0, 0 },
+	    { 7, "ghij", H_HELD, NULL, 0, 0 },
+	    { 3, "cdxxxxyzKL", H_STREAM, "abcdEFGHijKL", 2, 0 } },
+	  5, "", { .segments = 2, .out_of_order = 3, .held = 3, .overlap = 3, .held_flushed = 6 } },
+	{ "retransmission of passed data while held", 50, 1 << 20,
+	  { { 1, "abcd", H_STREAM, "abcd", 0, 0 },
+	    { 7, "gh", H_HELD, NULL, 0, 0 },
+	    { 1, "abcd", H_BARE, NULL, 0, 0 },
+	    { 3, "cdef", H_STREAM, "abcdefgh", 4, 0 } },
+	  4, "", { .segments = 2, .out_of_order = 1, .held = 1, .retransmitted = 1, .overlap = 1, .held_flushed = 2 } },
+	{ "sequence wrap-around past 2^32, reverse order", 0xfffffffaU, 1 << 20,
+	  { { 1, "abcd", H_STREAM, "abcd", 0, 0 },
+	    { 9, "ijkl", H_HELD, NULL, 0, 0 },   /* crosses 2^32 */
+	    { 13, "mn", H_HELD, NULL, 0, 0 },
+	    { 5, "efgh", H_STREAM, "abcdefghijklmn", 4, 0 } },
+	  4, "", { .segments = 2, .out_of_order = 2, .held = 2, .held_flushed = 6 } },
+	{ "pool exhausted: held bytes given up, segment alone, then resync", 50, SW_STREAM_CHUNK_SIZE,
+	  { { 1, "ab", H_STREAM, "ab", 0, 0 },
+	    { 5, "ef", H_HELD, NULL, 0, 0 },
+	    { 9, "ij", H_BARE, NULL, 0, 0 },
+	    { 11, "kl", H_STREAM, "kl", 0, 2 },
+	    { 13, "mn", H_STREAM, "klmn", 2, 2 } },
+	  5, "4:ef;", { .segments = 3, .out_of_order = 2, .held = 1, .memcap_drop = 1, .gap = 1, .resync = 1 } },
+	{ "past the held window: not held, segment alone", 50, 1 << 20,
+	  { { 1, "ab", H_STREAM, "ab", 0, 0 },
+	    { 3 + SW_STREAM_HELD_MAX, "zz", H_BARE, NULL, 0, 0 } },
+	  2, "", { .segments = 1, .out_of_order = 1, .memcap_drop = 1 } },
+	{ "no pool memory at all: a gap desyncs as before", 50, 0,
+	  { { 1, "ab", H_STREAM, "ab", 0, 0 },
+	    { 5, "ef", H_BARE, NULL, 0, 0 },
+	    { 3, "cd", H_STREAM, "cd", 0, 2 } },
+	  3, "", { .segments = 2, .out_of_order = 1, .memcap_drop = 1, .resync = 1 } },
+};
+
+static char gapbuf[256];
+
+static void gap_cb(void *ctx, struct sw_flow *f, int dir, const uint8_t *data, uint32_t len, uint64_t base)
+{
+	size_t n = strlen(gapbuf);
+
+	assert_ptr_equal(ctx, gapbuf);
+	assert_non_null(f);
+	assert_int_equal(dir, 0);
+	snprintf(gapbuf + n, sizeof(gapbuf) - n, "%llu:%.*s;", (unsigned long long)base, (int)len, (const char *)data);
+}
+
+static void run_hcase(const struct hcase *c)
+{
+	static uint8_t tails[2 * HWIN];
+	static uint8_t scratch[HWIN + SW_STREAM_HELD_MAX + 65535];
+	struct sw_stream_pool *pool = sw_stream_pool_new(c->memcap, gap_cb, gapbuf);
+	struct sw_flow f;
+	struct sw_stream_stats st;
+	struct sw_packet p;
+	struct sw_stream_view v;
+
+	assert_non_null(pool);
+	gapbuf[0] = 0;
+	memset(&f, 0, sizeof(f));
+	memset(&st, 0, sizeof(st));
+	f.stream[0].tail = tails;
+	f.stream[1].tail = tails + HWIN;
+	memset(&p, 0, sizeof(p));
+	p.flow = &f;
+	p.proto = 6;
+	p.l4_ok = true;
+	p.to_server = true;
+	p.tcp_flags = SW_TCP_SYN;
+	p.tcp_seq = c->isn;
+	sw_stream_packet(&p, HWIN, pool, scratch, sizeof(scratch), &v, &st);
+	p.tcp_flags = SW_TCP_ACK | SW_TCP_PSH;
+	for (int i = 0; i < c->n; i++) {
+		const struct hseg *s = &c->s[i];
+
+		print_message("  seg %d\n", i);
+		p.tcp_seq = c->isn + s->seq;
+		p.payload = (const uint8_t *)s->data;
+		p.payload_len = (uint32_t)strlen(s->data);
+		assert_int_equal(sw_stream_packet(&p, HWIN, pool, scratch, sizeof(scratch), &v, &st), 0);
+		switch (s->kind) {
+		case H_HELD:
+			assert_true(v.in_stream);
+			assert_int_equal(v.len, 0);
+			assert_int_equal(v.new_off, 0);
+			break;
+		case H_BARE:
+			assert_false(v.in_stream);
+			assert_ptr_equal(v.data, p.payload);
+			assert_int_equal(v.len, p.payload_len);
+			break;
+		case H_STREAM:
+			assert_true(v.in_stream);
+			assert_int_equal(v.len, strlen(s->view));
+			assert_memory_equal(v.data, s->view, v.len);
+			assert_int_equal(v.new_off, s->new_off);
+			assert_int_equal(v.base, s->base);
+			break;
+		}
+	}
+	sw_stream_flow_end(&f, pool, scratch, sizeof(scratch), &st);
+	assert_string_equal(gapbuf, c->gaps);
+	assert_null(f.stream[0].held);
+	assert_int_equal(f.stream[0].held_bytes, 0);
+	assert_int_equal(sw_stream_pool_memuse(pool), 0);
+	assert_int_equal(st.segments, c->want.segments);
+	assert_int_equal(st.retransmitted, c->want.retransmitted);
+	assert_int_equal(st.overlap, c->want.overlap);
+	assert_int_equal(st.out_of_order, c->want.out_of_order);
+	assert_int_equal(st.resync, c->want.resync);
+	assert_int_equal(st.held, c->want.held);
+	assert_int_equal(st.held_flushed, c->want.held_flushed);
+	assert_int_equal(st.memcap_drop, c->want.memcap_drop);
+	assert_int_equal(st.gap, c->want.gap);
+	sw_stream_pool_free(pool);
+}
+
+static void test_held_cases(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(hcases) / sizeof(hcases[0]); i++) {
+		print_message("case %s\n", hcases[i].name);
+		run_hcase(&hcases[i]);
+	}
+}
+
+/* The byte at stream offset @off of the random stream below. */
+static uint8_t pattern(uint64_t off)
+{
+	return (uint8_t)(off * 2654435761u >> 13);
+}
+
+static uint64_t gap_bytes;
+
+static void count_gap(void *ctx, struct sw_flow *f, int dir, const uint8_t *data, uint32_t len, uint64_t base)
+{
+	(void)ctx;
+	(void)f;
+	(void)dir;
+	for (uint32_t i = 0; i < len; i++)
+		assert_int_equal(data[i], pattern(base + i));
+	gap_bytes += len;
+}
+
+/*
+ * Fixed-seed random segments, in and out of order, duplicated and
+ * overlapping, across the 2^32 wrap, every copy carrying the stream's true
+ * bytes: every view is exactly the stream at its base, the new bytes of the
+ * views cover the stream once and in order, and flow end returns every
+ * chunk to the pool.  Large segments exercise multi-chunk holds.
+ */
+static void test_random_held(void **state)
+{
+	static uint8_t tails[2 * HWIN];
+	static uint8_t scratch[HWIN + SW_STREAM_HELD_MAX + 65535];
+	static uint8_t seg[4096];
+	struct sw_stream_pool *pool = sw_stream_pool_new(64 * SW_STREAM_CHUNK_SIZE, count_gap, NULL);
+	const uint32_t isn = 0xfffff000U;
+	struct sw_flow f;
+	struct sw_stream_stats st;
+	struct sw_packet p;
+	struct sw_stream_view v;
+	uint64_t expect = 0;
+	uint32_t x = 99;
+
+	(void)state;
+	assert_non_null(pool);
+	memset(&f, 0, sizeof(f));
+	memset(&st, 0, sizeof(st));
+	f.stream[0].tail = tails;
+	f.stream[1].tail = tails + HWIN;
+	memset(&p, 0, sizeof(p));
+	p.flow = &f;
+	p.proto = 6;
+	p.l4_ok = true;
+	p.to_server = true;
+	p.tcp_flags = SW_TCP_SYN;
+	p.tcp_seq = isn;
+	sw_stream_packet(&p, HWIN, pool, scratch, sizeof(scratch), &v, &st);
+	p.tcp_flags = SW_TCP_ACK;
+	for (int i = 0; i < 20000; i++) {
+		uint64_t off;
+		uint32_t len;
+
+		x = x * 1103515245u + 12345u;
+		off = f.stream[0].stream_off + (x >> 8) % 6000;
+		off = off > 3000 ? off - 3000 : 0;
+		len = (x >> 20) % 8 == 0 ? (x >> 4) % 4096 : (x >> 4) % 200;
+		for (uint32_t k = 0; k < len; k++)
+			seg[k] = pattern(off + k);
+		p.tcp_seq = isn + 1 + (uint32_t)off;
+		p.payload = seg;
+		p.payload_len = len;
+		assert_int_equal(sw_stream_packet(&p, HWIN, pool, scratch, sizeof(scratch), &v, &st), 0);
+		assert_true(f.stream[0].in_sync);
+		assert_true(f.stream[0].held_bytes <= SW_STREAM_HELD_MAX);
+		if (!v.in_stream)
+			continue;
+		for (uint32_t k = 0; k < v.len; k++)
+			assert_int_equal(v.data[k], pattern(v.base + k));
+		if (v.len > v.new_off) {
+			assert_int_equal(v.base + v.new_off, expect);
+			expect += v.len - v.new_off;
+		}
+	}
+	assert_int_equal(expect, f.stream[0].stream_off);
+	assert_true(st.held > 0 && st.held_flushed > 0 && st.overlap > 0 && st.retransmitted > 0);
+	sw_stream_flow_end(&f, pool, scratch, sizeof(scratch), &st);
+	assert_int_equal(sw_stream_pool_memuse(pool), 0);
+	assert_int_equal(gap_bytes > 0, st.gap > 0);
+	sw_stream_pool_free(pool);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_wrap_seq_state),
 		cmocka_unit_test(test_random_segments),
+		cmocka_unit_test(test_held_cases),
+		cmocka_unit_test(test_random_held),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
