@@ -26,6 +26,7 @@ struct sw_stream_pool {
 	uint8_t *mem;
 	struct sw_stream_chunk *free;
 	uint64_t n, nfree;
+	uint64_t fresh;       /* chunks [fresh, n) never handed out yet */
 	sw_stream_gap_fn gap;
 	void *ctx;
 };
@@ -55,12 +56,10 @@ struct sw_stream_pool *sw_stream_pool_new(uint64_t memcap, sw_stream_gap_fn gap,
 			return NULL;
 		}
 	}
-	for (uint64_t i = pool->n; i-- > 0;) {
-		struct sw_stream_chunk *c = (struct sw_stream_chunk *)(void *)(pool->mem + i * SW_STREAM_CHUNK_SIZE);
-
-		c->next = pool->free;
-		pool->free = c;
-	}
+	/*
+	 * No free list built here: chunks are handed out in order first, so
+	 * the pages of a memcap never used stay untouched (not resident).
+	 */
 	pool->nfree = pool->n;
 	return pool;
 }
@@ -76,6 +75,21 @@ void sw_stream_pool_free(struct sw_stream_pool *pool)
 uint64_t sw_stream_pool_memuse(const struct sw_stream_pool *pool)
 {
 	return pool ? (pool->n - pool->nfree) * SW_STREAM_CHUNK_SIZE : 0;
+}
+
+/* A chunk, or NULL when the pool is empty (callers check nfree first). */
+static struct sw_stream_chunk *chunk_get(struct sw_stream_pool *pool)
+{
+	struct sw_stream_chunk *c = pool->free;
+
+	if (c)
+		pool->free = c->next;
+	else if (pool->fresh < pool->n)
+		c = (struct sw_stream_chunk *)(void *)(pool->mem + pool->fresh++ * SW_STREAM_CHUNK_SIZE);
+	else
+		return NULL;
+	pool->nfree--;
+	return c;
 }
 
 static void chunk_put(struct sw_stream_pool *pool, struct sw_stream_dir *s, struct sw_stream_chunk *c)
@@ -198,10 +212,8 @@ static int hold(struct sw_stream_dir *s, struct sw_stream_pool *pool, uint32_t s
 			lim = c->seq;
 		while (cur != lim) {
 			uint32_t n = lim - cur < CHUNK_DATA ? lim - cur : CHUNK_DATA;
-			struct sw_stream_chunk *nc = pool->free;
+			struct sw_stream_chunk *nc = chunk_get(pool); /* counted above: never NULL */
 
-			pool->free = nc->next;
-			pool->nfree--;
 			nc->seq = cur;
 			nc->len = n;
 			memcpy(nc->data, d + (cur - seq), n);
