@@ -1245,10 +1245,10 @@ void sw_engine_log_summary(struct sw_engine *e)
 		t.dt.alerts, t.dt.suppressed);
 	fprintf(stderr,
 		"sidewall: checksum failures not inspected: %" PRIu64 ", detect failures: %" PRIu64
-		", stream: %" PRIu64 " retransmitted, %" PRIu64 " overlap, %" PRIu64 " out of order, %" PRIu64
-		" midstream\n",
+		", stream: %" PRIu64 " retransmitted, %" PRIu64 " overlap, %" PRIu64 " out of order (%" PRIu64
+		" held, %" PRIu64 " not held for memory, %" PRIu64 " gaps never filled), %" PRIu64 " midstream\n",
 		t.invalid_csum, t.scan_fail + t.dt.scan_errors, t.ss.retransmitted, t.ss.overlap, t.ss.out_of_order,
-		t.ss.midstream);
+		t.ss.held, t.ss.memcap_drop, t.ss.gap, t.ss.midstream);
 	if (e->cfg.defrag.enabled && t.ds.frags)
 		fprintf(stderr,
 			"sidewall: defrag: %" PRIu64 " IPv4 / %" PRIu64 " IPv6 fragments, %" PRIu64 " / %" PRIu64
