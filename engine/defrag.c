@@ -26,6 +26,7 @@
 #include <sys/socket.h>
 
 #include "defrag.h"
+#include "../common/hash.h"
 #include "../common/buf.h"
 
 #define SLOT 512u          /* data bytes per piece: a 1480-byte fragment takes 3 */
@@ -107,16 +108,6 @@ struct frag {
 	bool more;
 };
 
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	x ^= x >> 31;
-	return x;
-}
-
 static uint32_t key_hash(const struct tkey *k)
 {
 	uint64_t h = 0xdef7a65eed5ULL, w[sizeof(*k) / 8];
@@ -124,7 +115,7 @@ static uint32_t key_hash(const struct tkey *k)
 	_Static_assert(sizeof(struct tkey) % 8 == 0, "tkey is hashed in 64-bit words");
 	memcpy(w, k, sizeof(w));
 	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
-		h = mix64(h ^ w[i]);
+		h = sw_mix64(h ^ w[i]);
 	return (uint32_t)(h ^ h >> 32);
 }
 

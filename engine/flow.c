@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "flow.h"
+#include "../common/hash.h"
 
 #define HASH_SEED 0x5eed5ade5a11f10fULL
 #define ID_MASK ((UINT64_C(1) << 53) - 1)
@@ -76,16 +77,6 @@ struct pkey {
 	uint16_t vlan[2];
 	uint32_t iface;
 };
-
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	x ^= x >> 31;
-	return x;
-}
 
 static uint64_t load64(const uint8_t *b)
 {
@@ -139,13 +130,13 @@ static uint64_t hash_ends(const struct sw_ip *a, uint16_t ap, const struct sw_ip
 		lop = bp;
 		hip = ap;
 	}
-	h = mix64(h ^ load64(lo->a));
-	h = mix64(h ^ load64(lo->a + 8));
-	h = mix64(h ^ load64(hi->a));
-	h = mix64(h ^ load64(hi->a + 8));
-	h = mix64(h ^ ((uint64_t)lop << 48 | (uint64_t)hip << 32 | (uint64_t)proto << 24 |
+	h = sw_mix64(h ^ load64(lo->a));
+	h = sw_mix64(h ^ load64(lo->a + 8));
+	h = sw_mix64(h ^ load64(hi->a));
+	h = sw_mix64(h ^ load64(hi->a + 8));
+	h = sw_mix64(h ^ ((uint64_t)lop << 48 | (uint64_t)hip << 32 | (uint64_t)proto << 24 |
 		       (uint64_t)lo->family << 16 | (uint64_t)hi->family << 8 | vlan_count));
-	h = mix64(h ^ ((uint64_t)id << 32 | (uint64_t)vlan[0] << 16 | vlan[1]));
+	h = sw_mix64(h ^ ((uint64_t)id << 32 | (uint64_t)vlan[0] << 16 | vlan[1]));
 	return h;
 }
 
@@ -172,7 +163,7 @@ uint32_t sw_flow_hash_packet(const struct sw_packet *p)
 /* Stable id: the canonical key hash and the start time, 53 bits, never 0. */
 static uint64_t make_flow_id(uint64_t keyhash, int64_t start_usec)
 {
-	uint64_t id = mix64(keyhash ^ mix64((uint64_t)start_usec + HASH_SEED)) & ID_MASK;
+	uint64_t id = sw_mix64(keyhash ^ sw_mix64((uint64_t)start_usec + HASH_SEED)) & ID_MASK;
 
 	return id ? id : 1;
 }

@@ -121,14 +121,32 @@ static void bare(const struct sw_packet *p, struct sw_stream_view *v)
 }
 
 /*
+ * @scratch holds the tail and then @n new bytes: point @v at them and keep
+ * the last @window bytes as the new tail.
+ */
+static void view_keep(struct sw_stream_dir *s, uint8_t *scratch, uint32_t n, uint32_t window,
+		      struct sw_stream_view *v)
+{
+	uint32_t total = s->tail_len + n, keep;
+
+	v->data = scratch;
+	v->len = total;
+	v->new_off = s->tail_len;
+	v->base = s->stream_off - s->tail_len;
+	v->in_stream = true;
+	keep = total < window ? total : window;
+	memmove(s->tail, scratch + total - keep, keep);
+	s->tail_len = keep;
+	s->stream_off += n;
+}
+
+/*
  * Append @len new in-order bytes to direction @s and lay out tail + new
  * bytes in @scratch for @v.  The tail then keeps the last @window bytes.
  */
 static void append(struct sw_stream_dir *s, const uint8_t *data, uint32_t len, uint32_t window, uint8_t *scratch,
 		   size_t scratch_len, const struct sw_packet *p, struct sw_stream_view *v)
 {
-	uint32_t total, keep;
-
 	if (window == 0 || !s->tail || (size_t)s->tail_len + len > scratch_len) {
 		/* No stream matching (or a caller's scratch too small): the packet alone. */
 		bare(p, v);
@@ -141,16 +159,7 @@ static void append(struct sw_stream_dir *s, const uint8_t *data, uint32_t len, u
 	memcpy(scratch, s->tail, s->tail_len);
 	if (len)
 		memcpy(scratch + s->tail_len, data, len);
-	total = s->tail_len + len;
-	v->data = scratch;
-	v->len = total;
-	v->new_off = s->tail_len;
-	v->base = s->stream_off - s->tail_len;
-	v->in_stream = true;
-	keep = total < window ? total : window;
-	memcpy(s->tail, scratch + total - keep, keep);
-	s->tail_len = keep;
-	s->stream_off += len;
+	view_keep(s, scratch, len, window, v);
 }
 
 static uint32_t chunks_for(uint32_t n)
@@ -274,7 +283,7 @@ static void take(struct sw_stream_dir *s, struct sw_stream_pool *pool, const uin
 		 uint32_t window, uint8_t *scratch, size_t scratch_len, struct sw_stream_view *v,
 		 struct sw_stream_stats *st)
 {
-	uint32_t cur = s->next_seq, total, keep;
+	uint32_t cur = s->next_seq;
 	size_t n = 0, room;
 	bool ovl = false;
 
@@ -322,16 +331,7 @@ static void take(struct sw_stream_dir *s, struct sw_stream_pool *pool, const uin
 	}
 	if (ovl)
 		st->overlap++;
-	total = s->tail_len + (uint32_t)n;
-	v->data = scratch;
-	v->len = total;
-	v->new_off = s->tail_len;
-	v->base = s->stream_off - s->tail_len;
-	v->in_stream = true;
-	keep = total < window ? total : window;
-	memmove(s->tail, scratch + total - keep, keep);
-	s->tail_len = keep;
-	s->stream_off += n;
+	view_keep(s, scratch, (uint32_t)n, window, v);
 	s->next_seq = cur;
 }
 
