@@ -903,6 +903,8 @@ int sw_detect_packet(struct sw_detect_ctx *c, struct sw_packet *p, const struct 
 
 		if (cr->iponly && f && f->iponly_done[!p->to_server])
 			continue;
+		if (p->stream_flush && !cr->has_positive)
+			continue; /* header-only rules matched the real segments already */
 		if (!sw_verify_rule(c, cr, p, v))
 			continue;
 		res->matched_any = true;

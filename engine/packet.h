@@ -98,6 +98,9 @@ struct sw_packet {
 	/* ---- set by the flow stage ---- */
 	struct sw_flow *flow;
 	bool to_server;        /* direction within the flow */
+	bool stream_flush;     /* not a wire packet: held stream bytes inspected at a gap or at
+				* flow end (engine/worker.c); only rules with a positive content
+				* or pcre are evaluated, the others saw each real segment */
 };
 
 #endif

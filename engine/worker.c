@@ -204,6 +204,7 @@ static void on_stream_gap(void *ctx, struct sw_flow *f, int dir, const uint8_t *
 	p.tcp_flags = SW_TCP_ACK;
 	p.flow = f;
 	p.to_server = dir == 0;
+	p.stream_flush = true;
 	/*
 	 * The bytes were sent on an established connection (data after the
 	 * handshake): a FIN or RST that closed it since must not hide them

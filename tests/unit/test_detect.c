@@ -396,6 +396,41 @@ static void test_stream(void **state)
 	sw_detect_ctx_free(c);
 }
 
+/*
+ * Held stream bytes inspected at a gap or at flow end come as a synthetic
+ * packet (stream_flush): rules without a positive content or pcre matched
+ * the real segments already and must not match it again.
+ */
+static void test_stream_flush(void **state)
+{
+	struct sw_detect_ctx *c = ctx_for(
+		"alert tcp any any -> any any (content:\"password\"; sid:1;)\n"
+		"alert tcp any any -> any 2 (flags:A+; sid:2;)\n"
+		"alert tcp any any -> any any (content:!\"nothing\"; sid:3;)\n"
+		"alert tcp any any -> any any (flow:only_stream; pcre:\"/pass.ord/\"; sid:4;)\n");
+	const char *held = "the password";
+	struct sw_stream_view v = {(const uint8_t *)held, 12, 0, 0, true};
+	struct sw_detect_result res;
+	struct sw_packet p;
+	(void)state;
+
+	/* the same bytes on a wire packet: every rule matches */
+	mkpkt(&p, 6, "1.1.1.1", 1, "2.2.2.2", 2, held, 12);
+	assert_int_equal(sw_detect_packet(c, &p, &v, &res), 0);
+	assert_true(has_sid(&res, 1) && has_sid(&res, 2) && has_sid(&res, 3) && has_sid(&res, 4));
+
+	/* as a flush of held bytes (no payload of its own): only content/pcre rules */
+	mkpkt(&p, 6, "1.1.1.1", 1, "2.2.2.2", 2, "", 0);
+	p.stream_flush = true;
+	assert_int_equal(sw_detect_packet(c, &p, &v, &res), 0);
+	assert_true(has_sid(&res, 1));
+	assert_true(has_sid(&res, 4));
+	assert_false(has_sid(&res, 2)); /* header-only */
+	assert_false(has_sid(&res, 3)); /* only a negated content */
+	assert_int_equal(res.n, 2);
+	sw_detect_ctx_free(c);
+}
+
 /* ---- backtracking of relative chains ---- */
 
 static void test_backtracking(void **state)
@@ -1012,6 +1047,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_keywords),       cmocka_unit_test(test_stream),
+		cmocka_unit_test(test_stream_flush),
 		cmocka_unit_test(test_backtracking),   cmocka_unit_test(test_backtracking_budget),
 		cmocka_unit_test(test_flowbits),       cmocka_unit_test(test_threshold),
 		cmocka_unit_test(test_actions),        cmocka_unit_test(test_alert_overflow),
