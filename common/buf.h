@@ -23,6 +23,29 @@ struct sw_buf {
 	size_t off;
 };
 
+/*
+ * Big-endian loads and stores at a place the caller has already sized
+ * (frame length prefixes, headers being built): no cursor needed there.
+ */
+static inline uint32_t sw_load_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline void sw_store_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static inline void sw_store_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
 static inline struct sw_buf sw_buf_make(const void *p, size_t len)
 {
 	struct sw_buf b = { (const uint8_t *)p, len, 0 };

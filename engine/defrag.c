@@ -28,6 +28,7 @@
 #include "defrag.h"
 #include "../common/hash.h"
 #include "../common/buf.h"
+#include "../common/csum.h"
 
 #define SLOT 512u          /* data bytes per piece: a 1480-byte fragment takes 3 */
 #define HDR_MAX 128u       /* IPv4 header with options (60), or IPv6 header + unfragmentable ext headers */
@@ -470,23 +471,6 @@ static int store(struct sw_defrag *d, struct tracker *t, const struct frag *f, b
 	return 0;
 }
 
-static uint16_t ip_csum(const uint8_t *h, uint32_t len)
-{
-	uint32_t s = 0;
-
-	for (uint32_t i = 0; i + 1 < len; i += 2)
-		s += (uint32_t)h[i] << 8 | h[i + 1];
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
-static void put_be16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
 /* Write the datagram of complete tracker @t to d->out; returns its length. */
 static uint32_t rebuild(struct sw_defrag *d, const struct tracker *t)
 {
@@ -496,14 +480,14 @@ static uint32_t rebuild(struct sw_defrag *d, const struct tracker *t)
 	memcpy(o, t->hdr, hl);
 	if (t->k.family == AF_INET) {
 		/* Total length; offset 0 and MF clear (DF kept); checksum recomputed. */
-		put_be16(o + 2, hl + t->total);
+		sw_store_be16(o + 2, (uint16_t)(hl + t->total)); /* <= 65535: larger datagrams were dropped */
 		o[6] &= 0x40;
 		o[7] = 0;
-		put_be16(o + 10, 0);
-		put_be16(o + 10, ip_csum(o, hl));
+		sw_store_be16(o + 10, 0);
+		sw_store_be16(o + 10, sw_csum_fold(sw_csum_add(o, hl, 0)));
 	} else {
 		/* Payload length without the fragment header, which is left out. */
-		put_be16(o + 4, hl - 40 + t->total);
+		sw_store_be16(o + 4, (uint16_t)(hl - 40 + t->total));
 		o[t->nh_off] = t->frag_nh;
 	}
 	for (const struct piece *pc = t->pieces; pc; pc = pc->next)

@@ -664,41 +664,64 @@ static void *thread_main(void *arg)
 
 /* ---- lifecycle ---- */
 
-int sw_enforce_check(const struct sw_config *cfg, char *err, size_t errlen)
+/* "host:port", "[v6]:port": an enforcer's name in messages and in the state file. */
+static void enforcer_name(const struct sw_config_enforcer *ce, char *out, size_t len)
 {
-	const struct sw_config_enforcement *c = &cfg->enforce;
-	uint8_t priv[SW_PROTO_KEY_LEN], pub[SW_PROTO_KEY_LEN];
+	snprintf(out, len, strchr(ce->host, ':') ? "[%s]:%u" : "%s:%u", ce->host, ce->port);
+}
+
+/* The sensor's private key from its file.  Returns 0, or -errno with a reason in @err. */
+static int load_key(const struct sw_config_enforcement *c, uint8_t priv[SW_PROTO_KEY_LEN], char *err,
+		    size_t errlen)
+{
 	int rc;
 
-	if (!c->set)
-		return 0;
 	if (sw_proto_init()) {
 		snprintf(err, errlen, "enforcement: libsodium does not initialise");
 		return -EIO;
 	}
 	rc = sw_proto_key_load(c->key_file, priv);
-	if (rc) {
+	if (rc)
 		snprintf(err, errlen, "enforcement: private-key-file %s: %s", c->key_file,
 			 rc == -EINVAL ? "not a base64 key" : strerror(-rc));
-		return rc;
-	}
-	for (uint32_t i = 0; i < c->n_enforcers && !rc; i++) {
-		const struct sw_config_enforcer *ce = &c->enforcers[i];
-		struct sw_enf_client *cl;
+	return rc;
+}
 
-		if (sw_proto_key_from_b64(ce->public_key, pub)) {
-			snprintf(err, errlen, "enforcement: enforcer %s port %u: public-key is not a base64 key",
-				 ce->host, ce->port);
-			rc = -EINVAL;
-			break;
-		}
-		cl = sw_enf_client_new(ce->host, ce->port, priv, pub);
-		if (!cl) {
-			rc = -errno;
-			snprintf(err, errlen, "enforcement: enforcer %s port %u: %s", ce->host, ce->port,
-				 errno == EINVAL ? "unusable public key or address" : strerror(errno));
-		}
-		sw_enf_client_free(cl);
+/* A client for enforcer @ce (named @name), or NULL with -errno in *@rc and a reason in @err. */
+static struct sw_enf_client *make_client(const struct sw_config_enforcer *ce, const char *name,
+					 const uint8_t priv[SW_PROTO_KEY_LEN], int *rc, char *err,
+					 size_t errlen)
+{
+	uint8_t pub[SW_PROTO_KEY_LEN];
+	struct sw_enf_client *cl;
+
+	if (sw_proto_key_from_b64(ce->public_key, pub)) {
+		*rc = -EINVAL;
+		snprintf(err, errlen, "enforcement: enforcer %s: public-key is not a base64 key", name);
+		return NULL;
+	}
+	cl = sw_enf_client_new(ce->host, ce->port, priv, pub);
+	if (!cl) {
+		*rc = -errno;
+		snprintf(err, errlen, "enforcement: enforcer %s: %s", name,
+			 errno == EINVAL ? "unusable public key or address" : strerror(errno));
+	}
+	return cl;
+}
+
+int sw_enforce_check(const struct sw_config *cfg, char *err, size_t errlen)
+{
+	const struct sw_config_enforcement *c = &cfg->enforce;
+	uint8_t priv[SW_PROTO_KEY_LEN];
+	char name[SW_IP_STRLEN + 8];
+	int rc;
+
+	if (!c->set)
+		return 0;
+	rc = load_key(c, priv, err, errlen);
+	for (uint32_t i = 0; i < c->n_enforcers && !rc; i++) {
+		enforcer_name(&c->enforcers[i], name, sizeof(name));
+		sw_enf_client_free(make_client(&c->enforcers[i], name, priv, &rc, err, errlen));
 	}
 	explicit_bzero(priv, sizeof(priv));
 	return rc;
@@ -728,7 +751,7 @@ static void free_all(struct sw_enforce *e)
 struct sw_enforce *sw_enforce_new(const struct sw_config *cfg, struct sw_eve *eve, char *err, size_t errlen)
 {
 	const struct sw_config_enforcement *c = &cfg->enforce;
-	uint8_t priv[SW_PROTO_KEY_LEN], pub[SW_PROTO_KEY_LEN];
+	uint8_t priv[SW_PROTO_KEY_LEN];
 	struct sw_enforce *e;
 	pthread_condattr_t ca;
 	int rc;
@@ -781,34 +804,16 @@ struct sw_enforce *sw_enforce_new(const struct sw_config *cfg, struct sw_eve *ev
 		}
 		e->n_classtypes++;
 	}
-	if (sw_proto_init()) {
-		rc = -EIO;
-		snprintf(err, errlen, "enforcement: libsodium does not initialise");
+	rc = load_key(c, priv, err, errlen);
+	if (rc)
 		goto fail;
-	}
-	rc = sw_proto_key_load(c->key_file, priv);
-	if (rc) {
-		snprintf(err, errlen, "enforcement: private-key-file %s: %s", c->key_file,
-			 rc == -EINVAL ? "not a base64 key" : strerror(-rc));
-		goto fail;
-	}
 	for (uint32_t i = 0; i < c->n_enforcers; i++) {
-		const struct sw_config_enforcer *ce = &c->enforcers[i];
 		struct target *t = &e->t[i];
 
-		snprintf(t->name, sizeof(t->name), strchr(ce->host, ':') ? "[%s]:%u" : "%s:%u", ce->host,
-			 ce->port);
-		if (sw_proto_key_from_b64(ce->public_key, pub)) {
-			rc = -EINVAL;
-			snprintf(err, errlen, "enforcement: enforcer %s: public-key is not a base64 key", t->name);
+		enforcer_name(&c->enforcers[i], t->name, sizeof(t->name));
+		t->c = make_client(&c->enforcers[i], t->name, priv, &rc, err, errlen);
+		if (!t->c)
 			goto fail;
-		}
-		t->c = sw_enf_client_new(ce->host, ce->port, priv, pub);
-		if (!t->c) {
-			rc = -errno;
-			snprintf(err, errlen, "enforcement: enforcer %s: %s", t->name, strerror(errno));
-			goto fail;
-		}
 		sw_enf_client_set_timeout(t->c, CLIENT_TIMEOUT_MS);
 		e->n_t++;
 	}

@@ -5,33 +5,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-static uint32_t sum16(const uint8_t *d, size_t n, uint32_t acc)
-{
-	for (size_t i = 0; i + 1 < n; i += 2)
-		acc += (uint32_t)d[i] << 8 | d[i + 1];
-	if (n & 1)
-		acc += (uint32_t)d[n - 1] << 8;
-	return acc;
-}
-
-static uint16_t fold(uint32_t acc)
-{
-	while (acc >> 16)
-		acc = (acc & 0xffff) + (acc >> 16);
-	return (uint16_t)~acc;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
+#include "../common/buf.h"
+#include "../common/csum.h"
 
 /* IP header from @src to @dst carrying @l4len bytes of @proto; returns its length. */
 static size_t ip_header(uint8_t *b, const struct sw_ip *src, const struct sw_ip *dst, uint8_t proto, size_t l4len)
@@ -39,18 +14,18 @@ static size_t ip_header(uint8_t *b, const struct sw_ip *src, const struct sw_ip 
 	if (src->family == AF_INET) {
 		memset(b, 0, 20);
 		b[0] = 0x45;
-		put16(b + 2, (uint16_t)(20 + l4len));
-		put16(b + 6, 0x4000); /* DF */
+		sw_store_be16(b + 2, (uint16_t)(20 + l4len));
+		sw_store_be16(b + 6, 0x4000); /* DF */
 		b[8] = 64;
 		b[9] = proto;
 		memcpy(b + 12, src->a, 4);
 		memcpy(b + 16, dst->a, 4);
-		put16(b + 10, fold(sum16(b, 20, 0)));
+		sw_store_be16(b + 10, sw_csum_fold(sw_csum_add(b, 20, 0)));
 		return 20;
 	}
 	memset(b, 0, 40);
 	b[0] = 0x60;
-	put16(b + 4, (uint16_t)l4len);
+	sw_store_be16(b + 4, (uint16_t)l4len);
 	b[6] = proto;
 	b[7] = 64;
 	memcpy(b + 8, src->a, 16);
@@ -63,12 +38,12 @@ static uint16_t l4_csum(const struct sw_ip *src, const struct sw_ip *dst, uint8_
 			size_t len)
 {
 	size_t alen = src->family == AF_INET ? 4 : 16;
-	uint32_t acc = sum16(src->a, alen, 0);
+	uint32_t acc = sw_csum_add(src->a, alen, 0);
 
-	acc = sum16(dst->a, alen, acc);
+	acc = sw_csum_add(dst->a, alen, acc);
 	acc += proto;
 	acc += (uint32_t)len;
-	return fold(sum16(l4, len, acc));
+	return sw_csum_fold(sw_csum_add(l4, len, acc));
 }
 
 int sw_reject_tcp_rst(const struct sw_packet *p, bool to_sender, uint8_t *buf, size_t len)
@@ -91,10 +66,10 @@ int sw_reject_tcp_rst(const struct sw_packet *p, bool to_sender, uint8_t *buf, s
 		 * RFC 793 reset generation: answer with seq = the peer's ack (so the
 		 * sender accepts it) and ACK its data.
 		 */
-		put16(t, p->dport);
-		put16(t + 2, p->sport);
-		put32(t + 4, (p->tcp_flags & 0x10) ? p->tcp_ack : 0);
-		put32(t + 8, p->tcp_seq + seg_len);
+		sw_store_be16(t, p->dport);
+		sw_store_be16(t + 2, p->sport);
+		sw_store_be32(t + 4, (p->tcp_flags & 0x10) ? p->tcp_ack : 0);
+		sw_store_be32(t + 8, p->tcp_seq + seg_len);
 		t[13] = 0x14; /* RST|ACK */
 	} else {
 		/*
@@ -103,15 +78,15 @@ int sw_reject_tcp_rst(const struct sw_packet *p, bool to_sender, uint8_t *buf, s
 		 * (Linux) accepts a RST only at that value; any other in-window
 		 * value draws a challenge ACK and the connection stays open.
 		 */
-		put16(t, p->sport);
-		put16(t + 2, p->dport);
-		put32(t + 4, p->tcp_seq);
-		put32(t + 8, p->tcp_ack);
+		sw_store_be16(t, p->sport);
+		sw_store_be16(t + 2, p->dport);
+		sw_store_be32(t + 4, p->tcp_seq);
+		sw_store_be32(t + 8, p->tcp_ack);
 		t[13] = (p->tcp_flags & 0x10) ? 0x14 : 0x04;
 	}
 	t[12] = 5 << 4;
 	ip_header(buf, src, dst, 6, 20);
-	put16(t + 16, l4_csum(src, dst, 6, t, 20));
+	sw_store_be16(t + 16, l4_csum(src, dst, 6, t, 20));
 	return (int)(hl + 20);
 }
 
@@ -145,12 +120,12 @@ int sw_reject_icmp_unreach(const struct sw_packet *p, uint8_t *buf, size_t len)
 		t[0] = 3;
 		t[1] = 3;
 		ip_header(buf, &p->dst, &p->src, 1, 8 + quote);
-		put16(t + 2, fold(sum16(t, 8 + quote, 0)));
+		sw_store_be16(t + 2, sw_csum_fold(sw_csum_add(t, 8 + quote, 0)));
 	} else {
 		t[0] = 1;
 		t[1] = 4;
 		ip_header(buf, &p->dst, &p->src, 58, 8 + quote);
-		put16(t + 2, l4_csum(&p->dst, &p->src, 58, t, 8 + quote));
+		sw_store_be16(t + 2, l4_csum(&p->dst, &p->src, 58, t, 8 + quote));
 	}
 	return (int)(hl + 8 + quote);
 }

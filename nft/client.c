@@ -16,6 +16,8 @@
 
 #include <sodium.h>
 
+#include "common/buf.h"
+
 struct sw_enf_client {
 	struct sockaddr_storage sa;
 	socklen_t salen;
@@ -162,13 +164,28 @@ static int io_all(int fd, uint8_t *p, size_t n, bool wr, int64_t deadline)
 	return 0;
 }
 
+/* Read one length-prefixed frame into @ans.  Returns its length or -errno. */
+static int read_frame(struct sw_enf_client *c, uint8_t *ans, size_t anslen, int64_t deadline)
+{
+	uint8_t hdr[4];
+	uint32_t alen;
+	int ret;
+
+	ret = io_all(c->fd, hdr, 4, false, deadline);
+	if (ret)
+		return ret;
+	alen = sw_load_be32(hdr);
+	if (alen > anslen)
+		return -EMSGSIZE;
+	ret = io_all(c->fd, ans, alen, false, deadline);
+	return ret ? ret : (int)alen;
+}
+
 /* One exchange: frame out, frame back.  Returns the answer length or -errno. */
 static int exchange(struct sw_enf_client *c, const uint8_t *frame, uint32_t len, uint8_t *ans,
 		    size_t anslen, int64_t deadline)
 {
-	uint8_t hdr[4] = { (uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8),
-			   (uint8_t)len };
-	uint32_t alen;
+	uint8_t hdr[4];
 	int ret;
 
 	if (c->fd < 0) {
@@ -176,21 +193,12 @@ static int exchange(struct sw_enf_client *c, const uint8_t *frame, uint32_t len,
 		if (ret)
 			return ret;
 	}
+	sw_store_be32(hdr, len);
 	ret = io_all(c->fd, hdr, 4, true, deadline);
 	ret = ret ? ret : io_all(c->fd, (uint8_t *)(uintptr_t)frame, len, true, deadline);
-	ret = ret ? ret : io_all(c->fd, hdr, 4, false, deadline);
-	if (ret)
-		goto drop;
-	alen = (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 | (uint32_t)hdr[2] << 8 | hdr[3];
-	if (alen > anslen) {
-		ret = -EMSGSIZE;
-		goto drop;
-	}
-	ret = io_all(c->fd, ans, alen, false, deadline);
-	if (ret)
-		goto drop;
-	return (int)alen;
-drop:
+	ret = ret ? ret : read_frame(c, ans, anslen, deadline);
+	if (ret >= 0)
+		return ret;
 	/* the stream is out of step: start over on the next request */
 	close(c->fd);
 	c->fd = -1;
@@ -253,7 +261,6 @@ static int pipeline_once(struct sw_enf_client *c, struct sw_proto_req *reqs, siz
 			 int64_t deadline)
 {
 	size_t off = 0, i;
-	uint8_t hdr[4];
 	int ret, bad = 0;
 
 	for (i = 0; i < n; i++) {
@@ -271,10 +278,7 @@ static int pipeline_once(struct sw_enf_client *c, struct sw_proto_req *reqs, siz
 			n = i;
 			break;
 		}
-		c->pipe[off] = (uint8_t)((uint32_t)m >> 24);
-		c->pipe[off + 1] = (uint8_t)((uint32_t)m >> 16);
-		c->pipe[off + 2] = (uint8_t)((uint32_t)m >> 8);
-		c->pipe[off + 3] = (uint8_t)m;
+		sw_store_be32(c->pipe + off, (uint32_t)m);
 		off += 4 + (size_t)m;
 	}
 	if (c->fd < 0) {
@@ -284,20 +288,13 @@ static int pipeline_once(struct sw_enf_client *c, struct sw_proto_req *reqs, siz
 	}
 	ret = io_all(c->fd, c->pipe, off, true, deadline);
 	for (i = 0; !ret && i < n; i++) {
-		uint32_t alen;
+		int alen = read_frame(c, c->frame, sizeof(c->frame), deadline);
 
-		ret = io_all(c->fd, hdr, 4, false, deadline);
-		if (ret)
-			break;
-		alen = (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 | (uint32_t)hdr[2] << 8 | hdr[3];
-		if (alen > sizeof(c->frame)) {
-			ret = -EMSGSIZE;
+		if (alen < 0) {
+			ret = alen;
 			break;
 		}
-		ret = io_all(c->fd, c->frame, alen, false, deadline);
-		if (ret)
-			break;
-		ret = sw_proto_open_resp(&c->peer, c->frame, alen, resp);
+		ret = sw_proto_open_resp(&c->peer, c->frame, (size_t)alen, resp);
 		if (!ret && resp->counter != reqs[i].counter)
 			ret = -EBADMSG; /* an answer to some other request */
 		if (ret)

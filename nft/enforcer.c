@@ -40,6 +40,7 @@
 #include <sodium.h>
 
 #include "common/addr.h"
+#include "common/buf.h"
 #include "common/harden.h"
 #include "nft/ctl.h"
 #include "nft/enforcer_config.h"
@@ -90,7 +91,8 @@ struct conn {
 struct item {
 	int conn;              /* index in conns[], -1: the operator's (answered by the caller) */
 	uint64_t conn_gen;
-	const char *who;       /* sensor name or OPERATOR */
+	const struct sensor *s; /* the sensor that asked, NULL: the operator */
+	const char *who;       /* its name, or OPERATOR */
 	struct sw_proto_req req;
 	bool done;             /* answer decided: status/text final */
 	bool skip_kernel;      /* an unblock whose element the kernel no longer has */
@@ -579,6 +581,18 @@ static void refuse(struct enf *e, struct item *it, uint32_t status, const char *
 
 enum { PLAN_OK, PLAN_CONFLICT };
 
+/* Remember entry @x as it was, for rollback(), and mark it touched in this round. */
+static void touch(struct enf *e, struct item *it, struct entry *x, bool existed)
+{
+	it->ent = x - e->ent;
+	it->existed = existed;
+	it->old_expires = x->expires;
+	it->old_gen = x->gen;
+	memcpy(it->old_who, x->who, sizeof(it->old_who));
+	memcpy(it->old_reason, x->reason, sizeof(it->old_reason));
+	x->gen = e->gen;
+}
+
 static uint8_t item_kind(const struct item *it)
 {
 	return it->req.op == SW_OP_QUARANTINE || it->req.op == SW_OP_RELEASE ? K_QUAR : K_BLOCK;
@@ -600,6 +614,7 @@ static int plan(struct enf *e, struct item *it, size_t *nops)
 	char c[64], n[64];
 	struct entry *x;
 	uint32_t ttl;
+	bool existed;
 
 	it->ent = -1;
 	it->existed = it->del_after = false;
@@ -628,7 +643,7 @@ static int plan(struct enf *e, struct item *it, size_t *nops)
 		x = find(e, kind, ip, prefix);
 		if (x && x->gen == e->gen)
 			return PLAN_CONFLICT;
-		it->existed = x != NULL;
+		existed = x != NULL;
 		if (!x && e->live >= e->cfg.max_elements) {
 			refuse(e, it, ENOSPC, "refused: %u elements, the maximum", e->live);
 			return PLAN_OK;
@@ -640,12 +655,7 @@ static int plan(struct enf *e, struct item *it, size_t *nops)
 				return PLAN_OK;
 			}
 		}
-		it->ent = x - e->ent;
-		it->old_expires = x->expires;
-		it->old_gen = x->gen;
-		memcpy(it->old_who, x->who, sizeof(it->old_who));
-		memcpy(it->old_reason, x->reason, sizeof(it->old_reason));
-		x->gen = e->gen;
+		touch(e, it, x, existed);
 		memset(o, 0, sizeof(*o));
 		if (kind == K_BLOCK) {
 			ttl = it->req.ttl ? it->req.ttl : e->cfg.default_ttl;
@@ -664,13 +674,7 @@ static int plan(struct enf *e, struct item *it, size_t *nops)
 		if (x && x->gen == e->gen)
 			return PLAN_CONFLICT;
 		if (x) {
-			it->ent = x - e->ent;
-			it->existed = true;
-			it->old_gen = x->gen;
-			it->old_expires = x->expires;
-			memcpy(it->old_who, x->who, sizeof(it->old_who));
-			memcpy(it->old_reason, x->reason, sizeof(it->old_reason));
-			x->gen = e->gen;
+			touch(e, it, x, true);
 			it->del_after = true; /* removed from the state once the kernel agreed */
 		}
 		/* an unknown one is still deleted: the operator may have added it by hand */
@@ -969,7 +973,7 @@ static void flush(struct enf *e)
 }
 
 /* A slot for a new request; flushes first if the batch is full. */
-static struct item *pend_add(struct enf *e, int conn, const char *who, const struct sw_proto_req *req)
+static struct item *pend_add(struct enf *e, int conn, const struct sensor *s, const struct sw_proto_req *req)
 {
 	struct item *it;
 
@@ -979,7 +983,8 @@ static struct item *pend_add(struct enf *e, int conn, const char *who, const str
 	memset(it, 0, offsetof(struct item, req));
 	it->conn = conn;
 	it->conn_gen = conn >= 0 ? e->conns[conn].gen : 0;
-	it->who = who;
+	it->s = s;
+	it->who = s ? s->cfg->name : OPERATOR;
 	it->req = *req;
 	it->done = it->skip_kernel = it->merge = false;
 	it->status = it->ttl = 0;
@@ -1130,10 +1135,7 @@ static void send_frame(int fd, const uint8_t *p, size_t n)
 /* Send @n sealed bytes at @buf + 4 with their length prefix in front. */
 static void frame_send(int fd, uint8_t *buf, int n)
 {
-	buf[0] = (uint8_t)((uint32_t)n >> 24);
-	buf[1] = (uint8_t)((uint32_t)n >> 16);
-	buf[2] = (uint8_t)((uint32_t)n >> 8);
-	buf[3] = (uint8_t)n;
+	sw_store_be32(buf, (uint32_t)n);
 	send_frame(fd, buf, (size_t)n + 4);
 }
 
@@ -1202,7 +1204,7 @@ static bool sensor_frame(struct enf *e, struct conn *c, const uint8_t *frame, si
 	s->last_counter = req.counter;
 	jr_put(e, "c %s %llu\n", s->cfg->name, (unsigned long long)req.counter);
 	if (!rate_ok(e, s)) {
-		struct item *it = pend_add(e, (int)(c - e->conns), s->cfg->name, &req);
+		struct item *it = pend_add(e, (int)(c - e->conns), s, &req);
 
 		e->st.rate_limited++;
 		it->status = EAGAIN;
@@ -1211,7 +1213,7 @@ static bool sensor_frame(struct enf *e, struct conn *c, const uint8_t *frame, si
 		return true;
 	}
 	if (req.op != SW_OP_LIST) {
-		pend_add(e, (int)(c - e->conns), s->cfg->name, &req);
+		pend_add(e, (int)(c - e->conns), s, &req);
 		return true;
 	}
 	/* a list sees every request before it, and is answered after them */
@@ -1240,23 +1242,19 @@ static void answer(struct enf *e, const struct item *it)
 {
 	struct sw_proto_resp *r = &e->resp;
 	const struct conn *c;
-	const struct sensor *s;
 	int n;
 
-	if (it->conn < 0)
+	if (it->conn < 0 || !it->s)
 		return;
 	c = &e->conns[it->conn];
 	if (c->fd < 0 || c->gen != it->conn_gen)
 		return; /* the sensor hung up: it will ask again (requests are idempotent) */
-	s = sensor_by_name(e, it->who);
-	if (!s)
-		return;
 	memset(r, 0, offsetof(struct sw_proto_resp, text));
 	r->counter = it->req.counter;
 	r->status = it->status;
 	r->ttl = it->ttl;
 	r->text_len = (uint16_t)snprintf(r->text, sizeof(r->text), "%s", it->text);
-	n = sw_proto_seal_resp(&s->peer, e->pub, r, e->out + 4, sizeof(e->out) - 4);
+	n = sw_proto_seal_resp(&it->s->peer, e->pub, r, e->out + 4, sizeof(e->out) - 4);
 	if (n < 0)
 		return;
 	if (e->oconn != it->conn || e->olen + 4 + (size_t)n > sizeof(e->obuf))
@@ -1266,11 +1264,8 @@ static void answer(struct enf *e, const struct item *it)
 		return;
 	}
 	e->oconn = it->conn;
-	e->obuf[e->olen] = (uint8_t)((uint32_t)n >> 24);
-	e->obuf[e->olen + 1] = (uint8_t)((uint32_t)n >> 16);
-	e->obuf[e->olen + 2] = (uint8_t)((uint32_t)n >> 8);
-	e->obuf[e->olen + 3] = (uint8_t)n;
-	memcpy(e->obuf + e->olen + 4, e->out + 4, (size_t)n);
+	sw_store_be32(e->out, (uint32_t)n);
+	memcpy(e->obuf + e->olen, e->out, 4 + (size_t)n);
 	e->olen += 4 + (size_t)n;
 }
 
@@ -1292,7 +1287,7 @@ static void ctl_line(struct enf *e, struct conn *c, char *line)
 	} else {
 		/* the sensors' requests that arrived first are decided first */
 		flush(e);
-		pend_add(e, -1, OPERATOR, &cmd.req);
+		pend_add(e, -1, NULL, &cmd.req);
 		flush(e);
 		it = &e->pend[0];
 		off = (size_t)snprintf(out, len, "%s%s\n", it->status ? "err " : "ok  ", it->text);
@@ -1417,8 +1412,7 @@ static void conn_read(struct enf *e, struct conn *c)
 		} else if (c->have < 4) {
 			want = 4 - c->have;
 		} else {
-			uint32_t flen = (uint32_t)c->buf[0] << 24 | (uint32_t)c->buf[1] << 16 |
-					(uint32_t)c->buf[2] << 8 | c->buf[3];
+			uint32_t flen = sw_load_be32(c->buf);
 
 			if (flen > SW_PROTO_MAX_REQ) {
 				e->st.oversized++;
