@@ -146,14 +146,21 @@ static bool proto_ok(enum sw_rule_proto rp, const struct sw_packet *p)
 static bool flow_ok(uint8_t fl, const struct sw_packet *p)
 {
 	const struct sw_flow *f = p->flow;
+	/*
+	 * Held stream bytes flushed after the connection closed were sent while
+	 * it was established: a gap followed by a FIN must not hide them from
+	 * flow:established rules.
+	 */
+	bool est = f && (f->state == SW_FLOW_STATE_ESTABLISHED ||
+			 (p->stream_flush && f->state == SW_FLOW_STATE_CLOSED));
 
 	if ((fl & SW_FLOW_TO_SERVER) && !(f && p->to_server))
 		return false;
 	if ((fl & SW_FLOW_TO_CLIENT) && !(f && !p->to_server))
 		return false;
-	if ((fl & SW_FLOW_ESTABLISHED) && !(f && f->state == SW_FLOW_STATE_ESTABLISHED))
+	if ((fl & SW_FLOW_ESTABLISHED) && !est)
 		return false;
-	if ((fl & SW_FLOW_NOT_ESTABLISHED) && f && f->state == SW_FLOW_STATE_ESTABLISHED)
+	if ((fl & SW_FLOW_NOT_ESTABLISHED) && est)
 		return false;
 	return true;
 }

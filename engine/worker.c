@@ -185,7 +185,6 @@ static void on_stream_gap(void *ctx, struct sw_flow *f, int dir, const uint8_t *
 	struct sw_stream_view v = { .data = data, .len = len, .new_off = 0, .base = base, .in_stream = true };
 	struct sw_detect_result res;
 	struct sw_packet p;
-	enum sw_flow_state st;
 	int rc;
 
 	memset(&p, 0, sizeof(p));
@@ -205,17 +204,7 @@ static void on_stream_gap(void *ctx, struct sw_flow *f, int dir, const uint8_t *
 	p.flow = f;
 	p.to_server = dir == 0;
 	p.stream_flush = true;
-	/*
-	 * The bytes were sent on an established connection (data after the
-	 * handshake): a FIN or RST that closed it since must not hide them
-	 * from flow:established rules, or a gap plus a FIN would be an
-	 * evasion.  (A write to a flow field outside flow.c, restored below.)
-	 */
-	st = f->state;
-	if (st == SW_FLOW_STATE_CLOSED)
-		f->state = SW_FLOW_STATE_ESTABLISHED;
-	rc = sw_detect_packet(w->dc, &p, &v, &res);
-	f->state = st;
+	rc = sw_detect_packet(w->dc, &p, &v, &res); /* flow:established holds for it: detect_verify.c */
 	if (rc < 0) {
 		w->scan_fail++;
 		return;

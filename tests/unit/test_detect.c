@@ -412,6 +412,7 @@ static void test_stream_flush(void **state)
 	struct sw_stream_view v = {(const uint8_t *)held, 12, 0, 0, true};
 	struct sw_detect_result res;
 	struct sw_packet p;
+	struct sw_flow f;
 	(void)state;
 
 	/* the same bytes on a wire packet: every rule matches */
@@ -428,6 +429,27 @@ static void test_stream_flush(void **state)
 	assert_false(has_sid(&res, 2)); /* header-only */
 	assert_false(has_sid(&res, 3)); /* only a negated content */
 	assert_int_equal(res.n, 2);
+	sw_detect_ctx_free(c);
+
+	/* a flush after the connection closed: the bytes were sent while it was established */
+	c = ctx_for("alert tcp any any -> any any (flow:established,to_server; content:\"password\"; sid:5;)\n"
+		    "alert tcp any any -> any any (flow:not_established; content:\"password\"; sid:6;)\n");
+	memset(&f, 0, sizeof(f));
+	f.state = SW_FLOW_STATE_CLOSED;
+	mkpkt(&p, 6, "1.1.1.1", 1, "2.2.2.2", 2, held, 12);
+	p.flow = &f;
+	p.to_server = true;
+	assert_int_equal(sw_detect_packet(c, &p, &v, &res), 0);
+	assert_false(has_sid(&res, 5)); /* a wire packet on a closed flow is not established */
+	assert_true(has_sid(&res, 6));
+	mkpkt(&p, 6, "1.1.1.1", 1, "2.2.2.2", 2, "", 0);
+	p.flow = &f;
+	p.to_server = true;
+	p.stream_flush = true;
+	assert_int_equal(sw_detect_packet(c, &p, &v, &res), 0);
+	assert_true(has_sid(&res, 5));
+	assert_false(has_sid(&res, 6));
+	assert_int_equal(f.state, SW_FLOW_STATE_CLOSED); /* inspection leaves the flow as it was */
 	sw_detect_ctx_free(c);
 }
 
