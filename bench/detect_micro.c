@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "engine/detect.h"
+#include "engine/detect/detect.h"
 
 static uint64_t seed = 1;
 

@@ -13,7 +13,7 @@
  *   defrag.timeout 1..86400 s.
  * flow.memcap becomes max_flows = memcap / SW_CONFIG_FLOW_COST.
  */
-#include "../common/file.h"
+#include "common/file.h"
 #include "config.h"
 
 #include <errno.h>

@@ -10,8 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "defrag.h"
-#include "flow.h"
+#include "engine/decode/defrag.h"
+#include "engine/flow/flow.h"
 
 /* EVE event types (outputs.eve-log.types). */
 #define SW_EVE_ALERT 0x01

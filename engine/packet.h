@@ -11,7 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../common/addr.h"
+#include "common/addr.h"
+#include "common/tcp.h"
 
 struct sw_flow;
 
@@ -28,15 +29,6 @@ enum sw_linktype {
 	SW_LINK_SLL2 = 276,    /* Linux cooked v2 */
 };
 
-/* TCP flag bits as on the wire (byte 13 of the TCP header). */
-#define SW_TCP_FIN 0x01
-#define SW_TCP_SYN 0x02
-#define SW_TCP_RST 0x04
-#define SW_TCP_PSH 0x08
-#define SW_TCP_ACK 0x10
-#define SW_TCP_URG 0x20
-#define SW_TCP_ECE 0x40
-#define SW_TCP_CWR 0x80
 
 /* Checksum verdicts, filled by sw_decode() only when validation is on. */
 #define SW_PKT_CSUM_BAD_IP 0x01

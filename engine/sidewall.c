@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * sidewall: the command line.  Offline mode reads capture files (-r), runs
+ * sidewall: start-up and the run modes.  Offline mode reads capture files (-r), runs
  * them through the engine and writes EVE JSON; -T only checks config and
- * rules.  Options follow Suricata's where Suricata has one.
+ * rules.  The command line itself is parsed in cli.c.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <libgen.h>
 #include <limits.h>
@@ -20,47 +19,21 @@
 
 #include <linux/capability.h>
 
-#include "../capture/pcap.h"
-#include "../common/harden.h"
-#include "../rules/rules.h"
+#include "capture/pcap.h"
+#include "common/harden.h"
+#include "rules/rules.h"
 #include "config.h"
-#include "detect.h"
-#include "eve.h"
-#include "syslog.h"
-#include "enforce.h"
+#include "engine/detect/detect.h"
+#include "engine/output/eve.h"
+#include "engine/output/syslog.h"
+#include "engine/output/enforce.h"
 #include "worker.h"
+#include "cli.h"
 
 #ifndef SW_DATADIR
 #define SW_DATADIR "."
 #endif
 
-#define MAX_INPUTS 256
-
-struct opts {
-	const char *config;
-	const char *logdir;
-	const char *rfiles[MAX_INPUTS];
-	unsigned n_rfiles;
-	const char *sfiles[MAX_INPUTS];
-	unsigned n_sfiles;
-	long threads;       /* -1 = from config */
-	int checksum;       /* -1 = from config, 0 = none, 1 = all */
-	bool test_only;
-	bool inline_mode;   /* -q given */
-	uint16_t q_first, q_last;
-	bool simulate_ips;
-	bool fail_closed;
-	const char *ifaces[MAX_INPUTS];
-	unsigned n_ifaces;
-	const char *bpf;
-	uint32_t snaplen, pcap_buffer;
-	bool promisc;
-	uint32_t q_maxlen, q_rcvbuf, bypass_mark;
-	bool q_fail_open;
-	const char *run_user;   /* --user, else run-as.user: drop to it after start-up */
-	const char *run_group;  /* --group, else run-as.group */
-	bool no_seccomp;        /* --no-seccomp */
-};
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t reload_requested;
@@ -71,176 +44,6 @@ static void on_signal(int sig)
 		reload_requested = 1;
 	else
 		stop_requested = 1;
-}
-
-/* "N" or "A:B" queue numbers. */
-static int parse_queues(const char *s, uint16_t *first, uint16_t *last)
-{
-	char *end;
-	unsigned long a, b;
-
-	errno = 0;
-	a = strtoul(s, &end, 10);
-	if (errno || end == s || a > 65535)
-		return -EINVAL;
-	b = a;
-	if (*end == ':') {
-		const char *t = end + 1;
-		b = strtoul(t, &end, 10);
-		if (errno || end == t || b > 65535 || b < a || b - a >= 1024)
-			return -EINVAL;
-	}
-	if (*end)
-		return -EINVAL;
-	*first = (uint16_t)a;
-	*last = (uint16_t)b;
-	return 0;
-}
-
-static void usage(FILE *out)
-{
-	fprintf(out,
-		"usage: sidewall -r FILE.pcap [-r MORE.pcap ...] [-S RULES.rules ...] [-l LOGDIR]\n"
-		"                [-c sidewall.yaml] [--threads N] [-k none|all]\n"
-		"       sidewall -q QUEUE[:LAST] [-S RULES.rules ...] [-l LOGDIR] [-c sidewall.yaml]\n"
-		"                [--simulate-ips] [--fail-closed]\n"
-		"       sidewall -i IFACE [-i IFACE2 ...] [--bpf FILTER] [-S RULES.rules ...] [-l LOGDIR] [-c ...]\n"
-		"       sidewall -T [-c sidewall.yaml] [-S RULES.rules ...]\n"
-		"       sidewall --version | --help\n"
-		"\n"
-		"  -r FILE        read a capture file (pcap or pcapng); may repeat\n"
-		"  -S FILE        load rules from FILE instead of the config's rule-files; may repeat\n"
-		"  -l DIR         write eve.json into DIR (default: the config's default-log-dir)\n"
-		"  -c FILE        YAML configuration (default: the built-in one, same as etc/sidewall.yaml)\n"
-		"  --threads N    worker threads (default: the config's, 0 = one per core)\n"
-		"  -k none|all    checksum validation off or on (default: on, as checksum-validation)\n"
-		"  -i IFACE       passive live capture on IFACE (tap or SPAN port); may repeat\n"
-		"  --bpf FILTER   capture filter for -i\n"
-		"  -q N[:M]       inline on NFQUEUE queues N..M, one worker per queue (match the\n"
-		"                 firewall's --queue-balance N:M / 'queue num N-M fanout')\n"
-		"  --simulate-ips inline evaluation, but accept everything: log what would be dropped\n"
-		"  --fail-closed  drop packets sidewall cannot process (default: accept them)\n"
-		"  --user NAME    after start-up run as NAME keeping only the mode's capability, with\n"
-		"                 no_new_privs and a seccomp filter (default: the config's run-as.user)\n"
-		"  --group NAME   group for --user (default: run-as.group, else NAME's own group)\n"
-		"  --no-seccomp   with --user, leave the seccomp filter out (for diagnosis)\n"
-		"  -T             check configuration and rules, print every error, exit non-zero on any\n"
-		"  -V, --version  print the version\n");
-}
-
-/* Append optarg to a repeatable option's list. */
-static int push_arg(const char **list, unsigned *n, const char *what)
-{
-	if (*n == MAX_INPUTS) {
-		fprintf(stderr, "sidewall: too many %s (max %d)\n", what, MAX_INPUTS);
-		return -1;
-	}
-	list[(*n)++] = optarg;
-	return 0;
-}
-
-static int parse_args(int argc, char **argv, struct opts *o)
-{
-	static const struct option longopts[] = {
-		{ "threads", required_argument, NULL, 't' },
-		{ "simulate-ips", no_argument, NULL, 's' },
-		{ "fail-closed", no_argument, NULL, 'F' },
-		{ "bpf", required_argument, NULL, 'b' },
-		{ "user", required_argument, NULL, 'U' },
-		{ "group", required_argument, NULL, 'G' },
-		{ "no-seccomp", no_argument, NULL, 'N' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
-	memset(o, 0, sizeof(*o));
-	o->threads = -1;
-	o->checksum = -1;
-	while ((c = getopt_long(argc, argv, "r:S:l:c:k:q:i:TVh", longopts, NULL)) != -1) {
-		char *end;
-		switch (c) {
-		case 'r':
-			if (push_arg(o->rfiles, &o->n_rfiles, "-r files") < 0)
-				return -1;
-			break;
-		case 'S':
-			if (push_arg(o->sfiles, &o->n_sfiles, "-S files") < 0)
-				return -1;
-			break;
-		case 'l':
-			o->logdir = optarg;
-			break;
-		case 'c':
-			o->config = optarg;
-			break;
-		case 'k':
-			if (!strcmp(optarg, "none"))
-				o->checksum = 0;
-			else if (!strcmp(optarg, "all"))
-				o->checksum = 1;
-			else {
-				fprintf(stderr, "sidewall: -k takes 'none' or 'all', got '%s'\n", optarg);
-				return -1;
-			}
-			break;
-		case 't':
-			errno = 0;
-			o->threads = strtol(optarg, &end, 10);
-			if (errno || *end || o->threads < 0 || o->threads > 1024) {
-				fprintf(stderr, "sidewall: --threads takes 0..1024, got '%s'\n", optarg);
-				return -1;
-			}
-			break;
-		case 'T':
-			o->test_only = true;
-			break;
-		case 'q':
-			if (parse_queues(optarg, &o->q_first, &o->q_last) < 0) {
-				fprintf(stderr, "sidewall: -q takes a queue number or a range A:B, got '%s'\n", optarg);
-				return -1;
-			}
-			o->inline_mode = true;
-			break;
-		case 's':
-			o->simulate_ips = true;
-			break;
-		case 'i':
-			if (push_arg(o->ifaces, &o->n_ifaces, "-i interfaces") < 0)
-				return -1;
-			break;
-		case 'b':
-			o->bpf = optarg;
-			break;
-		case 'F':
-			o->fail_closed = true;
-			break;
-		case 'U':
-			o->run_user = optarg;
-			break;
-		case 'G':
-			o->run_group = optarg;
-			break;
-		case 'N':
-			o->no_seccomp = true;
-			break;
-		case 'V':
-			printf("sidewall %s\n", SW_VERSION);
-			exit(0);
-		case 'h':
-			usage(stdout);
-			exit(0);
-		default:
-			usage(stderr);
-			return -1;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "sidewall: unexpected argument '%s'\n", argv[optind]);
-		return -1;
-	}
-	return 0;
 }
 
 /* @path if absolute, else @base/@path, into @out. */
@@ -259,7 +62,7 @@ static const char *resolve(const char *base, const char *path, char *out, size_t
  * repository and install layout), else from the file's own directory; the
  * built-in config uses the data directory.
  */
-static void config_base(const struct opts *o, char *out, size_t len)
+static void config_base(const struct sw_cli *o, char *out, size_t len)
 {
 	char tmp[PATH_MAX];
 	char *dir;
@@ -295,7 +98,7 @@ static void loaded_free(struct loaded *l)
 }
 
 /* Returns 0, or -1 after printing a one-line reason. */
-static int load_all(const struct opts *o, struct loaded *l, FILE *errout)
+static int load_all(const struct sw_cli *o, struct loaded *l, FILE *errout)
 {
 	struct sw_config_error cerr;
 	struct sw_rule_error rerr;
@@ -383,7 +186,7 @@ nomem:
 	return -1;
 }
 
-static unsigned thread_count(const struct opts *o, const struct sw_config *cfg)
+static unsigned thread_count(const struct sw_cli *o, const struct sw_config *cfg)
 {
 	long n = o->threads >= 0 ? o->threads : (long)cfg->threads;
 
@@ -424,7 +227,7 @@ static int64_t now_s(void)
 }
 
 static struct sw_detect *reload_rules(void *ctx);
-static const struct opts *reload_opts;
+static const struct sw_cli *reload_opts;
 
 /* What the main thread does while a live or inline engine runs. */
 struct housekeeping {
@@ -476,7 +279,7 @@ static int64_t wall_usec(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-static struct sw_pcap_live_config live_config(const struct opts *o, unsigned i)
+static struct sw_pcap_live_config live_config(const struct sw_cli *o, unsigned i)
 {
 	struct sw_pcap_live_config lc = {
 		.iface = o->ifaces[i],
@@ -493,7 +296,7 @@ static struct sw_pcap_live_config live_config(const struct opts *o, unsigned i)
  * last reading is banked before the handle goes.
  */
 struct cap_totals {
-	uint64_t last[MAX_INPUTS][3];
+	uint64_t last[SW_CLI_MAX_INPUTS][3];
 	uint64_t banked[3];
 };
 
@@ -522,7 +325,7 @@ static char harden_eve_path[PATH_MAX + 256];
  * Returns 0, or -1 after printing why: a half-done drop is no state to run
  * in, so the caller stops.
  */
-static int harden(const struct opts *o, uint64_t keep)
+static int harden(const struct sw_cli *o, uint64_t keep)
 {
 	char err[256];
 	uid_t uid;
@@ -562,11 +365,11 @@ static int harden(const struct opts *o, uint64_t keep)
  * A capture error (interface down or removed) closes that handle; it is
  * reopened every few seconds, so a flapping tap never stops the sensor.
  */
-static int live_loop(const struct opts *o, struct sw_engine *eng, struct housekeeping *hk)
+static int live_loop(const struct sw_cli *o, struct sw_engine *eng, struct housekeeping *hk)
 {
-	struct sw_pcap *pc[MAX_INPUTS] = { 0 };
-	struct pollfd pfd[MAX_INPUTS];
-	int64_t retry_at[MAX_INPUTS] = { 0 };
+	struct sw_pcap *pc[SW_CLI_MAX_INPUTS] = { 0 };
+	struct pollfd pfd[SW_CLI_MAX_INPUTS];
+	int64_t retry_at[SW_CLI_MAX_INPUTS] = { 0 };
 	struct cap_totals cap;
 	char err[512];
 	unsigned opened = 0;
@@ -720,7 +523,7 @@ struct run {
  * enforcement, then the engine with the mode's settings in @ec.  Returns 0,
  * or -1 after printing why (run_stop() still cleans up).
  */
-static int run_start(const struct opts *o, struct loaded *l, struct sw_engine_config *ec,
+static int run_start(const struct sw_cli *o, struct loaded *l, struct sw_engine_config *ec,
 		     const char *const *ifnames, unsigned n_ifnames, struct run *r)
 {
 	char err[512], path[PATH_MAX + 256];
@@ -799,7 +602,7 @@ static void run_stop(struct run *r)
 }
 
 /* Offline (-r) and passive (-i): one reader feeds the workers. */
-static int run_offline(const struct opts *o, struct loaded *l)
+static int run_offline(const struct sw_cli *o, struct loaded *l)
 {
 	struct sw_engine_config ec;
 	struct run r;
@@ -886,7 +689,7 @@ static char qname_buf[1024][12];
 static const char *qnames[1024];
 
 /* Inline (-q): each worker owns its queue; this thread does housekeeping. */
-static int run_inline(const struct opts *o, struct loaded *l)
+static int run_inline(const struct sw_cli *o, struct loaded *l)
 {
 	struct sw_engine_config ec;
 	struct run r;
@@ -936,7 +739,7 @@ out:
  * Capture settings come from the config's capture section; the command line
  * picks the source (-r, -i, -q) and, when it names none, the config does.
  */
-static int apply_capture_config(struct opts *o, const struct sw_config *c)
+static int apply_capture_config(struct sw_cli *o, const struct sw_config *c)
 {
 	if (!o->n_rfiles && !o->n_ifaces && !o->inline_mode) {
 		if (c->nfq_set) {
@@ -944,7 +747,7 @@ static int apply_capture_config(struct opts *o, const struct sw_config *c)
 			o->q_first = c->nfq_first;
 			o->q_last = c->nfq_last;
 		} else if (c->n_pcap_ifaces) {
-			for (uint32_t i = 0; i < c->n_pcap_ifaces && i < MAX_INPUTS; i++)
+			for (uint32_t i = 0; i < c->n_pcap_ifaces && i < SW_CLI_MAX_INPUTS; i++)
 				o->ifaces[o->n_ifaces++] = c->pcap_ifaces[i];
 		} else {
 			fprintf(stderr, "sidewall: nothing to read: give -r FILE.pcap, -i IFACE or -q QUEUE, "
@@ -971,7 +774,7 @@ static int apply_capture_config(struct opts *o, const struct sw_config *c)
  * group exist now, so a typo fails at start rather than after the capture
  * is up; -T (@report) prints what it found.  Returns 0 or -1.
  */
-static int run_as_setup(struct opts *o, const struct sw_config *c, bool report)
+static int run_as_setup(struct sw_cli *o, const struct sw_config *c, bool report)
 {
 	const char *logdir = o->logdir ? o->logdir : c->log_dir ? c->log_dir : ".";
 	char err[256];
@@ -1006,13 +809,14 @@ static int run_as_setup(struct opts *o, const struct sw_config *c, bool report)
 
 int main(int argc, char **argv)
 {
-	struct opts o;
+	struct sw_cli o;
 	struct loaded l;
 	struct sigaction sa;
 	int ret, run_as_rc;
 
-	if (parse_args(argc, argv, &o) < 0)
-		return 2;
+	ret = sw_cli_parse(argc, argv, &o);
+	if (ret != 0)
+		return ret < 0 ? 2 : 0;
 	if (!o.test_only && (!!o.n_rfiles + !!o.n_ifaces + o.inline_mode) > 1) {
 		fprintf(stderr, "sidewall: give one source: -r FILE.pcap, -i IFACE or -q QUEUE\n");
 		return 2;

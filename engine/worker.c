@@ -15,12 +15,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../capture/nfq.h"
+#include "capture/nfq.h"
 #include "config.h"
-#include "decode.h"
-#include "enforce.h"
-#include "reject.h"
-#include "stream.h"
+#include "engine/decode/decode.h"
+#include "engine/output/enforce.h"
+#include "engine/output/reject.h"
+#include "engine/flow/stream.h"
 
 #define RING_DEFAULT (8u << 20)
 #define REC_ALIGN 32u

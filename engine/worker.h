@@ -19,10 +19,10 @@
 #include <signal.h>
 #include <stdint.h>
 
-#include "defrag.h"
-#include "detect.h"
-#include "eve.h"
-#include "flow.h"
+#include "engine/decode/defrag.h"
+#include "engine/detect/detect.h"
+#include "engine/output/eve.h"
+#include "engine/flow/flow.h"
 
 struct sw_enforce;
 

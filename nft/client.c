@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Enforcement client over TCP: see client.h. */
-#include "nft/client.h"
+#include "client.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

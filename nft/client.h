@@ -17,7 +17,7 @@
 
 #include <stdint.h>
 
-#include "nft/proto.h"
+#include "proto.h"
 
 struct sw_enf_client;
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The operator control line's parser (see nft/ctl.h). */
-#include "nft/ctl.h"
+#include "ctl.h"
 
 #include <errno.h>
 #include <stdio.h>

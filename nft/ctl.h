@@ -15,7 +15,7 @@
 
 #include <stddef.h>
 
-#include "nft/proto.h"
+#include "proto.h"
 
 /* The answer to a line that is not a command (the daemon's wording). */
 #define SW_ENF_CTL_USAGE                                                                   \

@@ -42,11 +42,11 @@
 #include "common/addr.h"
 #include "common/buf.h"
 #include "common/harden.h"
-#include "nft/ctl.h"
-#include "nft/enforcer_config.h"
-#include "nft/journal.h"
-#include "nft/nft.h"
-#include "nft/proto.h"
+#include "ctl.h"
+#include "enforcer_config.h"
+#include "journal.h"
+#include "nft.h"
+#include "proto.h"
 
 #define MAX_CONNS 64
 #define CONN_IDLE_S 10

@@ -4,7 +4,7 @@
  * sequences (sensors, never_block, hooks); unknown keys and wrong types are
  * errors with file:line, as the sensor's config is.
  */
-#include "nft/enforcer_config.h"
+#include "enforcer_config.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -16,7 +16,7 @@
 #include <yaml.h>
 
 #include "common/file.h"
-#include "nft/nft.h"
+#include "nft.h"
 
 void sw_enf_config_defaults(struct sw_enf_config *cfg)
 {

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "common/addr.h"
-#include "nft/proto.h"
+#include "proto.h"
 
 #define SW_ENF_MAX_SENSORS 64
 #define SW_ENF_MAX_NEVER 256

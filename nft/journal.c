@@ -5,7 +5,7 @@
  * edit, a line split by a crash) is rejected with the token that broke it
  * and replay skips and counts the line instead of guessing.
  */
-#include "nft/journal.h"
+#include "journal.h"
 
 #include <errno.h>
 #include <stdarg.h>

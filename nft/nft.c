@@ -9,7 +9,7 @@
  * reply must carry our port id (checked by mnl_cb_run) and a sequence
  * number of the batch we sent (checked here).
  */
-#include "nft/nft.h"
+#include "nft.h"
 
 #include <errno.h>
 #include <poll.h>

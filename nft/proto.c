@@ -5,7 +5,7 @@
  * bounded writer below.  Nothing is trusted before the tag is checked,
  * except the header fields needed to find the key.
  */
-#include "nft/proto.h"
+#include "proto.h"
 
 #include <errno.h>
 #include <stdbool.h>

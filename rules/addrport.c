@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../common/addr.h"
+#include "common/addr.h"
 #include "rules_int.h"
 
 __extension__ typedef unsigned __int128 u128;

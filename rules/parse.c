@@ -14,7 +14,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
-#include "../engine/packet.h"
+#include "common/tcp.h"
 #include "rules_int.h"
 
 #define QMAX 80 /* longest token quoted in a message */

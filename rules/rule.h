@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../common/addr.h"
+#include "common/addr.h"
 
 /* Numeric order is the precedence order: higher wins (Suricata: pass > drop > reject > alert). */
 enum sw_action {

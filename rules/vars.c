@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../common/file.h"
+#include "common/file.h"
 #include "rules_int.h"
 
 struct var {

@@ -21,8 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/decode.h"
-#include "engine/defrag.h"
+#include "engine/decode/decode.h"
+#include "engine/decode/defrag.h"
 
 static uint8_t pkt[2048];
 

@@ -19,8 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/flow.h"
-#include "engine/stream.h"
+#include "engine/flow/flow.h"
+#include "engine/flow/stream.h"
 
 #define WIN 64
 

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine/syslog.h"
+#include "engine/output/syslog.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

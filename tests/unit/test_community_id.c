@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "engine/community_id.h"
+#include "engine/output/community_id.h"
 
 struct vec {
 	uint8_t proto;

@@ -18,7 +18,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "engine/decode.h"
+#include "engine/decode/decode.h"
 
 #define MAXPKT 4096
 

@@ -20,8 +20,8 @@
 #include <sys/socket.h>
 
 #include "engine/config.h"
-#include "engine/decode.h"
-#include "engine/defrag.h"
+#include "engine/decode/decode.h"
+#include "engine/decode/defrag.h"
 
 #define PLEN 96 /* fragmentable part of every test datagram: UDP header + 88 bytes */
 #define MAXSTEPS 24

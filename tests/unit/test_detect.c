@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "engine/detect.h"
+#include "engine/detect/detect.h"
 
 /* ---- helpers ---- */
 

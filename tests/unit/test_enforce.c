@@ -29,8 +29,8 @@
 #include <unistd.h>
 
 #include "engine/config.h"
-#include "engine/enforce.h"
-#include "engine/eve.h"
+#include "engine/output/enforce.h"
+#include "engine/output/eve.h"
 #include "nft/client.h"
 #include "nft/proto.h"
 

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "engine/config.h"
-#include "engine/eve.h"
+#include "engine/output/eve.h"
 
 static char *tmp_path(void)
 {

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "engine/flow.h"
+#include "engine/flow/flow.h"
 
 #define S 1000000LL /* usec per second */
 #define T0 (1700000000LL * S)

@@ -13,8 +13,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "engine/decode.h"
-#include "engine/reject.h"
+#include "engine/decode/decode.h"
+#include "engine/output/reject.h"
 
 static void decode_raw(struct sw_packet *p, const uint8_t *buf, int len)
 {

@@ -12,8 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "engine/flow.h"
-#include "engine/stream.h"
+#include "engine/flow/flow.h"
+#include "engine/flow/stream.h"
 
 #define WIN 8
 

@@ -25,7 +25,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "engine/syslog.h"
+#include "engine/output/syslog.h"
 
 #define MAXREC 20000
 

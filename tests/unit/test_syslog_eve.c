@@ -20,8 +20,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "engine/eve.h"
-#include "engine/syslog.h"
+#include "engine/output/eve.h"
+#include "engine/output/syslog.h"
 
 struct sink {
 	char buf[1 << 16];

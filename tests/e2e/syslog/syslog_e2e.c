@@ -24,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/syslog.h"
+#include "engine/output/syslog.h"
 
 #ifndef RSYSLOGD
 #define RSYSLOGD "/usr/sbin/rsyslogd"

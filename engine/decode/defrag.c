@@ -26,9 +26,9 @@
 #include <sys/socket.h>
 
 #include "defrag.h"
-#include "../common/hash.h"
-#include "../common/buf.h"
-#include "../common/csum.h"
+#include "common/hash.h"
+#include "common/buf.h"
+#include "common/csum.h"
 
 #define SLOT 512u          /* data bytes per piece: a 1480-byte fragment takes 3 */
 #define HDR_MAX 128u       /* IPv4 header with options (60), or IPv6 header + unfragmentable ext headers */

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../common/addr.h"
+#include "common/addr.h"
 
 #define SW_COMMUNITY_ID_LEN 31 /* "1:" + 28 base64 chars + NUL */
 

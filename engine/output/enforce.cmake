@@ -1,8 +1,8 @@
 # Sensor side of enforcement (issue 4): triggers, spool, delivery to
-# sidewall-enforcer (engine/enforce.c).  Needs the client library from
-# nft/nft.cmake and the EVE writer from engine/output.cmake.
+# sidewall-enforcer (engine/output/enforce.c).  Needs the client library from
+# nft/nft.cmake and the EVE writer from engine/output/output.cmake.
 if(TARGET sw_enfproto AND TARGET sw_eve AND TARGET sw_config)
-  add_library(sw_enforce STATIC engine/enforce.c)
+  add_library(sw_enforce STATIC engine/output/enforce.c)
   target_link_libraries(sw_enforce PUBLIC sw_enfproto sw_eve sw_config sw_common Threads::Threads)
   sw_unit_test(test_enforce sw_enforce)
   # Workers call sw_enforce_alert() (engine/worker.c), so the engine links it.

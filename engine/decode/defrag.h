@@ -27,7 +27,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "packet.h"
+#include "engine/packet.h"
 
 enum sw_defrag_policy {
 	SW_DEFRAG_POLICY_BSD = 0,

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "packet.h"
+#include "engine/packet.h"
 
 #define SW_REJECT_MAX 1280 /* IPv6 minimum MTU: an ICMPv6 error must fit it (RFC 4443 2.4 c) */
 

@@ -22,7 +22,7 @@
 #include <sys/socket.h>
 
 #include "decode.h"
-#include "../common/buf.h"
+#include "common/buf.h"
 
 #define ETH_HLEN 14
 #define SLL_HLEN 16

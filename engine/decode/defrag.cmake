@@ -1,5 +1,5 @@
-# IP defragmentation (engine/defrag.c): per-worker, pooled, packet time.
-add_library(sw_defrag STATIC engine/defrag.c)
+# IP defragmentation (engine/decode/defrag.c): per-worker, pooled, packet time.
+add_library(sw_defrag STATIC engine/decode/defrag.c)
 target_link_libraries(sw_defrag PUBLIC sw_common)
 if(TARGET sw_decode AND TARGET sw_config)
   sw_unit_test(test_defrag sw_defrag sw_decode sw_config)

@@ -1,8 +1,8 @@
-# Off-device EVE streaming: RFC 5424 over TCP with octet counting (engine/syslog.c).
-add_library(sw_syslog STATIC engine/syslog.c)
+# Off-device EVE streaming: RFC 5424 over TCP with octet counting (engine/output/syslog.c).
+add_library(sw_syslog STATIC engine/output/syslog.c)
 target_link_libraries(sw_syslog PUBLIC sw_common Threads::Threads)
 sw_unit_test(test_syslog sw_syslog)
-# EVE -> forwarder -> syslog: needs the EVE writer (engine/output.cmake, sw_flow).
+# EVE -> forwarder -> syslog: needs the EVE writer (engine/output/output.cmake, sw_flow).
 if(TARGET sw_eve AND TARGET sw_flow)
   sw_unit_test(test_syslog_eve sw_syslog sw_eve)
 endif()

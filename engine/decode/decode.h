@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "packet.h"
+#include "engine/packet.h"
 
 /*
  * X-macro list of decoder anomalies.  Names are the stats keys written to EVE

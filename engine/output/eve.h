@@ -16,9 +16,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../rules/rule.h"
-#include "flow.h"
-#include "packet.h"
+#include "rules/rule.h"
+#include "engine/flow/flow.h"
+#include "engine/packet.h"
 
 struct sw_eve;
 struct sw_eve_writer;

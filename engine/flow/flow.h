@@ -16,8 +16,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../common/addr.h"
-#include "packet.h"
+#include "common/addr.h"
+#include "engine/packet.h"
 
 #define SW_FLOWBITS_WORDS 16 /* 1024 flowbits per ruleset */
 

@@ -5,8 +5,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "../common/buf.h"
-#include "../common/csum.h"
+#include "common/buf.h"
+#include "common/csum.h"
 
 /* IP header from @src to @dst carrying @l4len bytes of @proto; returns its length. */
 static size_t ip_header(uint8_t *b, const struct sw_ip *src, const struct sw_ip *dst, uint8_t proto, size_t l4len)

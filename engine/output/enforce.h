@@ -27,10 +27,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
+#include "engine/config.h"
 #include "eve.h"
-#include "packet.h"
-#include "../rules/rule.h"
+#include "engine/packet.h"
+#include "rules/rule.h"
 
 struct sw_enforce;
 

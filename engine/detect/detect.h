@@ -15,10 +15,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../rules/rules.h"
-#include "flow.h"
-#include "packet.h"
-#include "stream.h"
+#include "rules/rules.h"
+#include "engine/flow/flow.h"
+#include "engine/packet.h"
+#include "engine/flow/stream.h"
 
 #define SW_DETECT_MAX_ALERTS 15 /* per packet, as Suricata's packet_alert_max */
 

@@ -38,7 +38,7 @@
 #include <stdint.h>
 
 #include "flow.h"
-#include "packet.h"
+#include "engine/packet.h"
 
 struct sw_stream_view {
 	const uint8_t *data;  /* tail + new payload, or the packet payload when !in_stream */

@@ -31,7 +31,7 @@
 #include <string.h>
 
 #include "flow.h"
-#include "../common/hash.h"
+#include "common/hash.h"
 
 #define HASH_SEED 0x5eed5ade5a11f10fULL
 #define ID_MASK ((UINT64_C(1) << 53) - 1)

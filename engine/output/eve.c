@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "community_id.h"
-#include "config.h"
+#include "engine/config.h"
 
 /*
  * A record never exceeds this; a stats record with every counter is about

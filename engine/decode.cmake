@@ -1,5 +1,0 @@
-# Packet decoder: link layer -> IP -> L4 (engine/decode.c).
-add_library(sw_decode STATIC engine/decode.c)
-target_link_libraries(sw_decode PUBLIC sw_common)
-sw_unit_test(test_decode sw_decode)
-sw_fuzzer(fuzz_decode sw_decode)

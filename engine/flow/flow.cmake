@@ -1,0 +1,6 @@
+# Flow table and TCP stream tails (engine/flow/flow.c, engine/flow/stream.c).
+add_library(sw_flow STATIC engine/flow/flow.c engine/flow/stream.c)
+target_link_libraries(sw_flow PUBLIC sw_common)
+sw_unit_test(test_flow sw_flow)
+sw_unit_test(test_stream sw_flow)
+sw_fuzzer(fuzz_stream sw_flow)
