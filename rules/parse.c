@@ -43,7 +43,7 @@ struct tok {
 enum once {
 	K_MSG, K_SID, K_REV, K_GID, K_CLASSTYPE, K_PRIORITY, K_FLOW, K_FLAGS, K_TTL, K_ITYPE,
 	K_ICODE, K_ICMP_ID, K_ICMP_SEQ, K_IP_PROTO, K_TCP_MSS, K_DSIZE, K_THRESHOLD, K_DFILTER,
-	K_MAX
+	K_TARGET, K_STREAM_SIZE, K_MAX
 };
 
 struct pctx {
@@ -52,10 +52,18 @@ struct pctx {
 	struct sw_rule *r;
 	struct perr *e;
 	size_t pm_cap, fb_cap, md_cap, ref_cap;
+	size_t *pm_col;    /* 0-based column of the keyword that made each pm (errors after regrouping) */
 	int last_content;  /* index in pm of the most recent content, -1 none */
 	int fp_explicit;   /* index of the content marked fast_pattern, -1 none */
+	uint8_t cur_buf;   /* enum sw_buf selected by the last sticky buffer keyword */
+	struct tok proto;  /* the header's protocol token */
+	/* The first keyword that needs the response (checked against flow:to_server at the end). */
+	bool resp_set;
+	size_t resp_col;
+	char resp_kw[48];
 	bool seen[K_MAX];
 	char varname[SW_RULE_MAX_VARS][33];
+	int var_pm[SW_RULE_MAX_VARS]; /* index in pm of the byte_extract defining each variable */
 };
 
 static bool tok_eq(const struct tok *t, const char *s)
@@ -290,21 +298,29 @@ badhex : {
 }
 }
 
-static struct sw_pm *pm_new(struct pctx *c, enum sw_pm_kind kind)
+/* A new payload keyword in the current buffer; @col is where its keyword or value starts. */
+static struct sw_pm *pm_new(struct pctx *c, enum sw_pm_kind kind, size_t col)
 {
 	struct sw_pm *pm;
 
 	if (c->r->n_pm == c->pm_cap) {
 		size_t nc = c->pm_cap ? c->pm_cap * 2 : 4;
 		struct sw_pm *n = realloc(c->r->pm, nc * sizeof(*n));
+		size_t *ncol;
 		if (!n)
 			return NULL;
 		c->r->pm = n;
+		ncol = realloc(c->pm_col, nc * sizeof(*ncol));
+		if (!ncol)
+			return NULL;
+		c->pm_col = ncol;
 		c->pm_cap = nc;
 	}
+	c->pm_col[c->r->n_pm] = col;
 	pm = &c->r->pm[c->r->n_pm++];
 	memset(pm, 0, sizeof(*pm));
 	pm->kind = kind;
+	pm->buf = c->cur_buf;
 	return pm;
 }
 
@@ -375,6 +391,317 @@ static int parse_cmp(struct pctx *c, const struct tok *kw, struct tok v, uint32_
 	return 0;
 }
 
+/* ---- application-layer buffers ---- */
+
+static const char *const buf_names[SW_BUF_N] = {
+	[SW_BUF_PAYLOAD] = "payload",
+	[SW_BUF_HTTP_URI] = "http.uri",
+	[SW_BUF_HTTP_URI_RAW] = "http.uri.raw",
+	[SW_BUF_HTTP_METHOD] = "http.method",
+	[SW_BUF_HTTP_REQUEST_LINE] = "http.request_line",
+	[SW_BUF_HTTP_HOST] = "http.host",
+	[SW_BUF_HTTP_HOST_RAW] = "http.host.raw",
+	[SW_BUF_HTTP_USER_AGENT] = "http.user_agent",
+	[SW_BUF_HTTP_REFERER] = "http.referer",
+	[SW_BUF_HTTP_ACCEPT] = "http.accept",
+	[SW_BUF_HTTP_ACCEPT_ENC] = "http.accept_enc",
+	[SW_BUF_HTTP_ACCEPT_LANG] = "http.accept_lang",
+	[SW_BUF_HTTP_REQUEST_BODY] = "http.request_body",
+	[SW_BUF_HTTP_REQUEST_HEADER] = "http.request_header",
+	[SW_BUF_HTTP_STAT_CODE] = "http.stat_code",
+	[SW_BUF_HTTP_STAT_MSG] = "http.stat_msg",
+	[SW_BUF_HTTP_RESPONSE_LINE] = "http.response_line",
+	[SW_BUF_HTTP_RESPONSE_BODY] = "http.response_body",
+	[SW_BUF_HTTP_LOCATION] = "http.location",
+	[SW_BUF_HTTP_SERVER] = "http.server",
+	[SW_BUF_HTTP_RESPONSE_HEADER] = "http.response_header",
+	[SW_BUF_HTTP_HEADER] = "http.header",
+	[SW_BUF_HTTP_HEADER_RAW] = "http.header.raw",
+	[SW_BUF_HTTP_HEADER_NAMES] = "http.header_names",
+	[SW_BUF_HTTP_COOKIE] = "http.cookie",
+	[SW_BUF_HTTP_CONTENT_TYPE] = "http.content_type",
+	[SW_BUF_HTTP_CONTENT_LEN] = "http.content_len",
+	[SW_BUF_HTTP_START] = "http.start",
+	[SW_BUF_HTTP_PROTOCOL] = "http.protocol",
+	[SW_BUF_HTTP_CONNECTION] = "http.connection",
+	[SW_BUF_FILE_DATA] = "file.data",
+};
+
+const char *sw_buf_name(enum sw_buf b)
+{
+	return (unsigned)b < SW_BUF_N ? buf_names[b] : NULL;
+}
+
+/*
+ * Keywords that select a buffer.  Suricata has two kinds: sticky buffers
+ * (every later payload keyword goes to the buffer, until the next sticky
+ * buffer or pkt_data) and the older content modifiers, which move only the
+ * content just before them.  The legacy underscore name of a buffer is a
+ * sticky buffer or a modifier depending on when Suricata added it: the
+ * buffers that predate sticky buffers (http_uri ... http_server_body) kept
+ * modifier semantics, the later ones (http_accept, http_start ...) are
+ * aliases of the dotted sticky name (Suricata src/detect-http-*.c,
+ * KEYWORD_NAME_LEGACY).
+ */
+enum bufkw_kind { BK_STICKY, BK_MODIFIER };
+
+static const struct bufkw {
+	const char *name;
+	uint8_t buf;
+	uint8_t kind;
+} buf_kw[] = {
+	{ "pkt_data", SW_BUF_PAYLOAD, BK_STICKY },
+	{ "http.uri", SW_BUF_HTTP_URI, BK_STICKY },
+	{ "http_uri", SW_BUF_HTTP_URI, BK_MODIFIER },
+	{ "http.uri.raw", SW_BUF_HTTP_URI_RAW, BK_STICKY },
+	{ "http_raw_uri", SW_BUF_HTTP_URI_RAW, BK_MODIFIER },
+	{ "http.method", SW_BUF_HTTP_METHOD, BK_STICKY },
+	{ "http_method", SW_BUF_HTTP_METHOD, BK_MODIFIER },
+	{ "http.request_line", SW_BUF_HTTP_REQUEST_LINE, BK_STICKY },
+	{ "http_request_line", SW_BUF_HTTP_REQUEST_LINE, BK_STICKY },
+	{ "http.host", SW_BUF_HTTP_HOST, BK_STICKY },
+	{ "http_host", SW_BUF_HTTP_HOST, BK_MODIFIER },
+	{ "http.host.raw", SW_BUF_HTTP_HOST_RAW, BK_STICKY },
+	{ "http_raw_host", SW_BUF_HTTP_HOST_RAW, BK_MODIFIER },
+	{ "http.user_agent", SW_BUF_HTTP_USER_AGENT, BK_STICKY },
+	{ "http_user_agent", SW_BUF_HTTP_USER_AGENT, BK_MODIFIER },
+	{ "http.referer", SW_BUF_HTTP_REFERER, BK_STICKY },
+	{ "http_referer", SW_BUF_HTTP_REFERER, BK_STICKY },
+	{ "http.accept", SW_BUF_HTTP_ACCEPT, BK_STICKY },
+	{ "http_accept", SW_BUF_HTTP_ACCEPT, BK_STICKY },
+	{ "http.accept_enc", SW_BUF_HTTP_ACCEPT_ENC, BK_STICKY },
+	{ "http_accept_enc", SW_BUF_HTTP_ACCEPT_ENC, BK_STICKY },
+	{ "http.accept_lang", SW_BUF_HTTP_ACCEPT_LANG, BK_STICKY },
+	{ "http_accept_lang", SW_BUF_HTTP_ACCEPT_LANG, BK_STICKY },
+	{ "http.request_body", SW_BUF_HTTP_REQUEST_BODY, BK_STICKY },
+	{ "http_client_body", SW_BUF_HTTP_REQUEST_BODY, BK_MODIFIER },
+	{ "http.request_header", SW_BUF_HTTP_REQUEST_HEADER, BK_STICKY },
+	{ "http.stat_code", SW_BUF_HTTP_STAT_CODE, BK_STICKY },
+	{ "http_stat_code", SW_BUF_HTTP_STAT_CODE, BK_MODIFIER },
+	{ "http.stat_msg", SW_BUF_HTTP_STAT_MSG, BK_STICKY },
+	{ "http_stat_msg", SW_BUF_HTTP_STAT_MSG, BK_MODIFIER },
+	{ "http.response_line", SW_BUF_HTTP_RESPONSE_LINE, BK_STICKY },
+	{ "http_response_line", SW_BUF_HTTP_RESPONSE_LINE, BK_STICKY },
+	{ "http.response_body", SW_BUF_HTTP_RESPONSE_BODY, BK_STICKY },
+	{ "http_server_body", SW_BUF_HTTP_RESPONSE_BODY, BK_MODIFIER },
+	{ "http.location", SW_BUF_HTTP_LOCATION, BK_STICKY },
+	{ "http.server", SW_BUF_HTTP_SERVER, BK_STICKY },
+	{ "http.response_header", SW_BUF_HTTP_RESPONSE_HEADER, BK_STICKY },
+	{ "http.header", SW_BUF_HTTP_HEADER, BK_STICKY },
+	{ "http_header", SW_BUF_HTTP_HEADER, BK_MODIFIER },
+	{ "http.header.raw", SW_BUF_HTTP_HEADER_RAW, BK_STICKY },
+	{ "http_raw_header", SW_BUF_HTTP_HEADER_RAW, BK_MODIFIER },
+	{ "http.header_names", SW_BUF_HTTP_HEADER_NAMES, BK_STICKY },
+	{ "http_header_names", SW_BUF_HTTP_HEADER_NAMES, BK_STICKY },
+	{ "http.cookie", SW_BUF_HTTP_COOKIE, BK_STICKY },
+	{ "http_cookie", SW_BUF_HTTP_COOKIE, BK_MODIFIER },
+	{ "http.content_type", SW_BUF_HTTP_CONTENT_TYPE, BK_STICKY },
+	{ "http_content_type", SW_BUF_HTTP_CONTENT_TYPE, BK_STICKY },
+	{ "http.content_len", SW_BUF_HTTP_CONTENT_LEN, BK_STICKY },
+	{ "http_content_len", SW_BUF_HTTP_CONTENT_LEN, BK_STICKY },
+	{ "http.start", SW_BUF_HTTP_START, BK_STICKY },
+	{ "http_start", SW_BUF_HTTP_START, BK_STICKY },
+	{ "http.protocol", SW_BUF_HTTP_PROTOCOL, BK_STICKY },
+	{ "http_protocol", SW_BUF_HTTP_PROTOCOL, BK_STICKY },
+	{ "http.connection", SW_BUF_HTTP_CONNECTION, BK_STICKY },
+	{ "http_connection", SW_BUF_HTTP_CONNECTION, BK_STICKY },
+	{ "file.data", SW_BUF_FILE_DATA, BK_STICKY },
+	{ "file_data", SW_BUF_FILE_DATA, BK_STICKY },
+};
+
+static const struct bufkw *find_buf_kw(const struct tok *kw)
+{
+	for (size_t i = 0; i < sizeof(buf_kw) / sizeof(buf_kw[0]); i++)
+		if (tok_eq(kw, buf_kw[i].name))
+			return &buf_kw[i];
+	return NULL;
+}
+
+/* Buffers that only exist in the response ("resp" in rule.h). */
+static bool buf_resp_only(uint8_t b)
+{
+	switch (b) {
+	case SW_BUF_HTTP_STAT_CODE:
+	case SW_BUF_HTTP_STAT_MSG:
+	case SW_BUF_HTTP_RESPONSE_LINE:
+	case SW_BUF_HTTP_RESPONSE_BODY:
+	case SW_BUF_HTTP_LOCATION:
+	case SW_BUF_HTTP_SERVER:
+	case SW_BUF_HTTP_RESPONSE_HEADER:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Keyword @kw (at @col) puts something in buffer @b: check that the rule's
+ * protocol has that buffer, make a tcp/ip rule an HTTP rule (Suricata sets
+ * the signature's alproto the same way), and remember the first
+ * response-only keyword for the flow direction check at the end.
+ */
+static int use_buf(struct pctx *c, uint8_t b, const char *kw, size_t col)
+{
+	struct sw_rule *r = c->r;
+
+	if (b == SW_BUF_PAYLOAD)
+		return 0;
+	if (r->app_proto != SW_APP_UNKNOWN && r->app_proto != SW_APP_HTTP1) {
+		/*
+		 * Suricata's file.data also covers SMTP, SMB, FTP-DATA and NFS
+		 * files, but only the HTTP parser here produces file data: such
+		 * a rule would never match, so it is refused.
+		 */
+		if (b == SW_BUF_FILE_DATA)
+			return perr(c->e, col, "'%s' is not supported for application protocol '%.*s'", kw,
+				    Q(c->proto.len), c->proto.s);
+		return perr(c->e, col, "'%s' needs application protocol http, not '%.*s'", kw, Q(c->proto.len),
+			    c->proto.s);
+	}
+	/* tcp-pkt and tcp-stream restrict payload inspection, which means nothing for a transaction's buffer. */
+	if (r->proto != SW_RP_TCP && r->proto != SW_RP_IP)
+		return perr(c->e, col, "'%s' needs protocol tcp or http, not '%.*s'", kw, Q(c->proto.len), c->proto.s);
+	r->app_proto = SW_APP_HTTP1;
+	if (buf_resp_only(b) && !c->resp_set) {
+		c->resp_set = true;
+		c->resp_col = col;
+		snprintf(c->resp_kw, sizeof(c->resp_kw), "%s", kw);
+	}
+	return 0;
+}
+
+static int kw_sticky(struct pctx *c, const struct tok *kw, const struct bufkw *bk, const struct tok *v, bool has_val)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "%s", bk->name);
+	if (has_val)
+		return perr(c->e, v->col, "'%s' takes no value: '%.*s'", name, Q(v->len), v->s);
+	if (use_buf(c, bk->buf, name, kw->col) < 0)
+		return -EINVAL;
+	c->cur_buf = bk->buf;
+	return 0;
+}
+
+/*
+ * A legacy content modifier moves the last content of the payload list
+ * into its buffer (Suricata DetectEngineContentModifierBufferSetup): it is
+ * refused while a sticky buffer is active, and needs such a content.  The
+ * content keeps its place in rule order; the end of parsing groups pm by
+ * buffer, so its distance/within chain to the buffer's previous keyword.
+ */
+static int kw_buf_modifier(struct pctx *c, const struct tok *kw, uint8_t buf, const struct tok *v, bool has_val)
+{
+	char name[32];
+	int i;
+
+	snprintf(name, sizeof(name), "%.*s", (int)(kw->len > 31 ? 31 : kw->len), kw->s);
+	if (has_val)
+		return perr(c->e, v->col, "'%s' takes no value: '%.*s'", name, Q(v->len), v->s);
+	if (c->cur_buf != SW_BUF_PAYLOAD)
+		return perr(c->e, kw->col, "'%s' after sticky buffer '%s' (use pkt_data first)", name,
+			    sw_buf_name(c->cur_buf));
+	for (i = (int)c->r->n_pm - 1; i >= 0; i--)
+		if (c->r->pm[i].kind == SW_PM_CONTENT && c->r->pm[i].buf == SW_BUF_PAYLOAD)
+			break;
+	if (i < 0)
+		return perr(c->e, kw->col, "'%s' needs a preceding content", name);
+	if (use_buf(c, buf, name, kw->col) < 0)
+		return -EINVAL;
+	c->r->pm[i].buf = buf;
+	return 0;
+}
+
+/* urilen:N|<N|>N|A<>B[,norm|raw]: the length of the (normalized or raw) URI, as bsize on that buffer. */
+static int kw_urilen(struct pctx *c, const struct tok *kw, struct tok v)
+{
+	struct tok p[3];
+	struct sw_num_match m = { 0 };
+	uint8_t buf = SW_BUF_HTTP_URI;
+	struct sw_pm *pm;
+	int n = split(&v, ',', p, 3);
+
+	if (n < 1 || n > 2 || !p[0].len)
+		return perr(c->e, v.col, "invalid urilen value: '%.*s'", Q(v.len), v.s);
+	if (n == 2) {
+		if (tok_eq(&p[1], "raw"))
+			buf = SW_BUF_HTTP_URI_RAW;
+		else if (!tok_eq(&p[1], "norm"))
+			return perr(c->e, p[1].col, "invalid urilen option: '%.*s'", Q(p[1].len), p[1].s);
+	}
+	if (parse_cmp(c, kw, p[0], 65535, &m) < 0 || use_buf(c, buf, "urilen", kw->col) < 0)
+		return -EINVAL;
+	if (!(pm = pm_new(c, SW_PM_BSIZE, kw->col)))
+		return perr(c->e, v.col, "out of memory");
+	pm->buf = buf; /* always the URI list, whatever the sticky buffer */
+	pm->u.bsize = m;
+	return 0;
+}
+
+/* bsize: the length of the current sticky buffer (Suricata refuses it without one). */
+static int kw_bsize(struct pctx *c, const struct tok *kw, struct tok v)
+{
+	struct sw_num_match m = { 0 };
+	struct sw_pm *pm;
+
+	if (c->cur_buf == SW_BUF_PAYLOAD)
+		return perr(c->e, kw->col, "'bsize' needs a sticky buffer");
+	if (parse_cmp(c, kw, v, UINT32_MAX, &m) < 0)
+		return -EINVAL;
+	if (!(pm = pm_new(c, SW_PM_BSIZE, kw->col)))
+		return perr(c->e, v.col, "out of memory");
+	pm->u.bsize = m;
+	return 0;
+}
+
+static int kw_target(struct pctx *c, struct tok v)
+{
+	if (tok_eq(&v, "src_ip"))
+		c->r->target = SW_TARGET_SRC_IP;
+	else if (tok_eq(&v, "dest_ip"))
+		c->r->target = SW_TARGET_DEST_IP;
+	else
+		return perr(c->e, v.col, "invalid target (want src_ip or dest_ip): '%.*s'", Q(v.len), v.s);
+	return 0;
+}
+
+/* stream_size:<server|client|both|either>,<op>,<bytes> (Suricata detect-stream_size.c). */
+static int kw_stream_size(struct pctx *c, struct tok v)
+{
+	static const struct { const char *n; enum sw_cmp op; } ops[] = {
+		{ "<", SW_CMP_LT }, { "<=", SW_CMP_LE }, { ">", SW_CMP_GT },
+		{ ">=", SW_CMP_GE }, { "=", SW_CMP_EQ }, { "!=", SW_CMP_NE },
+	};
+	struct sw_stream_size ss = { .set = true };
+	struct tok p[4];
+	int64_t x;
+	size_t k;
+
+	if (split(&v, ',', p, 4) != 3)
+		return perr(c->e, v.col, "invalid stream_size value (want side,op,bytes): '%.*s'", Q(v.len), v.s);
+	if (tok_eq(&p[0], "server"))
+		ss.side = SW_SS_SERVER;
+	else if (tok_eq(&p[0], "client"))
+		ss.side = SW_SS_CLIENT;
+	else if (tok_eq(&p[0], "both"))
+		ss.side = SW_SS_BOTH;
+	else if (tok_eq(&p[0], "either"))
+		ss.side = SW_SS_EITHER;
+	else
+		return perr(c->e, p[0].col, "invalid stream_size side: '%.*s'", Q(p[0].len), p[0].s);
+	for (k = 0; k < sizeof(ops) / sizeof(ops[0]) && !tok_eq(&p[1], ops[k].n); k++)
+		;
+	if (k == sizeof(ops) / sizeof(ops[0]))
+		return perr(c->e, p[1].col, "invalid stream_size operator: '%.*s'", Q(p[1].len), p[1].s);
+	if (num_or_err(c, &p[2], "stream_size", 0, UINT32_MAX, false, &x) < 0)
+		return -EINVAL;
+	ss.n.set = true;
+	ss.n.op = ops[k].op;
+	ss.n.a = (uint32_t)x;
+	c->r->stream_size = ss;
+	return 0;
+}
+
 /* ---- content and its modifiers ---- */
 
 static int kw_content(struct pctx *c, struct tok v)
@@ -393,7 +720,7 @@ static int kw_content(struct pctx *c, struct tok v)
 		return perr(c->e, v.col, "content needs a value");
 	if (unquote(c, &v, "content", false) < 0 || decode_content(c, &v, &pat, &len) < 0)
 		return -EINVAL;
-	pm = pm_new(c, SW_PM_CONTENT);
+	pm = pm_new(c, SW_PM_CONTENT, v.col);
 	if (!pm) {
 		free(pat);
 		return perr(c->e, v.col, "out of memory");
@@ -530,10 +857,35 @@ static int kw_isdataat(struct pctx *c, struct tok v)
 	}
 	if (parse_operand(c, &p[0], "isdataat", 0, 65535, &d.n) < 0)
 		return -EINVAL;
-	if (!(pm = pm_new(c, SW_PM_ISDATAAT)))
+	if (!(pm = pm_new(c, SW_PM_ISDATAAT, v.col)))
 		return perr(c->e, v.col, "out of memory");
 	pm->u.isdataat = d;
 	return 0;
+}
+
+/*
+ * pcre's Suricata buffer flags (detect-pcre.c DetectPcreParse); there is no
+ * 'K' in Suricata.  'Q' selects Suricata's "file_data" list (the response
+ * body, or the request body in a to_server rule), not http.response_body.
+ */
+static int pcre_flag_buf(char f)
+{
+	switch (f) {
+	case 'U': return SW_BUF_HTTP_URI;
+	case 'I': return SW_BUF_HTTP_URI_RAW;
+	case 'P': return SW_BUF_HTTP_REQUEST_BODY;
+	case 'Q': return SW_BUF_FILE_DATA;
+	case 'H': return SW_BUF_HTTP_HEADER;
+	case 'D': return SW_BUF_HTTP_HEADER_RAW;
+	case 'M': return SW_BUF_HTTP_METHOD;
+	case 'C': return SW_BUF_HTTP_COOKIE;
+	case 'S': return SW_BUF_HTTP_STAT_CODE;
+	case 'Y': return SW_BUF_HTTP_STAT_MSG;
+	case 'V': return SW_BUF_HTTP_USER_AGENT;
+	case 'W': return SW_BUF_HTTP_HOST;
+	case 'Z': return SW_BUF_HTTP_HOST_RAW;
+	default: return -1;
+	}
 }
 
 static int kw_pcre(struct pctx *c, struct tok v)
@@ -544,6 +896,9 @@ static int kw_pcre(struct pctx *c, struct tok v)
 	pcre2_code *code;
 	int errcode;
 	PCRE2_SIZE erroff;
+	int fbuf = -1;             /* buffer chosen by a flag */
+	char fch = 0, bch = 0;     /* that flag, and 'B' if given */
+	size_t fcol = 0;
 
 	if (v.len && v.s[0] == '!') {
 		p.negated = true;
@@ -571,13 +926,39 @@ static int kw_pcre(struct pctx *c, struct tok v)
 		case 'G': p.pcre2_opts |= PCRE2_UNGREEDY; break;
 		case 'R': p.relative = true; break;
 		case 'O': break; /* match-limit override: we use PCRE2's defaults */
-		case 'U': case 'I': case 'P': case 'Q': case 'H': case 'D': case 'M': case 'C':
-		case 'K': case 'S': case 'Y': case 'B': case 'V': case 'W': case 'Z':
-			/* Buffer selectors (http_uri etc.): no app-layer buffers here. */
-			return perr(c->e, col, "unsupported pcre flag '%c'", *f);
+		case 'B':
+			/* Snort's rawbytes: Suricata never normalizes the payload, so it changes nothing. */
+			if (fch)
+				return perr(c->e, col, "pcre flag 'B' cannot be combined with '%c'", fch);
+			bch = 'B';
+			break;
 		default:
-			return perr(c->e, col, "unknown pcre flag '%c'", *f);
+			if (pcre_flag_buf(*f) < 0)
+				return perr(c->e, col, "unknown pcre flag '%c'", *f);
+			if (bch)
+				return perr(c->e, col, "pcre flag '%c' cannot be combined with 'B'", *f);
+			if (fbuf >= 0 && fbuf != pcre_flag_buf(*f))
+				return perr(c->e, col, "pcre flags '%c' and '%c' select two buffers", fch, *f);
+			fbuf = pcre_flag_buf(*f);
+			fch = *f;
+			fcol = col;
+			break;
 		}
+	}
+	if (fbuf >= 0) {
+		char kw[48];
+		snprintf(kw, sizeof(kw), "pcre /%c", fch);
+		/*
+		 * Suricata: "Expression seen with a sticky buffer still set".
+		 * Suricata's http.response_body is its file_data list, so 'Q'
+		 * fits in either (ET uses both).
+		 */
+		if (c->cur_buf != SW_BUF_PAYLOAD && c->cur_buf != fbuf &&
+		    !(fbuf == SW_BUF_FILE_DATA && c->cur_buf == SW_BUF_HTTP_RESPONSE_BODY))
+			return perr(c->e, fcol, "pcre flag '%c' (%s) inside sticky buffer '%s'", fch,
+				    sw_buf_name((enum sw_buf)fbuf), sw_buf_name(c->cur_buf));
+		if (use_buf(c, (uint8_t)fbuf, kw, fcol) < 0)
+			return -EINVAL;
 	}
 	p.re = strndup(v.s + 1, (size_t)(last - v.s - 1));
 	if (!p.re)
@@ -592,10 +973,12 @@ static int kw_pcre(struct pctx *c, struct tok v)
 			    Q(v.len), v.s, (const char *)msg);
 	}
 	pcre2_code_free(code);
-	if (!(pm = pm_new(c, SW_PM_PCRE))) {
+	if (!(pm = pm_new(c, SW_PM_PCRE, v.col))) {
 		free(p.re);
 		return perr(c->e, v.col, "out of memory");
 	}
+	if (fbuf >= 0 && c->cur_buf == SW_BUF_PAYLOAD)
+		pm->buf = (uint8_t)fbuf;
 	pm->u.pcre = p;
 	return 0;
 }
@@ -745,7 +1128,7 @@ static int kw_byte_test(struct pctx *c, struct tok v)
 	bt.little_endian = o.little;
 	bt.base = o.string ? o.base : SW_BASE_RAW;
 	bt.bitmask = o.mask;
-	if (!(pm = pm_new(c, SW_PM_BYTE_TEST)))
+	if (!(pm = pm_new(c, SW_PM_BYTE_TEST, v.col)))
 		return perr(c->e, v.col, "out of memory");
 	pm->u.btest = bt;
 	return 0;
@@ -782,7 +1165,7 @@ static int kw_byte_jump(struct pctx *c, struct tok v)
 		bj.multiplier = (uint32_t)o.mult;
 	bj.post_offset = (int32_t)o.post;
 	bj.bitmask = o.mask;
-	if (!(pm = pm_new(c, SW_PM_BYTE_JUMP)))
+	if (!(pm = pm_new(c, SW_PM_BYTE_JUMP, v.col)))
 		return perr(c->e, v.col, "out of memory");
 	pm->u.bjump = bj;
 	return 0;
@@ -827,11 +1210,12 @@ static int kw_byte_extract(struct pctx *c, struct tok v)
 	if (o.has_mult)
 		be.multiplier = (uint32_t)o.mult;
 	be.bitmask = o.mask;
-	if (!(pm = pm_new(c, SW_PM_BYTE_EXTRACT)))
+	if (!(pm = pm_new(c, SW_PM_BYTE_EXTRACT, v.col)))
 		return perr(c->e, v.col, "out of memory");
 	pm->u.bextract = be;
 	memcpy(c->varname[c->r->n_vars], p[2].s, p[2].len);
 	c->varname[c->r->n_vars][p[2].len] = '\0';
+	c->var_pm[c->r->n_vars] = (int)(c->r->n_pm - 1);
 	c->r->n_vars++;
 	return 0;
 }
@@ -1100,14 +1484,15 @@ static const struct { const char *name; int once; } once_kw[] = {
 	{ "priority", K_PRIORITY }, { "flow", K_FLOW }, { "flags", K_FLAGS }, { "tcp.flags", K_FLAGS },
 	{ "ttl", K_TTL }, { "itype", K_ITYPE }, { "icode", K_ICODE }, { "icmp_id", K_ICMP_ID },
 	{ "icmp_seq", K_ICMP_SEQ }, { "ip_proto", K_IP_PROTO }, { "tcp.mss", K_TCP_MSS }, { "dsize", K_DSIZE },
-	{ "threshold", K_THRESHOLD }, { "detection_filter", K_DFILTER },
+	{ "threshold", K_THRESHOLD }, { "detection_filter", K_DFILTER }, { "target", K_TARGET },
+	{ "stream_size", K_STREAM_SIZE },
 };
 
 static const char *const valued_kw[] = {
 	"msg", "sid", "rev", "gid", "classtype", "priority", "reference", "metadata", "content", "offset",
 	"depth", "distance", "within", "isdataat", "dsize", "pcre", "byte_test", "byte_jump", "byte_extract",
 	"flow", "flags", "tcp.flags", "ttl", "itype", "icode", "icmp_id", "icmp_seq", "ip_proto", "tcp.mss",
-	"flowbits", "threshold", "detection_filter",
+	"flowbits", "threshold", "detection_filter", "uricontent", "urilen", "bsize", "target", "stream_size",
 };
 
 static int option(struct pctx *c, const struct tok *kw, struct tok v, bool has_val)
@@ -1169,8 +1554,14 @@ static int option(struct pctx *c, const struct tok *kw, struct tok v, bool has_v
 		return 0;
 	}
 	if (tok_eq(kw, "reference")) {
-		struct tok p[2];
-		if (split(&v, ',', p, 2) != 2 || !p[0].len || !p[1].len)
+		/* type,value: the value may itself hold commas (URLs); Suricata splits at the first one. */
+		const char *comma = memchr(v.s, ',', v.len);
+		struct tok t = { v.s, comma ? (size_t)(comma - v.s) : v.len, v.col }, val = { 0 };
+		if (comma)
+			val = (struct tok){ comma + 1, v.len - t.len - 1, v.col + t.len + 1 };
+		trim(&t);
+		trim(&val);
+		if (!comma || !t.len || !val.len)
 			return perr(c->e, v.col, "invalid reference (want type,value): '%.*s'", Q(v.len), v.s);
 		if (push_str(&r->references, &r->n_references, &c->ref_cap, v.s, v.len) < 0)
 			return perr(c->e, v.col, "out of memory");
@@ -1191,6 +1582,38 @@ static int option(struct pctx *c, const struct tok *kw, struct tok v, bool has_v
 	}
 	if (tok_eq(kw, "content"))
 		return kw_content(c, v);
+	{
+		const struct bufkw *bk = find_buf_kw(kw);
+		if (bk && bk->kind == BK_STICKY)
+			return kw_sticky(c, kw, bk, &v, has_val);
+		if (bk)
+			return kw_buf_modifier(c, kw, bk->buf, &v, has_val);
+	}
+	if (tok_eq(kw, "uricontent")) {
+		/* content + http_uri (Suricata detect-uricontent.c), with the modifier's checks. */
+		if (c->cur_buf != SW_BUF_PAYLOAD)
+			return perr(c->e, kw->col, "'uricontent' after sticky buffer '%s' (use pkt_data first)",
+				    sw_buf_name(c->cur_buf));
+		if (kw_content(c, v) < 0 || use_buf(c, SW_BUF_HTTP_URI, "uricontent", kw->col) < 0)
+			return -EINVAL;
+		r->pm[r->n_pm - 1].buf = SW_BUF_HTTP_URI;
+		return 0;
+	}
+	if (tok_eq(kw, "urilen"))
+		return kw_urilen(c, kw, v);
+	if (tok_eq(kw, "bsize"))
+		return kw_bsize(c, kw, v);
+	if (tok_eq(kw, "target"))
+		return kw_target(c, v);
+	if (tok_eq(kw, "stream_size"))
+		return kw_stream_size(c, v);
+	if (tok_eq(kw, "noalert")) {
+		/* Same as flowbits:noalert (Suricata detect-noalert.c). */
+		if (has_val)
+			return perr(c->e, v.col, "noalert takes no value: '%.*s'", Q(v.len), v.s);
+		r->noalert = true;
+		return 0;
+	}
 	if (tok_eq(kw, "nocase") || tok_eq(kw, "offset") || tok_eq(kw, "depth") || tok_eq(kw, "distance") ||
 	    tok_eq(kw, "within") || tok_eq(kw, "fast_pattern") || tok_eq(kw, "startswith") ||
 	    tok_eq(kw, "endswith"))
@@ -1288,11 +1711,143 @@ void rule_clear(struct sw_rule *r)
 	memset(r, 0, sizeof(*r));
 }
 
-int rule_parse(struct sw_rules *rs, const char *line, size_t len, struct sw_rule *r, struct perr *e)
+/*
+ * Header protocol @t beyond the IP ones: an application protocol from
+ * common/app_proto.h (the engine checks the flow's app_proto; TCP-only
+ * ones also make the rule TCP, DNS runs on UDP and TCP), or an error that
+ * names what Suricata has and we do not.
+ */
+static int header_app_proto(struct pctx *c, const struct tok *t)
+{
+	static const char *const unsupported[] = {
+		"http2", "quic", "krb5", "nfs", "dhcp", "snmp", "sip", "rdp", "mqtt", "modbus", "dnp3", "enip",
+		"ike", "ikev2", "ntp", "tftp", "rfb", "telnet", "pgsql", "bittorrent-dht", "websocket", "ldap",
+		"doh2", "mdns", "irc", "template", "sctp", "pkthdr",
+	};
+	enum sw_app_proto ap = sw_app_proto_from_name(t->s, t->len);
+
+	if (ap != SW_APP_UNKNOWN && ap != SW_APP_FAILED) {
+		c->r->app_proto = ap;
+		c->r->proto = sw_app_proto_tcp_only(ap) ? SW_RP_TCP : SW_RP_IP;
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]); i++) {
+		if (!tok_eq(t, unsupported[i]))
+			continue;
+		if (i >= sizeof(unsupported) / sizeof(unsupported[0]) - 2)
+			return perr(c->e, t->col, "protocol '%.*s' is not supported", Q(t->len), t->s);
+		return perr(c->e, t->col, "application protocol '%.*s' is not supported", Q(t->len), t->s);
+	}
+	return perr(c->e, t->col, "unknown protocol '%.*s'", Q(t->len), t->s);
+}
+
+/*
+ * Put pm in Suricata's list order: one list per buffer, lists in the order
+ * of their first keyword, keywords in rule order within each (a stable
+ * partition).  Remaps the fast pattern and the byte_extract definitions,
+ * and sets buf_mask.
+ */
+static int group_by_buffer(struct pctx *c)
+{
+	struct sw_rule *r = c->r;
+	uint32_t n = r->n_pm, k = 0;
+	struct sw_pm *npm = NULL;
+	size_t *ncol = NULL;
+	uint32_t *newidx = NULL;
+	uint64_t done = 0;
+	int ret = 0;
+
+	r->buf_mask = 0;
+	if (n == 0)
+		return 0;
+	npm = malloc(n * sizeof(*npm));
+	ncol = malloc(n * sizeof(*ncol));
+	newidx = malloc(n * sizeof(*newidx));
+	if (!npm || !ncol || !newidx) {
+		ret = perr(c->e, 0, "out of memory");
+		goto out;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		uint8_t b = r->pm[i].buf;
+		if (done & (1ULL << b))
+			continue;
+		done |= 1ULL << b;
+		for (uint32_t j = i; j < n; j++) {
+			if (r->pm[j].buf != b)
+				continue;
+			newidx[j] = k;
+			ncol[k] = c->pm_col[j];
+			npm[k++] = r->pm[j];
+		}
+	}
+	r->buf_mask = done;
+	if (c->fp_explicit >= 0)
+		c->fp_explicit = (int)newidx[c->fp_explicit];
+	for (int v = 0; v < r->n_vars; v++)
+		c->var_pm[v] = (int)newidx[c->var_pm[v]];
+	memcpy(r->pm, npm, n * sizeof(*npm));
+	memcpy(c->pm_col, ncol, n * sizeof(*ncol));
+out:
+	free(npm);
+	free(ncol);
+	free(newidx);
+	return ret;
+}
+
+/* A byte_extract variable is only defined in its own buffer (Suricata looks it up in the keyword's list). */
+static int check_var(struct pctx *c, uint32_t i, const struct sw_operand *op)
+{
+	const struct sw_pm *pm = &c->r->pm[i], *def;
+
+	if (op->var < 0)
+		return 0;
+	def = &c->r->pm[c->var_pm[op->var]];
+	if (def->buf != pm->buf)
+		return perr(c->e, c->pm_col[i], "byte_extract variable '%s' is from '%s', not '%s'", c->varname[op->var],
+			    sw_buf_name((enum sw_buf)def->buf), sw_buf_name((enum sw_buf)pm->buf));
+	return 0;
+}
+
+static int check_vars(struct pctx *c)
+{
+	for (uint32_t i = 0; i < c->r->n_pm; i++) {
+		const struct sw_pm *pm = &c->r->pm[i];
+		const struct sw_operand *ops[4] = { NULL };
+
+		switch (pm->kind) {
+		case SW_PM_CONTENT:
+			ops[0] = &pm->u.content.offset;
+			ops[1] = &pm->u.content.depth;
+			ops[2] = &pm->u.content.distance;
+			ops[3] = &pm->u.content.within;
+			break;
+		case SW_PM_BYTE_TEST:
+			ops[0] = &pm->u.btest.value;
+			ops[1] = &pm->u.btest.offset;
+			break;
+		case SW_PM_BYTE_JUMP:
+			ops[0] = &pm->u.bjump.offset;
+			break;
+		case SW_PM_ISDATAAT:
+			ops[0] = &pm->u.isdataat.n;
+			break;
+		default:
+			break;
+		}
+		for (int k = 0; k < 4 && ops[k]; k++)
+			if (check_var(c, i, ops[k]) < 0)
+				return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_rule(struct pctx *c, const char *line, size_t len)
 {
 	static const char *const actions[] = { "alert", "reject", "drop", "pass" };
 	static const char *const protos[] = { "ip", "tcp", "udp", "icmp", "icmpv6", "tcp-pkt", "tcp-stream" };
-	struct pctx c = { .rs = rs, .line = line, .r = r, .e = e, .last_content = -1, .fp_explicit = -1 };
+	struct sw_rules *rs = c->rs;
+	struct sw_rule *r = c->r;
+	struct perr *e = c->e;
 	struct tok h[7];
 	size_t pos = 0, k, end;
 
@@ -1313,11 +1868,13 @@ int rule_parse(struct sw_rules *rs, const char *line, size_t len, struct sw_rule
 	if (k == 4)
 		return perr(e, h[0].col, "unknown action '%.*s'", Q(h[0].len), h[0].s);
 	r->action = (enum sw_action)k;
+	c->proto = h[1];
 	for (k = 0; k < 7 && !tok_eq(&h[1], protos[k]); k++)
 		;
-	if (k == 7)
-		return perr(e, h[1].col, "unknown protocol '%.*s'", Q(h[1].len), h[1].s);
-	r->proto = (enum sw_rule_proto)k;
+	if (k < 7)
+		r->proto = (enum sw_rule_proto)k;
+	else if (header_app_proto(c, &h[1]) < 0)
+		return -EINVAL;
 	if (tok_eq(&h[4], "->"))
 		r->bidir = false;
 	else if (tok_eq(&h[4], "<>"))
@@ -1382,26 +1939,47 @@ int rule_parse(struct sw_rules *rs, const char *line, size_t len, struct sw_rule
 		if (pos >= end)
 			return perr(e, kw.col, "missing ';' after '%.*s'", Q(kw.len), kw.s);
 		pos++; /* ';' */
-		if (option(&c, &kw, v, has_val) < 0)
+		if (option(c, &kw, v, has_val) < 0)
 			return -EINVAL;
 	}
-	if (!c.seen[K_SID])
+	if (!c->seen[K_SID])
 		return perr(e, (size_t)-1, "missing sid"); /* column 0: no token to point at */
 	if (!r->msg && !(r->msg = strdup("")))
 		return perr(e, 0, "out of memory");
-	/* Fast pattern: the marked content, else the longest non-negated one (first on ties). */
-	if (c.fp_explicit >= 0) {
-		r->fast_pattern = c.fp_explicit;
-	} else {
+	/*
+	 * Suricata refuses a to_server rule with a keyword that only the
+	 * response has; a to_client rule may use request buffers (the whole
+	 * transaction is inspected at the response).
+	 */
+	if (c->resp_set && (r->flow & SW_FLOW_TO_SERVER))
+		return perr(e, c->resp_col, "'%s' inspects the response, but the rule has flow:to_server", c->resp_kw);
+	/*
+	 * Fast pattern: the marked content, else the longest non-negated one
+	 * over all buffers (first in rule order on ties); chosen before
+	 * grouping and remapped by it.
+	 */
+	if (c->fp_explicit < 0) {
 		uint32_t best = 0;
 		for (uint32_t i = 0; i < r->n_pm; i++) {
 			const struct sw_pm *pm = &r->pm[i];
 			if (pm->kind == SW_PM_CONTENT && !(pm->u.content.flags & SW_CONTENT_NEGATED) &&
 			    pm->u.content.len > best) {
 				best = pm->u.content.len;
-				r->fast_pattern = (int32_t)i;
+				c->fp_explicit = (int)i;
 			}
 		}
 	}
+	if (group_by_buffer(c) < 0 || check_vars(c) < 0)
+		return -EINVAL;
+	r->fast_pattern = c->fp_explicit;
 	return 0;
+}
+
+int rule_parse(struct sw_rules *rs, const char *line, size_t len, struct sw_rule *r, struct perr *e)
+{
+	struct pctx c = { .rs = rs, .line = line, .r = r, .e = e, .last_content = -1, .fp_explicit = -1 };
+	int ret = parse_rule(&c, line, len);
+
+	free(c.pm_col);
+	return ret;
 }

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "common/addr.h"
+#include "common/app_proto.h"
 
 /* Numeric order is the precedence order: higher wins (Suricata: pass > drop > reject > alert). */
 enum sw_action {
@@ -81,6 +82,55 @@ struct sw_num_match {
 	uint32_t a, b;
 };
 
+/* ---- inspection buffers (sticky buffers and content modifiers) ---- */
+
+/*
+ * Where a payload keyword looks.  SW_BUF_PAYLOAD is the packet payload or
+ * the reassembled stream (no sticky buffer); every other value is an
+ * application-layer buffer of one transaction, named as in Suricata (the
+ * sticky-buffer form "http.uri" and the legacy content modifier "http_uri"
+ * select the same buffer).  Buffers marked "req" exist in the request,
+ * "resp" in the response, "both" in each (the rule's direction picks one).
+ * Appended to (DNS, TLS ...), never renumbered within a build.
+ */
+enum sw_buf {
+	SW_BUF_PAYLOAD = 0,
+	SW_BUF_HTTP_URI,             /* req: http.uri, http_uri, uricontent (normalized) */
+	SW_BUF_HTTP_URI_RAW,         /* req: http.uri.raw, http_raw_uri */
+	SW_BUF_HTTP_METHOD,          /* req: http.method, http_method */
+	SW_BUF_HTTP_REQUEST_LINE,    /* req: http.request_line, http_request_line */
+	SW_BUF_HTTP_HOST,            /* req: http.host, http_host (lowercased, no port) */
+	SW_BUF_HTTP_HOST_RAW,        /* req: http.host.raw, http_raw_host */
+	SW_BUF_HTTP_USER_AGENT,      /* req: http.user_agent, http_user_agent */
+	SW_BUF_HTTP_REFERER,         /* req: http.referer */
+	SW_BUF_HTTP_ACCEPT,          /* req: http.accept */
+	SW_BUF_HTTP_ACCEPT_ENC,      /* req: http.accept_enc */
+	SW_BUF_HTTP_ACCEPT_LANG,     /* req: http.accept_lang */
+	SW_BUF_HTTP_REQUEST_BODY,    /* req: http.request_body, http_client_body */
+	SW_BUF_HTTP_REQUEST_HEADER,  /* req: http.request_header, one instance per header "name: value" */
+	SW_BUF_HTTP_STAT_CODE,       /* resp: http.stat_code, http_stat_code */
+	SW_BUF_HTTP_STAT_MSG,        /* resp: http.stat_msg, http_stat_msg */
+	SW_BUF_HTTP_RESPONSE_LINE,   /* resp: http.response_line, http_response_line */
+	SW_BUF_HTTP_RESPONSE_BODY,   /* resp: http.response_body, http_server_body (dechunked, decompressed) */
+	SW_BUF_HTTP_LOCATION,        /* resp: http.location */
+	SW_BUF_HTTP_SERVER,          /* resp: http.server */
+	SW_BUF_HTTP_RESPONSE_HEADER, /* resp: http.response_header, one instance per header */
+	SW_BUF_HTTP_HEADER,          /* both: http.header, http_header (normalized) */
+	SW_BUF_HTTP_HEADER_RAW,      /* both: http.header.raw, http_raw_header */
+	SW_BUF_HTTP_HEADER_NAMES,    /* both: http.header_names */
+	SW_BUF_HTTP_COOKIE,          /* both: http.cookie, http_cookie (Cookie / Set-Cookie) */
+	SW_BUF_HTTP_CONTENT_TYPE,    /* both: http.content_type */
+	SW_BUF_HTTP_CONTENT_LEN,     /* both: http.content_len */
+	SW_BUF_HTTP_START,           /* both: http.start (start line + headers) */
+	SW_BUF_HTTP_PROTOCOL,        /* both: http.protocol */
+	SW_BUF_HTTP_CONNECTION,      /* both: http.connection */
+	SW_BUF_FILE_DATA,            /* both: file.data, file_data (response body; request body to server) */
+	SW_BUF_N
+};
+
+/* The sticky-buffer name of @b ("http.uri"; "payload" for SW_BUF_PAYLOAD), NULL if out of range. */
+const char *sw_buf_name(enum sw_buf b);
+
 /* ---- payload match list: evaluated in rule order, relative keywords chain ---- */
 
 enum sw_pm_kind {
@@ -90,7 +140,15 @@ enum sw_pm_kind {
 	SW_PM_BYTE_JUMP,
 	SW_PM_BYTE_EXTRACT,
 	SW_PM_ISDATAAT,
+	SW_PM_BSIZE,       /* bsize: (urilen: is bsize on http.uri or http.uri.raw) */
 };
+/*
+ * SW_PM_BSIZE tests the whole buffer's length and moves no match position:
+ * a relative keyword after it chains to the keyword before it (or to the
+ * start of the buffer).  byte_extract variables are used only in the
+ * buffer that extracted them (the parser refuses anything else), and keep
+ * their index (definition order) through the grouping by buffer.
+ */
 
 /* Where a numeric operand comes from: a literal, or a byte_extract variable. */
 struct sw_operand {
@@ -173,6 +231,7 @@ struct sw_isdataat {
 
 struct sw_pm {
 	enum sw_pm_kind kind;
+	uint8_t buf;           /* enum sw_buf: the list this keyword belongs to */
 	union {
 		struct sw_content content;
 		struct sw_pcre pcre;
@@ -180,6 +239,7 @@ struct sw_pm {
 		struct sw_byte_jump bjump;
 		struct sw_byte_extract bextract;
 		struct sw_isdataat isdataat;
+		struct sw_num_match bsize; /* length of the whole buffer */
 	} u;
 };
 
@@ -198,6 +258,29 @@ struct sw_flags_match {
 	uint8_t flags;  /* SW_TCP_* bits required (0 with mod 0 = "no flags set") */
 	uint8_t ignore; /* bits masked off before comparing (",12" part) */
 	char mod;       /* 0 exact, '+' all of these and maybe others, '*' any of, '!' none of */
+};
+
+/* ---- stream_size ---- */
+
+/* Which side's byte count stream_size: compares (Suricata: server, client, both, either). */
+enum sw_stream_side {
+	SW_SS_SERVER = 0, /* bytes the server sent */
+	SW_SS_CLIENT,     /* bytes the client sent */
+	SW_SS_BOTH,       /* both sides must satisfy the comparison */
+	SW_SS_EITHER,     /* at least one side must */
+};
+
+struct sw_stream_size {
+	bool set;
+	enum sw_stream_side side;
+	struct sw_num_match n; /* op is EQ, NE, LT, LE, GT or GE; the byte count in a */
+};
+
+/* target: which end of the alert is the target (EVE "source"/"target" objects). */
+enum sw_target {
+	SW_TARGET_NONE = 0,
+	SW_TARGET_SRC_IP = 1,  /* target:src_ip */
+	SW_TARGET_DEST_IP = 2, /* target:dest_ip */
 };
 
 /* ---- state ---- */
@@ -240,6 +323,7 @@ struct sw_rule {
 	uint32_t n_references;
 	char *file;              /* where it came from */
 	uint32_t line;
+	uint8_t target;          /* enum sw_target (target:), SW_TARGET_NONE if not given */
 
 	/* header */
 	enum sw_rule_proto proto;
@@ -251,10 +335,22 @@ struct sw_rule {
 	uint8_t flow;            /* SW_FLOW_* */
 	struct sw_flags_match flags;
 	struct sw_num_match ttl, itype, icode, icmp_id, icmp_seq, ip_proto, tcp_mss, dsize;
+	struct sw_stream_size stream_size; /* stream_size: (TCP) */
 
-	/* payload, in rule order */
+	/* application layer: "alert http ..." and the like (SW_APP_UNKNOWN: none) */
+	/* A tcp or ip rule that uses an HTTP buffer (file.data included) gets SW_APP_HTTP1, as Suricata does. */
+	enum sw_app_proto app_proto;
+
+	/*
+	 * Payload keywords, grouped by buffer: all keywords of one buffer are
+	 * contiguous and in rule order (as Suricata keeps one list per buffer,
+	 * so a relative keyword chains to the previous keyword of the same
+	 * buffer, even across a switch to another buffer and back).  Lists
+	 * appear in the order their buffer was first used.
+	 */
 	struct sw_pm *pm;
 	uint32_t n_pm;
+	uint64_t buf_mask;       /* bit b set if some pm has buf == b (SW_BUF_N <= 64) */
 	int32_t fast_pattern;    /* index into pm of the content used for prefiltering, -1 if none */
 	uint8_t n_vars;          /* byte_extract variables */
 

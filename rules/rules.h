@@ -5,7 +5,7 @@
  * Parsers report, they don't print (STYLE.md rule 9): every rejected rule
  * becomes an error record {file, line, column, message} and loading goes on
  * with the next rule.  The message quotes the offending token, e.g.
- *   unsupported keyword 'http.uri'
+ *   unsupported keyword 'dns.query'
  *   invalid hex in content: '|4G|'
  *   'depth' and 'distance' on one content
  */

@@ -2,7 +2,8 @@
 /*
  * libFuzzer harness for the rule parser: arbitrary bytes (NUL-terminated
  * copy) go to sw_rules_load_string() with a small variable table (including a
- * loop) and classification table; every accessor is then walked.
+ * loop) and classification table; every accessor is then walked and the
+ * payload-keyword grouping (rules/rule.h) is checked on every accepted rule.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -51,7 +52,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sw_rules_load_string(r, text, "fuzz.rules");
 		for (size_t i = 0; i < sw_rules_count(r); i++) {
 			const struct sw_rule *rule = sw_rules_get(r, i);
-			volatile uint32_t sink = rule->sid + rule->n_pm;
+			volatile uint32_t sink = rule->sid + rule->n_pm + rule->app_proto + rule->target;
+			uint64_t mask = 0;
+
+			/* grouping invariants: every pm's buffer is named, in buf_mask, and each list is contiguous */
+			for (uint32_t j = 0; j < rule->n_pm; j++) {
+				uint8_t b = rule->pm[j].buf;
+				if (!sw_buf_name((enum sw_buf)b) || !(rule->buf_mask & (1ULL << b)))
+					abort();
+				if (j && b != rule->pm[j - 1].buf && (mask & (1ULL << b)))
+					abort();
+				mask |= 1ULL << b;
+			}
+			if (mask != rule->buf_mask ||
+			    (rule->fast_pattern >= 0 && (uint32_t)rule->fast_pattern >= rule->n_pm))
+				abort();
 			(void)sink;
 		}
 		for (size_t i = 0; i < sw_rules_error_count(r); i++) {

@@ -86,7 +86,7 @@ struct rej {
 };
 
 static const struct rej rejects[] = {
-	{ "alert tcp any any -> any any (msg:\"x\"; http.uri; sid:1;)", "1:40: unsupported keyword 'http.uri'" },
+	{ "alert tcp any any -> any any (msg:\"x\"; dns.query; sid:1;)", "1:40: unsupported keyword 'dns.query'" },
 	{ "alert tcp any any -> any any (app-layer-protocol:http; sid:1;)", "1:31: unsupported keyword 'app-layer-protocol'" },
 	{ "alert tcp any any -> any any (content:\"|4G|\"; sid:1;)", "1:40: invalid hex in content: '|4G|'" },
 	{ "alert tcp any any -> any any (content:\"|414|\"; sid:1;)", "1:40: invalid hex in content: '|414|'" },
@@ -114,7 +114,10 @@ static const struct rej rejects[] = {
 	{ "alert tcp any any -> any any (classtype:nope; sid:1;)", "1:41: unknown classtype 'nope'" },
 	{ "alert tcp any any -> any any (reference:cve; sid:1;)", "1:41: invalid reference (want type,value): 'cve'" },
 	{ "block tcp any any -> any any (sid:1;)", "1:1: unknown action 'block'" },
-	{ "alert http any any -> any any (sid:1;)", "1:7: unknown protocol 'http'" },
+	{ "alert htp any any -> any any (sid:1;)", "1:7: unknown protocol 'htp'" },
+	{ "alert quic any any -> any any (sid:1;)", "1:7: application protocol 'quic' is not supported" },
+	{ "alert http2 any any -> any any (sid:1;)", "1:7: application protocol 'http2' is not supported" },
+	{ "alert sctp any any -> any any (sid:1;)", "1:7: protocol 'sctp' is not supported" },
 	{ "alert tcp any any <- any any (sid:1;)", "1:19: invalid direction '<-'" },
 	{ "alert tcp 1.2.3.4/33 any -> any any (sid:1;)", "1:11: invalid address '1.2.3.4/33'" },
 	{ "alert tcp 1.2.3 any -> any any (sid:1;)", "1:11: invalid address '1.2.3'" },
@@ -136,8 +139,42 @@ static const struct rej rejects[] = {
 	{ "alert tcp any any -> any any (dsize:>x; sid:1;)", "1:38: invalid dsize value: 'x'" },
 	{ "alert tcp any any -> any any (dsize:70000; sid:1;)", "1:37: dsize value out of range (0-65535): '70000'" },
 	{ "alert tcp any any -> any any (dsize:10<>5; sid:1;)", "1:37: invalid dsize range '10<>5'" },
-	{ "alert tcp any any -> any any (pcre:\"/a/U\"; sid:1;)", "1:40: unsupported pcre flag 'U'" },
-	{ "alert tcp any any -> any any (pcre:\"/a/H\"; sid:1;)", "1:40: unsupported pcre flag 'H'" },
+	{ "alert tcp any any -> any any (pcre:\"/a/K\"; sid:1;)", "1:40: unknown pcre flag 'K'" },
+	{ "alert tcp any any -> any any (pcre:\"/a/UH\"; sid:1;)", "1:41: pcre flags 'U' and 'H' select two buffers" },
+	{ "alert tcp any any -> any any (pcre:\"/a/BU\"; sid:1;)", "1:41: pcre flag 'U' cannot be combined with 'B'" },
+	{ "alert tcp any any -> any any (pcre:\"/a/UB\"; sid:1;)", "1:41: pcre flag 'B' cannot be combined with 'U'" },
+	{ "alert tcp any any -> any any (http.header; pcre:\"/a/U\"; sid:1;)", "1:53: pcre flag 'U' (http.uri) inside sticky buffer 'http.header'" },
+	{ "alert udp any any -> any any (pcre:\"/a/U\"; sid:1;)", "1:40: 'pcre /U' needs protocol tcp or http, not 'udp'" },
+	/* ---- application-layer buffers ---- */
+	{ "alert udp any any -> any any (http.uri; content:\"a\"; sid:1;)", "1:31: 'http.uri' needs protocol tcp or http, not 'udp'" },
+	{ "alert tcp-pkt any any -> any any (content:\"a\"; http_uri; sid:1;)", "1:48: 'http_uri' needs protocol tcp or http, not 'tcp-pkt'" },
+	{ "alert tls any any -> any any (http.host; content:\"a\"; sid:1;)", "1:31: 'http.host' needs application protocol http, not 'tls'" },
+	{ "alert smtp any any -> any any (file.data; content:\"a\"; sid:1;)", "1:32: 'file.data' is not supported for application protocol 'smtp'" },
+	{ "alert dns any any -> any any (urilen:5; sid:1;)", "1:31: 'urilen' needs application protocol http, not 'dns'" },
+	{ "alert http any any -> any any (http.uri:x; sid:1;)", "1:41: 'http.uri' takes no value: 'x'" },
+	{ "alert http any any -> any any (content:\"a\"; http_uri:x; sid:1;)", "1:54: 'http_uri' takes no value: 'x'" },
+	{ "alert http any any -> any any (http_uri; sid:1;)", "1:32: 'http_uri' needs a preceding content" },
+	{ "alert http any any -> any any (content:\"a\"; http_uri; http_header; sid:1;)", "1:55: 'http_header' needs a preceding content" },
+	{ "alert http any any -> any any (http.uri; content:\"a\"; http_uri; sid:1;)", "1:55: 'http_uri' after sticky buffer 'http.uri' (use pkt_data first)" },
+	{ "alert http any any -> any any (file_data; uricontent:\"a\"; sid:1;)", "1:43: 'uricontent' after sticky buffer 'file.data' (use pkt_data first)" },
+	{ "alert http any any -> any any (flow:established,to_server; http.stat_code; content:\"200\"; sid:1;)", "1:60: 'http.stat_code' inspects the response, but the rule has flow:to_server" },
+	{ "alert http any any -> any any (content:\"200\"; http_stat_msg; flow:to_server; sid:1;)", "1:47: 'http_stat_msg' inspects the response, but the rule has flow:to_server" },
+	{ "alert http any any -> any any (pcre:\"/x/S\"; flow:to_server; sid:1;)", "1:41: 'pcre /S' inspects the response, but the rule has flow:to_server" },
+	{ "alert http any any -> any any (bsize:5; sid:1;)", "1:32: 'bsize' needs a sticky buffer" },
+	{ "alert http any any -> any any (http.uri; bsize:x; sid:1;)", "1:48: invalid bsize value: 'x'" },
+	{ "alert http any any -> any any (http.uri; bsize:9<>3; sid:1;)", "1:48: invalid bsize range '9<>3'" },
+	{ "alert http any any -> any any (urilen:70000; sid:1;)", "1:39: urilen value out of range (0-65535): '70000'" },
+	{ "alert http any any -> any any (urilen:5,norn; sid:1;)", "1:41: invalid urilen option: 'norn'" },
+	{ "alert http any any -> any any (urilen:; sid:1;)", "1:32: 'urilen' needs a value" },
+	{ "alert http any any -> any any (http.uri; byte_extract:1,0,v; http.host; content:\"a\"; offset:v; sid:1;)", "1:82: byte_extract variable 'v' is from 'http.uri', not 'http.host'" },
+	{ "alert tcp any any -> any any (target:dst_ip; sid:1;)", "1:38: invalid target (want src_ip or dest_ip): 'dst_ip'" },
+	{ "alert tcp any any -> any any (target:src_ip; target:src_ip; sid:1;)", "1:46: duplicate keyword 'target'" },
+	{ "alert tcp any any -> any any (stream_size:server,<; sid:1;)", "1:43: invalid stream_size value (want side,op,bytes): 'server,<'" },
+	{ "alert tcp any any -> any any (stream_size:sever,<,5; sid:1;)", "1:43: invalid stream_size side: 'sever'" },
+	{ "alert tcp any any -> any any (stream_size:both,<>,5; sid:1;)", "1:48: invalid stream_size operator: '<>'" },
+	{ "alert tcp any any -> any any (stream_size:either,=,x; sid:1;)", "1:52: invalid stream_size value: 'x'" },
+	{ "alert tcp any any -> any any (noalert:1; sid:1;)", "1:39: noalert takes no value: '1'" },
+	{ "alert tcp any any -> any any (reference:url; sid:1;)", "1:41: invalid reference (want type,value): 'url'" },
 	{ "alert tcp any any -> any any (pcre:\"/a/q\"; sid:1;)", "1:40: unknown pcre flag 'q'" },
 	{ "alert tcp any any -> any any (pcre:\"/a(/\"; sid:1;)", "1:37: pcre compile error at offset 2 in '/a(/': missing closing parenthesis" },
 	{ "alert tcp any any -> any any (pcre:\"abc\"; sid:1;)", "1:37: pcre must look like \"/re/flags\": 'abc'" },
@@ -497,6 +534,337 @@ static void test_header_opts(void **state)
 	sw_rules_free(r);
 }
 
+/* ---- application layer ---- */
+
+/* Every buffer keyword: which buffer its content lands in, and the name sw_buf_name() gives it. */
+static void test_http_buffers(void **state)
+{
+	static const struct {
+		const char *kw;
+		bool modifier; /* legacy content modifier (after the content) rather than sticky */
+		enum sw_buf buf;
+	} t[] = {
+		{ "http.uri", false, SW_BUF_HTTP_URI },
+		{ "http_uri", true, SW_BUF_HTTP_URI },
+		{ "http.uri.raw", false, SW_BUF_HTTP_URI_RAW },
+		{ "http_raw_uri", true, SW_BUF_HTTP_URI_RAW },
+		{ "http.method", false, SW_BUF_HTTP_METHOD },
+		{ "http_method", true, SW_BUF_HTTP_METHOD },
+		{ "http.request_line", false, SW_BUF_HTTP_REQUEST_LINE },
+		{ "http_request_line", false, SW_BUF_HTTP_REQUEST_LINE },
+		{ "http.host", false, SW_BUF_HTTP_HOST },
+		{ "http_host", true, SW_BUF_HTTP_HOST },
+		{ "http.host.raw", false, SW_BUF_HTTP_HOST_RAW },
+		{ "http_raw_host", true, SW_BUF_HTTP_HOST_RAW },
+		{ "http.user_agent", false, SW_BUF_HTTP_USER_AGENT },
+		{ "http_user_agent", true, SW_BUF_HTTP_USER_AGENT },
+		{ "http.referer", false, SW_BUF_HTTP_REFERER },
+		{ "http_referer", false, SW_BUF_HTTP_REFERER },
+		{ "http.accept", false, SW_BUF_HTTP_ACCEPT },
+		{ "http_accept", false, SW_BUF_HTTP_ACCEPT },
+		{ "http.accept_enc", false, SW_BUF_HTTP_ACCEPT_ENC },
+		{ "http_accept_enc", false, SW_BUF_HTTP_ACCEPT_ENC },
+		{ "http.accept_lang", false, SW_BUF_HTTP_ACCEPT_LANG },
+		{ "http_accept_lang", false, SW_BUF_HTTP_ACCEPT_LANG },
+		{ "http.request_body", false, SW_BUF_HTTP_REQUEST_BODY },
+		{ "http_client_body", true, SW_BUF_HTTP_REQUEST_BODY },
+		{ "http.request_header", false, SW_BUF_HTTP_REQUEST_HEADER },
+		{ "http.stat_code", false, SW_BUF_HTTP_STAT_CODE },
+		{ "http_stat_code", true, SW_BUF_HTTP_STAT_CODE },
+		{ "http.stat_msg", false, SW_BUF_HTTP_STAT_MSG },
+		{ "http_stat_msg", true, SW_BUF_HTTP_STAT_MSG },
+		{ "http.response_line", false, SW_BUF_HTTP_RESPONSE_LINE },
+		{ "http_response_line", false, SW_BUF_HTTP_RESPONSE_LINE },
+		{ "http.response_body", false, SW_BUF_HTTP_RESPONSE_BODY },
+		{ "http_server_body", true, SW_BUF_HTTP_RESPONSE_BODY },
+		{ "http.location", false, SW_BUF_HTTP_LOCATION },
+		{ "http.server", false, SW_BUF_HTTP_SERVER },
+		{ "http.response_header", false, SW_BUF_HTTP_RESPONSE_HEADER },
+		{ "http.header", false, SW_BUF_HTTP_HEADER },
+		{ "http_header", true, SW_BUF_HTTP_HEADER },
+		{ "http.header.raw", false, SW_BUF_HTTP_HEADER_RAW },
+		{ "http_raw_header", true, SW_BUF_HTTP_HEADER_RAW },
+		{ "http.header_names", false, SW_BUF_HTTP_HEADER_NAMES },
+		{ "http_header_names", false, SW_BUF_HTTP_HEADER_NAMES },
+		{ "http.cookie", false, SW_BUF_HTTP_COOKIE },
+		{ "http_cookie", true, SW_BUF_HTTP_COOKIE },
+		{ "http.content_type", false, SW_BUF_HTTP_CONTENT_TYPE },
+		{ "http_content_type", false, SW_BUF_HTTP_CONTENT_TYPE },
+		{ "http.content_len", false, SW_BUF_HTTP_CONTENT_LEN },
+		{ "http_content_len", false, SW_BUF_HTTP_CONTENT_LEN },
+		{ "http.start", false, SW_BUF_HTTP_START },
+		{ "http_start", false, SW_BUF_HTTP_START },
+		{ "http.protocol", false, SW_BUF_HTTP_PROTOCOL },
+		{ "http_protocol", false, SW_BUF_HTTP_PROTOCOL },
+		{ "http.connection", false, SW_BUF_HTTP_CONNECTION },
+		{ "http_connection", false, SW_BUF_HTTP_CONNECTION },
+		{ "file.data", false, SW_BUF_FILE_DATA },
+		{ "file_data", false, SW_BUF_FILE_DATA },
+	};
+	struct env *e = *state;
+	uint64_t seen = 1; /* payload */
+	char rule[256];
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct sw_rules *r;
+		const struct sw_rule *x;
+
+		if (t[i].modifier)
+			snprintf(rule, sizeof(rule), H "(content:\"a\"; %s; content:\"bb\"; sid:1;)", t[i].kw);
+		else
+			snprintf(rule, sizeof(rule), H "(%s; content:\"a\"; pkt_data; content:\"bb\"; sid:1;)", t[i].kw);
+		r = ok1(e, rule);
+		x = sw_rules_get(r, 0);
+		assert_int_equal(x->app_proto, SW_APP_HTTP1);
+		assert_int_equal(x->proto, SW_RP_TCP);
+		assert_int_equal(x->n_pm, 2);
+		if (x->pm[0].buf != t[i].buf || x->pm[1].buf != SW_BUF_PAYLOAD)
+			fail_msg("%s: buffers %u, %u", t[i].kw, x->pm[0].buf, x->pm[1].buf);
+		assert_int_equal(x->buf_mask, (1ULL << t[i].buf) | 1);
+		assert_int_equal(x->fast_pattern, 1); /* "bb": longest, now second */
+		seen |= 1ULL << t[i].buf;
+		sw_rules_free(r);
+	}
+	assert_int_equal(seen, (1ULL << SW_BUF_N) - 1); /* every buffer has a keyword */
+	for (int b = 0; b < SW_BUF_N; b++)
+		assert_non_null(sw_buf_name((enum sw_buf)b));
+	assert_string_equal(sw_buf_name(SW_BUF_PAYLOAD), "payload");
+	assert_string_equal(sw_buf_name(SW_BUF_HTTP_URI_RAW), "http.uri.raw");
+	assert_string_equal(sw_buf_name(SW_BUF_FILE_DATA), "file.data");
+	assert_null(sw_buf_name(SW_BUF_N));
+}
+
+static void test_http_modifiers(void **state)
+{
+	struct env *e = *state;
+	struct sw_rules *r;
+	const struct sw_rule *x;
+
+	/* a modifier takes the last payload content, and later modifiers (nocase, distance) still reach it */
+	r = ok1(e, "alert http any any -> any any (content:\"GET\"; http_method; content:\"/a\"; http_uri; nocase; "
+		   "content:\"b\"; distance:0; http_uri; content:\"plain\"; sid:1;)");
+	x = sw_rules_get(r, 0);
+	assert_int_equal(x->app_proto, SW_APP_HTTP1);
+	assert_int_equal(x->n_pm, 4);
+	assert_int_equal(x->pm[0].buf, SW_BUF_HTTP_METHOD);
+	assert_int_equal(x->pm[1].buf, SW_BUF_HTTP_URI);
+	assert_int_equal(x->pm[1].u.content.flags, SW_CONTENT_NOCASE);
+	assert_int_equal(x->pm[2].buf, SW_BUF_HTTP_URI);
+	assert_memory_equal(x->pm[2].u.content.pat, "b", 1);
+	assert_int_equal(x->pm[2].u.content.flags, SW_CONTENT_DISTANCE);
+	assert_int_equal(x->pm[3].buf, SW_BUF_PAYLOAD);
+	assert_int_equal(x->fast_pattern, 3);
+	sw_rules_free(r);
+
+	/* uricontent is content + http_uri; pkt_data leaves a sticky buffer so modifiers work again */
+	r = ok1(e, H "(http.header; content:\"h\"; pkt_data; uricontent:\"/x\"; nocase; content:\"c\"; http_cookie; sid:1;)");
+	x = sw_rules_get(r, 0);
+	assert_int_equal(x->n_pm, 3);
+	assert_int_equal(x->pm[0].buf, SW_BUF_HTTP_HEADER);
+	assert_int_equal(x->pm[1].buf, SW_BUF_HTTP_URI);
+	assert_int_equal(x->pm[1].u.content.flags, SW_CONTENT_NOCASE);
+	assert_int_equal(x->pm[2].buf, SW_BUF_HTTP_COOKIE);
+	assert_int_equal(x->buf_mask, (1ULL << SW_BUF_HTTP_HEADER) | (1ULL << SW_BUF_HTTP_URI) | (1ULL << SW_BUF_HTTP_COOKIE));
+	sw_rules_free(r);
+
+	/* flow:to_client may use request buffers; to_server may use "both" buffers */
+	r = ok1(e, "alert http any any -> any any (flow:established,to_client; http.uri; content:\"a\"; "
+		   "http.stat_code; content:\"200\"; sid:1;)");
+	sw_rules_free(r);
+	r = ok1(e, "alert http any any -> any any (flow:to_server; file_data; content:\"a\"; http.cookie; content:\"b\"; sid:1;)");
+	sw_rules_free(r);
+}
+
+static void test_http_pcre(void **state)
+{
+	static const struct {
+		char flag;
+		enum sw_buf buf;
+	} t[] = {
+		{ 'U', SW_BUF_HTTP_URI },         { 'I', SW_BUF_HTTP_URI_RAW },    { 'P', SW_BUF_HTTP_REQUEST_BODY },
+		{ 'Q', SW_BUF_FILE_DATA },        { 'H', SW_BUF_HTTP_HEADER },     { 'D', SW_BUF_HTTP_HEADER_RAW },
+		{ 'M', SW_BUF_HTTP_METHOD },      { 'C', SW_BUF_HTTP_COOKIE },     { 'S', SW_BUF_HTTP_STAT_CODE },
+		{ 'Y', SW_BUF_HTTP_STAT_MSG },    { 'V', SW_BUF_HTTP_USER_AGENT }, { 'W', SW_BUF_HTTP_HOST },
+		{ 'Z', SW_BUF_HTTP_HOST_RAW },
+	};
+	struct env *e = *state;
+	struct sw_rules *r;
+	const struct sw_rule *x;
+	char rule[256];
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(rule, sizeof(rule), H "(pcre:\"/a/i%cR\"; sid:1;)", t[i].flag);
+		r = ok1(e, rule);
+		x = sw_rules_get(r, 0);
+		assert_int_equal(x->n_pm, 1);
+		if (x->pm[0].buf != t[i].buf)
+			fail_msg("pcre flag %c: buffer %u", t[i].flag, x->pm[0].buf);
+		assert_true(x->pm[0].u.pcre.relative);
+		assert_int_equal(x->pm[0].u.pcre.pcre2_opts, PCRE2_CASELESS);
+		assert_int_equal(x->app_proto, SW_APP_HTTP1);
+		sw_rules_free(r);
+	}
+	/* inside the same sticky buffer the flag is redundant; Q fits http.response_body (Suricata's file_data) */
+	r = ok1(e, H "(http.uri; content:\"a\"; pcre:\"/b/UR\"; http.response_body; pcre:\"/c/Q\"; sid:1;)");
+	x = sw_rules_get(r, 0);
+	assert_int_equal(x->pm[1].buf, SW_BUF_HTTP_URI);
+	assert_int_equal(x->pm[2].buf, SW_BUF_HTTP_RESPONSE_BODY);
+	sw_rules_free(r);
+	/* B (rawbytes) and O change nothing on the payload */
+	r = ok1(e, H "(pcre:\"/a/BO\"; sid:1;)");
+	x = sw_rules_get(r, 0);
+	assert_int_equal(x->pm[0].buf, SW_BUF_PAYLOAD);
+	assert_int_equal(x->app_proto, SW_APP_UNKNOWN);
+	sw_rules_free(r);
+}
+
+static void test_http_bsize(void **state)
+{
+	struct env *e = *state;
+	struct sw_rules *r;
+	const struct sw_rule *x;
+
+	r = ok1(e, "alert http any any -> any any (urilen:5; urilen:>10,raw; urilen:2<>9,norm; http.host; bsize:<=20; "
+		   "content:\"a\"; bsize:3<>7; http.user_agent; bsize:!4; sid:1;)");
+	x = sw_rules_get(r, 0);
+	assert_int_equal(x->n_pm, 7);
+	/* lists: uri [urilen 5, urilen 2<>9], uri.raw [>10], host [<=20, a, 3<>7], user_agent [!4] */
+	assert_int_equal(x->pm[0].kind, SW_PM_BSIZE);
+	assert_int_equal(x->pm[0].buf, SW_BUF_HTTP_URI);
+	assert_true(x->pm[0].u.bsize.set);
+	assert_int_equal(x->pm[0].u.bsize.op, SW_CMP_EQ);
+	assert_int_equal(x->pm[0].u.bsize.a, 5);
+	assert_int_equal(x->pm[1].buf, SW_BUF_HTTP_URI);
+	assert_int_equal(x->pm[1].u.bsize.op, SW_CMP_RANGE);
+	assert_int_equal(x->pm[1].u.bsize.a, 2);
+	assert_int_equal(x->pm[1].u.bsize.b, 9);
+	assert_int_equal(x->pm[2].buf, SW_BUF_HTTP_URI_RAW);
+	assert_int_equal(x->pm[2].u.bsize.op, SW_CMP_GT);
+	assert_int_equal(x->pm[2].u.bsize.a, 10);
+	assert_int_equal(x->pm[3].buf, SW_BUF_HTTP_HOST);
+	assert_int_equal(x->pm[3].u.bsize.op, SW_CMP_LE);
+	assert_int_equal(x->pm[4].kind, SW_PM_CONTENT);
+	assert_int_equal(x->pm[5].u.bsize.op, SW_CMP_RANGE);
+	assert_int_equal(x->pm[6].buf, SW_BUF_HTTP_USER_AGENT);
+	assert_int_equal(x->pm[6].u.bsize.op, SW_CMP_NE);
+	assert_int_equal(x->fast_pattern, 4);
+	sw_rules_free(r);
+}
+
+/* Lists in order of first use, rule order within; relative keywords keep their list's predecessor. */
+static void test_http_grouping(void **state)
+{
+	struct env *e = *state;
+	struct sw_rules *r;
+	const struct sw_rule *x;
+
+	r = ok1(e, "alert http any any -> any any (http.uri; content:\"a\"; http.host; content:\"b\"; http.uri; "
+		   "content:\"c\"; distance:0; sid:1;)");
+	x = sw_rules_get(r, 0);
+	assert_int_equal(x->n_pm, 3);
+	assert_int_equal(x->pm[0].buf, SW_BUF_HTTP_URI);
+	assert_memory_equal(x->pm[0].u.content.pat, "a", 1);
+	assert_int_equal(x->pm[1].buf, SW_BUF_HTTP_URI);
+	assert_memory_equal(x->pm[1].u.content.pat, "c", 1);
+	assert_int_equal(x->pm[1].u.content.flags, SW_CONTENT_DISTANCE); /* relative to "a", the previous in its list */
+	assert_int_equal(x->pm[2].buf, SW_BUF_HTTP_HOST);
+	assert_memory_equal(x->pm[2].u.content.pat, "b", 1);
+	assert_int_equal(x->fast_pattern, 0); /* all length 1: the first in rule order */
+	sw_rules_free(r);
+
+	/* explicit fast_pattern and byte_extract variables follow their keywords through the regrouping */
+	r = ok1(e, H "(content:\"pay\"; byte_extract:1,0,n2; http.header; content:\"h1\"; byte_extract:2,0,n,relative; "
+		   "http.uri; content:\"u1\"; fast_pattern; http.header; content:\"h2\"; distance:n; pkt_data; "
+		   "byte_test:1,>,n2,0; content:\"payload-longest\"; sid:1;)");
+	x = sw_rules_get(r, 0);
+	/* payload [pay, be n2, bt, payload-longest], header [h1, be n, h2], uri [u1] */
+	assert_int_equal(x->n_pm, 8);
+	assert_int_equal(x->pm[1].kind, SW_PM_BYTE_EXTRACT);
+	assert_int_equal(x->pm[1].u.bextract.var, 0);
+	assert_int_equal(x->pm[2].kind, SW_PM_BYTE_TEST);
+	assert_int_equal(x->pm[2].u.btest.value.var, 0);
+	assert_int_equal(x->pm[3].buf, SW_BUF_PAYLOAD);
+	assert_int_equal(x->pm[4].buf, SW_BUF_HTTP_HEADER);
+	assert_int_equal(x->pm[5].u.bextract.var, 1);
+	assert_int_equal(x->pm[6].u.content.distance.var, 1);
+	assert_int_equal(x->pm[7].buf, SW_BUF_HTTP_URI);
+	assert_int_equal(x->fast_pattern, 7);
+	assert_int_equal(x->n_vars, 2);
+	sw_rules_free(r);
+}
+
+static void test_app_proto(void **state)
+{
+	static const struct {
+		const char *name;
+		enum sw_app_proto ap;
+		enum sw_rule_proto proto;
+	} t[] = {
+		{ "http", SW_APP_HTTP1, SW_RP_TCP },   { "http1", SW_APP_HTTP1, SW_RP_TCP },
+		{ "tls", SW_APP_TLS, SW_RP_TCP },      { "dns", SW_APP_DNS, SW_RP_IP },
+		{ "ssh", SW_APP_SSH, SW_RP_TCP },      { "smtp", SW_APP_SMTP, SW_RP_TCP },
+		{ "ftp", SW_APP_FTP, SW_RP_TCP },      { "ftp-data", SW_APP_FTP_DATA, SW_RP_TCP },
+		{ "smb", SW_APP_SMB, SW_RP_TCP },      { "dcerpc", SW_APP_DCERPC, SW_RP_TCP },
+		{ "imap", SW_APP_IMAP, SW_RP_TCP },    { "pop3", SW_APP_POP3, SW_RP_TCP },
+	};
+	struct env *e = *state;
+	struct sw_rules *r;
+	const struct sw_rule *x;
+	char rule[256];
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(rule, sizeof(rule), "alert %s any any -> any any (content:\"x\"; sid:1;)", t[i].name);
+		r = ok1(e, rule);
+		x = sw_rules_get(r, 0);
+		if (x->app_proto != t[i].ap || x->proto != t[i].proto)
+			fail_msg("%s: app_proto %d proto %d", t[i].name, x->app_proto, x->proto);
+		assert_int_equal(x->pm[0].buf, SW_BUF_PAYLOAD);
+		assert_int_equal(x->buf_mask, 1);
+		sw_rules_free(r);
+	}
+	/* plain tcp stays without app_proto; ip with an HTTP buffer becomes HTTP */
+	r = ok1(e, H "(content:\"x\"; sid:1;)");
+	assert_int_equal(sw_rules_get(r, 0)->app_proto, SW_APP_UNKNOWN);
+	assert_int_equal(sw_rules_get(r, 0)->buf_mask, 1);
+	sw_rules_free(r);
+	r = ok1(e, "alert ip any any -> any any (http.uri; content:\"x\"; sid:1;)");
+	assert_int_equal(sw_rules_get(r, 0)->app_proto, SW_APP_HTTP1);
+	assert_int_equal(sw_rules_get(r, 0)->proto, SW_RP_IP);
+	sw_rules_free(r);
+	r = ok1(e, H "(sid:1;)");
+	assert_int_equal(sw_rules_get(r, 0)->buf_mask, 0);
+	sw_rules_free(r);
+}
+
+static void test_target_stream_size(void **state)
+{
+	struct env *e = *state;
+	struct sw_rules *r;
+	const struct sw_rule *x;
+
+	r = ok1(e, H "(target:dest_ip; stream_size: client,>=,1000; noalert; reference:url,a.example/x?a=1,b; sid:1;)");
+	x = sw_rules_get(r, 0);
+	assert_int_equal(x->target, SW_TARGET_DEST_IP);
+	assert_true(x->stream_size.set);
+	assert_int_equal(x->stream_size.side, SW_SS_CLIENT);
+	assert_true(x->stream_size.n.set);
+	assert_int_equal(x->stream_size.n.op, SW_CMP_GE);
+	assert_int_equal(x->stream_size.n.a, 1000);
+	assert_true(x->noalert);
+	assert_string_equal(x->references[0], "url,a.example/x?a=1,b");
+	sw_rules_free(r);
+	r = ok1(e, H "(target:src_ip; stream_size:either,!=,0; sid:1;)");
+	x = sw_rules_get(r, 0);
+	assert_int_equal(x->target, SW_TARGET_SRC_IP);
+	assert_int_equal(x->stream_size.side, SW_SS_EITHER);
+	assert_int_equal(x->stream_size.n.op, SW_CMP_NE);
+	sw_rules_free(r);
+	r = ok1(e, H "(sid:1;)");
+	assert_int_equal(sw_rules_get(r, 0)->target, SW_TARGET_NONE);
+	assert_false(sw_rules_get(r, 0)->stream_size.set);
+	sw_rules_free(r);
+}
+
 static void test_state(void **state)
 {
 	struct env *e = *state;
@@ -561,7 +929,7 @@ static void test_file_format(void **state)
 		    "alert tcp any any -> any any \\\r\n"
 		    "  (msg:\"cont\"; \\\n"
 		    "   sid:1;)\r\n"
-		    "alert tcp any any -> any any (http.method; sid:2;)\n"
+		    "alert tcp any any -> any any (xbits:set,a,track ip_src; sid:2;)\n"
 		    "alert tcp any any -> any any (msg:\"again\"; sid:1;)\n"
 		    "alert tcp any any -> any any (sid:1; gid:3;)\n");
 	assert_int_equal(sw_rules_count(r), 2);
@@ -570,7 +938,7 @@ static void test_file_format(void **state)
 	assert_int_equal(sw_rules_get(r, 1)->gid, 3);
 	assert_int_equal(sw_rules_error_count(r), 2);
 	assert_int_equal(sw_rules_error(r, 0)->line, 8);
-	assert_string_equal(sw_rules_error(r, 0)->message, "unsupported keyword 'http.method'");
+	assert_string_equal(sw_rules_error(r, 0)->message, "unsupported keyword 'xbits'");
 	assert_int_equal(sw_rules_error(r, 1)->line, 9);
 	assert_string_equal(sw_rules_error(r, 1)->message, "duplicate signature 1:1 (first defined at t.rules:5)");
 	sw_rules_free(r);
@@ -681,6 +1049,9 @@ int main(void)
 		cmocka_unit_test(test_content),      cmocka_unit_test(test_payload),  cmocka_unit_test(test_header_opts),
 		cmocka_unit_test(test_state),        cmocka_unit_test(test_flowbit_limit), cmocka_unit_test(test_file_format),
 		cmocka_unit_test(test_fixtures),     cmocka_unit_test(test_bulk),     cmocka_unit_test(test_classification), cmocka_unit_test(test_golden_errors),
+		cmocka_unit_test(test_http_buffers), cmocka_unit_test(test_http_modifiers), cmocka_unit_test(test_http_pcre),
+		cmocka_unit_test(test_http_bsize),   cmocka_unit_test(test_http_grouping), cmocka_unit_test(test_app_proto),
+		cmocka_unit_test(test_target_stream_size),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
