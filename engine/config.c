@@ -113,11 +113,26 @@ static int get_bool(struct ctx *x, const yaml_node_t *n, const char *path, bool 
 	return -EINVAL;
 }
 
-/* Size with an optional kb/mb/gb suffix (case-insensitive, powers of 1024). */
-static int get_size(struct ctx *x, const yaml_node_t *n, const char *path, uint64_t *out)
+/* "1mb", "100kb", "1gb" or bytes, for range messages. */
+static const char *size_text(uint64_t v, char *buf, size_t len)
+{
+	if (v && !(v % (1ull << 30)))
+		snprintf(buf, len, "%" PRIu64 "gb", v >> 30);
+	else if (v && !(v % (1ull << 20)))
+		snprintf(buf, len, "%" PRIu64 "mb", v >> 20);
+	else if (v && !(v % (1ull << 10)))
+		snprintf(buf, len, "%" PRIu64 "kb", v >> 10);
+	else
+		snprintf(buf, len, "%" PRIu64, v);
+	return buf;
+}
+
+/* Size with an optional kb/mb/gb suffix (case-insensitive, powers of 1024), in @min..@max. */
+static int get_size_range(struct ctx *x, const yaml_node_t *n, const char *path, uint64_t min, uint64_t max,
+			  uint64_t *out)
 {
 	const char *s;
-	char *end;
+	char *end, lo[24], hi[24];
 	unsigned long long v;
 	uint64_t mul = 1;
 
@@ -140,8 +155,9 @@ static int get_size(struct ctx *x, const yaml_node_t *n, const char *path, uint6
 		mul = 1ull << 30;
 	else if (*end)
 		goto bad;
-	if (v > (64ull << 30) / mul || v * mul < (1ull << 20)) {
-		set_err(x, n, "'%s' is '%.40s', outside 1mb..64gb", path, s);
+	if (v > max / mul || v * mul < min) {
+		set_err(x, n, "'%s' is '%.40s', outside %s..%s", path, s, size_text(min, lo, sizeof(lo)),
+			size_text(max, hi, sizeof(hi)));
 		return -EINVAL;
 	}
 	*out = v * mul;
@@ -149,6 +165,11 @@ static int get_size(struct ctx *x, const yaml_node_t *n, const char *path, uint6
 bad:
 	set_err(x, n, "'%s' expects a size like 128mb (suffix kb, mb or gb), got '%.100s'", path, s);
 	return -EINVAL;
+}
+
+static int get_size(struct ctx *x, const yaml_node_t *n, const char *path, uint64_t *out)
+{
+	return get_size_range(x, n, path, 1ull << 20, 64ull << 30, out);
 }
 
 static int get_str(struct ctx *x, const yaml_node_t *n, const char *path, char **out)
@@ -381,8 +402,10 @@ static int eve_key(struct ctx *x, const char *path, const char *key,
 				types |= SW_EVE_STATS;
 			else if (!strcmp(t, "drop"))
 				types |= SW_EVE_DROP;
+			else if (!strcmp(t, "http"))
+				types |= SW_EVE_HTTP; /* Suricata's "extended: yes" fields are always written */
 			else {
-				set_err(x, tn, "'%s': unknown eve type '%.100s' (alert, flow, stats, drop)", path, t);
+				set_err(x, tn, "'%s': unknown eve type '%.100s' (alert, flow, http, stats, drop)", path, t);
 				return -EINVAL;
 			}
 		}
@@ -908,6 +931,153 @@ static int enforcement(struct ctx *x, yaml_node_t *k, yaml_node_t *v, const char
 	return 0;
 }
 
+/*
+ * app-layer.protocols.<name>.enabled: yes, no, or Suricata's
+ * "detection-only" (the protocol is detected, its parser does not run;
+ * only HTTP has a parser here, so for the others it is the same as yes).
+ */
+static int get_enabled(struct ctx *x, const yaml_node_t *n, const char *path, bool *detect, bool *parse)
+{
+	if (n->type == YAML_SCALAR_NODE && !strcmp(scalar(n), "detection-only")) {
+		*detect = true;
+		*parse = false;
+		return 0;
+	}
+	if (get_bool(x, n, path, detect))
+		return -EINVAL;
+	*parse = *detect;
+	return 0;
+}
+
+/*
+ * libhtp personalities by Suricata's names (case-insensitive, as
+ * HTPLookupPersonality), valued as libhtp's enum htp_server_personality_t.
+ */
+static const struct {
+	const char *name;
+	int value;
+} personalities[] = {
+	{ "Minimal", 0 }, { "Generic", 1 }, { "IDS", 2 }, { "IIS_4_0", 3 }, { "IIS_5_0", 4 },
+	{ "IIS_5_1", 5 }, { "IIS_6_0", 6 }, { "IIS_7_0", 7 }, { "IIS_7_5", 8 }, { "Apache_2", 9 },
+	/* Suricata maps the old names to Apache_2 with a warning */
+	{ "Apache", 9 }, { "Apache_2_2", 9 },
+};
+
+static int htp_default_key(struct ctx *x, const char *path, const char *key,
+			   yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+	struct sw_app_http_config *h = &x->c->app.http;
+	uint64_t sz;
+	int rc;
+
+	(void)arg;
+	if (!strcmp(key, "personality")) {
+		if (want_scalar(x, v, path, "a personality name"))
+			return -EINVAL;
+		for (size_t i = 0; i < sizeof(personalities) / sizeof(personalities[0]); i++) {
+			if (!strcasecmp(scalar(v), personalities[i].name)) {
+				h->personality = personalities[i].value;
+				return 0;
+			}
+		}
+		set_err(x, v, "'%s' expects one of Minimal, Generic, IDS, IIS_4_0, IIS_5_0, IIS_5_1, "
+			      "IIS_6_0, IIS_7_0, IIS_7_5, Apache_2, got '%.60s'", path, scalar(v));
+		return -EINVAL;
+	}
+	if (!strcmp(key, "request-body-limit") || !strcmp(key, "response-body-limit")) {
+		/* 0 = unlimited, as in Suricata; at most 1gb (bodies are held in memory) */
+		rc = get_size_range(x, v, path, 0, 1ull << 30, &sz);
+		if (!rc)
+			*(key[2] == 'q' ? &h->request_body_limit : &h->response_body_limit) = (uint32_t)sz;
+		return rc;
+	}
+	if (!strcmp(key, "double-decode-path"))
+		return get_bool(x, v, path, &h->double_decode_path);
+	if (!strcmp(key, "double-decode-query"))
+		return get_bool(x, v, path, &h->double_decode_query);
+	if (!strcmp(key, "response-body-decompress-layer-limit"))
+		return get_uint(x, v, path, 16, &h->decompression_layer_limit);
+	if (!strcmp(key, "meta-field-limit")) {
+		rc = get_size_range(x, v, path, 1024, 1ull << 20, &sz);
+		if (!rc)
+			h->field_limit = (uint32_t)sz;
+		return rc;
+	}
+	return unknown(x, k, path);
+}
+
+static int libhtp_key(struct ctx *x, const char *path, const char *key,
+		      yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+	(void)arg;
+	if (!strcmp(key, "default-config"))
+		return walk_map(x, v, path, htp_default_key, NULL);
+	return unknown(x, k, path);
+}
+
+static int http_key(struct ctx *x, const char *path, const char *key,
+		    yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+	struct sw_config *c = x->c;
+
+	(void)arg;
+	if (!strcmp(key, "enabled"))
+		return get_enabled(x, v, path, &c->app_enabled[SW_APP_HTTP1], &c->app.http.enabled);
+	if (!strcmp(key, "memcap")) {
+		/* 0 = unlimited */
+		if (v->type == YAML_SCALAR_NODE && !strcmp(scalar(v), "0")) {
+			c->app.http.memcap = 0;
+			return 0;
+		}
+		return get_size(x, v, path, &c->app.http.memcap);
+	}
+	if (!strcmp(key, "libhtp"))
+		return walk_map(x, v, path, libhtp_key, NULL);
+	return unknown(x, k, path);
+}
+
+/* Protocols with only detection here: "enabled" is their one key. */
+static int proto_key(struct ctx *x, const char *path, const char *key,
+		     yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+	enum sw_app_proto p = (enum sw_app_proto)(intptr_t)arg;
+	bool parse;
+
+	if (!strcmp(key, "enabled"))
+		return get_enabled(x, v, path, &x->c->app_enabled[p], &parse);
+	return unknown(x, k, path);
+}
+
+static const struct {
+	const char *name;
+	enum sw_app_proto proto;
+} app_protos[] = {
+	{ "tls", SW_APP_TLS },   { "dns", SW_APP_DNS },       { "ssh", SW_APP_SSH },
+	{ "smtp", SW_APP_SMTP }, { "ftp", SW_APP_FTP },       { "smb", SW_APP_SMB },
+	{ "dcerpc", SW_APP_DCERPC }, { "imap", SW_APP_IMAP }, { "pop3", SW_APP_POP3 },
+};
+
+static int protocols_key(struct ctx *x, const char *path, const char *key,
+			 yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+	(void)arg;
+	if (!strcmp(key, "http"))
+		return walk_map(x, v, path, http_key, NULL);
+	for (size_t i = 0; i < sizeof(app_protos) / sizeof(app_protos[0]); i++)
+		if (!strcmp(key, app_protos[i].name))
+			return walk_map(x, v, path, proto_key, (void *)(intptr_t)app_protos[i].proto);
+	return unknown(x, k, path);
+}
+
+static int app_layer_key(struct ctx *x, const char *path, const char *key,
+			 yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+	(void)arg;
+	if (!strcmp(key, "protocols"))
+		return walk_map(x, v, path, protocols_key, NULL);
+	return unknown(x, k, path);
+}
+
 static int top_key(struct ctx *x, const char *path, const char *key,
 		   yaml_node_t *k, yaml_node_t *v, void *arg)
 {
@@ -946,6 +1116,8 @@ static int top_key(struct ctx *x, const char *path, const char *key,
 		return enforcement(x, k, v, path);
 	if (!strcmp(key, "run-as"))
 		return walk_map(x, v, path, run_as_key, NULL);
+	if (!strcmp(key, "app-layer"))
+		return walk_map(x, v, path, app_layer_key, NULL);
 	return unknown(x, k, path);
 }
 
@@ -1066,7 +1238,7 @@ struct sw_config *sw_config_default(void)
 	if (!c->log_dir || !c->eve_filename)
 		goto fail;
 	c->eve_enabled = true;
-	c->eve_types = SW_EVE_ALERT | SW_EVE_FLOW | SW_EVE_STATS | SW_EVE_DROP;
+	c->eve_types = SW_EVE_ALERT | SW_EVE_FLOW | SW_EVE_HTTP | SW_EVE_STATS | SW_EVE_DROP;
 	c->threads = 0;
 	c->checksum_validation = true;
 	c->stats_interval = 0;
@@ -1096,6 +1268,20 @@ struct sw_config *sw_config_default(void)
 	c->pcap_promisc = true;
 	c->syslog_port = 514;
 	c->syslog_facility = 16;
+	/* app-layer: Suricata's default-config values (suricata.yaml) */
+	for (int p = 0; p < SW_APP_N; p++)
+		c->app_enabled[p] = p != SW_APP_UNKNOWN && p != SW_APP_FAILED;
+	c->app.http.enabled = true;
+	c->app.http.personality = 2; /* IDS */
+	c->app.http.request_body_limit = 100u << 10;
+	c->app.http.response_body_limit = 100u << 10;
+	c->app.http.double_decode_path = false;
+	c->app.http.double_decode_query = false;
+	c->app.http.decompression_layer_limit = 2;
+	c->app.http.field_limit = 18000; /* libhtp's hard field limit, Suricata's meta-field-limit default */
+	c->app.http.memcap = 64ull << 20;
+	c->app.probe_depth = 2048;
+	c->app.workers = 0; /* the engine sets the worker count */
 	return c;
 fail:
 	sw_config_free(c);

@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/app_proto.h"
+#include "engine/app/app.h"
 #include "engine/decode/defrag.h"
 #include "engine/flow/flow.h"
 
@@ -18,6 +20,7 @@
 #define SW_EVE_FLOW  0x02
 #define SW_EVE_STATS 0x04
 #define SW_EVE_DROP  0x08
+#define SW_EVE_HTTP  0x10 /* one record per HTTP transaction */
 
 struct sw_config_var {
 	char *name;  /* without '$' */
@@ -112,6 +115,11 @@ struct sw_config {
 	char *pcap_bpf;                   /* bpf-filter */
 
 	struct sw_config_enforcement enforce; /* enforcement: (absent = off) */
+
+	/* app-layer.protocols: Suricata's keys and defaults */
+	struct sw_app_config app;         /* http parser settings (app.workers is left 0 for the engine) */
+	bool app_enabled[SW_APP_N];       /* app-layer.protocols.<name>.enabled: detect this protocol
+					     (http: "detection-only" sets this but not app.http.enabled) */
 
 	/* run-as: (Suricata's): drop to this user (and group; NULL = the user's) after start-up */
 	char *run_as_user;

@@ -5,7 +5,7 @@ set -euo pipefail
 PKGS=(
   build-essential cmake pkg-config clang
   libpcap-dev libnetfilter-queue-dev libmnl-dev libnftnl-dev libhyperscan-dev
-  libpcre2-dev libyaml-dev libsodium-dev libcmocka-dev libssl-dev
+  libpcre2-dev libyaml-dev libsodium-dev libcmocka-dev libssl-dev libhtp-dev
   nftables iproute2 iptables tcpdump netcat-openbsd procps jq rsyslog
   python3-scapy python3-yaml python3-jsonschema
 )

@@ -76,6 +76,8 @@ static void assert_config_equal(const struct sw_config *a, const struct sw_confi
 	assert_int_equal(a->syslog_port, b->syslog_port);
 	assert_int_equal(a->syslog_facility, b->syslog_facility);
 	assert_true((a->syslog_host == NULL) == (b->syslog_host == NULL));
+	assert_memory_equal(&a->app, &b->app, sizeof(a->app));
+	assert_memory_equal(a->app_enabled, b->app_enabled, sizeof(a->app_enabled));
 }
 
 static void test_shipped_equals_default(void **state)
@@ -191,6 +193,27 @@ static void test_every_key(void **state)
 	assert_int_equal(c->enforce.block, SW_ENFORCE_BLOCK_BOTH);
 	assert_int_equal(c->enforce.ttl, 600);
 	assert_int_equal(c->enforce.dedup, 30);
+	/* app-layer */
+	assert_true(c->app_enabled[SW_APP_HTTP1]);
+	assert_false(c->app.http.enabled);
+	assert_int_equal(c->app.http.memcap, 128ull << 20);
+	assert_int_equal(c->app.http.personality, 9);
+	assert_int_equal(c->app.http.request_body_limit, 4096);
+	assert_int_equal(c->app.http.response_body_limit, 0);
+	assert_int_equal(c->app.http.decompression_layer_limit, 3);
+	assert_true(c->app.http.double_decode_path);
+	assert_true(c->app.http.double_decode_query);
+	assert_int_equal(c->app.http.field_limit, 9000);
+	assert_false(c->app_enabled[SW_APP_TLS]);
+	assert_true(c->app_enabled[SW_APP_DNS]);
+	assert_false(c->app_enabled[SW_APP_SSH]);
+	assert_true(c->app_enabled[SW_APP_SMTP]);
+	assert_false(c->app_enabled[SW_APP_FTP]);
+	assert_false(c->app_enabled[SW_APP_SMB]);
+	assert_false(c->app_enabled[SW_APP_DCERPC]);
+	assert_false(c->app_enabled[SW_APP_IMAP]);
+	assert_false(c->app_enabled[SW_APP_POP3]);
+	assert_true(c->app_enabled[SW_APP_FTP_DATA]); /* no key of its own */
 	sw_config_free(c);
 }
 
@@ -272,8 +295,8 @@ static void test_errors(void **state)
 		{ "a: b: c\n", 1, 5, "YAML: *" },
 		{ "checksum-validation: maybe\n", 1, 22,
 		  "'checksum-validation' expects yes or no, got 'maybe'" },
-		{ "outputs:\n  - eve-log:\n      types:\n        - alert\n        - http\n", 5, 11,
-		  "'outputs.eve-log.types': unknown eve type 'http'*" },
+		{ "outputs:\n  - eve-log:\n      types:\n        - alert\n        - smb\n", 5, 11,
+		  "'outputs.eve-log.types': unknown eve type 'smb' (alert, flow, http, stats, drop)" },
 		{ "outputs:\n  - eve-log:\n      filetype: unix_stream\n", 3, 17,
 		  "'outputs.eve-log.filetype' supports only 'regular', got 'unix_stream'" },
 		{ "outputs:\n  - syslog:\n      enabled: yes\n", 2, 5, "unknown key 'outputs.syslog'" },
@@ -286,6 +309,30 @@ static void test_errors(void **state)
 		{ "outputs:\n  - eve-log:\n      syslog:\n        facility: 24\n", 4, 19,
 		  "'outputs.eve-log.syslog.facility' is 24, more than the maximum 23" },
 		{ "- a\n- b\n", 1, 1, "'' expects a map" },
+#define HTP "app-layer:\n  protocols:\n    http:\n      libhtp:\n        default-config:\n"
+		{ "app-layer:\n  protocol: {}\n", 2, 3, "unknown key 'app-layer.protocol'" },
+		{ "app-layer:\n  protocols:\n    http2: {enabled: yes}\n", 3, 5,
+		  "unknown key 'app-layer.protocols.http2'" },
+		{ "app-layer:\n  protocols:\n    http:\n      enabled: maybe\n", 4, 16,
+		  "'app-layer.protocols.http.enabled' expects yes or no, got 'maybe'" },
+		{ "app-layer:\n  protocols:\n    tls:\n      detection-ports: {}\n", 4, 7,
+		  "unknown key 'app-layer.protocols.tls.detection-ports'" },
+		{ "app-layer:\n  protocols:\n    http:\n      memcap: 10kb\n", 4, 15,
+		  "'app-layer.protocols.http.memcap' is '10kb', outside 1mb..64gb" },
+		{ HTP "          personality: Tomcat_6_0\n", 6, 24,
+		  "'app-layer.protocols.http.libhtp.default-config.personality' expects one of*" },
+		{ HTP "          request-body-limit: 2gb\n", 6, 31,
+		  "'app-layer.protocols.http.libhtp.default-config.request-body-limit' is '2gb', outside 0..1gb" },
+		{ HTP "          response-body-limit: lots\n", 6, 32,
+		  "'app-layer.protocols.http.libhtp.default-config.response-body-limit' expects a size*" },
+		{ HTP "          response-body-decompress-layer-limit: 17\n", 6, 49,
+		  "'app-layer.protocols.http.libhtp.default-config.response-body-decompress-layer-limit' is 17*" },
+		{ HTP "          double-decode-path: [yes]\n", 6, 31,
+		  "'app-layer.protocols.http.libhtp.default-config.double-decode-path' expects a boolean, got a list" },
+		{ HTP "          swf-decompression: {}\n", 6, 11,
+		  "unknown key 'app-layer.protocols.http.libhtp.default-config.swf-decompression'" },
+		{ "app-layer:\n  protocols:\n    http:\n      libhtp:\n        server-config: []\n", 5, 9,
+		  "unknown key 'app-layer.protocols.http.libhtp.server-config'" },
 #define ENF "enforcement:\n  private-key-file: k\n  spool-dir: s\n"
 #define ENF1 "  enforcers:\n    - {host: 10.0.0.1, port: 7447, public-key: AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=}\n"
 		{ "enforcement:\n  spool-dir: s\n", 1, 1,

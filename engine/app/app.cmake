@@ -1,0 +1,35 @@
+# Application layer (engine/app/): protocol detection by content, HTTP/1.x
+# through libhtp (Debian libhtp-dev), transactions and their buffers.
+# Not IMPORTED_TARGET: Debian 12's htp.pc names an include directory that does not
+# exist (${libdir}/htp/include), which CMake refuses on an imported target; the
+# headers are in /usr/include/htp and need nothing more.
+pkg_check_modules(HTP REQUIRED htp)
+add_library(sw_libhtp INTERFACE)
+target_link_libraries(sw_libhtp INTERFACE ${HTP_LINK_LIBRARIES})
+
+# Protocol detection: pure functions over a direction's first bytes.
+if(EXISTS ${CMAKE_SOURCE_DIR}/engine/app/probe.c)
+  add_library(sw_probe STATIC engine/app/probe.c)
+  target_link_libraries(sw_probe PUBLIC sw_common)
+  sw_unit_test(test_app_probe sw_probe)
+  sw_fuzzer(fuzz_app_probe sw_probe)
+endif()
+
+# HTTP/1.x: libhtp connection parsers, transactions, buffers, EVE object.
+if(EXISTS ${CMAKE_SOURCE_DIR}/engine/app/http.c AND TARGET sw_eve)
+  add_library(sw_http STATIC engine/app/http.c)
+  target_link_libraries(sw_http PUBLIC sw_common sw_eve sw_libhtp)
+  sw_unit_test(test_http sw_http)
+  sw_fuzzer(fuzz_http sw_http)
+endif()
+
+# The dispatcher the worker calls (engine/app/app.c).
+if(EXISTS ${CMAKE_SOURCE_DIR}/engine/app/app.c AND TARGET sw_probe AND TARGET sw_http AND TARGET sw_flow)
+  add_library(sw_app STATIC engine/app/app.c)
+  target_link_libraries(sw_app PUBLIC sw_probe sw_http sw_flow sw_common)
+endif()
+
+# Detection + parsers together: transaction rules on real libhtp transactions.
+if(TARGET sw_app AND TARGET sw_detect)
+  sw_unit_test(test_app sw_app sw_detect)
+endif()

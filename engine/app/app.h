@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The application layer: protocol detection by content on each flow
+ * direction, and the parsers that turn a flow's reassembled bytes into
+ * transactions with named buffers (rules/rule.h enum sw_buf) for detection
+ * and EVE.
+ *
+ * One struct sw_app per worker (no locks).  The worker hands it every TCP
+ * packet with its stream view and every UDP packet; the app layer sets
+ * f->app_proto, feeds the protocol's parser, and calls the worker back with
+ * "stage" events: a transaction reached a point where a group of rules can
+ * be evaluated on it.  Each stage of each transaction is reported exactly
+ * once (at the latest when the flow ends), so a rule evaluated at one stage
+ * alerts at most once per transaction.  The callback runs synchronously,
+ * inside the call that fed the bytes (from within the parser), so it sees
+ * the packet that completed the stage; transactions whose stages were all
+ * reported are freed when that call returns.
+ */
+#ifndef SW_ENGINE_APP_APP_H
+#define SW_ENGINE_APP_APP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/app_proto.h"
+#include "engine/flow/flow.h"
+#include "engine/flow/stream.h"
+#include "engine/packet.h"
+#include "rules/rule.h"
+
+/*
+ * Points in a transaction's life at which rules are evaluated, in order.
+ * A rule is evaluated at exactly one stage: the first at which every buffer
+ * it uses exists in its direction (request stages for to_server rules,
+ * response stages for to_client rules).
+ */
+enum sw_app_stage {
+	SW_STAGE_REQ_HEADERS,  /* request line and headers complete (HTTP/0.9: the line) */
+	SW_STAGE_REQ_BODY,     /* request complete, or its body reached request-body-limit */
+	SW_STAGE_RESP_HEADERS, /* status line and headers complete */
+	SW_STAGE_RESP_BODY,    /* response complete, or its body reached response-body-limit */
+	SW_STAGE_N
+};
+
+static inline bool sw_app_stage_to_server(enum sw_app_stage s)
+{
+	return s <= SW_STAGE_REQ_BODY;
+}
+
+/*
+ * One transaction, as detection and EVE see it.  Each protocol's own
+ * transaction struct embeds this as its first member.  Borrowed: valid
+ * until the stage callback returns (detection), or longer while the flow
+ * lives (only engine/app/ keeps them).
+ */
+struct sw_app_tx {
+	enum sw_app_proto proto;
+	uint64_t id; /* 0-based, per flow, in request order */
+};
+
+/*
+ * Instance @idx (0-based; only the per-header buffers have more than one)
+ * of buffer @buf of @tx in direction @to_server (which half a "both"
+ * buffer comes from).  Returns true with *p and *len set (borrowed like @tx; a
+ * present but empty buffer has len 0), false if the transaction has no
+ * such buffer (yet).
+ */
+bool sw_app_tx_buf(const struct sw_app_tx *tx, enum sw_buf buf, bool to_server, uint32_t idx, const uint8_t **p,
+		   uint32_t *len);
+
+struct sw_json;
+/*
+ * Write the protocol's EVE object for @tx into @j ("http": {...} as
+ * Suricata writes it).  Writes nothing for a protocol without one.
+ */
+void sw_app_tx_eve(const struct sw_app_tx *tx, struct sw_json *j);
+
+/*
+ * Stage callback: transaction @tx of flow @f reached @stage.  @p is the
+ * packet whose bytes completed it (direction may differ from the stage's:
+ * a response can complete a request that had no end), or NULL when the flow
+ * ends.  @tx is borrowed until return.
+ */
+typedef void (*sw_app_stage_fn)(void *ctx, struct sw_flow *f, const struct sw_packet *p, struct sw_app_tx *tx,
+				enum sw_app_stage stage);
+
+/* app-layer.protocols.http.libhtp.default-config and friends (Suricata's keys and defaults). */
+struct sw_app_http_config {
+	bool enabled;                     /* app-layer.protocols.http.enabled */
+	int personality;                  /* libhtp's enum htp_server_personality_t (default IDS) */
+	uint32_t request_body_limit;      /* bytes; 0 = unlimited (Suricata default 100 KiB) */
+	uint32_t response_body_limit;     /* bytes; 0 = unlimited (Suricata default 100 KiB) */
+	bool double_decode_path;          /* default false */
+	bool double_decode_query;         /* default false */
+	uint32_t decompression_layer_limit; /* response-body-decompress-layer-limit, default 2 */
+	uint32_t field_limit;             /* header line limit, libhtp's default 18000 */
+	uint64_t memcap;                  /* app-layer.protocols.http.memcap: whole sensor, 0 = unlimited */
+};
+
+/* Probing gives up after this many bytes of a direction without an answer. */
+#define SW_APP_PROBE_DEPTH_DEFAULT 2048u
+
+struct sw_app_config {
+	struct sw_app_http_config http;
+	uint32_t probe_depth;             /* bytes of a direction probed before giving up (0: the default) */
+	unsigned workers;                 /* memcaps are split across this many workers */
+};
+
+struct sw_app_stats {
+	uint64_t flows[SW_APP_N];         /* flows per detected protocol (EVE app_layer.flow.*) */
+	uint64_t flows_tcp[SW_APP_N];     /* ... of them over TCP */
+	uint64_t tx_http;                 /* HTTP transactions (EVE app_layer.tx.http) */
+	uint64_t http_memcap;             /* flows whose HTTP parser could not be created (memcap) */
+	uint64_t http_parse_errors;       /* libhtp returned an error: the flow's parsing stopped */
+	uint64_t http_gap;                /* a stream gap stopped HTTP parsing in one direction */
+	uint64_t memuse;                  /* bytes of HTTP parser state now (approximate) */
+	uint64_t http_memcap_own;         /* parser states the dispatcher could not allocate */
+};
+
+struct sw_app;
+
+/* New per-worker app layer calling @fn(@ctx, ...) for stage events.  Returns NULL with errno. */
+struct sw_app *sw_app_new(const struct sw_app_config *cfg, sw_app_stage_fn fn, void *ctx);
+void sw_app_free(struct sw_app *a);
+
+/*
+ * TCP packet @p of flow p->flow (direction p->to_server) with its stream
+ * view @v: probes for the protocol while the flow has none, then feeds the
+ * new in-order bytes (v->data[v->new_off..v->len) when v->in_stream) to the
+ * parser.  Never fails: errors are counted and parsing of that flow stops.
+ */
+void sw_app_tcp(struct sw_app *a, struct sw_packet *p, const struct sw_stream_view *v);
+/* UDP packet @p: probes its payload (DNS) until the flow has a protocol. */
+void sw_app_udp(struct sw_app *a, struct sw_packet *p);
+/* Direction @dir (0 = to server) of @f lost bytes for good (stream gap): its parser stops. */
+void sw_app_gap(struct sw_app *a, struct sw_flow *f, int dir);
+
+/*
+ * Flow @f ends: report the stages its open transactions never reached (they
+ * are evaluated with what they have; p is NULL in the callback), settle
+ * app_proto ("failed" if a direction gave up and none was found) and free
+ * the parser.  Call it before the flow record is written.
+ */
+void sw_app_flow_end(struct sw_app *a, struct sw_flow *f);
+
+/* Counters, the parsers' refreshed on each call. */
+const struct sw_app_stats *sw_app_stats(struct sw_app *a);
+
+#endif
