@@ -20,6 +20,7 @@
 #include "engine/decode/decode.h"
 #include "engine/output/enforce.h"
 #include "engine/output/reject.h"
+#include "engine/app/app.h"
 #include "engine/flow/stream.h"
 
 #define RING_DEFAULT (8u << 20)
@@ -62,6 +63,11 @@ struct worker {
 	uint8_t *scratch;
 	size_t scratch_len;
 	struct sw_stream_pool *sp; /* held out-of-order TCP segments */
+	struct sw_app *app;     /* protocol detection and parsers; NULL if it could not start */
+	/* the packet being inspected, for transaction stages it completes */
+	const struct sw_stream_view *cur_view;
+	enum sw_action tx_verdict; /* strongest action of transaction rules on the current packet */
+	const struct sw_rule *tx_verdict_rule;
 	struct sw_packet pkt;
 	struct sw_decode_stats ds;
 	struct sw_stream_stats ss;
@@ -178,6 +184,41 @@ static void ring_release(struct ring *r, const struct rec *h)
  * rules, which saw each real segment, do not match it again).  Uses a
  * packet of its own: w->pkt may be the packet being processed.
  */
+/*
+ * A packet of direction @dir (0 = to server) of flow @f, rebuilt from the
+ * flow key, for what is inspected without a wire packet of its own (held
+ * stream bytes given up, transaction stages reached at flow end): TCP ACK,
+ * no payload, the flow's last time.
+ */
+static void flow_packet(struct sw_flow *f, int dir, struct sw_packet *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->ts_usec = f->last_usec;
+	p->iface = f->iface;
+	p->ip_ver = f->cli.family == AF_INET6 ? 6 : 4;
+	p->proto = f->proto;
+	p->l4_ok = true;
+	p->vlan_count = f->vlan_count;
+	p->vlan[0] = f->vlan[0];
+	p->vlan[1] = f->vlan[1];
+	p->src = dir == 0 ? f->cli : f->srv;
+	p->dst = dir == 0 ? f->srv : f->cli;
+	p->sport = dir == 0 ? f->cli_port : f->srv_port;
+	p->dport = dir == 0 ? f->srv_port : f->cli_port;
+	p->tcp_flags = f->proto == 6 ? SW_TCP_ACK : 0;
+	p->flow = f;
+	p->to_server = dir == 0;
+}
+
+/*
+ * Held TCP bytes that never joined the stream (the flow ended, or the gap
+ * outgrew what may be held): inspect them as one packet of direction @dir
+ * so nothing is silently skipped.  Its view is the run (stream rules see
+ * it, no packet payload, so packet rules, which saw each real segment, do
+ * not match it again).  Uses a packet of its own: w->pkt may be the packet
+ * being processed.  The application parser of that direction stops: the
+ * bytes it missed are gone.
+ */
 static void on_stream_gap(void *ctx, struct sw_flow *f, int dir, const uint8_t *data, uint32_t len, uint64_t base)
 {
 	struct worker *w = ctx;
@@ -187,22 +228,9 @@ static void on_stream_gap(void *ctx, struct sw_flow *f, int dir, const uint8_t *
 	struct sw_packet p;
 	int rc;
 
-	memset(&p, 0, sizeof(p));
-	p.ts_usec = f->last_usec;
-	p.iface = f->iface;
-	p.ip_ver = f->cli.family == AF_INET6 ? 6 : 4;
-	p.proto = 6;
-	p.l4_ok = true;
-	p.vlan_count = f->vlan_count;
-	p.vlan[0] = f->vlan[0];
-	p.vlan[1] = f->vlan[1];
-	p.src = dir == 0 ? f->cli : f->srv;
-	p.dst = dir == 0 ? f->srv : f->cli;
-	p.sport = dir == 0 ? f->cli_port : f->srv_port;
-	p.dport = dir == 0 ? f->srv_port : f->cli_port;
-	p.tcp_flags = SW_TCP_ACK;
-	p.flow = f;
-	p.to_server = dir == 0;
+	if (w->app)
+		sw_app_gap(w->app, f, dir);
+	flow_packet(f, dir, &p);
 	p.stream_flush = true;
 	rc = sw_detect_packet(w->dc, &p, &v, &res); /* flow:established holds for it: detect_verify.c */
 	if (rc < 0) {
@@ -216,13 +244,76 @@ static void on_stream_gap(void *ctx, struct sw_flow *f, int dir, const uint8_t *
 	}
 }
 
+/*
+ * A transaction reached a stage (engine/app/): evaluate that stage's
+ * rules.  When the packet that completed it goes the stage's way, alerts
+ * carry it and a drop drops it (inline); otherwise (a response completing a
+ * request, the flow ending) the packet is rebuilt from the flow and alerts
+ * are "allowed": the bytes already passed.  The "http" record of a
+ * transaction is written when its last stage is reached.
+ */
+static void on_stage(void *ctx, struct sw_flow *f, const struct sw_packet *cur, struct sw_app_tx *tx,
+		     enum sw_app_stage stage)
+{
+	struct worker *w = ctx;
+	const struct sw_engine_config *c = &w->e->cfg;
+	int dir = sw_app_stage_to_server(stage) ? 0 : 1;
+	bool live = cur == &w->pkt && w->pkt.to_server == (dir == 0);
+	struct sw_packet rebuilt, *p = &w->pkt;
+	struct sw_detect_result res;
+	const char *action;
+	bool drop;
+
+	if (!live) {
+		flow_packet(f, dir, &rebuilt);
+		if (cur)
+			rebuilt.ts_usec = cur->ts_usec;
+		p = &rebuilt;
+	}
+	if (sw_detect_tx(w->dc, p, live ? w->cur_view : NULL, tx, stage, &res) < 0) {
+		w->scan_fail++;
+	} else {
+		drop = live && c->inline_mode && (res.verdict == SW_ACTION_DROP || res.verdict == SW_ACTION_REJECT);
+		action = drop && !c->simulate_ips ? "blocked" : "allowed";
+		for (uint32_t i = 0; i < res.n; i++) {
+			struct sw_json *j = sw_eve_alert_begin(w->w, p, res.m[i].rule, action);
+
+			if (j) {
+				sw_json_u64(j, "tx_id", tx->id); /* Suricata's: which transaction of the flow */
+				sw_app_tx_eve(tx, j);
+				sw_eve_alert_end(w->w, p);
+			}
+			sw_enforce_alert(c->enforce, p, res.m[i].rule);
+		}
+		if (drop && (!w->tx_verdict_rule || res.verdict > w->tx_verdict)) {
+			w->tx_verdict = res.verdict;
+			w->tx_verdict_rule = res.verdict_rule;
+		}
+	}
+	if (stage == SW_STAGE_RESP_BODY) {
+		struct sw_json *j = sw_eve_flow_event(w->w, "http", SW_EVE_HTTP, f, p->ts_usec);
+
+		if (j) {
+			sw_json_u64(j, "tx_id", tx->id);
+			sw_app_tx_eve(tx, j);
+			sw_eve_end(w->w);
+		}
+	}
+}
+
 static void on_flow_end(void *ctx, struct sw_flow *f, enum sw_flow_end why)
 {
 	struct worker *w = ctx;
 
-	/* Before the record, so flow.alerted counts what the held bytes matched. */
-	if (why != SW_FLOW_END_INTERIM)
+	/*
+	 * Before the record, so flow.alerted counts what the held bytes and the
+	 * transactions' last stages matched, and app_proto is settled.
+	 */
+	if (why != SW_FLOW_END_INTERIM) {
 		sw_stream_flow_end(f, w->sp, w->scratch, w->scratch_len, &w->ss);
+		if (w->app)
+			sw_app_flow_end(w->app, f);
+	}
 	sw_eve_flow(w->w, f, why);
 }
 
@@ -385,13 +476,28 @@ static bool inspect(struct worker *w)
 		w->invalid_csum++;
 		return false;
 	}
+	w->tx_verdict = SW_ACTION_ALERT;
+	w->tx_verdict_rule = NULL;
 	if (p->proto == 6 && p->l4_ok) {
 		sw_stream_packet(p, c->flow.stream_window, w->sp, w->scratch, w->scratch_len, &v, &w->ss);
 		vp = &v;
+		/* Before the packet's rules: "alert http" rules need the protocol this packet may reveal. */
+		if (w->app) {
+			w->cur_view = vp;
+			sw_app_tcp(w->app, p, vp);
+			w->cur_view = NULL;
+		}
+	} else if (p->proto == 17 && p->l4_ok && w->app) {
+		sw_app_udp(w->app, p);
 	}
 	if (sw_detect_packet(w->dc, p, vp, &res) < 0) {
 		w->scan_fail++;
 		return fail_verdict(w, p);
+	}
+	/* A transaction rule's drop (on_stage) counts like a packet rule's. */
+	if (w->tx_verdict_rule && (!res.verdict_rule || w->tx_verdict > res.verdict) && res.verdict != SW_ACTION_PASS) {
+		res.verdict = w->tx_verdict;
+		res.verdict_rule = w->tx_verdict_rule;
 	}
 	drop = c->inline_mode && (res.verdict == SW_ACTION_DROP || res.verdict == SW_ACTION_REJECT);
 	action = drop && !c->simulate_ips ? "blocked" : "allowed";
@@ -551,6 +657,7 @@ static void worker_destroy(struct worker *w)
 		close(w->raw6);
 	sw_flow_table_free(w->ft);
 	sw_stream_pool_free(w->sp);
+	sw_app_free(w->app);
 	sw_defrag_free(w->df);
 	sw_detect_ctx_free(w->dc);
 	sw_eve_writer_free(w->w);
@@ -594,6 +701,16 @@ static int worker_init(struct sw_engine *e, struct worker *w, unsigned id, char 
 	/* stream.reassembly.memcap is the sensor's: each worker gets its share. */
 	w->sp = sw_stream_pool_new(e->cfg.flow.stream_memcap / e->n, on_stream_gap, w);
 	w->ft = sw_flow_table_new(&e->cfg.flow, on_flow_end, w);
+	{
+		struct sw_app_config ac = e->cfg.app;
+
+		ac.workers = e->n; /* the memcaps are the sensor's: each worker gets its share */
+		w->app = sw_app_new(&ac, on_stage, w);
+		if (!w->app) {
+			snprintf(err, errlen, "worker %u: app layer: %s", id, strerror(errno));
+			return -ENOMEM;
+		}
+	}
 	if (e->cfg.defrag.enabled) {
 		/* The configured caps are the sensor's: each worker gets its share. */
 		struct sw_defrag_config dc = e->cfg.defrag;
@@ -902,6 +1019,8 @@ struct totals {
 	uint64_t invalid_csum, scan_fail, fail_verdicts, flow_drops, rule_drops, rejects_sent, reject_errors;
 	uint64_t reasm_memuse;
 	struct sw_nfq_stats nfq;
+	struct sw_app_stats app;
+	uint64_t app_flows_tcp[SW_APP_N], app_flows_udp[SW_APP_N]; /* Suricata splits dns/failed by transport */
 };
 
 /* Totals over workers [first, first + count). */
@@ -937,6 +1056,20 @@ static void sum_range(const struct sw_engine *e, unsigned first, unsigned count,
 		t->ss.memcap_drop += w->ss.memcap_drop;
 		t->ss.gap += w->ss.gap;
 		t->reasm_memuse += sw_stream_pool_memuse(w->sp);
+		if (w->app) {
+			const struct sw_app_stats *as = sw_app_stats(w->app);
+
+			for (int k = 0; k < SW_APP_N; k++) {
+				t->app.flows[k] += as->flows[k];
+				t->app_flows_tcp[k] += as->flows_tcp[k];
+				t->app_flows_udp[k] += as->flows[k] - as->flows_tcp[k];
+			}
+			t->app.tx_http += as->tx_http;
+			t->app.http_memcap += as->http_memcap;
+			t->app.http_parse_errors += as->http_parse_errors;
+			t->app.http_gap += as->http_gap;
+			t->app.memuse += as->memuse;
+		}
 		t->fs.created += fs->created;
 		t->fs.ended_timeout += fs->ended_timeout;
 		t->fs.ended_forced += fs->ended_forced;
@@ -1079,6 +1212,39 @@ static void decoder_events(struct sw_json *j, const struct totals *t)
 	sw_json_close_obj(j);
 }
 
+/* Suricata's stats.app_layer (flows per protocol, transactions) and stats.http (parser memory). */
+static void app_layer_stats(struct sw_json *j, const struct totals *t)
+{
+	sw_json_obj(j, "app_layer");
+	sw_json_obj(j, "flow");
+	for (int k = SW_APP_HTTP1; k < SW_APP_N; k++) {
+		char key[32];
+
+		if (k == SW_APP_DNS || k == SW_APP_DCERPC || k == SW_APP_FAILED) {
+			const char *base = k == SW_APP_FAILED ? "failed" : sw_app_proto_name((enum sw_app_proto)k);
+
+			snprintf(key, sizeof(key), "%s_tcp", base);
+			sw_json_u64(j, key, t->app_flows_tcp[k]);
+			snprintf(key, sizeof(key), "%s_udp", base);
+			sw_json_u64(j, key, t->app_flows_udp[k]);
+		} else {
+			snprintf(key, sizeof(key), "%s", sw_app_proto_name((enum sw_app_proto)k));
+			if (k == SW_APP_FTP_DATA)
+				snprintf(key, sizeof(key), "ftp_data");
+			sw_json_u64(j, key, t->app.flows[k]);
+		}
+	}
+	sw_json_close_obj(j);
+	sw_json_obj(j, "tx");
+	sw_json_u64(j, "http", t->app.tx_http);
+	sw_json_close_obj(j);
+	sw_json_close_obj(j);
+	sw_json_obj(j, "http");
+	sw_json_u64(j, "memuse", t->app.memuse);
+	sw_json_u64(j, "memcap", t->app.http_memcap);
+	sw_json_close_obj(j);
+}
+
 void sw_engine_write_stats(struct sw_engine *e, struct sw_eve_writer *w, uint64_t rules_loaded,
 			   uint64_t rules_failed, int64_t uptime_s)
 {
@@ -1168,6 +1334,7 @@ void sw_engine_write_stats(struct sw_engine *e, struct sw_eve_writer *w, uint64_
 		sw_json_close_obj(j);
 		sw_json_close_obj(j);
 	}
+	app_layer_stats(j, &t);
 	sw_json_obj(j, "detect");
 	sw_json_arr(j, "engines");
 	sw_json_obj(j, NULL);

@@ -22,6 +22,7 @@
 #include "engine/decode/defrag.h"
 #include "engine/detect/detect.h"
 #include "engine/output/eve.h"
+#include "engine/app/app.h"
 #include "engine/flow/flow.h"
 
 struct sw_enforce;
@@ -34,6 +35,7 @@ struct sw_engine_config {
 	uint32_t ring_bytes;       /* per worker ring; 0 = default (8 MiB) */
 	bool stats_threads;        /* per-worker counters in stats records (stats.threads) */
 	struct sw_enforce *enforce; /* block requests for triggering alerts (borrowed), NULL = none */
+	struct sw_app_config app;  /* application layer (protocol detection, HTTP); workers filled in by the engine */
 
 	/* Inline (NFQUEUE): worker i owns queue queue_first + i. */
 	bool inline_mode;

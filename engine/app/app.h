@@ -103,6 +103,7 @@ struct sw_app_http_config {
 struct sw_app_config {
 	struct sw_app_http_config http;
 	uint32_t probe_depth;             /* bytes of a direction probed before giving up (0: the default) */
+	bool detect_off[SW_APP_N];        /* app-layer.protocols.<name>.enabled: no (never detected) */
 	unsigned workers;                 /* memcaps are split across this many workers */
 };
 

@@ -150,6 +150,8 @@ static bool fast_lit(const struct sw_rule *r, const uint8_t **p, uint32_t *len, 
 
 	if (r->fast_pattern < 0 || (uint32_t)r->fast_pattern >= r->n_pm || r->pm[r->fast_pattern].kind != SW_PM_CONTENT)
 		return false;
+	if (r->pm[r->fast_pattern].buf != SW_BUF_PAYLOAD)
+		return false;
 	ct = &r->pm[r->fast_pattern].u.content;
 	if ((ct->flags & SW_CONTENT_NEGATED) || ct->len == 0)
 		return false;
@@ -255,7 +257,7 @@ static int build_hs(struct sw_detect *d, char *err, size_t errlen)
 	if (!l)
 		goto nomem;
 	for (uint32_t i = 0; i < d->n; i++) {
-		if (!fast_lit(d->cr[i].r, &l[nl].p, &l[nl].len, &l[nl].nocase))
+		if (d->cr[i].tx || !fast_lit(d->cr[i].r, &l[nl].p, &l[nl].len, &l[nl].nocase))
 			continue;
 		l[nl].rule = i;
 		if (d->cr[i].buf != BUF_PKT && l[nl].len > d->max_fp_len)
@@ -413,8 +415,8 @@ static int build_prefilter(struct sw_detect *d)
 		double fs, fd, fp, best = 2.0;
 		int choice = -1; /* 0 src, 1 dst, 2 port, -1 always */
 
-		if (fast_lit(r, &lp, &ll, &nc))
-			continue; /* Hyperscan makes it a candidate */
+		if (d->cr[i].tx || fast_lit(r, &lp, &ll, &nc))
+			continue; /* Hyperscan makes it a candidate, or a transaction does */
 		fs = addr_frac(&r->src);
 		fd = addr_frac(&r->dst);
 		fp = (r->bidir || r->proto == SW_RP_ICMP || r->proto == SW_RP_ICMPV6) ? 1.0 : port_frac(&r->dp);
@@ -474,14 +476,263 @@ out:
 	return ret;
 }
 
+/* ---- transaction rules ---- */
+
+/* Which half of a transaction a buffer lives in, and whether it is a body. */
+enum { B_REQ = 1, B_RESP = 2, B_BOTH = 3 };
+
+static const struct {
+	uint8_t side;
+	bool body;
+} buf_info[SW_BUF_N] = {
+	[SW_BUF_HTTP_URI] = { B_REQ, false },          [SW_BUF_HTTP_URI_RAW] = { B_REQ, false },
+	[SW_BUF_HTTP_METHOD] = { B_REQ, false },       [SW_BUF_HTTP_REQUEST_LINE] = { B_REQ, false },
+	[SW_BUF_HTTP_HOST] = { B_REQ, false },         [SW_BUF_HTTP_HOST_RAW] = { B_REQ, false },
+	[SW_BUF_HTTP_USER_AGENT] = { B_REQ, false },   [SW_BUF_HTTP_REFERER] = { B_REQ, false },
+	[SW_BUF_HTTP_ACCEPT] = { B_REQ, false },       [SW_BUF_HTTP_ACCEPT_ENC] = { B_REQ, false },
+	[SW_BUF_HTTP_ACCEPT_LANG] = { B_REQ, false },  [SW_BUF_HTTP_REQUEST_BODY] = { B_REQ, true },
+	[SW_BUF_HTTP_REQUEST_HEADER] = { B_REQ, false },
+	[SW_BUF_HTTP_STAT_CODE] = { B_RESP, false },   [SW_BUF_HTTP_STAT_MSG] = { B_RESP, false },
+	[SW_BUF_HTTP_RESPONSE_LINE] = { B_RESP, false }, [SW_BUF_HTTP_RESPONSE_BODY] = { B_RESP, true },
+	[SW_BUF_HTTP_LOCATION] = { B_RESP, false },    [SW_BUF_HTTP_SERVER] = { B_RESP, false },
+	[SW_BUF_HTTP_RESPONSE_HEADER] = { B_RESP, false },
+	[SW_BUF_HTTP_HEADER] = { B_BOTH, false },      [SW_BUF_HTTP_HEADER_RAW] = { B_BOTH, false },
+	[SW_BUF_HTTP_HEADER_NAMES] = { B_BOTH, false }, [SW_BUF_HTTP_COOKIE] = { B_BOTH, false },
+	[SW_BUF_HTTP_CONTENT_TYPE] = { B_BOTH, false }, [SW_BUF_HTTP_CONTENT_LEN] = { B_BOTH, false },
+	[SW_BUF_HTTP_START] = { B_BOTH, false },       [SW_BUF_HTTP_PROTOCOL] = { B_BOTH, false },
+	[SW_BUF_HTTP_CONNECTION] = { B_BOTH, false },  [SW_BUF_FILE_DATA] = { B_BOTH, true },
+};
+
+bool sw_buf_to_server(enum sw_buf b, bool stage_to_server)
+{
+	if (b >= SW_BUF_N || buf_info[b].side == B_BOTH)
+		return stage_to_server;
+	return buf_info[b].side == B_REQ;
+}
+
+/*
+ * The stages at which transaction rule @r is evaluated: its direction
+ * (flow:to_server / to_client, else what its buffers imply: a response
+ * buffer makes it a response rule, which also sees the request; only
+ * buffers that exist in both halves leave it evaluated in both), and in that
+ * direction the headers stage, or the body stage if it inspects a body.
+ */
+static uint8_t tx_stages(const struct sw_rule *r)
+{
+	uint8_t sides = 0, mask = 0;
+	bool req = false, resp = false, body_req = false, body_resp = false;
+
+	for (uint32_t i = 0; i < r->n_pm; i++) {
+		uint8_t b = r->pm[i].buf;
+
+		if (b == SW_BUF_PAYLOAD || b >= SW_BUF_N)
+			continue;
+		sides |= buf_info[b].side;
+		if (buf_info[b].side == B_REQ)
+			req = true;
+		if (buf_info[b].side == B_RESP)
+			resp = true;
+		if (buf_info[b].body) {
+			if (buf_info[b].side & B_REQ)
+				body_req = true;
+			if (buf_info[b].side & B_RESP)
+				body_resp = true;
+		}
+	}
+	if (r->flow & SW_FLOW_TO_SERVER)
+		sides = B_REQ;
+	else if (r->flow & SW_FLOW_TO_CLIENT)
+		sides = B_RESP;
+	else if (resp)
+		sides = B_RESP;
+	else if (req)
+		sides = B_REQ;
+	/* a response rule that reads the request body sees it complete: the response headers stage */
+	if (sides & B_REQ)
+		mask |= 1u << (body_req ? SW_STAGE_REQ_BODY : SW_STAGE_REQ_HEADERS);
+	if (sides & B_RESP)
+		mask |= 1u << (body_resp ? SW_STAGE_RESP_BODY : SW_STAGE_RESP_HEADERS);
+	return mask;
+}
+
+/* Split the (buffer-grouped) keyword list of @cr into per-buffer lists. */
+static int make_lists(struct crule *cr, char *err, size_t errlen)
+{
+	const struct sw_rule *r = cr->r;
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < r->n_pm; i++)
+		if (i == 0 || r->pm[i].buf != r->pm[i - 1].buf)
+			n++;
+	if (n > 255) {
+		snprintf(err, errlen, "%s:%u: too many buffer lists", r->file ? r->file : "?", r->line);
+		return -EINVAL;
+	}
+	cr->lists = calloc(n ? n : 1, sizeof(*cr->lists));
+	if (!cr->lists) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < r->n_pm; i++) {
+		if (i == 0 || r->pm[i].buf != r->pm[i - 1].buf) {
+			struct pm_list *l = &cr->lists[cr->n_lists++];
+
+			l->buf = r->pm[i].buf;
+			l->first = i;
+		}
+		cr->lists[cr->n_lists - 1].n++;
+		if (r->pm[i].buf != SW_BUF_PAYLOAD)
+			cr->tx = true;
+	}
+	if (cr->tx)
+		cr->stage_mask = tx_stages(r);
+	return 0;
+}
+
+/*
+ * The content transaction rule @r is prefiltered on: its fast_pattern if
+ * that is in a transaction buffer, else its longest positive content in
+ * one (a payload content cannot be scanned at a transaction stage).
+ * Returns the pm index or -1.
+ */
+static int32_t tx_prefilter_pm(const struct sw_rule *r)
+{
+	int32_t best = -1;
+	uint32_t best_len = 0;
+
+	if (r->fast_pattern >= 0 && (uint32_t)r->fast_pattern < r->n_pm) {
+		const struct sw_pm *pm = &r->pm[r->fast_pattern];
+
+		if (pm->kind == SW_PM_CONTENT && pm->buf != SW_BUF_PAYLOAD && !(pm->u.content.flags & SW_CONTENT_NEGATED) &&
+		    pm->u.content.len > 0)
+			return r->fast_pattern;
+	}
+	for (uint32_t i = 0; i < r->n_pm; i++) {
+		const struct sw_pm *pm = &r->pm[i];
+
+		if (pm->kind != SW_PM_CONTENT || pm->buf == SW_BUF_PAYLOAD || (pm->u.content.flags & SW_CONTENT_NEGATED))
+			continue;
+		if (pm->u.content.len > best_len) {
+			best = (int32_t)i;
+			best_len = pm->u.content.len;
+		}
+	}
+	return best;
+}
+
+/* One database per transaction buffer; rules without a buffer content go on their stages' lists. */
+static int build_tx(struct sw_detect *d, char *err, size_t errlen)
+{
+	struct lit *l = malloc((d->n ? d->n : 1) * sizeof(*l));
+	const char **expr = malloc((d->n ? d->n : 1) * sizeof(*expr));
+	unsigned *flags = malloc((d->n ? d->n : 1) * sizeof(*flags)), *ids = malloc((d->n ? d->n : 1) * sizeof(*ids));
+	size_t *lens = malloc((d->n ? d->n : 1) * sizeof(*lens));
+	int ret = -ENOMEM;
+
+	if (!l || !expr || !flags || !ids || !lens)
+		goto nomem;
+	for (int s = 0; s < SW_STAGE_N; s++) {
+		d->stage_always[s] = malloc((d->n ? d->n : 1) * sizeof(uint32_t));
+		if (!d->stage_always[s])
+			goto nomem;
+	}
+	for (uint32_t b = 1; b < SW_BUF_N; b++) {
+		struct buf_db *bd = &d->bdb[b];
+		size_t nl = 0;
+
+		for (uint32_t i = 0; i < d->n; i++) {
+			const struct sw_rule *r = d->cr[i].r;
+			int32_t k;
+			const struct sw_content *ct;
+
+			if (!d->cr[i].tx)
+				continue;
+			k = tx_prefilter_pm(r);
+			if (k < 0) {
+				if (b == 1) /* once per rule */
+					for (int s = 0; s < SW_STAGE_N; s++)
+						if (d->cr[i].stage_mask & (1u << s))
+							d->stage_always[s][d->n_stage_always[s]++] = i;
+				continue;
+			}
+			if (r->pm[k].buf != b)
+				continue;
+			ct = &r->pm[k].u.content;
+			l[nl].p = ct->pat;
+			l[nl].len = ct->len;
+			if (k == r->fast_pattern && ct->fp_chop && ct->fp_len > 0 && (uint32_t)ct->fp_off + ct->fp_len <= ct->len) {
+				l[nl].p = ct->pat + ct->fp_off;
+				l[nl].len = ct->fp_len;
+			}
+			l[nl].nocase = ct->flags & SW_CONTENT_NOCASE;
+			l[nl].rule = i;
+			nl++;
+			for (int s = 0; s < SW_STAGE_N; s++)
+				if (d->cr[i].stage_mask & (1u << s))
+					d->stage_bufs[s] |= 1ull << b;
+		}
+		if (nl == 0)
+			continue;
+		qsort(l, nl, sizeof(*l), cmp_lit);
+		bd->pat_off = malloc((nl + 1) * sizeof(*bd->pat_off));
+		bd->pat_rules = malloc(nl * sizeof(*bd->pat_rules));
+		if (!bd->pat_off || !bd->pat_rules)
+			goto nomem;
+		for (size_t i = 0; i < nl; i++) {
+			if (i == 0 || lit_cmp_bytes(&l[i - 1], &l[i]) != 0) {
+				uint32_t k = bd->n_pat++;
+
+				expr[k] = (const char *)l[i].p;
+				lens[k] = l[i].len;
+				flags[k] = (l[i].nocase ? HS_FLAG_CASELESS : 0) | HS_FLAG_SINGLEMATCH;
+				ids[k] = k;
+				bd->pat_off[k] = (uint32_t)i;
+			}
+			bd->pat_rules[i] = l[i].rule;
+		}
+		bd->pat_off[bd->n_pat] = (uint32_t)nl;
+		{
+			hs_compile_error_t *ce = NULL;
+
+			if (hs_compile_lit_multi(expr, flags, ids, lens, bd->n_pat, HS_MODE_BLOCK, NULL, &bd->db, &ce) !=
+			    HS_SUCCESS) {
+				snprintf(err, errlen, "hyperscan (%s): %s", sw_buf_name((enum sw_buf)b),
+					 ce ? ce->message : "compile failed");
+				hs_free_compile_error(ce);
+				ret = -EINVAL;
+				goto out;
+			}
+			if (hs_alloc_scratch(bd->db, &d->proto_scratch) != HS_SUCCESS) {
+				snprintf(err, errlen, "hyperscan: cannot allocate scratch");
+				goto out;
+			}
+		}
+	}
+	ret = 0;
+	goto out;
+nomem:
+	snprintf(err, errlen, "out of memory");
+out:
+	free(l);
+	free(expr);
+	free(flags);
+	free(ids);
+	free(lens);
+	return ret;
+}
+
 /* ---- rules ---- */
 
 static int prepare_rule(struct sw_detect *d, struct crule *cr, char *err, size_t errlen)
 {
 	const struct sw_rule *r = cr->r;
+	int ret;
 
 	cr->buf = buf_of(r);
 	cr->has_thr = r->threshold.set || r->detection_filter.set;
+	ret = make_lists(cr, err, errlen);
+	if (ret < 0)
+		return ret;
 	/*
 	 * Suricata's "IP-only" rules (reputation lists and the like: addresses
 	 * and protocol, nothing about the packet itself) are evaluated on the
@@ -491,7 +742,7 @@ static int prepare_rule(struct sw_detect *d, struct crule *cr, char *err, size_t
 	 */
 	cr->iponly = r->n_pm == 0 && r->flow == 0 && !r->flags.set && !r->ttl.set && !r->itype.set &&
 		     !r->icode.set && !r->icmp_id.set && !r->icmp_seq.set && !r->ip_proto.set && !r->tcp_mss.set &&
-		     !r->dsize.set && r->n_fb == 0 && r->sp.any && r->dp.any;
+		     !r->dsize.set && r->n_fb == 0 && r->sp.any && r->dp.any && !r->app_proto && !r->stream_size.set;
 	for (uint32_t i = 0; i < r->n_fb; i++) {
 		for (uint8_t k = 0; k < r->fb[i].n; k++) {
 			if (r->fb[i].ids[k] >= SW_FLOWBITS_WORDS * 64) {
@@ -550,8 +801,16 @@ static void free_detect(struct sw_detect *d)
 			for (uint32_t k = 0; k < d->cr[i].r->n_pm; k++)
 				pcre2_code_free(d->cr[i].re[k]);
 		free(d->cr[i].re);
+		free(d->cr[i].lists);
 	}
 	free(d->cr);
+	for (int b = 0; b < SW_BUF_N; b++) {
+		hs_free_database(d->bdb[b].db);
+		free(d->bdb[b].pat_off);
+		free(d->bdb[b].pat_rules);
+	}
+	for (int s = 0; s < SW_STAGE_N; s++)
+		free(d->stage_always[s]);
 	hs_free_database(d->db_pkt);
 	hs_free_database(d->db_stream);
 	hs_free_database(d->db_tcppkt);
@@ -609,7 +868,12 @@ struct sw_detect *sw_detect_new(struct sw_rules *rules, char *err, size_t errlen
 		if (ret < 0)
 			goto out;
 	}
+	for (uint32_t i = 0; i < d->n; i++)
+		d->n_tx += d->cr[i].tx;
 	ret = build_hs(d, err, errlen);
+	if (ret < 0)
+		goto out;
+	ret = build_tx(d, err, errlen);
 	if (ret < 0)
 		goto out;
 	ret = build_prefilter(d);
@@ -867,33 +1131,18 @@ static int collect(struct sw_detect_ctx *c, const struct sw_packet *p, const str
 	return 0;
 }
 
-int sw_detect_packet(struct sw_detect_ctx *c, struct sw_packet *p, const struct sw_stream_view *v,
-		     struct sw_detect_result *res)
+/*
+ * Verify the sorted candidates and gather the result: flowbits, thresholds,
+ * verdict, alerts; then the flow's alerted/passed/dropped.  @tx NULL: a
+ * packet; else transaction @tx at a stage of direction @to_server.
+ */
+static void evaluate(struct sw_detect_ctx *c, struct sw_packet *p, const struct sw_stream_view *v,
+		     const struct sw_app_tx *tx, bool to_server, struct sw_detect_result *res)
 {
 	const struct sw_detect *d = c->d;
 	struct sw_flow *f = p->flow;
 	bool pass = false;
-	int ret;
 
-	res->n = 0;
-	res->matched_any = false;
-	res->verdict = SW_ACTION_ALERT;
-	res->verdict_rule = NULL;
-	if (f && f->passed) {
-		res->verdict = SW_ACTION_PASS;
-		return 0;
-	}
-	if (p->ip_ver == 0 || d->n == 0)
-		return 0;
-	/* Stamps instead of clearing per packet: only a wrap-around clears the array. */
-	if (++c->gen == 0) {
-		memset(c->seen, 0, d->n * sizeof(*c->seen));
-		c->gen = 1;
-	}
-	c->n_cand = 0;
-	ret = collect(c, p, v);
-	if (ret < 0)
-		return ret;
 	sort_cand(c->cand, c->n_cand);
 	c->st.candidates += c->n_cand;
 
@@ -901,12 +1150,17 @@ int sw_detect_packet(struct sw_detect_ctx *c, struct sw_packet *p, const struct 
 		const struct crule *cr = &d->cr[c->cand[i]];
 		const struct sw_rule *r = cr->r;
 
-		if (cr->iponly && f && f->iponly_done[!p->to_server])
-			continue;
-		if (p->stream_flush && !cr->has_positive)
-			continue; /* header-only rules matched the real segments already */
-		if (!sw_verify_rule(c, cr, p, v))
-			continue;
+		if (tx) {
+			if (!sw_verify_tx(c, cr, p, v, tx, to_server))
+				continue;
+		} else {
+			if (cr->iponly && f && f->iponly_done[!p->to_server])
+				continue;
+			if (p->stream_flush && !cr->has_positive)
+				continue; /* header-only rules matched the real segments already */
+			if (!sw_verify_rule(c, cr, p, v))
+				continue;
+		}
 		res->matched_any = true;
 		if (f && cr->sets_fb)
 			apply_flowbits(r, f);
@@ -942,7 +1196,6 @@ int sw_detect_packet(struct sw_detect_ctx *c, struct sw_packet *p, const struct 
 		res->n = 0; /* a pass rule silences the packet, as in Suricata */
 	c->st.alerts += res->n;
 	if (f) {
-		f->iponly_done[!p->to_server] = true;
 		if (res->n)
 			f->alerted = true;
 		if (pass)
@@ -952,5 +1205,93 @@ int sw_detect_packet(struct sw_detect_ctx *c, struct sw_packet *p, const struct 
 			f->drop_sid = res->verdict_rule->sid;
 		}
 	}
+}
+
+/* Starts a result and the candidate set; false if nothing can match. */
+static bool begin(struct sw_detect_ctx *c, const struct sw_packet *p, struct sw_detect_result *res)
+{
+	const struct sw_detect *d = c->d;
+
+	res->n = 0;
+	res->matched_any = false;
+	res->verdict = SW_ACTION_ALERT;
+	res->verdict_rule = NULL;
+	if (p->flow && p->flow->passed) {
+		res->verdict = SW_ACTION_PASS;
+		return false;
+	}
+	if (p->ip_ver == 0 || d->n == 0)
+		return false;
+	/* Stamps instead of clearing per packet: only a wrap-around clears the array. */
+	if (++c->gen == 0) {
+		memset(c->seen, 0, d->n * sizeof(*c->seen));
+		c->gen = 1;
+	}
+	c->n_cand = 0;
+	return true;
+}
+
+int sw_detect_packet(struct sw_detect_ctx *c, struct sw_packet *p, const struct sw_stream_view *v,
+		     struct sw_detect_result *res)
+{
+	int ret;
+
+	if (!begin(c, p, res))
+		return 0;
+	ret = collect(c, p, v);
+	if (ret < 0)
+		return ret;
+	evaluate(c, p, v, NULL, false, res);
+	if (p->flow)
+		p->flow->iponly_done[!p->to_server] = true;
+	return 0;
+}
+
+static int on_buf_match(unsigned int id, unsigned long long from, unsigned long long to, unsigned int flags,
+			void *ctx)
+{
+	struct sw_detect_ctx *c = ctx;
+	const struct buf_db *bd = c->scan_db;
+
+	(void)from;
+	(void)to;
+	(void)flags;
+	c->st.hs_matches++;
+	for (uint32_t k = bd->pat_off[id]; k < bd->pat_off[id + 1]; k++) {
+		uint32_t ri = bd->pat_rules[k];
+
+		if (c->d->cr[ri].stage_mask & (1u << c->scan_stage))
+			add_cand(c, ri);
+	}
+	return 0;
+}
+
+int sw_detect_tx(struct sw_detect_ctx *c, struct sw_packet *p, const struct sw_stream_view *v,
+		 const struct sw_app_tx *tx, enum sw_app_stage stage, struct sw_detect_result *res)
+{
+	const struct sw_detect *d = c->d;
+	bool to_server = sw_app_stage_to_server(stage);
+	uint64_t bufs;
+
+	if (!begin(c, p, res) || d->n_tx == 0)
+		return 0;
+	c->scan_stage = (uint8_t)stage;
+	for (bufs = d->stage_bufs[stage]; bufs; bufs &= bufs - 1) {
+		enum sw_buf b = (enum sw_buf)__builtin_ctzll(bufs);
+		const uint8_t *data;
+		uint32_t len;
+
+		c->scan_db = &d->bdb[b];
+		for (uint32_t k = 0; sw_app_tx_buf(tx, b, sw_buf_to_server(b, to_server), k, &data, &len); k++) {
+			if (len == 0)
+				continue;
+			if (hs_scan(d->bdb[b].db, (const char *)data, len, 0, c->scratch, on_buf_match, c) != HS_SUCCESS) {
+				c->st.scan_errors++;
+				return -EIO;
+			}
+		}
+	}
+	add_list(c, d->stage_always[stage], d->n_stage_always[stage]);
+	evaluate(c, p, v, tx, to_server, res);
 	return 0;
 }

@@ -2,7 +2,8 @@
 if(TARGET sw_rules)
   add_library(sw_detect STATIC engine/detect/detect.c engine/detect/detect_verify.c engine/detect/detect_imap.c
                                engine/detect/detect_threshold.c)
-  target_link_libraries(sw_detect PUBLIC sw_rules sw_common PkgConfig::HS PkgConfig::PCRE2 Threads::Threads)
+  # sw_app (engine/app/app.cmake): transaction buffers for application-layer rules.
+  target_link_libraries(sw_detect PUBLIC sw_rules sw_app sw_common PkgConfig::HS PkgConfig::PCRE2 Threads::Threads)
   sw_unit_test(test_detect sw_detect)
 endif()
 

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine/app/app.h"
 #include "rules/rules.h"
 #include "engine/flow/flow.h"
 #include "engine/packet.h"
@@ -67,6 +68,15 @@ void sw_detect_ctx_free(struct sw_detect_ctx *c);
  */
 int sw_detect_packet(struct sw_detect_ctx *c, struct sw_packet *p, const struct sw_stream_view *v,
 		     struct sw_detect_result *r);
+
+/*
+ * Evaluate the transaction rules of @stage on @tx of flow p->flow.  @p is a
+ * packet of the stage's direction (the one being processed, or one rebuilt
+ * from the flow when the flow ends); @v its stream view or NULL.  Same
+ * result, flow updates and errors as sw_detect_packet().
+ */
+int sw_detect_tx(struct sw_detect_ctx *c, struct sw_packet *p, const struct sw_stream_view *v,
+		 const struct sw_app_tx *tx, enum sw_app_stage stage, struct sw_detect_result *res);
 
 const struct sw_detect_stats *sw_detect_ctx_stats(const struct sw_detect_ctx *c);
 

@@ -14,6 +14,7 @@
 #include <pcre2.h>
 
 #include "detect.h"
+#include "engine/app/app.h"
 
 /* ---- interval map: one lookup structure over many rules' intervals ---- */
 
@@ -127,6 +128,12 @@ enum insp_buf {
 	BUF_STREAM_ONLY /* the stream view only: no match without one */
 };
 
+/* The keywords of one buffer: r->pm[first .. first + n). */
+struct pm_list {
+	uint8_t buf;   /* enum sw_buf */
+	uint32_t first, n;
+};
+
 struct crule {
 	const struct sw_rule *r;
 	uint32_t file_idx;        /* index in sw_rules, for tie-breaking */
@@ -136,6 +143,23 @@ struct crule {
 	bool sets_fb;             /* set / unset / toggle */
 	bool iponly;              /* addresses and protocol only: once per flow direction */
 	pcre2_code **re;          /* per pm index (NULL for non-pcre items) */
+	/*
+	 * Application-layer rules (some keyword in a transaction buffer) are
+	 * evaluated on transactions at the stages in stage_mask, never on
+	 * packets; lists are the rule's keyword lists, one per buffer.
+	 */
+	bool tx;
+	uint8_t stage_mask;       /* bit per enum sw_app_stage */
+	uint8_t n_lists;
+	struct pm_list *lists;
+};
+
+/* Hyperscan database over the prefilter contents of the rules inspecting one buffer. */
+struct buf_db {
+	hs_database_t *db;
+	uint32_t n_pat;
+	uint32_t *pat_off;        /* CSR: pattern id -> rule ids */
+	uint32_t *pat_rules;
 };
 
 /* Prefilter index of one protocol class, for rules without a fast pattern. */
@@ -165,6 +189,13 @@ struct sw_detect {
 
 	struct pf_index pf[PF_NCLASS];
 
+	/* transactions: one database per buffer, per-stage lists of rules without a buffer prefilter */
+	struct buf_db bdb[SW_BUF_N];
+	uint64_t stage_bufs[SW_STAGE_N];  /* buffers some rule of that stage prefilters on */
+	uint32_t *stage_always[SW_STAGE_N];
+	uint32_t n_stage_always[SW_STAGE_N];
+	uint32_t n_tx;                    /* transaction rules */
+
 	uint32_t max_captures;    /* for the per-ctx pcre2 match data */
 	struct thr_table thr;
 };
@@ -183,6 +214,8 @@ struct sw_detect_ctx {
 	struct sw_detect_stats st;
 
 	/* set per scan for the HS callback */
+	const struct buf_db *scan_db; /* transaction buffer scans */
+	uint8_t scan_stage;           /* ... and the stage whose rules they look for */
 	uint8_t scan_buf;         /* BUF_* filter, 0xff = take all */
 	uint64_t scan_min_end;    /* a stream match must end after this (scan-relative) */
 };
@@ -198,6 +231,22 @@ struct ibuf {
 /* Header and payload verification of rule @cr on @p (detect_verify.c). */
 bool sw_verify_rule(struct sw_detect_ctx *c, const struct crule *cr, const struct sw_packet *p,
 		    const struct sw_stream_view *v);
+
+/*
+ * Transaction rule @cr on @tx at a stage of direction @to_server: header
+ * and flowbits on @p (a packet of that direction of the flow, real or
+ * rebuilt), then every keyword list on its buffer (any instance of a
+ * per-header buffer); a payload list inspects @p / @v.
+ */
+bool sw_verify_tx(struct sw_detect_ctx *c, const struct crule *cr, const struct sw_packet *p,
+		  const struct sw_stream_view *v, const struct sw_app_tx *tx, bool to_server);
+
+/*
+ * Which half of a transaction buffer @b is read from at a stage of direction
+ * @stage_to_server: request buffers from the request, response buffers from
+ * the response (a response rule may read both), the others the stage's.
+ */
+bool sw_buf_to_server(enum sw_buf b, bool stage_to_server);
 
 /* Address-set membership by binary search on a rule's intervals. */
 bool sw_addrset_has(const struct sw_addrset *s, const struct sw_ip *ip);

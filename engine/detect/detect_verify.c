@@ -209,9 +209,43 @@ static bool flowbits_ok(const struct sw_rule *r, const struct sw_flow *f)
 	return true;
 }
 
+/*
+ * stream_size: as Suricata, a direction's size is next_seq - isn (the SYN
+ * and FIN count one each); a flow without a TCP session, or a direction
+ * whose ISN was never seen, does not match.
+ */
+static bool stream_size_ok(const struct sw_stream_size *ss, const struct sw_packet *p)
+{
+	const struct sw_flow *f = p->flow;
+	bool ok[2], known[2];
+
+	if (!f || f->proto != 6)
+		return false;
+	for (int d = 0; d < 2; d++) {
+		const struct sw_stream_dir *s = &f->stream[d];
+
+		known[d] = s->has_isn;
+		ok[d] = known[d] && num_ok(&ss->n, s->next_seq - s->isn);
+	}
+	switch (ss->side) {
+	case SW_SS_CLIENT:
+		return ok[0];
+	case SW_SS_SERVER:
+		return ok[1];
+	case SW_SS_BOTH:
+		return ok[0] && ok[1];
+	case SW_SS_EITHER:
+		return ok[0] || ok[1];
+	}
+	return false;
+}
+
 static bool header_ok(const struct sw_rule *r, const struct sw_packet *p)
 {
 	if (!proto_ok(r->proto, p))
+		return false;
+	/* "alert http ...": only on a flow detected as that protocol (not before, not by port). */
+	if (r->app_proto && !(p->flow && p->flow->app_proto == r->app_proto))
 		return false;
 	if (!hdr_dir(r, p, false) && !(r->bidir && hdr_dir(r, p, true)))
 		return false;
@@ -243,6 +277,8 @@ static bool header_ok(const struct sw_rule *r, const struct sw_packet *p)
 		return false;
 	if (r->dsize.set && !num_ok(&r->dsize, p->payload_len))
 		return false;
+	if (r->stream_size.set && !stream_size_ok(&r->stream_size, p))
+		return false;
 	return true;
 }
 
@@ -258,6 +294,7 @@ struct mstate {
 	bool need_new;
 	uint32_t budget;
 	bool exhausted;
+	uint32_t end;      /* one past the last pm of the list being matched */
 	uint64_t vars[SW_RULE_MAX_VARS];
 };
 
@@ -319,6 +356,8 @@ static bool is_relative(const struct sw_pm *pm)
 		return pm->u.bextract.relative;
 	case SW_PM_ISDATAAT:
 		return pm->u.isdataat.relative;
+	case SW_PM_BSIZE:
+		return false;
 	}
 	return false;
 }
@@ -417,7 +456,7 @@ static bool match_content(struct mstate *s, uint32_t i, int64_t prev, int64_t hi
 			return false;
 		return match_from(s, i + 1, prev, hi);
 	}
-	retry = s->need_new || (i + 1 < s->cr->r->n_pm && is_relative(&s->cr->r->pm[i + 1]));
+	retry = s->need_new || (i + 1 < s->end && is_relative(&s->cr->r->pm[i + 1]));
 	for (;;) {
 		int64_t pos, e;
 
@@ -446,7 +485,7 @@ static bool match_pcre(struct mstate *s, uint32_t i, int64_t prev, int64_t hi)
 	if (!re || base > s->len)
 		return false;
 	retry = !pc->negated &&
-		(s->need_new || (i + 1 < s->cr->r->n_pm && is_relative(&s->cr->r->pm[i + 1])));
+		(s->need_new || (i + 1 < s->end && is_relative(&s->cr->r->pm[i + 1])));
 	for (;;) {
 		PCRE2_SIZE *ov;
 		int64_t ms, me;
@@ -503,7 +542,7 @@ static bool match_from(struct mstate *s, uint32_t i, int64_t prev, int64_t hi)
 	const struct sw_rule *r = s->cr->r;
 	const struct sw_pm *pm;
 
-	if (i == r->n_pm)
+	if (i == s->end)
 		return !s->need_new || hi > s->new_off;
 	if (!step(s))
 		return false;
@@ -575,14 +614,64 @@ static bool match_from(struct mstate *s, uint32_t i, int64_t prev, int64_t hi)
 			return false;
 		return match_from(s, i + 1, prev, hi);
 	}
+	case SW_PM_BSIZE:
+		if (!num_ok(&pm->u.bsize, (uint32_t)(s->len > UINT32_MAX ? UINT32_MAX : s->len)))
+			return false;
+		return match_from(s, i + 1, prev, hi);
 	}
 	return false;
+}
+
+/* Match pm list @l of rule @cr on buffer @b/@len (an application-layer buffer: no stream offsets). */
+static bool match_list(struct mstate *s, const struct pm_list *l, const uint8_t *b, uint32_t len)
+{
+	static const uint8_t empty[1];
+
+	s->b = b ? b : empty;
+	s->len = len;
+	s->base = 0;
+	s->new_off = 0;
+	s->need_new = false;
+	s->end = l->first + l->n;
+	return match_from(s, l->first, 0, 0);
+}
+
+static void mstate_init(struct mstate *s, struct sw_detect_ctx *c, const struct crule *cr)
+{
+	s->c = c;
+	s->cr = cr;
+	s->budget = STEP_BUDGET;
+	s->exhausted = false;
+	memset(s->vars, 0, sizeof(s->vars));
+}
+
+/* The payload list (packet or stream) of @cr: pm @first up to @end. */
+static bool match_payload(struct mstate *s, const struct crule *cr, const struct sw_packet *p,
+			  const struct sw_stream_view *v, uint32_t first, uint32_t end)
+{
+	static const uint8_t empty[1];
+	bool stream_ok = p->proto == 6 && v && v->in_stream;
+
+	s->end = end;
+	if (stream_ok && cr->buf != BUF_PKT) {
+		s->b = v->data ? v->data : empty;
+		s->len = v->len;
+		s->base = (int64_t)v->base;
+		s->new_off = v->new_off;
+		s->need_new = cr->has_positive && !cr->tx;
+	} else {
+		s->b = p->payload ? p->payload : empty;
+		s->len = p->payload ? p->payload_len : 0;
+		s->base = 0;
+		s->new_off = 0;
+		s->need_new = false;
+	}
+	return match_from(s, first, 0, 0);
 }
 
 bool sw_verify_rule(struct sw_detect_ctx *c, const struct crule *cr, const struct sw_packet *p,
 		    const struct sw_stream_view *v)
 {
-	static const uint8_t empty[1];
 	const struct sw_rule *r = cr->r;
 	bool stream_ok = p->proto == 6 && v && v->in_stream;
 	struct mstate s;
@@ -596,26 +685,40 @@ bool sw_verify_rule(struct sw_detect_ctx *c, const struct crule *cr, const struc
 		return false;
 	if (r->n_pm == 0)
 		return true;
+	mstate_init(&s, c, cr);
+	ok = match_payload(&s, cr, p, v, 0, r->n_pm);
+	if (s.exhausted)
+		c->st.budget_exhausted++;
+	return ok && !s.exhausted;
+}
 
-	s.c = c;
-	s.cr = cr;
-	s.budget = STEP_BUDGET;
-	s.exhausted = false;
-	memset(s.vars, 0, sizeof(s.vars));
-	if (stream_ok && cr->buf != BUF_PKT) {
-		s.b = v->data ? v->data : empty;
-		s.len = v->len;
-		s.base = (int64_t)v->base;
-		s.new_off = v->new_off;
-		s.need_new = cr->has_positive;
-	} else {
-		s.b = p->payload ? p->payload : empty;
-		s.len = p->payload ? p->payload_len : 0;
-		s.base = 0;
-		s.new_off = 0;
-		s.need_new = false;
+bool sw_verify_tx(struct sw_detect_ctx *c, const struct crule *cr, const struct sw_packet *p,
+		  const struct sw_stream_view *v, const struct sw_app_tx *tx, bool to_server)
+{
+	const struct sw_rule *r = cr->r;
+	struct mstate s;
+	bool ok = true;
+
+	if (!header_ok(r, p))
+		return false;
+	if (r->n_fb && !flowbits_ok(r, p->flow))
+		return false;
+	mstate_init(&s, c, cr);
+	for (uint32_t i = 0; i < cr->n_lists && ok; i++) {
+		const struct pm_list *l = &cr->lists[i];
+		const uint8_t *b;
+		uint32_t len;
+
+		if (l->buf == SW_BUF_PAYLOAD) {
+			ok = match_payload(&s, cr, p, v, l->first, l->first + l->n);
+			continue;
+		}
+		/* A multi-instance buffer (one per header) matches if any instance does. */
+		ok = false;
+		for (uint32_t k = 0; !ok && !s.exhausted && sw_app_tx_buf(tx, l->buf, sw_buf_to_server(l->buf, to_server), k, &b, &len);
+		     k++)
+			ok = match_list(&s, l, b, len);
 	}
-	ok = match_from(&s, 0, 0, 0);
 	if (s.exhausted)
 		c->st.budget_exhausted++;
 	return ok && !s.exhausted;

@@ -4,7 +4,8 @@
  *
  * struct sw_flow is public, unlike most sidewall structs, because the worker,
  * detect and EVE stages read its fields on the per-packet path; only
- * flow.c writes them (and stream.c its stream[] members, detect.c flowbits).
+ * flow.c writes them (and stream.c its stream[] members, detect.c flowbits,
+ * engine/app/ the app_* members).
  *
  * Flows come from a pool preallocated at sw_flow_table_new(): the table never
  * allocates per packet.  When the pool is empty the least recently used flow
@@ -46,6 +47,7 @@ enum sw_flow_end {
 };
 
 struct sw_stream_chunk; /* stream.c */
+struct sw_app_flow;     /* engine/app/app.c */
 
 /* One direction of a TCP byte stream (0 = to server, 1 = to client). */
 struct sw_stream_dir {
@@ -94,6 +96,11 @@ struct sw_flow {
 
 	uint64_t flowbits[SW_FLOWBITS_WORDS];
 	struct sw_stream_dir stream[2];
+
+	/* application layer (engine/app/): zero on a new flow */
+	uint8_t app_proto;         /* enum sw_app_proto: SW_APP_UNKNOWN until detected */
+	uint8_t app_probe_done;    /* bit 0: to-server direction probed to the end, bit 1: to client */
+	struct sw_app_flow *app;   /* the protocol parser's state, NULL if none */
 
 	/* table internals: do not touch outside flow.c */
 	struct sw_flow *hnext, *lru_prev, *lru_next;

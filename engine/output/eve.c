@@ -494,13 +494,35 @@ static void metadata_field(struct sw_json *j, const struct sw_rule *r)
 	sw_json_close_obj(j);
 }
 
-void sw_eve_alert(struct sw_eve_writer *w, const struct sw_packet *p, const struct sw_rule *r, const char *action)
+/* alert.source / alert.target of a rule with target: ({"ip", "port"}, port for TCP/UDP only). */
+static void endpoint_field(struct sw_json *j, const char *key, const struct sw_ip *ip, uint16_t port, uint8_t proto)
+{
+	char a[SW_IP_STRLEN];
+
+	sw_json_obj(j, key);
+	sw_json_str(j, "ip", sw_ip_format(ip, a, sizeof(a)));
+	if (proto == 6 || proto == 17)
+		sw_json_u64(j, "port", port);
+	sw_json_close_obj(j);
+}
+
+/* Suricata's app_proto: the flow's detected protocol, absent while none. */
+static void app_proto_field(struct sw_json *j, const struct sw_flow *f)
+{
+	const char *name = f ? sw_app_proto_name((enum sw_app_proto)f->app_proto) : NULL;
+
+	if (name)
+		sw_json_str(j, "app_proto", name);
+}
+
+struct sw_json *sw_eve_alert_begin(struct sw_eve_writer *w, const struct sw_packet *p, const struct sw_rule *r,
+				   const char *action)
 {
 	const struct sw_flow *f = p->flow;
 	struct sw_json *j;
 
 	if (!(w->e->types & SW_EVE_ALERT))
-		return;
+		return NULL;
 	j = sw_eve_begin(w, "alert", p->ts_usec);
 	if (f)
 		sw_json_u64(j, "flow_id", f->flow_id);
@@ -524,8 +546,24 @@ void sw_eve_alert(struct sw_eve_writer *w, const struct sw_packet *p, const stru
 	sw_json_str(j, "signature", r->msg ? r->msg : "");
 	sw_json_str(j, "category", r->class_desc ? r->class_desc : "");
 	sw_json_u64(j, "severity", r->priority);
+	if (r->target != SW_TARGET_NONE) {
+		/* target:dest_ip names the packet's destination as the one attacked, src_ip its source */
+		bool dst = r->target == SW_TARGET_DEST_IP;
+
+		endpoint_field(j, "source", dst ? &p->src : &p->dst, dst ? p->sport : p->dport, p->proto);
+		endpoint_field(j, "target", dst ? &p->dst : &p->src, dst ? p->dport : p->sport, p->proto);
+	}
 	metadata_field(j, r);
 	sw_json_close_obj(j);
+	app_proto_field(j, f);
+	return j;
+}
+
+void sw_eve_alert_end(struct sw_eve_writer *w, const struct sw_packet *p)
+{
+	const struct sw_flow *f = p->flow;
+	struct sw_json *j = &w->j;
+
 	if (f) {
 		char a[SW_IP_STRLEN];
 		sw_json_obj(j, "flow");
@@ -543,6 +581,28 @@ void sw_eve_alert(struct sw_eve_writer *w, const struct sw_packet *p, const stru
 		sw_json_close_obj(j);
 	}
 	sw_eve_end(w);
+}
+
+void sw_eve_alert(struct sw_eve_writer *w, const struct sw_packet *p, const struct sw_rule *r, const char *action)
+{
+	if (sw_eve_alert_begin(w, p, r, action))
+		sw_eve_alert_end(w, p);
+}
+
+struct sw_json *sw_eve_flow_event(struct sw_eve_writer *w, const char *event_type, uint32_t type,
+				  const struct sw_flow *f, int64_t ts_usec)
+{
+	struct sw_json *j;
+
+	if (!(w->e->types & type))
+		return NULL;
+	j = sw_eve_begin(w, event_type, ts_usec);
+	sw_json_u64(j, "flow_id", f->flow_id);
+	iface_field(j, w->e, f->iface);
+	vlan_field(j, f->vlan_count, f->vlan);
+	addr_fields(j, &f->cli, f->cli_port, &f->srv, f->srv_port, f->proto);
+	community_id_field(j, f);
+	return j;
 }
 
 static void tcp_flags_str(struct sw_json *j, const char *k, uint8_t fl)
@@ -574,6 +634,7 @@ void sw_eve_flow(struct sw_eve_writer *w, const struct sw_flow *f, enum sw_flow_
 		sw_json_u64(j, "response_icmp_code", f->icmp_code[1]);
 	}
 	community_id_field(j, f);
+	app_proto_field(j, f);
 	sw_json_obj(j, "flow");
 	sw_json_u64(j, "pkts_toserver", f->pkts_ts);
 	sw_json_u64(j, "pkts_toclient", f->pkts_tc);

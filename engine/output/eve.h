@@ -77,6 +77,23 @@ int sw_eve_writer_flush(struct sw_eve_writer *w);
  */
 void sw_eve_alert(struct sw_eve_writer *w, const struct sw_packet *p, const struct sw_rule *r,
 		  const char *action);
+/*
+ * The same in two halves, so the caller can add a protocol object (the
+ * transaction's "http": {...}) between them: begin writes everything up to
+ * alert{} and app_proto and returns the record (NULL if alerts are not
+ * wanted: then skip end); end adds flow{} and commits the line.
+ */
+struct sw_json *sw_eve_alert_begin(struct sw_eve_writer *w, const struct sw_packet *p, const struct sw_rule *r,
+				   const char *action);
+void sw_eve_alert_end(struct sw_eve_writer *w, const struct sw_packet *p);
+/*
+ * A protocol record ("http", ...) of flow @f: begins a line of
+ * @event_type with the flow's id and addresses (client to server) if the
+ * output wants @type (SW_EVE_*), else returns NULL.  Add the protocol object,
+ * then sw_eve_end().
+ */
+struct sw_json *sw_eve_flow_event(struct sw_eve_writer *w, const char *event_type, uint32_t type,
+				  const struct sw_flow *f, int64_t ts_usec);
 /* The final (or, with @interim, a periodic) record of flow @f ending for @why. */
 void sw_eve_flow(struct sw_eve_writer *w, const struct sw_flow *f, enum sw_flow_end why);
 

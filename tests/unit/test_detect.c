@@ -453,6 +453,60 @@ static void test_stream_flush(void **state)
 	sw_detect_ctx_free(c);
 }
 
+/* ---- stream_size and app_proto in the header ---- */
+
+static void test_stream_size_and_app_proto(void **state)
+{
+	struct sw_detect_ctx *c = ctx_for(
+		"alert tcp any any -> any any (stream_size:client,>,100; sid:1;)\n"
+		"alert tcp any any -> any any (stream_size:server,<,10; sid:2;)\n"
+		"alert tcp any any -> any any (stream_size:both,>=,11; sid:3;)\n"
+		"alert tcp any any -> any any (stream_size:either,=,11; sid:4;)\n"
+		"alert http any any -> any any (content:\"GET\"; sid:5;)\n"
+		"alert tcp any any -> any any (content:\"GET\"; sid:6;)\n");
+	struct sw_detect_result res;
+	struct sw_packet p;
+	struct sw_flow f;
+	(void)state;
+
+	memset(&f, 0, sizeof(f));
+	f.proto = 6;
+	f.state = SW_FLOW_STATE_ESTABLISHED;
+	/* client sent 200 bytes after its SYN, the server 10 after its SYN/ACK: sizes 201 and 11 */
+	f.stream[0].has_isn = true;
+	f.stream[0].isn = 4294967200u; /* the size is taken modulo 2^32, across the wrap */
+	f.stream[0].next_seq = f.stream[0].isn + 201;
+	f.stream[1].has_isn = true;
+	f.stream[1].isn = 1000;
+	f.stream[1].next_seq = 1011;
+	mkpkt(&p, 6, "1.1.1.1", 1, "2.2.2.2", 80, "GET /", 5);
+	p.flow = &f;
+	p.to_server = true;
+	assert_int_equal(sw_detect_packet(c, &p, NULL, &res), 0);
+	assert_true(has_sid(&res, 1));
+	assert_false(has_sid(&res, 2)); /* 11 is not < 10 */
+	assert_true(has_sid(&res, 3));
+	assert_true(has_sid(&res, 4));
+	assert_false(has_sid(&res, 5)); /* not (yet) detected as HTTP */
+	assert_true(has_sid(&res, 6));
+	f.app_proto = SW_APP_HTTP1;
+	assert_int_equal(sw_detect_packet(c, &p, NULL, &res), 0);
+	assert_true(has_sid(&res, 5));
+	f.app_proto = SW_APP_TLS;
+	assert_int_equal(sw_detect_packet(c, &p, NULL, &res), 0);
+	assert_false(has_sid(&res, 5));
+	/* a direction whose ISN was never seen has no size */
+	f.stream[1].has_isn = false;
+	assert_int_equal(sw_detect_packet(c, &p, NULL, &res), 0);
+	assert_false(has_sid(&res, 3));
+	assert_false(has_sid(&res, 4));
+	/* no flow, no session: stream_size never matches */
+	p.flow = NULL;
+	assert_int_equal(sw_detect_packet(c, &p, NULL, &res), 0);
+	assert_false(has_sid(&res, 1));
+	sw_detect_ctx_free(c);
+}
+
 /* ---- backtracking of relative chains ---- */
 
 static void test_backtracking(void **state)
@@ -1076,6 +1130,7 @@ int main(void)
 		cmocka_unit_test(test_ip_lists), cmocka_unit_test(test_iponly_once_per_direction),       cmocka_unit_test(test_prefilter_index),
 		cmocka_unit_test(test_prefilter_random),
 		cmocka_unit_test(test_refs_and_errors),
+		cmocka_unit_test(test_stream_size_and_app_proto),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

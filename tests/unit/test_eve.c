@@ -180,6 +180,26 @@ static void test_alert_record(void **state)
 		"\"start\":\"2024-01-02T03:04:04.000000+0000\",\"src_ip\":\"10.0.0.1\",\"dest_ip\":\"10.0.0.2\","
 		"\"src_port\":40000,\"dest_port\":80}}\n");
 	free(out);
+
+	/* target:dest_ip names the destination as attacked; app_proto once the flow has one */
+	r.target = SW_TARGET_DEST_IP;
+	r.n_metadata = 0;
+	f.app_proto = SW_APP_HTTP1;
+	assert_int_equal(truncate(path, 0), 0);
+	sw_eve_alert(w, &p, &r, "blocked");
+	sw_eve_writer_flush(w);
+	out = slurp(path);
+	assert_non_null(strstr(out, "\"severity\":2,\"source\":{\"ip\":\"10.0.0.1\",\"port\":40000},"
+				    "\"target\":{\"ip\":\"10.0.0.2\",\"port\":80}},\"app_proto\":\"http\",\"flow\":{"));
+	free(out);
+	r.target = SW_TARGET_SRC_IP;
+	assert_int_equal(truncate(path, 0), 0);
+	sw_eve_alert(w, &p, &r, "blocked");
+	sw_eve_writer_flush(w);
+	out = slurp(path);
+	assert_non_null(strstr(out, "\"source\":{\"ip\":\"10.0.0.2\",\"port\":80},"
+				    "\"target\":{\"ip\":\"10.0.0.1\",\"port\":40000}"));
+	free(out);
 	sw_eve_writer_free(w);
 	sw_eve_close(e);
 	unlink(path);

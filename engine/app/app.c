@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The application-layer dispatcher: protocol detection on each direction's
+ * first bytes (probe.c), then the protocol's parser (http.c for HTTP/1.x;
+ * the others are detected only).
+ *
+ * Detection, as Suricata's: a direction is probed from its first payload
+ * byte until a protocol is recognised, no protocol can match any more, or
+ * probe_depth bytes were seen without an answer.  The first direction that
+ * recognises a protocol decides the flow's app_proto.  A flow where a
+ * direction gave up and nothing was recognised is "failed".  TCP probing
+ * reads the stream from its start: the stream view holds every byte since
+ * the first while the direction is shorter than the stream window, which
+ * is larger than any probe needs; a direction picked up mid-stream (no SYN,
+ * the view does not start at offset 0) cannot be probed and gives up.
+ *
+ * Parsing: once a flow is HTTP, its parser is fed the bytes seen so far in
+ * both directions (the request first: they are what made the decision, and
+ * libhtp pairs responses with requests), then every new in-order byte.
+ */
+#include "app.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/app/http.h"
+#include "engine/app/probe.h"
+
+struct sw_app_flow {
+	struct sw_http_flow *http;
+	bool stopped[2]; /* that direction's parser gave up (gap, error) */
+};
+
+struct sw_app {
+	struct sw_app_config cfg;
+	struct sw_http *http;
+	sw_app_stage_fn fn;
+	void *ctx;
+	/* set for the duration of one feed: the stage callback's flow and packet */
+	struct sw_flow *cur_flow;
+	const struct sw_packet *cur_pkt;
+	struct sw_app_stats st;
+};
+
+struct sw_app *sw_app_new(const struct sw_app_config *cfg, sw_app_stage_fn fn, void *ctx)
+{
+	struct sw_app *a = calloc(1, sizeof(*a));
+
+	if (!a)
+		return NULL;
+	a->cfg = *cfg;
+	if (a->cfg.probe_depth == 0)
+		a->cfg.probe_depth = SW_APP_PROBE_DEPTH_DEFAULT;
+	a->fn = fn;
+	a->ctx = ctx;
+	if (cfg->http.enabled) {
+		a->http = sw_http_new(&cfg->http, cfg->workers ? cfg->workers : 1);
+		if (!a->http) {
+			int e = errno;
+
+			free(a);
+			errno = e;
+			return NULL;
+		}
+	}
+	return a;
+}
+
+void sw_app_free(struct sw_app *a)
+{
+	if (!a)
+		return;
+	sw_http_free(a->http);
+	free(a);
+}
+
+const struct sw_app_stats *sw_app_stats(struct sw_app *a)
+{
+	if (a->http) {
+		const struct sw_http_stats *h = sw_http_stats(a->http);
+
+		a->st.tx_http = h->tx;
+		a->st.http_memcap = h->memcap + a->st.http_memcap_own;
+		a->st.http_parse_errors = h->parse_errors;
+		a->st.http_gap = h->gaps;
+		a->st.memuse = h->memuse;
+	}
+	return &a->st;
+}
+
+/* libhtp's hooks call this (through http.c) while bytes are fed. */
+static void emit(void *ctx, struct sw_app_tx *tx, enum sw_app_stage st)
+{
+	struct sw_app *a = ctx;
+
+	a->fn(a->ctx, a->cur_flow, a->cur_pkt, tx, st);
+}
+
+static void set_proto(struct sw_app *a, struct sw_flow *f, enum sw_app_proto p)
+{
+	f->app_proto = (uint8_t)p;
+	a->st.flows[p]++;
+	if (f->proto == 6)
+		a->st.flows_tcp[p]++;
+}
+
+/* A direction gave up: the flow failed if the other one did too. */
+static void probe_gave_up(struct sw_app *a, struct sw_flow *f, int dir)
+{
+	f->app_probe_done |= (uint8_t)(1u << dir);
+	if (f->app_probe_done == 3)
+		set_proto(a, f, SW_APP_FAILED);
+}
+
+static void feed(struct sw_app *a, struct sw_flow *f, const struct sw_packet *p, int dir, const uint8_t *d,
+		 uint32_t len, int64_t ts)
+{
+	struct sw_app_flow *af = f->app;
+
+	if (!af || !af->http || af->stopped[dir] || len == 0)
+		return;
+	a->cur_flow = f;
+	a->cur_pkt = p;
+	if (sw_http_data(a->http, af->http, dir == 0, d, len, ts, emit, a) < 0)
+		af->stopped[0] = af->stopped[1] = true;
+	a->cur_flow = NULL;
+	a->cur_pkt = NULL;
+}
+
+/*
+ * The flow was just recognised as HTTP on packet @p: start its parser and
+ * give it what each direction carried so far, the request direction first.
+ * @v is the view of @p's direction (every byte from the start: base 0); the
+ * other direction's bytes are its stream tail, complete while it is shorter
+ * than the window (else the parser starts that direction with a gap).
+ */
+static void start_http(struct sw_app *a, struct sw_flow *f, const struct sw_packet *p, const struct sw_stream_view *v)
+{
+	struct sw_app_flow *af;
+	int dir = !p->to_server;
+
+	if (!a->http)
+		return;
+	af = calloc(1, sizeof(*af));
+	if (!af) {
+		a->st.http_memcap_own++;
+		return;
+	}
+	af->http = sw_http_flow_new(a->http, f, p->ts_usec);
+	if (!af->http) {
+		free(af);
+		return; /* counted by http.c (memcap) */
+	}
+	f->app = af;
+	for (int d = 0; d < 2; d++) {
+		const struct sw_stream_dir *sd = &f->stream[d];
+
+		if (d == dir) {
+			feed(a, f, p, d, v->data, v->len, p->ts_usec);
+		} else if (sd->stream_off > 0) {
+			if (sd->stream_off == sd->tail_len) {
+				feed(a, f, p, d, sd->tail, sd->tail_len, p->ts_usec);
+			} else {
+				sw_http_gap(a->http, af->http, d == 0);
+				af->stopped[d] = true;
+			}
+		}
+	}
+	sw_http_flow_gc(a->http, af->http);
+}
+
+void sw_app_tcp(struct sw_app *a, struct sw_packet *p, const struct sw_stream_view *v)
+{
+	struct sw_flow *f = p->flow;
+	int dir = !p->to_server;
+	enum sw_app_proto proto;
+	enum sw_probe_result r;
+
+	if (!f || !v || !v->in_stream || v->new_off >= v->len)
+		return;
+	if (f->app_proto != SW_APP_UNKNOWN) {
+		if (f->app) {
+			feed(a, f, p, dir, v->data + v->new_off, v->len - v->new_off, p->ts_usec);
+			sw_http_flow_gc(a->http, f->app->http);
+		}
+		return;
+	}
+	if (f->app_probe_done & (1u << dir))
+		return;
+	if (v->base != 0) {
+		probe_gave_up(a, f, dir); /* picked up mid-stream: the start is gone */
+		return;
+	}
+	r = sw_app_probe(v->data, v->len, 6, p->to_server, p->sport, p->dport, &proto);
+	if (r == SW_PROBE_NEED_MORE && v->len >= a->cfg.probe_depth)
+		r = SW_PROBE_FAIL;
+	if (r == SW_PROBE_FAIL) {
+		probe_gave_up(a, f, dir);
+		return;
+	}
+	if (r == SW_PROBE_NEED_MORE)
+		return;
+	if (a->cfg.detect_off[proto]) {
+		probe_gave_up(a, f, dir); /* the operator turned this protocol off */
+		return;
+	}
+	set_proto(a, f, proto);
+	if (proto == SW_APP_HTTP1)
+		start_http(a, f, p, v);
+}
+
+void sw_app_udp(struct sw_app *a, struct sw_packet *p)
+{
+	struct sw_flow *f = p->flow;
+	int dir = !p->to_server;
+	enum sw_app_proto proto;
+
+	if (!f || f->app_proto != SW_APP_UNKNOWN || (f->app_probe_done & (1u << dir)) || p->payload_len == 0)
+		return;
+	/* A datagram is whole: what it does not show, later ones will not complete. */
+	if (sw_app_probe(p->payload, p->payload_len, 17, p->to_server, p->sport, p->dport, &proto) == SW_PROBE_FOUND &&
+	    !a->cfg.detect_off[proto])
+		set_proto(a, f, proto);
+	else
+		probe_gave_up(a, f, dir);
+}
+
+void sw_app_gap(struct sw_app *a, struct sw_flow *f, int dir)
+{
+	struct sw_app_flow *af = f->app;
+
+	if (!af || af->stopped[dir])
+		return;
+	sw_http_gap(a->http, af->http, dir == 0);
+	af->stopped[dir] = true;
+}
+
+void sw_app_flow_end(struct sw_app *a, struct sw_flow *f)
+{
+	struct sw_app_flow *af = f->app;
+
+	if (f->app_proto == SW_APP_UNKNOWN && f->app_probe_done)
+		set_proto(a, f, SW_APP_FAILED);
+	if (!af)
+		return;
+	a->cur_flow = f;
+	a->cur_pkt = NULL;
+	sw_http_flow_close(a->http, af->http, f->last_usec, emit, a);
+	a->cur_flow = NULL;
+	sw_http_flow_free(a->http, af->http);
+	free(af);
+	f->app = NULL;
+}
+
+bool sw_app_tx_buf(const struct sw_app_tx *tx, enum sw_buf buf, bool to_server, uint32_t idx, const uint8_t **p,
+		   uint32_t *len)
+{
+	switch (tx->proto) {
+	case SW_APP_HTTP1:
+		return sw_http_tx_buf(tx, buf, to_server, idx, p, len);
+	default:
+		return false;
+	}
+}
+
+void sw_app_tx_eve(const struct sw_app_tx *tx, struct sw_json *j)
+{
+	if (tx->proto == SW_APP_HTTP1)
+		sw_http_tx_eve(tx, j);
+}

@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The application layer end to end below the worker: protocol detection on
+ * a flow's first bytes (engine/app/app.c + probe.c), HTTP parsing (http.c,
+ * the real libhtp), stage events, and transaction rules evaluated on them
+ * (engine/detect: sw_detect_tx, per-buffer Hyperscan databases, verification
+ * per buffer list).  A flow and its stream views are built by hand, as the
+ * flow table and the stream would hand them to sw_app_tcp().
+ */
+#include <arpa/inet.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "engine/app/app.h"
+#include "engine/detect/detect.h"
+
+#define MAX_HITS 64
+
+/* What the stage callback saw. */
+struct rec {
+	struct sw_detect_ctx *dc;
+	uint32_t n;
+	struct {
+		uint32_t sid;
+		enum sw_app_stage stage;
+		uint64_t tx;
+		bool live; /* the packet that completed the stage was handed in */
+	} hit[MAX_HITS];
+	uint32_t stages[SW_STAGE_N];
+};
+
+static void on_stage(void *ctx, struct sw_flow *f, const struct sw_packet *cur, struct sw_app_tx *tx,
+		     enum sw_app_stage st)
+{
+	struct rec *r = ctx;
+	struct sw_detect_result res;
+	struct sw_packet p;
+	bool to_server = sw_app_stage_to_server(st);
+
+	r->stages[st]++;
+	memset(&p, 0, sizeof(p));
+	p.ip_ver = 4;
+	p.proto = 6;
+	p.l4_ok = true;
+	p.flow = f;
+	p.to_server = to_server;
+	p.src = to_server ? f->cli : f->srv;
+	p.dst = to_server ? f->srv : f->cli;
+	p.sport = to_server ? f->cli_port : f->srv_port;
+	p.dport = to_server ? f->srv_port : f->cli_port;
+	assert_int_equal(sw_detect_tx(r->dc, &p, NULL, tx, st, &res), 0);
+	for (uint32_t i = 0; i < res.n && r->n < MAX_HITS; i++) {
+		r->hit[r->n].sid = res.m[i].rule->sid;
+		r->hit[r->n].stage = st;
+		r->hit[r->n].tx = tx->id;
+		r->hit[r->n].live = cur != NULL;
+		r->n++;
+	}
+}
+
+static struct sw_detect *load(const char *text)
+{
+	struct sw_rules *r = sw_rules_new(NULL, NULL);
+	struct sw_detect *d;
+	char err[512];
+
+	assert_non_null(r);
+	assert_int_equal(sw_rules_load_string(r, text, "test.rules"), 0);
+	for (size_t i = 0; i < sw_rules_error_count(r); i++) {
+		const struct sw_rule_error *e = sw_rules_error(r, i);
+
+		fprintf(stderr, "%s:%u: %s\n", e->file, e->line, e->message);
+	}
+	assert_int_equal(sw_rules_error_count(r), 0);
+	d = sw_detect_new(r, err, sizeof(err));
+	if (!d)
+		fprintf(stderr, "sw_detect_new: %s\n", err);
+	assert_non_null(d);
+	return d;
+}
+
+/* One TCP flow 10.0.0.1:40000 -> 10.0.0.2:@port fed direction by direction. */
+struct conn {
+	struct sw_flow f;
+	uint8_t buf[2][8192]; /* each direction's bytes since the start (the stream view) */
+	uint32_t len[2];
+};
+
+static void conn_init(struct conn *c, uint16_t port)
+{
+	memset(c, 0, sizeof(*c));
+	c->f.cli.family = c->f.srv.family = AF_INET;
+	inet_pton(AF_INET, "10.0.0.1", c->f.cli.a);
+	inet_pton(AF_INET, "10.0.0.2", c->f.srv.a);
+	c->f.cli_port = 40000;
+	c->f.srv_port = port;
+	c->f.proto = 6;
+	c->f.state = SW_FLOW_STATE_ESTABLISHED;
+}
+
+/* The next @s bytes of direction @dir, as one in-order segment. */
+static void seg(struct sw_app *a, struct conn *c, int dir, const char *s)
+{
+	uint32_t n = (uint32_t)strlen(s);
+	struct sw_packet p;
+	struct sw_stream_view v;
+
+	assert_true(c->len[dir] + n <= sizeof(c->buf[dir]));
+	memcpy(c->buf[dir] + c->len[dir], s, n);
+	memset(&p, 0, sizeof(p));
+	p.ip_ver = 4;
+	p.proto = 6;
+	p.l4_ok = true;
+	p.flow = &c->f;
+	p.to_server = dir == 0;
+	p.sport = dir == 0 ? c->f.cli_port : c->f.srv_port;
+	p.dport = dir == 0 ? c->f.srv_port : c->f.cli_port;
+	p.payload = c->buf[dir] + c->len[dir];
+	p.payload_len = n;
+	/* the stream keeps the whole direction here (it is shorter than the window) */
+	v.data = c->buf[dir];
+	v.len = c->len[dir] + n;
+	v.new_off = c->len[dir];
+	v.base = 0;
+	v.in_stream = true;
+	c->len[dir] += n;
+	c->f.stream[dir].stream_off = c->len[dir];
+	c->f.stream[dir].tail = c->buf[dir];
+	c->f.stream[dir].tail_len = c->len[dir];
+	sw_app_tcp(a, &p, &v);
+}
+
+static struct sw_app *app_new(struct rec *r)
+{
+	struct sw_app_config cfg;
+	struct sw_app *a;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.http.enabled = true;
+	cfg.http.request_body_limit = 100 << 10;
+	cfg.http.response_body_limit = 100 << 10;
+	cfg.http.decompression_layer_limit = 2;
+	cfg.http.field_limit = 18000;
+	cfg.workers = 1;
+	a = sw_app_new(&cfg, on_stage, r);
+	assert_non_null(a);
+	return a;
+}
+
+static uint32_t hits(const struct rec *r, uint32_t sid)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < r->n; i++)
+		n += r->hit[i].sid == sid;
+	return n;
+}
+
+static const char *rules_http =
+	/* request buffers, sticky and legacy forms */
+	"alert http any any -> any any (msg:\"uri\"; flow:to_server; http.uri; content:\"/admin/login.php\"; sid:1;)\n"
+	"alert http any any -> any any (msg:\"method+uri legacy\"; flow:to_server; content:\"POST\"; http_method; "
+	"content:\"login\"; http_uri; sid:2;)\n"
+	"alert http any any -> any any (msg:\"host lowercased\"; flow:to_server; http.host; content:\"example.com\"; "
+	"bsize:11; sid:3;)\n"
+	"alert http any any -> any any (msg:\"body\"; flow:to_server; http.request_body; content:\"user=root\"; sid:4;)\n"
+	"alert http any any -> any any (msg:\"ua\"; flow:to_server; http.user_agent; content:\"curl/\"; startswith; sid:5;)\n"
+	/* response buffers */
+	"alert http any any -> any any (msg:\"status\"; flow:to_client; http.stat_code; content:\"302\"; sid:6;)\n"
+	"alert http any any -> any any (msg:\"file.data\"; flow:to_client; file.data; content:\"secret page\"; sid:7;)\n"
+	/* response rule reading the request: evaluated on the whole transaction */
+	"alert http any any -> any any (msg:\"resp with uri\"; flow:to_client; http.stat_code; content:\"302\"; "
+	"http.uri; content:\"/admin\"; sid:8;)\n"
+	/* negatives: a header value is not in the URI; the raw body string is not the URI */
+	"alert http any any -> any any (msg:\"not in uri\"; flow:to_server; http.uri; content:\"curl\"; sid:9;)\n"
+	"alert http any any -> any any (msg:\"wrong status\"; flow:to_client; http.stat_code; content:\"404\"; sid:10;)\n"
+	/* no buffer prefilter: a pure bsize rule goes on the stage's always list */
+	"alert http any any -> any any (msg:\"uri len\"; flow:to_server; urilen:>5; sid:11;)\n"
+	/* a packet rule on an HTTP flow never runs on transactions */
+	"alert http any any -> any any (msg:\"raw\"; flow:to_server; content:\"Host\"; sid:12;)\n";
+
+static void test_http_transactions(void **state)
+{
+	struct sw_detect *d = load(rules_http);
+	struct rec r;
+	struct sw_app *a;
+	struct conn c;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	r.dc = sw_detect_ctx_new(d);
+	assert_non_null(r.dc);
+	sw_detect_put(d);
+	a = app_new(&r);
+	conn_init(&c, 8081); /* not a port anyone would call HTTP's: detected by content */
+
+	/* a request split inside a header */
+	seg(a, &c, 0, "POST /admin/login.php HTTP/1.1\r\nHost: EXAMPLE.com:8081\r\nUser-A");
+	assert_int_equal(c.f.app_proto, SW_APP_HTTP1);
+	assert_int_equal(r.stages[SW_STAGE_REQ_HEADERS], 0);
+	seg(a, &c, 0, "gent: curl/8.0\r\nContent-Length: 18\r\n\r\nuser=root&pass=x1");
+	assert_int_equal(r.stages[SW_STAGE_REQ_HEADERS], 1);
+	assert_int_equal(r.stages[SW_STAGE_REQ_BODY], 0);
+	seg(a, &c, 0, "9");
+	assert_int_equal(r.stages[SW_STAGE_REQ_BODY], 1);
+	seg(a, &c, 1, "HTTP/1.1 302 Found\r\nContent-Length: 11\r\nLocation: /x\r\n\r\nsecret page");
+	assert_int_equal(r.stages[SW_STAGE_RESP_HEADERS], 1);
+	assert_int_equal(r.stages[SW_STAGE_RESP_BODY], 1);
+
+	assert_int_equal(hits(&r, 1), 1);
+	assert_int_equal(hits(&r, 2), 1);
+	assert_int_equal(hits(&r, 3), 1);
+	assert_int_equal(hits(&r, 4), 1);
+	assert_int_equal(hits(&r, 5), 1);
+	assert_int_equal(hits(&r, 6), 1);
+	assert_int_equal(hits(&r, 7), 1);
+	assert_int_equal(hits(&r, 8), 1);
+	assert_int_equal(hits(&r, 9), 0);
+	assert_int_equal(hits(&r, 10), 0);
+	assert_int_equal(hits(&r, 11), 1);
+	assert_int_equal(hits(&r, 12), 0);
+	for (uint32_t i = 0; i < r.n; i++) {
+		assert_int_equal(r.hit[i].tx, 0);
+		assert_true(r.hit[i].live);
+	}
+	/* the body rule waited for the body stage, the header rules did not */
+	for (uint32_t i = 0; i < r.n; i++) {
+		if (r.hit[i].sid == 4)
+			assert_int_equal(r.hit[i].stage, SW_STAGE_REQ_BODY);
+		if (r.hit[i].sid == 1)
+			assert_int_equal(r.hit[i].stage, SW_STAGE_REQ_HEADERS);
+		if (r.hit[i].sid == 7)
+			assert_int_equal(r.hit[i].stage, SW_STAGE_RESP_BODY);
+	}
+	sw_app_flow_end(a, &c.f);
+	assert_int_equal(r.n, 9); /* nothing more at the end: every stage was reached */
+	assert_null(c.f.app);
+	sw_app_free(a);
+	sw_detect_ctx_free(r.dc);
+}
+
+/* Pipelined requests: each transaction is evaluated once; flow end completes the open one. */
+static void test_http_pipeline_and_close(void **state)
+{
+	struct sw_detect *d = load(
+		"alert http any any -> any any (msg:\"a\"; flow:to_server; http.uri; content:\"/a\"; sid:1;)\n"
+		"alert http any any -> any any (msg:\"any uri\"; flow:to_server; http.method; content:\"GET\"; sid:2;)\n"
+		"alert http any any -> any any (msg:\"200\"; flow:to_client; http.stat_code; content:\"200\"; sid:3;)\n");
+	struct rec r;
+	struct sw_app *a;
+	struct conn c;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	r.dc = sw_detect_ctx_new(d);
+	sw_detect_put(d);
+	a = app_new(&r);
+	conn_init(&c, 80);
+	seg(a, &c, 0, "GET /a HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\n\r\nGET /c HTTP/1.1\r\nHost: h\r\n\r\n");
+	assert_int_equal(r.stages[SW_STAGE_REQ_HEADERS], 3);
+	seg(a, &c, 1, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nxHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\ny");
+	assert_int_equal(r.stages[SW_STAGE_RESP_BODY], 2);
+	assert_int_equal(hits(&r, 1), 1);
+	assert_int_equal(hits(&r, 2), 3);
+	assert_int_equal(hits(&r, 3), 2);
+	/* the third response never comes: its stages are reported at flow end, without a packet */
+	sw_app_flow_end(a, &c.f);
+	assert_int_equal(r.stages[SW_STAGE_RESP_HEADERS], 3);
+	assert_int_equal(r.stages[SW_STAGE_RESP_BODY], 3);
+	assert_int_equal(hits(&r, 3), 2);
+	sw_app_free(a);
+	sw_detect_ctx_free(r.dc);
+}
+
+/* Not HTTP on port 80: detection fails, no parser, "alert http" never applies. */
+static void test_not_http_on_80(void **state)
+{
+	struct rec r;
+	struct sw_app *a;
+	struct conn c;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	a = app_new(&r);
+	conn_init(&c, 80);
+	seg(a, &c, 0, "\x16\x99garbage that is no protocol at all\r\n");
+	seg(a, &c, 1, "\x01\x02\x03 also nothing\r\n");
+	assert_int_equal(c.f.app_proto, SW_APP_FAILED);
+	assert_null(c.f.app);
+	sw_app_flow_end(a, &c.f);
+	assert_int_equal(r.n, 0);
+	sw_app_free(a);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_http_transactions),
+		cmocka_unit_test(test_http_pipeline_and_close),
+		cmocka_unit_test(test_not_http_on_80),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
