@@ -9,3 +9,14 @@ if(TARGET sidewall)
                    --schema ${CMAKE_SOURCE_DIR}/../shared/reference/eve-schema.json)
   set_tests_properties(e2e_offline PROPERTIES LABELS e2e TIMEOUT 600)
 endif()
+
+# HTTP/1.x application layer: tests/fixtures/pcap/http*.pcap (tests/gen/http.py),
+# tests/e2e/http.rules; exact alerts, app_proto, EVE http records, 1/2/4 threads.
+if(TARGET sidewall)
+  add_test(NAME e2e_http
+           COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/e2e/http_e2e.py
+                   --sidewall $<TARGET_FILE:sidewall>
+                   --src ${CMAKE_SOURCE_DIR}
+                   --schema ${CMAKE_SOURCE_DIR}/../shared/reference/eve-schema.json)
+  set_tests_properties(e2e_http PROPERTIES LABELS e2e TIMEOUT 300)
+endif()
