@@ -91,8 +91,10 @@ struct sw_packet {
 	struct sw_flow *flow;
 	bool to_server;        /* direction within the flow */
 	bool stream_flush;     /* not a wire packet: held stream bytes inspected at a gap or at
-				* flow end (engine/worker.c); only rules with a positive content
-				* or pcre are evaluated, the others saw each real segment */
+				* flow end, or a transaction completed by the flow's end
+				* (engine/worker.c); flow:established holds for it; of the packet
+				* rules only those with a positive content or pcre are evaluated,
+				* the others saw each real segment */
 };
 
 #endif

@@ -252,6 +252,8 @@ static void on_stream_gap(void *ctx, struct sw_flow *f, int dir, const uint8_t *
  * are "allowed": the bytes already passed.  The "http" record of a
  * transaction is written when its last stage is reached.
  */
+static void drop_event(struct worker *w, const struct sw_packet *p, const struct sw_rule *r, const char *reason);
+
 static void on_stage(void *ctx, struct sw_flow *f, const struct sw_packet *cur, struct sw_app_tx *tx,
 		     enum sw_app_stage stage)
 {
@@ -268,29 +270,11 @@ static void on_stage(void *ctx, struct sw_flow *f, const struct sw_packet *cur, 
 		flow_packet(f, dir, &rebuilt);
 		if (cur)
 			rebuilt.ts_usec = cur->ts_usec;
+		else
+			rebuilt.stream_flush = true; /* flow end: the bytes came while it was established */
 		p = &rebuilt;
 	}
-	if (sw_detect_tx(w->dc, p, live ? w->cur_view : NULL, tx, stage, &res) < 0) {
-		w->scan_fail++;
-	} else {
-		drop = live && c->inline_mode && (res.verdict == SW_ACTION_DROP || res.verdict == SW_ACTION_REJECT);
-		action = drop && !c->simulate_ips ? "blocked" : "allowed";
-		for (uint32_t i = 0; i < res.n; i++) {
-			struct sw_json *j = sw_eve_alert_begin(w->w, p, res.m[i].rule, action);
-
-			if (j) {
-				sw_json_u64(j, "tx_id", tx->id); /* Suricata's: which transaction of the flow */
-				sw_app_tx_eve(tx, j);
-				sw_eve_alert_end(w->w, p);
-			}
-			sw_enforce_alert(c->enforce, p, res.m[i].rule);
-		}
-		if (drop && (!w->tx_verdict_rule || res.verdict > w->tx_verdict)) {
-			w->tx_verdict = res.verdict;
-			w->tx_verdict_rule = res.verdict_rule;
-		}
-	}
-	if (stage == SW_STAGE_RESP_BODY) {
+	if (stage == SW_STAGE_TX_DONE) {
 		struct sw_json *j = sw_eve_flow_event(w->w, "http", SW_EVE_HTTP, f, p->ts_usec);
 
 		if (j) {
@@ -298,6 +282,36 @@ static void on_stage(void *ctx, struct sw_flow *f, const struct sw_packet *cur, 
 			sw_app_tx_eve(tx, j);
 			sw_eve_end(w->w);
 		}
+		return;
+	}
+	if (sw_detect_tx(w->dc, p, live ? w->cur_view : NULL, tx, stage, &res) < 0) {
+		w->scan_fail++;
+		return;
+	}
+	drop = c->inline_mode && (res.verdict == SW_ACTION_DROP || res.verdict == SW_ACTION_REJECT);
+	action = drop && live && !c->simulate_ips ? "blocked" : "allowed";
+	for (uint32_t i = 0; i < res.n; i++) {
+		struct sw_json *j = sw_eve_alert_begin(w->w, p, res.m[i].rule, action);
+
+		if (j) {
+			sw_json_u64(j, "tx_id", tx->id); /* Suricata's: which transaction of the flow */
+			sw_app_tx_eve(tx, j);
+			sw_eve_alert_end(w->w, p);
+		}
+		sw_enforce_alert(c->enforce, p, res.m[i].rule);
+	}
+	if (!drop)
+		return;
+	if (live) {
+		/* inspect() drops the packet that completed the stage */
+		if (!w->tx_verdict_rule || res.verdict > w->tx_verdict) {
+			w->tx_verdict = res.verdict;
+			w->tx_verdict_rule = res.verdict_rule;
+		}
+	} else {
+		/* The bytes passed; the flow is dropped from here on (detect marked it): say so once. */
+		w->rule_drops++;
+		drop_event(w, p, res.verdict_rule, c->simulate_ips ? "rules (simulated)" : "rules");
 	}
 }
 
@@ -482,17 +496,22 @@ static bool inspect(struct worker *w)
 		sw_stream_packet(p, c->flow.stream_window, w->sp, w->scratch, w->scratch_len, &v, &w->ss);
 		vp = &v;
 		/* Before the packet's rules: "alert http" rules need the protocol this packet may reveal. */
-		if (w->app) {
-			w->cur_view = vp;
+		if (w->app)
 			sw_app_tcp(w->app, p, vp);
-			w->cur_view = NULL;
-		}
 	} else if (p->proto == 17 && p->l4_ok && w->app) {
 		sw_app_udp(w->app, p);
 	}
 	if (sw_detect_packet(w->dc, p, vp, &res) < 0) {
+		if (w->app)
+			sw_app_flush(w->app);
 		w->scan_fail++;
 		return fail_verdict(w, p);
+	}
+	/* Transaction rules after the packet's own, as in Suricata (on_stage). */
+	if (w->app) {
+		w->cur_view = vp;
+		sw_app_flush(w->app);
+		w->cur_view = NULL;
 	}
 	/* A transaction rule's drop (on_stage) counts like a packet rule's. */
 	if (w->tx_verdict_rule && (!res.verdict_rule || w->tx_verdict > res.verdict) && res.verdict != SW_ACTION_PASS) {

@@ -11,8 +11,9 @@
  * direction gave up and nothing was recognised is "failed".  TCP probing
  * reads the stream from its start: the stream view holds every byte since
  * the first while the direction is shorter than the stream window, which
- * is larger than any probe needs; a direction picked up mid-stream (no SYN,
- * the view does not start at offset 0) cannot be probed and gives up.
+ * is larger than any probe needs.  A direction picked up mid-stream (no
+ * SYN) is probed from the first byte seen, as Suricata does with
+ * stream.midstream; one that lost its start to a gap gives up.
  *
  * Parsing: once a flow is HTTP, its parser is fed the bytes seen so far in
  * both directions (the request first: they are what made the decision, and
@@ -29,8 +30,12 @@
 
 struct sw_app_flow {
 	struct sw_http_flow *http;
-	bool stopped[2]; /* that direction's parser gave up (gap, error) */
+	bool stopped[2];      /* that direction's parser gave up (gap, error) */
+	uint32_t gaps[2];     /* f->stream[dir].gaps when the parser started */
 };
+
+/* Stage events of one packet, run after its packet rules (sw_app_flush()). */
+#define EV_MAX 64
 
 struct sw_app {
 	struct sw_app_config cfg;
@@ -40,6 +45,15 @@ struct sw_app {
 	/* set for the duration of one feed: the stage callback's flow and packet */
 	struct sw_flow *cur_flow;
 	const struct sw_packet *cur_pkt;
+	/* events of the packet being processed, until sw_app_flush() */
+	bool defer;
+	struct sw_flow *ev_flow;
+	const struct sw_packet *ev_pkt;
+	uint32_t n_ev;
+	struct {
+		struct sw_app_tx *tx;
+		enum sw_app_stage st;
+	} ev[EV_MAX];
 	struct sw_app_stats st;
 };
 
@@ -89,11 +103,28 @@ const struct sw_app_stats *sw_app_stats(struct sw_app *a)
 	return &a->st;
 }
 
-/* libhtp's hooks call this (through http.c) while bytes are fed. */
+/*
+ * libhtp's hooks call this (through http.c) while bytes are fed.  A
+ * packet's events wait for sw_app_flush(), so its packet rules run first, as
+ * in Suricata (flowbits a packet rule sets are seen by the transaction
+ * rules of the same packet, a pass stops them).  The transactions stay
+ * valid until then: nothing is freed before the flush.  Should one packet
+ * complete more stages than the queue holds, the rest run at once (still
+ * exactly once each; counted).
+ */
 static void emit(void *ctx, struct sw_app_tx *tx, enum sw_app_stage st)
 {
 	struct sw_app *a = ctx;
 
+	if (a->defer) {
+		if (a->n_ev < EV_MAX) {
+			a->ev[a->n_ev].tx = tx;
+			a->ev[a->n_ev].st = st;
+			a->n_ev++;
+			return;
+		}
+		a->st.events_early++;
+	}
 	a->fn(a->ctx, a->cur_flow, a->cur_pkt, tx, st);
 }
 
@@ -120,10 +151,24 @@ static void feed(struct sw_app *a, struct sw_flow *f, const struct sw_packet *p,
 
 	if (!af || !af->http || af->stopped[dir] || len == 0)
 		return;
+	/*
+	 * The stream lost bytes in this direction and resynchronised after them
+	 * (a gap it could not hold): what follows is not what the parser expects
+	 * next, so that direction's parsing ends here instead of splicing.
+	 */
+	if (f->stream[dir].gaps != af->gaps[dir]) {
+		sw_http_gap(a->http, af->http, dir == 0);
+		af->stopped[dir] = true;
+		return;
+	}
 	a->cur_flow = f;
 	a->cur_pkt = p;
+	a->defer = true;
+	a->ev_flow = f;
+	a->ev_pkt = p;
 	if (sw_http_data(a->http, af->http, dir == 0, d, len, ts, emit, a) < 0)
 		af->stopped[0] = af->stopped[1] = true;
+	a->defer = false;
 	a->cur_flow = NULL;
 	a->cur_pkt = NULL;
 }
@@ -153,6 +198,8 @@ static void start_http(struct sw_app *a, struct sw_flow *f, const struct sw_pack
 		return; /* counted by http.c (memcap) */
 	}
 	f->app = af;
+	af->gaps[0] = f->stream[0].gaps;
+	af->gaps[1] = f->stream[1].gaps;
 	for (int d = 0; d < 2; d++) {
 		const struct sw_stream_dir *sd = &f->stream[d];
 
@@ -167,7 +214,6 @@ static void start_http(struct sw_app *a, struct sw_flow *f, const struct sw_pack
 			}
 		}
 	}
-	sw_http_flow_gc(a->http, af->http);
 }
 
 void sw_app_tcp(struct sw_app *a, struct sw_packet *p, const struct sw_stream_view *v)
@@ -180,16 +226,14 @@ void sw_app_tcp(struct sw_app *a, struct sw_packet *p, const struct sw_stream_vi
 	if (!f || !v || !v->in_stream || v->new_off >= v->len)
 		return;
 	if (f->app_proto != SW_APP_UNKNOWN) {
-		if (f->app) {
+		if (f->app)
 			feed(a, f, p, dir, v->data + v->new_off, v->len - v->new_off, p->ts_usec);
-			sw_http_flow_gc(a->http, f->app->http);
-		}
 		return;
 	}
 	if (f->app_probe_done & (1u << dir))
 		return;
 	if (v->base != 0) {
-		probe_gave_up(a, f, dir); /* picked up mid-stream: the start is gone */
+		probe_gave_up(a, f, dir); /* the start left the window or was lost to a gap */
 		return;
 	}
 	r = sw_app_probe(v->data, v->len, 6, p->to_server, p->sport, p->dport, &proto);
@@ -208,6 +252,21 @@ void sw_app_tcp(struct sw_app *a, struct sw_packet *p, const struct sw_stream_vi
 	set_proto(a, f, proto);
 	if (proto == SW_APP_HTTP1)
 		start_http(a, f, p, v);
+}
+
+void sw_app_flush(struct sw_app *a)
+{
+	struct sw_flow *f = a->ev_flow;
+
+	if (!f)
+		return;
+	for (uint32_t i = 0; i < a->n_ev; i++)
+		a->fn(a->ctx, f, a->ev_pkt, a->ev[i].tx, a->ev[i].st);
+	a->n_ev = 0;
+	a->ev_flow = NULL;
+	a->ev_pkt = NULL;
+	if (f->app)
+		sw_http_flow_gc(a->http, f->app->http);
 }
 
 void sw_app_udp(struct sw_app *a, struct sw_packet *p)

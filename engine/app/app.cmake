@@ -33,3 +33,7 @@ endif()
 if(TARGET sw_app AND TARGET sw_detect)
   sw_unit_test(test_app sw_app sw_detect)
 endif()
+if(TARGET sw_app AND TARGET sw_detect)
+  # Random bytes through detection + libhtp + transaction rules, both directions.
+  sw_fuzzer(fuzz_app sw_app sw_detect)
+endif()

@@ -11,10 +11,11 @@
  * "stage" events: a transaction reached a point where a group of rules can
  * be evaluated on it.  Each stage of each transaction is reported exactly
  * once (at the latest when the flow ends), so a rule evaluated at one stage
- * alerts at most once per transaction.  The callback runs synchronously,
- * inside the call that fed the bytes (from within the parser), so it sees
- * the packet that completed the stage; transactions whose stages were all
- * reported are freed when that call returns.
+ * alerts at most once per transaction.  A packet's events are held until
+ * the worker has run the packet's own rules and calls sw_app_flush(), as
+ * Suricata evaluates packet rules before transactions; the callback then
+ * sees the packet that completed each stage.  Finished transactions are
+ * freed after the flush.
  */
 #ifndef SW_ENGINE_APP_APP_H
 #define SW_ENGINE_APP_APP_H
@@ -29,18 +30,40 @@
 #include "rules/rule.h"
 
 /*
- * Points in a transaction's life at which rules are evaluated, in order.
- * A rule is evaluated at exactly one stage: the first at which every buffer
- * it uses exists in its direction (request stages for to_server rules,
- * response stages for to_client rules).
+ * Points in a transaction's life at which rules are evaluated.  A rule is
+ * evaluated at exactly one stage: the first at which every buffer it uses
+ * exists in its direction (request stages for to_server rules, response
+ * stages for to_client rules).
  */
 enum sw_app_stage {
 	SW_STAGE_REQ_HEADERS,  /* request line and headers complete (HTTP/0.9: the line) */
 	SW_STAGE_REQ_BODY,     /* request complete, or its body reached request-body-limit */
 	SW_STAGE_RESP_HEADERS, /* status line and headers complete */
 	SW_STAGE_RESP_BODY,    /* response complete, or its body reached response-body-limit */
+	SW_STAGE_TX_DONE,      /* no rules: the transaction is finished (or the flow ended): log it */
 	SW_STAGE_N
 };
+
+/*
+ * The stages always reported before @s: the earlier stages of its own half,
+ * for a response stage the request headers (not the request body: a server
+ * may answer before the request ends, and the body stage then waits for
+ * the request), for the end every other stage.
+ */
+static inline unsigned sw_app_stage_needs(enum sw_app_stage s)
+{
+	switch (s) {
+	case SW_STAGE_REQ_HEADERS:
+		return 0;
+	case SW_STAGE_REQ_BODY:
+	case SW_STAGE_RESP_HEADERS:
+		return 1u << SW_STAGE_REQ_HEADERS;
+	case SW_STAGE_RESP_BODY:
+		return 1u << SW_STAGE_REQ_HEADERS | 1u << SW_STAGE_RESP_HEADERS;
+	default:
+		return (1u << SW_STAGE_TX_DONE) - 1;
+	}
+}
 
 static inline bool sw_app_stage_to_server(enum sw_app_stage s)
 {
@@ -116,6 +139,7 @@ struct sw_app_stats {
 	uint64_t http_gap;                /* a stream gap stopped HTTP parsing in one direction */
 	uint64_t memuse;                  /* bytes of HTTP parser state now (approximate) */
 	uint64_t http_memcap_own;         /* parser states the dispatcher could not allocate */
+	uint64_t events_early;            /* stage events beyond one packet's queue: run before its packet rules */
 };
 
 struct sw_app;
@@ -131,6 +155,12 @@ void sw_app_free(struct sw_app *a);
  * parser.  Never fails: errors are counted and parsing of that flow stops.
  */
 void sw_app_tcp(struct sw_app *a, struct sw_packet *p, const struct sw_stream_view *v);
+/*
+ * Run the stage events sw_app_tcp() held for the packet just processed
+ * (the callback gets that packet), then free the transactions that are
+ * finished.  Call it after the packet's own rules, before the next packet.
+ */
+void sw_app_flush(struct sw_app *a);
 /* UDP packet @p: probes its payload (DNS) until the flow has a protocol. */
 void sw_app_udp(struct sw_app *a, struct sw_packet *p);
 /* Direction @dir (0 = to server) of @f lost bytes for good (stream gap): its parser stops. */

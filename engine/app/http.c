@@ -64,6 +64,7 @@ struct sw_http_flow {
 	bool failed;  /* libhtp returned an error: nothing more is fed */
 	bool closed;
 	bool stop[2]; /* [0] to server, [1] to client: gap, tunnel or upgrade */
+	size_t gc_from; /* transactions before this index are all freed (libhtp keeps NULL slots) */
 };
 
 /* A growable byte buffer, allocated per transaction (never per byte). */
@@ -167,17 +168,20 @@ static uint32_t bytes_add(struct http_tx *t, struct bytes *b, const uint8_t *p, 
 /* ---- stages ---- */
 
 /*
- * Report every stage up to and including @st not reported yet, in order:
- * a response seen before its request finished (or without any request)
- * still reports the request stages first, so each stage is reported
- * exactly once and in order whatever libhtp's hook order was.
+ * Report @st and, first, every stage it needs (app.h sw_app_stage_needs())
+ * not reported yet: a response seen before its request's headers ended (or
+ * without any request) still reports the request headers first, so each
+ * stage is reported exactly once whatever libhtp's hook order was.  The
+ * request body stage is not forced by the response: it waits for the
+ * request to complete, its body limit, or the flow's end.
  */
 static void reach(struct http_tx *t, enum sw_app_stage st)
 {
 	struct sw_http_flow *hf = t->hf;
+	unsigned want = sw_app_stage_needs(st) | 1u << st;
 
-	for (int s = 0; s <= (int)st; s++) {
-		if (t->reported & (1u << s))
+	for (int s = 0; s < SW_STAGE_N; s++) {
+		if (!(want & (1u << s)) || (t->reported & (1u << s)))
 			continue;
 		t->reported |= (uint8_t)(1u << s);
 		if (hf->emit)
@@ -544,6 +548,8 @@ static int on_request_complete(htp_tx_t *htx)
 	build_uri(t);
 	build_hdrs(t, 0);
 	reach(t, SW_STAGE_REQ_BODY);
+	if (htx->response_progress == HTP_RESPONSE_COMPLETE)
+		reach(t, SW_STAGE_TX_DONE);
 	return HTP_OK;
 }
 
@@ -576,6 +582,9 @@ static int on_response_complete(htp_tx_t *htx)
 	build_hdrs(t, 0);
 	build_hdrs(t, 1);
 	reach(t, SW_STAGE_RESP_BODY);
+	/* the whole transaction is there once the request is too (a response may end first) */
+	if (htx->request_progress == HTP_REQUEST_COMPLETE)
+		reach(t, SW_STAGE_TX_DONE);
 	return HTP_OK;
 }
 
@@ -799,7 +808,7 @@ void sw_http_flow_close(struct sw_http *h, struct sw_http_flow *hf, int64_t ts_u
 		build_hdrs(t, 0);
 		if (t->htx->response_progress >= HTP_RESPONSE_HEADERS)
 			build_hdrs(t, 1);
-		reach(t, SW_STAGE_RESP_BODY);
+		reach(t, SW_STAGE_TX_DONE);
 	}
 	hf->emit = NULL;
 	hf->ctx = NULL;
@@ -808,9 +817,15 @@ void sw_http_flow_close(struct sw_http *h, struct sw_http_flow *hf, int64_t ts_u
 void sw_http_flow_gc(struct sw_http *h, struct sw_http_flow *hf)
 {
 	htp_tx_t *in = htp_connp_get_in_tx(hf->connp), *out = htp_connp_get_out_tx(hf->connp);
+	size_t n = n_tx(hf);
 
 	(void)h;
-	for (size_t i = 0, n = n_tx(hf); i < n; i++) {
+	/*
+	 * libhtp's transaction list never shrinks (a destroyed one leaves a NULL
+	 * slot): start past the freed prefix, so a long keep-alive connection
+	 * costs per packet what its open transactions cost, not its history.
+	 */
+	for (size_t i = hf->gc_from; i < n; i++) {
 		htp_tx_t *htx = tx_at(hf, i);
 		struct http_tx *t = tx_of(htx);
 
@@ -818,8 +833,8 @@ void sw_http_flow_gc(struct sw_http *h, struct sw_http_flow *hf)
 			continue;
 		/*
 		 * htp_tx_destroy() refuses a transaction libhtp has not finished
-		 * with; such ones (reported early by a close or a body limit) stay
-		 * until the flow is freed.
+		 * with; such ones (reported early by a close) stay until the flow
+		 * is freed.
 		 */
 		if (htx == in || htx == out || htx->request_progress != HTP_REQUEST_COMPLETE ||
 		    htx->response_progress != HTP_RESPONSE_COMPLETE)
@@ -827,6 +842,8 @@ void sw_http_flow_gc(struct sw_http *h, struct sw_http_flow *hf)
 		tx_free(hf, t);
 		htp_tx_destroy(htx);
 	}
+	while (hf->gc_from < n && !tx_at(hf, hf->gc_from))
+		hf->gc_from++;
 }
 
 /* ---- buffers ---- */
@@ -967,10 +984,37 @@ instance:
 
 /* ---- EVE ---- */
 
+/*
+ * Budget of one string field of the http object, in bytes of JSON.  An EVE
+ * record over 64 KiB is dropped whole (engine/output/eve.c), and a
+ * transaction's object rides on every alert about it: a sender could
+ * otherwise hide alerts behind a long User-Agent or URI (each byte outside
+ * printable ASCII is six bytes of JSON).  Seven such fields stay well under
+ * the cap.  The rules still see the whole field; only the log line is cut.
+ */
+#define EVE_FIELD_BUDGET 6144
+
+static void json_mem(struct sw_json *j, const char *key, const void *p, size_t n)
+{
+	const uint8_t *s = p;
+	size_t take = 0, out = 0;
+
+	while (take < n) {
+		uint8_t c = s[take];
+		size_t w = (c < 0x20 || c >= 0x7f) ? 6 : (c == '"' || c == '\\') ? 2 : 1;
+
+		if (out + w > EVE_FIELD_BUDGET)
+			break;
+		out += w;
+		take++;
+	}
+	sw_json_strn(j, key, p, take);
+}
+
 static void json_bstr(struct sw_json *j, const char *key, bstr *b)
 {
 	if (b)
-		sw_json_strn(j, key, (const char *)bstr_ptr(b), bstr_len(b));
+		json_mem(j, key, bstr_ptr(b), bstr_len(b));
 }
 
 static void json_header(struct sw_json *j, const char *key, const htp_table_t *tab, const char *name)
@@ -1059,7 +1103,7 @@ void sw_http_tx_eve(const struct sw_app_tx *tx, struct sw_json *j)
 	 * would log "WWW.Example.COM" for "WWW.Example.COM:8081".
 	 */
 	if (t->host.p)
-		sw_json_strn(j, "hostname", (const char *)t->host.p, t->host.len);
+		json_mem(j, "hostname", t->host.p, t->host.len);
 	else
 		json_bstr(j, "hostname", x->request_hostname);
 	if (x->request_port_number >= 0)
@@ -1072,7 +1116,7 @@ void sw_http_tx_eve(const struct sw_app_tx *tx, struct sw_json *j)
 		const uint8_t *v = bstr_ptr(h->value);
 		const uint8_t *semi = memchr(v, ';', bstr_len(h->value));
 
-		sw_json_strn(j, "http_content_type", (const char *)v, semi ? (size_t)(semi - v) : bstr_len(h->value));
+		json_mem(j, "http_content_type", v, semi ? (size_t)(semi - v) : bstr_len(h->value));
 	}
 	h = x->response_headers ? htp_table_get_c(x->response_headers, "content-range") : NULL;
 	if (h && h->value) {

@@ -66,6 +66,12 @@ struct sw_stream_dir {
 	 */
 	struct sw_stream_chunk *held;
 	uint32_t held_bytes;
+	/*
+	 * Times this direction lost bytes for good and resynchronised after
+	 * them (a gap that was not held): whoever consumes the stream in order
+	 * (engine/app/) compares it with the count it last saw.
+	 */
+	uint32_t gaps;
 };
 
 struct sw_flow {

@@ -385,10 +385,12 @@ int sw_stream_packet(const struct sw_packet *p, uint32_t window, struct sw_strea
 		 * (a gap): resynchronise here; the tail is not contiguous with
 		 * this segment, so it is dropped.
 		 */
-		if (!s->has_isn && s->stream_off == 0)
+		if (!s->has_isn && s->stream_off == 0) {
 			st->midstream++;
-		else
+		} else {
 			st->resync++;
+			s->gaps++;
+		}
 		s->next_seq = seq;
 		s->in_sync = true;
 		s->tail_len = 0;

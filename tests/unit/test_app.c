@@ -44,6 +44,8 @@ static void on_stage(void *ctx, struct sw_flow *f, const struct sw_packet *cur, 
 	bool to_server = sw_app_stage_to_server(st);
 
 	r->stages[st]++;
+	if (st == SW_STAGE_TX_DONE || !r->dc)
+		return; /* logging only: no rules (or a test without rules) */
 	memset(&p, 0, sizeof(p));
 	p.ip_ver = 4;
 	p.proto = 6;
@@ -134,6 +136,7 @@ static void seg(struct sw_app *a, struct conn *c, int dir, const char *s)
 	c->f.stream[dir].tail = c->buf[dir];
 	c->f.stream[dir].tail_len = c->len[dir];
 	sw_app_tcp(a, &p, &v);
+	sw_app_flush(a); /* the worker runs the packet's own rules in between */
 }
 
 static struct sw_app *app_new(struct rec *r)
@@ -278,6 +281,37 @@ static void test_http_pipeline_and_close(void **state)
 	sw_detect_ctx_free(r.dc);
 }
 
+/*
+ * The stream lost bytes it could not hold and resynchronised: the parser of
+ * that direction stops instead of splicing what follows onto what came
+ * before (which here would complete a request that never was).
+ */
+static void test_gap_stops_parser(void **state)
+{
+	struct rec r;
+	struct sw_app *a;
+	struct conn c;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	a = app_new(&r);
+	conn_init(&c, 80);
+	seg(a, &c, 0, "GET /a HTTP/1.1\r\nHo");
+	assert_int_equal(c.f.app_proto, SW_APP_HTTP1);
+	c.f.stream[0].gaps++; /* what sw_stream_packet() does on a resync after a gap */
+	seg(a, &c, 0, "st: x\r\n\r\n");
+	assert_int_equal(r.stages[SW_STAGE_REQ_HEADERS], 0);
+	assert_int_equal(sw_app_stats(a)->http_gap, 1);
+	/* the other direction still parses */
+	seg(a, &c, 1, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+	assert_int_equal(r.stages[SW_STAGE_RESP_HEADERS], 1);
+	/* the flow's end still reports every stage once */
+	sw_app_flow_end(a, &c.f);
+	for (int s = 0; s < SW_STAGE_N; s++)
+		assert_int_equal(r.stages[s], 1);
+	sw_app_free(a);
+}
+
 /* Not HTTP on port 80: detection fails, no parser, "alert http" never applies. */
 static void test_not_http_on_80(void **state)
 {
@@ -303,6 +337,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_http_transactions),
 		cmocka_unit_test(test_http_pipeline_and_close),
+		cmocka_unit_test(test_gap_stops_parser),
 		cmocka_unit_test(test_not_http_on_80),
 	};
 

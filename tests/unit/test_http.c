@@ -136,22 +136,28 @@ static size_t slen(const char *s)
 #define BUF(tx, b, ts, want) check_buf(tx, b, ts, 0, want, slen(want))
 #define BUFI(tx, b, ts, i, want) check_buf(tx, b, ts, i, want, slen(want))
 
-/* The stages of each transaction were reported exactly once each, in order. */
+/*
+ * The stages of each transaction were reported exactly once each, each
+ * after the stages it needs (app.h sw_app_stage_needs()), all of them.
+ */
 static void check_stages(const struct rec *r, unsigned n_tx)
 {
-	unsigned next[64] = {0};
+	unsigned seen[64] = {0};
 
 	for (unsigned i = 0; i < r->n; i++) {
 		uint64_t id = r->id[i];
+		unsigned bit = 1u << r->st[i];
 
 		assert_true(id < n_tx);
-		if (r->st[i] != (enum sw_app_stage)next[id])
-			fail_msg("event %u: tx %llu stage %d, expected %u", i, (unsigned long long)id, r->st[i],
-				 next[id]);
-		next[id]++;
+		if (seen[id] & bit)
+			fail_msg("event %u: tx %llu stage %d reported twice", i, (unsigned long long)id, r->st[i]);
+		if ((seen[id] & sw_app_stage_needs(r->st[i])) != sw_app_stage_needs(r->st[i]))
+			fail_msg("event %u: tx %llu stage %d before the stages it needs (seen 0x%x)", i,
+				 (unsigned long long)id, r->st[i], seen[id]);
+		seen[id] |= bit;
 	}
 	for (unsigned i = 0; i < n_tx; i++)
-		assert_int_equal(next[i], SW_STAGE_N);
+		assert_int_equal(seen[i], (1u << SW_STAGE_N) - 1);
 }
 
 static const char REQ1[] = "GET /a/b.php?x=1&y=%41 HTTP/1.1\r\n"
@@ -320,13 +326,14 @@ static void test_stage_order_and_close(void **state)
 	sw_http_flow_gc(x.h, x.hf); /* nothing to free yet */
 	BUF(x.r.tx[0], SW_BUF_HTTP_RESPONSE_BODY, false, "abc");
 	sw_http_flow_close(x.h, x.hf, 3000000, on_emit, &x.r);
-	assert_int_equal(x.r.n, 4);
+	assert_int_equal(x.r.n, 5);
 	assert_int_equal(x.r.st[3], SW_STAGE_RESP_BODY);
+	assert_int_equal(x.r.st[4], SW_STAGE_TX_DONE);
 	check_stages(&x.r, 1);
 	/* A second close and more data report nothing again. */
 	sw_http_flow_close(x.h, x.hf, 3000000, on_emit, &x.r);
 	assert_int_equal(feed(&x, false, "defg", 0), 0);
-	assert_int_equal(x.r.n, 4);
+	assert_int_equal(x.r.n, 5);
 	sw_http_flow_gc(x.h, x.hf);
 	fix_close(&x);
 
@@ -407,7 +414,7 @@ static void test_gc_between(void **state)
 
 		assert_int_equal(feed(&x, true, "GET /x HTTP/1.1\r\nHost: a\r\n\r\n", 0), 0);
 		assert_int_equal(feed(&x, false, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", 0), 0);
-		assert_int_equal(x.r.n - n0, 4);
+		assert_int_equal(x.r.n - n0, 5); /* four rule stages and the end */
 		assert_int_equal(x.r.id[n0], (uint64_t)i);
 		BUF(x.r.tx[n0], SW_BUF_HTTP_RESPONSE_BODY, false, "ok");
 		sw_http_flow_gc(x.h, x.hf);
@@ -450,7 +457,7 @@ static void test_chunked_gzip(void **state)
 		assert_int_equal(feed(&x, true, "GET /z HTTP/1.1\r\nHost: a\r\nAccept-Encoding: gzip\r\n\r\n", 0),
 				 0);
 		assert_int_equal(feedn(&x, false, resp, n, step), 0);
-		assert_int_equal(x.r.n, 4);
+		assert_int_equal(x.r.n, 5);
 		check_stages(&x.r, 1);
 		BUF(x.r.tx[0], SW_BUF_HTTP_RESPONSE_BODY, false, "Hello, gzip world! Hello, gzip world!\n");
 		BUF(x.r.tx[0], SW_BUF_FILE_DATA, false, "Hello, gzip world! Hello, gzip world!\n");
@@ -489,10 +496,13 @@ static void test_body_limit(void **state)
 	check_buf(x.r.tx[0], SW_BUF_HTTP_RESPONSE_BODY, false, 0, body, 64);
 	assert_int_equal(feedn(&x, false, body, sizeof(body) - 64, 0), 0);
 	check_buf(x.r.tx[0], SW_BUF_HTTP_RESPONSE_BODY, false, 0, body, 64);
+	/* the end (the http record) waits for the whole response, not the body limit */
+	assert_int_equal(x.r.n, 5);
+	assert_int_equal(x.r.st[4], SW_STAGE_TX_DONE);
 	/* libhtp has finished with it: gc frees it even though the body stage came early. */
 	sw_http_flow_gc(x.h, x.hf);
 	sw_http_flow_close(x.h, x.hf, 3000000, on_emit, &x.r);
-	assert_int_equal(x.r.n, 4);
+	assert_int_equal(x.r.n, 5);
 	fix_close(&x);
 }
 
@@ -578,6 +588,30 @@ static void test_http09(void **state)
 	fix_close(&x);
 }
 
+/* A server that answers before the request body ended: the body stage still sees the whole body. */
+static void test_early_response(void **state)
+{
+	struct sw_app_http_config c = defaults();
+	struct fix x;
+	(void)state;
+
+	fix_open(&x, &c);
+	assert_int_equal(feed(&x, true, "POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n01234", 0), 0);
+	assert_int_equal(feed(&x, false, "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n", 0), 0);
+	assert_int_equal(x.r.n, 3);
+	assert_int_equal(x.r.st[1], SW_STAGE_RESP_HEADERS);
+	assert_int_equal(x.r.st[2], SW_STAGE_RESP_BODY);
+	assert_int_equal(feed(&x, true, "56789", 0), 0);
+	assert_int_equal(x.r.n, 5);
+	assert_int_equal(x.r.st[3], SW_STAGE_REQ_BODY);
+	assert_int_equal(x.r.st[4], SW_STAGE_TX_DONE);
+	BUF(x.r.tx[0], SW_BUF_HTTP_REQUEST_BODY, true, "0123456789");
+	check_stages(&x.r, 1);
+	sw_http_flow_close(x.h, x.hf, 3000000, on_emit, &x.r);
+	assert_int_equal(x.r.n, 5);
+	fix_close(&x);
+}
+
 static void test_response_without_request(void **state)
 {
 	struct sw_app_http_config c = defaults();
@@ -586,9 +620,15 @@ static void test_response_without_request(void **state)
 
 	fix_open(&x, &c);
 	assert_int_equal(feed(&x, false, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi", 0), 0);
-	check_stages(&x.r, 1);
-	/* request stages first, with what libhtp made up for the missing request */
+	/*
+	 * The request headers first, with what libhtp made up for the missing
+	 * request; its body stage (and so the end) waits for the request, here
+	 * for the close.
+	 */
+	assert_int_equal(x.r.n, 3);
 	assert_int_equal(x.r.st[0], SW_STAGE_REQ_HEADERS);
+	assert_int_equal(x.r.st[1], SW_STAGE_RESP_HEADERS);
+	assert_int_equal(x.r.st[2], SW_STAGE_RESP_BODY);
 	BUF(x.r.tx[0], SW_BUF_HTTP_URI_RAW, true, "/libhtp::request_uri_not_seen");
 	BUF(x.r.tx[0], SW_BUF_HTTP_METHOD, true, NULL);
 	BUF(x.r.tx[0], SW_BUF_HTTP_RESPONSE_BODY, false, "hi");
@@ -736,6 +776,50 @@ static void test_memcap_body(void **state)
 	fix_close(&x);
 }
 
+/* A 10 KB User-Agent and URI: the rules see all of it, the EVE object at most 6 KiB of JSON of each. */
+static void test_eve_long_fields(void **state)
+{
+	struct sw_app_http_config c = defaults();
+	static char req[32768], b[65536];
+	struct sw_json j = {.b = b, .len = 0, .cap = sizeof(b) - 1};
+	const char *ua, *end;
+	struct fix x;
+	int n;
+	(void)state;
+
+	/* the URI is 10,000 'u', the User-Agent 10,000 'a' */
+	n = snprintf(req, sizeof(req), "GET /");
+	memset(req + n, 'u', 10000);
+	n += 10000;
+	n += snprintf(req + n, sizeof(req) - (size_t)n, " HTTP/1.1\r\nHost: a\r\nUser-Agent: ");
+	memset(req + n, 'a', 10000);
+	n += 10000;
+	snprintf(req + n, sizeof(req) - (size_t)n, "\r\n\r\n");
+	fix_open(&x, &c);
+	assert_int_equal(feed(&x, true, req, 0), 0);
+	assert_int_equal(x.r.n, 2); /* request headers and (no) body */
+	{
+		const uint8_t *p;
+		uint32_t len;
+
+		assert_true(sw_http_tx_buf(x.r.tx[0], SW_BUF_HTTP_USER_AGENT, true, 0, &p, &len));
+		assert_int_equal(len, 10000);
+	}
+	b[j.len++] = '{';
+	sw_http_tx_eve(x.r.tx[0], &j);
+	b[j.len++] = '}';
+	b[j.len] = '\0';
+	assert_false(j.overflow);
+	ua = strstr(b, "\"http_user_agent\":\"");
+	assert_non_null(ua);
+	ua += strlen("\"http_user_agent\":\"");
+	end = strchr(ua, '"');
+	assert_non_null(end);
+	assert_int_equal(end - ua, 6144);
+	assert_true(j.len < 2 * 6144 + 1024);
+	fix_close(&x);
+}
+
 static void test_eve(void **state)
 {
 	struct sw_app_http_config c = defaults();
@@ -806,6 +890,8 @@ int main(void)
 		cmocka_unit_test(test_uri_normalisation),
 		cmocka_unit_test(test_double_decode),
 		cmocka_unit_test(test_http09),
+		cmocka_unit_test(test_early_response),
+		cmocka_unit_test(test_eve_long_fields),
 		cmocka_unit_test(test_response_without_request),
 		cmocka_unit_test(test_garbage_error),
 		cmocka_unit_test(test_connect_tunnel),
