@@ -1726,6 +1726,14 @@ static int header_app_proto(struct pctx *c, const struct tok *t)
 	};
 	enum sw_app_proto ap = sw_app_proto_from_name(t->s, t->len);
 
+	/*
+	 * ftp-data connections are found through the FTP control channel's
+	 * PORT/PASV answers, which nothing follows yet: such a rule could never
+	 * match, so it is refused rather than loaded dead.
+	 */
+	if (ap == SW_APP_FTP_DATA)
+		return perr(c->e, t->col, "application protocol 'ftp-data' is not supported (its connections are not "
+					  "detected)");
 	if (ap != SW_APP_UNKNOWN && ap != SW_APP_FAILED) {
 		c->r->app_proto = ap;
 		c->r->proto = sw_app_proto_tcp_only(ap) ? SW_RP_TCP : SW_RP_IP;

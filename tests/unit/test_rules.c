@@ -118,6 +118,8 @@ static const struct rej rejects[] = {
 	{ "alert quic any any -> any any (sid:1;)", "1:7: application protocol 'quic' is not supported" },
 	{ "alert http2 any any -> any any (sid:1;)", "1:7: application protocol 'http2' is not supported" },
 	{ "alert sctp any any -> any any (sid:1;)", "1:7: protocol 'sctp' is not supported" },
+	{ "alert ftp-data any any -> any any (sid:1;)",
+	  "1:7: application protocol 'ftp-data' is not supported (its connections are not detected)" },
 	{ "alert tcp any any <- any any (sid:1;)", "1:19: invalid direction '<-'" },
 	{ "alert tcp 1.2.3.4/33 any -> any any (sid:1;)", "1:11: invalid address '1.2.3.4/33'" },
 	{ "alert tcp 1.2.3 any -> any any (sid:1;)", "1:11: invalid address '1.2.3'" },
@@ -803,7 +805,7 @@ static void test_app_proto(void **state)
 		{ "http", SW_APP_HTTP1, SW_RP_TCP },   { "http1", SW_APP_HTTP1, SW_RP_TCP },
 		{ "tls", SW_APP_TLS, SW_RP_TCP },      { "dns", SW_APP_DNS, SW_RP_IP },
 		{ "ssh", SW_APP_SSH, SW_RP_TCP },      { "smtp", SW_APP_SMTP, SW_RP_TCP },
-		{ "ftp", SW_APP_FTP, SW_RP_TCP },      { "ftp-data", SW_APP_FTP_DATA, SW_RP_TCP },
+		{ "ftp", SW_APP_FTP, SW_RP_TCP },
 		{ "smb", SW_APP_SMB, SW_RP_TCP },      { "dcerpc", SW_APP_DCERPC, SW_RP_TCP },
 		{ "imap", SW_APP_IMAP, SW_RP_TCP },    { "pop3", SW_APP_POP3, SW_RP_TCP },
 	};
