@@ -87,6 +87,7 @@ for n in range(40, 52):
 for n in range(52, 58):
 	RULE_SIDE[SID + n] = "raw"
 RULE_SIDE[SID + 54] = "request"  # alert http with a bare content: never matches here
+RULE_SIDE[SID + 58] = "response"
 
 C1, C2, C3 = "192.168.20.11", "192.168.20.12", "192.168.20.13"
 WEB1, WEB2, WEB3 = "203.0.113.80", "203.0.113.81", "203.0.113.82"
@@ -318,6 +319,18 @@ def build_v4():
 	t1 = Tx("GET", "/step2", [("Host", "bits.example")]).respond(200, "OK", [("Content-Length", "2")], b"2\n")
 	f = c.tcp(C1, WEB1, 40110, 80, [("c", t0.raw_req), ("s", t0.raw_resp), ("c", t1.raw_req), ("s", t1.raw_resp)])
 	annotate(f.expect(SID + 39), "http", [t0, t1], {SID + 39: [1]})
+
+	# M. A response without Content-Length whose body ends when the server
+	# closes the connection (RFC 9112 6.3, the usual HTTP/1.0 device page):
+	# the response completes only when the flow ends, after both FINs.  The
+	# body was sent while the connection was established, so 58
+	# (flow:established,to_client; file.data) matches, as Suricata inspects
+	# its flow-end pseudo packets as established.
+	body = b"<html>legacy device page CLOSE-DELIM-MARK</html>\n"
+	t = Tx("GET", "/status.html", [("Host", "device.example")]).respond(
+		200, "OK", [("Content-Type", "text/html"), ("Connection", "close")], body)
+	f = c.tcp(C2, WEB1, 40111, 80, [("c", t.raw_req), ("s", t.raw_resp)])
+	annotate(f.expect(SID + 58), "http", [t], {SID + 58: [0]})
 	return c
 
 
