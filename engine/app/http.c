@@ -474,7 +474,14 @@ static int on_request_line(htp_tx_t *htx)
 	return HTP_OK;
 }
 
-static int on_request_headers(htp_tx_t *htx)
+/*
+ * A hook that completes stage @st of the transaction: build the buffers
+ * that stage reads (the request's always: a response without request reads
+ * what libhtp made up for it; the response's from the response stages on),
+ * report it, and the transaction's end once both halves are complete (a
+ * response may end before its request does).
+ */
+static int hook_stage(htp_tx_t *htx, enum sw_app_stage st)
 {
 	struct http_tx *t = tx_get(htx);
 
@@ -482,8 +489,17 @@ static int on_request_headers(htp_tx_t *htx)
 		return HTP_ERROR;
 	build_uri(t);
 	build_hdrs(t, 0);
-	reach(t, SW_STAGE_REQ_HEADERS);
+	if (!sw_app_stage_to_server(st))
+		build_hdrs(t, 1);
+	reach(t, st);
+	if (htx->request_progress == HTP_REQUEST_COMPLETE && htx->response_progress == HTP_RESPONSE_COMPLETE)
+		reach(t, SW_STAGE_TX_DONE);
 	return HTP_OK;
+}
+
+static int on_request_headers(htp_tx_t *htx)
+{
+	return hook_stage(htx, SW_STAGE_REQ_HEADERS);
 }
 
 static void header_data(htp_tx_data_t *d, int dir)
@@ -541,16 +557,7 @@ static int on_response_body_data(htp_tx_data_t *d)
 
 static int on_request_complete(htp_tx_t *htx)
 {
-	struct http_tx *t = tx_get(htx);
-
-	if (!t)
-		return HTP_ERROR;
-	build_uri(t);
-	build_hdrs(t, 0);
-	reach(t, SW_STAGE_REQ_BODY);
-	if (htx->response_progress == HTP_RESPONSE_COMPLETE)
-		reach(t, SW_STAGE_TX_DONE);
-	return HTP_OK;
+	return hook_stage(htx, SW_STAGE_REQ_BODY);
 }
 
 static int on_response_start(htp_tx_t *htx)
@@ -560,32 +567,12 @@ static int on_response_start(htp_tx_t *htx)
 
 static int on_response_headers(htp_tx_t *htx)
 {
-	struct http_tx *t = tx_get(htx);
-
-	if (!t)
-		return HTP_ERROR;
-	/* A response without request: its request buffers are what libhtp made up. */
-	build_uri(t);
-	build_hdrs(t, 0);
-	build_hdrs(t, 1);
-	reach(t, SW_STAGE_RESP_HEADERS);
-	return HTP_OK;
+	return hook_stage(htx, SW_STAGE_RESP_HEADERS);
 }
 
 static int on_response_complete(htp_tx_t *htx)
 {
-	struct http_tx *t = tx_get(htx);
-
-	if (!t)
-		return HTP_ERROR;
-	build_uri(t);
-	build_hdrs(t, 0);
-	build_hdrs(t, 1);
-	reach(t, SW_STAGE_RESP_BODY);
-	/* the whole transaction is there once the request is too (a response may end first) */
-	if (htx->request_progress == HTP_REQUEST_COMPLETE)
-		reach(t, SW_STAGE_TX_DONE);
-	return HTP_OK;
+	return hook_stage(htx, SW_STAGE_RESP_BODY);
 }
 
 /* ---- per worker ---- */

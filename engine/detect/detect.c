@@ -143,8 +143,26 @@ static int cmp_lit(const void *a, const void *b)
 	return x->rule < y->rule ? -1 : x->rule > y->rule;
 }
 
-/* The fast-pattern literal of rule @r, or false if it has none usable. */
-static bool fast_lit(const struct sw_rule *r, const uint8_t **p, uint32_t *len, bool *nocase)
+/*
+ * The literal Hyperscan looks for of content @k of rule @r: the content, or
+ * the part fast_pattern:<offset>,<len> chops out of it when @k is the
+ * rule's fast pattern.
+ */
+static void content_lit(const struct sw_rule *r, int32_t k, struct lit *l)
+{
+	const struct sw_content *ct = &r->pm[k].u.content;
+
+	l->p = ct->pat;
+	l->len = ct->len;
+	if (k == r->fast_pattern && ct->fp_chop && ct->fp_len > 0 && (uint32_t)ct->fp_off + ct->fp_len <= ct->len) {
+		l->p = ct->pat + ct->fp_off;
+		l->len = ct->fp_len;
+	}
+	l->nocase = ct->flags & SW_CONTENT_NOCASE;
+}
+
+/* The fast-pattern literal of packet rule @r into @l, or false if it has none usable. */
+static bool fast_lit(const struct sw_rule *r, struct lit *l)
 {
 	const struct sw_content *ct;
 
@@ -155,14 +173,39 @@ static bool fast_lit(const struct sw_rule *r, const uint8_t **p, uint32_t *len, 
 	ct = &r->pm[r->fast_pattern].u.content;
 	if ((ct->flags & SW_CONTENT_NEGATED) || ct->len == 0)
 		return false;
-	*p = ct->pat;
-	*len = ct->len;
-	if (ct->fp_chop && ct->fp_len > 0 && (uint32_t)ct->fp_off + ct->fp_len <= ct->len) {
-		*p = ct->pat + ct->fp_off;
-		*len = ct->fp_len;
-	}
-	*nocase = ct->flags & SW_CONTENT_NOCASE;
+	content_lit(r, r->fast_pattern, l);
 	return true;
+}
+
+/*
+ * Sort @nl literals and fold identical (bytes, nocase) ones into one
+ * pattern each: Hyperscan's arrays (@expr, @lens, @flags with only
+ * HS_FLAG_CASELESS, @first: a rule of each pattern, for errors; each with
+ * room for @nl) and the CSR table pattern -> rules (*@pat_off, *@pat_rules,
+ * allocated here).  Returns the pattern count, or -ENOMEM.
+ */
+static int64_t fold_lits(struct lit *l, size_t nl, const char **expr, size_t *lens, unsigned *flags, uint32_t *first,
+			 uint32_t **pat_off, uint32_t **pat_rules)
+{
+	uint32_t n = 0;
+
+	qsort(l, nl, sizeof(*l), cmp_lit);
+	*pat_off = malloc((nl + 1) * sizeof(**pat_off));
+	*pat_rules = malloc((nl ? nl : 1) * sizeof(**pat_rules));
+	if (!*pat_off || !*pat_rules)
+		return -ENOMEM;
+	for (size_t i = 0; i < nl; i++) {
+		if (i == 0 || lit_cmp_bytes(&l[i - 1], &l[i]) != 0) {
+			expr[n] = (const char *)l[i].p;
+			lens[n] = l[i].len;
+			flags[n] = l[i].nocase ? HS_FLAG_CASELESS : 0;
+			first[n] = l[i].rule;
+			(*pat_off)[n++] = (uint32_t)i;
+		}
+		(*pat_rules)[i] = l[i].rule;
+	}
+	(*pat_off)[n] = (uint32_t)nl;
+	return n;
 }
 
 /* Which scans a rule's fast pattern takes part in. */
@@ -246,50 +289,34 @@ out:
 
 static int build_hs(struct sw_detect *d, char *err, size_t errlen)
 {
-	struct lit *l = malloc((d->n ? d->n : 1) * sizeof(*l));
-	const char **expr = NULL;
-	unsigned *flags = NULL;
-	size_t *lens = NULL;
-	uint32_t *first = NULL;
-	size_t nl = 0;
+	size_t cap = d->n ? d->n : 1, nl = 0;
+	struct lit *l = malloc(cap * sizeof(*l));
+	const char **expr = malloc(cap * sizeof(*expr));
+	unsigned *flags = malloc(cap * sizeof(*flags));
+	size_t *lens = malloc(cap * sizeof(*lens));
+	uint32_t *first = malloc(cap * sizeof(*first));
+	int64_t np;
 	int ret = -ENOMEM;
 
-	if (!l)
+	if (!l || !expr || !flags || !lens || !first)
 		goto nomem;
 	for (uint32_t i = 0; i < d->n; i++) {
-		if (d->cr[i].tx || !fast_lit(d->cr[i].r, &l[nl].p, &l[nl].len, &l[nl].nocase))
+		if (d->cr[i].tx || !fast_lit(d->cr[i].r, &l[nl]))
 			continue;
 		l[nl].rule = i;
 		if (d->cr[i].buf != BUF_PKT && l[nl].len > d->max_fp_len)
 			d->max_fp_len = l[nl].len;
 		nl++;
 	}
-	if (nl == 0) {
-		free(l);
-		return 0;
-	}
-	qsort(l, nl, sizeof(*l), cmp_lit);
-	expr = malloc(nl * sizeof(*expr));
-	flags = malloc(nl * sizeof(*flags));
-	lens = malloc(nl * sizeof(*lens));
-	first = malloc(nl * sizeof(*first));
-	d->pat_off = malloc((nl + 1) * sizeof(*d->pat_off));
-	d->pat_rules = malloc(nl * sizeof(*d->pat_rules));
-	if (!expr || !flags || !lens || !first || !d->pat_off || !d->pat_rules)
+	ret = 0;
+	if (nl == 0)
+		goto out;
+	np = fold_lits(l, nl, expr, lens, flags, first, &d->pat_off, &d->pat_rules);
+	if (np < 0) {
+		ret = -ENOMEM;
 		goto nomem;
-	for (size_t i = 0; i < nl; i++) {
-		if (i == 0 || lit_cmp_bytes(&l[i - 1], &l[i]) != 0) {
-			uint32_t k = d->n_pat++;
-
-			expr[k] = (const char *)l[i].p;
-			lens[k] = l[i].len;
-			flags[k] = l[i].nocase ? HS_FLAG_CASELESS : 0;
-			first[k] = l[i].rule;
-			d->pat_off[k] = (uint32_t)i;
-		}
-		d->pat_rules[i] = l[i].rule;
 	}
-	d->pat_off[d->n_pat] = (uint32_t)nl;
+	d->n_pat = (uint32_t)np;
 	ret = compile_db(d, expr, flags, lens, first, DB_PKT, &d->db_pkt, err, errlen);
 	if (ret == 0)
 		ret = compile_db(d, expr, flags, lens, first, DB_STREAM, &d->db_stream, err, errlen);
@@ -407,15 +434,13 @@ static int build_prefilter(struct sw_detect *d)
 		goto out;
 	for (uint32_t i = 0; i < d->n; i++) {
 		const struct sw_rule *r = d->cr[i].r;
-		const uint8_t *lp;
-		uint32_t ll;
-		bool nc;
+		struct lit fl;
 		int k = pf_class_of(r->proto);
 		struct ivec *m = iv[k];
 		double fs, fd, fp, best = 2.0;
 		int choice = -1; /* 0 src, 1 dst, 2 port, -1 always */
 
-		if (d->cr[i].tx || fast_lit(r, &lp, &ll, &nc))
+		if (d->cr[i].tx || fast_lit(r, &fl))
 			continue; /* Hyperscan makes it a candidate, or a transaction does */
 		fs = addr_frac(&r->src);
 		fd = addr_frac(&r->dst);
@@ -623,89 +648,69 @@ static int32_t tx_prefilter_pm(const struct sw_rule *r)
 /* One database per transaction buffer; rules without a buffer content go on their stages' lists. */
 static int build_tx(struct sw_detect *d, char *err, size_t errlen)
 {
-	struct lit *l = malloc((d->n ? d->n : 1) * sizeof(*l));
-	const char **expr = malloc((d->n ? d->n : 1) * sizeof(*expr));
-	unsigned *flags = malloc((d->n ? d->n : 1) * sizeof(*flags)), *ids = malloc((d->n ? d->n : 1) * sizeof(*ids));
-	size_t *lens = malloc((d->n ? d->n : 1) * sizeof(*lens));
+	size_t cap = d->n ? d->n : 1;
+	struct lit *l = malloc(cap * sizeof(*l));
+	const char **expr = malloc(cap * sizeof(*expr));
+	unsigned *flags = malloc(cap * sizeof(*flags)), *ids = malloc(cap * sizeof(*ids));
+	size_t *lens = malloc(cap * sizeof(*lens));
+	uint32_t *first = malloc(cap * sizeof(*first));
+	int32_t *pf = malloc(cap * sizeof(*pf)); /* per rule: its prefilter content, -1 none */
 	int ret = -ENOMEM;
 
-	if (!l || !expr || !flags || !ids || !lens)
+	if (!l || !expr || !flags || !ids || !lens || !first || !pf)
 		goto nomem;
 	for (int s = 0; s < SW_STAGE_N; s++) {
-		d->stage_always[s] = malloc((d->n ? d->n : 1) * sizeof(uint32_t));
+		d->stage_always[s] = malloc(cap * sizeof(uint32_t));
 		if (!d->stage_always[s])
 			goto nomem;
 	}
+	for (uint32_t i = 0; i < d->n; i++) {
+		pf[i] = d->cr[i].tx ? tx_prefilter_pm(d->cr[i].r) : -1;
+		if (!d->cr[i].tx || pf[i] >= 0)
+			continue;
+		for (int s = 0; s < SW_STAGE_N; s++)
+			if (d->cr[i].stage_mask & (1u << s))
+				d->stage_always[s][d->n_stage_always[s]++] = i;
+	}
 	for (uint32_t b = 1; b < SW_BUF_N; b++) {
 		struct buf_db *bd = &d->bdb[b];
+		hs_compile_error_t *ce = NULL;
 		size_t nl = 0;
+		int64_t np;
 
 		for (uint32_t i = 0; i < d->n; i++) {
-			const struct sw_rule *r = d->cr[i].r;
-			int32_t k;
-			const struct sw_content *ct;
-
-			if (!d->cr[i].tx)
+			if (pf[i] < 0 || d->cr[i].r->pm[pf[i]].buf != b)
 				continue;
-			k = tx_prefilter_pm(r);
-			if (k < 0) {
-				if (b == 1) /* once per rule */
-					for (int s = 0; s < SW_STAGE_N; s++)
-						if (d->cr[i].stage_mask & (1u << s))
-							d->stage_always[s][d->n_stage_always[s]++] = i;
-				continue;
-			}
-			if (r->pm[k].buf != b)
-				continue;
-			ct = &r->pm[k].u.content;
-			l[nl].p = ct->pat;
-			l[nl].len = ct->len;
-			if (k == r->fast_pattern && ct->fp_chop && ct->fp_len > 0 && (uint32_t)ct->fp_off + ct->fp_len <= ct->len) {
-				l[nl].p = ct->pat + ct->fp_off;
-				l[nl].len = ct->fp_len;
-			}
-			l[nl].nocase = ct->flags & SW_CONTENT_NOCASE;
-			l[nl].rule = i;
-			nl++;
+			content_lit(d->cr[i].r, pf[i], &l[nl]);
+			l[nl++].rule = i;
 			for (int s = 0; s < SW_STAGE_N; s++)
 				if (d->cr[i].stage_mask & (1u << s))
 					d->stage_bufs[s] |= 1ull << b;
 		}
 		if (nl == 0)
 			continue;
-		qsort(l, nl, sizeof(*l), cmp_lit);
-		bd->pat_off = malloc((nl + 1) * sizeof(*bd->pat_off));
-		bd->pat_rules = malloc(nl * sizeof(*bd->pat_rules));
-		if (!bd->pat_off || !bd->pat_rules)
+		np = fold_lits(l, nl, expr, lens, flags, first, &bd->pat_off, &bd->pat_rules);
+		if (np < 0)
 			goto nomem;
-		for (size_t i = 0; i < nl; i++) {
-			if (i == 0 || lit_cmp_bytes(&l[i - 1], &l[i]) != 0) {
-				uint32_t k = bd->n_pat++;
-
-				expr[k] = (const char *)l[i].p;
-				lens[k] = l[i].len;
-				flags[k] = (l[i].nocase ? HS_FLAG_CASELESS : 0) | HS_FLAG_SINGLEMATCH;
-				ids[k] = k;
-				bd->pat_off[k] = (uint32_t)i;
-			}
-			bd->pat_rules[i] = l[i].rule;
+		bd->n_pat = (uint32_t)np;
+		for (uint32_t k = 0; k < bd->n_pat; k++) {
+			flags[k] |= HS_FLAG_SINGLEMATCH; /* a buffer is scanned whole: one report per pattern */
+			ids[k] = k;
 		}
-		bd->pat_off[bd->n_pat] = (uint32_t)nl;
-		{
-			hs_compile_error_t *ce = NULL;
+		if (hs_compile_lit_multi(expr, flags, ids, lens, bd->n_pat, HS_MODE_BLOCK, NULL, &bd->db, &ce) !=
+		    HS_SUCCESS) {
+			const struct sw_rule *r = ce && ce->expression >= 0 && (uint32_t)ce->expression < bd->n_pat ?
+							  d->cr[first[ce->expression]].r : NULL;
 
-			if (hs_compile_lit_multi(expr, flags, ids, lens, bd->n_pat, HS_MODE_BLOCK, NULL, &bd->db, &ce) !=
-			    HS_SUCCESS) {
-				snprintf(err, errlen, "hyperscan (%s): %s", sw_buf_name((enum sw_buf)b),
-					 ce ? ce->message : "compile failed");
-				hs_free_compile_error(ce);
-				ret = -EINVAL;
-				goto out;
-			}
-			if (hs_alloc_scratch(bd->db, &d->proto_scratch) != HS_SUCCESS) {
-				snprintf(err, errlen, "hyperscan: cannot allocate scratch");
-				goto out;
-			}
+			snprintf(err, errlen, "%s:%u: hyperscan (%s): %s", r && r->file ? r->file : "?", r ? r->line : 0,
+				 sw_buf_name((enum sw_buf)b), ce ? ce->message : "compile failed");
+			hs_free_compile_error(ce);
+			ret = -EINVAL;
+			goto out;
+		}
+		if (hs_alloc_scratch(bd->db, &d->proto_scratch) != HS_SUCCESS) {
+			snprintf(err, errlen, "hyperscan: cannot allocate scratch");
+			goto out;
 		}
 	}
 	ret = 0;
@@ -718,6 +723,8 @@ out:
 	free(flags);
 	free(ids);
 	free(lens);
+	free(first);
+	free(pf);
 	return ret;
 }
 
