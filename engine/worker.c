@@ -63,7 +63,7 @@ struct worker {
 	uint8_t *scratch;
 	size_t scratch_len;
 	struct sw_stream_pool *sp; /* held out-of-order TCP segments */
-	struct sw_app *app;     /* protocol detection and parsers; NULL if it could not start */
+	struct sw_app *app;     /* protocol detection and parsers */
 	/* the packet being inspected, for transaction stages it completes */
 	const struct sw_stream_view *cur_view;
 	enum sw_action tx_verdict; /* strongest action of transaction rules on the current packet */
@@ -176,14 +176,6 @@ static void ring_release(struct ring *r, const struct rec *h)
 
 /* ---- the per-packet pipeline ---- */
 
-/*
- * Held TCP bytes that never joined the stream (the flow ended, or the gap
- * outgrew what may be held): inspect them as one packet of direction @dir
- * so nothing is silently skipped.  The packet is rebuilt from the flow key;
- * its view is the run (stream rules see it, no packet payload, so packet
- * rules, which saw each real segment, do not match it again).  Uses a
- * packet of its own: w->pkt may be the packet being processed.
- */
 /*
  * A packet of direction @dir (0 = to server) of flow @f, rebuilt from the
  * flow key, for what is inspected without a wire packet of its own (held

@@ -55,7 +55,6 @@ struct sw_http {
 
 struct sw_http_flow {
 	struct sw_http *h;
-	const struct sw_flow *f;
 	htp_connp_t *connp;
 	sw_app_emit_fn emit; /* set for the duration of a feed / close call */
 	void *ctx;
@@ -101,9 +100,13 @@ struct http_tx {
 
 /* ---- memory accounting ---- */
 
-static bool mem_ok(const struct sw_http *h, uint64_t add)
+/* Whether @add more bytes fit under the memcap; a refusal is counted (st.memcap), never silent. */
+static bool mem_ok(struct sw_http *h, uint64_t add)
 {
-	return !h->memcap || h->st.memuse + add <= h->memcap;
+	if (!h->memcap || h->st.memuse + add <= h->memcap)
+		return true;
+	h->st.memcap++;
+	return false;
 }
 
 static void mem_add(struct sw_http *h, struct sw_http_flow *hf, struct http_tx *t, uint64_t n)
@@ -677,7 +680,6 @@ struct sw_http_flow *sw_http_flow_new(struct sw_http *h, const struct sw_flow *f
 	htp_time_t tv = tv_of(ts_usec);
 
 	if (!mem_ok(h, HTTP_PARSER_COST)) {
-		h->st.memcap++;
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -685,7 +687,6 @@ struct sw_http_flow *sw_http_flow_new(struct sw_http *h, const struct sw_flow *f
 	if (!hf)
 		return NULL;
 	hf->h = h;
-	hf->f = f;
 	hf->connp = htp_connp_create(h->cfg);
 	if (!hf->connp) {
 		free(hf);

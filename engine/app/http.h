@@ -29,7 +29,8 @@ typedef void (*sw_app_emit_fn)(void *ctx, struct sw_app_tx *tx, enum sw_app_stag
 
 struct sw_http_stats {
 	uint64_t tx;           /* transactions started */
-	uint64_t memcap;       /* flows refused a parser: memcap reached */
+	uint64_t memcap;       /* times the memcap refused memory: a flow's parser, a transaction's
+				* header buffers (absent then), a body's growth (inspected as cut) */
 	uint64_t parse_errors; /* libhtp reported an error: that flow's parsing stopped */
 	uint64_t gaps;         /* directions stopped by a stream gap */
 	uint64_t memuse;       /* bytes accounted now (parsers, transactions, bodies) */
