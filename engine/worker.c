@@ -1425,6 +1425,20 @@ void sw_engine_log_summary(struct sw_engine *e)
 			t.df.ipv4_fragments, t.df.ipv6_fragments, t.df.ipv4_reassembled, t.df.ipv6_reassembled,
 			t.df.ipv4_timeouts, t.df.ipv6_timeouts, t.df.dropped, t.df.frag_overlap[0], t.df.frag_overlap[1],
 			t.df.tracker_hard_reuse);
+	{
+		char line[512];
+		int n = 0;
+
+		for (int k = SW_APP_HTTP1; k < SW_APP_N && n >= 0 && (size_t)n < sizeof(line); k++)
+			if (t.app.flows[k])
+				n += snprintf(line + n, sizeof(line) - (size_t)n, " %s %" PRIu64,
+					      sw_app_proto_name((enum sw_app_proto)k), t.app.flows[k]);
+		if (n > 0)
+			fprintf(stderr,
+				"sidewall: app layer: flows:%s; http: %" PRIu64 " transactions, %" PRIu64
+				" parse errors, %" PRIu64 " directions stopped by a gap, %" PRIu64 " memcap refusals\n",
+				line, t.app.tx_http, t.app.http_parse_errors, t.app.http_gap, t.app.http_memcap);
+	}
 	if (e->cfg.inline_mode)
 		fprintf(stderr,
 			"sidewall: nfqueue: %" PRIu64 " packets, %" PRIu64 " accepted, %" PRIu64 " dropped (%" PRIu64
