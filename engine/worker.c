@@ -64,6 +64,7 @@ struct worker {
 	size_t scratch_len;
 	struct sw_stream_pool *sp; /* held out-of-order TCP segments */
 	struct sw_app *app;     /* protocol detection and parsers */
+	bool flow_ending;       /* on_flow_end() is handing held stream bytes out */
 	/* the packet being inspected, for transaction stages it completes */
 	const struct sw_stream_view *cur_view;
 	enum sw_action tx_verdict; /* strongest action of transaction rules on the current packet */
@@ -220,8 +221,13 @@ static void on_stream_gap(void *ctx, struct sw_flow *f, int dir, const uint8_t *
 	struct sw_packet p;
 	int rc;
 
-	if (w->app)
-		sw_app_gap(w->app, f, dir);
+	if (w->app) {
+		/* at flow end the parser reads past the gap; a gap given up mid-flow ends that direction */
+		if (w->flow_ending)
+			sw_app_held(w->app, f, dir, data, len, base);
+		else
+			sw_app_gap(w->app, f, dir);
+	}
 	flow_packet(f, dir, &p);
 	p.stream_flush = true;
 	rc = sw_detect_packet(w->dc, &p, &v, &res); /* flow:established holds for it: detect_verify.c */
@@ -316,7 +322,9 @@ static void on_flow_end(void *ctx, struct sw_flow *f, enum sw_flow_end why)
 	 * transactions' last stages matched, and app_proto is settled.
 	 */
 	if (why != SW_FLOW_END_INTERIM) {
+		w->flow_ending = true;
 		sw_stream_flow_end(f, w->sp, w->scratch, w->scratch_len, &w->ss);
+		w->flow_ending = false;
 		if (w->app)
 			sw_app_flow_end(w->app, f);
 	}

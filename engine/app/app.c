@@ -31,7 +31,9 @@
 struct sw_app_flow {
 	struct sw_http_flow *http;
 	bool stopped[2];      /* that direction's parser gave up (gap, error) */
-	uint32_t gaps[2];     /* f->stream[dir].gaps when the parser started */
+	uint64_t end[2];      /* stream offset up to which the parser was fed */
+	uint32_t gaps[2];     /* f->stream[dir].gaps the parser was told about */
+	uint64_t gap_bytes[2]; /* ... and f->stream[dir].gap_bytes */
 };
 
 /* Stage events of one packet, run after its packet rules (sw_app_flush()). */
@@ -144,33 +146,64 @@ static void probe_gave_up(struct sw_app *a, struct sw_flow *f, int dir)
 		set_proto(a, f, SW_APP_FAILED);
 }
 
-static void feed(struct sw_app *a, struct sw_flow *f, const struct sw_packet *p, int dir, const uint8_t *d,
-		 uint32_t len, int64_t ts)
+/*
+ * Give the parser of direction @dir the @len bytes at stream offset @off
+ * (stream_off coordinates: in-order bytes), after @gap bytes that were lost
+ * before them.  @p is the packet that brought them (NULL at flow end); a
+ * packet's stage events wait for sw_app_flush(), the flow end's run at once.
+ */
+static void feed_at(struct sw_app *a, struct sw_flow *f, const struct sw_packet *p, int dir, uint64_t gap,
+		    const uint8_t *d, uint32_t len, uint64_t off, int64_t ts)
 {
 	struct sw_app_flow *af = f->app;
 
 	if (!af || !af->http || af->stopped[dir] || len == 0)
 		return;
-	/*
-	 * The stream lost bytes in this direction and resynchronised after them
-	 * (a gap it could not hold): what follows is not what the parser expects
-	 * next, so that direction's parsing ends here instead of splicing.
-	 */
-	if (f->stream[dir].gaps != af->gaps[dir]) {
+	if (gap > UINT32_MAX) {
 		sw_http_gap(a->http, af->http, dir == 0);
 		af->stopped[dir] = true;
 		return;
 	}
 	a->cur_flow = f;
 	a->cur_pkt = p;
-	a->defer = true;
-	a->ev_flow = f;
-	a->ev_pkt = p;
-	if (sw_http_data(a->http, af->http, dir == 0, d, len, ts, emit, a) < 0)
+	if (p) {
+		a->defer = true;
+		a->ev_flow = f;
+		a->ev_pkt = p;
+	}
+	if (gap && sw_http_data(a->http, af->http, dir == 0, NULL, (uint32_t)gap, ts, emit, a) < 0)
 		af->stopped[0] = af->stopped[1] = true;
+	if (!af->stopped[dir] && sw_http_data(a->http, af->http, dir == 0, d, len, ts, emit, a) < 0)
+		af->stopped[0] = af->stopped[1] = true;
+	af->end[dir] = off + len;
 	a->defer = false;
 	a->cur_flow = NULL;
 	a->cur_pkt = NULL;
+}
+
+/*
+ * New in-order bytes of a packet.  If the stream lost bytes in this
+ * direction and resynchronised after them (a gap it could not hold), the
+ * parser is told how many, as Suricata does: a gap inside a body is skipped
+ * and the next transaction still parses; elsewhere libhtp refuses it and
+ * that direction stops.  Never spliced.
+ */
+static void feed(struct sw_app *a, struct sw_flow *f, const struct sw_packet *p, int dir, const uint8_t *d,
+		 uint32_t len, uint64_t off)
+{
+	struct sw_app_flow *af = f->app;
+	uint64_t gap = 0;
+
+	if (!af)
+		return;
+	if (f->stream[dir].gaps != af->gaps[dir]) {
+		gap = f->stream[dir].gap_bytes - af->gap_bytes[dir];
+		af->gaps[dir] = f->stream[dir].gaps;
+		af->gap_bytes[dir] = f->stream[dir].gap_bytes;
+		if (gap == 0)
+			gap = UINT64_MAX; /* a gap of unknown length: stop */
+	}
+	feed_at(a, f, p, dir, gap, d, len, off, p->ts_usec);
 }
 
 /*
@@ -198,16 +231,18 @@ static void start_http(struct sw_app *a, struct sw_flow *f, const struct sw_pack
 		return; /* counted by http.c (memcap) */
 	}
 	f->app = af;
-	af->gaps[0] = f->stream[0].gaps;
-	af->gaps[1] = f->stream[1].gaps;
+	for (int d = 0; d < 2; d++) {
+		af->gaps[d] = f->stream[d].gaps;
+		af->gap_bytes[d] = f->stream[d].gap_bytes;
+	}
 	for (int d = 0; d < 2; d++) {
 		const struct sw_stream_dir *sd = &f->stream[d];
 
 		if (d == dir) {
-			feed(a, f, p, d, v->data, v->len, p->ts_usec);
+			feed(a, f, p, d, v->data, v->len, 0);
 		} else if (sd->stream_off > 0) {
 			if (sd->stream_off == sd->tail_len) {
-				feed(a, f, p, d, sd->tail, sd->tail_len, p->ts_usec);
+				feed(a, f, p, d, sd->tail, sd->tail_len, 0);
 			} else {
 				sw_http_gap(a->http, af->http, d == 0);
 				af->stopped[d] = true;
@@ -227,7 +262,7 @@ void sw_app_tcp(struct sw_app *a, struct sw_packet *p, const struct sw_stream_vi
 		return;
 	if (f->app_proto != SW_APP_UNKNOWN) {
 		if (f->app)
-			feed(a, f, p, dir, v->data + v->new_off, v->len - v->new_off, p->ts_usec);
+			feed(a, f, p, dir, v->data + v->new_off, v->len - v->new_off, v->base + v->new_off);
 		return;
 	}
 	if (f->app_probe_done & (1u << dir))
@@ -293,6 +328,19 @@ void sw_app_gap(struct sw_app *a, struct sw_flow *f, int dir)
 		return;
 	sw_http_gap(a->http, af->http, dir == 0);
 	af->stopped[dir] = true;
+}
+
+void sw_app_held(struct sw_app *a, struct sw_flow *f, int dir, const uint8_t *data, uint32_t len, uint64_t base)
+{
+	struct sw_app_flow *af = f->app;
+	uint64_t skip;
+
+	if (!af || af->stopped[dir] || base + len <= af->end[dir])
+		return;
+	/* a run never starts before what was fed; should it overlap, the part fed already wins */
+	skip = base < af->end[dir] ? af->end[dir] - base : 0;
+	feed_at(a, f, NULL, dir, base + skip - af->end[dir], data + skip, len - (uint32_t)skip, base + skip,
+		f->last_usec);
 }
 
 void sw_app_flow_end(struct sw_app *a, struct sw_flow *f)

@@ -167,6 +167,15 @@ void sw_app_udp(struct sw_app *a, struct sw_packet *p);
 void sw_app_gap(struct sw_app *a, struct sw_flow *f, int dir);
 
 /*
+ * At flow end, before sw_app_flow_end(): a run of @len held bytes of
+ * direction @dir at stream offset @base that never joined the stream (a gap
+ * before it never filled, as when a retransmission was not captured).  The
+ * parser skips the gap and reads the run, as Suricata does once the
+ * receiver acknowledged past the gap; stage events run at once (no packet).
+ */
+void sw_app_held(struct sw_app *a, struct sw_flow *f, int dir, const uint8_t *data, uint32_t len, uint64_t base);
+
+/*
  * Flow @f ends: report the stages its open transactions never reached (they
  * are evaluated with what they have; p is NULL in the callback), settle
  * app_proto ("failed" if a direction gave up and none was found) and free

@@ -749,6 +749,12 @@ int sw_http_data(struct sw_http *h, struct sw_http_flow *hf, bool to_server, con
 	hf->ctx = NULL;
 	switch (rc) {
 	case HTP_STREAM_ERROR:
+		if (!data) {
+			/* libhtp takes gaps only inside bodies: elsewhere this direction ends */
+			h->st.gaps++;
+			hf->stop[dir] = true;
+			break;
+		}
 		hf->failed = true;
 		h->st.parse_errors++;
 		return -EPROTO;

@@ -51,7 +51,10 @@ struct sw_http_flow *sw_http_flow_new(struct sw_http *h, const struct sw_flow *f
 void sw_http_flow_free(struct sw_http *h, struct sw_http_flow *hf);
 
 /*
- * Feed @len in-order bytes of direction @to_server (borrowed until return).
+ * Feed @len in-order bytes of direction @to_server (borrowed until return);
+ * @data NULL: @len bytes of that direction were lost (a stream gap), which
+ * libhtp skips inside a body and refuses elsewhere (then this direction
+ * stops, counted as a gap; the other goes on).
  * Stage events go to @emit(@ctx, ...) during the call.  Returns 0, or
  * -EPROTO once the parser failed for good (counted; later calls do nothing).
  */

@@ -72,6 +72,7 @@ struct sw_stream_dir {
 	 * (engine/app/) compares it with the count it last saw.
 	 */
 	uint32_t gaps;
+	uint64_t gap_bytes;   /* sequence numbers those gaps skipped */
 };
 
 struct sw_flow {

@@ -390,6 +390,9 @@ int sw_stream_packet(const struct sw_packet *p, uint32_t window, struct sw_strea
 		} else {
 			st->resync++;
 			s->gaps++;
+			/* next_seq still marks where the in-order bytes ended (the gap desynced it) */
+			if (seq_lt(s->next_seq, seq))
+				s->gap_bytes += seq - s->next_seq;
 		}
 		s->next_seq = seq;
 		s->in_sync = true;

@@ -312,6 +312,28 @@ static void test_gap_stops_parser(void **state)
 	sw_app_free(a);
 }
 
+/* A gap inside a body is skipped (libhtp is told its length): the next transaction still parses. */
+static void test_gap_in_body(void **state)
+{
+	struct rec r;
+	struct sw_app *a;
+	struct conn c;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	a = app_new(&r);
+	conn_init(&c, 80);
+	seg(a, &c, 0, "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 20\r\n\r\n01234");
+	c.f.stream[0].gaps++; /* 10 bytes never seen, then the stream resynchronised */
+	c.f.stream[0].gap_bytes += 10;
+	seg(a, &c, 0, "56789GET /b HTTP/1.1\r\nHost: x\r\n\r\n");
+	assert_int_equal(r.stages[SW_STAGE_REQ_BODY], 2);    /* the POST's body ended; the GET has none */
+	assert_int_equal(r.stages[SW_STAGE_REQ_HEADERS], 2); /* the second request parsed */
+	assert_int_equal(sw_app_stats(a)->http_gap, 0);
+	sw_app_flow_end(a, &c.f);
+	sw_app_free(a);
+}
+
 /* Not HTTP on port 80: detection fails, no parser, "alert http" never applies. */
 static void test_not_http_on_80(void **state)
 {
@@ -338,6 +360,7 @@ int main(void)
 		cmocka_unit_test(test_http_transactions),
 		cmocka_unit_test(test_http_pipeline_and_close),
 		cmocka_unit_test(test_gap_stops_parser),
+		cmocka_unit_test(test_gap_in_body),
 		cmocka_unit_test(test_not_http_on_80),
 	};
 
