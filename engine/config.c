@@ -697,6 +697,8 @@ static int stream_key(struct ctx *x, const char *path, const char *key,
 	(void)arg;
 	if (!strcmp(key, "reassembly"))
 		return walk_map(x, v, path, reasm_key, NULL);
+	if (!strcmp(key, "midstream"))
+		return get_bool(x, v, path, &x->c->app.midstream);
 	return unknown(x, k, path);
 }
 

@@ -1755,6 +1755,49 @@ static int header_app_proto(struct pctx *c, const struct tok *t)
  * partition).  Remaps the fast pattern and the byte_extract definitions,
  * and sets buf_mask.
  */
+/*
+ * Suricata: with no sticky buffer, a relative isdataat, byte_test,
+ * byte_jump, byte_extract or pcre (R) belongs to the list of the content or
+ * pcre before it, which a content modifier (http_uri, uricontent ...) may
+ * have moved: "uricontent:\"x\"; isdataat:4,relative;" tests the URI.
+ */
+static void follow_modified(struct sw_rule *r)
+{
+	uint8_t last = SW_BUF_PAYLOAD;
+
+	for (uint32_t i = 0; i < r->n_pm; i++) {
+		struct sw_pm *pm = &r->pm[i];
+		bool rel = false;
+
+		switch (pm->kind) {
+		case SW_PM_CONTENT:
+			last = pm->buf;
+			continue;
+		case SW_PM_PCRE:
+			rel = pm->u.pcre.relative;
+			break;
+		case SW_PM_ISDATAAT:
+			rel = pm->u.isdataat.relative;
+			break;
+		case SW_PM_BYTE_TEST:
+			rel = pm->u.btest.relative;
+			break;
+		case SW_PM_BYTE_JUMP:
+			rel = pm->u.bjump.relative;
+			break;
+		case SW_PM_BYTE_EXTRACT:
+			rel = pm->u.bextract.relative;
+			break;
+		case SW_PM_BSIZE:
+			continue;
+		}
+		if (pm->buf == SW_BUF_PAYLOAD && rel)
+			pm->buf = last;
+		if (pm->kind == SW_PM_PCRE)
+			last = pm->buf;
+	}
+}
+
 static int group_by_buffer(struct pctx *c)
 {
 	struct sw_rule *r = c->r;
@@ -1977,6 +2020,7 @@ static int parse_rule(struct pctx *c, const char *line, size_t len)
 			}
 		}
 	}
+	follow_modified(c->r);
 	if (group_by_buffer(c) < 0 || check_vars(c) < 0)
 		return -EINVAL;
 	r->fast_pattern = c->fp_explicit;

@@ -11,9 +11,9 @@
  * direction gave up and nothing was recognised is "failed".  TCP probing
  * reads the stream from its start: the stream view holds every byte since
  * the first while the direction is shorter than the stream window, which
- * is larger than any probe needs.  A direction picked up mid-stream (no
- * SYN) is probed from the first byte seen, as Suricata does with
- * stream.midstream; one that lost its start to a gap gives up.
+ * is larger than any probe needs.  A session picked up mid-stream (no SYN)
+ * is probed from the first byte seen only with stream.midstream, as in
+ * Suricata; a direction that lost its start to a gap gives up.
  *
  * Parsing: once a flow is HTTP, its parser is fed the bytes seen so far in
  * both directions (the request first: they are what made the decision, and
@@ -266,6 +266,13 @@ void sw_app_tcp(struct sw_app *a, struct sw_packet *p, const struct sw_stream_vi
 		return;
 	}
 	if (f->app_probe_done & (1u << dir))
+		return;
+	/*
+	 * Suricata's stream.midstream (default off): a TCP session picked up
+	 * without its SYN gets no application layer (no app_proto, no
+	 * transactions); its packets and stream still meet the rules.
+	 */
+	if (!f->saw_syn && !a->cfg.midstream)
 		return;
 	if (v->base != 0) {
 		probe_gave_up(a, f, dir); /* the start left the window or was lost to a gap */

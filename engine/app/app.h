@@ -127,6 +127,7 @@ struct sw_app_config {
 	struct sw_app_http_config http;
 	uint32_t probe_depth;             /* bytes of a direction probed before giving up (0: the default) */
 	bool detect_off[SW_APP_N];        /* app-layer.protocols.<name>.enabled: no (never detected) */
+	bool midstream;                   /* stream.midstream: flows picked up without a SYN get an app layer */
 	unsigned workers;                 /* memcaps are split across this many workers */
 };
 

@@ -469,11 +469,12 @@ static int on_request_line(htp_tx_t *htx)
 	if (htx->parsed_uri && h->c.double_decode_query)
 		double_decode(htx, htx->parsed_uri->query);
 	build_uri(t);
-	/* HTTP/0.9 has no headers: its request line is the whole header block. */
-	if (htx->is_protocol_0_9) {
-		build_hdrs(t, 0);
-		reach(t, SW_STAGE_REQ_HEADERS);
-	}
+	/*
+	 * No stage here even for what looks like HTTP/0.9: libhtp looks ahead
+	 * and turns it back into HTTP/1.x if header lines follow (suricata-verify
+	 * http-missing-protocol).  A real HTTP/0.9 request completes at once, and
+	 * the request body stage reports its headers stage first.
+	 */
 	return HTP_OK;
 }
 

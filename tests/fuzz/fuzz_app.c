@@ -104,6 +104,7 @@ static void setup(void)
 	cfg.http.decompression_layer_limit = 2;
 	cfg.http.field_limit = 18000;
 	cfg.workers = 1;
+	cfg.midstream = true; /* the flows here are built by hand, without a handshake */
 	app = sw_app_new(&cfg, on_stage, NULL);
 	if (!dc || !app)
 		abort();

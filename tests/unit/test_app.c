@@ -139,7 +139,7 @@ static void seg(struct sw_app *a, struct conn *c, int dir, const char *s)
 	sw_app_flush(a); /* the worker runs the packet's own rules in between */
 }
 
-static struct sw_app *app_new(struct rec *r)
+static struct sw_app *app_new_mid(struct rec *r, bool midstream)
 {
 	struct sw_app_config cfg;
 	struct sw_app *a;
@@ -151,9 +151,16 @@ static struct sw_app *app_new(struct rec *r)
 	cfg.http.decompression_layer_limit = 2;
 	cfg.http.field_limit = 18000;
 	cfg.workers = 1;
+	cfg.midstream = midstream;
 	a = sw_app_new(&cfg, on_stage, r);
 	assert_non_null(a);
 	return a;
+}
+
+/* The flows here are built by hand, without a handshake: midstream pickups. */
+static struct sw_app *app_new(struct rec *r)
+{
+	return app_new_mid(r, true);
 }
 
 static uint32_t hits(const struct rec *r, uint32_t sid)
@@ -334,6 +341,32 @@ static void test_gap_in_body(void **state)
 	sw_app_free(a);
 }
 
+/* stream.midstream off (Suricata's default): a session seen without its SYN gets no app layer. */
+static void test_midstream_off(void **state)
+{
+	struct rec r;
+	struct sw_app *a;
+	struct conn c;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	a = app_new_mid(&r, false);
+	conn_init(&c, 80);
+	seg(a, &c, 0, "GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
+	assert_int_equal(c.f.app_proto, SW_APP_UNKNOWN);
+	assert_int_equal(r.stages[SW_STAGE_REQ_HEADERS], 0);
+	sw_app_flow_end(a, &c.f);
+	assert_int_equal(c.f.app_proto, SW_APP_UNKNOWN); /* not "failed": never probed */
+	/* the same with the handshake seen */
+	conn_init(&c, 80);
+	c.f.saw_syn = true;
+	seg(a, &c, 0, "GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
+	assert_int_equal(c.f.app_proto, SW_APP_HTTP1);
+	assert_int_equal(r.stages[SW_STAGE_REQ_HEADERS], 1);
+	sw_app_flow_end(a, &c.f);
+	sw_app_free(a);
+}
+
 /* Not HTTP on port 80: detection fails, no parser, "alert http" never applies. */
 static void test_not_http_on_80(void **state)
 {
@@ -361,6 +394,7 @@ int main(void)
 		cmocka_unit_test(test_http_pipeline_and_close),
 		cmocka_unit_test(test_gap_stops_parser),
 		cmocka_unit_test(test_gap_in_body),
+		cmocka_unit_test(test_midstream_off),
 		cmocka_unit_test(test_not_http_on_80),
 	};
 

@@ -149,6 +149,7 @@ static void test_every_key(void **state)
 	assert_int_equal(c->flow.icmp_new, 8);
 	assert_int_equal(c->flow.icmp_est, 9);
 	assert_int_equal(c->flow.stream_window, 4096);
+	assert_true(c->app.midstream);
 	assert_int_equal(c->flow.interim_interval, 300);
 	assert_true(c->stats_threads);
 	assert_true(c->syslog_enabled);

@@ -675,6 +675,30 @@ static void test_http_modifiers(void **state)
 	sw_rules_free(r);
 	r = ok1(e, "alert http any any -> any any (flow:to_server; file_data; content:\"a\"; http.cookie; content:\"b\"; sid:1;)");
 	sw_rules_free(r);
+
+	/*
+	 * Relative keywords after a modified content follow it into its list
+	 * (suricata-verify UriTestSig26); absolute ones and those after a
+	 * payload content stay in the payload.
+	 */
+	r = ok1(e, H "(uricontent:\"/c/\"; isdataat:4,relative; byte_test:1,>,0,0,relative; isdataat:2; "
+		   "content:\"p\"; isdataat:1,relative; pcre:\"/q/R\"; sid:1;)");
+	x = sw_rules_get(r, 0);
+	assert_int_equal(x->n_pm, 7);
+	/* grouped: the URI list [content, isdataat, byte_test], then the payload in rule order */
+	assert_int_equal(x->pm[0].buf, SW_BUF_HTTP_URI);
+	assert_int_equal(x->pm[1].buf, SW_BUF_HTTP_URI);
+	assert_int_equal(x->pm[1].kind, SW_PM_ISDATAAT);
+	assert_int_equal(x->pm[2].buf, SW_BUF_HTTP_URI);
+	assert_int_equal(x->pm[2].kind, SW_PM_BYTE_TEST);
+	assert_int_equal(x->pm[3].buf, SW_BUF_PAYLOAD);
+	assert_int_equal(x->pm[3].kind, SW_PM_ISDATAAT);
+	assert_false(x->pm[3].u.isdataat.relative);
+	assert_int_equal(x->pm[4].buf, SW_BUF_PAYLOAD);
+	assert_int_equal(x->pm[5].buf, SW_BUF_PAYLOAD);
+	assert_int_equal(x->pm[6].buf, SW_BUF_PAYLOAD);
+	assert_int_equal(x->pm[6].kind, SW_PM_PCRE);
+	sw_rules_free(r);
 }
 
 static void test_http_pcre(void **state)
