@@ -28,6 +28,7 @@
 #define EVE_MAX_FORWARDERS 4
 
 struct sw_eve {
+	bool inline_mode; /* flows can be dropped: flow records say so */
 	int fd;
 	char *path;
 	const char *const *ifaces; /* in_iface names by capture index (borrowed), NULL = none */
@@ -73,6 +74,11 @@ struct sw_eve *sw_eve_open(const char *path, uint32_t types)
 	e->types = types;
 	pthread_mutex_init(&e->lock, NULL);
 	return e;
+}
+
+void sw_eve_set_inline(struct sw_eve *e, bool on)
+{
+	e->inline_mode = on;
 }
 
 void sw_eve_set_ifaces(struct sw_eve *e, const char *const *names, unsigned n)
@@ -648,7 +654,8 @@ void sw_eve_flow(struct sw_eve_writer *w, const struct sw_flow *f, enum sw_flow_
 	sw_json_str(j, "state", sw_flow_state_name(f->state));
 	sw_json_str(j, "reason", sw_flow_end_name(why));
 	sw_json_bool(j, "alerted", f->alerted);
-	if (f->dropped)
+	/* offline and passive, a drop rule only alerts: nothing was dropped (as Suricata in IDS mode) */
+	if (f->dropped && w->e->inline_mode)
 		sw_json_str(j, "action", "drop");
 	sw_json_close_obj(j);
 	if (f->proto == 6) {

@@ -40,6 +40,8 @@ struct sw_eve *sw_eve_open(const char *path, uint32_t types);
  * (p->iface / f->iface): live interfaces or NFQUEUE queues.  @names is
  * borrowed and must outlive @e; call before any writer exists.
  */
+/* Inline (NFQUEUE) operation: flow records of dropped flows carry "action": "drop". */
+void sw_eve_set_inline(struct sw_eve *e, bool on);
 void sw_eve_set_ifaces(struct sw_eve *e, const char *const *names, unsigned n);
 
 /*

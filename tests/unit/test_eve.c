@@ -265,6 +265,41 @@ static void test_reopen_after_rotate(void **state)
 	unlink(moved);
 }
 
+/* A drop rule only alerts offline and passive: the flow record says "drop" only inline. */
+static void test_flow_action_inline_only(void **state)
+{
+	char *path = tmp_path();
+	struct sw_eve *e = sw_eve_open(path, SW_EVE_FLOW);
+	struct sw_eve_writer *w = sw_eve_writer_new(e);
+	struct sw_flow f;
+	char *out;
+	(void)state;
+
+	memset(&f, 0, sizeof(f));
+	f.cli.family = f.srv.family = AF_INET;
+	inet_pton(AF_INET, "10.0.0.1", f.cli.a);
+	inet_pton(AF_INET, "10.0.0.2", f.srv.a);
+	f.proto = 17;
+	f.dropped = true;
+	f.app_proto = SW_APP_DNS;
+	sw_eve_flow(w, &f, SW_FLOW_END_TIMEOUT);
+	sw_eve_writer_flush(w);
+	out = slurp(path);
+	assert_null(strstr(out, "\"action\""));
+	assert_non_null(strstr(out, "\"app_proto\":\"dns\""));
+	free(out);
+	sw_eve_set_inline(e, true);
+	assert_int_equal(truncate(path, 0), 0);
+	sw_eve_flow(w, &f, SW_FLOW_END_TIMEOUT);
+	sw_eve_writer_flush(w);
+	out = slurp(path);
+	assert_non_null(strstr(out, "\"action\":\"drop\""));
+	free(out);
+	sw_eve_writer_free(w);
+	sw_eve_close(e);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -274,6 +309,7 @@ int main(void)
 		cmocka_unit_test(test_alert_record),
 		cmocka_unit_test(test_type_filter),
 		cmocka_unit_test(test_reopen_after_rotate),
+		cmocka_unit_test(test_flow_action_inline_only),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
