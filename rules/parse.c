@@ -1859,6 +1859,53 @@ static int check_var(struct pctx *c, uint32_t i, const struct sw_operand *op)
 	return 0;
 }
 
+/*
+ * A content that needs more bytes than its list's bsize allows can never
+ * match: refused, as Suricata does ("content length N exceeds bsize").
+ * What a content needs is its length, plus its offset when absolute.
+ */
+static int check_bsize(struct pctx *c)
+{
+	const struct sw_rule *r = c->r;
+
+	for (uint32_t i = 0; i < r->n_pm; i++) {
+		const struct sw_num_match *m = &r->pm[i].u.bsize;
+		uint64_t max;
+
+		if (r->pm[i].kind != SW_PM_BSIZE)
+			continue;
+		switch (m->op) {
+		case SW_CMP_EQ:
+		case SW_CMP_LE:
+			max = m->a;
+			break;
+		case SW_CMP_LT:
+			max = m->a ? m->a - 1 : 0;
+			break;
+		case SW_CMP_RANGE:
+			max = m->b ? m->b - 1 : 0;
+			break;
+		default:
+			continue; /* > >= !=: no upper bound */
+		}
+		for (uint32_t k = 0; k < r->n_pm; k++) {
+			const struct sw_content *ct = &r->pm[k].u.content;
+			uint64_t need;
+
+			if (r->pm[k].kind != SW_PM_CONTENT || r->pm[k].buf != r->pm[i].buf ||
+			    (ct->flags & SW_CONTENT_NEGATED))
+				continue;
+			need = ct->len;
+			if ((ct->flags & SW_CONTENT_OFFSET) && ct->offset.var < 0 && ct->offset.value > 0)
+				need += (uint64_t)ct->offset.value;
+			if (need > max)
+				return perr(c->e, c->pm_col[k], "content needs %llu bytes, more than bsize allows (%llu)",
+					    (unsigned long long)need, (unsigned long long)max);
+		}
+	}
+	return 0;
+}
+
 static int check_vars(struct pctx *c)
 {
 	for (uint32_t i = 0; i < c->r->n_pm; i++) {
@@ -2021,7 +2068,7 @@ static int parse_rule(struct pctx *c, const char *line, size_t len)
 		}
 	}
 	follow_modified(c->r);
-	if (group_by_buffer(c) < 0 || check_vars(c) < 0)
+	if (group_by_buffer(c) < 0 || check_vars(c) < 0 || check_bsize(c) < 0)
 		return -EINVAL;
 	r->fast_pattern = c->fp_explicit;
 	return 0;
