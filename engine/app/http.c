@@ -1020,20 +1020,6 @@ static void json_header(struct sw_json *j, const char *key, const htp_table_t *t
 		json_bstr(j, key, h->value);
 }
 
-/* Leading decimal digits of @b, as strtoul would read them (0 if none). */
-static uint64_t bstr_num(bstr *b)
-{
-	const uint8_t *p = bstr_ptr(b);
-	size_t n = bstr_len(b), i = 0;
-	uint64_t v = 0;
-
-	while (i < n && (p[i] == ' ' || p[i] == '\t'))
-		i++;
-	for (; i < n && p[i] >= '0' && p[i] <= '9' && v < UINT32_MAX; i++)
-		v = v * 10 + (p[i] - '0');
-	return v;
-}
-
 /* Leading digits at *@i of @p[0..@n) into *@v; false if none. */
 static bool digits(const uint8_t *p, size_t n, size_t *i, int64_t *v)
 {
@@ -1101,7 +1087,7 @@ void sw_http_tx_eve(const struct sw_app_tx *tx, struct sw_json *j)
 		json_mem(j, "hostname", t->host.p, t->host.len);
 	else
 		json_bstr(j, "hostname", x->request_hostname);
-	if (x->request_port_number >= 0)
+	if (x->request_port_number > 0) /* libhtp leaves 0 where no port was given (HTTP/0.9) */
 		sw_json_u64(j, "http_port", (uint64_t)x->request_port_number);
 	json_bstr(j, "url", x->request_uri);
 	json_header(j, "http_user_agent", x->request_headers, "user-agent");
@@ -1132,10 +1118,11 @@ void sw_http_tx_eve(const struct sw_app_tx *tx, struct sw_json *j)
 	json_header(j, "http_refer", x->request_headers, "referer");
 	json_bstr(j, "http_method", x->request_method);
 	json_bstr(j, "protocol", x->request_protocol);
+	/* Suricata: a status line whose code is not a number is logged as it was sent */
 	if (x->response_status_number > 0)
 		sw_json_u64(j, "status", (uint64_t)x->response_status_number);
 	else if (x->response_status)
-		sw_json_u64(j, "status", bstr_num(x->response_status));
+		json_bstr(j, "status_string", x->response_status);
 	json_header(j, "redirect", x->response_headers, "location");
 	sw_json_u64(j, "length", x->response_message_len > 0 ? (uint64_t)x->response_message_len : 0);
 	sw_json_close_obj(j);
