@@ -71,6 +71,7 @@ SUPPORTED_SET = {
     "app-layer.protocols.http.libhtp.default-config.double-decode-path",
     "app-layer.protocols.http.libhtp.default-config.double-decode-query",
     "app-layer.protocols.http.libhtp.default-config.meta-field-limit",
+    "stream.midstream",
 }
 # Suricata defaults for settings that matter to these tests (a test's
 # suricata.yaml that sets one of these to a different value is config-dependent)
