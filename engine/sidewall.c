@@ -547,7 +547,7 @@ static int run_start(const struct sw_cli *o, struct loaded *l, struct sw_engine_
 	}
 	if (n_ifnames)
 		sw_eve_set_ifaces(r->eve, ifnames, n_ifnames);
-	sw_eve_set_inline(r->eve, ec->inline_mode);
+	sw_eve_set_inline(r->eve, ec->ips);
 	r->slog = start_syslog(l->cfg, r->eve, &slog_fail);
 	if (slog_fail)
 		return -1;
@@ -615,6 +615,8 @@ static int run_offline(const struct sw_cli *o, struct loaded *l)
 
 	memset(&ec, 0, sizeof(ec));
 	ec.threads = thread_count(o, l->cfg);
+	/* --simulate-ips on a capture or a tap: the verdicts an inline sensor would give, logged, nothing dropped */
+	ec.ips = ec.simulate_ips = o->simulate_ips;
 	if (run_start(o, l, &ec, (const char *const *)o->ifaces, o->n_ifaces, &r) < 0)
 		goto out;
 	/* Offline needs no capability; the capture files must be readable by the run-as user. */
@@ -708,6 +710,7 @@ static int run_inline(const struct sw_cli *o, struct loaded *l)
 	memset(&ec, 0, sizeof(ec));
 	ec.threads = nq;
 	ec.inline_mode = true;
+	ec.ips = true;
 	ec.simulate_ips = o->simulate_ips;
 	ec.fail_closed = o->fail_closed;
 	ec.queue_first = o->q_first;

@@ -286,7 +286,7 @@ static void on_stage(void *ctx, struct sw_flow *f, const struct sw_packet *cur, 
 		w->scan_fail++;
 		return;
 	}
-	drop = c->inline_mode && (res.verdict == SW_ACTION_DROP || res.verdict == SW_ACTION_REJECT);
+	drop = c->ips && (res.verdict == SW_ACTION_DROP || res.verdict == SW_ACTION_REJECT);
 	action = drop && live && !c->simulate_ips ? "blocked" : "allowed";
 	for (uint32_t i = 0; i < res.n; i++) {
 		struct sw_json *j = sw_eve_alert_begin(w->w, p, res.m[i].rule, action);
@@ -453,7 +453,7 @@ static bool fail_verdict(struct worker *w, const struct sw_packet *p)
 	const struct sw_engine_config *c = &w->e->cfg;
 
 	w->fail_verdicts++;
-	if (!c->inline_mode || !c->fail_closed)
+	if (!c->ips || !c->fail_closed)
 		return false;
 	drop_event(w, p, NULL, c->simulate_ips ? "engine failure (simulated)" : "engine failure");
 	return !c->simulate_ips;
@@ -476,7 +476,7 @@ static bool inspect(struct worker *w)
 		return fail_verdict(w, p);
 	was_dropped = p->flow->dropped;
 	/* 'drop' and 'reject' drop every later packet of the flow, uninspected. */
-	if (c->inline_mode && was_dropped) {
+	if (c->ips && was_dropped) {
 		w->flow_drops++;
 		return !c->simulate_ips;
 	}
@@ -518,7 +518,7 @@ static bool inspect(struct worker *w)
 		res.verdict = w->tx_verdict;
 		res.verdict_rule = w->tx_verdict_rule;
 	}
-	drop = c->inline_mode && (res.verdict == SW_ACTION_DROP || res.verdict == SW_ACTION_REJECT);
+	drop = c->ips && (res.verdict == SW_ACTION_DROP || res.verdict == SW_ACTION_REJECT);
 	action = drop && !c->simulate_ips ? "blocked" : "allowed";
 	for (uint32_t i = 0; i < res.n; i++) {
 		sw_eve_alert(w->w, p, res.m[i].rule, action);

@@ -37,6 +37,12 @@ struct sw_engine_config {
 	struct sw_enforce *enforce; /* block requests for triggering alerts (borrowed), NULL = none */
 	struct sw_app_config app;  /* application layer (protocol detection, HTTP); workers filled in by the engine */
 
+	/*
+	 * Verdicts are decided: drop/reject rules drop (or, with simulate_ips,
+	 * are logged as they would), a dropped flow's later packets are not
+	 * inspected.  Inline, and offline or passive with --simulate-ips.
+	 */
+	bool ips;
 	/* Inline (NFQUEUE): worker i owns queue queue_first + i. */
 	bool inline_mode;
 	bool simulate_ips;         /* evaluate as inline, accept everything, log what would drop */

@@ -284,6 +284,38 @@ def main():
 				check_app(label, ev, m)
 				sets[nt] = event_set(ev)
 		same_events("http", sets)
+
+		# 4. IPS simulated on a capture: a transaction drop rule alerts "allowed",
+		# writes one drop event naming it, and marks the flow dropped (scenario B's
+		# POST /login.php, request-body rule); a flow without it is not marked.
+		ips_cfg = os.path.join(work, "ips.yaml")
+		with open(ips_cfg, "w") as fh:
+			fh.write(EVE_BASE % (HTTP_PLAIN + "        - drop\n"))
+		drop_rules = os.path.join(work, "drop.rules")
+		with open(drop_rules, "w") as fh:
+			fh.write('drop http any any -> any any (msg:"IPS drop on a request body"; flow:to_server; '
+				 'http.request_body; content:"user="; sid:2109001; rev:1;)\n')
+		rc, _, _, ev = sw.run(["-c", ips_cfg, "-r", os.path.join(fix, "http.pcap"), "-S", drop_rules,
+				       "--simulate-ips"], "simulate-ips")
+		if rc == 0:
+			al = [e for e in ev if e.get("event_type") == "alert"]
+			dr = [e for e in ev if e.get("event_type") == "drop"]
+			fl = [e for e in ev if e.get("event_type") == "flow" and e.get("flow", {}).get("action") == "drop"]
+			R.check("--simulate-ips -r: one alert (allowed), one drop event (rules (simulated), sid 2109001), "
+				"one flow marked drop",
+				len(al) == 1 and al[0]["alert"]["action"] == "allowed" and len(dr) == 1 and
+				dr[0]["drop"]["reason"] == "rules (simulated)" and
+				dr[0].get("alert", {}).get("signature_id") == 2109001 and len(fl) == 1 and
+				fl[0]["flow_id"] == al[0]["flow_id"],
+				"alerts %r, drops %r, dropped flows %d" % ([a["alert"] for a in al], [d.get("drop") for d in dr],
+									   len(fl)))
+		rc, _, _, ev = sw.run(["-c", ips_cfg, "-r", os.path.join(fix, "http.pcap"), "-S", drop_rules], "ids")
+		if rc == 0:
+			R.check("without --simulate-ips (IDS): the drop rule only alerts, no drop event, no flow marked drop",
+				sum(1 for e in ev if e.get("event_type") == "alert") == 1 and
+				not any(e.get("event_type") == "drop" for e in ev) and
+				not any(e.get("flow", {}).get("action") for e in ev if e.get("event_type") == "flow"),
+				"events: %r" % [e.get("event_type") for e in ev][:40])
 	finally:
 		if not a.keep:
 			shutil.rmtree(work, ignore_errors=True)
