@@ -51,6 +51,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "detect_int.h"
 
@@ -233,73 +234,186 @@ static bool pat_in_db(const struct sw_detect *d, uint32_t pat, int which)
 }
 
 /*
- * Compile the patterns that @which needs (ids are the global pattern ids, so
- * one CSR table serves every database).  *@db stays NULL if none is needed.
+ * Hyperscan databases are compiled as jobs, all of them in parallel on the
+ * machine's cores once every ruleset structure is known: compiling the
+ * literal sets of 11,000 ET rules (three packet databases and one per
+ * transaction buffer) is most of start-up, and each database compiles
+ * independently.  A job owns its arrays; entry k of a job is pattern
+ * ids[k], whose rule first[ids[k]] names it in errors.
  */
-static int compile_db(struct sw_detect *d, const char **expr, const unsigned *flags, const size_t *lens,
-		      const uint32_t *first_rule, int which, hs_database_t **db, char *err, size_t errlen)
+struct hs_job {
+	const char **expr;
+	unsigned *flags, *ids;
+	size_t *lens;
+	const uint32_t *first;   /* pattern id -> a rule index (borrowed) */
+	unsigned n;
+	hs_database_t **db;
+	hs_compile_error_t *ce;
+	hs_error_t rc;
+};
+
+struct hs_jobs {
+	struct hs_job j[SW_BUF_N + 3];
+	unsigned n;
+	atomic_uint next;
+};
+
+static struct hs_job *job_new(struct hs_jobs *js, unsigned cap, const uint32_t *first, hs_database_t **db)
 {
-	const char **e = malloc(d->n_pat * sizeof(*e));
-	unsigned *fl = malloc(d->n_pat * sizeof(*fl)), *ids = malloc(d->n_pat * sizeof(*ids));
-	size_t *ln = malloc(d->n_pat * sizeof(*ln));
-	hs_compile_error_t *ce = NULL;
-	unsigned n = 0;
-	int ret = -ENOMEM;
+	struct hs_job *j;
 
-	if (!e || !fl || !ids || !ln) {
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
-	for (uint32_t i = 0; i < d->n_pat; i++) {
-		if (!pat_in_db(d, i, which))
-			continue;
-		e[n] = expr[i];
-		/* streams need every match: the first one may end before the new bytes */
-		fl[n] = flags[i] | (which == DB_STREAM ? 0 : HS_FLAG_SINGLEMATCH);
-		ids[n] = i;
-		ln[n] = lens[i];
-		n++;
-	}
-	ret = 0;
-	if (n == 0)
-		goto out;
-	if (hs_compile_lit_multi(e, fl, ids, ln, n, HS_MODE_BLOCK, NULL, db, &ce) != HS_SUCCESS) {
-		if (ce && ce->expression >= 0 && (unsigned)ce->expression < n) {
-			const struct sw_rule *r = d->cr[first_rule[ids[ce->expression]]].r;
+	if (js->n == sizeof(js->j) / sizeof(js->j[0]))
+		return NULL;
+	j = &js->j[js->n];
+	memset(j, 0, sizeof(*j));
+	j->expr = malloc((cap ? cap : 1) * sizeof(*j->expr));
+	j->flags = malloc((cap ? cap : 1) * sizeof(*j->flags));
+	j->ids = malloc((cap ? cap : 1) * sizeof(*j->ids));
+	j->lens = malloc((cap ? cap : 1) * sizeof(*j->lens));
+	j->first = first;
+	j->db = db;
+	js->n++;
+	if (!j->expr || !j->flags || !j->ids || !j->lens)
+		return NULL; /* freed with the others by jobs_free() */
+	return j;
+}
 
-			snprintf(err, errlen, "%s:%u: hyperscan: %s", r->file ? r->file : "?", r->line, ce->message);
-		} else {
-			snprintf(err, errlen, "hyperscan: %s", ce ? ce->message : "compile failed");
+static void jobs_free(struct hs_jobs *js)
+{
+	for (unsigned i = 0; i < js->n; i++) {
+		free(js->j[i].expr);
+		free(js->j[i].flags);
+		free(js->j[i].ids);
+		free(js->j[i].lens);
+		hs_free_compile_error(js->j[i].ce);
+	}
+	js->n = 0;
+}
+
+static void *job_thread(void *arg)
+{
+	struct hs_jobs *js = arg;
+	unsigned i;
+
+	while ((i = atomic_fetch_add(&js->next, 1)) < js->n) {
+		struct hs_job *j = &js->j[i];
+
+		if (j->n)
+			j->rc = hs_compile_lit_multi(j->expr, j->flags, j->ids, j->lens, j->n, HS_MODE_BLOCK, NULL,
+						     j->db, &j->ce);
+	}
+	return NULL;
+}
+
+/*
+ * Compile every job, the biggest first, on up to one thread per core (the
+ * caller's among them), then size the prototype scratch for each database.
+ * The first error names the rule of the pattern Hyperscan refused.
+ */
+static int run_jobs(struct sw_detect *d, struct hs_jobs *js, char *err, size_t errlen)
+{
+	pthread_t th[16];
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned nth = 0, want = ncpu > 1 ? (unsigned)ncpu - 1 : 0;
+	int ret = 0;
+
+	/* largest first: the longest compile starts at once */
+	for (unsigned a = 1; a < js->n; a++)
+		for (unsigned b = a; b > 0 && js->j[b].n > js->j[b - 1].n; b--) {
+			struct hs_job x = js->j[b];
+
+			js->j[b] = js->j[b - 1];
+			js->j[b - 1] = x;
 		}
-		hs_free_compile_error(ce);
-		ret = -EINVAL;
-		goto out;
+	if (want > js->n)
+		want = js->n;
+	if (want > sizeof(th) / sizeof(th[0]))
+		want = sizeof(th) / sizeof(th[0]);
+	atomic_init(&js->next, 0);
+	for (; nth < want; nth++)
+		if (pthread_create(&th[nth], NULL, job_thread, js) != 0)
+			break; /* fewer helpers: the caller compiles the rest */
+	job_thread(js);
+	for (unsigned i = 0; i < nth; i++)
+		pthread_join(th[i], NULL);
+	for (unsigned i = 0; i < js->n && ret == 0; i++) {
+		struct hs_job *j = &js->j[i];
+
+		if (!j->n)
+			continue;
+		if (j->rc != HS_SUCCESS) {
+			const struct hs_compile_error *ce = j->ce;
+
+			if (ce && ce->expression >= 0 && (unsigned)ce->expression < j->n) {
+				const struct sw_rule *r = d->cr[j->first[j->ids[ce->expression]]].r;
+
+				snprintf(err, errlen, "%s:%u: hyperscan: %s", r->file ? r->file : "?", r->line, ce->message);
+			} else {
+				snprintf(err, errlen, "hyperscan: %s", ce ? ce->message : "compile failed");
+			}
+			ret = -EINVAL;
+		} else if (hs_alloc_scratch(*j->db, &d->proto_scratch) != HS_SUCCESS) {
+			snprintf(err, errlen, "hyperscan: cannot allocate scratch");
+			ret = -ENOMEM;
+		}
 	}
-	if (hs_alloc_scratch(*db, &d->proto_scratch) != HS_SUCCESS) {
-		snprintf(err, errlen, "hyperscan: cannot allocate scratch");
-		ret = -ENOMEM;
-	}
-out:
-	free(e);
-	free(fl);
-	free(ids);
-	free(ln);
 	return ret;
 }
 
-static int build_hs(struct sw_detect *d, char *err, size_t errlen)
+/* A job for the packet patterns that database @which needs (pattern ids are global: one CSR table for all). */
+static int packet_job(struct sw_detect *d, struct hs_jobs *js, const char **expr, const unsigned *flags,
+		      const size_t *lens, const uint32_t *first, int which, hs_database_t **db)
+{
+	struct hs_job *j = job_new(js, d->n_pat, first, db);
+
+	if (!j)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < d->n_pat; i++) {
+		if (!pat_in_db(d, i, which))
+			continue;
+		j->expr[j->n] = expr[i];
+		/* streams need every match: the first one may end before the new bytes */
+		j->flags[j->n] = flags[i] | (which == DB_STREAM ? 0 : HS_FLAG_SINGLEMATCH);
+		j->ids[j->n] = i;
+		j->lens[j->n] = lens[i];
+		j->n++;
+	}
+	return 0;
+}
+
+/*
+ * The packet databases' literals (fast patterns of packet rules) and their
+ * jobs.  The pattern arrays live in @keep until the jobs ran (the jobs
+ * point into them); free with keep_free().
+ */
+struct keep {
+	const char **expr;
+	unsigned *flags;
+	size_t *lens;
+	uint32_t *first;
+};
+
+static void keep_free(struct keep *k)
+{
+	free(k->expr);
+	free(k->flags);
+	free(k->lens);
+	free(k->first);
+}
+
+static int build_hs(struct sw_detect *d, struct hs_jobs *js, struct keep *k)
 {
 	size_t cap = d->n ? d->n : 1, nl = 0;
 	struct lit *l = malloc(cap * sizeof(*l));
-	const char **expr = malloc(cap * sizeof(*expr));
-	unsigned *flags = malloc(cap * sizeof(*flags));
-	size_t *lens = malloc(cap * sizeof(*lens));
-	uint32_t *first = malloc(cap * sizeof(*first));
 	int64_t np;
 	int ret = -ENOMEM;
 
-	if (!l || !expr || !flags || !lens || !first)
-		goto nomem;
+	k->expr = malloc(cap * sizeof(*k->expr));
+	k->flags = malloc(cap * sizeof(*k->flags));
+	k->lens = malloc(cap * sizeof(*k->lens));
+	k->first = malloc(cap * sizeof(*k->first));
+	if (!l || !k->expr || !k->flags || !k->lens || !k->first)
+		goto out;
 	for (uint32_t i = 0; i < d->n; i++) {
 		if (d->cr[i].tx || !fast_lit(d->cr[i].r, &l[nl]))
 			continue;
@@ -311,26 +425,19 @@ static int build_hs(struct sw_detect *d, char *err, size_t errlen)
 	ret = 0;
 	if (nl == 0)
 		goto out;
-	np = fold_lits(l, nl, expr, lens, flags, first, &d->pat_off, &d->pat_rules);
+	np = fold_lits(l, nl, k->expr, k->lens, k->flags, k->first, &d->pat_off, &d->pat_rules);
 	if (np < 0) {
 		ret = -ENOMEM;
-		goto nomem;
+		goto out;
 	}
 	d->n_pat = (uint32_t)np;
-	ret = compile_db(d, expr, flags, lens, first, DB_PKT, &d->db_pkt, err, errlen);
+	ret = packet_job(d, js, k->expr, k->flags, k->lens, k->first, DB_PKT, &d->db_pkt);
 	if (ret == 0)
-		ret = compile_db(d, expr, flags, lens, first, DB_STREAM, &d->db_stream, err, errlen);
+		ret = packet_job(d, js, k->expr, k->flags, k->lens, k->first, DB_STREAM, &d->db_stream);
 	if (ret == 0)
-		ret = compile_db(d, expr, flags, lens, first, DB_TCPPKT, &d->db_tcppkt, err, errlen);
-	goto out;
-nomem:
-	snprintf(err, errlen, "out of memory");
+		ret = packet_job(d, js, k->expr, k->flags, k->lens, k->first, DB_TCPPKT, &d->db_tcppkt);
 out:
 	free(l);
-	free(expr);
-	free(flags);
-	free(lens);
-	free(first);
 	return ret;
 }
 
@@ -646,23 +753,21 @@ static int32_t tx_prefilter_pm(const struct sw_rule *r)
 }
 
 /* One database per transaction buffer; rules without a buffer content go on their stages' lists. */
-static int build_tx(struct sw_detect *d, char *err, size_t errlen)
+static int build_tx(struct sw_detect *d, struct hs_jobs *js, uint32_t **first_out)
 {
 	size_t cap = d->n ? d->n : 1;
 	struct lit *l = malloc(cap * sizeof(*l));
-	const char **expr = malloc(cap * sizeof(*expr));
-	unsigned *flags = malloc(cap * sizeof(*flags)), *ids = malloc(cap * sizeof(*ids));
-	size_t *lens = malloc(cap * sizeof(*lens));
-	uint32_t *first = malloc(cap * sizeof(*first));
+	uint32_t *first = malloc(cap * SW_BUF_N * sizeof(*first)); /* per buffer: pattern id -> rule */
 	int32_t *pf = malloc(cap * sizeof(*pf)); /* per rule: its prefilter content, -1 none */
 	int ret = -ENOMEM;
 
-	if (!l || !expr || !flags || !ids || !lens || !first || !pf)
-		goto nomem;
+	*first_out = first;
+	if (!l || !first || !pf)
+		goto out;
 	for (int s = 0; s < SW_STAGE_N; s++) {
 		d->stage_always[s] = malloc(cap * sizeof(uint32_t));
 		if (!d->stage_always[s])
-			goto nomem;
+			goto out;
 	}
 	for (uint32_t i = 0; i < d->n; i++) {
 		pf[i] = d->cr[i].tx ? tx_prefilter_pm(d->cr[i].r) : -1;
@@ -674,7 +779,8 @@ static int build_tx(struct sw_detect *d, char *err, size_t errlen)
 	}
 	for (uint32_t b = 1; b < SW_BUF_N; b++) {
 		struct buf_db *bd = &d->bdb[b];
-		hs_compile_error_t *ce = NULL;
+		uint32_t *fb = first + (size_t)b * cap;
+		struct hs_job *j;
 		size_t nl = 0;
 		int64_t np;
 
@@ -689,41 +795,22 @@ static int build_tx(struct sw_detect *d, char *err, size_t errlen)
 		}
 		if (nl == 0)
 			continue;
-		np = fold_lits(l, nl, expr, lens, flags, first, &bd->pat_off, &bd->pat_rules);
+		j = job_new(js, (unsigned)nl, fb, &bd->db);
+		if (!j)
+			goto out;
+		np = fold_lits(l, nl, j->expr, j->lens, j->flags, fb, &bd->pat_off, &bd->pat_rules);
 		if (np < 0)
-			goto nomem;
+			goto out;
 		bd->n_pat = (uint32_t)np;
+		j->n = bd->n_pat;
 		for (uint32_t k = 0; k < bd->n_pat; k++) {
-			flags[k] |= HS_FLAG_SINGLEMATCH; /* a buffer is scanned whole: one report per pattern */
-			ids[k] = k;
-		}
-		if (hs_compile_lit_multi(expr, flags, ids, lens, bd->n_pat, HS_MODE_BLOCK, NULL, &bd->db, &ce) !=
-		    HS_SUCCESS) {
-			const struct sw_rule *r = ce && ce->expression >= 0 && (uint32_t)ce->expression < bd->n_pat ?
-							  d->cr[first[ce->expression]].r : NULL;
-
-			snprintf(err, errlen, "%s:%u: hyperscan (%s): %s", r && r->file ? r->file : "?", r ? r->line : 0,
-				 sw_buf_name((enum sw_buf)b), ce ? ce->message : "compile failed");
-			hs_free_compile_error(ce);
-			ret = -EINVAL;
-			goto out;
-		}
-		if (hs_alloc_scratch(bd->db, &d->proto_scratch) != HS_SUCCESS) {
-			snprintf(err, errlen, "hyperscan: cannot allocate scratch");
-			goto out;
+			j->flags[k] |= HS_FLAG_SINGLEMATCH; /* a buffer is scanned whole: one report per pattern */
+			j->ids[k] = k;
 		}
 	}
 	ret = 0;
-	goto out;
-nomem:
-	snprintf(err, errlen, "out of memory");
 out:
 	free(l);
-	free(expr);
-	free(flags);
-	free(ids);
-	free(lens);
-	free(first);
 	free(pf);
 	return ret;
 }
@@ -877,12 +964,25 @@ struct sw_detect *sw_detect_new(struct sw_rules *rules, char *err, size_t errlen
 	}
 	for (uint32_t i = 0; i < d->n; i++)
 		d->n_tx += d->cr[i].tx;
-	ret = build_hs(d, err, errlen);
-	if (ret < 0)
-		goto out;
-	ret = build_tx(d, err, errlen);
-	if (ret < 0)
-		goto out;
+	{
+		struct hs_jobs js;
+		struct keep k = { 0 };
+		uint32_t *tx_first = NULL;
+
+		js.n = 0;
+		ret = build_hs(d, &js, &k);
+		if (ret == 0)
+			ret = build_tx(d, &js, &tx_first);
+		if (ret < 0)
+			snprintf(err, errlen, "out of memory");
+		else
+			ret = run_jobs(d, &js, err, errlen);
+		jobs_free(&js);
+		keep_free(&k);
+		free(tx_first);
+		if (ret < 0)
+			goto out;
+	}
 	ret = build_prefilter(d);
 	if (ret < 0) {
 		snprintf(err, errlen, "out of memory");
