@@ -125,8 +125,17 @@ enum sw_buf {
 	SW_BUF_HTTP_PROTOCOL,        /* both: http.protocol */
 	SW_BUF_HTTP_CONNECTION,      /* both: http.connection */
 	SW_BUF_FILE_DATA,            /* both: file.data, file_data (response body; request body to server) */
+	/* DNS */
+	SW_BUF_DNS_QUERY,            /* req: dns.query, dns_query: each question's name, one instance per question */
 	SW_BUF_N
 };
+
+/*
+ * Transforms (Suricata's), applied to a sticky buffer before its keywords
+ * inspect it: a list is keyed by its buffer and its transforms, so
+ * "http.host; dotprefix;" and plain "http.host" are two lists.
+ */
+#define SW_XFORM_DOTPREFIX 0x01  /* dotprefix: "." + the buffer */
 
 /* The sticky-buffer name of @b ("http.uri"; "payload" for SW_BUF_PAYLOAD), NULL if out of range. */
 const char *sw_buf_name(enum sw_buf b);
@@ -232,6 +241,7 @@ struct sw_isdataat {
 struct sw_pm {
 	enum sw_pm_kind kind;
 	uint8_t buf;           /* enum sw_buf: the list this keyword belongs to */
+	uint8_t xform;         /* SW_XFORM_* applied to that buffer (part of the list's key) */
 	union {
 		struct sw_content content;
 		struct sw_pcre pcre;
@@ -342,7 +352,8 @@ struct sw_rule {
 	enum sw_app_proto app_proto;
 
 	/*
-	 * Payload keywords, grouped by buffer: all keywords of one buffer are
+	 * Payload keywords, grouped by buffer (and transforms: a list is keyed
+	 * by buf and xform): all keywords of one list are
 	 * contiguous and in rule order (as Suricata keeps one list per buffer,
 	 * so a relative keyword chains to the previous keyword of the same
 	 * buffer, even across a switch to another buffer and back).  Lists
