@@ -221,13 +221,16 @@ static void on_stream_gap(void *ctx, struct sw_flow *f, int dir, const uint8_t *
 	struct sw_packet p;
 	int rc;
 
-	if (w->app) {
-		/* at flow end the parser reads past the gap; a gap given up mid-flow ends that direction */
-		if (w->flow_ending)
-			sw_app_held(w->app, f, dir, data, len, base);
-		else
-			sw_app_gap(w->app, f, dir);
-	}
+	/*
+	 * At flow end the parser reads past the gap; a gap given up mid-flow
+	 * is told to it at the resync that follows (its length is counted in
+	 * the stream's gap_bytes, these bytes included).  A dropped flow is
+	 * not inspected any more.
+	 */
+	if (w->app && w->flow_ending)
+		sw_app_held(w->app, f, dir, data, len, base);
+	if (c->ips && f->dropped)
+		return;
 	flow_packet(f, dir, &p);
 	p.stream_flush = true;
 	rc = sw_detect_packet(w->dc, &p, &v, &res); /* flow:established holds for it: detect_verify.c */
@@ -264,6 +267,8 @@ static void on_stage(void *ctx, struct sw_flow *f, const struct sw_packet *cur, 
 	const char *action;
 	bool drop;
 
+	if (c->ips && f->dropped && stage != SW_STAGE_TX_DONE)
+		return; /* the flow was dropped: nothing of it is inspected any more */
 	if (!live) {
 		flow_packet(f, dir, &rebuilt);
 		if (cur)

@@ -230,11 +230,8 @@ static void start_http(struct sw_app *a, struct sw_flow *f, const struct sw_pack
 		free(af);
 		return; /* counted by http.c (memcap) */
 	}
+	/* gaps counted from zero: a gap before the parser started (the direction lost its start) is told to it too */
 	f->app = af;
-	for (int d = 0; d < 2; d++) {
-		af->gaps[d] = f->stream[d].gaps;
-		af->gap_bytes[d] = f->stream[d].gap_bytes;
-	}
 	for (int d = 0; d < 2; d++) {
 		const struct sw_stream_dir *sd = &f->stream[d];
 
@@ -274,7 +271,7 @@ void sw_app_tcp(struct sw_app *a, struct sw_packet *p, const struct sw_stream_vi
 	 */
 	if (!f->saw_syn && !a->cfg.midstream)
 		return;
-	if (v->base != 0) {
+	if (v->base != 0 || f->stream[dir].gaps) {
 		probe_gave_up(a, f, dir); /* the start left the window or was lost to a gap */
 		return;
 	}
@@ -325,16 +322,6 @@ void sw_app_udp(struct sw_app *a, struct sw_packet *p)
 		set_proto(a, f, proto);
 	else
 		probe_gave_up(a, f, dir);
-}
-
-void sw_app_gap(struct sw_app *a, struct sw_flow *f, int dir)
-{
-	struct sw_app_flow *af = f->app;
-
-	if (!af || af->stopped[dir])
-		return;
-	sw_http_gap(a->http, af->http, dir == 0);
-	af->stopped[dir] = true;
 }
 
 void sw_app_held(struct sw_app *a, struct sw_flow *f, int dir, const uint8_t *data, uint32_t len, uint64_t base)

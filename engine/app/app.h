@@ -164,8 +164,6 @@ void sw_app_tcp(struct sw_app *a, struct sw_packet *p, const struct sw_stream_vi
 void sw_app_flush(struct sw_app *a);
 /* UDP packet @p: probes its payload (DNS) until the flow has a protocol. */
 void sw_app_udp(struct sw_app *a, struct sw_packet *p);
-/* Direction @dir (0 = to server) of @f lost bytes for good (stream gap): its parser stops. */
-void sw_app_gap(struct sw_app *a, struct sw_flow *f, int dir);
 
 /*
  * At flow end, before sw_app_flow_end(): a run of @len held bytes of

@@ -394,6 +394,16 @@ static void tcp_update(struct sw_flow_table *t, struct sw_flow *f, const struct 
 		 * lone FIN is not enough; both FINs still close the flow, see
 		 * state_update()).
 		 */
+		/*
+		 * A stray packet (an old connection's ACK or FIN) made the flow;
+		 * the client's SYN that follows, before any data, starts the
+		 * session after all (Suricata creates none for the stray one).
+		 */
+		if (syn && !ack && ts && !f->data_seen) {
+			f->saw_syn = true;
+			f->tcp_state = SW_TCP_SYN_SENT;
+			break;
+		}
 		if (syn) {
 			t->st.tcp_invalid++;
 			break;

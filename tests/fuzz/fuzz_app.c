@@ -13,7 +13,8 @@
  *
  * Input: [port u8] then records [ctl u8][bytes...]: ctl bit 7 = direction
  * (set = to client), bits 0..6 + 1 = segment length (taken from what
- * follows).  port: 0 = 80, 1 = 8080, 2 = 443, 3 = 53, else 1024 + value.
+ * follows); length 128 (bits 0..6 all set) is a stream gap instead, the
+ * next byte its length in bytes (0: unknown).  port: 0 = 80, 1 = 8080, 2 = 443, 3 = 53, else 1024 + value.
  */
 #include <arpa/inet.h>
 #include <stddef.h>
@@ -145,6 +146,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct sw_packet p;
 
 		i++;
+		if (n == 0x80) {
+			/* a gap the stream resynchronised after: the next byte says how many bytes were lost */
+			f.stream[dir].gaps++;
+			f.stream[dir].gap_bytes += i < size ? data[i++] : 0;
+			continue;
+		}
 		if (n > size - i)
 			n = (uint32_t)(size - i);
 		if (n == 0 || len[dir] + n > DIR_MAX)

@@ -232,6 +232,11 @@ static const struct tcp_case tcp_cases[] = {
 	  { { 1, ACK | PSH, 10, SW_TCP_NONE, N }, { 0, ACK, 0, SW_TCP_NONE, N },
 	    { 0, ACK | PSH, 10, SW_TCP_ESTABLISHED, E } },
 	  3 },
+	/* a stray ACK of an old connection, then the client's real handshake: the session starts at the SYN */
+	{ "stray ack before the syn",
+	  { { 1, ACK, 0, SW_TCP_NONE, N }, { 1, SYN, 0, SW_TCP_SYN_SENT, N }, { 0, SYN | ACK, 0, SW_TCP_SYN_RECV, N },
+	    { 1, ACK, 0, SW_TCP_ESTABLISHED, E } },
+	  4 },
 	{ "syn on established is ignored",
 	  { { 1, SYN, 0, SW_TCP_SYN_SENT, N }, { 0, SYN | ACK, 0, SW_TCP_SYN_RECV, N },
 	    { 1, ACK, 0, SW_TCP_ESTABLISHED, E }, { 0, SYN, 0, SW_TCP_ESTABLISHED, E } },
@@ -268,6 +273,10 @@ static void test_tcp_states(void **state)
 			assert_int_equal(sw_flow_table_stats(t)->tcp_invalid, 1);
 		if (!strcmp(c->name, "mid-stream: data both ways"))
 			assert_int_equal(sw_flow_table_stats(t)->tcp_ssn_no_syn, 1);
+		if (!strcmp(c->name, "stray ack before the syn")) {
+			assert_true(f->saw_syn); /* the app layer treats it as a session with its handshake */
+			assert_int_equal(sw_flow_table_stats(t)->tcp_invalid, 0);
+		}
 		sw_flow_table_free(t);
 	}
 }
