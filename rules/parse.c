@@ -56,11 +56,25 @@ struct pctx {
 	int last_content;  /* index in pm of the most recent content, -1 none */
 	int fp_explicit;   /* index of the content marked fast_pattern, -1 none */
 	uint8_t cur_buf;   /* enum sw_buf selected by the last sticky buffer keyword */
+	uint8_t cur_xform; /* SW_XFORM_* given right after that keyword (0 after pkt_data) */
+	/*
+	 * Transforms of the current sticky buffer: allowed while it has no
+	 * keyword yet (xform_open); one given but not yet followed by a keyword
+	 * (xform_unused) is an error at the next buffer switch or the rule's end.
+	 */
+	bool xform_open, xform_unused;
+	size_t xform_col;
 	struct tok proto;  /* the header's protocol token */
+	/* The keyword that made a tcp/udp/ip rule an application-layer rule ("" if the header did, or none). */
+	char app_kw[48];
 	/* The first keyword that needs the response (checked against flow:to_server at the end). */
 	bool resp_set;
 	size_t resp_col;
 	char resp_kw[48];
+	/* The first keyword that only the request has (checked against flow:to_client at the end). */
+	bool req_set;
+	size_t req_col;
+	char req_kw[48];
 	bool seen[K_MAX];
 	char varname[SW_RULE_MAX_VARS][33];
 	int var_pm[SW_RULE_MAX_VARS]; /* index in pm of the byte_extract defining each variable */
@@ -321,6 +335,9 @@ static struct sw_pm *pm_new(struct pctx *c, enum sw_pm_kind kind, size_t col)
 	memset(pm, 0, sizeof(*pm));
 	pm->kind = kind;
 	pm->buf = c->cur_buf;
+	pm->xform = c->cur_xform;
+	if (c->cur_buf != SW_BUF_PAYLOAD)
+		c->xform_open = c->xform_unused = false; /* the buffer now has a keyword */
 	return pm;
 }
 
@@ -425,6 +442,7 @@ static const char *const buf_names[SW_BUF_N] = {
 	[SW_BUF_HTTP_PROTOCOL] = "http.protocol",
 	[SW_BUF_HTTP_CONNECTION] = "http.connection",
 	[SW_BUF_FILE_DATA] = "file.data",
+	[SW_BUF_DNS_QUERY] = "dns.query",
 };
 
 const char *sw_buf_name(enum sw_buf b)
@@ -441,7 +459,8 @@ const char *sw_buf_name(enum sw_buf b)
  * buffers that predate sticky buffers (http_uri ... http_server_body) kept
  * modifier semantics, the later ones (http_accept, http_start ...) are
  * aliases of the dotted sticky name (Suricata src/detect-http-*.c,
- * KEYWORD_NAME_LEGACY).
+ * KEYWORD_NAME_LEGACY).  dns_query is an alias of the sticky dns.query
+ * (Suricata rust/src/dns/detect.rs, SCDetectHelperKeywordAliasRegister).
  */
 enum bufkw_kind { BK_STICKY, BK_MODIFIER };
 
@@ -507,6 +526,8 @@ static const struct bufkw {
 	{ "http_connection", SW_BUF_HTTP_CONNECTION, BK_STICKY },
 	{ "file.data", SW_BUF_FILE_DATA, BK_STICKY },
 	{ "file_data", SW_BUF_FILE_DATA, BK_STICKY },
+	{ "dns.query", SW_BUF_DNS_QUERY, BK_STICKY },
+	{ "dns_query", SW_BUF_DNS_QUERY, BK_STICKY },
 };
 
 static const struct bufkw *find_buf_kw(const struct tok *kw)
@@ -535,18 +556,49 @@ static bool buf_resp_only(uint8_t b)
 }
 
 /*
+ * Buffers that only exist in the request, for which a to_client rule is
+ * refused.  Suricata registers dns.query for to_server only and refuses a
+ * rule whose keywords imply one direction while flow: says the other
+ * ("rule mixes keywords with conflicting directions": detect-parse.c
+ * SigConsolidateDirection, DetectFlowSetupImplicit).  It does the same for
+ * http.uri and the other request buffers, but here a to_client HTTP rule may
+ * use them (see parse_rule); dns.query is not given that leniency because
+ * the name a to_client DNS rule means is the response's copy of the
+ * question, which Suricata 8 inspects with a separate buffer
+ * (dns.query.name, both directions), and a response is often seen without
+ * its request (UDP).
+ */
+static bool buf_req_only(uint8_t b)
+{
+	return b == SW_BUF_DNS_QUERY;
+}
+
+/* The application protocol whose transactions have buffer @b (not SW_BUF_PAYLOAD). */
+static enum sw_app_proto buf_app(uint8_t b)
+{
+	return b == SW_BUF_DNS_QUERY ? SW_APP_DNS : SW_APP_HTTP1;
+}
+
+/*
  * Keyword @kw (at @col) puts something in buffer @b: check that the rule's
- * protocol has that buffer, make a tcp/ip rule an HTTP rule (Suricata sets
- * the signature's alproto the same way), and remember the first
- * response-only keyword for the flow direction check at the end.
+ * protocol has that buffer, make a tcp/udp/ip rule an application-layer rule
+ * of the buffer's protocol (Suricata sets the signature's alproto the same
+ * way, and refuses a second, different one: SCDetectSignatureSetAppProto),
+ * and remember the first keyword bound to one direction for the flow check
+ * at the end.
  */
 static int use_buf(struct pctx *c, uint8_t b, const char *kw, size_t col)
 {
 	struct sw_rule *r = c->r;
+	enum sw_app_proto ap;
 
 	if (b == SW_BUF_PAYLOAD)
 		return 0;
-	if (r->app_proto != SW_APP_UNKNOWN && r->app_proto != SW_APP_HTTP1) {
+	ap = buf_app(b);
+	if (c->app_kw[0] && r->app_proto != ap)
+		return perr(c->e, col, "'%s' is for %s, but '%s' made the rule %s", kw, sw_app_proto_name(ap),
+			    c->app_kw, sw_app_proto_name(r->app_proto));
+	if (r->app_proto != SW_APP_UNKNOWN && r->app_proto != ap) {
 		/*
 		 * Suricata's file.data also covers SMTP, SMB, FTP-DATA and NFS
 		 * files, but only the HTTP parser here produces file data: such
@@ -555,18 +607,51 @@ static int use_buf(struct pctx *c, uint8_t b, const char *kw, size_t col)
 		if (b == SW_BUF_FILE_DATA)
 			return perr(c->e, col, "'%s' is not supported for application protocol '%.*s'", kw,
 				    Q(c->proto.len), c->proto.s);
-		return perr(c->e, col, "'%s' needs application protocol http, not '%.*s'", kw, Q(c->proto.len),
-			    c->proto.s);
+		return perr(c->e, col, "'%s' needs application protocol %s, not '%.*s'", kw, sw_app_proto_name(ap),
+			    Q(c->proto.len), c->proto.s);
 	}
-	/* tcp-pkt and tcp-stream restrict payload inspection, which means nothing for a transaction's buffer. */
-	if (r->proto != SW_RP_TCP && r->proto != SW_RP_IP)
+	/*
+	 * tcp-pkt and tcp-stream restrict payload inspection, which means
+	 * nothing for a transaction's buffer.  HTTP runs on TCP only, DNS on UDP
+	 * and TCP (an "alert dns" rule is SW_RP_IP).
+	 */
+	if (ap == SW_APP_DNS) {
+		if (r->proto != SW_RP_TCP && r->proto != SW_RP_UDP && r->proto != SW_RP_IP)
+			return perr(c->e, col, "'%s' needs protocol udp, tcp or dns, not '%.*s'", kw, Q(c->proto.len),
+				    c->proto.s);
+	} else if (r->proto != SW_RP_TCP && r->proto != SW_RP_IP) {
 		return perr(c->e, col, "'%s' needs protocol tcp or http, not '%.*s'", kw, Q(c->proto.len), c->proto.s);
-	r->app_proto = SW_APP_HTTP1;
+	}
+	if (r->app_proto == SW_APP_UNKNOWN) {
+		r->app_proto = ap;
+		snprintf(c->app_kw, sizeof(c->app_kw), "%s", kw);
+	}
 	if (buf_resp_only(b) && !c->resp_set) {
 		c->resp_set = true;
 		c->resp_col = col;
 		snprintf(c->resp_kw, sizeof(c->resp_kw), "%s", kw);
 	}
+	if (buf_req_only(b) && !c->req_set) {
+		c->req_set = true;
+		c->req_col = col;
+		snprintf(c->req_kw, sizeof(c->req_kw), "%s", kw);
+	}
+	return 0;
+}
+
+/* "dns.query" or "dns.query; dotprefix": a list (buffer and transforms) as a rule writes it, for messages. */
+static const char *list_name(uint8_t buf, uint8_t xform, char *out, size_t n)
+{
+	snprintf(out, n, "%s%s", sw_buf_name((enum sw_buf)buf), (xform & SW_XFORM_DOTPREFIX) ? "; dotprefix" : "");
+	return out;
+}
+
+/* A transform given but never followed by a keyword of its buffer (Suricata: "no matches following transform(s)"). */
+static int check_xform_used(struct pctx *c)
+{
+	if (c->xform_unused)
+		return perr(c->e, c->xform_col, "'dotprefix' is not followed by any keyword of '%s'",
+			    sw_buf_name((enum sw_buf)c->cur_buf));
 	return 0;
 }
 
@@ -577,9 +662,57 @@ static int kw_sticky(struct pctx *c, const struct tok *kw, const struct bufkw *b
 	snprintf(name, sizeof(name), "%s", bk->name);
 	if (has_val)
 		return perr(c->e, v->col, "'%s' takes no value: '%.*s'", name, Q(v->len), v->s);
-	if (use_buf(c, bk->buf, name, kw->col) < 0)
+	if (check_xform_used(c) < 0 || use_buf(c, bk->buf, name, kw->col) < 0)
 		return -EINVAL;
 	c->cur_buf = bk->buf;
+	c->cur_xform = 0;
+	c->xform_open = bk->buf != SW_BUF_PAYLOAD;
+	return 0;
+}
+
+/*
+ * Transforms (Suricata detect-engine-buffer.c SCDetectSignatureAddTransform):
+ * only after a sticky buffer, and only before its first keyword ("transforms
+ * must directly follow stickybuffers"); they apply to every later keyword
+ * until the next sticky buffer keyword, which starts untransformed.  Only
+ * dotprefix is implemented; the others Suricata has are refused by name
+ * rather than loaded as unknown keywords, so a rule never matches an
+ * untransformed buffer it did not ask for.
+ */
+static const char *const unsupported_xform[] = {
+	"to_lowercase", "to_uppercase", "strip_whitespace", "compress_whitespace", "url_decode", "xor",
+	"to_md5", "to_sha1", "to_sha256", "pcrexform", "header_lowercase", "strip_pseudo_headers",
+	"from_base64", "domain", "tld", "subslice", "gunzip", "zlib_deflate", "luaxform",
+};
+
+static bool is_xform_kw(const struct tok *kw)
+{
+	if (tok_eq(kw, "dotprefix"))
+		return true;
+	for (size_t i = 0; i < sizeof(unsupported_xform) / sizeof(unsupported_xform[0]); i++)
+		if (tok_eq(kw, unsupported_xform[i]))
+			return true;
+	return false;
+}
+
+static int kw_transform(struct pctx *c, const struct tok *kw, const struct tok *v, bool has_val)
+{
+	if (!tok_eq(kw, "dotprefix"))
+		return perr(c->e, kw->col, "unsupported transform '%.*s'", Q(kw->len), kw->s);
+	if (has_val)
+		return perr(c->e, v->col, "'dotprefix' takes no value: '%.*s'", Q(v->len), v->s);
+	if (c->cur_buf == SW_BUF_PAYLOAD)
+		return perr(c->e, kw->col, "'dotprefix' needs a sticky buffer");
+	if (!c->xform_open)
+		return perr(c->e, kw->col, "'dotprefix' must directly follow its sticky buffer '%s'",
+			    sw_buf_name((enum sw_buf)c->cur_buf));
+	/* Suricata would chain a second one (".."); one bit cannot say that, and no rule needs it. */
+	if (c->cur_xform & SW_XFORM_DOTPREFIX)
+		return perr(c->e, kw->col, "duplicate 'dotprefix' on one buffer");
+	c->cur_xform |= SW_XFORM_DOTPREFIX;
+	if (!c->xform_unused)
+		c->xform_col = kw->col;
+	c->xform_unused = true;
 	return 0;
 }
 
@@ -619,6 +752,7 @@ static int kw_urilen(struct pctx *c, const struct tok *kw, struct tok v)
 	struct sw_num_match m = { 0 };
 	uint8_t buf = SW_BUF_HTTP_URI;
 	struct sw_pm *pm;
+	bool open, unused;
 	int n = split(&v, ',', p, 3);
 
 	if (n < 1 || n > 2 || !p[0].len)
@@ -631,9 +765,15 @@ static int kw_urilen(struct pctx *c, const struct tok *kw, struct tok v)
 	}
 	if (parse_cmp(c, kw, p[0], 65535, &m) < 0 || use_buf(c, buf, "urilen", kw->col) < 0)
 		return -EINVAL;
+	open = c->xform_open;
+	unused = c->xform_unused;
 	if (!(pm = pm_new(c, SW_PM_BSIZE, kw->col)))
 		return perr(c->e, v.col, "out of memory");
-	pm->buf = buf; /* always the URI list, whatever the sticky buffer */
+	/* Always the untransformed URI list, whatever the sticky buffer, whose transforms it leaves alone. */
+	pm->buf = buf;
+	pm->xform = 0;
+	c->xform_open = open;
+	c->xform_unused = unused;
 	pm->u.bsize = m;
 	return 0;
 }
@@ -1599,6 +1739,8 @@ static int option(struct pctx *c, const struct tok *kw, struct tok v, bool has_v
 		r->pm[r->n_pm - 1].buf = SW_BUF_HTTP_URI;
 		return 0;
 	}
+	if (is_xform_kw(kw))
+		return kw_transform(c, kw, &v, has_val);
 	if (tok_eq(kw, "urilen"))
 		return kw_urilen(c, kw, v);
 	if (tok_eq(kw, "bsize"))
@@ -1750,10 +1892,10 @@ static int header_app_proto(struct pctx *c, const struct tok *t)
 }
 
 /*
- * Put pm in Suricata's list order: one list per buffer, lists in the order
- * of their first keyword, keywords in rule order within each (a stable
- * partition).  Remaps the fast pattern and the byte_extract definitions,
- * and sets buf_mask.
+ * Put pm in Suricata's list order: one list per buffer and transforms
+ * (buf, xform), lists in the order of their first keyword, keywords in rule
+ * order within each (a stable partition).  Remaps the fast pattern and the
+ * byte_extract definitions, and sets buf_mask.
  */
 /*
  * Suricata: with no sticky buffer, a relative isdataat, byte_test,
@@ -1763,7 +1905,7 @@ static int header_app_proto(struct pctx *c, const struct tok *t)
  */
 static void follow_modified(struct sw_rule *r)
 {
-	uint8_t last = SW_BUF_PAYLOAD;
+	uint8_t last = SW_BUF_PAYLOAD, last_xform = 0;
 
 	for (uint32_t i = 0; i < r->n_pm; i++) {
 		struct sw_pm *pm = &r->pm[i];
@@ -1772,6 +1914,7 @@ static void follow_modified(struct sw_rule *r)
 		switch (pm->kind) {
 		case SW_PM_CONTENT:
 			last = pm->buf;
+			last_xform = pm->xform;
 			continue;
 		case SW_PM_PCRE:
 			rel = pm->u.pcre.relative;
@@ -1791,10 +1934,14 @@ static void follow_modified(struct sw_rule *r)
 		case SW_PM_BSIZE:
 			continue;
 		}
-		if (pm->buf == SW_BUF_PAYLOAD && rel)
+		if (pm->buf == SW_BUF_PAYLOAD && rel) {
 			pm->buf = last;
-		if (pm->kind == SW_PM_PCRE)
+			pm->xform = last_xform;
+		}
+		if (pm->kind == SW_PM_PCRE) {
 			last = pm->buf;
+			last_xform = pm->xform;
+		}
 	}
 }
 
@@ -1805,7 +1952,7 @@ static int group_by_buffer(struct pctx *c)
 	struct sw_pm *npm = NULL;
 	size_t *ncol = NULL;
 	uint32_t *newidx = NULL;
-	uint64_t done = 0;
+	uint64_t mask = 0;
 	int ret = 0;
 
 	r->buf_mask = 0;
@@ -1819,19 +1966,23 @@ static int group_by_buffer(struct pctx *c)
 		goto out;
 	}
 	for (uint32_t i = 0; i < n; i++) {
-		uint8_t b = r->pm[i].buf;
-		if (done & (1ULL << b))
-			continue;
-		done |= 1ULL << b;
+		uint8_t b = r->pm[i].buf, x = r->pm[i].xform;
+		uint32_t prev;
+
+		mask |= 1ULL << b;
+		for (prev = 0; prev < i && !(r->pm[prev].buf == b && r->pm[prev].xform == x); prev++)
+			;
+		if (prev < i)
+			continue; /* this list was moved with its first keyword */
 		for (uint32_t j = i; j < n; j++) {
-			if (r->pm[j].buf != b)
+			if (r->pm[j].buf != b || r->pm[j].xform != x)
 				continue;
 			newidx[j] = k;
 			ncol[k] = c->pm_col[j];
 			npm[k++] = r->pm[j];
 		}
 	}
-	r->buf_mask = done;
+	r->buf_mask = mask;
 	if (c->fp_explicit >= 0)
 		c->fp_explicit = (int)newidx[c->fp_explicit];
 	for (int v = 0; v < r->n_vars; v++)
@@ -1845,24 +1996,31 @@ out:
 	return ret;
 }
 
-/* A byte_extract variable is only defined in its own buffer (Suricata looks it up in the keyword's list). */
+/*
+ * A byte_extract variable is only defined in its own list, buffer and
+ * transforms (Suricata looks it up in the keyword's list, and a transformed
+ * buffer is a list of its own).
+ */
 static int check_var(struct pctx *c, uint32_t i, const struct sw_operand *op)
 {
 	const struct sw_pm *pm = &c->r->pm[i], *def;
+	char a[48], b[48];
 
 	if (op->var < 0)
 		return 0;
 	def = &c->r->pm[c->var_pm[op->var]];
-	if (def->buf != pm->buf)
+	if (def->buf != pm->buf || def->xform != pm->xform)
 		return perr(c->e, c->pm_col[i], "byte_extract variable '%s' is from '%s', not '%s'", c->varname[op->var],
-			    sw_buf_name((enum sw_buf)def->buf), sw_buf_name((enum sw_buf)pm->buf));
+			    list_name(def->buf, def->xform, a, sizeof(a)), list_name(pm->buf, pm->xform, b, sizeof(b)));
 	return 0;
 }
 
 /*
  * A content that needs more bytes than its list's bsize allows can never
  * match: refused, as Suricata does ("content length N exceeds bsize").
- * What a content needs is its length, plus its offset when absolute.
+ * What a content needs is its length, plus its offset when absolute.  The
+ * list is the buffer with its transforms: bsize after dotprefix counts the
+ * dot, and checks only the contents that see it.
  */
 static int check_bsize(struct pctx *c)
 {
@@ -1893,7 +2051,7 @@ static int check_bsize(struct pctx *c)
 			uint64_t need;
 
 			if (r->pm[k].kind != SW_PM_CONTENT || r->pm[k].buf != r->pm[i].buf ||
-			    (ct->flags & SW_CONTENT_NEGATED))
+			    r->pm[k].xform != r->pm[i].xform || (ct->flags & SW_CONTENT_NEGATED))
 				continue;
 			need = ct->len;
 			if ((ct->flags & SW_CONTENT_OFFSET) && ct->offset.var < 0 && ct->offset.value > 0)
@@ -2040,17 +2198,24 @@ static int parse_rule(struct pctx *c, const char *line, size_t len)
 		if (option(c, &kw, v, has_val) < 0)
 			return -EINVAL;
 	}
+	if (check_xform_used(c) < 0)
+		return -EINVAL;
 	if (!c->seen[K_SID])
 		return perr(e, (size_t)-1, "missing sid"); /* column 0: no token to point at */
 	if (!r->msg && !(r->msg = strdup("")))
 		return perr(e, 0, "out of memory");
 	/*
-	 * Suricata refuses a to_server rule with a keyword that only the
-	 * response has; a to_client rule may use request buffers (the whole
-	 * transaction is inspected at the response).
+	 * Suricata refuses a rule whose keywords need one direction while
+	 * flow: gives the other (detect-parse.c SigConsolidateDirection).  A
+	 * to_server rule with a response keyword is refused here too; a
+	 * to_client HTTP rule may use request buffers (the engine inspects the
+	 * whole transaction at the response), a to_client DNS rule may not use
+	 * dns.query (buf_req_only).
 	 */
 	if (c->resp_set && (r->flow & SW_FLOW_TO_SERVER))
 		return perr(e, c->resp_col, "'%s' inspects the response, but the rule has flow:to_server", c->resp_kw);
+	if (c->req_set && (r->flow & SW_FLOW_TO_CLIENT))
+		return perr(e, c->req_col, "'%s' inspects the request, but the rule has flow:to_client", c->req_kw);
 	/*
 	 * Fast pattern: the marked content, else the longest non-negated one
 	 * over all buffers (first in rule order on ties); chosen before

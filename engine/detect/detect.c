@@ -48,10 +48,10 @@
  * a stream packet's own payload, which is skipped when there are none.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "detect_int.h"
 
@@ -313,9 +313,20 @@ static void *job_thread(void *arg)
 static int run_jobs(struct sw_detect *d, struct hs_jobs *js, char *err, size_t errlen)
 {
 	pthread_t th[16];
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	unsigned nth = 0, want = ncpu > 1 ? (unsigned)ncpu - 1 : 0;
+	cpu_set_t cpus;
+	unsigned nth = 0, want = 0, busy = 0;
+	uint64_t total = 0;
 	int ret = 0;
+
+	/* helpers: one per core this process may run on, but one job is not worth a thread */
+	if (sched_getaffinity(0, sizeof(cpus), &cpus) == 0 && CPU_COUNT(&cpus) > 1)
+		want = (unsigned)CPU_COUNT(&cpus) - 1;
+	for (unsigned i = 0; i < js->n; i++) {
+		busy += js->j[i].n > 0;
+		total += js->j[i].n;
+	}
+	if (busy < 2 || total < 2000)
+		want = 0; /* small rulesets (tests, reloads of a few rules) compile at once in this thread */
 
 	/* largest first: the longest compile starts at once */
 	for (unsigned a = 1; a < js->n; a++)
@@ -325,8 +336,8 @@ static int run_jobs(struct sw_detect *d, struct hs_jobs *js, char *err, size_t e
 			js->j[b] = js->j[b - 1];
 			js->j[b - 1] = x;
 		}
-	if (want > js->n)
-		want = js->n;
+	if (want > busy - (busy > 0))
+		want = busy > 0 ? busy - 1 : 0;
 	if (want > sizeof(th) / sizeof(th[0]))
 		want = sizeof(th) / sizeof(th[0]);
 	atomic_init(&js->next, 0);
@@ -633,6 +644,7 @@ static const struct {
 	[SW_BUF_HTTP_CONTENT_TYPE] = { B_BOTH, false }, [SW_BUF_HTTP_CONTENT_LEN] = { B_BOTH, false },
 	[SW_BUF_HTTP_START] = { B_BOTH, false },       [SW_BUF_HTTP_PROTOCOL] = { B_BOTH, false },
 	[SW_BUF_HTTP_CONNECTION] = { B_BOTH, false },  [SW_BUF_FILE_DATA] = { B_BOTH, true },
+	[SW_BUF_DNS_QUERY] = { B_REQ, false },
 };
 
 bool sw_buf_to_server(enum sw_buf b, bool stage_to_server)
@@ -694,7 +706,7 @@ static int make_lists(struct crule *cr, char *err, size_t errlen)
 	uint32_t n = 0;
 
 	for (uint32_t i = 0; i < r->n_pm; i++)
-		if (i == 0 || r->pm[i].buf != r->pm[i - 1].buf)
+		if (i == 0 || r->pm[i].buf != r->pm[i - 1].buf || r->pm[i].xform != r->pm[i - 1].xform)
 			n++;
 	if (n > 255) {
 		snprintf(err, errlen, "%s:%u: too many buffer lists", r->file ? r->file : "?", r->line);
@@ -706,10 +718,11 @@ static int make_lists(struct crule *cr, char *err, size_t errlen)
 		return -ENOMEM;
 	}
 	for (uint32_t i = 0; i < r->n_pm; i++) {
-		if (i == 0 || r->pm[i].buf != r->pm[i - 1].buf) {
+		if (i == 0 || r->pm[i].buf != r->pm[i - 1].buf || r->pm[i].xform != r->pm[i - 1].xform) {
 			struct pm_list *l = &cr->lists[cr->n_lists++];
 
 			l->buf = r->pm[i].buf;
+			l->xform = r->pm[i].xform;
 			l->first = i;
 		}
 		cr->lists[cr->n_lists - 1].n++;
@@ -757,7 +770,7 @@ static int build_tx(struct sw_detect *d, struct hs_jobs *js, uint32_t **first_ou
 {
 	size_t cap = d->n ? d->n : 1;
 	struct lit *l = malloc(cap * sizeof(*l));
-	uint32_t *first = malloc(cap * SW_BUF_N * sizeof(*first)); /* per buffer: pattern id -> rule */
+	uint32_t *first = malloc(cap * SW_BUF_N * XF_N * sizeof(*first)); /* per buffer: pattern id -> rule */
 	int32_t *pf = malloc(cap * sizeof(*pf)); /* per rule: its prefilter content, -1 none */
 	int ret = -ENOMEM;
 
@@ -777,21 +790,23 @@ static int build_tx(struct sw_detect *d, struct hs_jobs *js, uint32_t **first_ou
 			if (d->cr[i].stage_mask & (1u << s))
 				d->stage_always[s][d->n_stage_always[s]++] = i;
 	}
-	for (uint32_t b = 1; b < SW_BUF_N; b++) {
-		struct buf_db *bd = &d->bdb[b];
-		uint32_t *fb = first + (size_t)b * cap;
+	for (uint32_t vb = XF_N * SW_BUF_N; vb-- > 0;) {
+		uint32_t b = vb % SW_BUF_N, x = vb / SW_BUF_N;
+		struct buf_db *bd = &d->bdb[x][b];
+		uint32_t *fb = first + (size_t)vb * cap;
 		struct hs_job *j;
 		size_t nl = 0;
 		int64_t np;
 
 		for (uint32_t i = 0; i < d->n; i++) {
-			if (pf[i] < 0 || d->cr[i].r->pm[pf[i]].buf != b)
+			if (b == SW_BUF_PAYLOAD || pf[i] < 0 || d->cr[i].r->pm[pf[i]].buf != b ||
+			    xf_index(d->cr[i].r->pm[pf[i]].xform) != x)
 				continue;
 			content_lit(d->cr[i].r, pf[i], &l[nl]);
 			l[nl++].rule = i;
 			for (int s = 0; s < SW_STAGE_N; s++)
 				if (d->cr[i].stage_mask & (1u << s))
-					d->stage_bufs[s] |= 1ull << b;
+					d->stage_bufs[s][x] |= 1ull << b;
 		}
 		if (nl == 0)
 			continue;
@@ -898,11 +913,12 @@ static void free_detect(struct sw_detect *d)
 		free(d->cr[i].lists);
 	}
 	free(d->cr);
-	for (int b = 0; b < SW_BUF_N; b++) {
-		hs_free_database(d->bdb[b].db);
-		free(d->bdb[b].pat_off);
-		free(d->bdb[b].pat_rules);
-	}
+	for (int x = 0; x < XF_N; x++)
+		for (int b = 0; b < SW_BUF_N; b++) {
+			hs_free_database(d->bdb[x][b].db);
+			free(d->bdb[x][b].pat_off);
+			free(d->bdb[x][b].pat_rules);
+		}
 	for (int s = 0; s < SW_STAGE_N; s++)
 		free(d->stage_always[s]);
 	hs_free_database(d->db_pkt);
@@ -1065,6 +1081,7 @@ void sw_detect_ctx_free(struct sw_detect_ctx *c)
 	hs_free_scratch(c->scratch);
 	pcre2_match_data_free(c->md);
 	pcre2_match_context_free(c->mctx);
+	free(c->xbuf);
 	free(c->seen);
 	free(c->cand);
 	free(c->pat_seen);
@@ -1373,6 +1390,42 @@ static int on_buf_match(unsigned int id, unsigned long long from, unsigned long 
 	return 0;
 }
 
+bool sw_tx_buf(struct sw_detect_ctx *c, const struct sw_app_tx *tx, uint8_t buf, uint8_t xform, bool to_server,
+	       uint32_t idx, const uint8_t **p, uint32_t *len)
+{
+	const uint8_t *b;
+	uint32_t n;
+
+	if (!sw_app_tx_buf(tx, (enum sw_buf)buf, sw_buf_to_server((enum sw_buf)buf, to_server), idx, &b, &n))
+		return false;
+	/* Suricata leaves an empty buffer empty */
+	if (!(xform & SW_XFORM_DOTPREFIX) || n == 0) {
+		*p = b;
+		*len = n;
+		return true;
+	}
+	/* dotprefix: "." + the buffer.  The scratch grows to the largest buffer transformed, then stays. */
+	if (n >= c->xbuf_cap) {
+		uint32_t cap = c->xbuf_cap ? c->xbuf_cap : 256;
+		uint8_t *nb;
+
+		while (cap <= n && cap < (1u << 30))
+			cap *= 2;
+		nb = cap > n ? realloc(c->xbuf, cap) : NULL;
+		if (!nb) {
+			c->st.xform_nomem++;
+			return false;
+		}
+		c->xbuf = nb;
+		c->xbuf_cap = cap;
+	}
+	c->xbuf[0] = '.';
+	memcpy(c->xbuf + 1, b, n);
+	*p = c->xbuf;
+	*len = n + 1;
+	return true;
+}
+
 int sw_detect_tx(struct sw_detect_ctx *c, struct sw_packet *p, const struct sw_stream_view *v,
 		 const struct sw_app_tx *tx, enum sw_app_stage stage, struct sw_detect_result *res)
 {
@@ -1383,18 +1436,22 @@ int sw_detect_tx(struct sw_detect_ctx *c, struct sw_packet *p, const struct sw_s
 	if (!begin(c, p, res) || d->n_tx == 0)
 		return 0;
 	c->scan_stage = (uint8_t)stage;
-	for (bufs = d->stage_bufs[stage]; bufs; bufs &= bufs - 1) {
-		enum sw_buf b = (enum sw_buf)__builtin_ctzll(bufs);
-		const uint8_t *data;
-		uint32_t len;
+	for (unsigned x = 0; x < XF_N; x++) {
+		for (bufs = d->stage_bufs[stage][x]; bufs; bufs &= bufs - 1) {
+			enum sw_buf b = (enum sw_buf)__builtin_ctzll(bufs);
+			uint8_t xform = x ? SW_XFORM_DOTPREFIX : 0;
+			const uint8_t *data;
+			uint32_t len;
 
-		c->scan_db = &d->bdb[b];
-		for (uint32_t k = 0; sw_app_tx_buf(tx, b, sw_buf_to_server(b, to_server), k, &data, &len); k++) {
-			if (len == 0)
-				continue;
-			if (hs_scan(d->bdb[b].db, (const char *)data, len, 0, c->scratch, on_buf_match, c) != HS_SUCCESS) {
-				c->st.scan_errors++;
-				return -EIO;
+			c->scan_db = &d->bdb[x][b];
+			for (uint32_t k = 0; sw_tx_buf(c, tx, b, xform, to_server, k, &data, &len); k++) {
+				if (len == 0)
+					continue;
+				if (hs_scan(c->scan_db->db, (const char *)data, len, 0, c->scratch, on_buf_match, c) !=
+				    HS_SUCCESS) {
+					c->st.scan_errors++;
+					return -EIO;
+				}
 			}
 		}
 	}

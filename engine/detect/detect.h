@@ -42,6 +42,7 @@ struct sw_detect_stats {
 	uint64_t alerts, suppressed, alert_overflow, candidates, hs_matches, scan_errors;
 	uint64_t budget_exhausted; /* rule verifications cut off by the backtracking step budget (no match) */
 	uint64_t pcre_errors;      /* pcre2_match errors such as the match limit (no match) */
+	uint64_t xform_nomem;      /* a transformed buffer could not get memory (treated as absent) */
 };
 
 /*

@@ -131,8 +131,16 @@ enum insp_buf {
 /* The keywords of one buffer: r->pm[first .. first + n). */
 struct pm_list {
 	uint8_t buf;   /* enum sw_buf */
+	uint8_t xform; /* SW_XFORM_* applied to it */
 	uint32_t first, n;
 };
+
+/* Transform sets a buffer database exists for: none, dotprefix. */
+#define XF_N 2
+static inline unsigned xf_index(uint8_t xform)
+{
+	return xform & SW_XFORM_DOTPREFIX ? 1 : 0;
+}
 
 struct crule {
 	const struct sw_rule *r;
@@ -190,8 +198,8 @@ struct sw_detect {
 	struct pf_index pf[PF_NCLASS];
 
 	/* transactions: one database per buffer, per-stage lists of rules without a buffer prefilter */
-	struct buf_db bdb[SW_BUF_N];
-	uint64_t stage_bufs[SW_STAGE_N];  /* buffers some rule of that stage prefilters on */
+	struct buf_db bdb[XF_N][SW_BUF_N];    /* by transform set, then buffer */
+	uint64_t stage_bufs[SW_STAGE_N][XF_N]; /* buffers some rule of that stage prefilters on */
 	uint32_t *stage_always[SW_STAGE_N];
 	uint32_t n_stage_always[SW_STAGE_N];
 	uint32_t n_tx;                    /* transaction rules */
@@ -211,6 +219,8 @@ struct sw_detect_ctx {
 	uint32_t pgen;            /* bumped per scan */
 	pcre2_match_data *md;
 	pcre2_match_context *mctx;
+	uint8_t *xbuf;            /* a transformed buffer (dotprefix ...), grown to the largest seen */
+	uint32_t xbuf_cap;
 	struct sw_detect_stats st;
 
 	/* set per scan for the HS callback */
@@ -240,6 +250,15 @@ bool sw_verify_rule(struct sw_detect_ctx *c, const struct crule *cr, const struc
  */
 bool sw_verify_tx(struct sw_detect_ctx *c, const struct crule *cr, const struct sw_packet *p,
 		  const struct sw_stream_view *v, const struct sw_app_tx *tx, bool to_server);
+
+/*
+ * Instance @idx of buffer @buf of @tx as a stage of direction @to_server
+ * reads it, with transforms @xform applied (into c->xbuf, valid until the
+ * next call).  False if absent (or a transform could not get memory:
+ * counted in c->st.xform_nomem).
+ */
+bool sw_tx_buf(struct sw_detect_ctx *c, const struct sw_app_tx *tx, uint8_t buf, uint8_t xform, bool to_server,
+	       uint32_t idx, const uint8_t **p, uint32_t *len);
 
 /*
  * Which half of a transaction buffer @b is read from at a stage of direction

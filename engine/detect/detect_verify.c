@@ -715,8 +715,7 @@ bool sw_verify_tx(struct sw_detect_ctx *c, const struct crule *cr, const struct 
 		}
 		/* A multi-instance buffer (one per header) matches if any instance does. */
 		ok = false;
-		for (uint32_t k = 0; !ok && !s.exhausted && sw_app_tx_buf(tx, l->buf, sw_buf_to_server(l->buf, to_server), k, &b, &len);
-		     k++)
+		for (uint32_t k = 0; !ok && !s.exhausted && sw_tx_buf(c, tx, l->buf, l->xform, to_server, k, &b, &len); k++)
 			ok = match_list(&s, l, b, len);
 	}
 	if (s.exhausted)

@@ -192,6 +192,11 @@ static const char *rules_http =
 	"alert http any any -> any any (msg:\"wrong status\"; flow:to_client; http.stat_code; content:\"404\"; sid:10;)\n"
 	/* no buffer prefilter: a pure bsize rule goes on the stage's always list */
 	"alert http any any -> any any (msg:\"uri len\"; flow:to_server; urilen:>5; sid:11;)\n"
+	/* dotprefix: ".example.com" ends the transformed host, not the plain one (a list of its own) */
+	"alert http any any -> any any (msg:\"dotprefix\"; flow:to_server; http.host; dotprefix; content:\".example.com\"; "
+	"endswith; sid:13;)\n"
+	"alert http any any -> any any (msg:\"no dotprefix\"; flow:to_server; http.host; content:\".example.com\"; "
+	"sid:14;)\n"
 	/* a packet rule on an HTTP flow never runs on transactions */
 	"alert http any any -> any any (msg:\"raw\"; flow:to_server; content:\"Host\"; sid:12;)\n";
 
@@ -235,6 +240,8 @@ static void test_http_transactions(void **state)
 	assert_int_equal(hits(&r, 10), 0);
 	assert_int_equal(hits(&r, 11), 1);
 	assert_int_equal(hits(&r, 12), 0);
+	assert_int_equal(hits(&r, 13), 1);
+	assert_int_equal(hits(&r, 14), 0);
 	for (uint32_t i = 0; i < r.n; i++) {
 		assert_int_equal(r.hit[i].tx, 0);
 		assert_true(r.hit[i].live);
@@ -249,7 +256,7 @@ static void test_http_transactions(void **state)
 			assert_int_equal(r.hit[i].stage, SW_STAGE_RESP_BODY);
 	}
 	sw_app_flow_end(a, &c.f);
-	assert_int_equal(r.n, 9); /* nothing more at the end: every stage was reached */
+	assert_int_equal(r.n, 10); /* nothing more at the end: every stage was reached */
 	assert_null(c.f.app);
 	sw_app_free(a);
 	sw_detect_ctx_free(r.dc);

@@ -86,7 +86,6 @@ struct rej {
 };
 
 static const struct rej rejects[] = {
-	{ "alert tcp any any -> any any (msg:\"x\"; dns.query; sid:1;)", "1:40: unsupported keyword 'dns.query'" },
 	{ "alert tcp any any -> any any (app-layer-protocol:http; sid:1;)", "1:31: unsupported keyword 'app-layer-protocol'" },
 	{ "alert tcp any any -> any any (content:\"|4G|\"; sid:1;)", "1:40: invalid hex in content: '|4G|'" },
 	{ "alert tcp any any -> any any (content:\"|414|\"; sid:1;)", "1:40: invalid hex in content: '|414|'" },
@@ -229,6 +228,87 @@ static const struct rej rejects[] = {
 	{ "alert tcp any any -> any any (endswith; sid:1;)", "1:31: 'endswith' needs a preceding content" },
 	{ "alert tcp any any -> any any (content:\"a\"; fast_pattern:sometimes; sid:1;)", "1:57: invalid fast_pattern value: 'sometimes'" },
 	{ "alert tcp any any -> any any (content:\"a\"; isdataat:70000; sid:1;)", "1:53: isdataat value out of range (0-65535): '70000'" },
+	/* ---- DNS buffers and transforms; the other dns.* keywords are not implemented ---- */
+	{ "alert tcp any any -> any any (msg:\"x\"; dns.opcode:0; sid:1;)",
+	  "1:40: unsupported keyword 'dns.opcode'" },
+	{ "alert dns any any -> any any (dns.rcode:3; sid:1;)",
+	  "1:31: unsupported keyword 'dns.rcode'" },
+	{ "alert dns any any -> any any (dns.rrtype:A; sid:1;)",
+	  "1:31: unsupported keyword 'dns.rrtype'" },
+	{ "alert dns any any -> any any (dns.query.name; content:\"a\"; sid:1;)",
+	  "1:31: unsupported keyword 'dns.query.name'" },
+	{ "alert dns any any -> any any (dns.answer.name; content:\"a\"; sid:1;)",
+	  "1:31: unsupported keyword 'dns.answer.name'" },
+	{ "alert dns any any -> any any (dotprefix; content:\"a\"; sid:1;)",
+	  "1:31: 'dotprefix' needs a sticky buffer" },
+	{ "alert dns any any -> any any (dns.query; content:\"a\"; pkt_data; dotprefix; content:\"b\"; sid:1;)",
+	  "1:65: 'dotprefix' needs a sticky buffer" },
+	{ "alert dns any any -> any any (dns.query; content:\"a\"; dotprefix; sid:1;)",
+	  "1:55: 'dotprefix' must directly follow its sticky buffer 'dns.query'" },
+	{ "alert dns any any -> any any (dns.query; bsize:>3; dotprefix; content:\"a\"; sid:1;)",
+	  "1:52: 'dotprefix' must directly follow its sticky buffer 'dns.query'" },
+	{ "alert http any any -> any any (http.host; content:\"a\"; nocase; dotprefix; content:\".b\"; sid:1;)",
+	  "1:64: 'dotprefix' must directly follow its sticky buffer 'http.host'" },
+	{ "alert dns any any -> any any (dns.query; dotprefix; dotprefix; content:\"a\"; sid:1;)",
+	  "1:53: duplicate 'dotprefix' on one buffer" },
+	{ "alert dns any any -> any any (dns.query; dotprefix:1; content:\"a\"; sid:1;)",
+	  "1:52: 'dotprefix' takes no value: '1'" },
+	{ "alert dns any any -> any any (dns.query; dotprefix; pkt_data; content:\"a\"; sid:1;)",
+	  "1:42: 'dotprefix' is not followed by any keyword of 'dns.query'" },
+	{ "alert dns any any -> any any (dns.query; content:\"a\"; dns.query; dotprefix; sid:1;)",
+	  "1:66: 'dotprefix' is not followed by any keyword of 'dns.query'" },
+	{ "alert dns any any -> any any (dns.query; dotprefix; xor:\"0d0ac8ff\"; content:\"a\"; sid:1;)",
+	  "1:53: unsupported transform 'xor'" },
+	{ "alert dns any any -> any any (dns.query; to_lowercase; content:\"a\"; sid:1;)",
+	  "1:42: unsupported transform 'to_lowercase'" },
+	{ "alert http any any -> any any (file.data; strip_whitespace; content:\"a\"; sid:1;)",
+	  "1:43: unsupported transform 'strip_whitespace'" },
+	{ "alert http any any -> any any (http.request_line; compress_whitespace; to_sha256; content:\"a\"; sid:1;)",
+	  "1:51: unsupported transform 'compress_whitespace'" },
+	{ "alert http any any -> any any (http.uri; url_decode; content:\"a\"; sid:1;)",
+	  "1:42: unsupported transform 'url_decode'" },
+	{ "alert http any any -> any any (http.uri; pcrexform:\"a(b)\"; content:\"b\"; sid:1;)",
+	  "1:42: unsupported transform 'pcrexform'" },
+	{ "alert http any any -> any any (http.header; header_lowercase; content:\"a\"; sid:1;)",
+	  "1:45: unsupported transform 'header_lowercase'" },
+	{ "alert http any any -> any any (http.header; strip_pseudo_headers; content:\"a\"; sid:1;)",
+	  "1:45: unsupported transform 'strip_pseudo_headers'" },
+	{ "alert http any any -> any any (http.uri; from_base64; content:\"a\"; sid:1;)",
+	  "1:42: unsupported transform 'from_base64'" },
+	{ "alert http any any -> any any (http.uri; to_md5; content:\"a\"; sid:1;)",
+	  "1:42: unsupported transform 'to_md5'" },
+	{ "alert http any any -> any any (http.uri; to_sha1; content:\"a\"; sid:1;)",
+	  "1:42: unsupported transform 'to_sha1'" },
+	{ "alert tcp any any -> any any (to_uppercase; sid:1;)",
+	  "1:31: unsupported transform 'to_uppercase'" },
+	{ "alert tcp any any -> any any (http.uri; content:\"a\"; dns.query; content:\"b\"; sid:1;)",
+	  "1:54: 'dns.query' is for dns, but 'http.uri' made the rule http" },
+	{ "alert tcp any any -> any any (dns_query; content:\"a\"; pkt_data; content:\"b\"; http_uri; sid:1;)",
+	  "1:78: 'http_uri' is for http, but 'dns_query' made the rule dns" },
+	{ "alert udp any any -> any any (dns.query; content:\"a\"; http.host; content:\"b\"; sid:1;)",
+	  "1:55: 'http.host' is for http, but 'dns.query' made the rule dns" },
+	{ "alert tcp any any -> any any (dns.query; content:\"a\"; pkt_data; pcre:\"/x/U\"; sid:1;)",
+	  "1:74: 'pcre /U' is for http, but 'dns.query' made the rule dns" },
+	{ "alert tcp any any -> any any (dns.query; content:\"a\"; file.data; content:\"b\"; sid:1;)",
+	  "1:55: 'file.data' is for http, but 'dns.query' made the rule dns" },
+	{ "alert http any any -> any any (dns.query; content:\"a\"; sid:1;)",
+	  "1:32: 'dns.query' needs application protocol dns, not 'http'" },
+	{ "alert tls any any -> any any (dns_query; content:\"a\"; sid:1;)",
+	  "1:31: 'dns_query' needs application protocol dns, not 'tls'" },
+	{ "alert dns any any -> any any (http.host; content:\"a\"; sid:1;)",
+	  "1:31: 'http.host' needs application protocol http, not 'dns'" },
+	{ "alert icmp any any -> any any (dns.query; content:\"a\"; sid:1;)",
+	  "1:32: 'dns.query' needs protocol udp, tcp or dns, not 'icmp'" },
+	{ "alert tcp-pkt any any -> any any (dns.query; content:\"a\"; sid:1;)",
+	  "1:35: 'dns.query' needs protocol udp, tcp or dns, not 'tcp-pkt'" },
+	{ "alert dns any any -> any any (flow:to_client; dns.query; content:\"a\"; sid:1;)",
+	  "1:47: 'dns.query' inspects the request, but the rule has flow:to_client" },
+	{ "alert tcp any 53 -> any any (dns_query; content:\"a\"; flow:established,from_server; sid:1;)",
+	  "1:30: 'dns_query' inspects the request, but the rule has flow:to_client" },
+	{ "alert dns any any -> any any (dns.query; byte_extract:1,0,v; dns.query; dotprefix; content:\"a\"; offset:v; sid:1;)",
+	  "1:93: byte_extract variable 'v' is from 'dns.query', not 'dns.query; dotprefix'" },
+	{ "alert dns any any -> any any (dns.query; dotprefix; content:\".abcdef\"; bsize:6; sid:1;)",
+	  "1:62: content needs 7 bytes, more than bsize allows (6)" },
 };
 
 static void test_rejects(void **state)
@@ -542,7 +622,10 @@ static void test_header_opts(void **state)
 
 /* ---- application layer ---- */
 
-/* Every buffer keyword: which buffer its content lands in, and the name sw_buf_name() gives it. */
+/*
+ * Every buffer keyword: which buffer its content lands in, the application
+ * protocol it gives a tcp rule, and the name sw_buf_name() gives it.
+ */
 static void test_http_buffers(void **state)
 {
 	static const struct {
@@ -606,6 +689,8 @@ static void test_http_buffers(void **state)
 		{ "http_connection", false, SW_BUF_HTTP_CONNECTION },
 		{ "file.data", false, SW_BUF_FILE_DATA },
 		{ "file_data", false, SW_BUF_FILE_DATA },
+		{ "dns.query", false, SW_BUF_DNS_QUERY },
+		{ "dns_query", false, SW_BUF_DNS_QUERY },
 	};
 	struct env *e = *state;
 	uint64_t seen = 1; /* payload */
@@ -621,7 +706,8 @@ static void test_http_buffers(void **state)
 			snprintf(rule, sizeof(rule), H "(%s; content:\"a\"; pkt_data; content:\"bb\"; sid:1;)", t[i].kw);
 		r = ok1(e, rule);
 		x = sw_rules_get(r, 0);
-		assert_int_equal(x->app_proto, SW_APP_HTTP1);
+		if (x->app_proto != (t[i].buf == SW_BUF_DNS_QUERY ? SW_APP_DNS : SW_APP_HTTP1))
+			fail_msg("%s: app_proto %d", t[i].kw, x->app_proto);
 		assert_int_equal(x->proto, SW_RP_TCP);
 		assert_int_equal(x->n_pm, 2);
 		if (x->pm[0].buf != t[i].buf || x->pm[1].buf != SW_BUF_PAYLOAD)
@@ -637,6 +723,7 @@ static void test_http_buffers(void **state)
 	assert_string_equal(sw_buf_name(SW_BUF_PAYLOAD), "payload");
 	assert_string_equal(sw_buf_name(SW_BUF_HTTP_URI_RAW), "http.uri.raw");
 	assert_string_equal(sw_buf_name(SW_BUF_FILE_DATA), "file.data");
+	assert_string_equal(sw_buf_name(SW_BUF_DNS_QUERY), "dns.query");
 	assert_null(sw_buf_name(SW_BUF_N));
 }
 
@@ -866,6 +953,177 @@ static void test_app_proto(void **state)
 	sw_rules_free(r);
 }
 
+/* ---- DNS and transforms ---- */
+
+/* dns.query makes a tcp, udp or ip rule a DNS rule and keeps its IP protocol; "alert dns" is IP. */
+static void test_dns_query(void **state)
+{
+	static const struct {
+		const char *proto, *kw;
+		enum sw_rule_proto want;
+	} t[] = {
+		{ "dns", "dns.query", SW_RP_IP },  { "udp", "dns.query", SW_RP_UDP }, { "tcp", "dns.query", SW_RP_TCP },
+		{ "ip", "dns.query", SW_RP_IP },   { "dns", "dns_query", SW_RP_IP },  { "udp", "dns_query", SW_RP_UDP },
+	};
+	struct env *e = *state;
+	struct sw_rules *r;
+	const struct sw_rule *x;
+	char rule[256];
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(rule, sizeof(rule), "alert %s $HOME_NET any -> any 53 (%s; content:\"example.com\"; nocase; "
+			 "content:\"|01 00|\"; sid:1;)", t[i].proto, t[i].kw);
+		r = ok1(e, rule);
+		x = sw_rules_get(r, 0);
+		if (x->app_proto != SW_APP_DNS || x->proto != t[i].want)
+			fail_msg("%s %s: app_proto %d proto %d", t[i].proto, t[i].kw, x->app_proto, x->proto);
+		assert_int_equal(x->n_pm, 2);
+		assert_int_equal(x->pm[0].buf, SW_BUF_DNS_QUERY);
+		assert_int_equal(x->pm[0].xform, 0);
+		assert_int_equal(x->pm[0].u.content.flags, SW_CONTENT_NOCASE);
+		assert_int_equal(x->pm[1].buf, SW_BUF_DNS_QUERY); /* sticky: a second content stays in the buffer */
+		assert_int_equal(x->buf_mask, 1ULL << SW_BUF_DNS_QUERY);
+		assert_int_equal(x->fast_pattern, 0);
+		sw_rules_free(r);
+	}
+	/* to_server and established are fine; payload keywords after pkt_data stay in the payload */
+	r = ok1(e, "alert dns any any -> any any (flow:to_server; dns.query; bsize:11; content:\"example.com\"; "
+		   "pkt_data; content:\"|01 00 00 01|\"; sid:1;)");
+	x = sw_rules_get(r, 0);
+	assert_int_equal(x->n_pm, 3);
+	assert_int_equal(x->pm[0].kind, SW_PM_BSIZE);
+	assert_int_equal(x->pm[0].buf, SW_BUF_DNS_QUERY);
+	assert_int_equal(x->pm[2].buf, SW_BUF_PAYLOAD);
+	assert_int_equal(x->buf_mask, (1ULL << SW_BUF_DNS_QUERY) | 1);
+	assert_int_equal(x->fast_pattern, 1);
+	sw_rules_free(r);
+	r = ok1(e, "alert udp any any -> any 53 (flow:established; dns_query; content:\"a\"; sid:1;)");
+	sw_rules_free(r);
+
+	/* the engine refuses buffers it does not fill yet: named, with the reason, and loading goes on */
+	r = sw_rules_new(NULL, NULL);
+	assert_non_null(r);
+	sw_rules_refuse_bufs(r, SW_RULES_UNPARSED_BUFS, "DNS messages are not parsed yet");
+	assert_int_equal(sw_rules_load_string(r,
+					      "alert dns any any -> any any (dns.query; content:\"a\"; sid:1;)\n"
+					      "alert http any any -> any any (http.host; dotprefix; content:\".a\"; sid:2;)\n",
+					      "x.rules"), 0);
+	assert_int_equal(sw_rules_count(r), 1);
+	assert_int_equal(sw_rules_get(r, 0)->sid, 2);
+	assert_int_equal(sw_rules_error_count(r), 1);
+	assert_string_equal(sw_rules_error(r, 0)->message, "'dns.query' is not inspected: DNS messages are not parsed yet");
+	assert_int_equal(sw_rules_error(r, 0)->line, 1);
+	sw_rules_free(r);
+}
+
+/*
+ * dotprefix: the buffer's later keywords form a list of their own,
+ * (buf, SW_XFORM_DOTPREFIX), next to the untransformed list of the same
+ * buffer; grouping, bsize, byte_extract and the fast pattern go by that key.
+ */
+static void test_transforms(void **state)
+{
+	struct env *e = *state;
+	struct sw_rules *r;
+	const struct sw_rule *x;
+
+	/* the ET form */
+	r = ok1(e, "alert dns $HOME_NET any -> any any (msg:\"x\"; dns.query; dotprefix; content:\".drp.su\"; nocase; "
+		   "endswith; sid:1;)");
+	x = sw_rules_get(r, 0);
+	assert_int_equal(x->app_proto, SW_APP_DNS);
+	assert_int_equal(x->n_pm, 1);
+	assert_int_equal(x->pm[0].buf, SW_BUF_DNS_QUERY);
+	assert_int_equal(x->pm[0].xform, SW_XFORM_DOTPREFIX);
+	assert_int_equal(x->pm[0].u.content.flags, SW_CONTENT_NOCASE | SW_CONTENT_ENDSWITH);
+	assert_memory_equal(x->pm[0].u.content.pat, ".drp.su", 7);
+	assert_int_equal(x->buf_mask, 1ULL << SW_BUF_DNS_QUERY);
+	assert_int_equal(x->fast_pattern, 0);
+	sw_rules_free(r);
+
+	/*
+	 * Lists in order of first use: dns.query [a, dd], dns.query+dotprefix
+	 * [.bbb, bsize, pcre], payload [|01 00|].  The second plain dns.query
+	 * drops the transform; "dd" chains to "a", not to ".bbb".
+	 */
+	r = ok1(e, "alert dns any any -> any any (dns.query; content:\"a\"; dns.query; dotprefix; content:\".bbb\"; "
+		   "bsize:>3; pcre:\"/c/R\"; dns.query; content:\"dd\"; distance:0; pkt_data; content:\"|01 00|\"; sid:1;)");
+	x = sw_rules_get(r, 0);
+	assert_int_equal(x->n_pm, 6);
+	assert_int_equal(x->pm[0].buf, SW_BUF_DNS_QUERY);
+	assert_int_equal(x->pm[0].xform, 0);
+	assert_memory_equal(x->pm[0].u.content.pat, "a", 1);
+	assert_int_equal(x->pm[1].buf, SW_BUF_DNS_QUERY);
+	assert_int_equal(x->pm[1].xform, 0);
+	assert_memory_equal(x->pm[1].u.content.pat, "dd", 2);
+	assert_int_equal(x->pm[1].u.content.flags, SW_CONTENT_DISTANCE);
+	for (int i = 2; i <= 4; i++) {
+		assert_int_equal(x->pm[i].buf, SW_BUF_DNS_QUERY);
+		assert_int_equal(x->pm[i].xform, SW_XFORM_DOTPREFIX);
+	}
+	assert_memory_equal(x->pm[2].u.content.pat, ".bbb", 4);
+	assert_int_equal(x->pm[3].kind, SW_PM_BSIZE);
+	assert_int_equal(x->pm[4].kind, SW_PM_PCRE);
+	assert_true(x->pm[4].u.pcre.relative);
+	assert_int_equal(x->pm[5].buf, SW_BUF_PAYLOAD);
+	assert_int_equal(x->pm[5].xform, 0);
+	assert_int_equal(x->buf_mask, (1ULL << SW_BUF_DNS_QUERY) | 1);
+	assert_int_equal(x->fast_pattern, 2); /* ".bbb", the longest, was fourth in rule order */
+	sw_rules_free(r);
+
+	/*
+	 * http.host with and without dotprefix: host [x, bsize:5], uri [/u],
+	 * host+dotprefix [.evil.example, marked fast_pattern].  bsize:5 limits
+	 * only the untransformed list, so the 13-byte content is accepted; the
+	 * last http.host (no transform) goes back to the first list.
+	 */
+	r = ok1(e, "alert http any any -> any any (http.host; content:\"x\"; http.uri; content:\"/u\"; http.host; dotprefix; "
+		   "content:\".evil.example\"; endswith; fast_pattern; http.host; bsize:5; sid:1;)");
+	x = sw_rules_get(r, 0);
+	assert_int_equal(x->app_proto, SW_APP_HTTP1);
+	assert_int_equal(x->n_pm, 4);
+	assert_int_equal(x->pm[0].buf, SW_BUF_HTTP_HOST);
+	assert_int_equal(x->pm[0].xform, 0);
+	assert_int_equal(x->pm[1].buf, SW_BUF_HTTP_HOST);
+	assert_int_equal(x->pm[1].xform, 0);
+	assert_int_equal(x->pm[1].kind, SW_PM_BSIZE);
+	assert_int_equal(x->pm[1].u.bsize.a, 5);
+	assert_int_equal(x->pm[2].buf, SW_BUF_HTTP_URI);
+	assert_int_equal(x->pm[2].xform, 0);
+	assert_memory_equal(x->pm[2].u.content.pat, "/u", 2);
+	assert_int_equal(x->pm[3].buf, SW_BUF_HTTP_HOST);
+	assert_int_equal(x->pm[3].xform, SW_XFORM_DOTPREFIX);
+	assert_int_equal(x->pm[3].u.content.flags, SW_CONTENT_ENDSWITH | SW_CONTENT_FAST_PATTERN);
+	assert_int_equal(x->fast_pattern, 3); /* third in rule order, moved behind the host and URI lists */
+	assert_int_equal(x->buf_mask, (1ULL << SW_BUF_HTTP_HOST) | (1ULL << SW_BUF_HTTP_URI));
+	sw_rules_free(r);
+
+	/*
+	 * A byte_extract variable is used in its transformed list; a relative
+	 * keyword after pkt_data follows the last content into its list, as
+	 * Suricata's isdataat does (detect-isdataat.c), transform included;
+	 * urilen is the untransformed URI list whatever the sticky buffer.
+	 */
+	r = ok1(e, "alert http any any -> any any (http.host; dotprefix; content:\".\"; byte_extract:1,0,n,relative; "
+		   "content:\"x\"; distance:n; pkt_data; isdataat:1,relative; http.uri.raw; dotprefix; urilen:>3; "
+		   "content:\"./\"; sid:1;)");
+	x = sw_rules_get(r, 0);
+	assert_int_equal(x->n_pm, 6);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(x->pm[i].buf, SW_BUF_HTTP_HOST);
+		assert_int_equal(x->pm[i].xform, SW_XFORM_DOTPREFIX);
+	}
+	assert_int_equal(x->pm[2].u.content.distance.var, 0);
+	assert_int_equal(x->pm[3].kind, SW_PM_ISDATAAT);
+	assert_int_equal(x->pm[4].kind, SW_PM_BSIZE);
+	assert_int_equal(x->pm[4].buf, SW_BUF_HTTP_URI);
+	assert_int_equal(x->pm[4].xform, 0);
+	assert_int_equal(x->pm[5].buf, SW_BUF_HTTP_URI_RAW);
+	assert_int_equal(x->pm[5].xform, SW_XFORM_DOTPREFIX);
+	assert_int_equal(x->n_vars, 1);
+	sw_rules_free(r);
+}
+
 static void test_target_stream_size(void **state)
 {
 	struct env *e = *state;
@@ -1081,7 +1339,7 @@ int main(void)
 		cmocka_unit_test(test_fixtures),     cmocka_unit_test(test_bulk),     cmocka_unit_test(test_classification), cmocka_unit_test(test_golden_errors),
 		cmocka_unit_test(test_http_buffers), cmocka_unit_test(test_http_modifiers), cmocka_unit_test(test_http_pcre),
 		cmocka_unit_test(test_http_bsize),   cmocka_unit_test(test_http_grouping), cmocka_unit_test(test_app_proto),
-		cmocka_unit_test(test_target_stream_size),
+		cmocka_unit_test(test_target_stream_size), cmocka_unit_test(test_dns_query), cmocka_unit_test(test_transforms),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
