@@ -55,7 +55,7 @@ struct pctx {
 	size_t *pm_col;    /* 0-based column of the keyword that made each pm (errors after regrouping) */
 	int last_content;  /* index in pm of the most recent content, -1 none */
 	int fp_explicit;   /* index of the content marked fast_pattern, -1 none */
-	uint8_t cur_buf;   /* enum sw_buf selected by the last sticky buffer keyword */
+	uint8_t cur_buf;   /* enum sw_bufid selected by the last sticky buffer keyword */
 	uint8_t cur_xform; /* SW_XFORM_* given right after that keyword (0 after pkt_data) */
 	/*
 	 * Transforms of the current sticky buffer: allowed while it has no
@@ -445,7 +445,7 @@ static const char *const buf_names[SW_BUF_N] = {
 	[SW_BUF_DNS_QUERY] = "dns.query",
 };
 
-const char *sw_buf_name(enum sw_buf b)
+const char *sw_buf_name(enum sw_bufid b)
 {
 	return (unsigned)b < SW_BUF_N ? buf_names[b] : NULL;
 }
@@ -642,7 +642,7 @@ static int use_buf(struct pctx *c, uint8_t b, const char *kw, size_t col)
 /* "dns.query" or "dns.query; dotprefix": a list (buffer and transforms) as a rule writes it, for messages. */
 static const char *list_name(uint8_t buf, uint8_t xform, char *out, size_t n)
 {
-	snprintf(out, n, "%s%s", sw_buf_name((enum sw_buf)buf), (xform & SW_XFORM_DOTPREFIX) ? "; dotprefix" : "");
+	snprintf(out, n, "%s%s", sw_buf_name((enum sw_bufid)buf), (xform & SW_XFORM_DOTPREFIX) ? "; dotprefix" : "");
 	return out;
 }
 
@@ -651,7 +651,7 @@ static int check_xform_used(struct pctx *c)
 {
 	if (c->xform_unused)
 		return perr(c->e, c->xform_col, "'dotprefix' is not followed by any keyword of '%s'",
-			    sw_buf_name((enum sw_buf)c->cur_buf));
+			    sw_buf_name((enum sw_bufid)c->cur_buf));
 	return 0;
 }
 
@@ -705,7 +705,7 @@ static int kw_transform(struct pctx *c, const struct tok *kw, const struct tok *
 		return perr(c->e, kw->col, "'dotprefix' needs a sticky buffer");
 	if (!c->xform_open)
 		return perr(c->e, kw->col, "'dotprefix' must directly follow its sticky buffer '%s'",
-			    sw_buf_name((enum sw_buf)c->cur_buf));
+			    sw_buf_name((enum sw_bufid)c->cur_buf));
 	/* Suricata would chain a second one (".."); one bit cannot say that, and no rule needs it. */
 	if (c->cur_xform & SW_XFORM_DOTPREFIX)
 		return perr(c->e, kw->col, "duplicate 'dotprefix' on one buffer");
@@ -1096,7 +1096,7 @@ static int kw_pcre(struct pctx *c, struct tok v)
 		if (c->cur_buf != SW_BUF_PAYLOAD && c->cur_buf != fbuf &&
 		    !(fbuf == SW_BUF_FILE_DATA && c->cur_buf == SW_BUF_HTTP_RESPONSE_BODY))
 			return perr(c->e, fcol, "pcre flag '%c' (%s) inside sticky buffer '%s'", fch,
-				    sw_buf_name((enum sw_buf)fbuf), sw_buf_name(c->cur_buf));
+				    sw_buf_name((enum sw_bufid)fbuf), sw_buf_name(c->cur_buf));
 		if (use_buf(c, (uint8_t)fbuf, kw, fcol) < 0)
 			return -EINVAL;
 	}

@@ -93,7 +93,7 @@ struct sw_num_match {
  * "resp" in the response, "both" in each (the rule's direction picks one).
  * Appended to (DNS, TLS ...), never renumbered within a build.
  */
-enum sw_buf {
+enum sw_bufid {
 	SW_BUF_PAYLOAD = 0,
 	SW_BUF_HTTP_URI,             /* req: http.uri, http_uri, uricontent (normalized) */
 	SW_BUF_HTTP_URI_RAW,         /* req: http.uri.raw, http_raw_uri */
@@ -138,7 +138,7 @@ enum sw_buf {
 #define SW_XFORM_DOTPREFIX 0x01  /* dotprefix: "." + the buffer */
 
 /* The sticky-buffer name of @b ("http.uri"; "payload" for SW_BUF_PAYLOAD), NULL if out of range. */
-const char *sw_buf_name(enum sw_buf b);
+const char *sw_buf_name(enum sw_bufid b);
 
 /* ---- payload match list: evaluated in rule order, relative keywords chain ---- */
 
@@ -240,7 +240,7 @@ struct sw_isdataat {
 
 struct sw_pm {
 	enum sw_pm_kind kind;
-	uint8_t buf;           /* enum sw_buf: the list this keyword belongs to */
+	uint8_t buf;           /* enum sw_bufid: the list this keyword belongs to */
 	uint8_t xform;         /* SW_XFORM_* applied to that buffer (part of the list's key) */
 	union {
 		struct sw_content content;

@@ -195,7 +195,7 @@ static int load_rule(struct sw_rules *r, const char *text, size_t len, const cha
 	if (rule->buf_mask & r->refuse_bufs) {
 		int b = __builtin_ctzll(rule->buf_mask & r->refuse_bufs);
 
-		perr(&e, (size_t)-1, "'%s' is not inspected: %s", sw_buf_name((enum sw_buf)b), r->refuse_why);
+		perr(&e, (size_t)-1, "'%s' is not inspected: %s", sw_buf_name((enum sw_bufid)b), r->refuse_why);
 		goto reject;
 	}
 	if (r->n * 2 >= r->sidcap && sid_grow(r) < 0) {

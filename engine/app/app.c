@@ -354,7 +354,7 @@ void sw_app_flow_end(struct sw_app *a, struct sw_flow *f)
 	f->app = NULL;
 }
 
-bool sw_app_tx_buf(const struct sw_app_tx *tx, enum sw_buf buf, bool to_server, uint32_t idx, const uint8_t **p,
+bool sw_app_tx_buf(const struct sw_app_tx *tx, enum sw_bufid buf, bool to_server, uint32_t idx, const uint8_t **p,
 		   uint32_t *len)
 {
 	switch (tx->proto) {

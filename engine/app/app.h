@@ -2,7 +2,7 @@
 /*
  * The application layer: protocol detection by content on each flow
  * direction, and the parsers that turn a flow's reassembled bytes into
- * transactions with named buffers (rules/rule.h enum sw_buf) for detection
+ * transactions with named buffers (rules/rule.h enum sw_bufid) for detection
  * and EVE.
  *
  * One struct sw_app per worker (no locks).  The worker hands it every TCP
@@ -88,7 +88,7 @@ struct sw_app_tx {
  * present but empty buffer has len 0), false if the transaction has no
  * such buffer (yet).
  */
-bool sw_app_tx_buf(const struct sw_app_tx *tx, enum sw_buf buf, bool to_server, uint32_t idx, const uint8_t **p,
+bool sw_app_tx_buf(const struct sw_app_tx *tx, enum sw_bufid buf, bool to_server, uint32_t idx, const uint8_t **p,
 		   uint32_t *len);
 
 struct sw_json;

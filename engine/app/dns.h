@@ -64,7 +64,7 @@ void sw_dns_flow_close(struct sw_dns *d, struct sw_dns_flow *df, sw_app_emit_fn 
 void sw_dns_flow_gc(struct sw_dns *d, struct sw_dns_flow *df);
 
 /* sw_app_tx_buf() / sw_app_tx_eve() for a DNS transaction (tx->proto == SW_APP_DNS). */
-bool sw_dns_tx_buf(const struct sw_app_tx *tx, enum sw_buf buf, bool to_server, uint32_t idx, const uint8_t **p,
+bool sw_dns_tx_buf(const struct sw_app_tx *tx, enum sw_bufid buf, bool to_server, uint32_t idx, const uint8_t **p,
 		   uint32_t *len);
 void sw_dns_tx_eve(const struct sw_app_tx *tx, struct sw_json *j);
 

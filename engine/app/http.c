@@ -871,7 +871,7 @@ static bool out_mem(const uint8_t *m, uint32_t off, uint32_t n, const uint8_t **
 	return true;
 }
 
-bool sw_http_tx_buf(const struct sw_app_tx *tx, enum sw_buf buf, bool to_server, uint32_t idx, const uint8_t **p,
+bool sw_http_tx_buf(const struct sw_app_tx *tx, enum sw_bufid buf, bool to_server, uint32_t idx, const uint8_t **p,
 		    uint32_t *len)
 {
 	const struct http_tx *t = (const struct http_tx *)tx;

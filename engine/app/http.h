@@ -68,7 +68,7 @@ void sw_http_flow_close(struct sw_http *h, struct sw_http_flow *hf, int64_t ts_u
 void sw_http_flow_gc(struct sw_http *h, struct sw_http_flow *hf);
 
 /* sw_app_tx_buf() / sw_app_tx_eve() for an HTTP transaction (tx->proto == SW_APP_HTTP1). */
-bool sw_http_tx_buf(const struct sw_app_tx *tx, enum sw_buf buf, bool to_server, uint32_t idx, const uint8_t **p,
+bool sw_http_tx_buf(const struct sw_app_tx *tx, enum sw_bufid buf, bool to_server, uint32_t idx, const uint8_t **p,
 		    uint32_t *len);
 void sw_http_tx_eve(const struct sw_app_tx *tx, struct sw_json *j);
 

@@ -647,7 +647,7 @@ static const struct {
 	[SW_BUF_DNS_QUERY] = { B_REQ, false },
 };
 
-bool sw_buf_to_server(enum sw_buf b, bool stage_to_server)
+bool sw_buf_to_server(enum sw_bufid b, bool stage_to_server)
 {
 	if (b >= SW_BUF_N || buf_info[b].side == B_BOTH)
 		return stage_to_server;
@@ -1396,7 +1396,7 @@ bool sw_tx_buf(struct sw_detect_ctx *c, const struct sw_app_tx *tx, uint8_t buf,
 	const uint8_t *b;
 	uint32_t n;
 
-	if (!sw_app_tx_buf(tx, (enum sw_buf)buf, sw_buf_to_server((enum sw_buf)buf, to_server), idx, &b, &n))
+	if (!sw_app_tx_buf(tx, (enum sw_bufid)buf, sw_buf_to_server((enum sw_bufid)buf, to_server), idx, &b, &n))
 		return false;
 	/* Suricata leaves an empty buffer empty */
 	if (!(xform & SW_XFORM_DOTPREFIX) || n == 0) {
@@ -1438,7 +1438,7 @@ int sw_detect_tx(struct sw_detect_ctx *c, struct sw_packet *p, const struct sw_s
 	c->scan_stage = (uint8_t)stage;
 	for (unsigned x = 0; x < XF_N; x++) {
 		for (bufs = d->stage_bufs[stage][x]; bufs; bufs &= bufs - 1) {
-			enum sw_buf b = (enum sw_buf)__builtin_ctzll(bufs);
+			enum sw_bufid b = (enum sw_bufid)__builtin_ctzll(bufs);
 			uint8_t xform = x ? SW_XFORM_DOTPREFIX : 0;
 			const uint8_t *data;
 			uint32_t len;

@@ -130,7 +130,7 @@ enum insp_buf {
 
 /* The keywords of one buffer: r->pm[first .. first + n). */
 struct pm_list {
-	uint8_t buf;   /* enum sw_buf */
+	uint8_t buf;   /* enum sw_bufid */
 	uint8_t xform; /* SW_XFORM_* applied to it */
 	uint32_t first, n;
 };
@@ -265,7 +265,7 @@ bool sw_tx_buf(struct sw_detect_ctx *c, const struct sw_app_tx *tx, uint8_t buf,
  * @stage_to_server: request buffers from the request, response buffers from
  * the response (a response rule may read both), the others the stage's.
  */
-bool sw_buf_to_server(enum sw_buf b, bool stage_to_server);
+bool sw_buf_to_server(enum sw_bufid b, bool stage_to_server);
 
 /* Address-set membership by binary search on a rule's intervals. */
 bool sw_addrset_has(const struct sw_addrset *s, const struct sw_ip *ip);

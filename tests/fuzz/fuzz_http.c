@@ -41,7 +41,7 @@ static void read_all(const struct sw_app_tx *tx, bool to_server)
 			const uint8_t *p;
 			uint32_t len;
 
-			if (!sw_http_tx_buf(tx, (enum sw_buf)b, to_server, idx, &p, &len))
+			if (!sw_http_tx_buf(tx, (enum sw_bufid)b, to_server, idx, &p, &len))
 				break;
 			/* Touch every byte so ASan sees a stale or short buffer. */
 			for (uint32_t i = 0; i < len; i++)

@@ -58,7 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			/* grouping invariants: every pm's buffer is named, in buf_mask, and each list is contiguous */
 			for (uint32_t j = 0; j < rule->n_pm; j++) {
 				uint8_t b = rule->pm[j].buf;
-				if (!sw_buf_name((enum sw_buf)b) || !(rule->buf_mask & (1ULL << b)))
+				if (!sw_buf_name((enum sw_bufid)b) || !(rule->buf_mask & (1ULL << b)))
 					abort();
 				if (j && b != rule->pm[j - 1].buf && (mask & (1ULL << b)))
 					abort();

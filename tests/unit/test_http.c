@@ -107,7 +107,7 @@ static int feed(struct fix *x, bool to_server, const char *s, size_t step)
 	return feedn(x, to_server, s, strlen(s), step);
 }
 
-static void check_buf(const struct sw_app_tx *tx, enum sw_buf b, bool ts, uint32_t idx, const char *want,
+static void check_buf(const struct sw_app_tx *tx, enum sw_bufid b, bool ts, uint32_t idx, const char *want,
 		      size_t wlen)
 {
 	const uint8_t *p = NULL;

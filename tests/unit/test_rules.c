@@ -631,7 +631,7 @@ static void test_http_buffers(void **state)
 	static const struct {
 		const char *kw;
 		bool modifier; /* legacy content modifier (after the content) rather than sticky */
-		enum sw_buf buf;
+		enum sw_bufid buf;
 	} t[] = {
 		{ "http.uri", false, SW_BUF_HTTP_URI },
 		{ "http_uri", true, SW_BUF_HTTP_URI },
@@ -719,7 +719,7 @@ static void test_http_buffers(void **state)
 	}
 	assert_int_equal(seen, (1ULL << SW_BUF_N) - 1); /* every buffer has a keyword */
 	for (int b = 0; b < SW_BUF_N; b++)
-		assert_non_null(sw_buf_name((enum sw_buf)b));
+		assert_non_null(sw_buf_name((enum sw_bufid)b));
 	assert_string_equal(sw_buf_name(SW_BUF_PAYLOAD), "payload");
 	assert_string_equal(sw_buf_name(SW_BUF_HTTP_URI_RAW), "http.uri.raw");
 	assert_string_equal(sw_buf_name(SW_BUF_FILE_DATA), "file.data");
@@ -796,7 +796,7 @@ static void test_http_pcre(void **state)
 {
 	static const struct {
 		char flag;
-		enum sw_buf buf;
+		enum sw_bufid buf;
 	} t[] = {
 		{ 'U', SW_BUF_HTTP_URI },         { 'I', SW_BUF_HTTP_URI_RAW },    { 'P', SW_BUF_HTTP_REQUEST_BODY },
 		{ 'Q', SW_BUF_FILE_DATA },        { 'H', SW_BUF_HTTP_HEADER },     { 'D', SW_BUF_HTTP_HEADER_RAW },

@@ -1,0 +1,915 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * DNS (engine/app/dns.c): messages built byte by byte here, over UDP and
+ * TCP (fed whole, split at every byte, several per call); names with
+ * compression, loops, forward pointers, long labels and names; truncated
+ * messages and lying counts; transactions matched by id with several open,
+ * response-only, eviction past SW_DNS_MAX_OPEN; stage order and
+ * exactly-once including the close; dns.query; the EVE object exactly.
+ *
+ * With SW_TEST_DNS_EVE=<file> set, every EVE object written is also
+ * appended there, one per line, for a schema check
+ * (/work/shared/reference/eve-schema.json, "dns").
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/app/dns.h"
+#include "engine/output/eve.h"
+
+#define MAX_EV 1024
+
+/* ---- message builder ---- */
+
+struct mb {
+	uint8_t b[70000];
+	size_t n;
+};
+
+static void u8(struct mb *m, unsigned v)
+{
+	m->b[m->n++] = (uint8_t)v;
+}
+
+static void u16(struct mb *m, unsigned v)
+{
+	u8(m, v >> 8);
+	u8(m, v & 0xff);
+}
+
+static void u32(struct mb *m, uint32_t v)
+{
+	u16(m, v >> 16);
+	u16(m, v & 0xffff);
+}
+
+static void raw(struct mb *m, const void *p, size_t n)
+{
+	memcpy(m->b + m->n, p, n);
+	m->n += n;
+}
+
+/* "www.example.com" as labels; with @term the root label ends it. */
+static void labels(struct mb *m, const char *name, bool term)
+{
+	while (*name) {
+		const char *dot = strchr(name, '.');
+		size_t l = dot ? (size_t)(dot - name) : strlen(name);
+
+		u8(m, (unsigned)l);
+		raw(m, name, l);
+		name += l + (dot ? 1 : 0);
+	}
+	if (term)
+		u8(m, 0);
+}
+
+static void hdr(struct mb *m, unsigned id, unsigned flags, unsigned qd, unsigned an, unsigned ns, unsigned ar)
+{
+	m->n = 0;
+	u16(m, id);
+	u16(m, flags);
+	u16(m, qd);
+	u16(m, an);
+	u16(m, ns);
+	u16(m, ar);
+}
+
+/* A standard query (RD) for @name type A. */
+static void query(struct mb *m, unsigned id, const char *name)
+{
+	hdr(m, id, 0x0100, 1, 0, 0, 0);
+	labels(m, name, true);
+	u16(m, 1);
+	u16(m, 1);
+}
+
+/* Its response: the question echoed, one A record named by a pointer to it. */
+static void answer_a(struct mb *m, unsigned id, const char *name, const uint8_t ip[4])
+{
+	hdr(m, id, 0x8180, 1, 1, 0, 0);
+	labels(m, name, true);
+	u16(m, 1);
+	u16(m, 1);
+	u16(m, 0xc00c);
+	u16(m, 1);
+	u16(m, 1);
+	u32(m, 300);
+	u16(m, 4);
+	raw(m, ip, 4);
+}
+
+/* ---- fixture ---- */
+
+struct rec {
+	struct sw_app_tx *tx[MAX_EV];
+	enum sw_app_stage st[MAX_EV];
+	uint64_t id[MAX_EV];
+	unsigned n;
+};
+
+struct fix {
+	struct sw_dns *d;
+	struct sw_dns_flow *df;
+	struct rec r;
+	uint64_t mem0;
+};
+
+static void on_emit(void *ctx, struct sw_app_tx *tx, enum sw_app_stage st)
+{
+	struct rec *r = ctx;
+
+	assert_true(r->n < MAX_EV);
+	assert_int_equal(tx->proto, SW_APP_DNS);
+	r->tx[r->n] = tx;
+	r->st[r->n] = st;
+	r->id[r->n] = tx->id;
+	r->n++;
+}
+
+static void fix_open(struct fix *x)
+{
+	memset(x, 0, sizeof(*x));
+	x->d = sw_dns_new();
+	assert_non_null(x->d);
+	x->df = sw_dns_flow_new(x->d);
+	assert_non_null(x->df);
+	x->mem0 = sw_dns_stats(x->d)->memuse;
+}
+
+static void fix_close(struct fix *x)
+{
+	sw_dns_flow_free(x->d, x->df);
+	assert_int_equal(sw_dns_stats(x->d)->memuse, 0);
+	sw_dns_free(x->d);
+}
+
+static int udp(struct fix *x, bool ts, const struct mb *m)
+{
+	return sw_dns_data(x->d, x->df, ts, false, m->b, (uint32_t)m->n, on_emit, &x->r);
+}
+
+/* The message with its RFC 7766 length prefix appended to @out. */
+static void framed(struct mb *out, const struct mb *m)
+{
+	u16(out, (unsigned)m->n);
+	raw(out, m->b, m->n);
+}
+
+static int tcp(struct fix *x, bool ts, const uint8_t *p, size_t n, size_t step)
+{
+	int rc = 0;
+
+	if (!step)
+		step = n;
+	for (size_t off = 0; off < n && !rc; off += step) {
+		size_t k = n - off < step ? n - off : step;
+
+		rc = sw_dns_data(x->d, x->df, ts, true, p + off, (uint32_t)k, on_emit, &x->r);
+	}
+	return rc;
+}
+
+/*
+ * The events recorded are each (tx, stage) once, each after the stages it
+ * needs; returns the bitmask of stages seen for transaction @id.
+ */
+static unsigned check_stages(const struct rec *r, uint64_t id)
+{
+	unsigned seen[MAX_EV] = {0};
+
+	for (unsigned i = 0; i < r->n; i++) {
+		uint64_t t = r->id[i];
+		unsigned bit = 1u << r->st[i];
+
+		assert_true(t < MAX_EV);
+		if (seen[t] & bit)
+			fail_msg("event %u: tx %llu stage %d reported twice", i, (unsigned long long)t, r->st[i]);
+		if ((seen[t] & sw_app_stage_needs(r->st[i])) != sw_app_stage_needs(r->st[i]))
+			fail_msg("event %u: tx %llu stage %d before the stages it needs (seen 0x%x)", i,
+				 (unsigned long long)t, r->st[i], seen[t]);
+		seen[t] |= bit;
+	}
+	return seen[id];
+}
+
+static void check_query(const struct sw_app_tx *tx, uint32_t idx, const char *want, size_t wlen)
+{
+	const uint8_t *p = NULL;
+	uint32_t len = 0;
+	bool ok = sw_dns_tx_buf(tx, SW_BUF_DNS_QUERY, true, idx, &p, &len);
+
+	if (!want) {
+		if (ok)
+			fail_msg("dns.query[%u]: expected none, got '%.*s'", idx, (int)len, p);
+		return;
+	}
+	if (!ok)
+		fail_msg("dns.query[%u]: none, want '%s'", idx, want);
+	if (len != wlen || memcmp(p, want, wlen))
+		fail_msg("dns.query[%u]: got '%.*s' (%u), want '%.*s'", idx, (int)len, p, len, (int)wlen, want);
+}
+
+static size_t slen(const char *s)
+{
+	return s ? strlen(s) : 0;
+}
+
+#define QUERY(tx, i, s) check_query(tx, i, s, slen(s))
+
+static const char *eve(const struct sw_app_tx *tx)
+{
+	static char b[65536];
+	struct sw_json j = {.b = b, .len = 0, .cap = sizeof(b) - 1};
+	const char *dump = getenv("SW_TEST_DNS_EVE");
+
+	b[j.len++] = '{';
+	sw_dns_tx_eve(tx, &j);
+	b[j.len++] = '}';
+	b[j.len] = '\0';
+	assert_false(j.overflow);
+	if (dump) {
+		FILE *f = fopen(dump, "a");
+
+		if (f) {
+			fprintf(f, "%s\n", b);
+			fclose(f);
+		}
+	}
+	return b;
+}
+
+static const uint8_t IP1[4] = {93, 184, 216, 34};
+
+/* ---- tests ---- */
+
+static void test_udp_query_response(void **state)
+{
+	struct fix x;
+	struct mb *m = malloc(sizeof(*m));
+	(void)state;
+
+	fix_open(&x);
+	query(m, 0x1234, "www.example.com");
+	assert_int_equal(udp(&x, true, m), 0);
+	assert_int_equal(x.r.n, 2);
+	assert_int_equal(x.r.st[0], SW_STAGE_REQ_HEADERS);
+	assert_int_equal(x.r.st[1], SW_STAGE_REQ_BODY);
+	QUERY(x.r.tx[0], 0, "www.example.com");
+	QUERY(x.r.tx[0], 1, NULL);
+	{
+		const uint8_t *p;
+		uint32_t len;
+
+		assert_false(sw_dns_tx_buf(x.r.tx[0], SW_BUF_HTTP_URI, true, 0, &p, &len));
+	}
+	answer_a(m, 0x1234, "www.example.com", IP1);
+	assert_int_equal(udp(&x, false, m), 0);
+	assert_int_equal(x.r.n, 5);
+	assert_int_equal(x.r.st[2], SW_STAGE_RESP_HEADERS);
+	assert_int_equal(x.r.st[3], SW_STAGE_RESP_BODY);
+	assert_int_equal(x.r.st[4], SW_STAGE_TX_DONE);
+	assert_ptr_equal(x.r.tx[4], x.r.tx[0]);
+	assert_int_equal(check_stages(&x.r, 0), (1u << SW_STAGE_N) - 1);
+	assert_int_equal(sw_dns_stats(x.d)->tx, 1);
+	assert_int_equal(sw_dns_stats(x.d)->unsolicited, 0);
+	assert_int_equal(sw_dns_stats(x.d)->malformed, 0);
+	/* close reports nothing more; gc frees the finished transaction */
+	sw_dns_flow_close(x.d, x.df, on_emit, &x.r);
+	assert_int_equal(x.r.n, 5);
+	sw_dns_flow_gc(x.d, x.df);
+	assert_int_equal(sw_dns_stats(x.d)->memuse, x.mem0);
+	fix_close(&x);
+	free(m);
+}
+
+/* Two queries and their responses in one TCP stream each way, fed whole, then split at every byte. */
+static void test_tcp_split(void **state)
+{
+	struct mb *m = malloc(sizeof(*m)), *qs = malloc(sizeof(*qs)), *rs = malloc(sizeof(*rs));
+	(void)state;
+
+	qs->n = rs->n = 0;
+	query(m, 1, "a.example");
+	framed(qs, m);
+	query(m, 2, "bb.example.org");
+	framed(qs, m);
+	answer_a(m, 1, "a.example", IP1);
+	framed(rs, m);
+	answer_a(m, 2, "bb.example.org", IP1);
+	framed(rs, m);
+	for (size_t step = 0; step <= qs->n; step++) {
+		struct fix x;
+
+		fix_open(&x);
+		assert_int_equal(tcp(&x, true, qs->b, qs->n, step), 0);
+		assert_int_equal(x.r.n, 4);
+		QUERY(x.r.tx[0], 0, "a.example");
+		QUERY(x.r.tx[2], 0, "bb.example.org");
+		assert_int_equal(x.r.id[2], 1);
+		assert_int_equal(tcp(&x, false, rs->b, rs->n, step), 0);
+		assert_int_equal(x.r.n, 10);
+		assert_int_equal(x.r.st[6], SW_STAGE_TX_DONE);
+		assert_int_equal(x.r.id[6], 0);
+		assert_int_equal(x.r.id[9], 1);
+		assert_int_equal(check_stages(&x.r, 1), (1u << SW_STAGE_N) - 1);
+		assert_int_equal(sw_dns_stats(x.d)->malformed, 0);
+		fix_close(&x);
+	}
+	/* a split point between any two bytes (two feeds) */
+	for (size_t cut = 1; cut < qs->n; cut++) {
+		struct fix x;
+
+		fix_open(&x);
+		assert_int_equal(tcp(&x, true, qs->b, cut, 0), 0);
+		assert_int_equal(tcp(&x, true, qs->b + cut, qs->n - cut, 0), 0);
+		assert_int_equal(x.r.n, 4);
+		QUERY(x.r.tx[2], 0, "bb.example.org");
+		fix_close(&x);
+	}
+	free(m);
+	free(qs);
+	free(rs);
+}
+
+/* TCP: an empty frame is skipped (counted), a malformed message stops the direction. */
+static void test_tcp_errors(void **state)
+{
+	struct mb *m = malloc(sizeof(*m)), *s = malloc(sizeof(*s));
+	struct fix x;
+	(void)state;
+
+	s->n = 0;
+	u16(s, 0);
+	query(m, 7, "x.y");
+	framed(s, m);
+	fix_open(&x);
+	assert_int_equal(tcp(&x, true, s->b, s->n, 0), 0);
+	assert_int_equal(x.r.n, 2);
+	assert_int_equal(sw_dns_stats(x.d)->malformed, 1);
+	/* a 5-byte message: refused, the direction stops for good */
+	s->n = 0;
+	u16(s, 5);
+	raw(s, "abcde", 5);
+	query(m, 8, "z");
+	framed(s, m);
+	assert_int_equal(tcp(&x, true, s->b, s->n, 0), -EPROTO);
+	assert_int_equal(x.r.n, 2);
+	assert_int_equal(tcp(&x, true, s->b + 7, s->n - 7, 0), -EPROTO);
+	/* the other direction goes on */
+	answer_a(m, 7, "x.y", IP1);
+	s->n = 0;
+	framed(s, m);
+	assert_int_equal(tcp(&x, false, s->b, s->n, 1), 0);
+	assert_int_equal(x.r.n, 5);
+	/* a gap stops a direction */
+	sw_dns_gap(x.d, x.df, false);
+	assert_int_equal(tcp(&x, false, s->b, s->n, 0), -EPROTO);
+	fix_close(&x);
+	free(m);
+	free(s);
+}
+
+/* Compression: pointers into the question and into earlier rdata, two questions. */
+static void test_compression(void **state)
+{
+	struct mb *m = malloc(sizeof(*m));
+	struct fix x;
+	(void)state;
+
+	fix_open(&x);
+	/* two questions: "www.example.com" at 12, "mail" + pointer to "example.com" (offset 16) */
+	hdr(m, 9, 0x0100, 2, 0, 0, 0);
+	labels(m, "www.example.com", true);
+	u16(m, 1);
+	u16(m, 1);
+	labels(m, "mail", false);
+	u16(m, 0xc000 | 16);
+	u16(m, 15);
+	u16(m, 1);
+	assert_int_equal(udp(&x, true, m), 0);
+	assert_int_equal(x.r.n, 2);
+	QUERY(x.r.tx[0], 0, "www.example.com");
+	QUERY(x.r.tx[0], 1, "mail.example.com");
+	QUERY(x.r.tx[0], 2, NULL);
+	/* response: CNAME rdata "cdn" + ptr to example.com, then an A named by a ptr into that rdata */
+	hdr(m, 9, 0x8180, 1, 2, 0, 0);
+	labels(m, "www.example.com", true); /* 12 */
+	u16(m, 1);
+	u16(m, 1);
+	u16(m, 0xc00c); /* 33 */
+	u16(m, 5);
+	u16(m, 1);
+	u32(m, 60);
+	u16(m, 6);
+	labels(m, "cdn", false); /* 45 */
+	u16(m, 0xc000 | 16);
+	u16(m, 0xc000 | 45);
+	u16(m, 1);
+	u16(m, 1);
+	u32(m, 60);
+	u16(m, 4);
+	raw(m, IP1, 4);
+	assert_int_equal(udp(&x, false, m), 0);
+	assert_int_equal(x.r.n, 5);
+	assert_string_equal(eve(x.r.tx[0]),
+			    "{\"dns\":{\"version\":3,\"type\":\"response\",\"tx_id\":0,\"id\":9,\"flags\":\"8180\","
+			    "\"qr\":true,\"rd\":true,\"ra\":true,\"opcode\":0,\"rcode\":\"NOERROR\","
+			    "\"queries\":[{\"rrname\":\"www.example.com\",\"rrtype\":\"A\"}],"
+			    "\"answers\":[{\"rrname\":\"www.example.com\",\"rrtype\":\"CNAME\",\"ttl\":60,"
+			    "\"rdata\":\"cdn.example.com\"},"
+			    "{\"rrname\":\"cdn.example.com\",\"rrtype\":\"A\",\"ttl\":60,"
+			    "\"rdata\":\"93.184.216.34\"}]}}");
+	assert_int_equal(sw_dns_stats(x.d)->malformed, 0);
+	fix_close(&x);
+	free(m);
+}
+
+struct bad {
+	const char *what;
+	void (*build)(struct mb *m);
+	uint64_t loop, lng; /* expected name_loop / name_long */
+};
+
+static void b_self(struct mb *m)
+{
+	hdr(m, 1, 0, 1, 0, 0, 0);
+	u16(m, 0xc00c); /* points at itself */
+	u16(m, 1);
+	u16(m, 1);
+}
+
+static void b_forward(struct mb *m)
+{
+	hdr(m, 1, 0, 1, 0, 0, 0);
+	u16(m, 0xc000 | 18); /* to the "a" label after the type and class */
+	u16(m, 1);
+	u16(m, 1);
+	labels(m, "a", true);
+}
+
+static void b_loop2(struct mb *m)
+{
+	/* label at 12 then a pointer back to 12: backwards from the pointer, but a loop */
+	hdr(m, 1, 0, 1, 0, 0, 0);
+	labels(m, "ab", false);
+	u16(m, 0xc00c);
+	u16(m, 1);
+	u16(m, 1);
+}
+
+static void b_label64(struct mb *m)
+{
+	hdr(m, 1, 0, 1, 0, 0, 0);
+	u8(m, 64);
+	for (int i = 0; i < 64; i++)
+		u8(m, 'a');
+	u8(m, 0);
+	u16(m, 1);
+	u16(m, 1);
+}
+
+static void b_name256(struct mb *m)
+{
+	/* four 63-octet labels = 256 octets with the root */
+	hdr(m, 1, 0, 1, 0, 0, 0);
+	for (int l = 0; l < 4; l++) {
+		u8(m, 63);
+		for (int i = 0; i < 63; i++)
+			u8(m, 'a');
+	}
+	u8(m, 0);
+	u16(m, 1);
+	u16(m, 1);
+}
+
+static void b_counts(struct mb *m)
+{
+	query(m, 1, "a.b");
+	m->b[5] = 2; /* QDCOUNT 2, one question */
+}
+
+static void b_ancount(struct mb *m)
+{
+	query(m, 1, "a.b");
+	m->b[7] = 200; /* ANCOUNT 200 in a 21-byte message */
+}
+
+static void b_noq(struct mb *m)
+{
+	hdr(m, 1, 0x0100, 0, 0, 0, 0); /* a query without a question */
+}
+
+static void b_trailing(struct mb *m)
+{
+	hdr(m, 1, 0x0100, 0, 0, 0, 0);
+	u32(m, 0); /* no records but bytes after the header */
+}
+
+static void b_qr(struct mb *m)
+{
+	query(m, 1, "a.b");
+	m->b[2] |= 0x80; /* to the server with QR set */
+}
+
+static void b_ext_label(struct mb *m)
+{
+	hdr(m, 1, 0, 1, 0, 0, 0);
+	u8(m, 0x41); /* RFC 6891 extended label type */
+	u8(m, 0);
+	u16(m, 1);
+	u16(m, 1);
+}
+
+/* Refused queries: counted, no transaction, no event. */
+static void test_bad_messages(void **state)
+{
+	static const struct bad bads[] = {
+		{"self pointer", b_self, 1, 0},
+		{"forward pointer", b_forward, 1, 0},
+		{"loop through a label", b_loop2, 1, 0},
+		{"64-octet label", b_label64, 0, 1},
+		{"256-octet name", b_name256, 0, 1},
+		{"extended label", b_ext_label, 0, 1},
+		{"QDCOUNT lies", b_counts, 0, 0},
+		{"ANCOUNT lies", b_ancount, 0, 0},
+		{"query without question", b_noq, 0, 0},
+		{"no records, trailing bytes", b_trailing, 0, 0},
+		{"QR set to server", b_qr, 0, 0},
+	};
+	struct mb *m = malloc(sizeof(*m));
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(bads) / sizeof(bads[0]); i++) {
+		struct fix x;
+
+		fix_open(&x);
+		bads[i].build(m);
+		assert_int_equal(udp(&x, true, m), 0);
+		if (x.r.n || sw_dns_stats(x.d)->malformed != 1 || sw_dns_stats(x.d)->name_loop != bads[i].loop ||
+		    sw_dns_stats(x.d)->name_long != bads[i].lng)
+			fail_msg("%s: %u events, malformed %llu loop %llu long %llu", bads[i].what, x.r.n,
+				 (unsigned long long)sw_dns_stats(x.d)->malformed,
+				 (unsigned long long)sw_dns_stats(x.d)->name_loop,
+				 (unsigned long long)sw_dns_stats(x.d)->name_long);
+		assert_int_equal(sw_dns_stats(x.d)->tx, 0);
+		fix_close(&x);
+	}
+	free(m);
+}
+
+/* A 255-octet name (253 characters) is fine; every truncation of a response is refused. */
+static void test_limits_truncation(void **state)
+{
+	struct mb *m = malloc(sizeof(*m));
+	char name[300];
+	struct fix x;
+	size_t n = 0;
+	(void)state;
+
+	/* 63+63+63+61 = 250 label octets + 4 length octets + root = 255 */
+	for (int l = 0; l < 4; l++) {
+		int k = l < 3 ? 63 : 61;
+
+		if (l)
+			name[n++] = '.';
+		memset(name + n, 'a' + l, (size_t)k);
+		n += (size_t)k;
+	}
+	name[n] = '\0';
+	fix_open(&x);
+	query(m, 5, name);
+	assert_int_equal(m->n, 12 + 255 + 4);
+	assert_int_equal(udp(&x, true, m), 0);
+	assert_int_equal(x.r.n, 2);
+	QUERY(x.r.tx[0], 0, name);
+	fix_close(&x);
+
+	answer_a(m, 5, "www.example.com", IP1);
+	for (size_t cut = 0; cut < m->n; cut++) {
+		struct mb t;
+
+		fix_open(&x);
+		memcpy(t.b, m->b, cut);
+		t.n = cut;
+		assert_int_equal(udp(&x, false, &t), 0);
+		if (x.r.n || sw_dns_stats(x.d)->malformed != 1)
+			fail_msg("cut at %zu: %u events, malformed %llu", cut, x.r.n,
+				 (unsigned long long)sw_dns_stats(x.d)->malformed);
+		fix_close(&x);
+	}
+	free(m);
+}
+
+/* A broken additional record after a good question: the question stays visible, counted. */
+static void test_bad_additional(void **state)
+{
+	struct mb *m = malloc(sizeof(*m));
+	struct fix x;
+	(void)state;
+
+	fix_open(&x);
+	query(m, 3, "evil.example");
+	m->b[11] = 1; /* ARCOUNT 1 */
+	u16(m, 0xc0ff); /* forward pointer */
+	u16(m, 41);
+	u16(m, 512);
+	u32(m, 0);
+	u16(m, 0);
+	assert_int_equal(udp(&x, true, m), 0);
+	assert_int_equal(x.r.n, 2);
+	QUERY(x.r.tx[0], 0, "evil.example");
+	assert_int_equal(sw_dns_stats(x.d)->malformed, 1);
+	assert_int_equal(sw_dns_stats(x.d)->name_loop, 1);
+	fix_close(&x);
+	free(m);
+}
+
+/* Three open queries answered out of order, a duplicate id answered in order. */
+static void test_id_matching(void **state)
+{
+	static const unsigned ids[] = {10, 20, 30, 20};
+	static const unsigned answers[] = {30, 20, 10, 20};
+	static const uint64_t done_tx[] = {2, 1, 0, 3};
+	struct mb *m = malloc(sizeof(*m));
+	struct fix x;
+	(void)state;
+
+	fix_open(&x);
+	for (int i = 0; i < 4; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "q%d.test", i);
+		query(m, ids[i], name);
+		assert_int_equal(udp(&x, true, m), 0);
+	}
+	assert_int_equal(x.r.n, 8);
+	for (int i = 0; i < 4; i++) {
+		unsigned n0 = x.r.n;
+
+		answer_a(m, answers[i], "x", IP1);
+		assert_int_equal(udp(&x, false, m), 0);
+		assert_int_equal(x.r.n, n0 + 3);
+		assert_int_equal(x.r.st[n0 + 2], SW_STAGE_TX_DONE);
+		assert_int_equal(x.r.id[n0 + 2], done_tx[i]);
+	}
+	for (uint64_t t = 0; t < 4; t++)
+		assert_int_equal(check_stages(&x.r, t), (1u << SW_STAGE_N) - 1);
+	assert_int_equal(sw_dns_stats(x.d)->unsolicited, 0);
+	assert_int_equal(sw_dns_stats(x.d)->tx, 4);
+	fix_close(&x);
+	free(m);
+}
+
+/* A response with no open query: its own transaction, all five stages, no dns.query. */
+static void test_response_only(void **state)
+{
+	struct mb *m = malloc(sizeof(*m));
+	struct fix x;
+	(void)state;
+
+	fix_open(&x);
+	answer_a(m, 77, "www.example.com", IP1);
+	assert_int_equal(udp(&x, false, m), 0);
+	assert_int_equal(x.r.n, 5);
+	for (int s = 0; s < SW_STAGE_N; s++)
+		assert_int_equal(x.r.st[s], s);
+	QUERY(x.r.tx[0], 0, NULL); /* Suricata: dns.query reads the request only */
+	assert_int_equal(sw_dns_stats(x.d)->unsolicited, 1);
+	/* a second response of the same id is unsolicited again */
+	assert_int_equal(udp(&x, false, m), 0);
+	assert_int_equal(x.r.n, 10);
+	assert_int_equal(sw_dns_stats(x.d)->unsolicited, 2);
+	assert_int_equal(check_stages(&x.r, 1), (1u << SW_STAGE_N) - 1);
+	fix_close(&x);
+	free(m);
+}
+
+/* Past SW_DNS_MAX_OPEN open queries the oldest is closed early, exactly once. */
+static void test_eviction(void **state)
+{
+	struct mb *m = malloc(sizeof(*m));
+	struct fix x;
+	(void)state;
+
+	fix_open(&x);
+	for (unsigned i = 0; i < SW_DNS_MAX_OPEN; i++) {
+		query(m, 100 + i, "e.test");
+		assert_int_equal(udp(&x, true, m), 0);
+	}
+	assert_int_equal(x.r.n, 2 * SW_DNS_MAX_OPEN);
+	query(m, 999, "e.test");
+	assert_int_equal(udp(&x, true, m), 0);
+	assert_int_equal(x.r.n, 2 * SW_DNS_MAX_OPEN + 5);
+	/* tx 0 finished first, then the new one's request stages */
+	assert_int_equal(x.r.id[2 * SW_DNS_MAX_OPEN], 0);
+	assert_int_equal(x.r.st[2 * SW_DNS_MAX_OPEN], SW_STAGE_RESP_HEADERS);
+	assert_int_equal(x.r.st[2 * SW_DNS_MAX_OPEN + 2], SW_STAGE_TX_DONE);
+	assert_int_equal(x.r.id[2 * SW_DNS_MAX_OPEN + 3], SW_DNS_MAX_OPEN);
+	assert_int_equal(sw_dns_stats(x.d)->tx_evicted, 1);
+	/* the evicted query's response finds nothing open */
+	answer_a(m, 100, "e.test", IP1);
+	assert_int_equal(udp(&x, false, m), 0);
+	assert_int_equal(sw_dns_stats(x.d)->unsolicited, 1);
+	/* gc frees the two finished ones only */
+	sw_dns_flow_gc(x.d, x.df);
+	/* close: every open one gets its response stages, once */
+	sw_dns_flow_close(x.d, x.df, on_emit, &x.r);
+	for (uint64_t t = 0; t <= SW_DNS_MAX_OPEN + 1; t++)
+		assert_int_equal(check_stages(&x.r, t), (1u << SW_STAGE_N) - 1);
+	{
+		unsigned n = x.r.n;
+
+		/* nothing after the close */
+		query(m, 5, "late.test");
+		assert_int_equal(udp(&x, true, m), 0);
+		sw_dns_flow_close(x.d, x.df, on_emit, &x.r);
+		assert_int_equal(x.r.n, n);
+	}
+	sw_dns_flow_gc(x.d, x.df);
+	assert_int_equal(sw_dns_stats(x.d)->memuse, x.mem0);
+	fix_close(&x);
+	free(m);
+}
+
+/* Close with an open query: RESP_HEADERS, RESP_BODY, TX_DONE, once; EVE "request". */
+static void test_close_open(void **state)
+{
+	struct mb *m = malloc(sizeof(*m));
+	struct fix x;
+	(void)state;
+
+	fix_open(&x);
+	query(m, 0xbeef, "www.example.com");
+	assert_int_equal(udp(&x, true, m), 0);
+	sw_dns_flow_gc(x.d, x.df); /* not finished: kept */
+	assert_string_equal(eve(x.r.tx[0]),
+			    "{\"dns\":{\"version\":3,\"type\":\"request\",\"tx_id\":0,\"id\":48879,\"flags\":\"100\","
+			    "\"rd\":true,\"opcode\":0,\"rcode\":\"NOERROR\","
+			    "\"queries\":[{\"rrname\":\"www.example.com\",\"rrtype\":\"A\"}]}}");
+	sw_dns_flow_close(x.d, x.df, on_emit, &x.r);
+	assert_int_equal(x.r.n, 5);
+	assert_int_equal(x.r.st[2], SW_STAGE_RESP_HEADERS);
+	assert_int_equal(x.r.st[4], SW_STAGE_TX_DONE);
+	check_stages(&x.r, 0);
+	sw_dns_flow_close(x.d, x.df, on_emit, &x.r);
+	assert_int_equal(x.r.n, 5);
+	fix_close(&x);
+	free(m);
+}
+
+/* One query + answer: the EVE object exactly (Suricata 8 v3). */
+static void test_eve(void **state)
+{
+	struct mb *m = malloc(sizeof(*m));
+	struct fix x;
+	(void)state;
+
+	fix_open(&x);
+	query(m, 0x1234, "www.example.com");
+	assert_int_equal(udp(&x, true, m), 0);
+	answer_a(m, 0x1234, "www.example.com", IP1);
+	assert_int_equal(udp(&x, false, m), 0);
+	assert_string_equal(eve(x.r.tx[0]),
+			    "{\"dns\":{\"version\":3,\"type\":\"response\",\"tx_id\":0,\"id\":4660,\"flags\":\"8180\","
+			    "\"qr\":true,\"rd\":true,\"ra\":true,\"opcode\":0,\"rcode\":\"NOERROR\","
+			    "\"queries\":[{\"rrname\":\"www.example.com\",\"rrtype\":\"A\"}],"
+			    "\"answers\":[{\"rrname\":\"www.example.com\",\"rrtype\":\"A\",\"ttl\":300,"
+			    "\"rdata\":\"93.184.216.34\"}]}}");
+	fix_close(&x);
+	free(m);
+}
+
+/* AAAA, MX, TXT (one object per string), SOA in authorities, OPT in additionals, odd bytes in names. */
+static void test_eve_types(void **state)
+{
+	static const uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+	struct mb *m = malloc(sizeof(*m));
+	struct fix x;
+	(void)state;
+
+	fix_open(&x);
+	hdr(m, 2, 0x8583, 1, 3, 1, 1); /* QR AA RD RA, NXDOMAIN */
+	u8(m, 3);
+	raw(m, "a\"\xff", 3); /* a quote and a byte >= 0x80 in a label */
+	u8(m, 0);
+	u16(m, 255);
+	u16(m, 1);
+	u16(m, 0xc00c);
+	u16(m, 28);
+	u16(m, 1);
+	u32(m, 1);
+	u16(m, 16);
+	raw(m, v6, 16);
+	u16(m, 0xc00c);
+	u16(m, 15);
+	u16(m, 1);
+	u32(m, 2);
+	u16(m, 2 + 4);
+	u16(m, 10);
+	labels(m, "mx", true);
+	u16(m, 0xc00c);
+	u16(m, 16);
+	u16(m, 1);
+	u32(m, 3);
+	u16(m, 2 + 3 + 1);
+	labels(m, "x.yz", false); /* two character-strings "x" and "yz" */
+	u8(m, 0);                 /* and an empty one */
+	u8(m, 0);                 /* root owner */
+	u16(m, 6);
+	u16(m, 1);
+	u32(m, 4);
+	u16(m, 1 + 1 + 20);
+	u8(m, 0); /* mname root */
+	u8(m, 0); /* rname root */
+	for (uint32_t i = 1; i <= 5; i++)
+		u32(m, i);
+	u8(m, 0); /* OPT: root owner, class = UDP size, one option */
+	u16(m, 41);
+	u16(m, 1232);
+	u32(m, 0);
+	u16(m, 6);
+	u16(m, 10);
+	u16(m, 2);
+	u16(m, 0xabcd);
+	assert_int_equal(udp(&x, false, m), 0);
+	assert_int_equal(x.r.n, 5);
+	assert_int_equal(sw_dns_stats(x.d)->malformed, 0);
+	assert_string_equal(eve(x.r.tx[0]),
+			    "{\"dns\":{\"version\":3,\"type\":\"response\",\"tx_id\":0,\"id\":2,\"flags\":\"8583\","
+			    "\"qr\":true,\"aa\":true,\"rd\":true,\"ra\":true,\"opcode\":0,\"rcode\":\"NXDOMAIN\","
+			    "\"queries\":[{\"rrname\":\"a\\\"\\\\xff\",\"rrtype\":\"ANY\"}],"
+			    "\"answers\":[{\"rrname\":\"a\\\"\\\\xff\",\"rrtype\":\"AAAA\",\"ttl\":1,"
+			    "\"rdata\":\"2001:0db8:0000:0000:0000:0000:0000:0001\"},"
+			    "{\"rrname\":\"a\\\"\\\\xff\",\"rrtype\":\"MX\",\"ttl\":2,\"rdata\":\"mx\"},"
+			    "{\"rrname\":\"a\\\"\\\\xff\",\"rrtype\":\"TXT\",\"ttl\":3,\"rdata\":\"x\"},"
+			    "{\"rrname\":\"a\\\"\\\\xff\",\"rrtype\":\"TXT\",\"ttl\":3,\"rdata\":\"yz\"},"
+			    "{\"rrname\":\"a\\\"\\\\xff\",\"rrtype\":\"TXT\",\"ttl\":3,\"rdata\":\"\"}],"
+			    "\"authorities\":[{\"rrname\":\"\",\"rrtype\":\"SOA\",\"ttl\":4,\"soa\":{\"mname\":\"\","
+			    "\"rname\":\"\",\"serial\":1,\"refresh\":2,\"retry\":3,\"expire\":4,\"minimum\":5}}],"
+			    "\"additionals\":[{\"rrname\":\"\",\"rrtype\":\"OPT\",\"ttl\":0,"
+			    "\"opt\":[{\"code\":10,\"data\":\"abcd\"}]}]}}");
+	fix_close(&x);
+	free(m);
+}
+
+/* A response stuffed with records: the EVE object stays bounded, the record is not lost. */
+static void test_eve_budget(void **state)
+{
+	struct mb *m = malloc(sizeof(*m));
+	struct fix x;
+	const char *s;
+	(void)state;
+
+	fix_open(&x);
+	hdr(m, 4, 0x8180, 1, 2000, 0, 0);
+	labels(m, "www.example.com", true);
+	u16(m, 1);
+	u16(m, 1);
+	for (int i = 0; i < 2000; i++) {
+		u16(m, 0xc00c);
+		u16(m, 16);
+		u16(m, 1);
+		u32(m, 1);
+		u16(m, 1 + 20);
+		u8(m, 20);
+		raw(m, "01234567890123456789", 20);
+	}
+	assert_int_equal(udp(&x, false, m), 0);
+	assert_int_equal(x.r.n, 5);
+	s = eve(x.r.tx[0]);
+	assert_true(strlen(s) < 24000);
+	assert_int_equal(sw_dns_stats(x.d)->malformed, 1); /* records past DNS_MAX_RR not kept: counted */
+	fix_close(&x);
+	free(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_udp_query_response),
+		cmocka_unit_test(test_tcp_split),
+		cmocka_unit_test(test_tcp_errors),
+		cmocka_unit_test(test_compression),
+		cmocka_unit_test(test_bad_messages),
+		cmocka_unit_test(test_limits_truncation),
+		cmocka_unit_test(test_bad_additional),
+		cmocka_unit_test(test_id_matching),
+		cmocka_unit_test(test_response_only),
+		cmocka_unit_test(test_eviction),
+		cmocka_unit_test(test_close_open),
+		cmocka_unit_test(test_eve),
+		cmocka_unit_test(test_eve_types),
+		cmocka_unit_test(test_eve_budget),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
