@@ -42,6 +42,7 @@ struct sw_packet {
 	int64_t ts_usec;       /* capture time, microseconds since the epoch */
 	int linktype;          /* enum sw_linktype */
 	uint32_t iface;        /* capture source index (pcap file / interface / queue) */
+	uint64_t pcap_cnt;     /* 1-based number of the packet as read (pcap file or interface), 0: none (NFQUEUE) */
 
 	/* ---- output of sw_decode(); all offsets are bounded by caplen ---- */
 	uint8_t ip_ver;        /* 4 or 6; 0 if the packet is not IP */

@@ -38,7 +38,7 @@ struct rec {
 	int32_t linktype;
 	int64_t ts_usec;
 	uint32_t iface;
-	uint32_t pad;
+	uint32_t pcap_cnt; /* the packet's number in the capture (EVE pcap_cnt), low 32 bits */
 };
 _Static_assert(sizeof(struct rec) == REC_ALIGN, "ring record header size");
 
@@ -271,8 +271,10 @@ static void on_stage(void *ctx, struct sw_flow *f, const struct sw_packet *cur, 
 		return; /* the flow was dropped: nothing of it is inspected any more */
 	if (!live) {
 		flow_packet(f, dir, &rebuilt);
-		if (cur)
+		if (cur) {
 			rebuilt.ts_usec = cur->ts_usec;
+			rebuilt.pcap_cnt = cur->pcap_cnt;
+		}
 		else
 			rebuilt.stream_flush = true; /* flow end: the bytes came while it was established */
 		p = &rebuilt;
@@ -409,6 +411,8 @@ static void drop_event(struct worker *w, const struct sw_packet *p, const struct
 	j = sw_eve_begin(w->w, "drop", p->ts_usec);
 	if (p->flow)
 		sw_json_u64(j, "flow_id", p->flow->flow_id);
+	if (p->pcap_cnt)
+		sw_json_u64(j, "pcap_cnt", p->pcap_cnt);
 	if (p->ip_ver) {
 		sw_json_str(j, "src_ip", sw_ip_format(&p->src, a, sizeof(a)));
 		if (p->proto == 6 || p->proto == 17)
@@ -613,10 +617,11 @@ static bool process_frag(struct worker *w, bool verify_csum)
  * one branch for defrag.
  */
 static bool process(struct worker *w, const uint8_t *data, uint32_t caplen, uint32_t wirelen, int64_t ts,
-		    int linktype, uint32_t iface, bool verify_csum)
+		    int linktype, uint32_t iface, uint64_t pcap_cnt, bool verify_csum)
 {
 	struct sw_packet *p = &w->pkt;
 
+	p->pcap_cnt = pcap_cnt;
 	maybe_swap(w);
 	p->data = data;
 	p->caplen = caplen;
@@ -657,7 +662,8 @@ static void *worker_main(void *arg)
 
 		switch (h.kind) {
 		case REC_PKT:
-			process(w, data, h.caplen, h.wirelen, h.ts_usec, h.linktype, h.iface, w->e->cfg.verify_csum);
+			process(w, data, h.caplen, h.wirelen, h.ts_usec, h.linktype, h.iface, h.pcap_cnt,
+				w->e->cfg.verify_csum);
 			break;
 		case REC_TICK:
 			tick(w, h.ts_usec);
@@ -882,14 +888,14 @@ int sw_engine_feed(struct sw_engine *e, const uint8_t *data, uint32_t caplen, ui
 	if (ts_usec > e->last_ts)
 		e->last_ts = ts_usec;
 	if (e->n == 1) {
-		process(&e->w[0], data, caplen, wirelen, ts_usec, linktype, iface, e->cfg.verify_csum);
+		process(&e->w[0], data, caplen, wirelen, ts_usec, linktype, iface, e->packets, e->cfg.verify_csum);
 		return 0;
 	}
 	{
 		struct sw_packet tmp;
 		unsigned wi = pick_worker(e, &tmp, data, caplen, linktype);
 		struct rec h = { .kind = REC_PKT, .caplen = caplen, .wirelen = wirelen, .linktype = linktype,
-				 .ts_usec = ts_usec, .iface = iface };
+				 .ts_usec = ts_usec, .iface = iface, .pcap_cnt = (uint32_t)e->packets };
 		ring_put(&e->w[wi].ring, &h, data);
 	}
 	return 0;
@@ -931,7 +937,7 @@ static void nfq_packet(void *ctx, const struct sw_nfq_pkt *pkt, struct sw_nfq_ve
 	/* GSO/offloaded packets carry checksums the NIC fills in later: do not judge them. */
 	bool verify = w->e->cfg.verify_csum && !pkt->csum_unverified;
 
-	v->drop = process(w, pkt->data, pkt->caplen, pkt->wirelen, pkt->ts_usec, SW_LINK_RAW, w->id, verify);
+	v->drop = process(w, pkt->data, pkt->caplen, pkt->wirelen, pkt->ts_usec, SW_LINK_RAW, w->id, 0, verify);
 	/*
 	 * Mark packets of flows a pass rule accepted, keeping the other mark
 	 * bits (Tailscale's 0x00ff0000 among them), so the firewall can save it

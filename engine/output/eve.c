@@ -532,6 +532,8 @@ struct sw_json *sw_eve_alert_begin(struct sw_eve_writer *w, const struct sw_pack
 	j = sw_eve_begin(w, "alert", p->ts_usec);
 	if (f)
 		sw_json_u64(j, "flow_id", f->flow_id);
+	if (p->pcap_cnt)
+		sw_json_u64(j, "pcap_cnt", p->pcap_cnt); /* Suricata's: which packet of the capture */
 	iface_field(j, w->e, p->iface);
 	vlan_field(j, p->vlan_count, p->vlan);
 	addr_fields(j, &p->src, p->sport, &p->dst, p->dport, p->proto);

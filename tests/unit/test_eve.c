@@ -185,10 +185,12 @@ static void test_alert_record(void **state)
 	r.target = SW_TARGET_DEST_IP;
 	r.n_metadata = 0;
 	f.app_proto = SW_APP_HTTP1;
+	p.pcap_cnt = 7; /* read from a capture: its number there */
 	assert_int_equal(truncate(path, 0), 0);
 	sw_eve_alert(w, &p, &r, "blocked");
 	sw_eve_writer_flush(w);
 	out = slurp(path);
+	assert_non_null(strstr(out, "\"flow_id\":12345,\"pcap_cnt\":7,"));
 	assert_non_null(strstr(out, "\"severity\":2,\"source\":{\"ip\":\"10.0.0.1\",\"port\":40000},"
 				    "\"target\":{\"ip\":\"10.0.0.2\",\"port\":80}},\"app_proto\":\"http\",\"flow\":{"));
 	free(out);
