@@ -345,6 +345,9 @@ void sw_app_flow_end(struct sw_app *a, struct sw_flow *f)
 		set_proto(a, f, SW_APP_FAILED);
 	if (!af)
 		return;
+	/* never leave queued events pointing into a flow that goes (the worker flushes first, normally) */
+	if (a->ev_flow == f)
+		sw_app_flush(a);
 	a->cur_flow = f;
 	a->cur_pkt = NULL;
 	sw_http_flow_close(a->http, af->http, f->last_usec, emit, a);
