@@ -248,6 +248,29 @@ static void start_http(struct sw_app *a, struct sw_flow *f, const struct sw_pack
 	}
 }
 
+/*
+ * Probe direction @dir of @f on the view @v (its bytes from the start).
+ * Returns FOUND with *@proto, FAIL (the direction is marked done), or
+ * NEED_MORE.
+ */
+static enum sw_probe_result probe_dir(struct sw_app *a, struct sw_flow *f, const struct sw_packet *p,
+				      const struct sw_stream_view *v, int dir, enum sw_app_proto *proto)
+{
+	enum sw_probe_result r;
+
+	if (v->base != 0 || f->stream[dir].gaps)
+		r = SW_PROBE_FAIL; /* the start left the window or was lost to a gap */
+	else
+		r = sw_app_probe(v->data, v->len, 6, p->to_server, p->sport, p->dport, proto);
+	if (r == SW_PROBE_NEED_MORE && v->len >= a->cfg.probe_depth)
+		r = SW_PROBE_FAIL;
+	if (r == SW_PROBE_FOUND && a->cfg.detect_off[*proto])
+		r = SW_PROBE_FAIL; /* the operator turned this protocol off */
+	if (r == SW_PROBE_FAIL)
+		f->app_probe_done |= (uint8_t)(1u << dir);
+	return r;
+}
+
 void sw_app_tcp(struct sw_app *a, struct sw_packet *p, const struct sw_stream_view *v)
 {
 	struct sw_flow *f = p->flow;
@@ -258,6 +281,16 @@ void sw_app_tcp(struct sw_app *a, struct sw_packet *p, const struct sw_stream_vi
 	if (!f || !v || !v->in_stream || v->new_off >= v->len)
 		return;
 	if (f->app_proto != SW_APP_UNKNOWN) {
+		/*
+		 * The other direction is still probed until it answers, as
+		 * Suricata does: when it finds another protocol (a DCERPC request
+		 * answered by HTTP), flow records say so (app_proto_tc/_ts).
+		 */
+		if (f->app_proto != SW_APP_FAILED && !f->app_proto_dir[dir] && !(f->app_probe_done & (1u << dir)) &&
+		    probe_dir(a, f, p, v, dir, &proto) == SW_PROBE_FOUND) {
+			f->app_proto_dir[dir] = (uint8_t)proto;
+			f->app_probe_done |= (uint8_t)(1u << dir);
+		}
 		if (f->app)
 			feed(a, f, p, dir, v->data + v->new_off, v->len - v->new_off, v->base + v->new_off);
 		return;
@@ -271,23 +304,15 @@ void sw_app_tcp(struct sw_app *a, struct sw_packet *p, const struct sw_stream_vi
 	 */
 	if (!f->saw_syn && !a->cfg.midstream)
 		return;
-	if (v->base != 0 || f->stream[dir].gaps) {
-		probe_gave_up(a, f, dir); /* the start left the window or was lost to a gap */
-		return;
-	}
-	r = sw_app_probe(v->data, v->len, 6, p->to_server, p->sport, p->dport, &proto);
-	if (r == SW_PROBE_NEED_MORE && v->len >= a->cfg.probe_depth)
-		r = SW_PROBE_FAIL;
+	r = probe_dir(a, f, p, v, dir, &proto);
 	if (r == SW_PROBE_FAIL) {
 		probe_gave_up(a, f, dir);
 		return;
 	}
 	if (r == SW_PROBE_NEED_MORE)
 		return;
-	if (a->cfg.detect_off[proto]) {
-		probe_gave_up(a, f, dir); /* the operator turned this protocol off */
-		return;
-	}
+	f->app_proto_dir[dir] = (uint8_t)proto;
+	f->app_probe_done |= (uint8_t)(1u << dir);
 	set_proto(a, f, proto);
 	if (proto == SW_APP_HTTP1)
 		start_http(a, f, p, v);

@@ -107,6 +107,7 @@ struct sw_flow {
 	/* application layer (engine/app/): zero on a new flow */
 	uint8_t app_proto;         /* enum sw_app_proto: SW_APP_UNKNOWN until detected */
 	uint8_t app_probe_done;    /* bit 0: to-server direction probed to the end, bit 1: to client */
+	uint8_t app_proto_dir[2];  /* what each direction was recognised as (0 = to server), 0 if nothing */
 	struct sw_app_flow *app;   /* the protocol parser's state, NULL if none */
 
 	/* table internals: do not touch outside flow.c */

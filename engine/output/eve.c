@@ -643,6 +643,11 @@ void sw_eve_flow(struct sw_eve_writer *w, const struct sw_flow *f, enum sw_flow_
 	}
 	community_id_field(j, f);
 	app_proto_field(j, f);
+	/* Suricata's: a direction recognised as another protocol than the flow's */
+	for (int d = 0; d < 2; d++)
+		if (f->app_proto_dir[d] && f->app_proto_dir[d] != f->app_proto && f->app_proto != SW_APP_FAILED)
+			sw_json_str(j, d ? "app_proto_tc" : "app_proto_ts",
+				    sw_app_proto_name((enum sw_app_proto)f->app_proto_dir[d]));
 	sw_json_obj(j, "flow");
 	sw_json_u64(j, "pkts_toserver", f->pkts_ts);
 	sw_json_u64(j, "pkts_toclient", f->pkts_tc);

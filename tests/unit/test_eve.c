@@ -289,7 +289,21 @@ static void test_flow_action_inline_only(void **state)
 	out = slurp(path);
 	assert_null(strstr(out, "\"action\""));
 	assert_non_null(strstr(out, "\"app_proto\":\"dns\""));
+	assert_null(strstr(out, "app_proto_t"));
 	free(out);
+	/* a direction recognised as another protocol is named (Suricata's app_proto_tc / _ts) */
+	f.app_proto = SW_APP_DCERPC;
+	f.app_proto_dir[0] = SW_APP_DCERPC;
+	f.app_proto_dir[1] = SW_APP_HTTP1;
+	assert_int_equal(truncate(path, 0), 0);
+	sw_eve_flow(w, &f, SW_FLOW_END_TIMEOUT);
+	sw_eve_writer_flush(w);
+	out = slurp(path);
+	assert_non_null(strstr(out, "\"app_proto\":\"dcerpc\",\"app_proto_tc\":\"http\""));
+	assert_null(strstr(out, "app_proto_ts"));
+	free(out);
+	f.app_proto = SW_APP_DNS;
+	f.app_proto_dir[0] = f.app_proto_dir[1] = 0;
 	sw_eve_set_inline(e, true);
 	assert_int_equal(truncate(path, 0), 0);
 	sw_eve_flow(w, &f, SW_FLOW_END_TIMEOUT);
