@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * DNS over UDP and TCP: a bounded parser of our own (RFC 1035 section 4.1,
- * TCP framing RFC 7766 section 8), query/response transactions, the
+ * TCP framing RFC 7766 section 8), one transaction per message (as
+ * Suricata 8: a request and its response are not paired, dns.h), the
  * dns.query buffer and the Suricata 8 "dns" v3 EVE object.
  *
  * Parsing: one message is parsed into the worker's scratch (struct sw_dns:
@@ -98,14 +99,14 @@ struct dns_msg {
 	size_t size;            /* bytes of the allocation (memuse) */
 };
 
+/* One message: a request (to server) or a response (to client), never both. */
 struct dns_tx {
 	struct sw_app_tx base; /* first: detection and EVE see this */
 	struct sw_dns_flow *df;
-	struct dns_tx *next;   /* all transactions of the flow, oldest first */
-	struct dns_msg *q, *r;
-	uint16_t id;           /* DNS id the response must carry */
+	struct dns_tx *next;   /* transactions not freed yet, oldest first */
+	struct dns_msg *m;
+	bool request;          /* m came to the server */
 	uint8_t reported;      /* bit (1 << enum sw_app_stage) once reported */
-	bool open;             /* has a query, waits for its response */
 };
 
 struct tcp_dir {
@@ -117,8 +118,7 @@ struct tcp_dir {
 struct sw_dns_flow {
 	struct sw_dns *d;
 	struct dns_tx *head, *tail;
-	uint32_t n_open;
-	uint64_t next_id;
+	uint64_t next_id;      /* every message that made a transaction, in arrival order */
 	struct tcp_dir tcp[2]; /* [0] to server, [1] to client */
 	bool closed;
 	sw_app_emit_fn emit;   /* set for the duration of a feed / close call */
@@ -453,8 +453,10 @@ static struct dns_msg *msg_save(struct sw_dns *d, uint16_t id, uint16_t flags)
 
 /*
  * Report @st and, first, every stage it needs not reported yet (app.h
- * sw_app_stage_needs()), each exactly once: a response without a query
- * reports the request stages first, with no request buffers.
+ * sw_app_stage_needs()), each exactly once.  A transaction is one message,
+ * so it is reported up to SW_STAGE_TX_DONE as soon as it is parsed: a
+ * request's response stages then see no response buffers, a response's
+ * request stages no request buffers (nothing matches there).
  */
 static void reach(struct dns_tx *t, enum sw_app_stage st)
 {
@@ -470,16 +472,35 @@ static void reach(struct dns_tx *t, enum sw_app_stage st)
 	}
 }
 
-static struct dns_tx *tx_new(struct sw_dns_flow *df, uint16_t id)
+static void tx_free(struct sw_dns *d, struct dns_tx *t)
+{
+	d->st.memuse -= t->m->size + sizeof(*t);
+	free(t->m);
+	free(t);
+}
+
+/*
+ * Message @m (owned from now on) of direction @to_server becomes the
+ * flow's next transaction, reported whole at once.  Suricata 8
+ * (rust/src/dns/dns.rs) makes every message its own transaction and does
+ * not look for the query a response answers: no id matching, nothing stays
+ * open waiting for a response that may never come.
+ */
+static void on_tx(struct sw_dns_flow *df, bool to_server, struct dns_msg *m)
 {
 	struct dns_tx *t = calloc(1, sizeof(*t));
 
-	if (!t)
-		return NULL;
+	if (!t) {
+		df->d->st.memuse -= m->size;
+		free(m);
+		df->d->st.malformed++; /* not parsed for want of memory: counted with the refused */
+		return;
+	}
 	t->base.proto = SW_APP_DNS;
 	t->base.id = df->next_id++;
 	t->df = df;
-	t->id = id;
+	t->m = m;
+	t->request = to_server;
 	if (df->tail)
 		df->tail->next = t;
 	else
@@ -487,76 +508,6 @@ static struct dns_tx *tx_new(struct sw_dns_flow *df, uint16_t id)
 	df->tail = t;
 	df->d->st.tx++;
 	df->d->st.memuse += sizeof(*t);
-	return t;
-}
-
-static void tx_free(struct sw_dns *d, struct dns_tx *t)
-{
-	if (t->q)
-		d->st.memuse -= t->q->size;
-	if (t->r)
-		d->st.memuse -= t->r->size;
-	d->st.memuse -= sizeof(*t);
-	free(t->q);
-	free(t->r);
-	free(t);
-}
-
-static void tx_unopen(struct sw_dns_flow *df, struct dns_tx *t)
-{
-	if (t->open) {
-		t->open = false;
-		df->n_open--;
-	}
-}
-
-static void on_query(struct sw_dns_flow *df, struct dns_msg *m)
-{
-	struct dns_tx *t;
-
-	if (df->n_open >= SW_DNS_MAX_OPEN) {
-		/* the oldest unanswered query is given up: evaluated and logged without its response */
-		for (t = df->head; t && !t->open; t = t->next)
-			;
-		if (t) {
-			tx_unopen(df, t);
-			df->d->st.tx_evicted++;
-			reach(t, SW_STAGE_TX_DONE);
-		}
-	}
-	t = tx_new(df, m->id);
-	if (!t) {
-		df->d->st.memuse -= m->size;
-		free(m);
-		df->d->st.malformed++; /* not parsed for want of memory: counted with the refused */
-		return;
-	}
-	t->q = m;
-	t->open = true;
-	df->n_open++;
-	reach(t, SW_STAGE_REQ_BODY);
-}
-
-static void on_response(struct sw_dns_flow *df, struct dns_msg *m)
-{
-	struct dns_tx *t;
-
-	/* the oldest open query with this id: a client retrying with the same id is answered in order */
-	for (t = df->head; t; t = t->next)
-		if (t->open && t->id == m->id)
-			break;
-	if (!t) {
-		df->d->st.unsolicited++;
-		t = tx_new(df, m->id);
-		if (!t) {
-			df->d->st.memuse -= m->size;
-			free(m);
-			df->d->st.malformed++;
-			return;
-		}
-	}
-	tx_unopen(df, t);
-	t->r = m;
 	reach(t, SW_STAGE_TX_DONE);
 }
 
@@ -583,17 +534,14 @@ static int on_message(struct sw_dns *d, struct sw_dns_flow *df, bool to_server, 
 	}
 	if (partial)
 		d->st.malformed++;
-	/* A to-client message with QR clear is taken as the response all the same, as
+	/* A to-client message with QR clear is taken as a response all the same, as
 	 * Suricata does (it only raises not_response). */
 	m = msg_save(d, id, flags);
 	if (!m) {
 		d->st.malformed++;
 		return 0;
 	}
-	if (to_server)
-		on_query(df, m);
-	else
-		on_response(df, m);
+	on_tx(df, to_server, m);
 	return 0;
 }
 
@@ -732,10 +680,10 @@ void sw_dns_flow_close(struct sw_dns *d, struct sw_dns_flow *df, sw_app_emit_fn 
 	df->emit = emit;
 	df->ctx = ctx;
 	df->closed = true;
-	for (struct dns_tx *t = df->head; t; t = t->next) {
-		tx_unopen(df, t);
+	/* Every transaction was reported whole when its message came: this finds
+	 * nothing unless that ever changes; it keeps the exactly-once promise. */
+	for (struct dns_tx *t = df->head; t; t = t->next)
 		reach(t, SW_STAGE_TX_DONE);
-	}
 	df->emit = NULL;
 	df->ctx = NULL;
 }
@@ -777,10 +725,10 @@ static const struct dns_rr *rr_at(const struct dns_msg *m, int sec, uint32_t idx
 }
 
 /*
- * dns.query: the idx-th question name of the query, as Suricata's
- * dns_tx_get_query (rust/src/dns/detect.rs), which reads tx.request only
- * whatever the direction: a response-only transaction has no dns.query
- * (dns.queries.rrname covers responses in Suricata 8).  Where Suricata
+ * dns.query: the idx-th question name of a request transaction, as
+ * Suricata's dns_tx_get_query (rust/src/dns/detect.rs), which reads
+ * tx.request only whatever the direction: a response transaction has no
+ * dns.query (dns.queries.rrname covers responses in Suricata 8).  Where Suricata
  * returns no buffer for the root name (empty) and so stops looking at later
  * questions, we return it present and empty (app.h), so a second question
  * stays visible.
@@ -792,12 +740,12 @@ bool sw_dns_tx_buf(const struct sw_app_tx *tx, enum sw_bufid buf, bool to_server
 	const struct dns_rr *r;
 
 	(void)to_server;
-	if (tx->proto != SW_APP_DNS || buf != SW_BUF_DNS_QUERY)
+	if (tx->proto != SW_APP_DNS || buf != SW_BUF_DNS_QUERY || !t->request)
 		return false;
-	r = rr_at(t->q, SEC_QD, idx);
+	r = rr_at(t->m, SEC_QD, idx);
 	if (!r)
 		return false;
-	*p = t->q->arena + r->name_off;
+	*p = t->m->arena + r->name_off;
 	*len = r->name_len;
 	return true;
 }
@@ -1033,10 +981,10 @@ static void json_section(struct sw_json *j, const struct dns_msg *m, int sec, co
 
 /*
  * The "dns" object of Suricata 8's v3 logger (rust/src/dns/log.rs
- * log_json()) for our request+response transaction: the response message
- * when there is one ("type":"response"), else the query ("request").
- * tx_id is our per-flow transaction id (Suricata's is also 0-based per
- * flow, but counts requests and responses separately).  Fields checked
+ * log_json()) for one transaction: its message, "type" "request" or
+ * "response".  tx_id is our per-flow transaction id, 0-based and counting
+ * every message in arrival order as Suricata's does (suricata-verify
+ * dns-udp-eve-dig: the request is tx 0, its response tx 1).  Fields checked
  * against the EVE schema's "dns" properties; the *_truncated flags never
  * appear as long names are refused, not cut.
  */
@@ -1049,12 +997,10 @@ void sw_dns_tx_eve(const struct sw_app_tx *tx, struct sw_json *j)
 
 	if (tx->proto != SW_APP_DNS)
 		return;
-	m = t->r ? t->r : t->q;
-	if (!m)
-		return;
+	m = t->m;
 	sw_json_obj(j, "dns");
 	sw_json_u64(j, "version", 3);
-	sw_json_str(j, "type", t->r ? "response" : "request");
+	sw_json_str(j, "type", t->request ? "request" : "response");
 	sw_json_u64(j, "tx_id", tx->id);
 	sw_json_u64(j, "id", m->id);
 	snprintf(b1, sizeof(b1), "%x", m->flags);

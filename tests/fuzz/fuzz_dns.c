@@ -4,10 +4,14 @@
  * both directions, over UDP (each record one datagram) or TCP (each record
  * the next bytes of its direction, length prefixes and all), with gc and
  * gaps as the input says, then closed, garbage-collected and freed.
- * Checked on every run: each transaction's stages arrive exactly once each
- * and after the stages they need (including the ones eviction and the
- * close report), dns.query and the EVE object can be read at every stage,
- * and the memory accounting returns to zero.
+ * Checked on every run, for Suricata 8's model (dns.h: one transaction per
+ * message, reported whole at once): each transaction's stages arrive
+ * exactly once each and after the stages they need; transaction ids are
+ * handed out 0, 1, ... in arrival order; when a feed returns every
+ * transaction made so far has reported every stage, so the close reports
+ * nothing and a gc frees everything; dns.query and the EVE object can be
+ * read at every stage, and dns.query exists exactly on "request"
+ * transactions; the memory accounting returns to zero.
  *
  * Input: [cfg u8] then records [ctl u8][len be16][bytes...]:
  *   cfg: bit 0 TCP (else UDP);
@@ -29,6 +33,7 @@
 struct check {
 	uint8_t seen[MAX_TX]; /* stages reported per transaction id (bit per stage) */
 	uint64_t events;
+	uint64_t next_id; /* id the next new transaction must carry */
 };
 
 static char jbuf[1 << 16];
@@ -36,11 +41,21 @@ static char jbuf[1 << 16];
 static void on_emit(void *ctx, struct sw_app_tx *tx, enum sw_app_stage st)
 {
 	struct check *c = ctx;
-	struct sw_json j = {.b = jbuf, .len = 0, .cap = sizeof(jbuf)};
+	struct sw_json j = {.b = jbuf, .len = 0, .cap = sizeof(jbuf) - 1};
 	volatile uint32_t sum = 0;
+	bool has_query = false;
+	const char *type;
 
 	if (tx->proto != SW_APP_DNS)
 		abort();
+	if (st == SW_STAGE_REQ_HEADERS) {
+		/* a new transaction: the next id in arrival order */
+		if (tx->id != c->next_id)
+			abort();
+		c->next_id++;
+	} else if (tx->id >= c->next_id) {
+		abort(); /* a stage of a transaction never started */
+	}
 	if (tx->id < MAX_TX) {
 		if (c->seen[tx->id] & (1u << st))
 			abort(); /* reported twice */
@@ -55,6 +70,7 @@ static void on_emit(void *ctx, struct sw_app_tx *tx, enum sw_app_stage st)
 
 		if (!sw_dns_tx_buf(tx, SW_BUF_DNS_QUERY, true, idx, &p, &len))
 			break;
+		has_query = true;
 		if (len > 253)
 			abort(); /* names are at most 255 octets on the wire */
 		/* Touch every byte so ASan sees a stale or short buffer. */
@@ -66,6 +82,28 @@ static void on_emit(void *ctx, struct sw_app_tx *tx, enum sw_app_stage st)
 	sw_dns_tx_eve(tx, &j);
 	if (j.overflow)
 		abort(); /* the object's budget keeps it far below 64 KiB */
+	jbuf[j.len] = '\0';
+	type = strstr(jbuf, "\"type\":"); /* the first one is the object's own: names come later */
+	if (!type)
+		abort();
+	type += 7;
+	/* a request always keeps its first question (dns.c keeps record 0 whole) */
+	if (has_query != !strncmp(type, "\"request\"", 9))
+		abort();
+	if (!has_query && strncmp(type, "\"response\"", 10))
+		abort();
+}
+
+/* Every transaction made so far reported every stage (each is reported whole at once). */
+static void check_all_done(const struct check *c, const struct sw_dns *d)
+{
+	uint64_t n_tx = sw_dns_stats(d)->tx;
+
+	if (n_tx != c->next_id)
+		abort();
+	for (uint64_t i = 0; i < n_tx && i < MAX_TX; i++)
+		if (c->seen[i] != (1u << SW_STAGE_N) - 1)
+			abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -77,7 +115,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sw_dns_flow *df;
 	size_t off = 1;
 	bool tcp;
-	uint64_t n_tx;
+	uint64_t events;
 
 	if (size < 1)
 		return 0;
@@ -111,15 +149,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!tcp && rc)
 			abort(); /* UDP never stops: each datagram stands alone */
 		off += n;
+		check_all_done(c, d);
 		if (ctl & 0x40)
 			sw_dns_flow_gc(d, df);
 	}
+	events = c->events;
 	sw_dns_flow_close(d, df, on_emit, c);
-	/* After the close every transaction has reported every stage. */
-	n_tx = sw_dns_stats(d)->tx;
-	for (uint64_t i = 0; i < n_tx && i < MAX_TX; i++)
-		if (c->seen[i] != (1u << SW_STAGE_N) - 1)
-			abort();
+	if (c->events != events)
+		abort(); /* the close has nothing left to report */
+	check_all_done(c, d);
 	sw_dns_flow_gc(d, df);
 	sw_dns_flow_free(d, df);
 	if (sw_dns_stats(d)->memuse != 0)

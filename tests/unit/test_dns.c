@@ -3,9 +3,10 @@
  * DNS (engine/app/dns.c): messages built byte by byte here, over UDP and
  * TCP (fed whole, split at every byte, several per call); names with
  * compression, loops, forward pointers, long labels and names; truncated
- * messages and lying counts; transactions matched by id with several open,
- * response-only, eviction past SW_DNS_MAX_OPEN; stage order and
- * exactly-once including the close; dns.query; the EVE object exactly.
+ * messages and lying counts; one transaction per message as Suricata 8
+ * (requests and responses numbered in arrival order, never paired, each
+ * reported whole at once); stage order and exactly-once including the
+ * close; dns.query on requests only; the EVE object exactly.
  *
  * With SW_TEST_DNS_EVE=<file> set, every EVE object written is also
  * appended there, one per line, for a schema check
@@ -201,6 +202,18 @@ static unsigned check_stages(const struct rec *r, uint64_t id)
 	return seen[id];
 }
 
+/* Events [@first, @first + 5) are the five stages, in order, of transaction @id. */
+static void check_whole(const struct rec *r, unsigned first, uint64_t id)
+{
+	assert_true(first + SW_STAGE_N <= r->n);
+	for (int s = 0; s < SW_STAGE_N; s++) {
+		if (r->st[first + s] != (enum sw_app_stage)s || r->id[first + s] != id ||
+		    r->tx[first + s] != r->tx[first])
+			fail_msg("event %u: tx %llu stage %d, want tx %llu stage %d", first + s,
+				 (unsigned long long)r->id[first + s], r->st[first + s], (unsigned long long)id, s);
+	}
+}
+
 static void check_query(const struct sw_app_tx *tx, uint32_t idx, const char *want, size_t wlen)
 {
 	const uint8_t *p = NULL;
@@ -251,6 +264,10 @@ static const uint8_t IP1[4] = {93, 184, 216, 34};
 
 /* ---- tests ---- */
 
+/*
+ * A query then its response: two transactions (0 the request, 1 the
+ * response), each reported whole by the call that brought its message.
+ */
 static void test_udp_query_response(void **state)
 {
 	struct fix x;
@@ -260,9 +277,8 @@ static void test_udp_query_response(void **state)
 	fix_open(&x);
 	query(m, 0x1234, "www.example.com");
 	assert_int_equal(udp(&x, true, m), 0);
-	assert_int_equal(x.r.n, 2);
-	assert_int_equal(x.r.st[0], SW_STAGE_REQ_HEADERS);
-	assert_int_equal(x.r.st[1], SW_STAGE_REQ_BODY);
+	assert_int_equal(x.r.n, 5);
+	check_whole(&x.r, 0, 0);
 	QUERY(x.r.tx[0], 0, "www.example.com");
 	QUERY(x.r.tx[0], 1, NULL);
 	{
@@ -273,25 +289,29 @@ static void test_udp_query_response(void **state)
 	}
 	answer_a(m, 0x1234, "www.example.com", IP1);
 	assert_int_equal(udp(&x, false, m), 0);
-	assert_int_equal(x.r.n, 5);
-	assert_int_equal(x.r.st[2], SW_STAGE_RESP_HEADERS);
-	assert_int_equal(x.r.st[3], SW_STAGE_RESP_BODY);
-	assert_int_equal(x.r.st[4], SW_STAGE_TX_DONE);
-	assert_ptr_equal(x.r.tx[4], x.r.tx[0]);
+	assert_int_equal(x.r.n, 10);
+	check_whole(&x.r, 5, 1);
+	assert_ptr_not_equal(x.r.tx[5], x.r.tx[0]);
+	QUERY(x.r.tx[5], 0, NULL); /* Suricata: dns.query reads the request only */
+	QUERY(x.r.tx[0], 0, "www.example.com"); /* the request is not touched by its response */
 	assert_int_equal(check_stages(&x.r, 0), (1u << SW_STAGE_N) - 1);
-	assert_int_equal(sw_dns_stats(x.d)->tx, 1);
-	assert_int_equal(sw_dns_stats(x.d)->unsolicited, 0);
+	assert_int_equal(check_stages(&x.r, 1), (1u << SW_STAGE_N) - 1);
+	assert_int_equal(sw_dns_stats(x.d)->tx, 2);
 	assert_int_equal(sw_dns_stats(x.d)->malformed, 0);
-	/* close reports nothing more; gc frees the finished transaction */
+	/* close reports nothing more; gc frees both */
 	sw_dns_flow_close(x.d, x.df, on_emit, &x.r);
-	assert_int_equal(x.r.n, 5);
+	assert_int_equal(x.r.n, 10);
 	sw_dns_flow_gc(x.d, x.df);
 	assert_int_equal(sw_dns_stats(x.d)->memuse, x.mem0);
 	fix_close(&x);
 	free(m);
 }
 
-/* Two queries and their responses in one TCP stream each way, fed whole, then split at every byte. */
+/*
+ * Two queries in one TCP stream, two responses in the other: four
+ * transactions in arrival order, fed whole (two messages in one segment),
+ * by every step size, then split between any two bytes.
+ */
 static void test_tcp_split(void **state)
 {
 	struct mb *m = malloc(sizeof(*m)), *qs = malloc(sizeof(*qs)), *rs = malloc(sizeof(*rs));
@@ -311,16 +331,20 @@ static void test_tcp_split(void **state)
 
 		fix_open(&x);
 		assert_int_equal(tcp(&x, true, qs->b, qs->n, step), 0);
-		assert_int_equal(x.r.n, 4);
-		QUERY(x.r.tx[0], 0, "a.example");
-		QUERY(x.r.tx[2], 0, "bb.example.org");
-		assert_int_equal(x.r.id[2], 1);
-		assert_int_equal(tcp(&x, false, rs->b, rs->n, step), 0);
 		assert_int_equal(x.r.n, 10);
-		assert_int_equal(x.r.st[6], SW_STAGE_TX_DONE);
-		assert_int_equal(x.r.id[6], 0);
-		assert_int_equal(x.r.id[9], 1);
-		assert_int_equal(check_stages(&x.r, 1), (1u << SW_STAGE_N) - 1);
+		check_whole(&x.r, 0, 0);
+		check_whole(&x.r, 5, 1);
+		QUERY(x.r.tx[0], 0, "a.example");
+		QUERY(x.r.tx[5], 0, "bb.example.org");
+		assert_int_equal(tcp(&x, false, rs->b, rs->n, step), 0);
+		assert_int_equal(x.r.n, 20);
+		check_whole(&x.r, 10, 2);
+		check_whole(&x.r, 15, 3);
+		QUERY(x.r.tx[10], 0, NULL);
+		QUERY(x.r.tx[15], 0, NULL);
+		for (uint64_t t = 0; t < 4; t++)
+			assert_int_equal(check_stages(&x.r, t), (1u << SW_STAGE_N) - 1);
+		assert_int_equal(sw_dns_stats(x.d)->tx, 4);
 		assert_int_equal(sw_dns_stats(x.d)->malformed, 0);
 		fix_close(&x);
 	}
@@ -331,13 +355,46 @@ static void test_tcp_split(void **state)
 		fix_open(&x);
 		assert_int_equal(tcp(&x, true, qs->b, cut, 0), 0);
 		assert_int_equal(tcp(&x, true, qs->b + cut, qs->n - cut, 0), 0);
-		assert_int_equal(x.r.n, 4);
-		QUERY(x.r.tx[2], 0, "bb.example.org");
+		assert_int_equal(x.r.n, 10);
+		check_whole(&x.r, 5, 1);
+		QUERY(x.r.tx[5], 0, "bb.example.org");
 		fix_close(&x);
 	}
 	free(m);
 	free(qs);
 	free(rs);
+}
+
+/* Two responses in one TCP segment: two response transactions, EVE of each. */
+static void test_tcp_two_responses(void **state)
+{
+	static const uint8_t ip2[4] = {10, 0, 0, 2};
+	struct mb *m = malloc(sizeof(*m)), *s = malloc(sizeof(*s));
+	struct fix x;
+	(void)state;
+
+	s->n = 0;
+	answer_a(m, 1, "a.test", IP1);
+	framed(s, m);
+	answer_a(m, 2, "b.test", ip2);
+	framed(s, m);
+	fix_open(&x);
+	assert_int_equal(tcp(&x, false, s->b, s->n, 0), 0);
+	assert_int_equal(x.r.n, 10);
+	check_whole(&x.r, 0, 0);
+	check_whole(&x.r, 5, 1);
+	QUERY(x.r.tx[0], 0, NULL);
+	QUERY(x.r.tx[5], 0, NULL);
+	assert_string_equal(eve(x.r.tx[5]),
+			    "{\"dns\":{\"version\":3,\"type\":\"response\",\"tx_id\":1,\"id\":2,\"flags\":\"8180\","
+			    "\"qr\":true,\"rd\":true,\"ra\":true,\"opcode\":0,\"rcode\":\"NOERROR\","
+			    "\"queries\":[{\"rrname\":\"b.test\",\"rrtype\":\"A\"}],"
+			    "\"answers\":[{\"rrname\":\"b.test\",\"rrtype\":\"A\",\"ttl\":300,"
+			    "\"rdata\":\"10.0.0.2\"}]}}");
+	assert_int_equal(sw_dns_stats(x.d)->tx, 2);
+	fix_close(&x);
+	free(m);
+	free(s);
 }
 
 /* TCP: an empty frame is skipped (counted), a malformed message stops the direction. */
@@ -353,7 +410,7 @@ static void test_tcp_errors(void **state)
 	framed(s, m);
 	fix_open(&x);
 	assert_int_equal(tcp(&x, true, s->b, s->n, 0), 0);
-	assert_int_equal(x.r.n, 2);
+	assert_int_equal(x.r.n, 5);
 	assert_int_equal(sw_dns_stats(x.d)->malformed, 1);
 	/* a 5-byte message: refused, the direction stops for good */
 	s->n = 0;
@@ -362,14 +419,16 @@ static void test_tcp_errors(void **state)
 	query(m, 8, "z");
 	framed(s, m);
 	assert_int_equal(tcp(&x, true, s->b, s->n, 0), -EPROTO);
-	assert_int_equal(x.r.n, 2);
+	assert_int_equal(x.r.n, 5); /* the refused message makes no transaction, the one after is not read */
 	assert_int_equal(tcp(&x, true, s->b + 7, s->n - 7, 0), -EPROTO);
+	assert_int_equal(sw_dns_stats(x.d)->tx, 1);
 	/* the other direction goes on */
 	answer_a(m, 7, "x.y", IP1);
 	s->n = 0;
 	framed(s, m);
 	assert_int_equal(tcp(&x, false, s->b, s->n, 1), 0);
-	assert_int_equal(x.r.n, 5);
+	assert_int_equal(x.r.n, 10);
+	check_whole(&x.r, 5, 1);
 	/* a gap stops a direction */
 	sw_dns_gap(x.d, x.df, false);
 	assert_int_equal(tcp(&x, false, s->b, s->n, 0), -EPROTO);
@@ -396,7 +455,7 @@ static void test_compression(void **state)
 	u16(m, 15);
 	u16(m, 1);
 	assert_int_equal(udp(&x, true, m), 0);
-	assert_int_equal(x.r.n, 2);
+	assert_int_equal(x.r.n, 5);
 	QUERY(x.r.tx[0], 0, "www.example.com");
 	QUERY(x.r.tx[0], 1, "mail.example.com");
 	QUERY(x.r.tx[0], 2, NULL);
@@ -419,9 +478,9 @@ static void test_compression(void **state)
 	u16(m, 4);
 	raw(m, IP1, 4);
 	assert_int_equal(udp(&x, false, m), 0);
-	assert_int_equal(x.r.n, 5);
-	assert_string_equal(eve(x.r.tx[0]),
-			    "{\"dns\":{\"version\":3,\"type\":\"response\",\"tx_id\":0,\"id\":9,\"flags\":\"8180\","
+	assert_int_equal(x.r.n, 10);
+	assert_string_equal(eve(x.r.tx[5]),
+			    "{\"dns\":{\"version\":3,\"type\":\"response\",\"tx_id\":1,\"id\":9,\"flags\":\"8180\","
 			    "\"qr\":true,\"rd\":true,\"ra\":true,\"opcode\":0,\"rcode\":\"NOERROR\","
 			    "\"queries\":[{\"rrname\":\"www.example.com\",\"rrtype\":\"A\"}],"
 			    "\"answers\":[{\"rrname\":\"www.example.com\",\"rrtype\":\"CNAME\",\"ttl\":60,"
@@ -589,7 +648,7 @@ static void test_limits_truncation(void **state)
 	query(m, 5, name);
 	assert_int_equal(m->n, 12 + 255 + 4);
 	assert_int_equal(udp(&x, true, m), 0);
-	assert_int_equal(x.r.n, 2);
+	assert_int_equal(x.r.n, 5);
 	QUERY(x.r.tx[0], 0, name);
 	fix_close(&x);
 
@@ -625,7 +684,7 @@ static void test_bad_additional(void **state)
 	u32(m, 0);
 	u16(m, 0);
 	assert_int_equal(udp(&x, true, m), 0);
-	assert_int_equal(x.r.n, 2);
+	assert_int_equal(x.r.n, 5);
 	QUERY(x.r.tx[0], 0, "evil.example");
 	assert_int_equal(sw_dns_stats(x.d)->malformed, 1);
 	assert_int_equal(sw_dns_stats(x.d)->name_loop, 1);
@@ -633,14 +692,18 @@ static void test_bad_additional(void **state)
 	free(m);
 }
 
-/* Three open queries answered out of order, a duplicate id answered in order. */
-static void test_id_matching(void **state)
+/*
+ * Queries 10, 20, 30, 20 then responses 30, 20, 10, 20: eight transactions
+ * numbered in arrival order, whatever the DNS ids; a response does not
+ * change the request of its id.
+ */
+static void test_arrival_order(void **state)
 {
 	static const unsigned ids[] = {10, 20, 30, 20};
 	static const unsigned answers[] = {30, 20, 10, 20};
-	static const uint64_t done_tx[] = {2, 1, 0, 3};
 	struct mb *m = malloc(sizeof(*m));
 	struct fix x;
+	char want[64];
 	(void)state;
 
 	fix_open(&x);
@@ -650,26 +713,34 @@ static void test_id_matching(void **state)
 		snprintf(name, sizeof(name), "q%d.test", i);
 		query(m, ids[i], name);
 		assert_int_equal(udp(&x, true, m), 0);
+		check_whole(&x.r, 5u * (unsigned)i, (uint64_t)i);
 	}
-	assert_int_equal(x.r.n, 8);
 	for (int i = 0; i < 4; i++) {
 		unsigned n0 = x.r.n;
 
 		answer_a(m, answers[i], "x", IP1);
 		assert_int_equal(udp(&x, false, m), 0);
-		assert_int_equal(x.r.n, n0 + 3);
-		assert_int_equal(x.r.st[n0 + 2], SW_STAGE_TX_DONE);
-		assert_int_equal(x.r.id[n0 + 2], done_tx[i]);
+		assert_int_equal(x.r.n, n0 + 5);
+		check_whole(&x.r, n0, 4u + (uint64_t)i);
+		snprintf(want, sizeof(want), "\"type\":\"response\",\"tx_id\":%d,\"id\":%u,", 4 + i, answers[i]);
+		assert_non_null(strstr(eve(x.r.tx[n0]), want));
 	}
-	for (uint64_t t = 0; t < 4; t++)
+	for (int i = 0; i < 4; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "q%d.test", i);
+		QUERY(x.r.tx[5 * i], 0, name);
+		snprintf(want, sizeof(want), "\"type\":\"request\",\"tx_id\":%d,\"id\":%u,", i, ids[i]);
+		assert_non_null(strstr(eve(x.r.tx[5 * i]), want));
+	}
+	for (uint64_t t = 0; t < 8; t++)
 		assert_int_equal(check_stages(&x.r, t), (1u << SW_STAGE_N) - 1);
-	assert_int_equal(sw_dns_stats(x.d)->unsolicited, 0);
-	assert_int_equal(sw_dns_stats(x.d)->tx, 4);
+	assert_int_equal(sw_dns_stats(x.d)->tx, 8);
 	fix_close(&x);
 	free(m);
 }
 
-/* A response with no open query: its own transaction, all five stages, no dns.query. */
+/* A response with no query: its own transaction, all five stages, no dns.query; again for a repeat. */
 static void test_response_only(void **state)
 {
 	struct mb *m = malloc(sizeof(*m));
@@ -680,68 +751,51 @@ static void test_response_only(void **state)
 	answer_a(m, 77, "www.example.com", IP1);
 	assert_int_equal(udp(&x, false, m), 0);
 	assert_int_equal(x.r.n, 5);
-	for (int s = 0; s < SW_STAGE_N; s++)
-		assert_int_equal(x.r.st[s], s);
+	check_whole(&x.r, 0, 0);
 	QUERY(x.r.tx[0], 0, NULL); /* Suricata: dns.query reads the request only */
-	assert_int_equal(sw_dns_stats(x.d)->unsolicited, 1);
-	/* a second response of the same id is unsolicited again */
 	assert_int_equal(udp(&x, false, m), 0);
 	assert_int_equal(x.r.n, 10);
-	assert_int_equal(sw_dns_stats(x.d)->unsolicited, 2);
+	check_whole(&x.r, 5, 1);
 	assert_int_equal(check_stages(&x.r, 1), (1u << SW_STAGE_N) - 1);
+	assert_int_equal(sw_dns_stats(x.d)->tx, 2);
 	fix_close(&x);
 	free(m);
 }
 
-/* Past SW_DNS_MAX_OPEN open queries the oldest is closed early, exactly once. */
-static void test_eviction(void **state)
+/*
+ * Many unanswered queries: nothing stays open, so each is reported whole at
+ * once and gc frees them all; there is no bound to hit and nothing evicted.
+ */
+static void test_many_unanswered(void **state)
 {
 	struct mb *m = malloc(sizeof(*m));
 	struct fix x;
 	(void)state;
 
 	fix_open(&x);
-	for (unsigned i = 0; i < SW_DNS_MAX_OPEN; i++) {
+	for (unsigned i = 0; i < 200; i++) {
 		query(m, 100 + i, "e.test");
 		assert_int_equal(udp(&x, true, m), 0);
-	}
-	assert_int_equal(x.r.n, 2 * SW_DNS_MAX_OPEN);
-	query(m, 999, "e.test");
-	assert_int_equal(udp(&x, true, m), 0);
-	assert_int_equal(x.r.n, 2 * SW_DNS_MAX_OPEN + 5);
-	/* tx 0 finished first, then the new one's request stages */
-	assert_int_equal(x.r.id[2 * SW_DNS_MAX_OPEN], 0);
-	assert_int_equal(x.r.st[2 * SW_DNS_MAX_OPEN], SW_STAGE_RESP_HEADERS);
-	assert_int_equal(x.r.st[2 * SW_DNS_MAX_OPEN + 2], SW_STAGE_TX_DONE);
-	assert_int_equal(x.r.id[2 * SW_DNS_MAX_OPEN + 3], SW_DNS_MAX_OPEN);
-	assert_int_equal(sw_dns_stats(x.d)->tx_evicted, 1);
-	/* the evicted query's response finds nothing open */
-	answer_a(m, 100, "e.test", IP1);
-	assert_int_equal(udp(&x, false, m), 0);
-	assert_int_equal(sw_dns_stats(x.d)->unsolicited, 1);
-	/* gc frees the two finished ones only */
-	sw_dns_flow_gc(x.d, x.df);
-	/* close: every open one gets its response stages, once */
-	sw_dns_flow_close(x.d, x.df, on_emit, &x.r);
-	for (uint64_t t = 0; t <= SW_DNS_MAX_OPEN + 1; t++)
-		assert_int_equal(check_stages(&x.r, t), (1u << SW_STAGE_N) - 1);
-	{
-		unsigned n = x.r.n;
-
-		/* nothing after the close */
-		query(m, 5, "late.test");
-		assert_int_equal(udp(&x, true, m), 0);
-		sw_dns_flow_close(x.d, x.df, on_emit, &x.r);
-		assert_int_equal(x.r.n, n);
+		assert_int_equal(x.r.n, 5 * (i + 1));
+		check_whole(&x.r, 5 * i, i);
 	}
 	sw_dns_flow_gc(x.d, x.df);
 	assert_int_equal(sw_dns_stats(x.d)->memuse, x.mem0);
+	/* the responses of the first ones are new transactions, freed by gc too */
+	answer_a(m, 100, "e.test", IP1);
+	x.r.n = 0;
+	assert_int_equal(udp(&x, false, m), 0);
+	assert_int_equal(x.r.n, 5);
+	assert_int_equal(x.r.id[0], 200);
+	sw_dns_flow_gc(x.d, x.df);
+	assert_int_equal(sw_dns_stats(x.d)->memuse, x.mem0);
+	assert_int_equal(sw_dns_stats(x.d)->tx, 201);
 	fix_close(&x);
 	free(m);
 }
 
-/* Close with an open query: RESP_HEADERS, RESP_BODY, TX_DONE, once; EVE "request". */
-static void test_close_open(void **state)
+/* Close after a query: nothing new reported; nothing is read after the close. */
+static void test_close(void **state)
 {
 	struct mb *m = malloc(sizeof(*m));
 	struct fix x;
@@ -750,23 +804,52 @@ static void test_close_open(void **state)
 	fix_open(&x);
 	query(m, 0xbeef, "www.example.com");
 	assert_int_equal(udp(&x, true, m), 0);
-	sw_dns_flow_gc(x.d, x.df); /* not finished: kept */
-	assert_string_equal(eve(x.r.tx[0]),
-			    "{\"dns\":{\"version\":3,\"type\":\"request\",\"tx_id\":0,\"id\":48879,\"flags\":\"100\","
-			    "\"rd\":true,\"opcode\":0,\"rcode\":\"NOERROR\","
-			    "\"queries\":[{\"rrname\":\"www.example.com\",\"rrtype\":\"A\"}]}}");
+	assert_int_equal(x.r.n, 5);
 	sw_dns_flow_close(x.d, x.df, on_emit, &x.r);
 	assert_int_equal(x.r.n, 5);
-	assert_int_equal(x.r.st[2], SW_STAGE_RESP_HEADERS);
-	assert_int_equal(x.r.st[4], SW_STAGE_TX_DONE);
-	check_stages(&x.r, 0);
+	assert_int_equal(check_stages(&x.r, 0), (1u << SW_STAGE_N) - 1);
+	answer_a(m, 0xbeef, "www.example.com", IP1);
+	assert_int_equal(udp(&x, false, m), 0);
+	query(m, 5, "late.test");
+	assert_int_equal(udp(&x, true, m), 0);
 	sw_dns_flow_close(x.d, x.df, on_emit, &x.r);
 	assert_int_equal(x.r.n, 5);
+	assert_int_equal(sw_dns_stats(x.d)->tx, 1);
+	sw_dns_flow_gc(x.d, x.df);
+	assert_int_equal(sw_dns_stats(x.d)->memuse, x.mem0);
 	fix_close(&x);
 	free(m);
 }
 
-/* One query + answer: the EVE object exactly (Suricata 8 v3). */
+/* UDP: good, malformed, good: the malformed one makes no transaction and takes no id. */
+static void test_malformed_between(void **state)
+{
+	struct mb *m = malloc(sizeof(*m));
+	struct fix x;
+	(void)state;
+
+	fix_open(&x);
+	query(m, 1, "a.test");
+	assert_int_equal(udp(&x, true, m), 0);
+	b_self(m);
+	assert_int_equal(udp(&x, true, m), 0);
+	assert_int_equal(x.r.n, 5);
+	answer_a(m, 1, "a.test", IP1);
+	m->n--; /* a truncated response */
+	assert_int_equal(udp(&x, false, m), 0);
+	assert_int_equal(x.r.n, 5);
+	answer_a(m, 1, "a.test", IP1);
+	assert_int_equal(udp(&x, false, m), 0);
+	assert_int_equal(x.r.n, 10);
+	check_whole(&x.r, 5, 1);
+	assert_int_equal(sw_dns_stats(x.d)->tx, 2);
+	assert_int_equal(sw_dns_stats(x.d)->malformed, 2);
+	assert_int_equal(sw_dns_stats(x.d)->name_loop, 1);
+	fix_close(&x);
+	free(m);
+}
+
+/* One query + answer: two EVE objects exactly (Suricata 8 v3), "request" then "response". */
 static void test_eve(void **state)
 {
 	struct mb *m = malloc(sizeof(*m));
@@ -778,8 +861,13 @@ static void test_eve(void **state)
 	assert_int_equal(udp(&x, true, m), 0);
 	answer_a(m, 0x1234, "www.example.com", IP1);
 	assert_int_equal(udp(&x, false, m), 0);
+	assert_int_equal(x.r.n, 10);
 	assert_string_equal(eve(x.r.tx[0]),
-			    "{\"dns\":{\"version\":3,\"type\":\"response\",\"tx_id\":0,\"id\":4660,\"flags\":\"8180\","
+			    "{\"dns\":{\"version\":3,\"type\":\"request\",\"tx_id\":0,\"id\":4660,\"flags\":\"100\","
+			    "\"rd\":true,\"opcode\":0,\"rcode\":\"NOERROR\","
+			    "\"queries\":[{\"rrname\":\"www.example.com\",\"rrtype\":\"A\"}]}}");
+	assert_string_equal(eve(x.r.tx[5]),
+			    "{\"dns\":{\"version\":3,\"type\":\"response\",\"tx_id\":1,\"id\":4660,\"flags\":\"8180\","
 			    "\"qr\":true,\"rd\":true,\"ra\":true,\"opcode\":0,\"rcode\":\"NOERROR\","
 			    "\"queries\":[{\"rrname\":\"www.example.com\",\"rrtype\":\"A\"}],"
 			    "\"answers\":[{\"rrname\":\"www.example.com\",\"rrtype\":\"A\",\"ttl\":300,"
@@ -897,15 +985,17 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_udp_query_response),
 		cmocka_unit_test(test_tcp_split),
+		cmocka_unit_test(test_tcp_two_responses),
 		cmocka_unit_test(test_tcp_errors),
 		cmocka_unit_test(test_compression),
 		cmocka_unit_test(test_bad_messages),
 		cmocka_unit_test(test_limits_truncation),
 		cmocka_unit_test(test_bad_additional),
-		cmocka_unit_test(test_id_matching),
+		cmocka_unit_test(test_arrival_order),
 		cmocka_unit_test(test_response_only),
-		cmocka_unit_test(test_eviction),
-		cmocka_unit_test(test_close_open),
+		cmocka_unit_test(test_many_unanswered),
+		cmocka_unit_test(test_close),
+		cmocka_unit_test(test_malformed_between),
 		cmocka_unit_test(test_eve),
 		cmocka_unit_test(test_eve_types),
 		cmocka_unit_test(test_eve_budget),
