@@ -222,8 +222,6 @@ int main(int argc, char **argv)
 	r = sw_rules_new(v, cls);
 	if (!r)
 		return 1;
-	/* what sidewall loads: the same refusal of buffers the engine does not fill (engine/sidewall.c) */
-	sw_rules_refuse_bufs(r, SW_RULES_UNPARSED_BUFS, "DNS messages are not parsed yet");
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (int i = a; i < argc; i++) {
 		int ret = sw_rules_load_file(r, argv[i]);

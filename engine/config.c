@@ -404,8 +404,11 @@ static int eve_key(struct ctx *x, const char *path, const char *key,
 				types |= SW_EVE_DROP;
 			else if (!strcmp(t, "http"))
 				types |= SW_EVE_HTTP; /* Suricata's "extended: yes" fields are always written */
+			else if (!strcmp(t, "dns"))
+				types |= SW_EVE_DNS;
 			else {
-				set_err(x, tn, "'%s': unknown eve type '%.100s' (alert, flow, http, stats, drop)", path, t);
+				set_err(x, tn, "'%s': unknown eve type '%.100s' (alert, flow, http, dns, stats, drop)", path,
+					t);
 				return -EINVAL;
 			}
 		}
@@ -1240,7 +1243,7 @@ struct sw_config *sw_config_default(void)
 	if (!c->log_dir || !c->eve_filename)
 		goto fail;
 	c->eve_enabled = true;
-	c->eve_types = SW_EVE_ALERT | SW_EVE_FLOW | SW_EVE_HTTP | SW_EVE_STATS | SW_EVE_DROP;
+	c->eve_types = SW_EVE_ALERT | SW_EVE_FLOW | SW_EVE_HTTP | SW_EVE_DNS | SW_EVE_STATS | SW_EVE_DROP;
 	c->threads = 0;
 	c->checksum_validation = true;
 	c->stats_interval = 0;

@@ -21,6 +21,7 @@
 #define SW_EVE_STATS 0x04
 #define SW_EVE_DROP  0x08
 #define SW_EVE_HTTP  0x10 /* one record per HTTP transaction */
+#define SW_EVE_DNS   0x20 /* one record per DNS message */
 
 struct sw_config_var {
 	char *name;  /* without '$' */

@@ -155,8 +155,6 @@ static int load_all(const struct sw_cli *o, struct loaded *l, FILE *errout)
 	l->rules = sw_rules_new(l->vars, l->cls);
 	if (!l->rules)
 		goto nomem;
-	/* DNS flows are recognised, their messages not parsed yet: no transaction fills dns.query */
-	sw_rules_refuse_bufs(l->rules, SW_RULES_UNPARSED_BUFS, "DNS messages are not parsed yet");
 	if (o->n_sfiles) {
 		for (unsigned i = 0; i < o->n_sfiles; i++) {
 			rc = sw_rules_load_file(l->rules, o->sfiles[i]);

@@ -280,11 +280,14 @@ static void on_stage(void *ctx, struct sw_flow *f, const struct sw_packet *cur, 
 		p = &rebuilt;
 	}
 	if (stage == SW_STAGE_TX_DONE) {
-		struct sw_json *j = sw_eve_flow_event(w->w, "http", SW_EVE_HTTP, f, p->ts_usec);
+		/* one record per transaction, of its protocol's event type */
+		bool dns = tx->proto == SW_APP_DNS;
+		struct sw_json *j = sw_eve_flow_event(w->w, dns ? "dns" : "http", dns ? SW_EVE_DNS : SW_EVE_HTTP, f,
+						      dns && !sw_app_tx_to_server(tx), p->ts_usec);
 
 		if (j) {
 			sw_json_u64(j, "tx_id", tx->id);
-			sw_app_tx_eve(tx, j);
+			sw_app_tx_eve(tx, j, true);
 			sw_eve_end(w->w);
 		}
 		return;
@@ -300,7 +303,7 @@ static void on_stage(void *ctx, struct sw_flow *f, const struct sw_packet *cur, 
 
 		if (j) {
 			sw_json_u64(j, "tx_id", tx->id); /* Suricata's: which transaction of the flow */
-			sw_app_tx_eve(tx, j);
+			sw_app_tx_eve(tx, j, false);
 			sw_eve_alert_end(w->w, p);
 		}
 		sw_enforce_alert(c->enforce, p, res.m[i].rule);
@@ -1095,6 +1098,11 @@ static void sum_range(const struct sw_engine *e, unsigned first, unsigned count,
 				t->app_flows_udp[k] += as->flows[k] - as->flows_tcp[k];
 			}
 			t->app.tx_http += as->tx_http;
+			t->app.tx_dns_udp += as->tx_dns_udp;
+			t->app.tx_dns_tcp += as->tx_dns_tcp;
+			t->app.dns_malformed += as->dns_malformed;
+			t->app.dns_err_udp += as->dns_err_udp;
+			t->app.dns_err_tcp += as->dns_err_tcp;
 			t->app.http_memcap += as->http_memcap;
 			t->app.http_parse_errors += as->http_parse_errors;
 			t->app.http_gap += as->http_gap;
@@ -1267,6 +1275,20 @@ static void app_layer_stats(struct sw_json *j, const struct totals *t)
 	sw_json_close_obj(j);
 	sw_json_obj(j, "tx");
 	sw_json_u64(j, "http", t->app.tx_http);
+	sw_json_u64(j, "dns_udp", t->app.tx_dns_udp);
+	sw_json_u64(j, "dns_tcp", t->app.tx_dns_tcp);
+	sw_json_close_obj(j);
+	/* parser errors (Suricata's error.<proto>.parser) */
+	sw_json_obj(j, "error");
+	sw_json_obj(j, "http");
+	sw_json_u64(j, "parser", t->app.http_parse_errors);
+	sw_json_close_obj(j);
+	sw_json_obj(j, "dns_udp");
+	sw_json_u64(j, "parser", t->app.dns_err_udp);
+	sw_json_close_obj(j);
+	sw_json_obj(j, "dns_tcp");
+	sw_json_u64(j, "parser", t->app.dns_err_tcp);
+	sw_json_close_obj(j);
 	sw_json_close_obj(j);
 	sw_json_close_obj(j);
 	sw_json_obj(j, "http");
@@ -1455,8 +1477,10 @@ void sw_engine_log_summary(struct sw_engine *e)
 		if (n > 0)
 			fprintf(stderr,
 				"sidewall: app layer: flows:%s; http: %" PRIu64 " transactions, %" PRIu64
-				" parse errors, %" PRIu64 " directions stopped by a gap, %" PRIu64 " memcap refusals\n",
-				line, t.app.tx_http, t.app.http_parse_errors, t.app.http_gap, t.app.http_memcap);
+				" parse errors, %" PRIu64 " directions stopped by a gap, %" PRIu64 " memcap refusals; dns: %"
+				PRIu64 " messages, %" PRIu64 " refused as malformed\n",
+				line, t.app.tx_http, t.app.http_parse_errors, t.app.http_gap, t.app.http_memcap,
+				t.app.tx_dns_udp + t.app.tx_dns_tcp, t.app.dns_malformed);
 	}
 	if (e->cfg.inline_mode)
 		fprintf(stderr,

@@ -27,15 +27,7 @@ struct sw_rules {
 	uint32_t *sidh;
 	size_t sidcap;
 	uint32_t fbh[2 * SW_RULES_MAX_FLOWBITS];
-	uint64_t refuse_bufs;   /* sw_rules_refuse_bufs(): buffers the engine does not fill */
-	const char *refuse_why;
 };
-
-void sw_rules_refuse_bufs(struct sw_rules *r, uint64_t mask, const char *why)
-{
-	r->refuse_bufs = mask;
-	r->refuse_why = why;
-}
 
 struct sw_rules *sw_rules_new(const struct sw_rule_vars *vars, const struct sw_classification *cls)
 {
@@ -192,12 +184,6 @@ static int load_rule(struct sw_rules *r, const char *text, size_t len, const cha
 		return -ENOMEM;
 	if (rule_parse(r, text, len, rule, &e) < 0)
 		goto reject;
-	if (rule->buf_mask & r->refuse_bufs) {
-		int b = __builtin_ctzll(rule->buf_mask & r->refuse_bufs);
-
-		perr(&e, (size_t)-1, "'%s' is not inspected: %s", sw_buf_name((enum sw_bufid)b), r->refuse_why);
-		goto reject;
-	}
 	if (r->n * 2 >= r->sidcap && sid_grow(r) < 0) {
 		ret = -ENOMEM;
 		goto fail;

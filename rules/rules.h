@@ -76,16 +76,6 @@ int sw_rules_load_file(struct sw_rules *r, const char *path);
 /* Same for a string; @name stands for the file name in errors. */
 int sw_rules_load_string(struct sw_rules *r, const char *text, const char *name);
 
-/*
- * Refuse, from now on, rules that use a buffer of @mask (bit per enum
- * sw_buf): "'dns.query' is not inspected: @why".  The parser knows more
- * buffers than the engine may fill; a rule that could never match is an
- * error, not a rule loaded dead.  @why is borrowed for the life of @r.
- */
-void sw_rules_refuse_bufs(struct sw_rules *r, uint64_t mask, const char *why);
-/* The buffers the engine does not fill yet (sidewall and bench/rules_load refuse them). */
-#define SW_RULES_UNPARSED_BUFS (1ull << SW_BUF_DNS_QUERY)
-
 size_t sw_rules_count(const struct sw_rules *r);
 const struct sw_rule *sw_rules_get(const struct sw_rules *r, size_t i);
 size_t sw_rules_error_count(const struct sw_rules *r);

@@ -25,11 +25,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/app/dns.h"
 #include "engine/app/http.h"
 #include "engine/app/probe.h"
 
+/* A flow's parser: exactly one of http / dns is set. */
 struct sw_app_flow {
 	struct sw_http_flow *http;
+	struct sw_dns_flow *dns;
 	bool stopped[2];      /* that direction's parser gave up (gap, error) */
 	uint64_t end[2];      /* stream offset up to which the parser was fed */
 	uint32_t gaps[2];     /* f->stream[dir].gaps the parser was told about */
@@ -42,6 +45,7 @@ struct sw_app_flow {
 struct sw_app {
 	struct sw_app_config cfg;
 	struct sw_http *http;
+	struct sw_dns *dns;
 	sw_app_stage_fn fn;
 	void *ctx;
 	/* set for the duration of one feed: the stage callback's flow and packet */
@@ -62,6 +66,7 @@ struct sw_app {
 struct sw_app *sw_app_new(const struct sw_app_config *cfg, sw_app_stage_fn fn, void *ctx)
 {
 	struct sw_app *a = calloc(1, sizeof(*a));
+	int e;
 
 	if (!a)
 		return NULL;
@@ -70,17 +75,16 @@ struct sw_app *sw_app_new(const struct sw_app_config *cfg, sw_app_stage_fn fn, v
 		a->cfg.probe_depth = SW_APP_PROBE_DEPTH_DEFAULT;
 	a->fn = fn;
 	a->ctx = ctx;
-	if (cfg->http.enabled) {
-		a->http = sw_http_new(&cfg->http, cfg->workers ? cfg->workers : 1);
-		if (!a->http) {
-			int e = errno;
-
-			free(a);
-			errno = e;
-			return NULL;
-		}
-	}
+	if (cfg->http.enabled && !(a->http = sw_http_new(&cfg->http, cfg->workers ? cfg->workers : 1)))
+		goto fail;
+	if (!cfg->detect_off[SW_APP_DNS] && !(a->dns = sw_dns_new()))
+		goto fail;
 	return a;
+fail:
+	e = errno;
+	sw_app_free(a);
+	errno = e;
+	return NULL;
 }
 
 void sw_app_free(struct sw_app *a)
@@ -88,6 +92,7 @@ void sw_app_free(struct sw_app *a)
 	if (!a)
 		return;
 	sw_http_free(a->http);
+	sw_dns_free(a->dns);
 	free(a);
 }
 
@@ -101,6 +106,11 @@ const struct sw_app_stats *sw_app_stats(struct sw_app *a)
 		a->st.http_parse_errors = h->parse_errors;
 		a->st.http_gap = h->gaps;
 		a->st.memuse = h->memuse;
+	}
+	if (a->dns) {
+		const struct sw_dns_stats *ds = sw_dns_stats(a->dns);
+
+		a->st.dns_malformed = ds->malformed + ds->name_loop + ds->name_long;
 	}
 	return &a->st;
 }
@@ -117,6 +127,13 @@ const struct sw_app_stats *sw_app_stats(struct sw_app *a)
 static void emit(void *ctx, struct sw_app_tx *tx, enum sw_app_stage st)
 {
 	struct sw_app *a = ctx;
+
+	if (st == SW_STAGE_TX_DONE && tx->proto == SW_APP_DNS && a->cur_flow) {
+		if (a->cur_flow->proto == 6)
+			a->st.tx_dns_tcp++;
+		else
+			a->st.tx_dns_udp++;
+	}
 
 	if (a->defer) {
 		if (a->n_ev < EV_MAX) {
@@ -152,16 +169,56 @@ static void probe_gave_up(struct sw_app *a, struct sw_flow *f, int dir)
  * before them.  @p is the packet that brought them (NULL at flow end); a
  * packet's stage events wait for sw_app_flush(), the flow end's run at once.
  */
-static void feed_at(struct sw_app *a, struct sw_flow *f, const struct sw_packet *p, int dir, uint64_t gap,
+/* The flow's parser: bytes (NULL: a gap of @len) of direction @dir.  Returns its sw_*_data() result. */
+static int parser_data(struct sw_app *a, struct sw_app_flow *af, int dir, bool tcp, const uint8_t *d, uint32_t len,
+		       int64_t ts)
+{
+	if (af->http)
+		return sw_http_data(a->http, af->http, dir == 0, d, len, ts, emit, a);
+	if (!d) {
+		sw_dns_gap(a->dns, af->dns, dir == 0); /* DNS over TCP loses its framing: that direction stops */
+		af->stopped[dir] = true;
+		return 0;
+	}
+	{
+		uint64_t bad = sw_dns_stats(a->dns)->malformed;
+		int rc = sw_dns_data(a->dns, af->dns, dir == 0, tcp, d, len, emit, a);
+
+		/* messages refused, by transport (Suricata's app_layer.error.dns_udp/dns_tcp.parser) */
+		bad = sw_dns_stats(a->dns)->malformed - bad;
+		if (tcp)
+			a->st.dns_err_tcp += bad;
+		else
+			a->st.dns_err_udp += bad;
+		return rc;
+	}
+}
+
+static void parser_gap(struct sw_app *a, struct sw_app_flow *af, int dir)
+{
+	if (af->http)
+		sw_http_gap(a->http, af->http, dir == 0);
+	else
+		sw_dns_gap(a->dns, af->dns, dir == 0);
+	af->stopped[dir] = true;
+}
+
+/*
+ * Give the parser of direction @dir the @len bytes at stream offset @off
+ * (stream_off coordinates: in-order bytes) after @gap bytes lost before
+ * them (TCP), or one UDP datagram (@tcp false).  @p is the packet that
+ * brought them (NULL at flow end); a packet's stage events wait for
+ * sw_app_flush(), the flow end's run at once.
+ */
+static void feed_at(struct sw_app *a, struct sw_flow *f, const struct sw_packet *p, int dir, bool tcp, uint64_t gap,
 		    const uint8_t *d, uint32_t len, uint64_t off, int64_t ts)
 {
 	struct sw_app_flow *af = f->app;
 
-	if (!af || !af->http || af->stopped[dir] || len == 0)
+	if (!af || af->stopped[dir] || len == 0)
 		return;
 	if (gap > UINT32_MAX) {
-		sw_http_gap(a->http, af->http, dir == 0);
-		af->stopped[dir] = true;
+		parser_gap(a, af, dir);
 		return;
 	}
 	a->cur_flow = f;
@@ -171,10 +228,13 @@ static void feed_at(struct sw_app *a, struct sw_flow *f, const struct sw_packet 
 		a->ev_flow = f;
 		a->ev_pkt = p;
 	}
-	if (gap && sw_http_data(a->http, af->http, dir == 0, NULL, (uint32_t)gap, ts, emit, a) < 0)
+	if (gap && parser_data(a, af, dir, tcp, NULL, (uint32_t)gap, ts) < 0)
 		af->stopped[0] = af->stopped[1] = true;
-	if (!af->stopped[dir] && sw_http_data(a->http, af->http, dir == 0, d, len, ts, emit, a) < 0)
-		af->stopped[0] = af->stopped[1] = true;
+	if (!af->stopped[dir] && parser_data(a, af, dir, tcp, d, len, ts) < 0) {
+		af->stopped[dir] = true;
+		if (af->http)
+			af->stopped[!dir] = true; /* libhtp failed: the whole connection parser stops */
+	}
 	af->end[dir] = off + len;
 	a->defer = false;
 	a->cur_flow = NULL;
@@ -203,48 +263,62 @@ static void feed(struct sw_app *a, struct sw_flow *f, const struct sw_packet *p,
 		if (gap == 0)
 			gap = UINT64_MAX; /* a gap of unknown length: stop */
 	}
-	feed_at(a, f, p, dir, gap, d, len, off, p->ts_usec);
+	feed_at(a, f, p, dir, true, gap, d, len, off, p->ts_usec);
 }
 
 /*
- * The flow was just recognised as HTTP on packet @p: start its parser and
- * give it what each direction carried so far, the request direction first.
- * @v is the view of @p's direction (every byte from the start: base 0); the
- * other direction's bytes are its stream tail, complete while it is shorter
- * than the window (else the parser starts that direction with a gap).
+ * A new parser for flow @f of protocol @proto; NULL if that protocol is not
+ * parsed here, or the memory is not there (counted).
  */
-static void start_http(struct sw_app *a, struct sw_flow *f, const struct sw_packet *p, const struct sw_stream_view *v)
+static struct sw_app_flow *parser_new(struct sw_app *a, struct sw_flow *f, enum sw_app_proto proto, int64_t ts)
 {
 	struct sw_app_flow *af;
-	int dir = !p->to_server;
 
-	if (!a->http)
-		return;
+	if (!(proto == SW_APP_HTTP1 && a->http) && !(proto == SW_APP_DNS && a->dns))
+		return NULL;
 	af = calloc(1, sizeof(*af));
 	if (!af) {
 		a->st.http_memcap_own++;
-		return;
+		return NULL;
 	}
-	af->http = sw_http_flow_new(a->http, f, p->ts_usec);
-	if (!af->http) {
+	if (proto == SW_APP_HTTP1)
+		af->http = sw_http_flow_new(a->http, f, ts);
+	else
+		af->dns = sw_dns_flow_new(a->dns);
+	if (!af->http && !af->dns) {
 		free(af);
-		return; /* counted by http.c (memcap) */
+		return NULL; /* counted by the parser (memcap) */
 	}
 	/* gaps counted from zero: a gap before the parser started (the direction lost its start) is told to it too */
 	f->app = af;
+	return af;
+}
+
+/*
+ * The TCP flow was just recognised as @proto on packet @p: start its
+ * parser and give it what each direction carried so far, the request
+ * direction first (libhtp pairs responses with requests).  @v is the view
+ * of @p's direction (every byte from the start: base 0); the other
+ * direction's bytes are its stream tail, complete while it is shorter than
+ * the window (else the parser starts that direction with a gap).
+ */
+static void start_parser(struct sw_app *a, struct sw_flow *f, const struct sw_packet *p,
+			 const struct sw_stream_view *v, enum sw_app_proto proto)
+{
+	struct sw_app_flow *af = parser_new(a, f, proto, p->ts_usec);
+	int dir = !p->to_server;
+
+	if (!af)
+		return;
 	for (int d = 0; d < 2; d++) {
 		const struct sw_stream_dir *sd = &f->stream[d];
 
-		if (d == dir) {
+		if (d == dir)
 			feed(a, f, p, d, v->data, v->len, 0);
-		} else if (sd->stream_off > 0) {
-			if (sd->stream_off == sd->tail_len) {
-				feed(a, f, p, d, sd->tail, sd->tail_len, 0);
-			} else {
-				sw_http_gap(a->http, af->http, d == 0);
-				af->stopped[d] = true;
-			}
-		}
+		else if (sd->stream_off > 0 && sd->stream_off == sd->tail_len)
+			feed(a, f, p, d, sd->tail, sd->tail_len, 0);
+		else if (sd->stream_off > 0)
+			parser_gap(a, af, d);
 	}
 }
 
@@ -314,8 +388,7 @@ void sw_app_tcp(struct sw_app *a, struct sw_packet *p, const struct sw_stream_vi
 	f->app_proto_dir[dir] = (uint8_t)proto;
 	f->app_probe_done |= (uint8_t)(1u << dir);
 	set_proto(a, f, proto);
-	if (proto == SW_APP_HTTP1)
-		start_http(a, f, p, v);
+	start_parser(a, f, p, v, proto);
 }
 
 void sw_app_flush(struct sw_app *a)
@@ -329,8 +402,10 @@ void sw_app_flush(struct sw_app *a)
 	a->n_ev = 0;
 	a->ev_flow = NULL;
 	a->ev_pkt = NULL;
-	if (f->app)
+	if (f->app && f->app->http)
 		sw_http_flow_gc(a->http, f->app->http);
+	else if (f->app)
+		sw_dns_flow_gc(a->dns, f->app->dns);
 }
 
 void sw_app_udp(struct sw_app *a, struct sw_packet *p)
@@ -339,14 +414,42 @@ void sw_app_udp(struct sw_app *a, struct sw_packet *p)
 	int dir = !p->to_server;
 	enum sw_app_proto proto;
 
-	if (!f || f->app_proto != SW_APP_UNKNOWN || (f->app_probe_done & (1u << dir)) || p->payload_len == 0)
+	if (!f || p->payload_len == 0)
 		return;
-	/* A datagram is whole: what it does not show, later ones will not complete. */
-	if (sw_app_probe(p->payload, p->payload_len, 17, p->to_server, p->sport, p->dport, &proto) == SW_PROBE_FOUND &&
-	    !a->cfg.detect_off[proto])
+	if (f->app_proto == SW_APP_UNKNOWN) {
+		if (f->app_probe_done & (1u << dir))
+			return;
+		/* A datagram is whole: what it does not show, later ones will not complete. */
+		if (sw_app_probe(p->payload, p->payload_len, 17, p->to_server, p->sport, p->dport, &proto) !=
+		    SW_PROBE_FOUND) {
+			/*
+			 * The flow's first datagram may be the server's (its
+			 * query was not captured): recognised the other way
+			 * round, the flow is reversed, as Suricata does.
+			 */
+			if (!(dir == 0 && f->pkts_tc == 0 &&
+			      sw_app_probe(p->payload, p->payload_len, 17, false, p->sport, p->dport, &proto) ==
+				      SW_PROBE_FOUND)) {
+				f->app_probe_done = 3; /* UDP: one datagram decides, as Suricata marks it failed */
+				set_proto(a, f, SW_APP_FAILED);
+				return;
+			}
+			sw_flow_reverse(f);
+			p->to_server = false;
+			dir = 1;
+		}
+		if (a->cfg.detect_off[proto]) {
+			f->app_probe_done = 3;
+			set_proto(a, f, SW_APP_FAILED);
+			return;
+		}
+		f->app_proto_dir[dir] = (uint8_t)proto;
 		set_proto(a, f, proto);
-	else
-		probe_gave_up(a, f, dir);
+		parser_new(a, f, proto, p->ts_usec);
+	}
+	/* each datagram of a parsed flow is one message */
+	if (f->app)
+		feed_at(a, f, p, dir, false, 0, p->payload, p->payload_len, 0, p->ts_usec);
 }
 
 void sw_app_held(struct sw_app *a, struct sw_flow *f, int dir, const uint8_t *data, uint32_t len, uint64_t base)
@@ -358,7 +461,7 @@ void sw_app_held(struct sw_app *a, struct sw_flow *f, int dir, const uint8_t *da
 		return;
 	/* a run never starts before what was fed; should it overlap, the part fed already wins */
 	skip = base < af->end[dir] ? af->end[dir] - base : 0;
-	feed_at(a, f, NULL, dir, base + skip - af->end[dir], data + skip, len - (uint32_t)skip, base + skip,
+	feed_at(a, f, NULL, dir, true, base + skip - af->end[dir], data + skip, len - (uint32_t)skip, base + skip,
 		f->last_usec);
 }
 
@@ -375,9 +478,14 @@ void sw_app_flow_end(struct sw_app *a, struct sw_flow *f)
 		sw_app_flush(a);
 	a->cur_flow = f;
 	a->cur_pkt = NULL;
-	sw_http_flow_close(a->http, af->http, f->last_usec, emit, a);
+	if (af->http) {
+		sw_http_flow_close(a->http, af->http, f->last_usec, emit, a);
+		sw_http_flow_free(a->http, af->http);
+	} else {
+		sw_dns_flow_close(a->dns, af->dns, emit, a);
+		sw_dns_flow_free(a->dns, af->dns);
+	}
 	a->cur_flow = NULL;
-	sw_http_flow_free(a->http, af->http);
 	free(af);
 	f->app = NULL;
 }
@@ -388,13 +496,22 @@ bool sw_app_tx_buf(const struct sw_app_tx *tx, enum sw_bufid buf, bool to_server
 	switch (tx->proto) {
 	case SW_APP_HTTP1:
 		return sw_http_tx_buf(tx, buf, to_server, idx, p, len);
+	case SW_APP_DNS:
+		return sw_dns_tx_buf(tx, buf, to_server, idx, p, len);
 	default:
 		return false;
 	}
 }
 
-void sw_app_tx_eve(const struct sw_app_tx *tx, struct sw_json *j)
+bool sw_app_tx_to_server(const struct sw_app_tx *tx)
+{
+	return tx->proto != SW_APP_DNS || sw_dns_tx_is_request(tx);
+}
+
+void sw_app_tx_eve(const struct sw_app_tx *tx, struct sw_json *j, bool record)
 {
 	if (tx->proto == SW_APP_HTTP1)
 		sw_http_tx_eve(tx, j);
+	else if (tx->proto == SW_APP_DNS)
+		sw_dns_tx_eve(tx, j, record);
 }

@@ -23,9 +23,8 @@ if(EXISTS ${CMAKE_SOURCE_DIR}/engine/app/http.c AND TARGET sw_eve)
   sw_fuzzer(fuzz_http sw_http)
 endif()
 
-# DNS over UDP and TCP: a bounded parser of our own, transactions, dns.query, the
-# EVE object (engine/app/dns.c).  Tested and fuzzed on its own; the dispatcher
-# does not feed it yet (DNS flows are detected only, dns.query is refused).
+# DNS over UDP and TCP: a bounded parser of our own, one transaction per message,
+# dns.query, the EVE object (engine/app/dns.c).
 if(EXISTS ${CMAKE_SOURCE_DIR}/engine/app/dns.c AND TARGET sw_eve)
   add_library(sw_dns STATIC engine/app/dns.c)
   target_link_libraries(sw_dns PUBLIC sw_common sw_eve)
@@ -34,9 +33,10 @@ if(EXISTS ${CMAKE_SOURCE_DIR}/engine/app/dns.c AND TARGET sw_eve)
 endif()
 
 # The dispatcher the worker calls (engine/app/app.c).
-if(EXISTS ${CMAKE_SOURCE_DIR}/engine/app/app.c AND TARGET sw_probe AND TARGET sw_http AND TARGET sw_flow)
+if(EXISTS ${CMAKE_SOURCE_DIR}/engine/app/app.c AND TARGET sw_probe AND TARGET sw_http AND TARGET sw_dns
+   AND TARGET sw_flow)
   add_library(sw_app STATIC engine/app/app.c)
-  target_link_libraries(sw_app PUBLIC sw_probe sw_http sw_flow sw_common)
+  target_link_libraries(sw_app PUBLIC sw_probe sw_http sw_dns sw_flow sw_common)
 endif()
 
 # Detection + parsers together: transaction rules on real libhtp transactions.

@@ -91,12 +91,21 @@ struct sw_app_tx {
 bool sw_app_tx_buf(const struct sw_app_tx *tx, enum sw_bufid buf, bool to_server, uint32_t idx, const uint8_t **p,
 		   uint32_t *len);
 
+/*
+ * Whether @tx is a message the client sent: true for an HTTP transaction
+ * (request and response together, logged client to server) and a DNS
+ * request, false for a DNS response (one transaction per message).
+ */
+bool sw_app_tx_to_server(const struct sw_app_tx *tx);
+
 struct sw_json;
 /*
- * Write the protocol's EVE object for @tx into @j ("http": {...} as
- * Suricata writes it).  Writes nothing for a protocol without one.
+ * Write the protocol's EVE object for @tx into @j ("http": {...},
+ * "dns": {...} as Suricata writes them); @record: for the protocol's own
+ * record (DNS adds "grouped"), else for an alert.  Writes nothing for a
+ * protocol without one.
  */
-void sw_app_tx_eve(const struct sw_app_tx *tx, struct sw_json *j);
+void sw_app_tx_eve(const struct sw_app_tx *tx, struct sw_json *j, bool record);
 
 /*
  * Stage callback: transaction @tx of flow @f reached @stage.  @p is the
@@ -135,6 +144,9 @@ struct sw_app_stats {
 	uint64_t flows[SW_APP_N];         /* flows per detected protocol (EVE app_layer.flow.*) */
 	uint64_t flows_tcp[SW_APP_N];     /* ... of them over TCP */
 	uint64_t tx_http;                 /* HTTP transactions (EVE app_layer.tx.http) */
+	uint64_t tx_dns_udp, tx_dns_tcp;  /* DNS transactions (messages) ended (EVE app_layer.tx.dns_*) */
+	uint64_t dns_malformed;           /* DNS messages refused: malformed, name loops, over-long names */
+	uint64_t dns_err_udp, dns_err_tcp; /* ... of them, by transport */
 	uint64_t http_memcap;             /* flows whose HTTP parser could not be created (memcap) */
 	uint64_t http_parse_errors;       /* libhtp returned an error: the flow's parsing stopped */
 	uint64_t http_gap;                /* a stream gap stopped HTTP parsing in one direction */

@@ -816,7 +816,7 @@ static const char *rcode_name(uint16_t flags, char buf[8])
 	return buf;
 }
 
-static void json_addr(struct sw_json *j, const uint8_t *a, uint16_t n)
+static void json_addr_key(struct sw_json *j, const char *key, const uint8_t *a, uint16_t n)
 {
 	char s[48] = "";
 
@@ -826,7 +826,12 @@ static void json_addr(struct sw_json *j, const uint8_t *a, uint16_t n)
 	else if (n == 16)
 		for (int i = 0; i < 16; i += 2)
 			snprintf(s + strlen(s), sizeof(s) - strlen(s), "%s%02x%02x", i ? ":" : "", a[i], a[i + 1]);
-	sw_json_str(j, "rdata", s);
+	sw_json_str(j, key, s);
+}
+
+static void json_addr(struct sw_json *j, const uint8_t *a, uint16_t n)
+{
+	json_addr_key(j, "rdata", a, n);
 }
 
 static void json_soa(struct sw_json *j, const struct dns_msg *m, const struct dns_rr *r)
@@ -988,7 +993,63 @@ static void json_section(struct sw_json *j, const struct dns_msg *m, int sec, co
  * against the EVE schema's "dns" properties; the *_truncated flags never
  * appear as long names are refused, not cut.
  */
-void sw_dns_tx_eve(const struct sw_app_tx *tx, struct sw_json *j)
+/*
+ * Suricata's "grouped" (dns records only, not alerts): the answers' data by
+ * type, {"A": [...], "CNAME": [...]}, types in order of first appearance,
+ * for the types whose data is an address, a name or text.
+ */
+static void json_grouped(struct sw_json *j, const struct dns_msg *m, size_t start)
+{
+	bool open = false;
+
+	for (uint32_t i = 0; i < m->n_sec[SEC_AN] && !over(j, start); i++) {
+		const struct dns_rr *r = rr_at(m, SEC_AN, i);
+		bool first = true;
+		char tb[8];
+
+		if (!r->has_rd || (r->type != T_A && r->type != T_AAAA && r->type != T_CNAME && r->type != T_NS &&
+				   r->type != T_PTR && r->type != T_MX && r->type != T_TXT))
+			continue;
+		for (uint32_t k = 0; k < i && first; k++)
+			first = rr_at(m, SEC_AN, k)->type != r->type || !rr_at(m, SEC_AN, k)->has_rd;
+		if (!first)
+			continue; /* this type's group was written with its first record */
+		if (!open)
+			sw_json_obj(j, "grouped");
+		open = true;
+		sw_json_arr(j, rrtype_name(r->type, tb));
+		for (uint32_t k = i; k < m->n_sec[SEC_AN]; k++) {
+			const struct dns_rr *x = rr_at(m, SEC_AN, k);
+			const uint8_t *d1 = m->arena + x->d1_off;
+
+			if (x->type != r->type || !x->has_rd)
+				continue;
+			if (x->type == T_A || x->type == T_AAAA) {
+				json_addr_key(j, NULL, d1, x->d1_len);
+			} else if (x->type == T_TXT) {
+				struct sw_buf txt = sw_buf_make(d1, x->d1_len);
+				uint8_t l;
+
+				while (!sw_buf_get_u8(&txt, &l) && sw_buf_left(&txt) >= l) {
+					json_bytes(j, NULL, sw_buf_cur(&txt), l);
+					txt.off += l;
+				}
+			} else {
+				json_bytes(j, NULL, d1, x->d1_len);
+			}
+		}
+		sw_json_close_arr(j);
+	}
+	if (open)
+		sw_json_close_obj(j);
+}
+
+bool sw_dns_tx_is_request(const struct sw_app_tx *tx)
+{
+	return tx->proto == SW_APP_DNS && ((const struct dns_tx *)tx)->request;
+}
+
+void sw_dns_tx_eve(const struct sw_app_tx *tx, struct sw_json *j, bool record)
 {
 	const struct dns_tx *t = (const struct dns_tx *)tx;
 	const struct dns_msg *m;
@@ -1038,5 +1099,7 @@ void sw_dns_tx_eve(const struct sw_app_tx *tx, struct sw_json *j)
 	json_section(j, m, SEC_AN, "answers", start);
 	json_section(j, m, SEC_NS, "authorities", start);
 	json_section(j, m, SEC_AR, "additionals", start);
+	if (record)
+		json_grouped(j, m, start);
 	sw_json_close_obj(j);
 }

@@ -74,7 +74,10 @@ void sw_dns_flow_gc(struct sw_dns *d, struct sw_dns_flow *df);
 /* sw_app_tx_buf() / sw_app_tx_eve() for a DNS transaction (tx->proto == SW_APP_DNS). */
 bool sw_dns_tx_buf(const struct sw_app_tx *tx, enum sw_bufid buf, bool to_server, uint32_t idx, const uint8_t **p,
 		   uint32_t *len);
-void sw_dns_tx_eve(const struct sw_app_tx *tx, struct sw_json *j);
+/* @record: the "dns" record itself (with Suricata's "grouped" answers), not an alert's object. */
+void sw_dns_tx_eve(const struct sw_app_tx *tx, struct sw_json *j, bool record);
+/* Whether DNS transaction @tx is a request (else a response). */
+bool sw_dns_tx_is_request(const struct sw_app_tx *tx);
 
 const struct sw_dns_stats *sw_dns_stats(const struct sw_dns *d);
 

@@ -739,3 +739,30 @@ const char *sw_flow_end_name(enum sw_flow_end e)
 	}
 	return "unknown";
 }
+
+#define SWAP(a, b)                      \
+	do {                            \
+		__typeof__(a) tmp_ = (a); \
+		(a) = (b);              \
+		(b) = tmp_;             \
+	} while (0)
+
+void sw_flow_reverse(struct sw_flow *f)
+{
+	uint8_t seen = f->data_seen, icmp = f->icmp_seen, probed = f->app_probe_done;
+
+	SWAP(f->cli, f->srv);
+	SWAP(f->cli_port, f->srv_port);
+	SWAP(f->pkts_ts, f->pkts_tc);
+	SWAP(f->bytes_ts, f->bytes_tc);
+	SWAP(f->tcp_flags_ts, f->tcp_flags_tc);
+	SWAP(f->stream[0], f->stream[1]);
+	SWAP(f->iponly_done[0], f->iponly_done[1]);
+	SWAP(f->icmp_type[0], f->icmp_type[1]);
+	SWAP(f->icmp_code[0], f->icmp_code[1]);
+	SWAP(f->app_proto_dir[0], f->app_proto_dir[1]);
+	/* per-direction bit pairs: bit 0 to server, bit 1 to client */
+	f->data_seen = (uint8_t)((seen & ~3u) | (seen & 1u) << 1 | (seen >> 1 & 1u));
+	f->icmp_seen = (uint8_t)((icmp & ~3u) | (icmp & 1u) << 1 | (icmp >> 1 & 1u));
+	f->app_probe_done = (uint8_t)((probed & ~3u) | (probed & 1u) << 1 | (probed >> 1 & 1u));
+}

@@ -188,6 +188,14 @@ const struct sw_flow_stats *sw_flow_table_stats(const struct sw_flow_table *t);
  */
 uint32_t sw_flow_hash_packet(const struct sw_packet *p);
 
+/*
+ * The packet that made @f was the server's (the application layer saw a
+ * response first, as Suricata's FlowSwap): swap client and server and every
+ * per-direction member.  The table finds the flow either way round; the
+ * flow's id and Community ID do not change.
+ */
+void sw_flow_reverse(struct sw_flow *f);
+
 /* EVE strings. */
 const char *sw_flow_state_name(enum sw_flow_state s);  /* "new", "established", "closed" */
 const char *sw_tcp_state_name(enum sw_tcp_state s);    /* "syn_sent", ... */

@@ -598,7 +598,7 @@ void sw_eve_alert(struct sw_eve_writer *w, const struct sw_packet *p, const stru
 }
 
 struct sw_json *sw_eve_flow_event(struct sw_eve_writer *w, const char *event_type, uint32_t type,
-				  const struct sw_flow *f, int64_t ts_usec)
+				  const struct sw_flow *f, bool to_client, int64_t ts_usec)
 {
 	struct sw_json *j;
 
@@ -608,7 +608,10 @@ struct sw_json *sw_eve_flow_event(struct sw_eve_writer *w, const char *event_typ
 	sw_json_u64(j, "flow_id", f->flow_id);
 	iface_field(j, w->e, f->iface);
 	vlan_field(j, f->vlan_count, f->vlan);
-	addr_fields(j, &f->cli, f->cli_port, &f->srv, f->srv_port, f->proto);
+	if (to_client)
+		addr_fields(j, &f->srv, f->srv_port, &f->cli, f->cli_port, f->proto);
+	else
+		addr_fields(j, &f->cli, f->cli_port, &f->srv, f->srv_port, f->proto);
 	community_id_field(j, f);
 	return j;
 }

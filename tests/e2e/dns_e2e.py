@@ -4,12 +4,6 @@
 tests/gen/dns.py with tests/e2e/dns.rules and check its EVE output against
 the generator's expectations (tests/fixtures/pcap/dns.json).
 
-NOT YET REGISTERED in tests/e2e/e2e.cmake: it is the specification of issue
-10's DNS work (Suricata 8 semantics: one transaction per message, the
-reversed flow of a response seen first), written before DNS messages are fed
-to engine/app/dns.c.  Today its transport checks pass and its application
-checks fail; register it (e2e.cmake) when the dispatcher parses DNS.
-
   dns_e2e.py SIDEWALL [--src REPO] [--schema FILE] [--keep DIR]
   dns_e2e.py --sidewall SIDEWALL ...
 

@@ -20,3 +20,14 @@ if(TARGET sidewall)
                    --schema ${CMAKE_SOURCE_DIR}/../shared/reference/eve-schema.json)
   set_tests_properties(e2e_http PROPERTIES LABELS e2e TIMEOUT 300)
 endif()
+
+# DNS application layer: tests/fixtures/pcap/dns.pcap (tests/gen/dns.py), tests/e2e/dns.rules;
+# one transaction per message (Suricata 8), dns.query/dotprefix, v3 dns records, 1/2/4 threads.
+if(TARGET sidewall)
+  add_test(NAME e2e_dns
+           COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/e2e/dns_e2e.py
+                   --sidewall $<TARGET_FILE:sidewall>
+                   --src ${CMAKE_SOURCE_DIR}
+                   --schema ${CMAKE_SOURCE_DIR}/../shared/reference/eve-schema.json)
+  set_tests_properties(e2e_dns PROPERTIES LABELS e2e TIMEOUT 300)
+endif()

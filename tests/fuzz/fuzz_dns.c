@@ -79,7 +79,7 @@ static void on_emit(void *ctx, struct sw_app_tx *tx, enum sw_app_stage st)
 	}
 	(void)sum;
 	jbuf[j.len++] = '{';
-	sw_dns_tx_eve(tx, &j);
+	sw_dns_tx_eve(tx, &j, true);
 	if (j.overflow)
 		abort(); /* the object's budget keeps it far below 64 KiB */
 	jbuf[j.len] = '\0';

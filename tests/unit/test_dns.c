@@ -245,7 +245,7 @@ static const char *eve(const struct sw_app_tx *tx)
 	const char *dump = getenv("SW_TEST_DNS_EVE");
 
 	b[j.len++] = '{';
-	sw_dns_tx_eve(tx, &j);
+	sw_dns_tx_eve(tx, &j, false);
 	b[j.len++] = '}';
 	b[j.len] = '\0';
 	assert_false(j.overflow);

@@ -999,21 +999,6 @@ static void test_dns_query(void **state)
 	sw_rules_free(r);
 	r = ok1(e, "alert udp any any -> any 53 (flow:established; dns_query; content:\"a\"; sid:1;)");
 	sw_rules_free(r);
-
-	/* the engine refuses buffers it does not fill yet: named, with the reason, and loading goes on */
-	r = sw_rules_new(NULL, NULL);
-	assert_non_null(r);
-	sw_rules_refuse_bufs(r, SW_RULES_UNPARSED_BUFS, "DNS messages are not parsed yet");
-	assert_int_equal(sw_rules_load_string(r,
-					      "alert dns any any -> any any (dns.query; content:\"a\"; sid:1;)\n"
-					      "alert http any any -> any any (http.host; dotprefix; content:\".a\"; sid:2;)\n",
-					      "x.rules"), 0);
-	assert_int_equal(sw_rules_count(r), 1);
-	assert_int_equal(sw_rules_get(r, 0)->sid, 2);
-	assert_int_equal(sw_rules_error_count(r), 1);
-	assert_string_equal(sw_rules_error(r, 0)->message, "'dns.query' is not inspected: DNS messages are not parsed yet");
-	assert_int_equal(sw_rules_error(r, 0)->line, 1);
-	sw_rules_free(r);
 }
 
 /*
