@@ -6,7 +6,8 @@
  *
  *   rules_load [-v] [-c classification.config] file.rules...
  *
- * The variables are Suricata's suricata.yaml defaults (as etc/sidewall.yaml).
+ * The variables are sidewall's built-in defaults (sw_config_default, equal
+ * to etc/sidewall.yaml and Suricata's suricata.yaml).
  * "Active" rules are the non-comment rules of each file.  The header protocol
  * of a rule is its second word, read from the file itself so rejected rules
  * are counted too.  Rejection reasons are grouped by message; with -v every
@@ -21,34 +22,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "engine/config.h"
 #include "rules/rules.h"
-
-static const char *const addr_vars[][2] = {
-	{ "HOME_NET", "[192.168.0.0/16,10.0.0.0/8,172.16.0.0/12]" },
-	{ "EXTERNAL_NET", "!$HOME_NET" },
-	{ "HTTP_SERVERS", "$HOME_NET" },
-	{ "SMTP_SERVERS", "$HOME_NET" },
-	{ "SQL_SERVERS", "$HOME_NET" },
-	{ "DNS_SERVERS", "$HOME_NET" },
-	{ "TELNET_SERVERS", "$HOME_NET" },
-	{ "AIM_SERVERS", "$EXTERNAL_NET" },
-	{ "DC_SERVERS", "$HOME_NET" },
-	{ "DNP3_SERVER", "$HOME_NET" },
-	{ "DNP3_CLIENT", "$HOME_NET" },
-	{ "MODBUS_CLIENT", "$HOME_NET" },
-	{ "MODBUS_SERVER", "$HOME_NET" },
-	{ "ENIP_CLIENT", "$HOME_NET" },
-	{ "ENIP_SERVER", "$HOME_NET" },
-};
-
-static const char *const port_vars[][2] = {
-	{ "HTTP_PORTS", "80" },        { "SHELLCODE_PORTS", "!80" },
-	{ "ORACLE_PORTS", "1521" },    { "SSH_PORTS", "22" },
-	{ "DNP3_PORTS", "20000" },     { "MODBUS_PORTS", "502" },
-	{ "FILE_DATA_PORTS", "[$HTTP_PORTS,110,143]" },
-	{ "FTP_PORTS", "21" },         { "GENEVE_PORTS", "6081" },
-	{ "VXLAN_PORTS", "4789" },     { "TEREDO_PORTS", "3544" },
-};
 
 /* One active rule as seen in the file: where, and its header protocol. */
 struct seen {
@@ -193,6 +168,7 @@ int main(int argc, char **argv)
 {
 	struct sw_rule_vars *v = sw_rule_vars_new();
 	struct sw_classification *cls = sw_classification_new();
+	struct sw_config *cfg = sw_config_default();
 	struct sw_rules *r = NULL;
 	struct sw_rule_error err;
 	struct timespec t0, t1;
@@ -200,12 +176,15 @@ int main(int argc, char **argv)
 	const char *protos[64];
 	size_t nprotos = 0;
 
-	if (!v || !cls)
+	if (!v || !cls || !cfg)
 		return 1;
-	for (size_t i = 0; i < sizeof(addr_vars) / sizeof(addr_vars[0]); i++)
-		sw_rule_vars_set_address(v, addr_vars[i][0], addr_vars[i][1]);
-	for (size_t i = 0; i < sizeof(port_vars) / sizeof(port_vars[0]); i++)
-		sw_rule_vars_set_port(v, port_vars[i][0], port_vars[i][1]);
+	for (uint32_t i = 0; i < cfg->n_addr_groups; i++)
+		if (sw_rule_vars_set_address(v, cfg->addr_groups[i].name, cfg->addr_groups[i].value) < 0)
+			return 1;
+	for (uint32_t i = 0; i < cfg->n_port_groups; i++)
+		if (sw_rule_vars_set_port(v, cfg->port_groups[i].name, cfg->port_groups[i].value) < 0)
+			return 1;
+	sw_config_free(cfg);
 	for (; a < argc && argv[a][0] == '-'; a++) {
 		if (!strcmp(argv[a], "-v")) {
 			verbose = 1;
