@@ -1103,6 +1103,8 @@ static void sum_range(const struct sw_engine *e, unsigned first, unsigned count,
 			t->app.dns_malformed += as->dns_malformed;
 			t->app.dns_err_udp += as->dns_err_udp;
 			t->app.dns_err_tcp += as->dns_err_tcp;
+			t->app.dns_alloc_udp += as->dns_alloc_udp;
+			t->app.dns_alloc_tcp += as->dns_alloc_tcp;
 			t->app.http_memcap += as->http_memcap;
 			t->app.http_parse_errors += as->http_parse_errors;
 			t->app.http_gap += as->http_gap;
@@ -1285,9 +1287,11 @@ static void app_layer_stats(struct sw_json *j, const struct totals *t)
 	sw_json_close_obj(j);
 	sw_json_obj(j, "dns_udp");
 	sw_json_u64(j, "parser", t->app.dns_err_udp);
+	sw_json_u64(j, "alloc", t->app.dns_alloc_udp);
 	sw_json_close_obj(j);
 	sw_json_obj(j, "dns_tcp");
 	sw_json_u64(j, "parser", t->app.dns_err_tcp);
+	sw_json_u64(j, "alloc", t->app.dns_alloc_tcp);
 	sw_json_close_obj(j);
 	sw_json_close_obj(j);
 	sw_json_close_obj(j);

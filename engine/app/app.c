@@ -270,24 +270,26 @@ static void feed(struct sw_app *a, struct sw_flow *f, const struct sw_packet *p,
  * A new parser for flow @f of protocol @proto; NULL if that protocol is not
  * parsed here, or the memory is not there (counted).
  */
-static struct sw_app_flow *parser_new(struct sw_app *a, struct sw_flow *f, enum sw_app_proto proto, int64_t ts)
+static struct sw_app_flow *parser_new(struct sw_app *a, struct sw_flow *f, enum sw_app_proto proto, bool tcp,
+				       int64_t ts)
 {
 	struct sw_app_flow *af;
 
 	if (!(proto == SW_APP_HTTP1 && a->http) && !(proto == SW_APP_DNS && a->dns))
 		return NULL;
 	af = calloc(1, sizeof(*af));
-	if (!af) {
-		a->st.http_memcap_own++;
-		return NULL;
-	}
-	if (proto == SW_APP_HTTP1)
-		af->http = sw_http_flow_new(a->http, f, ts);
-	else
+	if (af && proto == SW_APP_HTTP1)
+		af->http = sw_http_flow_new(a->http, f, ts); /* a refusal is counted in its memcap */
+	else if (af)
 		af->dns = sw_dns_flow_new(a->dns);
-	if (!af->http && !af->dns) {
+	if (!af || (!af->http && !af->dns)) {
+		/* Suricata's app_layer.error.<proto>.alloc */
+		if (proto == SW_APP_DNS)
+			(*(tcp ? &a->st.dns_alloc_tcp : &a->st.dns_alloc_udp))++;
+		else if (!af)
+			a->st.http_memcap_own++;
 		free(af);
-		return NULL; /* counted by the parser (memcap) */
+		return NULL;
 	}
 	/* gaps counted from zero: a gap before the parser started (the direction lost its start) is told to it too */
 	f->app = af;
@@ -305,7 +307,7 @@ static struct sw_app_flow *parser_new(struct sw_app *a, struct sw_flow *f, enum 
 static void start_parser(struct sw_app *a, struct sw_flow *f, const struct sw_packet *p,
 			 const struct sw_stream_view *v, enum sw_app_proto proto)
 {
-	struct sw_app_flow *af = parser_new(a, f, proto, p->ts_usec);
+	struct sw_app_flow *af = parser_new(a, f, proto, true, p->ts_usec);
 	int dir = !p->to_server;
 
 	if (!af)
@@ -445,7 +447,7 @@ void sw_app_udp(struct sw_app *a, struct sw_packet *p)
 		}
 		f->app_proto_dir[dir] = (uint8_t)proto;
 		set_proto(a, f, proto);
-		parser_new(a, f, proto, p->ts_usec);
+		parser_new(a, f, proto, false, p->ts_usec);
 	}
 	/* each datagram of a parsed flow is one message */
 	if (f->app)

@@ -147,6 +147,7 @@ struct sw_app_stats {
 	uint64_t tx_dns_udp, tx_dns_tcp;  /* DNS transactions (messages) ended (EVE app_layer.tx.dns_*) */
 	uint64_t dns_malformed;           /* DNS messages refused: malformed, name loops, over-long names */
 	uint64_t dns_err_udp, dns_err_tcp; /* ... of them, by transport */
+	uint64_t dns_alloc_udp, dns_alloc_tcp; /* DNS flows whose parser state could not be allocated */
 	uint64_t http_memcap;             /* flows whose HTTP parser could not be created (memcap) */
 	uint64_t http_parse_errors;       /* libhtp returned an error: the flow's parsing stopped */
 	uint64_t http_gap;                /* a stream gap stopped HTTP parsing in one direction */
