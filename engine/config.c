@@ -406,8 +406,10 @@ static int eve_key(struct ctx *x, const char *path, const char *key,
 				types |= SW_EVE_HTTP; /* Suricata's "extended: yes" fields are always written */
 			else if (!strcmp(t, "dns"))
 				types |= SW_EVE_DNS;
+			else if (!strcmp(t, "tls"))
+				types |= SW_EVE_TLS;
 			else {
-				set_err(x, tn, "'%s': unknown eve type '%.100s' (alert, flow, http, dns, stats, drop)", path,
+				set_err(x, tn, "'%s': unknown eve type '%.100s' (alert, flow, http, dns, tls, stats, drop)", path,
 					t);
 				return -EINVAL;
 			}
@@ -1041,6 +1043,37 @@ static int http_key(struct ctx *x, const char *path, const char *key,
 	return unknown(x, k, path);
 }
 
+/* ja3-fingerprints / ja4-fingerprints: yes, no, or auto (Suricata's default: on if a rule uses them). */
+static int get_fp_mode(struct ctx *x, yaml_node_t *v, const char *path, int8_t *out)
+{
+	const char *t = v->type == YAML_SCALAR_NODE ? scalar(v) : "";
+	bool b;
+
+	if (!strcmp(t, "auto")) {
+		*out = -1;
+		return 0;
+	}
+	if (get_bool(x, v, path, &b) < 0)
+		return -EINVAL;
+	*out = b ? 1 : 0;
+	return 0;
+}
+
+static int tls_key(struct ctx *x, const char *path, const char *key,
+		   yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+	bool parse;
+
+	(void)arg;
+	if (!strcmp(key, "enabled"))
+		return get_enabled(x, v, path, &x->c->app_enabled[SW_APP_TLS], &parse);
+	if (!strcmp(key, "ja3-fingerprints"))
+		return get_fp_mode(x, v, path, &x->c->app.tls_ja3_cfg);
+	if (!strcmp(key, "ja4-fingerprints"))
+		return get_fp_mode(x, v, path, &x->c->app.tls_ja4_cfg);
+	return unknown(x, k, path);
+}
+
 /* Protocols with only detection here: "enabled" is their one key. */
 static int proto_key(struct ctx *x, const char *path, const char *key,
 		     yaml_node_t *k, yaml_node_t *v, void *arg)
@@ -1068,6 +1101,8 @@ static int protocols_key(struct ctx *x, const char *path, const char *key,
 	(void)arg;
 	if (!strcmp(key, "http"))
 		return walk_map(x, v, path, http_key, NULL);
+	if (!strcmp(key, "tls"))
+		return walk_map(x, v, path, tls_key, NULL);
 	for (size_t i = 0; i < sizeof(app_protos) / sizeof(app_protos[0]); i++)
 		if (!strcmp(key, app_protos[i].name))
 			return walk_map(x, v, path, proto_key, (void *)(intptr_t)app_protos[i].proto);
@@ -1243,7 +1278,7 @@ struct sw_config *sw_config_default(void)
 	if (!c->log_dir || !c->eve_filename)
 		goto fail;
 	c->eve_enabled = true;
-	c->eve_types = SW_EVE_ALERT | SW_EVE_FLOW | SW_EVE_HTTP | SW_EVE_DNS | SW_EVE_STATS | SW_EVE_DROP;
+	c->eve_types = SW_EVE_ALERT | SW_EVE_FLOW | SW_EVE_HTTP | SW_EVE_DNS | SW_EVE_TLS | SW_EVE_STATS | SW_EVE_DROP;
 	c->threads = 0;
 	c->checksum_validation = true;
 	c->stats_interval = 0;
@@ -1286,6 +1321,8 @@ struct sw_config *sw_config_default(void)
 	c->app.http.field_limit = 18000; /* libhtp's hard field limit, Suricata's meta-field-limit default */
 	c->app.http.memcap = 64ull << 20;
 	c->app.probe_depth = 2048;
+	c->app.tls_ja3_cfg = -1; /* auto */
+	c->app.tls_ja4_cfg = -1;
 	c->app.workers = 0; /* the engine sets the worker count */
 	return c;
 fail:

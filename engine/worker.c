@@ -281,8 +281,9 @@ static void on_stage(void *ctx, struct sw_flow *f, const struct sw_packet *cur, 
 	}
 	if (stage == SW_STAGE_TX_DONE) {
 		/* one record per transaction, of its protocol's event type */
-		bool dns = tx->proto == SW_APP_DNS;
-		struct sw_json *j = sw_eve_flow_event(w->w, dns ? "dns" : "http", dns ? SW_EVE_DNS : SW_EVE_HTTP, f,
+		bool dns = tx->proto == SW_APP_DNS, tls = tx->proto == SW_APP_TLS;
+		struct sw_json *j = sw_eve_flow_event(w->w, dns ? "dns" : tls ? "tls" : "http",
+						      dns ? SW_EVE_DNS : tls ? SW_EVE_TLS : SW_EVE_HTTP, f,
 						      dns && !sw_app_tx_to_server(tx), p->ts_usec);
 
 		if (j) {
@@ -795,6 +796,13 @@ struct sw_engine *sw_engine_new(const struct sw_engine_config *cfg, struct sw_de
 	if (e->cfg.ring_bytes && e->cfg.ring_bytes < 4 * (MAX_SEGMENT + REC_ALIGN))
 		e->cfg.ring_bytes = 4 * (MAX_SEGMENT + REC_ALIGN);
 	e->d = sw_detect_get(d);
+	/* Suricata's ja3/ja4-fingerprints "auto" (its default): on when a rule asks for them */
+	e->cfg.app.tls_ja3 = e->cfg.app.tls_ja3_cfg > 0 ||
+			     (e->cfg.app.tls_ja3_cfg < 0 &&
+			      (sw_detect_uses_buf(d, SW_BUF_JA3_HASH) || sw_detect_uses_buf(d, SW_BUF_JA3_STRING) ||
+			       sw_detect_uses_buf(d, SW_BUF_JA3S_HASH) || sw_detect_uses_buf(d, SW_BUF_JA3S_STRING)));
+	e->cfg.app.tls_ja4 = e->cfg.app.tls_ja4_cfg > 0 ||
+			     (e->cfg.app.tls_ja4_cfg < 0 && sw_detect_uses_buf(d, SW_BUF_JA4_HASH));
 	e->eve = eve;
 	e->last_tick_sec = INT64_MIN;
 	e->w = calloc(e->n, sizeof(*e->w));
@@ -1105,6 +1113,12 @@ static void sum_range(const struct sw_engine *e, unsigned first, unsigned count,
 			t->app.dns_err_tcp += as->dns_err_tcp;
 			t->app.dns_alloc_udp += as->dns_alloc_udp;
 			t->app.dns_alloc_tcp += as->dns_alloc_tcp;
+			t->app.tx_tls += as->tx_tls;
+			t->app.tls_invalid += as->tls_invalid;
+			t->app.tls_alloc += as->tls_alloc;
+			t->app.tls_cert_invalid += as->tls_cert_invalid;
+			t->app.tls_truncated += as->tls_truncated;
+			t->app.tls_memuse += as->tls_memuse;
 			t->app.http_memcap += as->http_memcap;
 			t->app.http_parse_errors += as->http_parse_errors;
 			t->app.http_gap += as->http_gap;
@@ -1279,6 +1293,7 @@ static void app_layer_stats(struct sw_json *j, const struct totals *t)
 	sw_json_u64(j, "http", t->app.tx_http);
 	sw_json_u64(j, "dns_udp", t->app.tx_dns_udp);
 	sw_json_u64(j, "dns_tcp", t->app.tx_dns_tcp);
+	sw_json_u64(j, "tls", t->app.tx_tls);
 	sw_json_close_obj(j);
 	/* parser errors (Suricata's error.<proto>.parser) */
 	sw_json_obj(j, "error");
@@ -1292,6 +1307,10 @@ static void app_layer_stats(struct sw_json *j, const struct totals *t)
 	sw_json_obj(j, "dns_tcp");
 	sw_json_u64(j, "parser", t->app.dns_err_tcp);
 	sw_json_u64(j, "alloc", t->app.dns_alloc_tcp);
+	sw_json_close_obj(j);
+	sw_json_obj(j, "tls");
+	sw_json_u64(j, "parser", t->app.tls_invalid);
+	sw_json_u64(j, "alloc", t->app.tls_alloc);
 	sw_json_close_obj(j);
 	sw_json_close_obj(j);
 	sw_json_close_obj(j);
@@ -1482,9 +1501,12 @@ void sw_engine_log_summary(struct sw_engine *e)
 			fprintf(stderr,
 				"sidewall: app layer: flows:%s; http: %" PRIu64 " transactions, %" PRIu64
 				" parse errors, %" PRIu64 " directions stopped by a gap, %" PRIu64 " memcap refusals; dns: %"
-				PRIu64 " messages, %" PRIu64 " refused as malformed\n",
+				PRIu64 " messages, %" PRIu64 " refused as malformed; tls: %" PRIu64 " handshakes, %" PRIu64
+				" directions stopped (not TLS, malformed), %" PRIu64 " certificates undecodable, %" PRIu64
+				" fields not kept (per-flow store full)\n",
 				line, t.app.tx_http, t.app.http_parse_errors, t.app.http_gap, t.app.http_memcap,
-				t.app.tx_dns_udp + t.app.tx_dns_tcp, t.app.dns_malformed);
+				t.app.tx_dns_udp + t.app.tx_dns_tcp, t.app.dns_malformed, t.app.tx_tls, t.app.tls_invalid,
+				t.app.tls_cert_invalid, t.app.tls_truncated);
 	}
 	if (e->cfg.inline_mode)
 		fprintf(stderr,

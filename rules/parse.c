@@ -443,6 +443,22 @@ static const char *const buf_names[SW_BUF_N] = {
 	[SW_BUF_HTTP_CONNECTION] = "http.connection",
 	[SW_BUF_FILE_DATA] = "file.data",
 	[SW_BUF_DNS_QUERY] = "dns.query",
+	[SW_BUF_TLS_SNI] = "tls.sni",
+	[SW_BUF_TLS_CERT_SUBJECT] = "tls.cert_subject",
+	[SW_BUF_TLS_CERT_ISSUER] = "tls.cert_issuer",
+	[SW_BUF_TLS_CERT_SERIAL] = "tls.cert_serial",
+	[SW_BUF_TLS_CERT_FINGERPRINT] = "tls.cert_fingerprint",
+	[SW_BUF_TLS_CERTS] = "tls.certs",
+	[SW_BUF_TLS_SUBJECTALTNAME] = "tls.subjectaltname",
+	[SW_BUF_TLS_ALPN] = "tls.alpn",
+	[SW_BUF_TLS_RANDOM] = "tls.random",
+	[SW_BUF_TLS_RANDOM_TIME] = "tls.random_time",
+	[SW_BUF_TLS_RANDOM_BYTES] = "tls.random_bytes",
+	[SW_BUF_JA3_HASH] = "ja3.hash",
+	[SW_BUF_JA3_STRING] = "ja3.string",
+	[SW_BUF_JA3S_HASH] = "ja3s.hash",
+	[SW_BUF_JA3S_STRING] = "ja3s.string",
+	[SW_BUF_JA4_HASH] = "ja4.hash",
 };
 
 const char *sw_buf_name(enum sw_bufid b)
@@ -528,6 +544,31 @@ static const struct bufkw {
 	{ "file_data", SW_BUF_FILE_DATA, BK_STICKY },
 	{ "dns.query", SW_BUF_DNS_QUERY, BK_STICKY },
 	{ "dns_query", SW_BUF_DNS_QUERY, BK_STICKY },
+	/* TLS: every legacy name is an alias of the sticky buffer (Suricata detect-tls-*.c, detect-ja*.c) */
+	{ "tls.sni", SW_BUF_TLS_SNI, BK_STICKY },
+	{ "tls_sni", SW_BUF_TLS_SNI, BK_STICKY },
+	{ "tls.cert_subject", SW_BUF_TLS_CERT_SUBJECT, BK_STICKY },
+	{ "tls_cert_subject", SW_BUF_TLS_CERT_SUBJECT, BK_STICKY },
+	{ "tls.cert_issuer", SW_BUF_TLS_CERT_ISSUER, BK_STICKY },
+	{ "tls_cert_issuer", SW_BUF_TLS_CERT_ISSUER, BK_STICKY },
+	{ "tls.cert_serial", SW_BUF_TLS_CERT_SERIAL, BK_STICKY },
+	{ "tls_cert_serial", SW_BUF_TLS_CERT_SERIAL, BK_STICKY },
+	{ "tls.cert_fingerprint", SW_BUF_TLS_CERT_FINGERPRINT, BK_STICKY },
+	{ "tls_cert_fingerprint", SW_BUF_TLS_CERT_FINGERPRINT, BK_STICKY },
+	{ "tls.certs", SW_BUF_TLS_CERTS, BK_STICKY },
+	{ "tls.subjectaltname", SW_BUF_TLS_SUBJECTALTNAME, BK_STICKY },
+	{ "tls.alpn", SW_BUF_TLS_ALPN, BK_STICKY },
+	{ "tls.random", SW_BUF_TLS_RANDOM, BK_STICKY },
+	{ "tls.random_time", SW_BUF_TLS_RANDOM_TIME, BK_STICKY },
+	{ "tls.random_bytes", SW_BUF_TLS_RANDOM_BYTES, BK_STICKY },
+	{ "ja3.hash", SW_BUF_JA3_HASH, BK_STICKY },
+	{ "ja3_hash", SW_BUF_JA3_HASH, BK_STICKY },
+	{ "ja3.string", SW_BUF_JA3_STRING, BK_STICKY },
+	{ "ja3_string", SW_BUF_JA3_STRING, BK_STICKY },
+	{ "ja3s.hash", SW_BUF_JA3S_HASH, BK_STICKY },
+	{ "ja3s.string", SW_BUF_JA3S_STRING, BK_STICKY },
+	{ "ja4.hash", SW_BUF_JA4_HASH, BK_STICKY },
+	{ "ja4_hash", SW_BUF_JA4_HASH, BK_STICKY },
 };
 
 static const struct bufkw *find_buf_kw(const struct tok *kw)
@@ -549,6 +590,9 @@ static bool buf_resp_only(uint8_t b)
 	case SW_BUF_HTTP_LOCATION:
 	case SW_BUF_HTTP_SERVER:
 	case SW_BUF_HTTP_RESPONSE_HEADER:
+	case SW_BUF_TLS_SUBJECTALTNAME:
+	case SW_BUF_JA3S_HASH:
+	case SW_BUF_JA3S_STRING:
 		return true;
 	default:
 		return false;
@@ -570,13 +614,26 @@ static bool buf_resp_only(uint8_t b)
  */
 static bool buf_req_only(uint8_t b)
 {
-	return b == SW_BUF_DNS_QUERY;
+	switch (b) {
+	case SW_BUF_DNS_QUERY:
+	case SW_BUF_TLS_SNI:  /* TLS: registered to server only, like dns.query */
+	case SW_BUF_JA3_HASH:
+	case SW_BUF_JA3_STRING:
+	case SW_BUF_JA4_HASH:
+		return true;
+	default:
+		return false;
+	}
 }
 
 /* The application protocol whose transactions have buffer @b (not SW_BUF_PAYLOAD). */
 static enum sw_app_proto buf_app(uint8_t b)
 {
-	return b == SW_BUF_DNS_QUERY ? SW_APP_DNS : SW_APP_HTTP1;
+	if (b == SW_BUF_DNS_QUERY)
+		return SW_APP_DNS;
+	if (b >= SW_BUF_TLS_SNI && b <= SW_BUF_JA4_HASH)
+		return SW_APP_TLS;
+	return SW_APP_HTTP1;
 }
 
 /*
@@ -620,7 +677,8 @@ static int use_buf(struct pctx *c, uint8_t b, const char *kw, size_t col)
 			return perr(c->e, col, "'%s' needs protocol udp, tcp or dns, not '%.*s'", kw, Q(c->proto.len),
 				    c->proto.s);
 	} else if (r->proto != SW_RP_TCP && r->proto != SW_RP_IP) {
-		return perr(c->e, col, "'%s' needs protocol tcp or http, not '%.*s'", kw, Q(c->proto.len), c->proto.s);
+		return perr(c->e, col, "'%s' needs protocol tcp or %s, not '%.*s'", kw, sw_app_proto_name(ap),
+			    Q(c->proto.len), c->proto.s);
 	}
 	if (r->app_proto == SW_APP_UNKNOWN) {
 		r->app_proto = ap;

@@ -127,6 +127,23 @@ enum sw_bufid {
 	SW_BUF_FILE_DATA,            /* both: file.data, file_data (response body; request body to server) */
 	/* DNS */
 	SW_BUF_DNS_QUERY,            /* req: dns.query, dns_query: each question's name, one instance per question */
+	/* TLS (engine/app/tls.h): "cert" buffers are the client's certificates to server, the server's to client */
+	SW_BUF_TLS_SNI,              /* req: tls.sni, tls_sni */
+	SW_BUF_TLS_CERT_SUBJECT,     /* both, certs: tls.cert_subject (first certificate, "C=US, O=..., CN=...") */
+	SW_BUF_TLS_CERT_ISSUER,      /* both, certs: tls.cert_issuer */
+	SW_BUF_TLS_CERT_SERIAL,      /* both, certs: tls.cert_serial ("00:AB:...") */
+	SW_BUF_TLS_CERT_FINGERPRINT, /* both, certs: tls.cert_fingerprint (SHA-1, "ab:cd:...") */
+	SW_BUF_TLS_CERTS,            /* both, certs: tls.certs, one instance per certificate (DER) */
+	SW_BUF_TLS_SUBJECTALTNAME,   /* resp, certs: tls.subjectaltname, one instance per name */
+	SW_BUF_TLS_ALPN,             /* both: tls.alpn, one instance per protocol of the hello */
+	SW_BUF_TLS_RANDOM,           /* both: tls.random (32 bytes of the hello) */
+	SW_BUF_TLS_RANDOM_TIME,      /* both: tls.random_time (its first 4) */
+	SW_BUF_TLS_RANDOM_BYTES,     /* both: tls.random_bytes (its last 28) */
+	SW_BUF_JA3_HASH,             /* req: ja3.hash, ja3_hash */
+	SW_BUF_JA3_STRING,           /* req: ja3.string, ja3_string */
+	SW_BUF_JA3S_HASH,            /* resp: ja3s.hash */
+	SW_BUF_JA3S_STRING,          /* resp: ja3s.string */
+	SW_BUF_JA4_HASH,             /* req: ja4.hash, ja4_hash */
 	SW_BUF_N
 };
 

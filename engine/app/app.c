@@ -28,11 +28,13 @@
 #include "engine/app/dns.h"
 #include "engine/app/http.h"
 #include "engine/app/probe.h"
+#include "engine/app/tls.h"
 
-/* A flow's parser: exactly one of http / dns is set. */
+/* A flow's parser: exactly one of http / dns / tls is set. */
 struct sw_app_flow {
 	struct sw_http_flow *http;
 	struct sw_dns_flow *dns;
+	struct sw_tls_flow *tls;
 	bool stopped[2];      /* that direction's parser gave up (gap, error) */
 	uint64_t end[2];      /* stream offset up to which the parser was fed */
 	uint32_t gaps[2];     /* f->stream[dir].gaps the parser was told about */
@@ -46,6 +48,7 @@ struct sw_app {
 	struct sw_app_config cfg;
 	struct sw_http *http;
 	struct sw_dns *dns;
+	struct sw_tls *tls;
 	sw_app_stage_fn fn;
 	void *ctx;
 	/* set for the duration of one feed: the stage callback's flow and packet */
@@ -79,6 +82,8 @@ struct sw_app *sw_app_new(const struct sw_app_config *cfg, sw_app_stage_fn fn, v
 		goto fail;
 	if (!cfg->detect_off[SW_APP_DNS] && !(a->dns = sw_dns_new()))
 		goto fail;
+	if (!cfg->detect_off[SW_APP_TLS] && !(a->tls = sw_tls_new(cfg->tls_ja3, cfg->tls_ja4)))
+		goto fail;
 	return a;
 fail:
 	e = errno;
@@ -93,6 +98,7 @@ void sw_app_free(struct sw_app *a)
 		return;
 	sw_http_free(a->http);
 	sw_dns_free(a->dns);
+	sw_tls_free(a->tls);
 	free(a);
 }
 
@@ -111,6 +117,15 @@ const struct sw_app_stats *sw_app_stats(struct sw_app *a)
 		const struct sw_dns_stats *ds = sw_dns_stats(a->dns);
 
 		a->st.dns_malformed = ds->malformed + ds->name_loop + ds->name_long;
+	}
+	if (a->tls) {
+		const struct sw_tls_stats *ts = sw_tls_stats(a->tls);
+
+		a->st.tx_tls = ts->tx;
+		a->st.tls_invalid = ts->invalid + ts->hs_too_long;
+		a->st.tls_cert_invalid = ts->cert_invalid;
+		a->st.tls_truncated = ts->truncated;
+		a->st.tls_memuse = ts->memuse;
 	}
 	return &a->st;
 }
@@ -175,6 +190,14 @@ static int parser_data(struct sw_app *a, struct sw_app_flow *af, int dir, bool t
 {
 	if (af->http)
 		return sw_http_data(a->http, af->http, dir == 0, d, len, ts, emit, a);
+	if (af->tls) {
+		if (!d) {
+			sw_tls_gap(a->tls, af->tls, dir == 0); /* the record framing is lost: that direction stops */
+			af->stopped[dir] = true;
+			return 0;
+		}
+		return sw_tls_data(a->tls, af->tls, dir == 0, d, len, emit, a);
+	}
 	if (!d) {
 		sw_dns_gap(a->dns, af->dns, dir == 0); /* DNS over TCP loses its framing: that direction stops */
 		af->stopped[dir] = true;
@@ -198,6 +221,8 @@ static void parser_gap(struct sw_app *a, struct sw_app_flow *af, int dir)
 {
 	if (af->http)
 		sw_http_gap(a->http, af->http, dir == 0);
+	else if (af->tls)
+		sw_tls_gap(a->tls, af->tls, dir == 0);
 	else
 		sw_dns_gap(a->dns, af->dns, dir == 0);
 	af->stopped[dir] = true;
@@ -275,17 +300,22 @@ static struct sw_app_flow *parser_new(struct sw_app *a, struct sw_flow *f, enum 
 {
 	struct sw_app_flow *af;
 
-	if (!(proto == SW_APP_HTTP1 && a->http) && !(proto == SW_APP_DNS && a->dns))
+	if (!(proto == SW_APP_HTTP1 && a->http) && !(proto == SW_APP_DNS && a->dns) &&
+	    !(proto == SW_APP_TLS && a->tls && tcp))
 		return NULL;
 	af = calloc(1, sizeof(*af));
 	if (af && proto == SW_APP_HTTP1)
 		af->http = sw_http_flow_new(a->http, f, ts); /* a refusal is counted in its memcap */
+	else if (af && proto == SW_APP_TLS)
+		af->tls = sw_tls_flow_new(a->tls);
 	else if (af)
 		af->dns = sw_dns_flow_new(a->dns);
-	if (!af || (!af->http && !af->dns)) {
+	if (!af || (!af->http && !af->dns && !af->tls)) {
 		/* Suricata's app_layer.error.<proto>.alloc */
 		if (proto == SW_APP_DNS)
 			(*(tcp ? &a->st.dns_alloc_tcp : &a->st.dns_alloc_udp))++;
+		else if (proto == SW_APP_TLS)
+			a->st.tls_alloc++;
 		else if (!af)
 			a->st.http_memcap_own++;
 		free(af);
@@ -406,8 +436,9 @@ void sw_app_flush(struct sw_app *a)
 	a->ev_pkt = NULL;
 	if (f->app && f->app->http)
 		sw_http_flow_gc(a->http, f->app->http);
-	else if (f->app)
+	else if (f->app && f->app->dns)
 		sw_dns_flow_gc(a->dns, f->app->dns);
+	/* TLS: the flow's one transaction lives as long as the flow */
 }
 
 void sw_app_udp(struct sw_app *a, struct sw_packet *p)
@@ -483,6 +514,9 @@ void sw_app_flow_end(struct sw_app *a, struct sw_flow *f)
 	if (af->http) {
 		sw_http_flow_close(a->http, af->http, f->last_usec, emit, a);
 		sw_http_flow_free(a->http, af->http);
+	} else if (af->tls) {
+		sw_tls_flow_close(a->tls, af->tls, emit, a);
+		sw_tls_flow_free(a->tls, af->tls);
 	} else {
 		sw_dns_flow_close(a->dns, af->dns, emit, a);
 		sw_dns_flow_free(a->dns, af->dns);
@@ -500,6 +534,8 @@ bool sw_app_tx_buf(const struct sw_app_tx *tx, enum sw_bufid buf, bool to_server
 		return sw_http_tx_buf(tx, buf, to_server, idx, p, len);
 	case SW_APP_DNS:
 		return sw_dns_tx_buf(tx, buf, to_server, idx, p, len);
+	case SW_APP_TLS:
+		return sw_tls_tx_buf(tx, buf, to_server, idx, p, len);
 	default:
 		return false;
 	}
@@ -516,4 +552,6 @@ void sw_app_tx_eve(const struct sw_app_tx *tx, struct sw_json *j, bool record)
 		sw_http_tx_eve(tx, j);
 	else if (tx->proto == SW_APP_DNS)
 		sw_dns_tx_eve(tx, j, record);
+	else if (tx->proto == SW_APP_TLS)
+		sw_tls_tx_eve(tx, j);
 }

@@ -32,11 +32,24 @@ if(EXISTS ${CMAKE_SOURCE_DIR}/engine/app/dns.c AND TARGET sw_eve)
   sw_fuzzer(fuzz_dns sw_dns)
 endif()
 
+# TLS: record layer, handshake, certificates through libcrypto (OpenSSL: d2i_X509,
+# digests for fingerprints and JA3/JA4), the EVE object (engine/app/tls.c).
+if(EXISTS ${CMAKE_SOURCE_DIR}/engine/app/tls.c AND TARGET sw_eve)
+  add_library(sw_tls STATIC engine/app/tls.c)
+  target_link_libraries(sw_tls PUBLIC sw_common sw_eve PkgConfig::CRYPTO)
+  if(EXISTS ${CMAKE_SOURCE_DIR}/tests/unit/test_tls.c)
+    sw_unit_test(test_tls sw_tls)
+  endif()
+  if(EXISTS ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_tls.c)
+    sw_fuzzer(fuzz_tls sw_tls)
+  endif()
+endif()
+
 # The dispatcher the worker calls (engine/app/app.c).
 if(EXISTS ${CMAKE_SOURCE_DIR}/engine/app/app.c AND TARGET sw_probe AND TARGET sw_http AND TARGET sw_dns
-   AND TARGET sw_flow)
+   AND TARGET sw_tls AND TARGET sw_flow)
   add_library(sw_app STATIC engine/app/app.c)
-  target_link_libraries(sw_app PUBLIC sw_probe sw_http sw_dns sw_flow sw_common)
+  target_link_libraries(sw_app PUBLIC sw_probe sw_http sw_dns sw_tls sw_flow sw_common)
 endif()
 
 # Detection + parsers together: transaction rules on real libhtp transactions.

@@ -137,6 +137,8 @@ struct sw_app_config {
 	uint32_t probe_depth;             /* bytes of a direction probed before giving up (0: the default) */
 	bool detect_off[SW_APP_N];        /* app-layer.protocols.<name>.enabled: no (never detected) */
 	bool midstream;                   /* stream.midstream: flows picked up without a SYN get an app layer */
+	int8_t tls_ja3_cfg, tls_ja4_cfg;  /* app-layer.protocols.tls.ja3/ja4-fingerprints: 1 yes, 0 no, -1 auto */
+	bool tls_ja3, tls_ja4;            /* ... resolved by the engine (auto: a rule uses them): logged in EVE */
 	unsigned workers;                 /* memcaps are split across this many workers */
 };
 
@@ -153,6 +155,12 @@ struct sw_app_stats {
 	uint64_t http_gap;                /* a stream gap stopped HTTP parsing in one direction */
 	uint64_t memuse;                  /* bytes of HTTP parser state now (approximate) */
 	uint64_t http_memcap_own;         /* parser states the dispatcher could not allocate */
+	uint64_t tx_tls;                  /* TLS handshakes logged (EVE app_layer.tx.tls) */
+	uint64_t tls_invalid;             /* TLS directions stopped: not TLS, malformed or oversized handshake */
+	uint64_t tls_cert_invalid;        /* certificates libcrypto could not decode */
+	uint64_t tls_truncated;           /* TLS fields or certificates not kept (per-flow store full) */
+	uint64_t tls_alloc;               /* TLS flows whose parser state could not be allocated */
+	uint64_t tls_memuse;              /* bytes of TLS parser state now */
 	uint64_t events_early;            /* stage events beyond one packet's queue: run before its packet rules */
 };
 

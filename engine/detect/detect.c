@@ -645,6 +645,15 @@ static const struct {
 	[SW_BUF_HTTP_START] = { B_BOTH, false },       [SW_BUF_HTTP_PROTOCOL] = { B_BOTH, false },
 	[SW_BUF_HTTP_CONNECTION] = { B_BOTH, false },  [SW_BUF_FILE_DATA] = { B_BOTH, true },
 	[SW_BUF_DNS_QUERY] = { B_REQ, false },
+	/* TLS (tls.h): certificates are the "body" stages (certificates done), the hellos the "headers" */
+	[SW_BUF_TLS_SNI] = { B_REQ, false },           [SW_BUF_TLS_CERT_SUBJECT] = { B_BOTH, true },
+	[SW_BUF_TLS_CERT_ISSUER] = { B_BOTH, true },   [SW_BUF_TLS_CERT_SERIAL] = { B_BOTH, true },
+	[SW_BUF_TLS_CERT_FINGERPRINT] = { B_BOTH, true }, [SW_BUF_TLS_CERTS] = { B_BOTH, true },
+	[SW_BUF_TLS_SUBJECTALTNAME] = { B_RESP, true }, [SW_BUF_TLS_ALPN] = { B_BOTH, false },
+	[SW_BUF_TLS_RANDOM] = { B_BOTH, false },       [SW_BUF_TLS_RANDOM_TIME] = { B_BOTH, false },
+	[SW_BUF_TLS_RANDOM_BYTES] = { B_BOTH, false }, [SW_BUF_JA3_HASH] = { B_REQ, false },
+	[SW_BUF_JA3_STRING] = { B_REQ, false },        [SW_BUF_JA3S_HASH] = { B_RESP, false },
+	[SW_BUF_JA3S_STRING] = { B_RESP, false },      [SW_BUF_JA4_HASH] = { B_REQ, false },
 };
 
 bool sw_buf_to_server(enum sw_bufid b, bool stage_to_server)
@@ -1044,6 +1053,15 @@ size_t sw_detect_rule_count(const struct sw_detect *d)
 const struct sw_rules *sw_detect_rules(const struct sw_detect *d)
 {
 	return d->rules;
+}
+
+bool sw_detect_uses_buf(const struct sw_detect *d, enum sw_bufid b)
+{
+	for (uint32_t i = 0; i < d->n; i++)
+		for (uint32_t k = 0; k < d->cr[i].r->n_pm; k++)
+			if (d->cr[i].r->pm[k].buf == b)
+				return true;
+	return false;
 }
 
 /* ---- per-worker context ---- */

@@ -56,6 +56,8 @@ struct sw_detect *sw_detect_get(struct sw_detect *d);
 void sw_detect_put(struct sw_detect *d);
 size_t sw_detect_rule_count(const struct sw_detect *d);
 const struct sw_rules *sw_detect_rules(const struct sw_detect *d);
+/* Whether some rule of @d inspects buffer @b (Suricata's "enabled if rules require it"). */
+bool sw_detect_uses_buf(const struct sw_detect *d, enum sw_bufid b);
 
 /* Per-worker context holding a reference to @d and its own Hyperscan scratch. NULL + errno on error. */
 struct sw_detect_ctx *sw_detect_ctx_new(struct sw_detect *d);

@@ -134,6 +134,9 @@ static void test_every_key(void **state)
 	assert_string_equal(c->eve_filename, "out.json");
 	assert_int_equal(c->eve_types, SW_EVE_ALERT | SW_EVE_FLOW | SW_EVE_DROP);
 	assert_int_equal(c->threads, 7);
+	assert_int_equal(c->app.tls_ja3_cfg, 1); /* ja3-fingerprints: yes */
+	assert_int_equal(c->app.tls_ja4_cfg, 0);
+	assert_false(c->app_enabled[SW_APP_TLS]);
 	assert_false(c->checksum_validation);
 	assert_int_equal(c->stats_interval, 9);
 	assert_int_equal(c->memcap, 1ull << 30);
@@ -297,7 +300,7 @@ static void test_errors(void **state)
 		{ "checksum-validation: maybe\n", 1, 22,
 		  "'checksum-validation' expects yes or no, got 'maybe'" },
 		{ "outputs:\n  - eve-log:\n      types:\n        - alert\n        - smb\n", 5, 11,
-		  "'outputs.eve-log.types': unknown eve type 'smb' (alert, flow, http, dns, stats, drop)" },
+		  "'outputs.eve-log.types': unknown eve type 'smb' (alert, flow, http, dns, tls, stats, drop)" },
 		{ "outputs:\n  - eve-log:\n      filetype: unix_stream\n", 3, 17,
 		  "'outputs.eve-log.filetype' supports only 'regular', got 'unix_stream'" },
 		{ "outputs:\n  - syslog:\n      enabled: yes\n", 2, 5, "unknown key 'outputs.syslog'" },

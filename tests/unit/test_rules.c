@@ -691,6 +691,30 @@ static void test_http_buffers(void **state)
 		{ "file_data", false, SW_BUF_FILE_DATA },
 		{ "dns.query", false, SW_BUF_DNS_QUERY },
 		{ "dns_query", false, SW_BUF_DNS_QUERY },
+		{ "tls.sni", false, SW_BUF_TLS_SNI },
+		{ "tls_sni", false, SW_BUF_TLS_SNI },
+		{ "tls.cert_subject", false, SW_BUF_TLS_CERT_SUBJECT },
+		{ "tls_cert_subject", false, SW_BUF_TLS_CERT_SUBJECT },
+		{ "tls.cert_issuer", false, SW_BUF_TLS_CERT_ISSUER },
+		{ "tls_cert_issuer", false, SW_BUF_TLS_CERT_ISSUER },
+		{ "tls.cert_serial", false, SW_BUF_TLS_CERT_SERIAL },
+		{ "tls_cert_serial", false, SW_BUF_TLS_CERT_SERIAL },
+		{ "tls.cert_fingerprint", false, SW_BUF_TLS_CERT_FINGERPRINT },
+		{ "tls_cert_fingerprint", false, SW_BUF_TLS_CERT_FINGERPRINT },
+		{ "tls.certs", false, SW_BUF_TLS_CERTS },
+		{ "tls.subjectaltname", false, SW_BUF_TLS_SUBJECTALTNAME },
+		{ "tls.alpn", false, SW_BUF_TLS_ALPN },
+		{ "tls.random", false, SW_BUF_TLS_RANDOM },
+		{ "tls.random_time", false, SW_BUF_TLS_RANDOM_TIME },
+		{ "tls.random_bytes", false, SW_BUF_TLS_RANDOM_BYTES },
+		{ "ja3.hash", false, SW_BUF_JA3_HASH },
+		{ "ja3_hash", false, SW_BUF_JA3_HASH },
+		{ "ja3.string", false, SW_BUF_JA3_STRING },
+		{ "ja3_string", false, SW_BUF_JA3_STRING },
+		{ "ja3s.hash", false, SW_BUF_JA3S_HASH },
+		{ "ja3s.string", false, SW_BUF_JA3S_STRING },
+		{ "ja4.hash", false, SW_BUF_JA4_HASH },
+		{ "ja4_hash", false, SW_BUF_JA4_HASH },
 	};
 	struct env *e = *state;
 	uint64_t seen = 1; /* payload */
@@ -706,7 +730,9 @@ static void test_http_buffers(void **state)
 			snprintf(rule, sizeof(rule), H "(%s; content:\"a\"; pkt_data; content:\"bb\"; sid:1;)", t[i].kw);
 		r = ok1(e, rule);
 		x = sw_rules_get(r, 0);
-		if (x->app_proto != (t[i].buf == SW_BUF_DNS_QUERY ? SW_APP_DNS : SW_APP_HTTP1))
+		if (x->app_proto != (t[i].buf == SW_BUF_DNS_QUERY                               ? SW_APP_DNS
+				     : t[i].buf >= SW_BUF_TLS_SNI && t[i].buf <= SW_BUF_JA4_HASH ? SW_APP_TLS
+												  : SW_APP_HTTP1))
 			fail_msg("%s: app_proto %d", t[i].kw, x->app_proto);
 		assert_int_equal(x->proto, SW_RP_TCP);
 		assert_int_equal(x->n_pm, 2);
