@@ -260,6 +260,8 @@ static void feed_at(struct sw_app *a, struct sw_flow *f, const struct sw_packet 
 		if (af->http)
 			af->stopped[!dir] = true; /* libhtp failed: the whole connection parser stops */
 	}
+	if (af->tls && sw_tls_encrypted(af->tls))
+		f->no_payload_inspect = true;
 	af->end[dir] = off + len;
 	a->defer = false;
 	a->cur_flow = NULL;

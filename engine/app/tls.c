@@ -115,6 +115,7 @@ struct sw_tls_flow {
 	struct tls_tx tx;
 	struct tls_dir dir[2]; /* [0] to server */
 	bool tls13;            /* the server chose TLS 1.3: its certificates are encrypted */
+	bool app_data;         /* an application data record after the ServerHello (sw_tls_encrypted) */
 	size_t mem;
 };
 
@@ -187,7 +188,7 @@ void sw_tls_flow_free(struct sw_tls *t, struct sw_tls_flow *tf)
 
 bool sw_tls_encrypted(const struct sw_tls_flow *tf)
 {
-	return tf && tf->dir[0].encrypted && tf->dir[1].encrypted;
+	return tf && tf->app_data;
 }
 
 /* ---- the arena ---- */
@@ -1074,6 +1075,8 @@ int sw_tls_data(struct sw_tls *t, struct sw_tls_flow *tf, bool to_server, const 
 			}
 			if (!tf->tx.side[dir].version)
 				tf->tx.side[dir].version = (uint16_t)(d->hdr[1] << 8 | d->hdr[2]);
+			if (d->rec_type == REC_APPDATA && tf->tx.side[1].hello)
+				tf->app_data = true;
 			if (d->rec_type == REC_CCS || d->rec_type == REC_APPDATA) {
 				/* the direction's next handshake records are encrypted: no more certificates */
 				d->encrypted = true;

@@ -69,7 +69,11 @@ int sw_tls_data(struct sw_tls *t, struct sw_tls_flow *tf, bool to_server, const 
 void sw_tls_gap(struct sw_tls *t, struct sw_tls_flow *tf, bool to_server);
 /* The flow ends: report every stage not reached yet, in order. */
 void sw_tls_flow_close(struct sw_tls *t, struct sw_tls_flow *tf, sw_app_emit_fn emit, void *ctx);
-/* Whether both directions encrypted (the raw stream is then not inspected by content rules). */
+/*
+ * Whether application data was seen (after the ServerHello: 0-RTT early
+ * data does not count): the session is encrypted, and Suricata stops payload
+ * inspection of the flow there (app-layer-ssl.c, APP_LAYER_PARSER_NO_INSPECTION_PAYLOAD).
+ */
 bool sw_tls_encrypted(const struct sw_tls_flow *tf);
 
 bool sw_tls_tx_buf(const struct sw_app_tx *tx, enum sw_bufid buf, bool to_server, uint32_t idx, const uint8_t **p,

@@ -858,6 +858,7 @@ static int prepare_rule(struct sw_detect *d, struct crule *cr, char *err, size_t
 	 * cannot change within a direction, and an alert per packet would
 	 * bury the one that matters.
 	 */
+	cr->payload = r->n_pm > 0 && !cr->tx;
 	cr->iponly = r->n_pm == 0 && r->flow == 0 && !r->flags.set && !r->ttl.set && !r->itype.set &&
 		     !r->icode.set && !r->icmp_id.set && !r->icmp_seq.set && !r->ip_proto.set && !r->tcp_mss.set &&
 		     !r->dsize.set && r->n_fb == 0 && r->sp.any && r->dp.any && !r->app_proto && !r->stream_size.set;
@@ -1238,7 +1239,9 @@ static int collect(struct sw_detect_ctx *c, const struct sw_packet *p, const str
 	const struct sw_detect *d = c->d;
 	int cls;
 
-	if (p->proto == 6 && v && v->in_stream) {
+	if (p->flow && p->flow->no_payload_inspect) {
+		/* encrypted (tls.h): no payload rule is evaluated, so none is scanned for */
+	} else if (p->proto == 6 && v && v->in_stream) {
 		/* only matches ending in the new bytes: start far enough back for the longest pattern */
 		uint32_t back = d->max_fp_len ? d->max_fp_len - 1 : 0;
 		uint32_t start = v->new_off > back ? v->new_off - back : 0;
@@ -1300,6 +1303,8 @@ static void evaluate(struct sw_detect_ctx *c, struct sw_packet *p, const struct 
 				continue;
 			if (p->stream_flush && !cr->has_positive)
 				continue; /* header-only rules matched the real segments already */
+			if (cr->payload && f && f->no_payload_inspect)
+				continue; /* a rule without a fast pattern, on an encrypted flow */
 			if (!sw_verify_rule(c, cr, p, v))
 				continue;
 		}

@@ -150,6 +150,7 @@ struct crule {
 	bool has_thr;             /* threshold or detection_filter */
 	bool sets_fb;             /* set / unset / toggle */
 	bool iponly;              /* addresses and protocol only: once per flow direction */
+	bool payload;             /* a packet rule with payload keywords (skipped on encrypted flows) */
 	pcre2_code **re;          /* per pm index (NULL for non-pcre items) */
 	/*
 	 * Application-layer rules (some keyword in a transaction buffer) are

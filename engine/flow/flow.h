@@ -109,6 +109,13 @@ struct sw_flow {
 	uint8_t app_probe_done;    /* bit 0: to-server direction probed to the end, bit 1: to client */
 	uint8_t app_proto_dir[2];  /* what each direction was recognised as (0 = to server), 0 if nothing */
 	struct sw_app_flow *app;   /* the protocol parser's state, NULL if none */
+	/*
+	 * The payload is encrypted from here on (TLS application data seen):
+	 * rules with payload keywords are no longer evaluated on its packets,
+	 * Suricata's FLOW_NOPAYLOAD_INSPECTION under encryption-handling
+	 * "track-only", its default.  Header rules and transactions still run.
+	 */
+	bool no_payload_inspect;
 
 	/* table internals: do not touch outside flow.c */
 	struct sw_flow *hnext, *lru_prev, *lru_next;
