@@ -8,9 +8,13 @@
 #          header protocol ip/tcp/udp/icmp/tcp-pkt/tcp-stream and no
 #          application buffer keyword (the same filter the old parser applied
 #          by rejecting them)
-# and prints, per run: rules loaded, alerts, the whole-run wall time (rule
-# compilation included), throughput over the capture's bytes, peak RSS, and
-# the alerts per sid (BENCH_SIDS=1).  Skips cleanly without ../shared.
+#   nodt - every rule file, DNS and TLS parsing off (app-layer.protocols.dns/tls
+#          enabled: no): the cost and the yield of those two parsers
+# and prints, per run: rules loaded, alerts, dns and tls records, the
+# whole-run wall time (rule compilation included), throughput over the
+# capture's bytes, peak RSS, and the alerts per sid (BENCH_SIDS=1; BENCH_DIFF=1
+# prints the sids whose count differs between all and nodt).  Skips cleanly
+# without ../shared.
 #
 #   bench/et_mix.sh [BUILD_DIR] [THREADS...]      default: build/release, 1 and 2
 set -euo pipefail
@@ -65,17 +69,28 @@ run() {
   /usr/bin/time -f '%e %M' -o "$out/time" "$sw" -r "$cap" -l "$out" --threads "$t" "$@" \
     >"$out/stdout" 2>"$out/stderr" || { echo "$label t=$t: sidewall failed:"; tail -5 "$out/stderr"; return 1; }
   read -r secs kb <"$out/time"
-  local alerts
+  local alerts dns tls
   alerts=$(grep -c '"event_type":"alert"' "$out/eve.json" || true)
-  awk -v l="$label" -v t="$t" -v r="$loaded" -v a="$alerts" -v s="$secs" -v b="$bytes" -v kb="$kb" 'BEGIN {
-    printf "%-4s threads=%s rules=%-6s alerts=%-6s time=%6.2f s  %7.1f Mbit/s  peak RSS %5.0f MB\n", l, t, r, a, s,
-      b * 8 / s / 1e6, kb / 1024 }'
+  dns=$(grep -c '"event_type":"dns"' "$out/eve.json" || true)
+  tls=$(grep -c '"event_type":"tls"' "$out/eve.json" || true)
+  awk -v l="$label" -v t="$t" -v r="$loaded" -v a="$alerts" -v s="$secs" -v b="$bytes" -v kb="$kb" -v d="$dns" \
+    -v x="$tls" 'BEGIN {
+    printf "%-4s threads=%s rules=%-6s alerts=%-6s dns=%-5s tls=%-5s time=%6.2f s  %7.1f Mbit/s  peak RSS %5.0f MB\n",
+      l, t, r, a, d, x, s, b * 8 / s / 1e6, kb / 1024 }'
+  jq -r 'select(.event_type=="alert") | .alert.signature_id' "$out/eve.json" | sort | uniq -c >"$work/sids-$label-$t"
   if [ -n "${BENCH_SIDS:-}" ]; then
     jq -r 'select(.event_type=="alert") | "\(.alert.signature_id) \(.alert.signature)"' "$out/eve.json" |
       sort | uniq -c | sort -rn | sed 's/^/      /'
   fi
 }
+printf 'app-layer:\n  protocols:\n    dns:\n      enabled: no\n    tls:\n      enabled: no\n' >"$work/nodt.yaml"
 for t in "${threads[@]}"; do
   run l4 "$t" -S "$work/l4.rules"
   run all "$t" "${all_args[@]}"
+  run nodt "$t" -c "$work/nodt.yaml" "${all_args[@]}"
+  if [ -n "${BENCH_DIFF:-}" ]; then
+    echo "   sids whose alert count differs (count: all -> nodt):"
+    join -1 2 -2 2 -a 1 -a 2 -e 0 -o 0,1.1,2.1 <(sort -k2,2 "$work/sids-all-$t") <(sort -k2,2 "$work/sids-nodt-$t") |
+      awk '$2 != $3 { printf "      %s: %s -> %s\n", $1, $2, $3 }'
+  fi
 done
