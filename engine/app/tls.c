@@ -54,7 +54,6 @@
 #define TLS_HS_INIT 4096u
 #define TLS_MAX_CERTS 16
 #define TLS_MAX_ALPN 16
-#define TLS_MAX_SANS 64
 #define TLS_LIST_MAX 32768 /* 16-bit values in one hello list: 64 KiB of them */
 #define TLS_ALL_STAGES ((1u << SW_STAGE_N) - 1)
 
@@ -82,7 +81,7 @@ struct tls_side {
 	int64_t not_before, not_after;
 	bool validity;
 	uint32_t n_sans;
-	struct tls_str sans[TLS_MAX_SANS];
+	uint32_t sans_off;   /* arena offset of n_sans (offset, length) uint32 pairs: a certificate may list hundreds */
 };
 
 struct tls_tx {
@@ -756,26 +755,47 @@ static int64_t asn1_time(const ASN1_TIME *t, bool *ok)
 }
 
 /* The SAN forms Suricata prints (rust/src/x509/mod.rs SCGeneralName): DNS, URI, IP ("[10, 0, 0, 1]"). */
+/* SAN @i of @sd as a string of the arena. */
+static struct tls_str san_at(const struct tls_tx *x, const struct tls_side *sd, uint32_t i)
+{
+	struct tls_str r = { 0, 0, true };
+	uint32_t pair[2];
+
+	memcpy(pair, x->arena + sd->sans_off + 8 * i, sizeof(pair));
+	r.off = pair[0];
+	r.len = pair[1];
+	return r;
+}
+
+/*
+ * The SAN forms Suricata prints (rust/src/x509/mod.rs SCGeneralName): DNS, URI, IP ("[10, 0, 0, 1]").
+ * Their index is reserved in the arena first (its offset stays valid when the arena moves).
+ */
 static void add_sans(struct sw_tls_flow *tf, struct tls_side *sd, X509 *x)
 {
 	GENERAL_NAMES *gn = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
 	int n = gn ? sk_GENERAL_NAME_num(gn) : 0;
+	struct tls_str idx;
 
+	if (n <= 0 || !ar_reserve(tf, 8u * (uint32_t)n)) {
+		GENERAL_NAMES_free(gn);
+		return;
+	}
+	idx.off = tf->tx.arena_len;
+	tf->tx.arena_len += 8u * (uint32_t)n;
+	sd->sans_off = idx.off;
 	for (int i = 0; i < n; i++) {
 		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gn, i);
 		const ASN1_STRING *v = NULL;
+		struct tls_str out = { 0 };
+		bool ok = false;
 
-		if (sd->n_sans >= TLS_MAX_SANS) {
-			tf->t->st.truncated++;
-			break;
-		}
 		if (g->type == GEN_DNS)
 			v = g->d.dNSName;
 		else if (g->type == GEN_URI)
 			v = g->d.uniformResourceIdentifier;
 		if (v) {
-			if (ar_put(tf, ASN1_STRING_get0_data(v), (uint32_t)ASN1_STRING_length(v), &sd->sans[sd->n_sans]))
-				sd->n_sans++;
+			ok = ar_put(tf, ASN1_STRING_get0_data(v), (uint32_t)ASN1_STRING_length(v), &out);
 		} else if (g->type == GEN_IPADD) {
 			struct ar_str s;
 			const uint8_t *p = ASN1_STRING_get0_data(g->d.iPAddress);
@@ -789,8 +809,13 @@ static void add_sans(struct sw_tls_flow *tf, struct tls_side *sd, X509 *x)
 				as_u(&s, p[k]);
 			}
 			as_add(&s, "]", 1);
-			if (as_end(&s, &sd->sans[sd->n_sans]))
-				sd->n_sans++;
+			ok = as_end(&s, &out);
+		}
+		if (ok) {
+			uint32_t pair[2] = { out.off, out.len };
+
+			memcpy(tf->tx.arena + sd->sans_off + 8 * sd->n_sans, pair, sizeof(pair));
+			sd->n_sans++;
 		}
 	}
 	GENERAL_NAMES_free(gn);
@@ -1155,7 +1180,13 @@ bool sw_tls_tx_buf(const struct sw_app_tx *tx, enum sw_bufid buf, bool to_server
 	case SW_BUF_TLS_CERTS:
 		return idx < sd->n_certs && ret_str(x, &sd->certs[idx], p, len);
 	case SW_BUF_TLS_SUBJECTALTNAME:
-		return idx < s->n_sans && ret_str(x, &s->sans[idx], p, len);
+		if (idx >= s->n_sans)
+			return false;
+		{
+			struct tls_str san = san_at(x, s, idx);
+
+			return ret_str(x, &san, p, len);
+		}
 	case SW_BUF_TLS_ALPN:
 		return idx < sd->n_alpn && ret_str(x, &sd->alpn[idx], p, len);
 	case SW_BUF_TLS_RANDOM:
@@ -1237,8 +1268,11 @@ void sw_tls_tx_eve(const struct sw_app_tx *tx, struct sw_json *j)
 	eve_str(j, x, "issuerdn", &s->issuer);
 	if (s->n_sans) {
 		sw_json_arr(j, "subjectaltname");
-		for (uint32_t i = 0; i < s->n_sans; i++)
-			eve_str(j, x, NULL, &s->sans[i]);
+		for (uint32_t i = 0; i < s->n_sans; i++) {
+			struct tls_str san = san_at(x, s, i);
+
+			eve_str(j, x, NULL, &san);
+		}
 		sw_json_close_arr(j);
 	}
 	eve_str(j, x, "serial", &s->serial);
