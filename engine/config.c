@@ -408,8 +408,10 @@ static int eve_key(struct ctx *x, const char *path, const char *key,
 				types |= SW_EVE_DNS;
 			else if (!strcmp(t, "tls"))
 				types |= SW_EVE_TLS;
+			else if (!strcmp(t, "ssh"))
+				types |= SW_EVE_SSH;
 			else {
-				set_err(x, tn, "'%s': unknown eve type '%.100s' (alert, flow, http, dns, tls, stats, drop)", path,
+				set_err(x, tn, "'%s': unknown eve type '%.100s' (alert, flow, http, dns, tls, ssh, stats, drop)", path,
 					t);
 				return -EINVAL;
 			}
@@ -1278,7 +1280,8 @@ struct sw_config *sw_config_default(void)
 	if (!c->log_dir || !c->eve_filename)
 		goto fail;
 	c->eve_enabled = true;
-	c->eve_types = SW_EVE_ALERT | SW_EVE_FLOW | SW_EVE_HTTP | SW_EVE_DNS | SW_EVE_TLS | SW_EVE_STATS | SW_EVE_DROP;
+	c->eve_types = SW_EVE_ALERT | SW_EVE_FLOW | SW_EVE_HTTP | SW_EVE_DNS | SW_EVE_TLS | SW_EVE_SSH | SW_EVE_STATS |
+			SW_EVE_DROP;
 	c->threads = 0;
 	c->checksum_validation = true;
 	c->stats_interval = 0;

@@ -23,6 +23,7 @@
 #define SW_EVE_HTTP  0x10 /* one record per HTTP transaction */
 #define SW_EVE_DNS   0x20 /* one record per DNS message */
 #define SW_EVE_TLS   0x40 /* one record per TLS handshake */
+#define SW_EVE_SSH   0x80 /* one record per SSH session */
 
 struct sw_config_var {
 	char *name;  /* without '$' */

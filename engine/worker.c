@@ -281,10 +281,10 @@ static void on_stage(void *ctx, struct sw_flow *f, const struct sw_packet *cur, 
 	}
 	if (stage == SW_STAGE_TX_DONE) {
 		/* one record per transaction, of its protocol's event type */
-		bool dns = tx->proto == SW_APP_DNS, tls = tx->proto == SW_APP_TLS;
-		struct sw_json *j = sw_eve_flow_event(w->w, dns ? "dns" : tls ? "tls" : "http",
-						      dns ? SW_EVE_DNS : tls ? SW_EVE_TLS : SW_EVE_HTTP, f,
-						      dns && !sw_app_tx_to_server(tx), p->ts_usec);
+		bool dns = tx->proto == SW_APP_DNS, tls = tx->proto == SW_APP_TLS, ssh = tx->proto == SW_APP_SSH;
+		struct sw_json *j = sw_eve_flow_event(w->w, dns ? "dns" : tls ? "tls" : ssh ? "ssh" : "http",
+						      dns ? SW_EVE_DNS : tls ? SW_EVE_TLS : ssh ? SW_EVE_SSH : SW_EVE_HTTP,
+						      f, dns && !sw_app_tx_to_server(tx), p->ts_usec);
 
 		if (j) {
 			sw_json_u64(j, "tx_id", tx->id);
@@ -1119,6 +1119,9 @@ static void sum_range(const struct sw_engine *e, unsigned first, unsigned count,
 			t->app.tls_cert_invalid += as->tls_cert_invalid;
 			t->app.tls_truncated += as->tls_truncated;
 			t->app.tls_memuse += as->tls_memuse;
+			t->app.tx_ssh += as->tx_ssh;
+			t->app.ssh_invalid += as->ssh_invalid;
+			t->app.ssh_alloc += as->ssh_alloc;
 			t->app.http_memcap += as->http_memcap;
 			t->app.http_parse_errors += as->http_parse_errors;
 			t->app.http_gap += as->http_gap;
@@ -1294,6 +1297,7 @@ static void app_layer_stats(struct sw_json *j, const struct totals *t)
 	sw_json_u64(j, "dns_udp", t->app.tx_dns_udp);
 	sw_json_u64(j, "dns_tcp", t->app.tx_dns_tcp);
 	sw_json_u64(j, "tls", t->app.tx_tls);
+	sw_json_u64(j, "ssh", t->app.tx_ssh);
 	sw_json_close_obj(j);
 	/* parser errors (Suricata's error.<proto>.parser) */
 	sw_json_obj(j, "error");
@@ -1311,6 +1315,10 @@ static void app_layer_stats(struct sw_json *j, const struct totals *t)
 	sw_json_obj(j, "tls");
 	sw_json_u64(j, "parser", t->app.tls_invalid);
 	sw_json_u64(j, "alloc", t->app.tls_alloc);
+	sw_json_close_obj(j);
+	sw_json_obj(j, "ssh");
+	sw_json_u64(j, "parser", t->app.ssh_invalid);
+	sw_json_u64(j, "alloc", t->app.ssh_alloc);
 	sw_json_close_obj(j);
 	sw_json_close_obj(j);
 	sw_json_close_obj(j);

@@ -459,6 +459,8 @@ static const char *const buf_names[SW_BUF_N] = {
 	[SW_BUF_JA3S_HASH] = "ja3s.hash",
 	[SW_BUF_JA3S_STRING] = "ja3s.string",
 	[SW_BUF_JA4_HASH] = "ja4.hash",
+	[SW_BUF_SSH_PROTO] = "ssh.proto",
+	[SW_BUF_SSH_SOFTWARE] = "ssh.software",
 };
 
 const char *sw_buf_name(enum sw_bufid b)
@@ -569,6 +571,10 @@ static const struct bufkw {
 	{ "ja3s.string", SW_BUF_JA3S_STRING, BK_STICKY },
 	{ "ja4.hash", SW_BUF_JA4_HASH, BK_STICKY },
 	{ "ja4_hash", SW_BUF_JA4_HASH, BK_STICKY },
+	{ "ssh.proto", SW_BUF_SSH_PROTO, BK_STICKY },
+	{ "ssh_proto", SW_BUF_SSH_PROTO, BK_STICKY },
+	{ "ssh.software", SW_BUF_SSH_SOFTWARE, BK_STICKY },
+	{ "ssh_software", SW_BUF_SSH_SOFTWARE, BK_STICKY },
 };
 
 static const struct bufkw *find_buf_kw(const struct tok *kw)
@@ -633,6 +639,8 @@ static enum sw_app_proto buf_app(uint8_t b)
 		return SW_APP_DNS;
 	if (b >= SW_BUF_TLS_SNI && b <= SW_BUF_JA4_HASH)
 		return SW_APP_TLS;
+	if (b == SW_BUF_SSH_PROTO || b == SW_BUF_SSH_SOFTWARE)
+		return SW_APP_SSH;
 	return SW_APP_HTTP1;
 }
 

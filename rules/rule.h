@@ -144,6 +144,9 @@ enum sw_bufid {
 	SW_BUF_JA3S_HASH,            /* resp: ja3s.hash */
 	SW_BUF_JA3S_STRING,          /* resp: ja3s.string */
 	SW_BUF_JA4_HASH,             /* req: ja4.hash, ja4_hash */
+	/* SSH (engine/app/ssh.h): each side's banner */
+	SW_BUF_SSH_PROTO,            /* both: ssh.proto, ssh_proto ("2.0") */
+	SW_BUF_SSH_SOFTWARE,         /* both: ssh.software, ssh_software ("OpenSSH_9.2p1") */
 	SW_BUF_N
 };
 

@@ -28,13 +28,15 @@
 #include "engine/app/dns.h"
 #include "engine/app/http.h"
 #include "engine/app/probe.h"
+#include "engine/app/ssh.h"
 #include "engine/app/tls.h"
 
-/* A flow's parser: exactly one of http / dns / tls is set. */
+/* A flow's parser: exactly one of http / dns / tls / ssh is set. */
 struct sw_app_flow {
 	struct sw_http_flow *http;
 	struct sw_dns_flow *dns;
 	struct sw_tls_flow *tls;
+	struct sw_ssh_flow *ssh;
 	bool stopped[2];      /* that direction's parser gave up (gap, error) */
 	uint64_t end[2];      /* stream offset up to which the parser was fed */
 	uint32_t gaps[2];     /* f->stream[dir].gaps the parser was told about */
@@ -49,6 +51,7 @@ struct sw_app {
 	struct sw_http *http;
 	struct sw_dns *dns;
 	struct sw_tls *tls;
+	struct sw_ssh *ssh;
 	sw_app_stage_fn fn;
 	void *ctx;
 	/* set for the duration of one feed: the stage callback's flow and packet */
@@ -84,6 +87,8 @@ struct sw_app *sw_app_new(const struct sw_app_config *cfg, sw_app_stage_fn fn, v
 		goto fail;
 	if (!cfg->detect_off[SW_APP_TLS] && !(a->tls = sw_tls_new(cfg->tls_ja3, cfg->tls_ja4)))
 		goto fail;
+	if (!cfg->detect_off[SW_APP_SSH] && !(a->ssh = sw_ssh_new()))
+		goto fail;
 	return a;
 fail:
 	e = errno;
@@ -99,6 +104,7 @@ void sw_app_free(struct sw_app *a)
 	sw_http_free(a->http);
 	sw_dns_free(a->dns);
 	sw_tls_free(a->tls);
+	sw_ssh_free(a->ssh);
 	free(a);
 }
 
@@ -126,6 +132,12 @@ const struct sw_app_stats *sw_app_stats(struct sw_app *a)
 		a->st.tls_cert_invalid = ts->cert_invalid;
 		a->st.tls_truncated = ts->truncated;
 		a->st.tls_memuse = ts->memuse;
+	}
+	if (a->ssh) {
+		const struct sw_ssh_stats *ss = sw_ssh_stats(a->ssh);
+
+		a->st.tx_ssh = ss->tx;
+		a->st.ssh_invalid = ss->invalid;
 	}
 	return &a->st;
 }
@@ -198,6 +210,14 @@ static int parser_data(struct sw_app *a, struct sw_app_flow *af, int dir, bool t
 		}
 		return sw_tls_data(a->tls, af->tls, dir == 0, d, len, emit, a);
 	}
+	if (af->ssh) {
+		if (!d) {
+			sw_ssh_gap(a->ssh, af->ssh, dir == 0);
+			af->stopped[dir] = true;
+			return 0;
+		}
+		return sw_ssh_data(a->ssh, af->ssh, dir == 0, d, len, emit, a);
+	}
 	if (!d) {
 		sw_dns_gap(a->dns, af->dns, dir == 0); /* DNS over TCP loses its framing: that direction stops */
 		af->stopped[dir] = true;
@@ -223,6 +243,8 @@ static void parser_gap(struct sw_app *a, struct sw_app_flow *af, int dir)
 		sw_http_gap(a->http, af->http, dir == 0);
 	else if (af->tls)
 		sw_tls_gap(a->tls, af->tls, dir == 0);
+	else if (af->ssh)
+		sw_ssh_gap(a->ssh, af->ssh, dir == 0);
 	else
 		sw_dns_gap(a->dns, af->dns, dir == 0);
 	af->stopped[dir] = true;
@@ -260,8 +282,8 @@ static void feed_at(struct sw_app *a, struct sw_flow *f, const struct sw_packet 
 		if (af->http)
 			af->stopped[!dir] = true; /* libhtp failed: the whole connection parser stops */
 	}
-	if (af->tls && sw_tls_encrypted(af->tls))
-		f->no_payload_inspect = true;
+	if ((af->tls && sw_tls_encrypted(af->tls)) || (af->ssh && sw_ssh_encrypted(af->ssh)))
+		f->no_payload_inspect = true; /* encryption-handling: track-only, Suricata's default for both */
 	af->end[dir] = off + len;
 	a->defer = false;
 	a->cur_flow = NULL;
@@ -303,21 +325,25 @@ static struct sw_app_flow *parser_new(struct sw_app *a, struct sw_flow *f, enum 
 	struct sw_app_flow *af;
 
 	if (!(proto == SW_APP_HTTP1 && a->http) && !(proto == SW_APP_DNS && a->dns) &&
-	    !(proto == SW_APP_TLS && a->tls && tcp))
+	    !(proto == SW_APP_TLS && a->tls && tcp) && !(proto == SW_APP_SSH && a->ssh && tcp))
 		return NULL;
 	af = calloc(1, sizeof(*af));
 	if (af && proto == SW_APP_HTTP1)
 		af->http = sw_http_flow_new(a->http, f, ts); /* a refusal is counted in its memcap */
 	else if (af && proto == SW_APP_TLS)
 		af->tls = sw_tls_flow_new(a->tls);
+	else if (af && proto == SW_APP_SSH)
+		af->ssh = sw_ssh_flow_new(a->ssh);
 	else if (af)
 		af->dns = sw_dns_flow_new(a->dns);
-	if (!af || (!af->http && !af->dns && !af->tls)) {
+	if (!af || (!af->http && !af->dns && !af->tls && !af->ssh)) {
 		/* Suricata's app_layer.error.<proto>.alloc */
 		if (proto == SW_APP_DNS)
 			(*(tcp ? &a->st.dns_alloc_tcp : &a->st.dns_alloc_udp))++;
 		else if (proto == SW_APP_TLS)
 			a->st.tls_alloc++;
+		else if (proto == SW_APP_SSH)
+			a->st.ssh_alloc++;
 		else if (!af)
 			a->st.http_memcap_own++;
 		free(af);
@@ -519,6 +545,9 @@ void sw_app_flow_end(struct sw_app *a, struct sw_flow *f)
 	} else if (af->tls) {
 		sw_tls_flow_close(a->tls, af->tls, emit, a);
 		sw_tls_flow_free(a->tls, af->tls);
+	} else if (af->ssh) {
+		sw_ssh_flow_close(a->ssh, af->ssh, emit, a);
+		sw_ssh_flow_free(a->ssh, af->ssh);
 	} else {
 		sw_dns_flow_close(a->dns, af->dns, emit, a);
 		sw_dns_flow_free(a->dns, af->dns);
@@ -538,6 +567,8 @@ bool sw_app_tx_buf(const struct sw_app_tx *tx, enum sw_bufid buf, bool to_server
 		return sw_dns_tx_buf(tx, buf, to_server, idx, p, len);
 	case SW_APP_TLS:
 		return sw_tls_tx_buf(tx, buf, to_server, idx, p, len);
+	case SW_APP_SSH:
+		return sw_ssh_tx_buf(tx, buf, to_server, idx, p, len);
 	default:
 		return false;
 	}
@@ -556,4 +587,6 @@ void sw_app_tx_eve(const struct sw_app_tx *tx, struct sw_json *j, bool record)
 		sw_dns_tx_eve(tx, j, record);
 	else if (tx->proto == SW_APP_TLS)
 		sw_tls_tx_eve(tx, j);
+	else if (tx->proto == SW_APP_SSH)
+		sw_ssh_tx_eve(tx, j);
 }

@@ -45,11 +45,23 @@ if(EXISTS ${CMAKE_SOURCE_DIR}/engine/app/tls.c AND TARGET sw_eve)
   endif()
 endif()
 
+# SSH: banners and the cleartext packets up to NEWKEYS (engine/app/ssh.c).
+if(EXISTS ${CMAKE_SOURCE_DIR}/engine/app/ssh.c AND TARGET sw_eve)
+  add_library(sw_ssh STATIC engine/app/ssh.c)
+  target_link_libraries(sw_ssh PUBLIC sw_common sw_eve)
+  if(EXISTS ${CMAKE_SOURCE_DIR}/tests/unit/test_ssh.c)
+    sw_unit_test(test_ssh sw_ssh)
+  endif()
+  if(EXISTS ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_ssh.c)
+    sw_fuzzer(fuzz_ssh sw_ssh)
+  endif()
+endif()
+
 # The dispatcher the worker calls (engine/app/app.c).
 if(EXISTS ${CMAKE_SOURCE_DIR}/engine/app/app.c AND TARGET sw_probe AND TARGET sw_http AND TARGET sw_dns
-   AND TARGET sw_tls AND TARGET sw_flow)
+   AND TARGET sw_tls AND TARGET sw_ssh AND TARGET sw_flow)
   add_library(sw_app STATIC engine/app/app.c)
-  target_link_libraries(sw_app PUBLIC sw_probe sw_http sw_dns sw_tls sw_flow sw_common)
+  target_link_libraries(sw_app PUBLIC sw_probe sw_http sw_dns sw_tls sw_ssh sw_flow sw_common)
 endif()
 
 # Detection + parsers together: transaction rules on real libhtp transactions.

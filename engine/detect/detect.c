@@ -654,6 +654,7 @@ static const struct {
 	[SW_BUF_TLS_RANDOM_BYTES] = { B_BOTH, false }, [SW_BUF_JA3_HASH] = { B_REQ, false },
 	[SW_BUF_JA3_STRING] = { B_REQ, false },        [SW_BUF_JA3S_HASH] = { B_RESP, false },
 	[SW_BUF_JA3S_STRING] = { B_RESP, false },      [SW_BUF_JA4_HASH] = { B_REQ, false },
+	[SW_BUF_SSH_PROTO] = { B_BOTH, false },        [SW_BUF_SSH_SOFTWARE] = { B_BOTH, false },
 };
 
 bool sw_buf_to_server(enum sw_bufid b, bool stage_to_server)

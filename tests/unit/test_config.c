@@ -300,7 +300,7 @@ static void test_errors(void **state)
 		{ "checksum-validation: maybe\n", 1, 22,
 		  "'checksum-validation' expects yes or no, got 'maybe'" },
 		{ "outputs:\n  - eve-log:\n      types:\n        - alert\n        - smb\n", 5, 11,
-		  "'outputs.eve-log.types': unknown eve type 'smb' (alert, flow, http, dns, tls, stats, drop)" },
+		  "'outputs.eve-log.types': unknown eve type 'smb' (alert, flow, http, dns, tls, ssh, stats, drop)" },
 		{ "outputs:\n  - eve-log:\n      filetype: unix_stream\n", 3, 17,
 		  "'outputs.eve-log.filetype' supports only 'regular', got 'unix_stream'" },
 		{ "outputs:\n  - syslog:\n      enabled: yes\n", 2, 5, "unknown key 'outputs.syslog'" },

@@ -715,6 +715,10 @@ static void test_http_buffers(void **state)
 		{ "ja3s.string", false, SW_BUF_JA3S_STRING },
 		{ "ja4.hash", false, SW_BUF_JA4_HASH },
 		{ "ja4_hash", false, SW_BUF_JA4_HASH },
+		{ "ssh.proto", false, SW_BUF_SSH_PROTO },
+		{ "ssh_proto", false, SW_BUF_SSH_PROTO },
+		{ "ssh.software", false, SW_BUF_SSH_SOFTWARE },
+		{ "ssh_software", false, SW_BUF_SSH_SOFTWARE },
 	};
 	struct env *e = *state;
 	uint64_t seen = 1; /* payload */
@@ -732,6 +736,7 @@ static void test_http_buffers(void **state)
 		x = sw_rules_get(r, 0);
 		if (x->app_proto != (t[i].buf == SW_BUF_DNS_QUERY                               ? SW_APP_DNS
 				     : t[i].buf >= SW_BUF_TLS_SNI && t[i].buf <= SW_BUF_JA4_HASH ? SW_APP_TLS
+				     : t[i].buf >= SW_BUF_SSH_PROTO && t[i].buf <= SW_BUF_SSH_SOFTWARE ? SW_APP_SSH
 												  : SW_APP_HTTP1))
 			fail_msg("%s: app_proto %d", t[i].kw, x->app_proto);
 		assert_int_equal(x->proto, SW_RP_TCP);
