@@ -889,14 +889,19 @@ static int certificate(struct sw_tls_flow *tf, int dir, struct sw_buf m)
 	uint8_t b[3];
 	uint32_t total;
 
-	if (tf->tls13 || sd->n_certs)
-		return 0; /* TLS 1.3 certificates are never in the clear; one chain per side */
+	/*
+	 * TLS 1.3 certificates are never in the clear; one chain per side: after
+	 * this side's first Certificate (or any later message) its certificate
+	 * stage may have been reported (tls.h), so its buffers stay as they were.
+	 */
+	if (tf->tls13 || tf->dir[dir].hs_done)
+		return 0;
 	if (sw_buf_get_bytes(&m, b, 3) < 0)
 		return -EBADMSG;
 	total = (uint32_t)b[0] << 16 | (uint32_t)b[1] << 8 | b[2];
 	if (sw_buf_sub(&m, total, &l) < 0)
 		return -EBADMSG;
-	while (sw_buf_left(&l)) {
+	for (uint32_t i = 0; sw_buf_left(&l); i++) {
 		const uint8_t *der;
 		uint32_t n;
 
@@ -906,12 +911,17 @@ static int certificate(struct sw_tls_flow *tf, int dir, struct sw_buf m)
 		der = sw_buf_cur(&l);
 		if (sw_buf_skip(&l, n) < 0)
 			return -EBADMSG;
-		if (sd->n_certs == 0)
+		/*
+		 * cert_* describe the chain's first certificate even when its bytes
+		 * are not kept; tls.certs instance i is certificate i, so after one
+		 * is not kept none is (each counted once: ar_put counts its own).
+		 */
+		if (i == 0)
 			cert0(tf, sd, der, n);
-		if (sd->n_certs < TLS_MAX_CERTS && ar_put(tf, der, n, &sd->certs[sd->n_certs]))
-			sd->n_certs++;
-		else
+		if (sd->n_certs != i || i >= TLS_MAX_CERTS)
 			tf->t->st.truncated++;
+		else if (ar_put(tf, der, n, &sd->certs[i]))
+			sd->n_certs++;
 	}
 	return 0;
 }
@@ -1040,6 +1050,35 @@ static int hs_drain(struct sw_tls_flow *tf, int dir)
 	return 0;
 }
 
+/*
+ * Handshake record bytes: appended and parsed in pieces that fit the
+ * buffer, so a message of SW_TLS_HS_MAX bytes may share its last record
+ * with the next message (RFC 5246 6.2.1).  Parsing empties the buffer of
+ * each whole message, so a piece always has room.
+ */
+static int hs_feed(struct sw_tls_flow *tf, int dir, const uint8_t *p, uint32_t n)
+{
+	struct tls_dir *d = &tf->dir[dir];
+	int rc = 0;
+
+	while (n && rc == 0) {
+		uint32_t k = SW_TLS_HS_MAX + 4 - d->hs_len;
+
+		if (k == 0) {
+			tf->t->st.hs_too_long++;
+			return -EMSGSIZE;
+		}
+		if (k > n)
+			k = n;
+		rc = hs_append(tf, d, p, k);
+		if (rc == 0)
+			rc = hs_drain(tf, dir);
+		p += k;
+		n -= k;
+	}
+	return rc;
+}
+
 static void dir_stop(struct sw_tls_flow *tf, int dir)
 {
 	tf->dir[dir].stop = true;
@@ -1058,10 +1097,17 @@ int sw_tls_data(struct sw_tls *t, struct sw_tls_flow *tf, bool to_server, const 
 		uint32_t n;
 
 		if (d->rec_left == 0) {
-			/* a record header: TLS's is 5 bytes; SSLv2's 2 (top bit set), read with its type byte */
+			/*
+			 * A record header: TLS's is 5 bytes; SSLv2's 2 (top bit set), read
+			 * with its type byte and, when the record has them, the 2 bytes
+			 * after it (a CLIENT-HELLO's version): kept across calls like
+			 * TLS's, so the version does not depend on where segments end.
+			 */
 			uint8_t b0 = d->hdr_have ? d->hdr[0] : data[0];
-			uint32_t want = (b0 & 0x80) ? 3 : 5;
+			uint32_t want = (b0 & 0x80) ? 2 : 5;
 
+			if ((b0 & 0x80) && d->hdr_have >= 2)
+				want = ((uint32_t)(d->hdr[0] & 0x7f) << 8 | d->hdr[1]) >= 3 ? 5 : 3;
 			n = want - d->hdr_have < len ? want - d->hdr_have : len;
 			memcpy(d->hdr + d->hdr_have, data, n);
 			d->hdr_have += (uint8_t)n;
@@ -1069,22 +1115,25 @@ int sw_tls_data(struct sw_tls *t, struct sw_tls_flow *tf, bool to_server, const 
 			len -= n;
 			if (d->hdr_have < want)
 				break;
+			if ((d->hdr[0] & 0x80) && d->hdr_have == 2) {
+				if (((uint32_t)(d->hdr[0] & 0x7f) << 8 | d->hdr[1]) == 0) {
+					rc = -EPROTO;
+					break;
+				}
+				continue; /* the length is known: now the type (and version) */
+			}
 			d->hdr_have = 0;
 			if (d->hdr[0] & 0x80) {
 				/* SSLv2: 15-bit length; the byte after the header is the message type */
 				uint32_t rl = ((uint32_t)(d->hdr[0] & 0x7f) << 8 | d->hdr[1]);
 
-				if (rl == 0) {
-					rc = -EPROTO;
-					break;
-				}
 				d->v2 = true;
 				d->rec_type = d->hdr[2];
-				d->rec_left = rl - 1;
+				d->rec_left = rl >= 3 ? rl - 3 : rl - 1;
 				if (d->rec_type == HS_CLIENT_HELLO && dir == 0) {
-					/* the version follows the type: peek when it is there */
-					if (len >= 2 && !tf->tx.side[0].version)
-						tf->tx.side[0].version = (uint16_t)(data[0] << 8 | data[1]);
+					/* the version follows the type */
+					if (rl >= 3 && !tf->tx.side[0].version)
+						tf->tx.side[0].version = (uint16_t)(d->hdr[3] << 8 | d->hdr[4]);
 				} else if (!tf->tx.side[dir].version) {
 					tf->tx.side[dir].version = 0x0200;
 				}
@@ -1108,14 +1157,12 @@ int sw_tls_data(struct sw_tls *t, struct sw_tls_flow *tf, bool to_server, const 
 				d->hs_done = true;
 				dir_release(tf, d);
 			}
-			if (d->rec_left == 0)
-				continue;
+			if (d->rec_left == 0 || len == 0)
+				continue; /* nothing of the body in this call (no empty append) */
 		}
 		n = d->rec_left < len ? d->rec_left : len;
 		if (!d->v2 && d->rec_type == REC_HANDSHAKE && !d->encrypted && !(tf->tls13 && dir == 1)) {
-			rc = hs_append(tf, d, data, n);
-			if (rc == 0)
-				rc = hs_drain(tf, dir);
+			rc = hs_feed(tf, dir, data, n);
 			if (rc < 0)
 				break;
 		}
