@@ -14,6 +14,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "common/dns_names.h"
 #include "common/tcp.h"
 #include "rules_int.h"
 
@@ -443,6 +444,13 @@ static const char *const buf_names[SW_BUF_N] = {
 	[SW_BUF_HTTP_CONNECTION] = "http.connection",
 	[SW_BUF_FILE_DATA] = "file.data",
 	[SW_BUF_DNS_QUERY] = "dns.query",
+	[SW_BUF_DNS_QUERIES_RRNAME] = "dns.queries.rrname",
+	[SW_BUF_DNS_ANSWERS_RRNAME] = "dns.answers.rrname",
+	[SW_BUF_DNS_AUTHORITIES_RRNAME] = "dns.authorities.rrname",
+	[SW_BUF_DNS_ADDITIONALS_RRNAME] = "dns.additionals.rrname",
+	[SW_BUF_DNS_RESPONSE_RRNAME] = "dns.response.rrname",
+	[SW_BUF_DNS_QUERY_NAME] = "dns.query.name",
+	[SW_BUF_DNS_ANSWER_NAME] = "dns.answer.name",
 	[SW_BUF_TLS_SNI] = "tls.sni",
 	[SW_BUF_TLS_CERT_SUBJECT] = "tls.cert_subject",
 	[SW_BUF_TLS_CERT_ISSUER] = "tls.cert_issuer",
@@ -546,6 +554,13 @@ static const struct bufkw {
 	{ "file_data", SW_BUF_FILE_DATA, BK_STICKY },
 	{ "dns.query", SW_BUF_DNS_QUERY, BK_STICKY },
 	{ "dns_query", SW_BUF_DNS_QUERY, BK_STICKY },
+	{ "dns.queries.rrname", SW_BUF_DNS_QUERIES_RRNAME, BK_STICKY },
+	{ "dns.answers.rrname", SW_BUF_DNS_ANSWERS_RRNAME, BK_STICKY },
+	{ "dns.authorities.rrname", SW_BUF_DNS_AUTHORITIES_RRNAME, BK_STICKY },
+	{ "dns.additionals.rrname", SW_BUF_DNS_ADDITIONALS_RRNAME, BK_STICKY },
+	{ "dns.response.rrname", SW_BUF_DNS_RESPONSE_RRNAME, BK_STICKY },
+	{ "dns.query.name", SW_BUF_DNS_QUERY_NAME, BK_STICKY },
+	{ "dns.answer.name", SW_BUF_DNS_ANSWER_NAME, BK_STICKY },
 	/* TLS: every legacy name is an alias of the sticky buffer (Suricata detect-tls-*.c, detect-ja*.c) */
 	{ "tls.sni", SW_BUF_TLS_SNI, BK_STICKY },
 	{ "tls_sni", SW_BUF_TLS_SNI, BK_STICKY },
@@ -596,6 +611,7 @@ static bool buf_resp_only(uint8_t b)
 	case SW_BUF_HTTP_LOCATION:
 	case SW_BUF_HTTP_SERVER:
 	case SW_BUF_HTTP_RESPONSE_HEADER:
+	case SW_BUF_DNS_RESPONSE_RRNAME: /* Suricata registers it to_client only */
 	case SW_BUF_TLS_SUBJECTALTNAME:
 	case SW_BUF_JA3S_HASH:
 	case SW_BUF_JA3S_STRING:
@@ -635,7 +651,7 @@ static bool buf_req_only(uint8_t b)
 /* The application protocol whose transactions have buffer @b (not SW_BUF_PAYLOAD). */
 static enum sw_app_proto buf_app(uint8_t b)
 {
-	if (b == SW_BUF_DNS_QUERY)
+	if (b >= SW_BUF_DNS_QUERY && b <= SW_BUF_DNS_ANSWER_NAME)
 		return SW_APP_DNS;
 	if (b >= SW_BUF_TLS_SNI && b <= SW_BUF_JA4_HASH)
 		return SW_APP_TLS;
@@ -1683,6 +1699,238 @@ static int kw_threshold(struct pctx *c, struct tok v, bool dfilter)
 	return 0;
 }
 
+/* ---- transaction integer keywords: dns.opcode, dns.rcode, dns.rrtype ---- */
+
+/*
+ * Suricata's integer syntax (rust/src/detect/uint.rs detect_parse_uint),
+ * which the transaction keywords use and parse_cmp() predates: after
+ * optional spaces one of
+ *   &M=V  &M!=V      bitmask (refused if V has bits outside M: never matches)
+ *   A-B  A<>B  !A-B  exclusive range, B - A > 1; negated: outside [A+1, B-1]
+ *   [=]N             equal
+ *   >N >=N <N <=N !N !=N   (refused where nothing or everything matches)
+ * then only spaces.  A value is 0x<hex> or decimal with an optional unit
+ * kb/kib (1024), mb/mib, gb/gib, any case; it must fit the keyword's type.
+ */
+struct ucur {
+	const char *s;
+	size_t n, i;
+	bool ovf;      /* a value did not fit */
+	bool badrange; /* A-B with B <= A + 1 */
+};
+
+static void u_spaces(struct ucur *u)
+{
+	while (u->i < u->n && u->s[u->i] == ' ')
+		u->i++;
+}
+
+static bool u_lit(struct ucur *u, const char *lit)
+{
+	size_t l = strlen(lit);
+
+	if (u->n - u->i < l || memcmp(u->s + u->i, lit, l) != 0)
+		return false;
+	u->i += l;
+	return true;
+}
+
+static bool u_value(struct ucur *u, uint64_t max, uint64_t *out)
+{
+	static const struct { const char *unit; uint64_t mul; } units[] = {
+		{ "kib", 1024 }, { "kb", 1024 }, { "mib", 1024 * 1024 }, { "mb", 1024 * 1024 },
+		{ "gib", 1024ull * 1024 * 1024 }, { "gb", 1024ull * 1024 * 1024 },
+	};
+	size_t i = u->i;
+	uint64_t v = 0;
+
+	if (u->n - i > 2 && u->s[i] == '0' && u->s[i + 1] == 'x' && isxdigit((unsigned char)u->s[i + 2])) {
+		for (i += 2; i < u->n && isxdigit((unsigned char)u->s[i]); i++) {
+			char ch = u->s[i];
+
+			v = v * 16 + (uint64_t)(isdigit((unsigned char)ch) ? ch - '0' : tolower((unsigned char)ch) - 'a' + 10);
+			if (v > max) {
+				u->ovf = true;
+				return false;
+			}
+		}
+		u->i = i;
+		*out = v;
+		return true;
+	}
+	if (i >= u->n || !isdigit((unsigned char)u->s[i]))
+		return false;
+	for (; i < u->n && isdigit((unsigned char)u->s[i]); i++) {
+		v = v * 10 + (uint64_t)(u->s[i] - '0');
+		if (v > max) {
+			u->ovf = true;
+			return false;
+		}
+	}
+	for (size_t k = 0; k < sizeof(units) / sizeof(units[0]); k++) {
+		size_t l = strlen(units[k].unit);
+
+		if (u->n - i >= l && strncasecmp(u->s + i, units[k].unit, l) == 0) {
+			i += l;
+			if (v >= 1) {
+				if (max / units[k].mul < v) {
+					u->ovf = true;
+					return false;
+				}
+				v *= units[k].mul;
+			}
+			break;
+		}
+	}
+	u->i = i;
+	*out = v;
+	return true;
+}
+
+/* One of the four alternatives at the cursor, in Suricata's order; false if none applies. */
+static bool u_parse(struct ucur *u, uint64_t max, struct sw_num_match *m)
+{
+	size_t start;
+	uint64_t a, b;
+	bool neg;
+
+	u_spaces(u);
+	start = u->i;
+	/* &M[!]=V */
+	if (u_lit(u, "&")) {
+		u_spaces(u);
+		if (u_value(u, max, &a)) {
+			u_spaces(u);
+			neg = u_lit(u, "!");
+			if (u_lit(u, "=")) {
+				u_spaces(u);
+				if (u_value(u, max, &b) && (b & a) == b) {
+					*m = (struct sw_num_match){ true, neg ? SW_CMP_NEG_BITMASK : SW_CMP_BITMASK,
+								    (uint32_t)a, (uint32_t)b };
+					return true;
+				}
+			}
+		}
+		u->i = start;
+	}
+	/* [!]A-B, [!]A<>B */
+	neg = u_lit(u, "!");
+	if (u_value(u, max, &a)) {
+		u_spaces(u);
+		if (u_lit(u, "-") || u_lit(u, "<>")) {
+			u_spaces(u);
+			if (u_value(u, max, &b)) {
+				if (b > a && b - a > 1) {
+					*m = (struct sw_num_match){ true, neg ? SW_CMP_NEG_RANGE : SW_CMP_RANGE, (uint32_t)a,
+								    (uint32_t)b };
+					return true;
+				}
+				u->badrange = true;
+			}
+		}
+	}
+	u->i = start;
+	/* [=][ ]N */
+	(void)u_lit(u, "=");
+	u_spaces(u);
+	if (u_value(u, max, &a)) {
+		*m = (struct sw_num_match){ true, SW_CMP_EQ, (uint32_t)a, 0 };
+		return true;
+	}
+	u->i = start;
+	/* >= <= > < != ! = then N */
+	{
+		static const struct { const char *op; enum sw_cmp cmp; } ops[] = {
+			{ ">=", SW_CMP_GE }, { "<=", SW_CMP_LE }, { ">", SW_CMP_GT }, { "<", SW_CMP_LT },
+			{ "!=", SW_CMP_NE }, { "!", SW_CMP_NE },
+		};
+
+		for (size_t k = 0; k < sizeof(ops) / sizeof(ops[0]); k++) {
+			if (!u_lit(u, ops[k].op))
+				continue;
+			u_spaces(u);
+			if (!u_value(u, max, &a))
+				return false;
+			/* Suricata refuses <0, >=0, >MAX, <=MAX */
+			if ((ops[k].cmp == SW_CMP_LT || ops[k].cmp == SW_CMP_GE) ? a == 0 :
+			    (ops[k].cmp == SW_CMP_GT || ops[k].cmp == SW_CMP_LE) ? a == max : false)
+				return false;
+			*m = (struct sw_num_match){ true, ops[k].cmp, (uint32_t)a, 0 };
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * dns.opcode (u8), dns.rcode (u16, or a DNSRcode name), dns.rrtype (u16,
+ * or a DNSRecordType name), as rust/src/dns/detect.rs: a number in the
+ * syntax above first, else [!]NAME in any case (detect_parse_uint_enum).
+ * Each makes the rule a DNS rule, like a DNS buffer in both directions; a
+ * keyword may be given more than once (all must hold).
+ */
+static int kw_txnum(struct pctx *c, const struct tok *kw, struct tok v, bool has_val)
+{
+	struct sw_rule *r = c->r;
+	struct sw_txnum t = { 0 };
+	struct sw_txnum *nt;
+	struct ucur u = { v.s, v.len, 0, false, false };
+	uint64_t max = 65535;
+	const char *name;
+
+	if (tok_eq(kw, "dns.opcode")) {
+		name = "dns.opcode";
+		t.kind = SW_TXNUM_DNS_OPCODE;
+		max = 255;
+	} else if (tok_eq(kw, "dns.rcode")) {
+		name = "dns.rcode";
+		t.kind = SW_TXNUM_DNS_RCODE;
+	} else {
+		name = "dns.rrtype";
+		t.kind = SW_TXNUM_DNS_RRTYPE;
+	}
+	if (!has_val || !v.len)
+		return perr(c->e, kw->col, "'%s' needs a value", name);
+	if (u_parse(&u, max, &t.m)) {
+		u_spaces(&u);
+		if (u.i != u.n)
+			t.m.set = false;
+	}
+	if (!t.m.set && t.kind != SW_TXNUM_DNS_OPCODE) {
+		struct tok nm = v;
+		bool neg = nm.len && nm.s[0] == '!';
+		int32_t x;
+
+		if (neg)
+			nm.s++, nm.len--;
+		x = t.kind == SW_TXNUM_DNS_RCODE ? sw_dns_rcode_from_name(nm.s, nm.len) :
+						   sw_dns_rrtype_from_name(nm.s, nm.len);
+		if (x >= 0)
+			t.m = (struct sw_num_match){ true, neg ? SW_CMP_NE : SW_CMP_EQ, (uint32_t)x, 0 };
+	}
+	if (!t.m.set) {
+		if (u.ovf)
+			return perr(c->e, v.col, "%s value out of range (0-%llu): '%.*s'", name, (unsigned long long)max,
+				    Q(v.len), v.s);
+		if (u.badrange)
+			return perr(c->e, v.col, "invalid %s range '%.*s' (A-B matches A < x < B: B must exceed A + 1)",
+				    name, Q(v.len), v.s);
+		return perr(c->e, v.col, "invalid %s value: '%.*s'%s", name, Q(v.len), v.s,
+			    t.kind == SW_TXNUM_DNS_OPCODE ? "" :
+			    t.kind == SW_TXNUM_DNS_RCODE ? " (a number or a name such as 'nxdomain')" :
+							   " (a number or a type name such as 'aaaa')");
+	}
+	/* the checks and the app_proto of a DNS buffer seen in both directions */
+	if (use_buf(c, SW_BUF_DNS_QUERIES_RRNAME, name, kw->col) < 0)
+		return -EINVAL;
+	nt = realloc(r->txnum, (r->n_txnum + 1) * sizeof(*nt));
+	if (!nt)
+		return perr(c->e, kw->col, "out of memory");
+	r->txnum = nt;
+	r->txnum[r->n_txnum++] = t;
+	return 0;
+}
+
 /* ---- the option dispatcher ---- */
 
 static const struct { const char *name; int once; } once_kw[] = {
@@ -1858,6 +2106,8 @@ static int option(struct pctx *c, const struct tok *kw, struct tok v, bool has_v
 		return kw_ip_proto(c, kw, v);
 	if (tok_eq(kw, "flowbits"))
 		return kw_flowbits(c, v);
+	if (tok_eq(kw, "dns.opcode") || tok_eq(kw, "dns.rcode") || tok_eq(kw, "dns.rrtype"))
+		return kw_txnum(c, kw, v, has_val);
 	if (tok_eq(kw, "threshold"))
 		return kw_threshold(c, v, false);
 	if (tok_eq(kw, "detection_filter"))
@@ -1916,6 +2166,7 @@ void rule_clear(struct sw_rule *r)
 	}
 	free(r->pm);
 	free(r->fb);
+	free(r->txnum);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -2282,6 +2533,9 @@ static int parse_rule(struct pctx *c, const char *line, size_t len)
 		return perr(e, c->resp_col, "'%s' inspects the response, but the rule has flow:to_server", c->resp_kw);
 	if (c->req_set && (r->flow & SW_FLOW_TO_CLIENT))
 		return perr(e, c->req_col, "'%s' inspects the request, but the rule has flow:to_client", c->req_kw);
+	/* dns.query (to server only) with dns.response.rrname (to client only): Suricata's "mixes keywords with conflicting directions" */
+	if (c->req_set && c->resp_set)
+		return perr(e, c->resp_col, "'%s' inspects the response, but '%s' the request", c->resp_kw, c->req_kw);
 	/*
 	 * Fast pattern: the marked content, else the longest non-negated one
 	 * over all buffers (first in rule order on ties); chosen before

@@ -74,6 +74,10 @@ enum sw_cmp {
 	SW_CMP_GT,    /* >N */
 	SW_CMP_GE,    /* >=N */
 	SW_CMP_RANGE, /* A<>B: A < x < B, exclusive as in Suricata */
+	/* only the Suricata integer syntax of the transaction keywords (struct sw_txnum) makes these: */
+	SW_CMP_NEG_RANGE,   /* !A-B: x <= A or x >= B */
+	SW_CMP_BITMASK,     /* &M=V: (x & M) == V (a = M, b = V) */
+	SW_CMP_NEG_BITMASK, /* &M!=V: (x & M) != V */
 };
 
 struct sw_num_match {
@@ -127,6 +131,18 @@ enum sw_bufid {
 	SW_BUF_FILE_DATA,            /* both: file.data, file_data (response body; request body to server) */
 	/* DNS */
 	SW_BUF_DNS_QUERY,            /* req: dns.query, dns_query: each question's name, one instance per question */
+	/*
+	 * DNS, Suricata 8: one instance per record of the section, in both
+	 * directions (each message is its own transaction, so the direction
+	 * picks the message); authorities and additionals only in responses.
+	 */
+	SW_BUF_DNS_QUERIES_RRNAME,     /* both: dns.queries.rrname: question names */
+	SW_BUF_DNS_ANSWERS_RRNAME,     /* both: dns.answers.rrname: answer owner names */
+	SW_BUF_DNS_AUTHORITIES_RRNAME, /* both: dns.authorities.rrname (a response's) */
+	SW_BUF_DNS_ADDITIONALS_RRNAME, /* both: dns.additionals.rrname (a response's) */
+	SW_BUF_DNS_RESPONSE_RRNAME,    /* resp: dns.response.rrname: every section's names, and rdata names */
+	SW_BUF_DNS_QUERY_NAME,         /* both: dns.query.name (as dns.queries.rrname, a list of its own) */
+	SW_BUF_DNS_ANSWER_NAME,        /* both: dns.answer.name (as dns.answers.rrname, a list of its own) */
 	/* TLS (engine/app/tls.h): "cert" buffers are the client's certificates to server, the server's to client */
 	SW_BUF_TLS_SNI,              /* req: tls.sni, tls_sni */
 	SW_BUF_TLS_CERT_SUBJECT,     /* both, certs: tls.cert_subject (first certificate, "C=US, O=..., CN=...") */
@@ -313,6 +329,26 @@ enum sw_target {
 	SW_TARGET_DEST_IP = 2, /* target:dest_ip */
 };
 
+/* ---- transaction integer keywords ---- */
+
+/*
+ * Integer fields of a transaction that are not buffers (Suricata's
+ * AppLayerTxMatch keywords).  A rule matches if, for each of its
+ * sw_txnum, some value of the field in the transaction's direction
+ * satisfies the comparison; a field absent from that direction never
+ * matches, negated or not.
+ */
+enum sw_txnum_kind {
+	SW_TXNUM_DNS_OPCODE, /* dns.opcode: the header's OPCODE (u8 syntax) */
+	SW_TXNUM_DNS_RCODE,  /* dns.rcode: the header's RCODE, 4 bits (u16 syntax, names) */
+	SW_TXNUM_DNS_RRTYPE, /* dns.rrtype: each question's type (request), each answer's type (response) */
+};
+
+struct sw_txnum {
+	uint8_t kind; /* enum sw_txnum_kind */
+	struct sw_num_match m;
+};
+
 /* ---- state ---- */
 
 enum sw_fb_op { SW_FB_SET, SW_FB_ISSET, SW_FB_ISNOTSET, SW_FB_UNSET, SW_FB_TOGGLE, SW_FB_NOALERT };
@@ -370,6 +406,8 @@ struct sw_rule {
 	/* application layer: "alert http ..." and the like (SW_APP_UNKNOWN: none) */
 	/* A tcp or ip rule that uses an HTTP buffer (file.data included) gets SW_APP_HTTP1, as Suricata does. */
 	enum sw_app_proto app_proto;
+	struct sw_txnum *txnum;  /* dns.opcode and the like, n_txnum of them, in rule order */
+	uint32_t n_txnum;
 
 	/*
 	 * Payload keywords, grouped by buffer (and transforms: a list is keyed

@@ -574,6 +574,11 @@ bool sw_app_tx_buf(const struct sw_app_tx *tx, enum sw_bufid buf, bool to_server
 	}
 }
 
+bool sw_app_tx_num(const struct sw_app_tx *tx, enum sw_txnum_kind kind, bool to_server, uint32_t idx, uint32_t *val)
+{
+	return tx->proto == SW_APP_DNS && sw_dns_tx_num(tx, kind, to_server, idx, val);
+}
+
 bool sw_app_tx_to_server(const struct sw_app_tx *tx)
 {
 	return tx->proto != SW_APP_DNS || sw_dns_tx_is_request(tx);

@@ -82,14 +82,23 @@ struct sw_app_tx {
 };
 
 /*
- * Instance @idx (0-based; only the per-header buffers have more than one)
+ * Instance @idx (0-based; multi-instance buffers: HTTP headers, DNS names)
  * of buffer @buf of @tx in direction @to_server (which half a "both"
  * buffer comes from).  Returns true with *p and *len set (borrowed like @tx; a
  * present but empty buffer has len 0), false if the transaction has no
- * such buffer (yet).
+ * such buffer (yet) or no instance @idx; callers ask 0, 1, ... and stop at
+ * the first false.
  */
 bool sw_app_tx_buf(const struct sw_app_tx *tx, enum sw_bufid buf, bool to_server, uint32_t idx, const uint8_t **p,
 		   uint32_t *len);
+
+/*
+ * Value @idx (0-based) of integer field @kind (rules/rule.h enum
+ * sw_txnum_kind) of @tx in direction @to_server.  Returns true with *val
+ * set, false past the last value or if the field is absent from that
+ * direction (fields with one value have only idx 0).
+ */
+bool sw_app_tx_num(const struct sw_app_tx *tx, enum sw_txnum_kind kind, bool to_server, uint32_t idx, uint32_t *val);
 
 /*
  * Whether @tx is a message the client sent: true for an HTTP transaction

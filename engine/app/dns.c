@@ -46,6 +46,7 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "common/dns_names.h"
 #include "engine/app/dns.h"
 #include "engine/output/eve.h"
 
@@ -94,6 +95,12 @@ struct dns_msg {
 	uint32_t n_rr;          /* kept records, in section order */
 	uint32_t n_sec[SEC_N];  /* kept records per section */
 	struct dns_rr *rr;      /* into the same allocation */
+	/*
+	 * A response's dns.response.rrname instances in order: record index
+	 * * 2, + 1 for its rdata name (resp_inst()).  Empty for a request.
+	 */
+	uint16_t *ri;
+	uint32_t n_ri;
 	uint8_t *arena;
 	uint32_t arena_len;
 	size_t size;            /* bytes of the allocation (memuse) */
@@ -424,11 +431,71 @@ out:
 	return P_OK;
 }
 
-/* Copy the scratch into one allocation; NULL on ENOMEM. */
-static struct dns_msg *msg_save(struct sw_dns *d, uint16_t id, uint16_t flags)
+/*
+ * Whether record @r has an rdata that dns.response.rrname inspects:
+ * Suricata 8's get_rdata_name() (rust/src/dns/dns.rs) takes the name of
+ * CNAME, PTR, MX (the exchange), NS and SOA (mname only), and its getters
+ * skip an empty one (the root: a null MX, RFC 7505); SRV targets and the
+ * rest are not inspected.
+ */
+static bool rdata_is_name(const struct dns_rr *r)
+{
+	switch (r->type) {
+	case T_CNAME:
+	case T_PTR:
+	case T_MX:
+	case T_NS:
+	case T_SOA:
+		return r->has_rd && r->d1_len > 0;
+	default:
+		return false;
+	}
+}
+
+/*
+ * dns.response.rrname's instances of the scratch's records, in the order
+ * Suricata 8 inspects them (src/detect-dns-response.c
+ * DetectEngineInspectCb): sections in order; per record its name, then
+ * (not for questions) its rdata name if it has one.  A section ends at its
+ * first empty (root) owner name: Suricata's name getter returns no buffer
+ * there, which ends that section's loop before the record's rdata.  Writes
+ * at most 2 * n_rr entries to @out (NULL: only counts); returns the count.
+ */
+static uint32_t resp_inst(const struct sw_dns *d, uint16_t *out)
+{
+	uint32_t n = 0, i = 0;
+
+	for (int s = 0; s < SEC_N; s++) {
+		uint32_t end = i + d->n_sec[s];
+		bool stop = false;
+
+		for (; i < end; i++) {
+			const struct dns_rr *r = &d->rr[i];
+
+			if (stop || !r->name_len) {
+				stop = true;
+				continue;
+			}
+			if (out)
+				out[n] = (uint16_t)(i * 2);
+			n++;
+			if (s != SEC_QD && rdata_is_name(r)) {
+				if (out)
+					out[n] = (uint16_t)(i * 2 + 1);
+				n++;
+			}
+		}
+	}
+	return n;
+}
+
+/* Copy the scratch into one allocation (@request: it came to the server); NULL on ENOMEM. */
+static struct dns_msg *msg_save(struct sw_dns *d, uint16_t id, uint16_t flags, bool request)
 {
 	size_t rr_sz = (size_t)d->n_rr * sizeof(struct dns_rr);
-	size_t size = sizeof(struct dns_msg) + rr_sz + d->arena_len;
+	uint32_t n_ri = request ? 0 : resp_inst(d, NULL);
+	size_t ri_sz = (size_t)n_ri * sizeof(uint16_t);
+	size_t size = sizeof(struct dns_msg) + rr_sz + ri_sz + d->arena_len;
 	struct dns_msg *m = malloc(size);
 
 	if (!m)
@@ -438,11 +505,15 @@ static struct dns_msg *msg_save(struct sw_dns *d, uint16_t id, uint16_t flags)
 	m->n_rr = d->n_rr;
 	memcpy(m->n_sec, d->n_sec, sizeof(m->n_sec));
 	m->rr = (struct dns_rr *)(m + 1);
-	m->arena = (uint8_t *)m->rr + rr_sz;
+	m->ri = (uint16_t *)((uint8_t *)m->rr + rr_sz); /* struct dns_rr keeps this 4-byte aligned */
+	m->n_ri = n_ri;
+	m->arena = (uint8_t *)m->ri + ri_sz;
 	m->arena_len = d->arena_len;
 	m->size = size;
 	if (rr_sz)
 		memcpy(m->rr, d->rr, rr_sz);
+	if (n_ri)
+		(void)resp_inst(d, m->ri);
 	if (d->arena_len)
 		memcpy(m->arena, d->arena, d->arena_len);
 	d->st.memuse += size;
@@ -536,7 +607,7 @@ static int on_message(struct sw_dns *d, struct sw_dns_flow *df, bool to_server, 
 		d->st.malformed++;
 	/* A to-client message with QR clear is taken as a response all the same, as
 	 * Suricata does (it only raises not_response). */
-	m = msg_save(d, id, flags);
+	m = msg_save(d, id, flags, to_server);
 	if (!m) {
 		d->st.malformed++;
 		return 0;
@@ -725,6 +796,35 @@ static const struct dns_rr *rr_at(const struct dns_msg *m, int sec, uint32_t idx
 }
 
 /*
+ * The message that direction @to_server of transaction @t inspects: its
+ * own, in the direction it travelled; none in the other.  Suricata 8 makes
+ * a DNS transaction for one direction (AppLayerTxData::for_direction: a
+ * request is never inspected to the client, a response never to the
+ * server), so a rule evaluated in the other direction finds nothing.
+ */
+static const struct dns_msg *dir_msg(const struct dns_tx *t, bool to_server)
+{
+	return t->request == to_server ? t->m : NULL;
+}
+
+/*
+ * Name instance @idx of section @sec: Suricata 8's SCDnsTxGet*Name
+ * (rust/src/dns/dns.rs) return no buffer for an empty (root) name, and the
+ * multi-buffer loop ends at the first index without one, so instances stop
+ * there: callers ask for 0, 1, ... and stop at the first false.
+ */
+static bool sec_name(const struct dns_msg *m, int sec, uint32_t idx, const uint8_t **p, uint32_t *len)
+{
+	const struct dns_rr *r = rr_at(m, sec, idx);
+
+	if (!r || !r->name_len)
+		return false;
+	*p = m->arena + r->name_off;
+	*len = r->name_len;
+	return true;
+}
+
+/*
  * dns.query: the idx-th question name of a request transaction, as
  * Suricata's dns_tx_get_query (rust/src/dns/detect.rs), which reads
  * tx.request only whatever the direction: a response transaction has no
@@ -732,22 +832,92 @@ static const struct dns_rr *rr_at(const struct dns_msg *m, int sec, uint32_t idx
  * returns no buffer for the root name (empty) and so stops looking at later
  * questions, we return it present and empty (app.h), so a second question
  * stays visible.
+ *
+ * The Suricata 8 buffers (src/detect-dns-name.c, src/detect-dns-response.c,
+ * rust/src/dns/detect.rs) follow Suricata exactly, the end at an empty name
+ * included: dns.queries.rrname and dns.query.name the questions,
+ * dns.answers.rrname and dns.answer.name the answers' owner names, of the
+ * message in the direction inspected (a request's answers are rare, but
+ * inspected); dns.authorities.rrname and dns.additionals.rrname a
+ * response's only (their getters read tx.response, which a request
+ * transaction lacks); dns.response.rrname a response's instances listed by
+ * resp_inst().
  */
 bool sw_dns_tx_buf(const struct sw_app_tx *tx, enum sw_bufid buf, bool to_server, uint32_t idx, const uint8_t **p,
 		   uint32_t *len)
 {
 	const struct dns_tx *t = (const struct dns_tx *)tx;
+	const struct dns_msg *m = dir_msg(t, to_server);
 	const struct dns_rr *r;
 
-	(void)to_server;
-	if (tx->proto != SW_APP_DNS || buf != SW_BUF_DNS_QUERY || !t->request)
+	if (tx->proto != SW_APP_DNS)
 		return false;
-	r = rr_at(t->m, SEC_QD, idx);
-	if (!r)
+	switch (buf) {
+	case SW_BUF_DNS_QUERY:
+		if (!t->request)
+			return false;
+		r = rr_at(t->m, SEC_QD, idx);
+		if (!r)
+			return false;
+		*p = t->m->arena + r->name_off;
+		*len = r->name_len;
+		return true;
+	case SW_BUF_DNS_QUERIES_RRNAME:
+	case SW_BUF_DNS_QUERY_NAME:
+		return m && sec_name(m, SEC_QD, idx, p, len);
+	case SW_BUF_DNS_ANSWERS_RRNAME:
+	case SW_BUF_DNS_ANSWER_NAME:
+		return m && sec_name(m, SEC_AN, idx, p, len);
+	case SW_BUF_DNS_AUTHORITIES_RRNAME:
+		return m && !t->request && sec_name(m, SEC_NS, idx, p, len);
+	case SW_BUF_DNS_ADDITIONALS_RRNAME:
+		return m && !t->request && sec_name(m, SEC_AR, idx, p, len);
+	case SW_BUF_DNS_RESPONSE_RRNAME:
+		if (!m || t->request || idx >= m->n_ri)
+			return false;
+		r = &m->rr[m->ri[idx] / 2];
+		if (m->ri[idx] & 1) {
+			*p = m->arena + r->d1_off;
+			*len = r->d1_len;
+		} else {
+			*p = m->arena + r->name_off;
+			*len = r->name_len;
+		}
+		return true;
+	default:
 		return false;
-	*p = t->m->arena + r->name_off;
-	*len = r->name_len;
-	return true;
+	}
+}
+
+/*
+ * dns.opcode, dns.rcode and dns.rrtype as rust/src/dns/detect.rs reads
+ * them: the header of the message in the direction inspected; rrtype the
+ * questions' types to the server, the answers' types to the client (a
+ * response's questions are not looked at).
+ */
+bool sw_dns_tx_num(const struct sw_app_tx *tx, enum sw_txnum_kind kind, bool to_server, uint32_t idx, uint32_t *val)
+{
+	const struct dns_tx *t = (const struct dns_tx *)tx;
+	const struct dns_msg *m = dir_msg(t, to_server);
+	const struct dns_rr *r;
+
+	if (tx->proto != SW_APP_DNS || !m)
+		return false;
+	switch (kind) {
+	case SW_TXNUM_DNS_OPCODE:
+		*val = (uint32_t)(m->flags >> 11) & 0xf;
+		return idx == 0;
+	case SW_TXNUM_DNS_RCODE:
+		*val = m->flags & 0xfu;
+		return idx == 0;
+	case SW_TXNUM_DNS_RRTYPE:
+		r = rr_at(m, to_server ? SEC_QD : SEC_AN, idx);
+		if (!r)
+			return false;
+		*val = r->type;
+		return true;
+	}
+	return false;
 }
 
 /* ---- EVE ---- */
@@ -778,27 +948,13 @@ static void json_bytes(struct sw_json *j, const char *key, const uint8_t *p, siz
 	sw_json_strn(j, key, tmp, o);
 }
 
-/* rust/src/dns/dns.rs DNSRecordType, named as dns_rrtype_string() does (upper case). */
+/* rust/src/dns/dns.rs DNSRecordType, named as dns_rrtype_string() does (upper case), else the number. */
 static const char *rrtype_name(uint16_t t, char buf[8])
 {
-	static const struct {
-		uint16_t t;
-		const char *n;
-	} names[] = {
-		{1, "A"}, {2, "NS"}, {3, "MD"}, {4, "MF"}, {5, "CNAME"}, {6, "SOA"}, {7, "MB"}, {8, "MG"},
-		{9, "MR"}, {10, "NULL"}, {11, "WKS"}, {12, "PTR"}, {13, "HINFO"}, {14, "MINFO"}, {15, "MX"},
-		{16, "TXT"}, {17, "RP"}, {18, "AFSDB"}, {19, "X25"}, {20, "ISDN"}, {21, "RT"}, {22, "NSAP"},
-		{23, "NSAPPTR"}, {24, "SIG"}, {25, "KEY"}, {26, "PX"}, {27, "GPOS"}, {28, "AAAA"}, {29, "LOC"},
-		{30, "NXT"}, {33, "SRV"}, {34, "ATMA"}, {35, "NAPTR"}, {36, "KX"}, {37, "CERT"}, {38, "A6"},
-		{39, "DNAME"}, {41, "OPT"}, {42, "APL"}, {43, "DS"}, {44, "SSHFP"}, {45, "IPSECKEY"},
-		{46, "RRSIG"}, {47, "NSEC"}, {48, "DNSKEY"}, {49, "DHCID"}, {50, "NSEC3"}, {51, "NSEC3PARAM"},
-		{52, "TLSA"}, {55, "HIP"}, {59, "CDS"}, {60, "CDNSKEY"}, {65, "HTTPS"}, {99, "SPF"},
-		{249, "TKEY"}, {250, "TSIG"}, {254, "MAILA"}, {255, "ANY"}, {256, "URI"},
-	};
+	const char *n = sw_dns_rrtype_name(t);
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].t == t)
-			return names[i].n;
+	if (n)
+		return n;
 	snprintf(buf, 8, "%u", t);
 	return buf;
 }

@@ -2,7 +2,8 @@
 /*
  * DNS over UDP and TCP (RFC 1035; TCP messages are length-prefixed, RFC 7766
  * section 8): a bounded parser of our own, transactions, the buffers rules
- * inspect (dns.query) and the "dns" EVE object.  Internal to engine/app/:
+ * inspect (dns.query, the Suricata 8 dns.*.rrname buffers, dns.opcode /
+ * rcode / rrtype) and the "dns" EVE object.  Internal to engine/app/:
  * the worker reaches it through app.h.
  *
  * Every message is its own transaction: a request (to server) or a
@@ -19,7 +20,10 @@
  * SW_STAGE_TX_DONE, are reported at once in order, each exactly once.  A
  * request transaction carries its buffers at the request stages and has no
  * response data; a response transaction has no request buffers (no
- * dns.query).  A refused (malformed) message makes no transaction.
+ * dns.query).  Buffers and integer fields are read in the direction the
+ * message travelled only (Suricata 8 inspects a DNS transaction in its own
+ * direction), so a to_client rule never sees a request.  A refused
+ * (malformed) message makes no transaction.
  */
 #ifndef SW_ENGINE_APP_DNS_H
 #define SW_ENGINE_APP_DNS_H
@@ -74,6 +78,8 @@ void sw_dns_flow_gc(struct sw_dns *d, struct sw_dns_flow *df);
 /* sw_app_tx_buf() / sw_app_tx_eve() for a DNS transaction (tx->proto == SW_APP_DNS). */
 bool sw_dns_tx_buf(const struct sw_app_tx *tx, enum sw_bufid buf, bool to_server, uint32_t idx, const uint8_t **p,
 		   uint32_t *len);
+/* sw_app_tx_num() for a DNS transaction: dns.opcode, dns.rcode, dns.rrtype. */
+bool sw_dns_tx_num(const struct sw_app_tx *tx, enum sw_txnum_kind kind, bool to_server, uint32_t idx, uint32_t *val);
 /* @record: the "dns" record itself (with Suricata's "grouped" answers), not an alert's object. */
 void sw_dns_tx_eve(const struct sw_app_tx *tx, struct sw_json *j, bool record);
 /* Whether DNS transaction @tx is a request (else a response). */

@@ -645,6 +645,10 @@ static const struct {
 	[SW_BUF_HTTP_START] = { B_BOTH, false },       [SW_BUF_HTTP_PROTOCOL] = { B_BOTH, false },
 	[SW_BUF_HTTP_CONNECTION] = { B_BOTH, false },  [SW_BUF_FILE_DATA] = { B_BOTH, true },
 	[SW_BUF_DNS_QUERY] = { B_REQ, false },
+	[SW_BUF_DNS_QUERIES_RRNAME] = { B_BOTH, false }, [SW_BUF_DNS_ANSWERS_RRNAME] = { B_BOTH, false },
+	[SW_BUF_DNS_AUTHORITIES_RRNAME] = { B_BOTH, false }, [SW_BUF_DNS_ADDITIONALS_RRNAME] = { B_BOTH, false },
+	[SW_BUF_DNS_RESPONSE_RRNAME] = { B_RESP, false }, [SW_BUF_DNS_QUERY_NAME] = { B_BOTH, false },
+	[SW_BUF_DNS_ANSWER_NAME] = { B_BOTH, false },
 	/* TLS (tls.h): certificates are the "body" stages (certificates done), the hellos the "headers" */
 	[SW_BUF_TLS_SNI] = { B_REQ, false },           [SW_BUF_TLS_CERT_SUBJECT] = { B_BOTH, true },
 	[SW_BUF_TLS_CERT_ISSUER] = { B_BOTH, true },   [SW_BUF_TLS_CERT_SERIAL] = { B_BOTH, true },
@@ -693,6 +697,8 @@ static uint8_t tx_stages(const struct sw_rule *r)
 				body_resp = true;
 		}
 	}
+	if (r->n_txnum)
+		sides |= B_BOTH; /* dns.opcode and the like: Suricata registers them in both directions */
 	if (r->flow & SW_FLOW_TO_SERVER)
 		sides = B_REQ;
 	else if (r->flow & SW_FLOW_TO_CLIENT)
@@ -739,6 +745,9 @@ static int make_lists(struct crule *cr, char *err, size_t errlen)
 		if (r->pm[i].buf != SW_BUF_PAYLOAD)
 			cr->tx = true;
 	}
+	/* a transaction integer keyword makes a transaction rule, with or without buffers */
+	if (r->n_txnum)
+		cr->tx = true;
 	if (cr->tx)
 		cr->stage_mask = tx_stages(r);
 	return 0;

@@ -100,6 +100,12 @@ static bool num_ok(const struct sw_num_match *m, uint32_t x)
 		return x >= m->a;
 	case SW_CMP_RANGE:
 		return m->a < x && x < m->b;
+	case SW_CMP_NEG_RANGE:
+		return x <= m->a || x >= m->b;
+	case SW_CMP_BITMASK:
+		return (x & m->a) == m->b;
+	case SW_CMP_NEG_BITMASK:
+		return (x & m->a) != m->b;
 	}
 	return false;
 }
@@ -692,6 +698,27 @@ bool sw_verify_rule(struct sw_detect_ctx *c, const struct crule *cr, const struc
 	return ok && !s.exhausted;
 }
 
+/*
+ * The rule's transaction integer keywords (dns.opcode ...): each must hold
+ * for some value of its field in direction @to_server (Suricata's
+ * dns_rrtype_match returns on the first record that matches); a field
+ * without a value there fails, negated or not.
+ */
+static bool txnum_ok(const struct sw_rule *r, const struct sw_app_tx *tx, bool to_server)
+{
+	for (uint32_t i = 0; i < r->n_txnum; i++) {
+		const struct sw_txnum *t = &r->txnum[i];
+		bool ok = false;
+		uint32_t v;
+
+		for (uint32_t k = 0; !ok && sw_app_tx_num(tx, (enum sw_txnum_kind)t->kind, to_server, k, &v); k++)
+			ok = num_ok(&t->m, v);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
 bool sw_verify_tx(struct sw_detect_ctx *c, const struct crule *cr, const struct sw_packet *p,
 		  const struct sw_stream_view *v, const struct sw_app_tx *tx, bool to_server)
 {
@@ -702,6 +729,8 @@ bool sw_verify_tx(struct sw_detect_ctx *c, const struct crule *cr, const struct 
 	if (!header_ok(r, p))
 		return false;
 	if (r->n_fb && !flowbits_ok(r, p->flow))
+		return false;
+	if (r->n_txnum && !txnum_ok(r, tx, to_server))
 		return false;
 	mstate_init(&s, c, cr);
 	for (uint32_t i = 0; i < cr->n_lists && ok; i++) {

@@ -9,9 +9,11 @@ the generator's expectations (tests/fixtures/pcap/dns.json).
 
 Checks (one PASS/FAIL line each, then "N passed, N failed"; exit 1 if any failed):
   - the committed capture is tests/gen/dns.py's current output;
-  - -T accepts every rule of dns.rules; -T refuses "flow:to_client; dns.query"
-    (Suricata: dns_query is a to-server buffer, "mixes keywords with
-    conflicting directions");
+  - -T accepts every rule of dns.rules; -T refuses "flow:to_client; dns.query",
+    "flow:to_server; dns.response.rrname" and dns.query with
+    dns.response.rrname (Suricata: dns_query is a to-server buffer,
+    dns.response.rrname a to-client one, "mixes keywords with conflicting
+    directions");
   - transport baseline (eve types alert, flow, stats; only the "alert udp"
     rules): per flow exactly one record with exact packets/bytes/state, the
     raw alerts, schema, same events for --threads 1, 2, 4.  The response
@@ -167,8 +169,8 @@ def check_app(label, events, exp):
 		extra = sorted(set(got) - set(DNS_KEYS))
 		if extra:
 			errs.append("sid %s on %s: dns object has unexpected keys %r" % (sid, k, extra))
-	R.check("%s: alerts carry their flow's app_proto; dns.query alerts the request's tx_id and its dns "
-		"object (v3, detailed: no grouped)" % label, not errs, "\n".join(errs[:30]))
+	R.check("%s: alerts carry their flow's app_proto; transaction alerts the tx_id of their message "
+		"(request or response) and its dns object (v3, detailed: no grouped)" % label, not errs, "\n".join(errs[:30]))
 
 	# dns records: one per transaction (message), request client->server,
 	# response server->client, exact object.
@@ -284,15 +286,20 @@ def main():
 		R.check("-T dns.rules: 'rules: %d loaded, 0 rejected', exit 0" % n,
 			p.returncode == 0 and out and out[-1] == "rules: %d loaded, 0 rejected" % n,
 			"exit %d, output:\n%s" % (p.returncode, "\n".join(out[-25:])))
-		tc = os.path.join(work, "to_client.rules")
-		with open(tc, "w") as fh:
-			fh.write('alert dns any any -> any any (msg:"dns.query at the response"; flow:to_client; dns.query; '
-				 'content:"www.example.com"; sid:2309001; rev:1;)\n')
-		p = subprocess.run([a.sidewall, "-T", "-S", tc], capture_output=True, text=True, timeout=60, cwd=a.src)
-		out = [ln for ln in (p.stdout + p.stderr).splitlines() if ln.strip()]
-		R.check("-T refuses 'flow:to_client; dns.query' (a to-server buffer): 'rules: 0 loaded, 1 rejected', "
-			"exit non-zero", p.returncode != 0 and out and out[-1] == "rules: 0 loaded, 1 rejected",
-			"exit %d, output:\n%s" % (p.returncode, "\n".join(out[-10:])))
+		for what, opts in (("flow:to_client; dns.query", "flow:to_client; dns.query; content:\"www.example.com\";"),
+				   ("flow:to_server; dns.response.rrname",
+				    "flow:to_server; dns.response.rrname; content:\"www.example.com\";"),
+				   ("dns.query with dns.response.rrname",
+				    "dns.query; content:\"a\"; dns.response.rrname; content:\"b\";")):
+			tc = os.path.join(work, "conflict.rules")
+			with open(tc, "w") as fh:
+				fh.write('alert dns any any -> any any (msg:"conflicting directions"; %s sid:2309001; rev:1;)\n'
+					 % opts)
+			p = subprocess.run([a.sidewall, "-T", "-S", tc], capture_output=True, text=True, timeout=60, cwd=a.src)
+			out = [ln for ln in (p.stdout + p.stderr).splitlines() if ln.strip()]
+			R.check("-T refuses '%s' (conflicting directions): 'rules: 0 loaded, 1 rejected', exit non-zero"
+				% what, p.returncode != 0 and out and out[-1] == "rules: 0 loaded, 1 rejected",
+				"exit %d, output:\n%s" % (p.returncode, "\n".join(out[-10:])))
 
 		# 2. Transport baseline: alert udp rules only, no dns logger.
 		base_cfg = os.path.join(work, "base.yaml")

@@ -47,7 +47,13 @@ static const char *rules =
 	"alert http any any -> any any (flow:to_server; content:\"GET\"; http_method; uricontent:\"b\"; "
 	"pcre:\"/b/U\"; sid:10;)\n"
 	"alert tcp any any -> any any (content:\"HTTP/1.\"; flowbits:set,seen; noalert; sid:11;)\n"
-	"alert http any any -> any any (flowbits:isset,seen; http.protocol; content:\"1\"; sid:12;)\n";
+	"alert http any any -> any any (flowbits:isset,seen; http.protocol; content:\"1\"; sid:12;)\n"
+	/* DNS over TCP (port 53): the Suricata 8 buffers and integer keywords */
+	"alert dns any any -> any any (dns.queries.rrname; content:\"a\"; dns.rrtype:!1; sid:13;)\n"
+	"alert dns any any -> any any (dns.response.rrname; dotprefix; content:\".b\"; dns.rcode:>0; sid:14;)\n"
+	"alert dns any any -> any any (dns.opcode:0-15; sid:15;)\n"
+	"alert dns any any -> any any (dns.additionals.rrname; bsize:>1; dns.authorities.rrname; "
+	"content:\"c\"; sid:16;)\n";
 
 static struct sw_detect_ctx *dc;
 static uint8_t seen[MAX_TX]; /* stages reported, a bit each */

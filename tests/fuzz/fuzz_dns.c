@@ -77,6 +77,35 @@ static void on_emit(void *ctx, struct sw_app_tx *tx, enum sw_app_stage st)
 		for (uint32_t i = 0; i < len; i++)
 			sum += p[i];
 	}
+	/*
+	 * The Suricata 8 buffers, both directions: instances are never empty
+	 * (an empty name ends them, an empty rdata name is skipped), at most
+	 * two per kept record; the integer fields stay in their widths.
+	 */
+	for (int b = SW_BUF_DNS_QUERIES_RRNAME; b <= SW_BUF_DNS_ANSWER_NAME; b++) {
+		for (int ts = 0; ts < 2; ts++) {
+			for (uint32_t idx = 0;; idx++) {
+				const uint8_t *p;
+				uint32_t len;
+
+				if (!sw_dns_tx_buf(tx, (enum sw_bufid)b, ts, idx, &p, &len))
+					break;
+				if (idx >= 1024 || len == 0 || len > 253)
+					abort();
+				for (uint32_t i = 0; i < len; i++)
+					sum += p[i];
+			}
+		}
+	}
+	for (int k = SW_TXNUM_DNS_OPCODE; k <= SW_TXNUM_DNS_RRTYPE; k++) {
+		for (int ts = 0; ts < 2; ts++) {
+			uint32_t v, idx = 0;
+
+			for (; sw_dns_tx_num(tx, (enum sw_txnum_kind)k, ts, idx, &v); idx++)
+				if ((k != SW_TXNUM_DNS_RRTYPE && (idx > 0 || v > 15)) || v > 65535 || idx >= 512)
+					abort();
+		}
+	}
 	(void)sum;
 	jbuf[j.len++] = '{';
 	sw_dns_tx_eve(tx, &j, true);

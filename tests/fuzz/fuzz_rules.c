@@ -3,7 +3,8 @@
  * libFuzzer harness for the rule parser: arbitrary bytes (NUL-terminated
  * copy) go to sw_rules_load_string() with a small variable table (including a
  * loop) and classification table; every accessor is then walked and the
- * payload-keyword grouping (rules/rule.h) is checked on every accepted rule.
+ * payload-keyword grouping (rules/rule.h) and the transaction integer
+ * keywords are checked on every accepted rule.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -63,6 +64,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				if (j && b != rule->pm[j - 1].buf && (mask & (1ULL << b)))
 					abort();
 				mask |= 1ULL << b;
+			}
+			/* transaction integer keywords: a DNS rule, a known kind and comparison, in u16 */
+			for (uint32_t j = 0; j < rule->n_txnum; j++) {
+				const struct sw_txnum *t = &rule->txnum[j];
+
+				if (rule->app_proto != SW_APP_DNS || t->kind > SW_TXNUM_DNS_RRTYPE || !t->m.set ||
+				    t->m.op > SW_CMP_NEG_BITMASK || t->m.a > 65535 || t->m.b > 65535 ||
+				    (t->kind == SW_TXNUM_DNS_OPCODE && t->m.a > 255))
+					abort();
 			}
 			if (mask != rule->buf_mask ||
 			    (rule->fast_pattern >= 0 && (uint32_t)rule->fast_pattern >= rule->n_pm))

@@ -35,6 +35,10 @@ Capture dns.pcap (IPv4, Ethernet), flows:
   Q  UDP  a DNS query/response on port 5300: not DNS (app_proto failed)
   R  UDP  a valid pair, then a query whose name is a pointer to itself
           (a compression loop): refused, counted, no transaction
+  S  UDP  a query and a response with CNAME, A, an NS authority, an A glue
+          (the Suricata 8 rrname buffers)
+  T  UDP  MX query and response with EDNS (OPT before the glue record)
+  U  UDP  a NOTIFY (opcode 4) and its answer
 
 Sources used for the expectations:
   [rfc]   RFC 1035 4.1 (header, question, RR format; 4.1.4 compression;
@@ -51,6 +55,19 @@ Sources used for the expectations:
           src/detect-parse.c SigConsolidateDirection "rule %u mixes keywords
           with conflicting directions").  The name is matched as sent (no
           case folding).
+  [kw8]   Suricata 8.0 rust/src/dns/detect.rs, src/detect-dns-name.c,
+          src/detect-dns-response.c, rust/src/dns/dns.rs SCDnsTxGet*:
+          dns.queries/answers.rrname (and dns.query.name / dns.answer.name)
+          registered to server and to client, reading the message of the
+          direction (a DNS transaction is inspected in its own direction
+          only, AppLayerTxData::for_direction); dns.authorities/
+          additionals.rrname read the response only; dns.response.rrname to
+          client only: questions, then per record its name and the rdata
+          name of CNAME/PTR/MX/NS/SOA(mname); a section's instances end at
+          its first empty (root) name.  dns.opcode / dns.rcode read the
+          header of the message in the direction; dns.rrtype the questions
+          to the server, the answers to the client; rcode and rrtype take
+          names (DNSRcode, DNSRecordType, any case).
   [xf]    docs.suricata.io rules/transforms "dotprefix": prepends a '.' so
           `dotprefix; content:".evil.example"; endswith;` matches evil.example
           and sub.evil.example, not notevil.example.
@@ -103,7 +120,7 @@ SID = 2300000  # dns.rules uses SID + n
 C1, C2, C3 = "192.168.30.11", "192.168.30.12", "192.168.30.13"
 RES = "192.168.30.53"
 
-TYPES = {"A": 1, "NS": 2, "CNAME": 5, "SOA": 6, "PTR": 12, "MX": 15, "TXT": 16, "AAAA": 28}
+TYPES = {"A": 1, "NS": 2, "CNAME": 5, "SOA": 6, "PTR": 12, "MX": 15, "TXT": 16, "AAAA": 28, "OPT": 41}
 RCODES = {0: "NOERROR", 1: "FORMERR", 2: "SERVFAIL", 3: "NXDOMAIN", 4: "NOTIMP", 5: "REFUSED"}
 
 # Which rules read a transaction (their alerts carry tx_id and the dns
@@ -113,6 +130,10 @@ for _n in range(1, 40):
 	RULE_SIDE[SID + _n] = "request"
 RULE_SIDE[SID + 20] = "raw"
 RULE_SIDE[SID + 21] = "raw"
+for _n in (22, 34):
+	RULE_SIDE[SID + _n] = "both"
+for _n in (23, 24, 25, 26, 28, 29, 30, 31, 32, 36, 37):
+	RULE_SIDE[SID + _n] = "response"
 
 
 class Msg:
@@ -124,6 +145,8 @@ class Msg:
 		self.qid, self.flags, self.compress = qid, flags, compress
 		self.questions = []  # (name, type)
 		self.answers = []    # (name, type, ttl, rdata value)
+		self.authorities = []
+		self.additionals = []
 		self.raw_questions = None
 
 	def q(self, name, qtype="A"):
@@ -132,6 +155,14 @@ class Msg:
 
 	def an(self, name, rtype, ttl, value):
 		self.answers.append((name, rtype, ttl, value))
+		return self
+
+	def ns(self, name, rtype, ttl, value):
+		self.authorities.append((name, rtype, ttl, value))
+		return self
+
+	def ar(self, name, rtype, ttl, value):
+		self.additionals.append((name, rtype, ttl, value))
 		return self
 
 	def _name(self, out, name, table):
@@ -148,27 +179,44 @@ class Msg:
 		out += b"\0"
 
 	def wire(self):
-		out = bytearray(struct.pack("!HHHHHH", self.qid, self.flags, len(self.questions), len(self.answers), 0, 0))
+		out = bytearray(struct.pack("!HHHHHH", self.qid, self.flags, len(self.questions), len(self.answers),
+					    len(self.authorities), len(self.additionals)))
 		table = {}
 		if self.raw_questions is not None:
 			out += self.raw_questions
 		for name, qtype in self.questions:
 			self._name(out, name, table)
 			out += struct.pack("!HH", TYPES[qtype], 1)
-		for name, rtype, ttl, value in self.answers:
+		for name, rtype, ttl, value in self.answers + self.authorities + self.additionals:
 			self._name(out, name, table)
-			out += struct.pack("!HHI", TYPES[rtype], 1, ttl)
+			# OPT (RFC 6891 6.1.2): root owner, CLASS is the UDP payload size
+			out += struct.pack("!HHI", TYPES[rtype], 1232 if rtype == "OPT" else 1, ttl)
 			rdpos = len(out)
 			out += b"\0\0"
 			if rtype in ("A", "AAAA"):
 				out += ipaddress.ip_address(value).packed
 			elif rtype in ("CNAME", "NS", "PTR"):
 				self._name(out, value, table)
+			elif rtype == "MX":
+				out += struct.pack("!H", value[0])
+				self._name(out, value[1], table)
 			elif rtype == "TXT":
 				for s in value:
 					out += bytes([len(s)]) + s.encode()
 			struct.pack_into("!H", out, rdpos, len(out) - rdpos - 2)
 		return bytes(out)
+
+	@staticmethod
+	def _rdata(rtype, value):
+		"""The rdata strings EVE shows for one record: one per TXT string, none for an OPT
+		without options, the exchange of an MX (not its preference) [eve]."""
+		if rtype == "TXT":
+			return value
+		if rtype == "OPT":
+			return []
+		if rtype == "MX":
+			return [value[1]]
+		return [addr(value) if rtype in ("A", "AAAA") else value]
 
 	def eve(self, tx_id, grouped=True):
 		"""Suricata 8's v3 "dns" object for this message as its own transaction [eve][tx]."""
@@ -186,13 +234,25 @@ class Msg:
 		if self.answers:
 			ans, grp = [], {}
 			for name, rtype, ttl, value in self.answers:
-				vals = value if rtype == "TXT" else [addr(value) if rtype in ("A", "AAAA") else value]
-				for v in vals:
+				for v in self._rdata(rtype, value):
 					ans.append({"rrname": name, "rrtype": rtype, "ttl": ttl, "rdata": v})
 					grp.setdefault(rtype, []).append(v)
 			d["answers"] = ans
 			if grouped:
 				d["grouped"] = grp
+		for key, recs in (("authorities", self.authorities), ("additionals", self.additionals)):
+			if recs:
+				out = []
+				for name, rtype, ttl, value in recs:
+					if key == "additionals" and rtype == "OPT" and not value:
+						continue  # log.rs log_json: an OPT without options is not logged
+					vals = self._rdata(rtype, value)
+					for v in vals:
+						out.append({"rrname": name, "rrtype": rtype, "ttl": ttl, "rdata": v})
+					if not vals:
+						out.append({"rrname": name, "rrtype": rtype, "ttl": ttl})
+				if out:
+					d[key] = out
 		return d
 
 
@@ -290,10 +350,12 @@ def build():
 	r = response(q, [("txt.example.org", "TXT", 3600, ["v=spf1 -all", "sw-test=1"])])
 	udp(C1, 50104, [q, r], [SID + 6], {SID + 6: [0]})
 
-	# E. NXDOMAIN (flags 8183), no records.  8: pcre.
+	# E. NXDOMAIN (flags 8183), no records.  8: pcre.  36: dns.rcode by name,
+	# on the response only [kw8].  37 (NEG): dns.rrtype to the client reads
+	# the answers, and there are none (the question's A is not read) [kw8].
 	q = query(0x1E05, "nx-deadbeef.example.net")
 	r = response(q, rcode=3)
-	udp(C2, 50105, [q, r], [SID + 8], {SID + 8: [0]})
+	udp(C2, 50105, [q, r], [SID + 8, SID + 36], {SID + 8: [0], SID + 36: [1]})
 
 	# F. Two questions in one query; dns.query is per question (multi-buffer) [kw]:
 	# 12 on the second question, one alert for the transaction.
@@ -381,6 +443,47 @@ def build():
 	assert badw[12:14] == b"\xc0\x0c"
 	f = udp(C1, 50116, [q, r], extra=[("c", badw)])
 	stats["error_dns_udp_parser"] += 1
+
+	# S. The Suricata 8 rrname buffers [kw8] on a query and a response with
+	# every section: CNAME then A answers, an NS authority, an A glue.
+	# 22 dns.queries.rrname: the request's question and the response's copy,
+	# one alert each (both directions); 23 dns.answers.rrname to the client
+	# (the A record's owner); 24 dns.authorities.rrname with bsize; 25
+	# dns.additionals.rrname; 26 dns.response.rrname on the CNAME rdata
+	# ("shop.cdn-provider.example" is also the A owner; the pcre anchors the
+	# exact buffer); 27 (NEG) dns.answers.rrname to the server: the query has
+	# no answers; 28 dns.query.name to the client (the response's question);
+	# 29 dns.answer.name, startswith + bsize on the first answer's owner.
+	q = query(0x6001, "shop.example.com")
+	r = response(q, [("shop.example.com", "CNAME", 300, "shop.cdn-provider.example"),
+			 ("shop.cdn-provider.example", "A", 60, "192.0.2.80")])
+	r.ns("cdn-provider.example", "NS", 3600, "ns1.cdn-provider.example")
+	r.ar("ns1.cdn-provider.example", "A", 3600, "192.0.2.53")
+	udp(C2, 50117, [q, r], [SID + 22, SID + 22, SID + 23, SID + 24, SID + 25, SID + 26, SID + 28, SID + 29],
+	    {SID + 22: [0, 1], SID + 23: [1], SID + 24: [1], SID + 25: [1], SID + 26: [1], SID + 28: [1],
+	     SID + 29: [1]})
+
+	# T. MX with EDNS: the response's additionals are an OPT record (root
+	# owner) then the exchange's glue A.  30 dns.response.rrname finds the
+	# exchange in the MX rdata (the preference is not part of it); 31 (NEG)
+	# dns.additionals.rrname never reaches the glue: Suricata's getter gives
+	# no buffer for the OPT's empty name, which ends the section; 32
+	# dns.rrtype:mx to the client (the answer), 33 dns.rrtype:15 to the
+	# server (the question).
+	q = query(0x6102, "example.org", "MX")
+	q.ar("", "OPT", 0, None)
+	r = response(q, [("example.org", "MX", 300, (10, "mx1.mail-host.example"))])
+	r.ar("", "OPT", 0, None)
+	r.ar("mx1.mail-host.example", "A", 300, "192.0.2.25")
+	udp(C3, 50118, [q, r], [SID + 30, SID + 32, SID + 33], {SID + 30: [1], SID + 32: [1], SID + 33: [0]})
+
+	# U. NOTIFY (opcode 4, RFC 1996) and its answer (QR AA, opcode 4): 34
+	# dns.opcode:4 on both messages; 35 dns.opcode:!0 with flow:to_server on
+	# the request only.
+	q = Msg(0x6203, 0x2400).q("zone.example", "SOA")
+	r = response(q)
+	r.flags = 0xA400
+	udp(C1, 50119, [q, r], [SID + 34, SID + 34, SID + 35], {SID + 34: [0, 1], SID + 35: [0]})
 	return c, stats
 
 

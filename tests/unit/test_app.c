@@ -4,8 +4,9 @@
  * a flow's first bytes (engine/app/app.c + probe.c), HTTP parsing (http.c,
  * the real libhtp), stage events, and transaction rules evaluated on them
  * (engine/detect: sw_detect_tx, per-buffer Hyperscan databases, verification
- * per buffer list).  A flow and its stream views are built by hand, as the
- * flow table and the stream would hand them to sw_app_tcp().
+ * per buffer list), and DNS over UDP with the Suricata 8 DNS keywords.  A
+ * flow and its stream views are built by hand, as the flow table and the
+ * stream would hand them to sw_app_tcp() / sw_app_udp().
  */
 #include <arpa/inet.h>
 #include <setjmp.h>
@@ -48,7 +49,7 @@ static void on_stage(void *ctx, struct sw_flow *f, const struct sw_packet *cur, 
 		return; /* logging only: no rules (or a test without rules) */
 	memset(&p, 0, sizeof(p));
 	p.ip_ver = 4;
-	p.proto = 6;
+	p.proto = f->proto;
 	p.l4_ok = true;
 	p.flow = f;
 	p.to_server = to_server;
@@ -394,6 +395,186 @@ static void test_not_http_on_80(void **state)
 	sw_app_free(a);
 }
 
+/* ---- DNS over UDP: the Suricata 8 keywords on transactions ---- */
+
+struct dmsg {
+	uint8_t b[512];
+	size_t n;
+};
+
+static void d16(struct dmsg *m, unsigned v)
+{
+	m->b[m->n++] = (uint8_t)(v >> 8);
+	m->b[m->n++] = (uint8_t)v;
+}
+
+static void dname(struct dmsg *m, const char *name)
+{
+	while (*name) {
+		const char *dot = strchr(name, '.');
+		size_t l = dot ? (size_t)(dot - name) : strlen(name);
+
+		m->b[m->n++] = (uint8_t)l;
+		memcpy(m->b + m->n, name, l);
+		m->n += l;
+		name += l + (dot ? 1 : 0);
+	}
+	m->b[m->n++] = 0;
+}
+
+static void dhdr(struct dmsg *m, unsigned id, unsigned flags, unsigned qd, unsigned an)
+{
+	m->n = 0;
+	d16(m, id);
+	d16(m, flags);
+	d16(m, qd);
+	d16(m, an);
+	d16(m, 0);
+	d16(m, 0);
+}
+
+/* An answer @name @type whose rdata is the name @target (CNAME) or four address bytes (A, @target NULL). */
+static void dans(struct dmsg *m, const char *name, unsigned type, const char *target)
+{
+	size_t at;
+
+	dname(m, name);
+	d16(m, type);
+	d16(m, 1);
+	d16(m, 0);
+	d16(m, 60);
+	at = m->n;
+	d16(m, 0);
+	if (target) {
+		dname(m, target);
+	} else {
+		static const uint8_t ip[4] = { 192, 0, 2, 1 };
+
+		memcpy(m->b + m->n, ip, 4);
+		m->n += 4;
+	}
+	m->b[at] = (uint8_t)((m->n - at - 2) >> 8);
+	m->b[at + 1] = (uint8_t)(m->n - at - 2);
+}
+
+/* One datagram of direction @dir of UDP flow @c (10.0.0.1:40000 <-> 10.0.0.2:53). */
+static void dgram(struct sw_app *a, struct conn *c, int dir, const struct dmsg *m)
+{
+	struct sw_packet p;
+
+	memset(&p, 0, sizeof(p));
+	p.ip_ver = 4;
+	p.proto = 17;
+	p.l4_ok = true;
+	p.flow = &c->f;
+	p.to_server = dir == 0;
+	p.sport = dir == 0 ? c->f.cli_port : c->f.srv_port;
+	p.dport = dir == 0 ? c->f.srv_port : c->f.cli_port;
+	p.payload = m->b;
+	p.payload_len = (uint32_t)m->n;
+	sw_app_udp(a, &p);
+	sw_app_flush(a);
+}
+
+static const char *rules_dns =
+	/* integer keywords alone: transaction rules without a prefilter, both directions */
+	"alert dns any any -> any any (msg:\"opcode only\"; dns.opcode:4; sid:101;)\n"
+	"alert dns any any -> any any (msg:\"rcode name\"; dns.rcode:nxdomain; sid:102;)\n"
+	"alert dns any any -> any any (msg:\"some answer not A\"; flow:to_client; dns.rrtype:!1; sid:103;)\n"
+	/* both directions: the request's question and the response's copy */
+	"alert dns any any -> any any (msg:\"queries\"; dns.queries.rrname; content:\"www.example.com\"; sid:104;)\n"
+	/* to_client only: a CNAME target is a response rrname instance */
+	"alert dns any any -> any any (msg:\"response rdata\"; dns.response.rrname; content:\"edge.cdn\"; sid:105;)\n"
+	/* additionals are read from responses only */
+	"alert dns any any -> any any (msg:\"never\"; flow:to_server; dns.additionals.rrname; content:\"ns1\"; sid:106;)\n"
+	/* integer keyword with a buffer prefilter */
+	"alert dns any any -> any any (msg:\"opcode and query\"; dns.opcode:0; dns.query; content:\"www\"; sid:107;)\n"
+	"alert dns any any -> any any (msg:\"request type A\"; flow:to_server; dns.rrtype:a; sid:108;)\n"
+	"alert dns any any -> any any (msg:\"rcode not 0\"; dns.rcode:!0; sid:109;)\n"
+	/* every value must be absent for a negation not to hold: answers CNAME and A, so !5 holds (A) */
+	"alert dns any any -> any any (msg:\"two rrtypes\"; flow:to_client; dns.rrtype:!5; dns.rrtype:!1; sid:110;)\n"
+	"alert udp any 53 -> any any (msg:\"udp header, answers.rrname\"; dns.answers.rrname; content:\"edge.cdn\"; "
+	"sid:111;)\n";
+
+/*
+ * A query (tx 0), its CNAME response (tx 1), a NOTIFY (opcode 4, tx 2),
+ * an NXDOMAIN response (tx 3) on one UDP flow: each rule alerts on the
+ * transactions Suricata 8 would, once each.
+ */
+static void test_dns_keywords(void **state)
+{
+	struct sw_detect *d = load(rules_dns);
+	struct dmsg m;
+	struct rec r;
+	struct sw_app *a;
+	struct conn c;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	r.dc = sw_detect_ctx_new(d);
+	assert_non_null(r.dc);
+	sw_detect_put(d);
+	a = app_new(&r);
+	conn_init(&c, 53);
+	c.f.proto = 17;
+
+	dhdr(&m, 0x1111, 0x0100, 1, 0);
+	dname(&m, "www.example.com");
+	d16(&m, 1);
+	d16(&m, 1);
+	dgram(a, &c, 0, &m);
+	assert_int_equal(c.f.app_proto, SW_APP_DNS);
+	dhdr(&m, 0x1111, 0x8180, 1, 2);
+	dname(&m, "www.example.com");
+	d16(&m, 1);
+	d16(&m, 1);
+	dans(&m, "www.example.com", 5, "edge.cdn.example.net");
+	dans(&m, "edge.cdn.example.net", 1, NULL);
+	dgram(a, &c, 1, &m);
+	dhdr(&m, 0x2222, 0x2400, 1, 0); /* NOTIFY, AA */
+	dname(&m, "example.com");
+	d16(&m, 6);
+	d16(&m, 1);
+	dgram(a, &c, 0, &m);
+	dhdr(&m, 0x3333, 0x8183, 1, 0); /* NXDOMAIN */
+	dname(&m, "nx.example.com");
+	d16(&m, 1);
+	d16(&m, 1);
+	dgram(a, &c, 1, &m);
+	assert_int_equal(r.stages[SW_STAGE_REQ_HEADERS], 4);
+	assert_int_equal(r.stages[SW_STAGE_RESP_HEADERS], 4);
+
+	assert_int_equal(hits(&r, 101), 1);
+	assert_int_equal(hits(&r, 102), 1);
+	assert_int_equal(hits(&r, 103), 1);
+	assert_int_equal(hits(&r, 104), 2);
+	assert_int_equal(hits(&r, 105), 1);
+	assert_int_equal(hits(&r, 106), 0);
+	assert_int_equal(hits(&r, 107), 1);
+	assert_int_equal(hits(&r, 108), 1);
+	assert_int_equal(hits(&r, 109), 1);
+	assert_int_equal(hits(&r, 110), 1);
+	assert_int_equal(hits(&r, 111), 1);
+	for (uint32_t i = 0; i < r.n; i++) {
+		static const struct {
+			uint32_t sid;
+			uint64_t tx;
+		} want[] = { { 101, 2 }, { 102, 3 }, { 103, 1 }, { 105, 1 }, { 107, 0 }, { 108, 0 }, { 109, 3 },
+			     { 110, 1 }, { 111, 1 } };
+
+		for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++)
+			if (r.hit[i].sid == want[k].sid && r.hit[i].tx != want[k].tx)
+				fail_msg("sid %u on tx %llu, want tx %llu", want[k].sid, (unsigned long long)r.hit[i].tx,
+					 (unsigned long long)want[k].tx);
+		/* a request's alerts at its request stage, a response's at its response stage */
+		if ((r.hit[i].tx == 0 || r.hit[i].tx == 2) != (r.hit[i].stage == SW_STAGE_REQ_HEADERS))
+			fail_msg("sid %u tx %llu at stage %d", r.hit[i].sid, (unsigned long long)r.hit[i].tx, r.hit[i].stage);
+	}
+	sw_app_flow_end(a, &c.f);
+	sw_app_free(a);
+	sw_detect_ctx_free(r.dc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -403,6 +584,7 @@ int main(void)
 		cmocka_unit_test(test_gap_in_body),
 		cmocka_unit_test(test_midstream_off),
 		cmocka_unit_test(test_not_http_on_80),
+		cmocka_unit_test(test_dns_keywords),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,7 +6,9 @@
  * messages and lying counts; one transaction per message as Suricata 8
  * (requests and responses numbered in arrival order, never paired, each
  * reported whole at once); stage order and exactly-once including the
- * close; dns.query on requests only; the EVE object exactly.
+ * close; dns.query on requests only; the Suricata 8 rrname buffers per
+ * instance and dns.opcode/rcode/rrtype values per direction; the EVE object
+ * exactly.
  *
  * With SW_TEST_DNS_EVE=<file> set, every EVE object written is also
  * appended there, one per line, for a schema check
@@ -949,6 +951,238 @@ static void test_eve_types(void **state)
 	free(m);
 }
 
+/* ---- the Suricata 8 buffers and integer fields ---- */
+
+/* A record @name @type with rdata built by @rd (NULL: none), rdlength patched. */
+static void rr(struct mb *m, const char *name, unsigned type, void (*rd)(struct mb *, const char *), const char *arg)
+{
+	size_t at;
+
+	labels(m, name, true);
+	u16(m, type);
+	u16(m, 1);
+	u32(m, 60);
+	at = m->n;
+	u16(m, 0);
+	if (rd)
+		rd(m, arg);
+	m->b[at] = (uint8_t)((m->n - at - 2) >> 8);
+	m->b[at + 1] = (uint8_t)((m->n - at - 2) & 0xff);
+}
+
+static void rd_name(struct mb *m, const char *a)
+{
+	labels(m, a, true);
+}
+
+static void rd_mx(struct mb *m, const char *a)
+{
+	u16(m, 10);
+	labels(m, a, true);
+}
+
+static void rd_a(struct mb *m, const char *a)
+{
+	(void)a;
+	raw(m, IP1, 4);
+}
+
+static void rd_soa(struct mb *m, const char *a)
+{
+	labels(m, a, true);
+	labels(m, "hostmaster.example.com", true);
+	for (uint32_t i = 1; i <= 5; i++)
+		u32(m, i);
+}
+
+static void rd_srv(struct mb *m, const char *a)
+{
+	u16(m, 0);
+	u16(m, 5);
+	u16(m, 443);
+	labels(m, a, true);
+}
+
+/* The instances of @buf (direction @ts) are exactly the NULL-terminated @want. */
+static void check_inst(const struct sw_app_tx *tx, enum sw_bufid buf, bool ts, const char *const *want)
+{
+	const uint8_t *p;
+	uint32_t len, i = 0;
+
+	for (; want[i]; i++) {
+		if (!sw_dns_tx_buf(tx, buf, ts, i, &p, &len))
+			fail_msg("%s buf %d[%u]: none, want '%s'", ts ? "ts" : "tc", (int)buf, i, want[i]);
+		if (len != strlen(want[i]) || memcmp(p, want[i], len))
+			fail_msg("%s buf %d[%u]: '%.*s', want '%s'", ts ? "ts" : "tc", (int)buf, i, (int)len, p,
+				 want[i]);
+	}
+	if (sw_dns_tx_buf(tx, buf, ts, i, &p, &len))
+		fail_msg("%s buf %d[%u]: '%.*s', want no more", ts ? "ts" : "tc", (int)buf, i, (int)len, p);
+}
+
+static void check_num(const struct sw_app_tx *tx, enum sw_txnum_kind k, bool ts, const int *want, unsigned n)
+{
+	uint32_t v;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (!sw_dns_tx_num(tx, k, ts, i, &v))
+			fail_msg("num %d %s[%u]: none, want %d", k, ts ? "ts" : "tc", i, want[i]);
+		assert_int_equal(v, want[i]);
+	}
+	assert_false(sw_dns_tx_num(tx, k, ts, n, &v));
+}
+
+#define INST(tx, buf, ts, ...) check_inst(tx, buf, ts, (const char *const[]){__VA_ARGS__, NULL})
+#define NONE(tx, buf, ts) check_inst(tx, buf, ts, (const char *const[]){NULL})
+#define NUMS(tx, k, ts, ...)                                                                                      \
+	check_num(tx, k, ts, (const int[]){__VA_ARGS__}, sizeof((const int[]){__VA_ARGS__}) / sizeof(int))
+
+/*
+ * A response with every section: dns.queries/answers/authorities/
+ * additionals.rrname one instance per record, the additionals ending at the
+ * root-owned OPT record (Suricata's getter returns no buffer for an empty
+ * name, which ends the loop); dns.response.rrname the questions, then each
+ * record's owner and its CNAME/MX/NS/SOA-mname rdata (not A, not the SRV
+ * target); all in the direction the message travelled only.  dns.rrtype
+ * reads the answers of a response, not its questions.
+ */
+static void test_rrname_response(void **state)
+{
+	struct mb *m = malloc(sizeof(*m));
+	struct fix x;
+	const struct sw_app_tx *t;
+	(void)state;
+
+	fix_open(&x);
+	hdr(m, 7, 0x8180, 1, 4, 2, 3);
+	labels(m, "www.example.com", true);
+	u16(m, 1);
+	u16(m, 1);
+	rr(m, "www.example.com", 5, rd_name, "edge.cdn.example.net");
+	rr(m, "edge.cdn.example.net", 1, rd_a, NULL);
+	rr(m, "example.com", 15, rd_mx, "mail.example.com");
+	rr(m, "_https._tcp.example.com", 33, rd_srv, "srv.example.com");
+	rr(m, "example.com", 2, rd_name, "ns1.example.com");
+	rr(m, "example.com", 6, rd_soa, "ns1.example.com");
+	rr(m, "ns1.example.com", 1, rd_a, NULL);
+	rr(m, "", 41, NULL, NULL); /* OPT: root owner, no options */
+	rr(m, "ns2.example.com", 1, rd_a, NULL);
+	assert_int_equal(udp(&x, false, m), 0);
+	assert_int_equal(sw_dns_stats(x.d)->malformed, 0);
+	t = x.r.tx[0];
+	INST(t, SW_BUF_DNS_QUERIES_RRNAME, false, "www.example.com");
+	INST(t, SW_BUF_DNS_QUERY_NAME, false, "www.example.com");
+	INST(t, SW_BUF_DNS_ANSWERS_RRNAME, false, "www.example.com", "edge.cdn.example.net", "example.com",
+	     "_https._tcp.example.com");
+	INST(t, SW_BUF_DNS_ANSWER_NAME, false, "www.example.com", "edge.cdn.example.net", "example.com",
+	     "_https._tcp.example.com");
+	INST(t, SW_BUF_DNS_AUTHORITIES_RRNAME, false, "example.com", "example.com");
+	INST(t, SW_BUF_DNS_ADDITIONALS_RRNAME, false, "ns1.example.com");
+	INST(t, SW_BUF_DNS_RESPONSE_RRNAME, false, "www.example.com", "www.example.com", "edge.cdn.example.net",
+	     "edge.cdn.example.net", "example.com", "mail.example.com", "_https._tcp.example.com", "example.com",
+	     "ns1.example.com", "example.com", "ns1.example.com", "ns1.example.com");
+	/* a response is not inspected to the server, and has no dns.query */
+	NONE(t, SW_BUF_DNS_QUERIES_RRNAME, true);
+	NONE(t, SW_BUF_DNS_ANSWERS_RRNAME, true);
+	NONE(t, SW_BUF_DNS_AUTHORITIES_RRNAME, true);
+	NONE(t, SW_BUF_DNS_RESPONSE_RRNAME, true);
+	NONE(t, SW_BUF_DNS_QUERY, true);
+	NUMS(t, SW_TXNUM_DNS_OPCODE, false, 0);
+	NUMS(t, SW_TXNUM_DNS_RCODE, false, 0);
+	NUMS(t, SW_TXNUM_DNS_RRTYPE, false, 5, 1, 15, 33);
+	{
+		uint32_t v;
+
+		assert_false(sw_dns_tx_num(t, SW_TXNUM_DNS_OPCODE, true, 0, &v));
+		assert_false(sw_dns_tx_num(t, SW_TXNUM_DNS_RRTYPE, true, 0, &v));
+	}
+	fix_close(&x);
+	free(m);
+}
+
+/*
+ * Requests: a NOTIFY (opcode 4) carrying the zone's SOA as an answer and an
+ * OPT record; a root "NS ." priming query.  The request's answers are
+ * inspected (both directions are registered), authorities and additionals
+ * never (Suricata reads them from the response only); dns.rrtype reads the
+ * questions.  The root question is no dns.queries.rrname instance but stays a
+ * present, empty dns.query.
+ */
+static void test_rrname_request(void **state)
+{
+	struct mb *m = malloc(sizeof(*m));
+	struct fix x;
+	const struct sw_app_tx *t;
+	(void)state;
+
+	fix_open(&x);
+	hdr(m, 8, 0x2400, 1, 1, 0, 1); /* opcode 4 (NOTIFY), AA */
+	labels(m, "example.com", true);
+	u16(m, 6);
+	u16(m, 1);
+	rr(m, "example.com", 6, rd_soa, "ns1.example.com");
+	rr(m, "", 41, NULL, NULL);
+	assert_int_equal(udp(&x, true, m), 0);
+	t = x.r.tx[0];
+	INST(t, SW_BUF_DNS_QUERIES_RRNAME, true, "example.com");
+	INST(t, SW_BUF_DNS_ANSWERS_RRNAME, true, "example.com");
+	NONE(t, SW_BUF_DNS_ADDITIONALS_RRNAME, true);
+	NONE(t, SW_BUF_DNS_AUTHORITIES_RRNAME, true);
+	NONE(t, SW_BUF_DNS_RESPONSE_RRNAME, false);
+	NONE(t, SW_BUF_DNS_QUERIES_RRNAME, false);
+	NUMS(t, SW_TXNUM_DNS_OPCODE, true, 4);
+	NUMS(t, SW_TXNUM_DNS_RCODE, true, 0);
+	NUMS(t, SW_TXNUM_DNS_RRTYPE, true, 6);
+	{
+		uint32_t v;
+
+		assert_false(sw_dns_tx_num(t, SW_TXNUM_DNS_OPCODE, false, 0, &v));
+	}
+
+	hdr(m, 9, 0x0000, 1, 0, 0, 0);
+	u8(m, 0);
+	u16(m, 2);
+	u16(m, 1);
+	assert_int_equal(udp(&x, true, m), 0);
+	t = x.r.tx[SW_STAGE_N];
+	NONE(t, SW_BUF_DNS_QUERIES_RRNAME, true);
+	NONE(t, SW_BUF_DNS_QUERY_NAME, true);
+	QUERY(t, 0, "");
+	NUMS(t, SW_TXNUM_DNS_RRTYPE, true, 2);
+	fix_close(&x);
+	free(m);
+}
+
+/* NXDOMAIN with an SOA whose owner is the root: the authorities end at once; the rcode is 3. */
+static void test_rrname_root_owner(void **state)
+{
+	struct mb *m = malloc(sizeof(*m));
+	struct fix x;
+	const struct sw_app_tx *t;
+	(void)state;
+
+	fix_open(&x);
+	hdr(m, 10, 0x8183, 1, 0, 2, 0);
+	labels(m, "nx.example", true);
+	u16(m, 28);
+	u16(m, 1);
+	rr(m, "", 6, rd_soa, "a.root-servers.net");
+	rr(m, "example", 6, rd_soa, "ns.example");
+	assert_int_equal(udp(&x, false, m), 0);
+	t = x.r.tx[0];
+	NONE(t, SW_BUF_DNS_AUTHORITIES_RRNAME, false);
+	NONE(t, SW_BUF_DNS_ANSWERS_RRNAME, false);
+	INST(t, SW_BUF_DNS_RESPONSE_RRNAME, false, "nx.example");
+	NUMS(t, SW_TXNUM_DNS_RCODE, false, 3);
+	{
+		uint32_t v; /* no answers: no rrtype to the client (the question's AAAA is not read) */
+
+		assert_false(sw_dns_tx_num(t, SW_TXNUM_DNS_RRTYPE, false, 0, &v));
+	}
+	fix_close(&x);
+	free(m);
+}
+
 /* A response stuffed with records: the EVE object stays bounded, the record is not lost. */
 static void test_eve_budget(void **state)
 {
@@ -999,6 +1233,9 @@ int main(void)
 		cmocka_unit_test(test_eve),
 		cmocka_unit_test(test_eve_types),
 		cmocka_unit_test(test_eve_budget),
+		cmocka_unit_test(test_rrname_response),
+		cmocka_unit_test(test_rrname_request),
+		cmocka_unit_test(test_rrname_root_owner),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -228,19 +228,47 @@ static const struct rej rejects[] = {
 	{ "alert tcp any any -> any any (endswith; sid:1;)", "1:31: 'endswith' needs a preceding content" },
 	{ "alert tcp any any -> any any (content:\"a\"; fast_pattern:sometimes; sid:1;)", "1:57: invalid fast_pattern value: 'sometimes'" },
 	{ "alert tcp any any -> any any (content:\"a\"; isdataat:70000; sid:1;)", "1:53: isdataat value out of range (0-65535): '70000'" },
-	/* ---- DNS buffers and transforms; the other dns.* keywords are not implemented ---- */
-	{ "alert tcp any any -> any any (msg:\"x\"; dns.opcode:0; sid:1;)",
-	  "1:40: unsupported keyword 'dns.opcode'" },
-	{ "alert dns any any -> any any (dns.rcode:3; sid:1;)",
-	  "1:31: unsupported keyword 'dns.rcode'" },
-	{ "alert dns any any -> any any (dns.rrtype:A; sid:1;)",
-	  "1:31: unsupported keyword 'dns.rrtype'" },
-	{ "alert dns any any -> any any (dns.query.name; content:\"a\"; sid:1;)",
-	  "1:31: unsupported keyword 'dns.query.name'" },
-	{ "alert dns any any -> any any (dns.answer.name; content:\"a\"; sid:1;)",
-	  "1:31: unsupported keyword 'dns.answer.name'" },
-	{ "alert dns any any -> any any (dotprefix; content:\"a\"; sid:1;)",
-	  "1:31: 'dotprefix' needs a sticky buffer" },
+	/* ---- DNS buffers, integer keywords and transforms ---- */
+	{ "alert tcp any any -> any any (msg:\"x\"; dns.opcode:256; sid:1;)",
+	  "1:51: dns.opcode value out of range (0-255): '256'" },
+	{ "alert dns any any -> any any (dns.opcode:query; sid:1;)",
+	  "1:42: invalid dns.opcode value: 'query'" },
+	{ "alert dns any any -> any any (dns.rcode:nxdomainx; sid:1;)",
+	  "1:41: invalid dns.rcode value: 'nxdomainx' (a number or a name such as 'nxdomain')" },
+	{ "alert dns any any -> any any (dns.rcode:! nxdomain; sid:1;)",
+	  "1:41: invalid dns.rcode value: '! nxdomain' (a number or a name such as 'nxdomain')" },
+	{ "alert dns any any -> any any (dns.rrtype:1-2; sid:1;)",
+	  "1:42: invalid dns.rrtype range '1-2' (A-B matches A < x < B: B must exceed A + 1)" },
+	{ "alert dns any any -> any any (dns.rrtype:<0; sid:1;)",
+	  "1:42: invalid dns.rrtype value: '<0' (a number or a type name such as 'aaaa')" },
+	{ "alert dns any any -> any any (dns.rcode:>65535; sid:1;)",
+	  "1:41: invalid dns.rcode value: '>65535' (a number or a name such as 'nxdomain')" },
+	{ "alert dns any any -> any any (dns.opcode:<=255; sid:1;)",
+	  "1:42: invalid dns.opcode value: '<=255'" },
+	{ "alert dns any any -> any any (dns.opcode:&0x0f=0x10; sid:1;)",
+	  "1:42: invalid dns.opcode value: '&0x0f=0x10'" },
+	{ "alert dns any any -> any any (dns.opcode:1kb; sid:1;)",
+	  "1:42: dns.opcode value out of range (0-255): '1kb'" },
+	{ "alert dns any any -> any any (dns.rrtype:1 2; sid:1;)",
+	  "1:42: invalid dns.rrtype value: '1 2' (a number or a type name such as 'aaaa')" },
+	{ "alert dns any any -> any any (dns.opcode; sid:1;)", "1:31: 'dns.opcode' needs a value" },
+	{ "alert dns any any -> any any (dns.rrtype:; sid:1;)", "1:31: 'dns.rrtype' needs a value" },
+	{ "alert http any any -> any any (dns.opcode:0; sid:1;)",
+	  "1:32: 'dns.opcode' needs application protocol dns, not 'http'" },
+	{ "alert icmp any any -> any any (dns.rcode:0; sid:1;)",
+	  "1:32: 'dns.rcode' needs protocol udp, tcp or dns, not 'icmp'" },
+	{ "alert tcp any any -> any any (http.uri; content:\"a\"; dns.rrtype:1; sid:1;)",
+	  "1:54: 'dns.rrtype' is for dns, but 'http.uri' made the rule http" },
+	{ "alert dns any any -> any any (dns.queries.rrname:1; content:\"a\"; sid:1;)",
+	  "1:50: 'dns.queries.rrname' takes no value: '1'" },
+	{ "alert dns any any -> any any (flow:to_server; dns.response.rrname; content:\"a\"; sid:1;)",
+	  "1:47: 'dns.response.rrname' inspects the response, but the rule has flow:to_server" },
+	{ "alert dns any any -> any any (dns.query; content:\"a\"; dns.response.rrname; content:\"b\"; sid:1;)",
+	  "1:55: 'dns.response.rrname' inspects the response, but 'dns.query' the request" },
+	{ "alert tcp any any -> any any (http.uri; content:\"a\"; dns.answers.rrname; content:\"b\"; sid:1;)",
+	  "1:54: 'dns.answers.rrname' is for dns, but 'http.uri' made the rule http" },
+	{ "alert dns any any -> any any (dns.authorities.rrname; to_lowercase; content:\"a\"; sid:1;)",
+	  "1:55: unsupported transform 'to_lowercase'" },
 	{ "alert dns any any -> any any (dns.query; content:\"a\"; pkt_data; dotprefix; content:\"b\"; sid:1;)",
 	  "1:65: 'dotprefix' needs a sticky buffer" },
 	{ "alert dns any any -> any any (dns.query; content:\"a\"; dotprefix; sid:1;)",
@@ -691,6 +719,13 @@ static void test_http_buffers(void **state)
 		{ "file_data", false, SW_BUF_FILE_DATA },
 		{ "dns.query", false, SW_BUF_DNS_QUERY },
 		{ "dns_query", false, SW_BUF_DNS_QUERY },
+		{ "dns.queries.rrname", false, SW_BUF_DNS_QUERIES_RRNAME },
+		{ "dns.answers.rrname", false, SW_BUF_DNS_ANSWERS_RRNAME },
+		{ "dns.authorities.rrname", false, SW_BUF_DNS_AUTHORITIES_RRNAME },
+		{ "dns.additionals.rrname", false, SW_BUF_DNS_ADDITIONALS_RRNAME },
+		{ "dns.response.rrname", false, SW_BUF_DNS_RESPONSE_RRNAME },
+		{ "dns.query.name", false, SW_BUF_DNS_QUERY_NAME },
+		{ "dns.answer.name", false, SW_BUF_DNS_ANSWER_NAME },
 		{ "tls.sni", false, SW_BUF_TLS_SNI },
 		{ "tls_sni", false, SW_BUF_TLS_SNI },
 		{ "tls.cert_subject", false, SW_BUF_TLS_CERT_SUBJECT },
@@ -734,10 +769,10 @@ static void test_http_buffers(void **state)
 			snprintf(rule, sizeof(rule), H "(%s; content:\"a\"; pkt_data; content:\"bb\"; sid:1;)", t[i].kw);
 		r = ok1(e, rule);
 		x = sw_rules_get(r, 0);
-		if (x->app_proto != (t[i].buf == SW_BUF_DNS_QUERY                               ? SW_APP_DNS
-				     : t[i].buf >= SW_BUF_TLS_SNI && t[i].buf <= SW_BUF_JA4_HASH ? SW_APP_TLS
-				     : t[i].buf >= SW_BUF_SSH_PROTO && t[i].buf <= SW_BUF_SSH_SOFTWARE ? SW_APP_SSH
-												  : SW_APP_HTTP1))
+		if (x->app_proto != (t[i].buf >= SW_BUF_DNS_QUERY && t[i].buf <= SW_BUF_DNS_ANSWER_NAME ? SW_APP_DNS
+				     : t[i].buf >= SW_BUF_TLS_SNI && t[i].buf <= SW_BUF_JA4_HASH	      ? SW_APP_TLS
+				     : t[i].buf >= SW_BUF_SSH_PROTO && t[i].buf <= SW_BUF_SSH_SOFTWARE    ? SW_APP_SSH
+													  : SW_APP_HTTP1))
 			fail_msg("%s: app_proto %d", t[i].kw, x->app_proto);
 		assert_int_equal(x->proto, SW_RP_TCP);
 		assert_int_equal(x->n_pm, 2);
@@ -1030,6 +1065,105 @@ static void test_dns_query(void **state)
 	sw_rules_free(r);
 	r = ok1(e, "alert udp any any -> any 53 (flow:established; dns_query; content:\"a\"; sid:1;)");
 	sw_rules_free(r);
+}
+
+/*
+ * The Suricata 8 DNS keywords: the rrname buffers (app_proto dns, one list
+ * each, dotprefix too) and dns.opcode / rcode / rrtype in Suricata's
+ * integer syntax (rust/src/detect/uint.rs), names for rcode and rrtype.
+ */
+static void test_dns_keywords(void **state)
+{
+	static const struct {
+		const char *opt;
+		uint8_t kind;
+		enum sw_cmp op;
+		uint32_t a, b;
+	} t[] = {
+		{ "dns.opcode:4", SW_TXNUM_DNS_OPCODE, SW_CMP_EQ, 4, 0 },
+		{ "dns.opcode:=4", SW_TXNUM_DNS_OPCODE, SW_CMP_EQ, 4, 0 },
+		{ "dns.opcode: 4 ", SW_TXNUM_DNS_OPCODE, SW_CMP_EQ, 4, 0 },
+		{ "dns.opcode:!0", SW_TXNUM_DNS_OPCODE, SW_CMP_NE, 0, 0 },
+		{ "dns.opcode:!= 0", SW_TXNUM_DNS_OPCODE, SW_CMP_NE, 0, 0 },
+		{ "dns.opcode:>1", SW_TXNUM_DNS_OPCODE, SW_CMP_GT, 1, 0 },
+		{ "dns.opcode:>=1", SW_TXNUM_DNS_OPCODE, SW_CMP_GE, 1, 0 },
+		{ "dns.opcode:<255", SW_TXNUM_DNS_OPCODE, SW_CMP_LT, 255, 0 },
+		{ "dns.opcode:<=254", SW_TXNUM_DNS_OPCODE, SW_CMP_LE, 254, 0 },
+		{ "dns.opcode:7-15", SW_TXNUM_DNS_OPCODE, SW_CMP_RANGE, 7, 15 },
+		{ "dns.opcode:7 <> 15", SW_TXNUM_DNS_OPCODE, SW_CMP_RANGE, 7, 15 },
+		{ "dns.opcode:!7-15", SW_TXNUM_DNS_OPCODE, SW_CMP_NEG_RANGE, 7, 15 },
+		{ "dns.opcode:0x0f", SW_TXNUM_DNS_OPCODE, SW_CMP_EQ, 15, 0 },
+		{ "dns.opcode:&0x0c=4", SW_TXNUM_DNS_OPCODE, SW_CMP_BITMASK, 12, 4 },
+		{ "dns.opcode:& 12 != 0", SW_TXNUM_DNS_OPCODE, SW_CMP_NEG_BITMASK, 12, 0 },
+		{ "dns.opcode:0kb", SW_TXNUM_DNS_OPCODE, SW_CMP_EQ, 0, 0 },
+		{ "dns.rcode:3", SW_TXNUM_DNS_RCODE, SW_CMP_EQ, 3, 0 },
+		{ "dns.rcode:NXDOMAIN", SW_TXNUM_DNS_RCODE, SW_CMP_EQ, 3, 0 },
+		{ "dns.rcode:!noerror", SW_TXNUM_DNS_RCODE, SW_CMP_NE, 0, 0 },
+		{ "dns.rcode:badtrunc", SW_TXNUM_DNS_RCODE, SW_CMP_EQ, 22, 0 },
+		{ "dns.rcode:65535", SW_TXNUM_DNS_RCODE, SW_CMP_EQ, 65535, 0 },
+		{ "dns.rrtype:a", SW_TXNUM_DNS_RRTYPE, SW_CMP_EQ, 1, 0 },
+		{ "dns.rrtype:AaAa", SW_TXNUM_DNS_RRTYPE, SW_CMP_EQ, 28, 0 },
+		{ "dns.rrtype:!TXT", SW_TXNUM_DNS_RRTYPE, SW_CMP_NE, 16, 0 },
+		{ "dns.rrtype:a6", SW_TXNUM_DNS_RRTYPE, SW_CMP_EQ, 38, 0 },
+		{ "dns.rrtype:nsec3param", SW_TXNUM_DNS_RRTYPE, SW_CMP_EQ, 51, 0 },
+		{ "dns.rrtype:uri", SW_TXNUM_DNS_RRTYPE, SW_CMP_EQ, 256, 0 },
+		{ "dns.rrtype:1kb", SW_TXNUM_DNS_RRTYPE, SW_CMP_EQ, 1024, 0 },
+		{ "dns.rrtype:60kib", SW_TXNUM_DNS_RRTYPE, SW_CMP_EQ, 61440, 0 },
+		{ "dns.rrtype:>=255", SW_TXNUM_DNS_RRTYPE, SW_CMP_GE, 255, 0 },
+	};
+	static const struct {
+		const char *kw;
+		enum sw_bufid buf;
+	} bufs[] = {
+		{ "dns.queries.rrname", SW_BUF_DNS_QUERIES_RRNAME }, { "dns.answers.rrname", SW_BUF_DNS_ANSWERS_RRNAME },
+		{ "dns.authorities.rrname", SW_BUF_DNS_AUTHORITIES_RRNAME },
+		{ "dns.additionals.rrname", SW_BUF_DNS_ADDITIONALS_RRNAME },
+		{ "dns.response.rrname", SW_BUF_DNS_RESPONSE_RRNAME }, { "dns.query.name", SW_BUF_DNS_QUERY_NAME },
+		{ "dns.answer.name", SW_BUF_DNS_ANSWER_NAME },
+	};
+	struct env *e = *state;
+	struct sw_rules *r;
+	const struct sw_rule *x;
+	char rule[256];
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(rule, sizeof(rule), "alert udp any any -> any 53 (%s; sid:1;)", t[i].opt);
+		r = ok1(e, rule);
+		x = sw_rules_get(r, 0);
+		if (x->app_proto != SW_APP_DNS || x->n_txnum != 1 || x->n_pm != 0)
+			fail_msg("%s: app_proto %d n_txnum %u n_pm %u", t[i].opt, x->app_proto, x->n_txnum, x->n_pm);
+		if (x->txnum[0].kind != t[i].kind || !x->txnum[0].m.set || x->txnum[0].m.op != t[i].op ||
+		    x->txnum[0].m.a != t[i].a || x->txnum[0].m.b != t[i].b)
+			fail_msg("%s: kind %u op %d a %u b %u", t[i].opt, x->txnum[0].kind, x->txnum[0].m.op,
+				 x->txnum[0].m.a, x->txnum[0].m.b);
+		sw_rules_free(r);
+	}
+	/* repeated keywords all hold; with buffers and flow */
+	r = ok1(e, "alert dns any any -> any any (flow:to_client; dns.rrtype:!1; dns.rrtype:!28; dns.rcode:0; "
+		   "dns.answers.rrname; content:\"example\"; sid:1;)");
+	x = sw_rules_get(r, 0);
+	assert_int_equal(x->n_txnum, 3);
+	assert_int_equal(x->txnum[1].m.a, 28);
+	assert_int_equal(x->txnum[2].kind, SW_TXNUM_DNS_RCODE);
+	assert_int_equal(x->pm[0].buf, SW_BUF_DNS_ANSWERS_RRNAME);
+	sw_rules_free(r);
+	for (size_t i = 0; i < sizeof(bufs) / sizeof(bufs[0]); i++) {
+		snprintf(rule, sizeof(rule), "alert tcp any any -> any 53 (%s; dotprefix; content:\".example\"; endswith; "
+			 "sid:1;)", bufs[i].kw);
+		r = ok1(e, rule);
+		x = sw_rules_get(r, 0);
+		if (x->app_proto != SW_APP_DNS || x->pm[0].buf != bufs[i].buf || x->pm[0].xform != SW_XFORM_DOTPREFIX)
+			fail_msg("%s: app_proto %d buf %u xform %u", bufs[i].kw, x->app_proto, x->pm[0].buf, x->pm[0].xform);
+		assert_string_equal(sw_buf_name(bufs[i].buf), bufs[i].kw);
+		sw_rules_free(r);
+	}
+	/* both-direction buffers take either flow direction; dns.response.rrname to_client */
+	sw_rules_free(ok1(e, "alert dns any any -> any any (flow:to_client; dns.queries.rrname; content:\"a\"; sid:1;)"));
+	sw_rules_free(ok1(e, "alert dns any any -> any any (flow:to_server; dns.additionals.rrname; content:\"a\"; sid:1;)"));
+	sw_rules_free(ok1(e, "alert dns any any -> any any (flow:to_client; dns.response.rrname; content:\"a\"; "
+			     "dns.opcode:0; sid:1;)"));
+	sw_rules_free(ok1(e, "alert dns any any -> any any (dns.query; content:\"a\"; dns.queries.rrname; content:\"a\"; "
+			     "dns.rrtype:a; sid:1;)"));
 }
 
 /*
@@ -1355,7 +1489,8 @@ int main(void)
 		cmocka_unit_test(test_fixtures),     cmocka_unit_test(test_bulk),     cmocka_unit_test(test_classification), cmocka_unit_test(test_golden_errors),
 		cmocka_unit_test(test_http_buffers), cmocka_unit_test(test_http_modifiers), cmocka_unit_test(test_http_pcre),
 		cmocka_unit_test(test_http_bsize),   cmocka_unit_test(test_http_grouping), cmocka_unit_test(test_app_proto),
-		cmocka_unit_test(test_target_stream_size), cmocka_unit_test(test_dns_query), cmocka_unit_test(test_transforms),
+		cmocka_unit_test(test_target_stream_size), cmocka_unit_test(test_dns_query), cmocka_unit_test(test_dns_keywords),
+		cmocka_unit_test(test_transforms),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
