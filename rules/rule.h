@@ -165,6 +165,8 @@ enum sw_bufid {
 	SW_BUF_SSH_SOFTWARE,         /* both: ssh.software, ssh_software ("OpenSSH_9.2p1") */
 	SW_BUF_N
 };
+/* buffer sets are 64-bit masks (sw_rule.buf_mask, the detect engine's per-stage sets) */
+_Static_assert(SW_BUF_N <= 64, "more buffers than a uint64_t mask holds");
 
 /*
  * Transforms (Suricata's), applied to a sticky buffer before its keywords
