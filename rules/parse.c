@@ -876,14 +876,20 @@ static int kw_bsize(struct pctx *c, const struct tok *kw, struct tok v)
 	return 0;
 }
 
+/* target:src_ip|dest_ip; repeating the same value is accepted, another one refused (Suricata detect-target.c). */
 static int kw_target(struct pctx *c, struct tok v)
 {
+	int t;
+
 	if (tok_eq(&v, "src_ip"))
-		c->r->target = SW_TARGET_SRC_IP;
+		t = SW_TARGET_SRC_IP;
 	else if (tok_eq(&v, "dest_ip"))
-		c->r->target = SW_TARGET_DEST_IP;
+		t = SW_TARGET_DEST_IP;
 	else
 		return perr(c->e, v.col, "invalid target (want src_ip or dest_ip): '%.*s'", Q(v.len), v.s);
+	if (c->r->target && (int)c->r->target != t)
+		return perr(c->e, v.col, "conflicting values of target: '%.*s' after the other one", Q(v.len), v.s);
+	c->r->target = t;
 	return 0;
 }
 
@@ -1938,7 +1944,7 @@ static const struct { const char *name; int once; } once_kw[] = {
 	{ "priority", K_PRIORITY }, { "flow", K_FLOW }, { "flags", K_FLAGS }, { "tcp.flags", K_FLAGS },
 	{ "ttl", K_TTL }, { "itype", K_ITYPE }, { "icode", K_ICODE }, { "icmp_id", K_ICMP_ID },
 	{ "icmp_seq", K_ICMP_SEQ }, { "ip_proto", K_IP_PROTO }, { "tcp.mss", K_TCP_MSS }, { "dsize", K_DSIZE },
-	{ "threshold", K_THRESHOLD }, { "detection_filter", K_DFILTER }, { "target", K_TARGET },
+	{ "threshold", K_THRESHOLD }, { "detection_filter", K_DFILTER },
 	{ "stream_size", K_STREAM_SIZE },
 };
 

@@ -173,7 +173,7 @@ static const struct rej rejects[] = {
 	{ "alert http any any -> any any (urilen:; sid:1;)", "1:32: 'urilen' needs a value" },
 	{ "alert http any any -> any any (http.uri; byte_extract:1,0,v; http.host; content:\"a\"; offset:v; sid:1;)", "1:82: byte_extract variable 'v' is from 'http.uri', not 'http.host'" },
 	{ "alert tcp any any -> any any (target:dst_ip; sid:1;)", "1:38: invalid target (want src_ip or dest_ip): 'dst_ip'" },
-	{ "alert tcp any any -> any any (target:src_ip; target:src_ip; sid:1;)", "1:46: duplicate keyword 'target'" },
+	{ "alert tcp any any -> any any (target:src_ip; target:dest_ip; sid:1;)", "1:53: conflicting values of target: 'dest_ip' after the other one" },
 	{ "alert tcp any any -> any any (stream_size:server,<; sid:1;)", "1:43: invalid stream_size value (want side,op,bytes): 'server,<'" },
 	{ "alert tcp any any -> any any (stream_size:sever,<,5; sid:1;)", "1:43: invalid stream_size side: 'sever'" },
 	{ "alert tcp any any -> any any (stream_size:both,<>,5; sid:1;)", "1:48: invalid stream_size operator: '<>'" },
