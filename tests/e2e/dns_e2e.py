@@ -29,7 +29,6 @@ Checks (one PASS/FAIL line each, then "N passed, N failed"; exit 1 if any failed
     (the pointer-loop message counted as a parser error), and the same
     events for --threads 1, 2 and 4.
 """
-import argparse
 import collections
 import filecmp
 import json
@@ -235,29 +234,11 @@ def same_events(label, sets):
 
 
 def main():
-	here = os.path.dirname(os.path.abspath(__file__))
-	ap = argparse.ArgumentParser()
-	ap.add_argument("sidewall_pos", nargs="?", help="path of the sidewall binary")
-	ap.add_argument("--sidewall", default=None)
-	ap.add_argument("--src", default=os.path.normpath(os.path.join(here, "..", "..")))
-	ap.add_argument("--schema", default=None, help="EVE JSON schema ('none' to skip)")
-	ap.add_argument("--keep", default=None, help="keep run directories here")
-	ap.add_argument("--no-regen", action="store_true", help="skip the fixtures-are-current check")
-	a = ap.parse_args()
-	a.sidewall = a.sidewall or a.sidewall_pos
-	if not a.sidewall:
-		ap.error("the sidewall binary is required")
-	a.src = os.path.abspath(a.src)
-	a.sidewall = os.path.abspath(a.sidewall)
-	if a.schema is None:
-		a.schema = os.path.normpath(os.path.join(a.src, "..", "shared", "reference", "eve-schema.json"))
-	if a.schema != "none" and not os.path.exists(a.schema):
-		R.check("EVE schema present at %s" % a.schema, False, "CI puts shared/ beside the repository")
-		a.schema = "none"
+	a = offline.e2e_args(lambda ap: ap.add_argument("--no-regen", action="store_true",
+							help="skip the fixtures-are-current check"))
 	fix = os.path.join(a.src, "tests", "fixtures", "pcap")
 	rules = os.path.join(a.src, "tests", "e2e", "dns.rules")
-	classes = offline.load_classes(os.path.join(a.src, "etc", "classification.config")) or \
-		offline.load_classes(os.path.normpath(os.path.join(a.src, "..", "shared", "reference", "classification.config")))
+	classes = offline.repo_classes(a.src)
 	meta = offline.load_rules_meta(rules, classes)
 	exp = json.load(open(os.path.join(fix, "dns.json")))
 	pcap = os.path.join(fix, CAPTURE)

@@ -336,15 +336,25 @@ def one_line_reason(label, rc, stderr):
 	return lines
 
 
-def main():
+def e2e_args(extra=None):
+	"""The command line every offline e2e test takes: the sidewall binary
+	(positional or --sidewall), --src (the repository), --schema (the EVE
+	schema, 'none' to skip) and --keep (run directories); @extra(ap) adds a
+	test's own options.  Returns the parsed arguments with absolute paths and
+	the schema settled (a missing schema is a failed check, then skipped)."""
 	here = os.path.dirname(os.path.abspath(__file__))
 	ap = argparse.ArgumentParser()
-	ap.add_argument("--sidewall", required=True)
+	ap.add_argument("sidewall_pos", nargs="?", help="path of the sidewall binary")
+	ap.add_argument("--sidewall", default=None)
 	ap.add_argument("--src", default=os.path.normpath(os.path.join(here, "..", "..")))
 	ap.add_argument("--schema", default=None, help="EVE JSON schema ('none' to skip)")
 	ap.add_argument("--keep", default=None, help="keep run directories here")
-	ap.add_argument("--no-regen", action="store_true", help="skip the fixtures-are-current check")
+	if extra:
+		extra(ap)
 	a = ap.parse_args()
+	a.sidewall = a.sidewall or a.sidewall_pos
+	if not a.sidewall:
+		ap.error("the sidewall binary is required")
 	a.src = os.path.abspath(a.src)
 	a.sidewall = os.path.abspath(a.sidewall)
 	if a.schema is None:
@@ -352,10 +362,21 @@ def main():
 	if a.schema != "none" and not os.path.exists(a.schema):
 		R.check("EVE schema present at %s" % a.schema, False, "CI puts shared/ beside the repository")
 		a.schema = "none"
+	return a
+
+
+def repo_classes(src):
+	"""classification.config of the repository, else the shared reference copy."""
+	return load_classes(os.path.join(src, "etc", "classification.config")) or \
+		load_classes(os.path.normpath(os.path.join(src, "..", "shared", "reference", "classification.config")))
+
+
+def main():
+	a = e2e_args(lambda ap: ap.add_argument("--no-regen", action="store_true",
+						help="skip the fixtures-are-current check"))
 	fix = os.path.join(a.src, "tests", "fixtures", "pcap")
 	e2e_rules = os.path.join(a.src, "tests", "e2e", "e2e.rules")
-	classes = load_classes(os.path.join(a.src, "etc", "classification.config")) or \
-		load_classes(os.path.normpath(os.path.join(a.src, "..", "shared", "reference", "classification.config")))
+	classes = repo_classes(a.src)
 	meta = load_rules_meta(e2e_rules, classes)
 
 	work = a.keep or tempfile.mkdtemp(prefix="sw-e2e-")

@@ -41,7 +41,6 @@ Checks (one PASS/FAIL line each, then "N passed, N failed"; exit 1 if any failed
 The captures come from veth interfaces with checksum offload (partial
 checksums), so every run uses -k none / checksum-validation: no.
 """
-import argparse
 import base64
 import collections
 import hashlib
@@ -482,25 +481,8 @@ def live(a, sw, work, rules):
 
 
 def main():
-	here = os.path.dirname(os.path.abspath(__file__))
-	ap = argparse.ArgumentParser()
-	ap.add_argument("sidewall_pos", nargs="?", help="path of the sidewall binary")
-	ap.add_argument("--sidewall", default=None)
-	ap.add_argument("--src", default=os.path.normpath(os.path.join(here, "..", "..")))
-	ap.add_argument("--schema", default=None, help="EVE JSON schema ('none' to skip)")
-	ap.add_argument("--keep", default=None, help="keep run directories here")
-	ap.add_argument("--no-live", action="store_true", help="skip the live check in namespaces")
-	a = ap.parse_args()
-	a.sidewall = a.sidewall or a.sidewall_pos
-	if not a.sidewall:
-		ap.error("the sidewall binary is required")
-	a.src = os.path.abspath(a.src)
-	a.sidewall = os.path.abspath(a.sidewall)
-	if a.schema is None:
-		a.schema = os.path.normpath(os.path.join(a.src, "..", "shared", "reference", "eve-schema.json"))
-	if a.schema != "none" and not os.path.exists(a.schema):
-		R.check("EVE schema present at %s" % a.schema, False, "CI puts shared/ beside the repository")
-		a.schema = "none"
+	a = offline.e2e_args(lambda ap: ap.add_argument("--no-live", action="store_true",
+							help="skip the live check in namespaces"))
 	fix = os.path.join(a.src, "tests", "fixtures", "pcap")
 	rules_path = os.path.join(a.src, "tests", "e2e", "tls.rules")
 	rules = load_rules(rules_path)
