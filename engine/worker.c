@@ -1269,7 +1269,17 @@ static void decoder_events(struct sw_json *j, const struct totals *t)
 	sw_json_close_obj(j);
 }
 
+/* stats.app_layer.error.<proto>: Suricata's parser and alloc counters */
+static void app_error(struct sw_json *j, const char *proto, uint64_t parser, uint64_t alloc)
+{
+	sw_json_obj(j, proto);
+	sw_json_u64(j, "parser", parser);
+	sw_json_u64(j, "alloc", alloc);
+	sw_json_close_obj(j);
+}
+
 /* Suricata's stats.app_layer (flows per protocol, transactions) and stats.http (parser memory). */
+
 static void app_layer_stats(struct sw_json *j, const struct totals *t)
 {
 	sw_json_obj(j, "app_layer");
@@ -1304,22 +1314,10 @@ static void app_layer_stats(struct sw_json *j, const struct totals *t)
 	sw_json_obj(j, "http");
 	sw_json_u64(j, "parser", t->app.http_parse_errors);
 	sw_json_close_obj(j);
-	sw_json_obj(j, "dns_udp");
-	sw_json_u64(j, "parser", t->app.dns_err_udp);
-	sw_json_u64(j, "alloc", t->app.dns_alloc_udp);
-	sw_json_close_obj(j);
-	sw_json_obj(j, "dns_tcp");
-	sw_json_u64(j, "parser", t->app.dns_err_tcp);
-	sw_json_u64(j, "alloc", t->app.dns_alloc_tcp);
-	sw_json_close_obj(j);
-	sw_json_obj(j, "tls");
-	sw_json_u64(j, "parser", t->app.tls_invalid);
-	sw_json_u64(j, "alloc", t->app.tls_alloc);
-	sw_json_close_obj(j);
-	sw_json_obj(j, "ssh");
-	sw_json_u64(j, "parser", t->app.ssh_invalid);
-	sw_json_u64(j, "alloc", t->app.ssh_alloc);
-	sw_json_close_obj(j);
+	app_error(j, "dns_udp", t->app.dns_err_udp, t->app.dns_alloc_udp);
+	app_error(j, "dns_tcp", t->app.dns_err_tcp, t->app.dns_alloc_tcp);
+	app_error(j, "tls", t->app.tls_invalid, t->app.tls_alloc);
+	app_error(j, "ssh", t->app.ssh_invalid, t->app.ssh_alloc);
 	sw_json_close_obj(j);
 	sw_json_close_obj(j);
 	sw_json_obj(j, "http");

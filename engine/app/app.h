@@ -107,6 +107,34 @@ bool sw_app_tx_num(const struct sw_app_tx *tx, enum sw_txnum_kind kind, bool to_
  */
 bool sw_app_tx_to_server(const struct sw_app_tx *tx);
 
+/* How a protocol's parser hands a stage of one of its transactions to the dispatcher. */
+typedef void (*sw_app_emit_fn)(void *ctx, struct sw_app_tx *tx, enum sw_app_stage st);
+
+/*
+ * Report stage @s of @tx unless done already, after every stage it needs
+ * that was not (they are evaluated with what the transaction has): the
+ * bookkeeping of a parser whose stages can arrive out of order or never
+ * (TLS, SSH).  @reported has a bit per stage.  Returns whether @s was
+ * reported now.
+ */
+static inline bool sw_app_report(uint8_t *reported, struct sw_app_tx *tx, enum sw_app_stage s, sw_app_emit_fn emit,
+				 void *ctx)
+{
+	unsigned need = sw_app_stage_needs(s);
+
+	if (*reported & (1u << s))
+		return false;
+	/* a stage needs only earlier ones, and needs what they need: ascending order is enough */
+	for (int e = 0; e < (int)s; e++)
+		if ((need & (1u << e)) && !(*reported & (1u << e))) {
+			*reported |= (uint8_t)(1u << e);
+			emit(ctx, tx, (enum sw_app_stage)e);
+		}
+	*reported |= (uint8_t)(1u << s);
+	emit(ctx, tx, s);
+	return true;
+}
+
 struct sw_json;
 /*
  * Write the protocol's EVE object for @tx into @j ("http": {...},

@@ -25,8 +25,6 @@
 struct sw_http;      /* per worker: libhtp configuration, counters, memory accounting */
 struct sw_http_flow; /* per flow: a libhtp connection parser and its transactions */
 
-typedef void (*sw_app_emit_fn)(void *ctx, struct sw_app_tx *tx, enum sw_app_stage st);
-
 struct sw_http_stats {
 	uint64_t tx;           /* transactions started */
 	uint64_t memcap;       /* times the memcap refused memory: a flow's parser, a transaction's

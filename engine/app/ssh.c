@@ -120,17 +120,9 @@ static bool banner(struct ssh_side *sd, const uint8_t *line, uint32_t len)
 
 static void report(struct sw_ssh_flow *sf, enum sw_app_stage s, sw_app_emit_fn emit, void *ctx)
 {
-	unsigned need = sw_app_stage_needs(s);
-
-	if (sf->tx.reported & (1u << s))
-		return;
-	for (int e = 0; e < SW_STAGE_N; e++)
-		if ((need & (1u << e)) && !(sf->tx.reported & (1u << e)))
-			report(sf, (enum sw_app_stage)e, emit, ctx);
-	sf->tx.reported |= (uint8_t)(1u << s);
-	if (s == SW_STAGE_TX_DONE)
+	if (s == SW_STAGE_TX_DONE && !(sf->tx.reported & (1u << s)))
 		sf->s->st.tx++;
-	emit(ctx, &sf->tx.base, s);
+	sw_app_report(&sf->tx.reported, &sf->tx.base, s, emit, ctx);
 }
 
 static void advance(struct sw_ssh_flow *sf, sw_app_emit_fn emit, void *ctx)

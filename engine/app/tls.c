@@ -948,17 +948,9 @@ static bool stage_reached(const struct sw_tls_flow *tf, enum sw_app_stage s)
 
 static void report(struct sw_tls_flow *tf, enum sw_app_stage s, sw_app_emit_fn emit, void *ctx)
 {
-	unsigned need = sw_app_stage_needs(s);
-
-	if (tf->tx.reported & (1u << s))
-		return;
-	for (int e = 0; e < SW_STAGE_N; e++)
-		if ((need & (1u << e)) && !(tf->tx.reported & (1u << e)))
-			report(tf, (enum sw_app_stage)e, emit, ctx);
-	tf->tx.reported |= (uint8_t)(1u << s);
-	if (s == SW_STAGE_TX_DONE)
+	if (s == SW_STAGE_TX_DONE && !(tf->tx.reported & (1u << s)))
 		tf->t->st.tx++;
-	emit(ctx, &tf->tx.base, s);
+	sw_app_report(&tf->tx.reported, &tf->tx.base, s, emit, ctx);
 }
 
 static void advance(struct sw_tls_flow *tf, sw_app_emit_fn emit, void *ctx)
