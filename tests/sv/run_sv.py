@@ -5,15 +5,25 @@ tests and evaluate their EVE `filter` checks.
 usage:
   run_sv.py [--sv DIR] [--git-dir GIT] [--extract] [--sidewall BIN]
             [--emulate-version 8.0.0] [--timeout 30] [--out DIR]
-            [--json FILE] [--all-http] [-v] [TEST ...]
+            [--json FILE] [--all-http] [--all-tls] [--all-dns] [-v] [TEST ...]
 
   --sv DIR        suricata-verify checkout (holds tests/); default /tmp/sv
   --git-dir GIT   bare git dir of suricata-verify (from the `fetch` tool); with
                   --extract, the selected tests' files (pcaps included) are
-                  written under --sv from its HEAD
+                  written under --sv from its HEAD (first every test's
+                  test.yaml, *.rules and suricata.yaml, so that the selection
+                  works on an empty --sv; then all files of the selected tests)
   --all-http      select every test whose name contains "http" (not http2 /
                   doh / websocket) or whose rules use http.* / http_* /
-                  uricontent (the default when no TEST is named)
+                  uricontent (the default when no TEST and no other --all-*
+                  is named)
+  --all-tls       every test whose name contains tls / ssl / ja3 / ja4 or
+                  whose rules use tls.* / tls_* / ja3* / ja4* / ssl_version /
+                  ssl_state, except QUIC and DTLS ones (sidewall has neither)
+  --all-dns       every test whose name contains dns or whose rules use
+                  dns.* / dns_*, except DNS over HTTP/2 (doh, no HTTP/2 in
+                  sidewall) and mDNS (sidewall parses DNS on port 53 only)
+                  (the --all-* options add up)
   TEST            run only these test names
   --out DIR       where each test's eve.json goes (DIR/<test>/); default
                   /tmp/sv-out
@@ -26,9 +36,10 @@ with the accepted rules and its would-be result is recorded as `partial`);
 then `sidewall -r PCAP -S RULES -l OUT -k none --threads 1` runs (30 s limit),
 with -c only for the few Suricata settings sidewall has (test args `--set` /
 the test's suricata.yaml: libhtp default-config limits and personality,
-http enabled); every other setting is reported as a config dependency.
-Checks: `filter` checks on eve.json records of the types sidewall writes
-(alert, flow, http, drop, stats) are evaluated with suricata-verify's
+http enabled, stream.midstream, tls enabled / ja3-fingerprints /
+ja4-fingerprints, dns enabled); every other setting is reported as a config
+dependency. Checks: `filter` checks on eve.json records of the types sidewall
+writes (alert, flow, http, dns, tls, drop, stats) are evaluated with suricata-verify's
 semantics (run.py FilterCheck); filters on other types, other files, and
 shell / stats / file-compare checks are skipped and listed.
 """
@@ -45,9 +56,10 @@ import tempfile
 
 import yaml
 
-SIDEWALL_TYPES = {"alert", "flow", "http", "drop", "stats"}
-# objects sidewall never writes (a filter without event_type naming one of
-# these as its first path component is treated as on an unwritten type)
+SIDEWALL_TYPES = {"alert", "flow", "http", "dns", "tls", "drop", "stats"}
+# objects of an event type (a filter without event_type naming one of these as
+# its first path component is treated as on that type: evaluated for the
+# SIDEWALL_TYPES, skipped for the others)
 OTHER_OBJS = {"fileinfo", "anomaly", "tls", "dns", "smtp", "files", "ftp",
               "ftp_data", "smb", "dcerpc", "ssh", "nfs", "krb5", "mqtt",
               "http2", "quic", "sip", "rfb", "snmp", "tftp", "dhcp", "ike",
@@ -59,6 +71,22 @@ COMPARISON_OPERATORS = {"__gt": ">", "__gte": ">=", "__lt": "<", "__lte": "<="}
 HTTP_NAME_RE = re.compile(r"http", re.I)
 HTTP_EXCL_RE = re.compile(r"http2|doh|websocket", re.I)
 HTTP_KW_RE = re.compile(r"(?<![\w.])(http\.[a-z_.]+|http_[a-z_]+|uricontent)\s*[;:]")
+
+TLS_NAME_RE = re.compile(r"tls|ssl|ja3|ja4", re.I)
+TLS_EXCL_RE = re.compile(r"quic|dtls", re.I)
+TLS_KW_RE = re.compile(r"(?<![\w.])(tls\.[a-z_.]+|tls_[a-z_]+|ja3s?[._][a-z_.]+|"
+                       r"ja4[._][a-z_.]+|ssl_version|ssl_state)\s*[;:]")
+
+DNS_NAME_RE = re.compile(r"dns", re.I)
+DNS_EXCL_RE = re.compile(r"doh|over-http2|mdns", re.I)
+DNS_KW_RE = re.compile(r"(?<![\w.])(dns\.[a-z_.]+|dns_[a-z_]+)\s*[;:]")
+
+# selection name -> (name pattern, exclusion pattern, rule keyword pattern)
+SELECTIONS = {
+    "http": (HTTP_NAME_RE, HTTP_EXCL_RE, HTTP_KW_RE),
+    "tls": (TLS_NAME_RE, TLS_EXCL_RE, TLS_KW_RE),
+    "dns": (DNS_NAME_RE, DNS_EXCL_RE, DNS_KW_RE),
+}
 
 # Suricata settings sidewall also has (same key path, same meaning)
 SUPPORTED_SET = {
@@ -72,10 +100,15 @@ SUPPORTED_SET = {
     "app-layer.protocols.http.libhtp.default-config.double-decode-query",
     "app-layer.protocols.http.libhtp.default-config.meta-field-limit",
     "stream.midstream",
+    "app-layer.protocols.tls.enabled",
+    "app-layer.protocols.tls.ja3-fingerprints",
+    "app-layer.protocols.tls.ja4-fingerprints",
+    "app-layer.protocols.dns.enabled",
 }
 # Suricata defaults for settings that matter to these tests (a test's
 # suricata.yaml that sets one of these to a different value is config-dependent)
 INTERESTING_PREFIXES = ("app-layer.protocols.http.", "stream.", "detect.",
+                        "app-layer.protocols.tls.", "app-layer.protocols.dns.",
                         "vars.", "app-layer.protocols.http2", "defrag.",
                         "flow.", "exception-policy", "pcap-file.",
                         "decoder.", "host-os-policy", "threshold-file",
@@ -132,7 +165,12 @@ def check_requires(req, emu, test_dir):
         elif key == "env":
             raise Unsatisfied("env " + ",".join(val))
         elif key == "lambda":
-            raise Unsatisfied("lambda " + str(val))
+            # run.py eval()s it; only the sys.platform tests the suite uses
+            m = re.match(r"""^\s*sys\.platform\s*(==|!=)\s*["']([^"']*)["']\s*$""", str(val))
+            if not m:
+                raise Unsatisfied("lambda " + str(val))
+            if (sys.platform == m.group(2)) != (m.group(1) == "=="):
+                raise Unsatisfied("lambda " + str(val))
         elif key == "os":
             if not sys.platform.startswith(str(val).lower()):
                 raise Unsatisfied("os " + str(val))
@@ -251,10 +289,11 @@ def load_cfg(td):
         return yaml.safe_load(f) or {}
 
 
-def selected(name, td):
-    if HTTP_EXCL_RE.search(name):
+def selected(name, td, which="http"):
+    name_re, excl_re, kw_re = SELECTIONS[which]
+    if excl_re.search(name):
         return False
-    if HTTP_NAME_RE.search(name):
+    if name_re.search(name):
         return True
     try:
         cfg = load_cfg(td)
@@ -262,7 +301,7 @@ def selected(name, td):
         cfg = {}
     txt = "\n".join(l for l in rules_text(td, cfg).splitlines()
                     if not l.lstrip().startswith("#"))
-    return bool(HTTP_KW_RE.search(txt))
+    return bool(kw_re.search(txt))
 
 
 def list_tests(tdir):
@@ -282,11 +321,56 @@ def list_tests(tdir):
     return out
 
 
+def ls_tree(git_dir):
+    return subprocess.run(["git", "--git-dir", git_dir, "ls-tree", "-r", "-l",
+                           "HEAD", "tests/"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def write_blobs(git_dir, sv, want):
+    """want: [(sha, path)] -> paths missing from the snapshot."""
+    missing = []
+    if not want:
+        return missing
+    p = subprocess.run(["git", "--git-dir", git_dir, "cat-file", "--batch"],
+                       input="".join(s + "\n" for s, _ in want).encode(),
+                       capture_output=True, check=True)
+    buf, i = p.stdout, 0
+    for sha, path in want:
+        nl = buf.index(b"\n", i)
+        hdr = buf[i:nl].decode().split()
+        if hdr[1] == "missing":
+            missing.append(path)
+            i = nl + 1
+            continue
+        sz = int(hdr[2])
+        data = buf[nl + 1:nl + 1 + sz]
+        i = nl + 1 + sz + 1
+        dest = os.path.join(sv, path)
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        with open(dest, "wb") as f:
+            f.write(data)
+    return missing
+
+
+def extract_meta(git_dir, sv):
+    """write every test's test.yaml, *.rules and suricata.yaml (what the
+    selection reads) from the bare repo HEAD, when not there yet."""
+    want = []
+    for line in ls_tree(git_dir).splitlines():
+        meta, path = line.split("\t", 1)
+        if meta.split()[1] != "blob":
+            continue
+        b = os.path.basename(path)
+        if b in ("test.yaml", "suricata.yaml") or b.endswith(".rules"):
+            if not os.path.exists(os.path.join(sv, path)):
+                want.append((meta.split()[2], path))
+    return write_blobs(git_dir, sv, want)
+
+
 def extract(git_dir, sv, names):
     """write tests/<name>/ (and referenced pcaps) from the bare repo HEAD."""
-    out = subprocess.run(["git", "--git-dir", git_dir, "ls-tree", "-r", "-l",
-                          "HEAD", "tests/"], capture_output=True, text=True,
-                         check=True).stdout
+    out = ls_tree(git_dir)
     want = []
     names = set(names)
     extra = set()
@@ -306,27 +390,7 @@ def extract(git_dir, sv, names):
             dest = os.path.join(sv, path)
             if not os.path.exists(dest):
                 want.append((sha, path))
-    missing = []
-    if want:
-        p = subprocess.run(["git", "--git-dir", git_dir, "cat-file", "--batch"],
-                           input="".join(s + "\n" for s, _ in want).encode(),
-                           capture_output=True, check=True)
-        buf, i = p.stdout, 0
-        for sha, path in want:
-            nl = buf.index(b"\n", i)
-            hdr = buf[i:nl].decode().split()
-            if hdr[1] == "missing":
-                missing.append(path)
-                i = nl + 1
-                continue
-            sz = int(hdr[2])
-            data = buf[nl + 1:nl + 1 + sz]
-            i = nl + 1 + sz + 1
-            dest = os.path.join(sv, path)
-            os.makedirs(os.path.dirname(dest), exist_ok=True)
-            with open(dest, "wb") as f:
-                f.write(data)
-    return missing
+    return write_blobs(git_dir, sv, want)
 
 
 # ---------------------------------------------------------------- config
@@ -365,6 +429,23 @@ def load_suricata_yaml(path):
         return {}
 
 
+def eve_logger_options(doc, types):
+    """[(type.option, value)] of outputs: - eve-log: types: - TYPE: {options}."""
+    out = []
+    outputs = doc.get("outputs") if isinstance(doc, dict) else None
+    for o in outputs if isinstance(outputs, list) else []:
+        eve = o.get("eve-log") if isinstance(o, dict) else None
+        tl = eve.get("types") if isinstance(eve, dict) else None
+        for it in tl if isinstance(tl, list) else []:
+            if not isinstance(it, dict):
+                continue
+            for t, opts in it.items():
+                if t in types and isinstance(opts, dict):
+                    out += [("%s.%s" % (t, k), v) for k, v in opts.items()
+                            if k != "enabled"]
+    return out
+
+
 def build_config(td, cfg, tmpdir):
     """-> (path or None, notes[list of str], ips bool, args_unhandled)"""
     sets = {}
@@ -390,6 +471,10 @@ def build_config(td, cfg, tmpdir):
             else:
                 notes.append("arg " + t)
             i += 1
+    # run.py puts the test's `env:` into Suricata's environment (e.g.
+    # SURICATA_EVE_DNS_VERSION: 2 for the v2 dns format); sidewall has none
+    for k, v in (cfg.get("env") or {}).items() if isinstance(cfg.get("env"), dict) else []:
+        notes.append("env %s=%s" % (k, v))
     sy = os.path.join(td, "suricata.yaml")
     if os.path.exists(sy):
         flat = flatten(load_suricata_yaml(sy))
@@ -406,6 +491,12 @@ def build_config(td, cfg, tmpdir):
             if m and not m.group(0).lstrip().startswith("#"):
                 other.append("eve." + kw)
                 flat["eve." + kw] = m.group(1).strip()
+        # options of the eve dns / tls loggers (sidewall writes the v3 dns
+        # format with every record type, and its fixed tls field set)
+        for k, v in eve_logger_options(load_suricata_yaml(sy), ("dns", "tls")):
+            if "eve." + k.split(".")[-1] not in other:
+                other.append("eve." + k)
+                flat["eve." + k] = v
         notes.append("suricata.yaml%s" % (
             (" (" + ", ".join("%s=%s" % (k, flat[k]) for k in other[:12]) +
              (" ..." if len(other) > 12 else "") + ")") if other else ""))
@@ -669,22 +760,29 @@ def main():
     ap.add_argument("--out", default="/tmp/sv-out")
     ap.add_argument("--json")
     ap.add_argument("--all-http", action="store_true")
+    ap.add_argument("--all-tls", action="store_true")
+    ap.add_argument("--all-dns", action="store_true")
     ap.add_argument("--list", action="store_true", help="only print the selection")
     ap.add_argument("-v", "--verbose", action="store_true")
     ap.add_argument("tests", nargs="*")
     args = ap.parse_args()
     args.sidewall = os.path.abspath(args.sidewall)
     tdir = os.path.join(args.sv, "tests")
-    if args.tests and not args.all_http:
+    if args.extract and not args.git_dir:
+        ap.error("--extract needs --git-dir")
+    sels = [w for w in ("http", "tls", "dns") if getattr(args, "all_" + w)]
+    if args.tests and not sels:
         names = args.tests
     else:
-        names = [n for n in list_tests(tdir) if selected(n, os.path.join(tdir, n))]
+        if args.extract:
+            extract_meta(args.git_dir, args.sv)
+        names = [n for n in list_tests(tdir)
+                 if any(selected(n, os.path.join(tdir, n), w)
+                        for w in (sels or ["http"]))]
     if args.list:
         print("\n".join(names))
         return
     if args.extract:
-        if not args.git_dir:
-            ap.error("--extract needs --git-dir")
         missing = extract(args.git_dir, args.sv, names)
         for m in missing:
             print("not in snapshot:", m, file=sys.stderr)
