@@ -284,7 +284,7 @@ static void on_stage(void *ctx, struct sw_flow *f, const struct sw_packet *cur, 
 		bool dns = tx->proto == SW_APP_DNS, tls = tx->proto == SW_APP_TLS, ssh = tx->proto == SW_APP_SSH;
 		struct sw_json *j = sw_eve_flow_event(w->w, dns ? "dns" : tls ? "tls" : ssh ? "ssh" : "http",
 						      dns ? SW_EVE_DNS : tls ? SW_EVE_TLS : ssh ? SW_EVE_SSH : SW_EVE_HTTP,
-						      f, dns && !sw_app_tx_to_server(tx), p->ts_usec);
+						      f, dns && !sw_app_tx_to_server(tx), p->ts_usec, p->pcap_cnt);
 
 		if (j) {
 			sw_json_u64(j, "tx_id", tx->id);

@@ -58,7 +58,7 @@
 #define TLS_ALL_STAGES ((1u << SW_STAGE_N) - 1)
 
 enum { REC_CCS = 20, REC_ALERT = 21, REC_HANDSHAKE = 22, REC_APPDATA = 23, REC_HEARTBEAT = 24 };
-enum { HS_CLIENT_HELLO = 1, HS_SERVER_HELLO = 2, HS_CERTIFICATE = 11 };
+enum { HS_CLIENT_HELLO = 1, HS_SERVER_HELLO = 2, HS_CERTIFICATE = 11, HS_CERTIFICATE_REQUEST = 13 };
 enum { EXT_SNI = 0, EXT_GROUPS = 10, EXT_EC_POINTS = 11, EXT_SIG_ALGS = 13, EXT_ALPN = 16, EXT_VERSIONS = 43 };
 
 /* A string or byte run of the transaction's arena; set even when empty. */
@@ -115,6 +115,8 @@ struct sw_tls_flow {
 	struct tls_dir dir[2]; /* [0] to server */
 	bool tls13;            /* the server chose TLS 1.3: its certificates are encrypted */
 	bool app_data;         /* an application data record after the ServerHello (sw_tls_encrypted) */
+	bool cert_request;     /* the server asked for a client certificate (CertificateRequest) */
+	bool done[2];          /* Suricata's TLS_STATE_CLIENT/SERVER_HANDSHAKE_DONE: the record is logged at both */
 	size_t mem;
 };
 
@@ -300,6 +302,16 @@ static bool version_known(uint16_t v)
 	default:
 		return v >= 0x7f10 && v <= 0x7f1c;
 	}
+}
+
+/*
+ * A hello's version field as Suricata keeps it (TLSDecodeHSHelloVersion):
+ * the early TLS 1.3 drafts (0x7f01..0x7f0f, and 0x0304 itself, which drafts
+ * 1 to 15 sent) all become "TLS 1.3 draft-<16".
+ */
+static uint16_t hello_version(uint16_t v)
+{
+	return (v >= 0x7f01 && v < 0x7f10) || v == 0x0304 ? 0x7f01 : v;
 }
 
 /* Suricata's SSLVersionToString() (rust/src/tls_version.rs). */
@@ -554,7 +566,7 @@ static int client_hello(struct sw_tls_flow *tf, struct sw_buf m)
 	if (sw_buf_left(&m) >= 2 && (sw_buf_get_be16(&m, &ext_len) < 0 || sw_buf_sub(&m, ext_len, &exts) < 0))
 		return -EBADMSG;
 	sd->hello = true;
-	sd->version = ver;
+	sd->version = hello_version(ver);
 	h.tls_version = grease(ver) ? 0 : ver;
 	ar_put(tf, random, 32, &sd->random);
 	h.n_ciphers = list16(cs, t->ciphers);
@@ -658,16 +670,28 @@ static int server_hello(struct sw_tls_flow *tf, struct sw_buf m)
 	const uint8_t *random;
 	uint32_t n_exts = 0;
 
+	bool draft;
+
 	if (sd->hello)
 		return 0;
-	if (sw_buf_get_be16(&m, &ver) < 0 || !(random = sw_buf_cur(&m)) || sw_buf_skip(&m, 32) < 0 ||
-	    sw_buf_get_u8(&m, &sid_len) < 0 || sid_len > 32 || sw_buf_skip(&m, sid_len) < 0 ||
-	    sw_buf_get_be16(&m, &cipher) < 0 || sw_buf_get_u8(&m, &comp) < 0)
+	if (sw_buf_get_be16(&m, &ver) < 0 || !(random = sw_buf_cur(&m)) || sw_buf_skip(&m, 32) < 0)
+		return -EBADMSG;
+	/*
+	 * TLS 1.3 drafts 1 to 21 name themselves in this field (0x7fNN, or
+	 * 0x0304 up to draft 15) and have no session id and no compression
+	 * method here (both came back in draft 22); their certificates are
+	 * encrypted.  Suricata's TLSDecodeHSHello / SSL_AL_FLAG_LOG_WITHOUT_CERT.
+	 */
+	draft = ver == 0x0304 || (ver >> 8) == 0x7f;
+	if ((!draft && (sw_buf_get_u8(&m, &sid_len) < 0 || sid_len > 32 || sw_buf_skip(&m, sid_len) < 0)) ||
+	    sw_buf_get_be16(&m, &cipher) < 0 || (!draft && sw_buf_get_u8(&m, &comp) < 0))
 		return -EBADMSG;
 	if (sw_buf_left(&m) >= 2 && (sw_buf_get_be16(&m, &ext_len) < 0 || sw_buf_sub(&m, ext_len, &exts) < 0))
 		return -EBADMSG;
 	sd->hello = true;
-	sd->version = ver;
+	sd->version = hello_version(ver);
+	if (draft)
+		tf->tls13 = true;
 	ar_put(tf, random, 32, &sd->random);
 	while (sw_buf_left(&exts)) {
 		struct sw_buf body;
@@ -721,8 +745,9 @@ static void name_str(struct sw_tls_flow *tf, const X509_NAME *n, struct tls_str 
 		const ASN1_OBJECT *o = X509_NAME_ENTRY_get_object(e);
 		const ASN1_STRING *d = X509_NAME_ENTRY_get_data(e);
 		int nid = OBJ_obj2nid(o), set = X509_NAME_ENTRY_set(e);
-		const char *sn = nid != NID_undef ? OBJ_nid2sn(nid) : NULL;
-		char oid[80];
+		/* x509-parser's abbreviations are OpenSSL's short names, but for the e-mail address */
+		const char *sn = nid == NID_pkcs9_emailAddress ? "Email" : nid != NID_undef ? OBJ_nid2sn(nid) : NULL;
+		char oid[90];
 		unsigned char *u = NULL;
 		int ulen;
 
@@ -730,7 +755,11 @@ static void name_str(struct sw_tls_flow *tf, const X509_NAME *n, struct tls_str 
 			as_add(&s, set == prev_set ? " + " : ", ", set == prev_set ? 3 : 2);
 		prev_set = set;
 		if (!sn) {
-			OBJ_obj2txt(oid, sizeof(oid), o, 1);
+			/* an OID with no name: x509-parser prints it as "OID(1.2.3)" */
+			char num[80];
+
+			OBJ_obj2txt(num, sizeof(num), o, 1);
+			snprintf(oid, sizeof(oid), "OID(%s)", num);
 			sn = oid;
 		}
 		as_add(&s, sn, (uint32_t)strlen(sn));
@@ -942,7 +971,8 @@ static bool stage_reached(const struct sw_tls_flow *tf, enum sw_app_stage s)
 	case SW_STAGE_RESP_BODY:
 		return tf->dir[1].hs_done || tf->dir[1].stop;
 	default:
-		return (x->reported & ((1u << SW_STAGE_TX_DONE) - 1)) == (1u << SW_STAGE_TX_DONE) - 1;
+		/* logged when both sides are done (the stages before it are forced, with what they have) */
+		return tf->done[0] && tf->done[1];
 	}
 }
 
@@ -953,11 +983,18 @@ static void report(struct sw_tls_flow *tf, enum sw_app_stage s, sw_app_emit_fn e
 	sw_app_report(&tf->tx.reported, &tf->tx.base, s, emit, ctx);
 }
 
+/*
+ * In the handshake's own order (the client's certificates come after the
+ * server's), so that the events are the same however the bytes were cut.
+ */
 static void advance(struct sw_tls_flow *tf, sw_app_emit_fn emit, void *ctx)
 {
-	for (int s = 0; s < SW_STAGE_N; s++)
-		if (!(tf->tx.reported & (1u << s)) && stage_reached(tf, (enum sw_app_stage)s))
-			report(tf, (enum sw_app_stage)s, emit, ctx);
+	static const enum sw_app_stage order[] = { SW_STAGE_REQ_HEADERS, SW_STAGE_RESP_HEADERS, SW_STAGE_RESP_BODY,
+						   SW_STAGE_REQ_BODY, SW_STAGE_TX_DONE };
+
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (!(tf->tx.reported & (1u << order[i])) && stage_reached(tf, order[i]))
+			report(tf, order[i], emit, ctx);
 }
 
 /* ---- records ---- */
@@ -973,6 +1010,8 @@ static int hs_message(struct sw_tls_flow *tf, int dir, uint8_t type, struct sw_b
 		rc = server_hello(tf, body);
 	else if (type == HS_CERTIFICATE)
 		rc = certificate(tf, dir, body);
+	else if (type == HS_CERTIFICATE_REQUEST && dir == 1)
+		tf->cert_request = true;
 	/*
 	 * Anything after the hello (Certificate, key exchange, ServerHelloDone,
 	 * NewSessionTicket ...) means no certificate comes any more in the clear.
@@ -1143,6 +1182,9 @@ int sw_tls_data(struct sw_tls *t, struct sw_tls_flow *tf, bool to_server, const 
 				tf->tx.side[dir].version = (uint16_t)(d->hdr[1] << 8 | d->hdr[2]);
 			if (d->rec_type == REC_APPDATA && tf->tx.side[1].hello)
 				tf->app_data = true;
+			/* Suricata: the client's ChangeCipherSpec, or application data either way, ends that side */
+			if ((d->rec_type == REC_CCS && dir == 0) || d->rec_type == REC_APPDATA)
+				tf->done[dir] = true;
 			if (d->rec_type == REC_CCS || d->rec_type == REC_APPDATA) {
 				/* the direction's next handshake records are encrypted: no more certificates */
 				d->encrypted = true;
@@ -1169,6 +1211,21 @@ int sw_tls_data(struct sw_tls *t, struct sw_tls_flow *tf, bool to_server, const 
 		rc = -EPROTO;
 	} else if (d->hs_done && d->hs_len == 0 && d->hs) {
 		dir_release(tf, d); /* the cleartext handshake is over: no buffer kept */
+	}
+	/*
+	 * As Suricata (SSLDecode's end): once the certificate that matters has
+	 * a subject and an issuer (the server's, or the client's when the server
+	 * asked for one), the handshake is done both ways and is logged.
+	 */
+	{
+		const struct tls_side *c = &tf->tx.side[0], *s = &tf->tx.side[1];
+
+		if ((!tf->cert_request && s->subject.set && s->issuer.set) ||
+		    (tf->cert_request && c->subject.set && c->issuer.set)) {
+			tf->done[0] = tf->done[1] = true;
+			if (!tf->cert_request)
+				tf->dir[0].hs_done = true; /* no client certificate can come unasked */
+		}
 	}
 	advance(tf, emit, ctx);
 	return rc;

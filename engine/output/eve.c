@@ -598,7 +598,7 @@ void sw_eve_alert(struct sw_eve_writer *w, const struct sw_packet *p, const stru
 }
 
 struct sw_json *sw_eve_flow_event(struct sw_eve_writer *w, const char *event_type, uint32_t type,
-				  const struct sw_flow *f, bool to_client, int64_t ts_usec)
+				  const struct sw_flow *f, bool to_client, int64_t ts_usec, uint64_t pcap_cnt)
 {
 	struct sw_json *j;
 
@@ -606,6 +606,8 @@ struct sw_json *sw_eve_flow_event(struct sw_eve_writer *w, const char *event_typ
 		return NULL;
 	j = sw_eve_begin(w, event_type, ts_usec);
 	sw_json_u64(j, "flow_id", f->flow_id);
+	if (pcap_cnt)
+		sw_json_u64(j, "pcap_cnt", pcap_cnt);
 	iface_field(j, w->e, f->iface);
 	vlan_field(j, f->vlan_count, f->vlan);
 	if (to_client)

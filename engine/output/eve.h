@@ -92,11 +92,12 @@ void sw_eve_alert_end(struct sw_eve_writer *w, const struct sw_packet *p);
  * A protocol record ("http", "dns" ...) of flow @f: begins a line of
  * @event_type with the flow's id and addresses (client to server, or server
  * to client with @to_client: a DNS response's record runs as its packet
- * did) if the output wants @type (SW_EVE_*), else returns NULL.  Add the
- * protocol object, then sw_eve_end().
+ * did) if the output wants @type (SW_EVE_*), else returns NULL; @pcap_cnt
+ * (0: none, as at flow end) is the packet that completed the record, as
+ * Suricata writes it.  Add the protocol object, then sw_eve_end().
  */
 struct sw_json *sw_eve_flow_event(struct sw_eve_writer *w, const char *event_type, uint32_t type,
-				  const struct sw_flow *f, bool to_client, int64_t ts_usec);
+				  const struct sw_flow *f, bool to_client, int64_t ts_usec, uint64_t pcap_cnt);
 /* The final (or, with @interim, a periodic) record of flow @f ending for @why. */
 void sw_eve_flow(struct sw_eve_writer *w, const struct sw_flow *f, enum sw_flow_end why);
 

@@ -448,14 +448,16 @@ static void test_tls12(void **state)
 	NOBUF(x.r.tx[0], SW_BUF_JA3S_HASH, false, 0);
 	NOBUF(x.r.tx[0], SW_BUF_TLS_CERTS, false, 0);
 
+	/* the server's certificate has a subject and an issuer, and no client certificate was asked for: done */
 	assert_int_equal(feed(&x, false, tls12_server_hs, sizeof(tls12_server_hs), 0), 0);
-	EVENTS(&x.r, 0, SW_STAGE_REQ_HEADERS, SW_STAGE_RESP_HEADERS, SW_STAGE_RESP_BODY);
+	EVENTS(&x.r, 0, SW_STAGE_REQ_HEADERS, SW_STAGE_RESP_HEADERS, SW_STAGE_RESP_BODY, SW_STAGE_REQ_BODY,
+	       SW_STAGE_TX_DONE);
 	assert_true(x.r.ja3s[1]);
 	assert_int_equal(x.r.n_certs[2], 2);
 	check_tls12_client(x.r.tx[0]);
 	check_tls12_server(x.r.tx[0]);
 	assert_false(sw_tls_encrypted(x.tf));
-	assert_int_equal(sw_tls_stats(x.t)->tx, 0);
+	assert_int_equal(sw_tls_stats(x.t)->tx, 1);
 
 	close_flow(&x);
 	EVENTS(&x.r, 0, SW_STAGE_REQ_HEADERS, SW_STAGE_RESP_HEADERS, SW_STAGE_RESP_BODY, SW_STAGE_REQ_BODY,
@@ -491,7 +493,7 @@ static void test_tls12_ccs(void **state)
 	fix_open(&x, true);
 	assert_int_equal(feed(&x, true, tls12_client_hs, sizeof(tls12_client_hs), 0), 0);
 	assert_int_equal(feed(&x, false, tls12_server_hs, sizeof(tls12_server_hs), 0), 0);
-	assert_int_equal(x.r.n, 3);
+	assert_int_equal(x.r.n, 5);
 	assert_int_equal(feed(&x, true, ccs, sizeof(ccs), 0), 0);
 	EVENTS(&x.r, 0, SW_STAGE_REQ_HEADERS, SW_STAGE_RESP_HEADERS, SW_STAGE_RESP_BODY, SW_STAGE_REQ_BODY,
 	       SW_STAGE_TX_DONE);
@@ -555,7 +557,8 @@ static void run_split(const uint8_t *c, size_t cn, size_t cs, size_t ss, struct 
 		assert_int_equal(feed(&x, false, tls12_server_hs, ss, 0), 0);
 		assert_int_equal(feed(&x, false, tls12_server_hs + ss, sizeof(tls12_server_hs) - ss, 0), 0);
 	}
-	EVENTS(&x.r, 0, SW_STAGE_REQ_HEADERS, SW_STAGE_RESP_HEADERS, SW_STAGE_RESP_BODY);
+	EVENTS(&x.r, 0, SW_STAGE_REQ_HEADERS, SW_STAGE_RESP_HEADERS, SW_STAGE_RESP_BODY, SW_STAGE_REQ_BODY,
+	       SW_STAGE_TX_DONE);
 	assert_true(x.r.ja3s[1]);
 	assert_int_equal(x.r.n_certs[2], 2);
 	snap_take(x.r.tx[0], out);
@@ -663,15 +666,20 @@ static void test_tls13(void **state)
 		fix_open(&x, true);
 		assert_int_equal(feed(&x, true, tls13_client_hs, sizeof(tls13_client_hs), step), 0);
 		EVENTS(&x.r, 0, SW_STAGE_REQ_HEADERS);
+		/* certificates are encrypted: both certificate stages at the ServerHello */
 		assert_int_equal(feed(&x, false, tls13_server_hs, sizeof(tls13_server_hs), step), 0);
-		EVENTS(&x.r, 0, SW_STAGE_REQ_HEADERS, SW_STAGE_REQ_BODY, SW_STAGE_RESP_HEADERS, SW_STAGE_RESP_BODY,
-		       SW_STAGE_TX_DONE);
-		assert_int_equal(x.r.n_certs[3], 0);
-		assert_int_equal(sw_tls_stats(x.t)->tx, 1);
-		/* the encrypted flight (a handshake record inside application data) changes nothing */
+		EVENTS(&x.r, 0, SW_STAGE_REQ_HEADERS, SW_STAGE_RESP_HEADERS, SW_STAGE_RESP_BODY, SW_STAGE_REQ_BODY);
+		assert_int_equal(x.r.n_certs[2], 0);
+		assert_int_equal(sw_tls_stats(x.t)->tx, 0);
+		/* the encrypted flight (a handshake record inside application data): the server is done */
 		assert_int_equal(feed(&x, false, ccs_app, sizeof(ccs_app), step), 0);
 		assert_true(sw_tls_encrypted(x.tf));
+		assert_int_equal(x.r.n, 4);
+		/* the client's ChangeCipherSpec: both are, the record is logged (Suricata's HANDSHAKE_DONE) */
 		assert_int_equal(feed(&x, true, ccs_app, sizeof(ccs_app), step), 0);
+		EVENTS(&x.r, 0, SW_STAGE_REQ_HEADERS, SW_STAGE_RESP_HEADERS, SW_STAGE_RESP_BODY, SW_STAGE_REQ_BODY,
+		       SW_STAGE_TX_DONE);
+		assert_int_equal(sw_tls_stats(x.t)->tx, 1);
 		close_flow(&x);
 		assert_int_equal(x.r.n, 5);
 		assert_int_equal(check_once(&x.r), ALL_STAGES);
