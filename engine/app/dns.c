@@ -10,12 +10,11 @@
  * allocation owned by the transaction.  Nothing is allocated per byte or
  * per record, and a name is decoded once.
  *
- * Names (RFC 1035 3.1, 4.1.4) are stricter than Suricata's parser
- * (rust/src/dns/parser.rs dns_parse_name), which follows any pointer and
- * stops after 255 segments: a compression pointer must point before itself
- * ("a prior occurrence of the same name", 4.1.4): before the start of the
- * piece of name holding it, so targets strictly decrease; at most
- * DNS_MAX_JUMPS are followed; otherwise the message is refused (name_loop).
+ * Names (RFC 1035 3.1, 4.1.4): a compression pointer may point anywhere in
+ * the message, forward too, as Suricata's parser (rust/src/dns/parser.rs
+ * dns_parse_name) follows any pointer; at most DNS_MAX_JUMPS are followed
+ * (Suricata stops after 255 segments), otherwise the message is refused
+ * (name_loop).
  * A label length byte over 63 (including the retired 01/10 label types,
  * RFC 6891 section 5) or a name over 255 octets on the wire refuses the
  * message (name_long); Suricata instead truncates names at 1025 bytes.
@@ -156,7 +155,7 @@ enum perr { P_OK = 0, P_MALFORMED, P_LOOP, P_LONG };
 static enum perr name_get(struct sw_buf *b, const struct sw_buf *msg, uint8_t out[256], uint16_t *olen)
 {
 	struct sw_buf cur = *b; /* where labels are read now */
-	size_t limit = (size_t)(b->p + b->off - msg->p); /* a pointer must land before this */
+	size_t limit = msg->len; /* a pointer must land inside the message */
 	bool jumped = false;
 	unsigned jumps = 0, wire = 0;
 	uint16_t n = 0;
@@ -172,10 +171,11 @@ static enum perr name_get(struct sw_buf *b, const struct sw_buf *msg, uint8_t ou
 				return P_MALFORMED;
 			target = (size_t)(len & 0x3f) << 8 | lo;
 			/*
-			 * RFC 1035 4.1.4: a pointer names a prior occurrence.  Each
-			 * target must lie before the start of the piece of name that
-			 * holds the pointer, so targets strictly decrease and every
-			 * chain ends; the jump cap bounds the work on top.
+			 * RFC 1035 4.1.4 means "a prior occurrence", but real
+			 * encoders point forward too (suricata-verify
+			 * dns-forward-pointer) and Suricata follows any pointer: so
+			 * do we, anywhere in the message.  A loop ends at the jump
+			 * cap or at the 255-octet name limit, whichever comes first.
 			 */
 			if (target >= limit || ++jumps > DNS_MAX_JUMPS)
 				return P_LOOP;
@@ -185,7 +185,6 @@ static enum perr name_get(struct sw_buf *b, const struct sw_buf *msg, uint8_t ou
 			}
 			cur = *msg;
 			cur.off = target;
-			limit = target;
 			continue;
 		}
 		/*
