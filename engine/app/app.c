@@ -176,6 +176,12 @@ static void emit(void *ctx, struct sw_app_tx *tx, enum sw_app_stage st)
 
 static void set_proto(struct sw_app *a, struct sw_flow *f, enum sw_app_proto p)
 {
+	if (f->app_proto == SW_APP_FAILED) {
+		/* a UDP flow's second side was recognised after its first failed: counted once, as what it is */
+		a->st.flows[SW_APP_FAILED]--;
+		if (f->proto == 6)
+			a->st.flows_tcp[SW_APP_FAILED]--;
+	}
 	f->app_proto = (uint8_t)p;
 	a->st.flows[p]++;
 	if (f->proto == 6)
@@ -477,7 +483,7 @@ void sw_app_udp(struct sw_app *a, struct sw_packet *p)
 
 	if (!f || p->payload_len == 0)
 		return;
-	if (f->app_proto == SW_APP_UNKNOWN) {
+	if (f->app_proto == SW_APP_UNKNOWN || (f->app_proto == SW_APP_FAILED && !f->app)) {
 		if (f->app_probe_done & (1u << dir))
 			return;
 		/* A datagram is whole: what it does not show, later ones will not complete. */
@@ -491,8 +497,16 @@ void sw_app_udp(struct sw_app *a, struct sw_packet *p)
 			if (!(dir == 0 && f->pkts_tc == 0 &&
 			      sw_app_probe(p->payload, p->payload_len, 17, false, p->sport, p->dport, &proto) ==
 				      SW_PROBE_FOUND)) {
-				f->app_probe_done = 3; /* UDP: one datagram decides, as Suricata marks it failed */
-				set_proto(a, f, SW_APP_FAILED);
+				/*
+				 * One datagram decides for its direction.  The flow is
+				 * "failed" from here, but the other direction may still
+				 * be recognised (a junk query answered by a DNS error)
+				 * and then names the flow's protocol, as Suricata's
+				 * AppLayerHandleUdp waits for the second side.
+				 */
+				f->app_probe_done |= (uint8_t)(1u << dir);
+				if (f->app_proto == SW_APP_UNKNOWN)
+					set_proto(a, f, SW_APP_FAILED);
 				return;
 			}
 			sw_flow_reverse(f);

@@ -476,6 +476,52 @@ static void dgram(struct sw_app *a, struct conn *c, int dir, const struct dmsg *
 	sw_app_flush(a);
 }
 
+/*
+ * A UDP flow whose first query is junk (no DNS) is "failed" on that side
+ * only: the server's DNS error answer names the flow DNS, and the next
+ * query is parsed (Suricata's AppLayerHandleUdp waits for the second side;
+ * suricata-verify dns-udp-junkrequest-first).  Counted once, as DNS.
+ */
+static void test_udp_second_side(void **state)
+{
+	static const uint8_t junk[] = "not a dns message at all";
+	struct sw_detect *d = load("alert dns any any -> any any (msg:\"q\"; dns.query; content:\"example\"; sid:1;)\n");
+	struct dmsg m;
+	struct rec r;
+	struct sw_app *a;
+	struct conn c;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	r.dc = sw_detect_ctx_new(d);
+	assert_non_null(r.dc);
+	sw_detect_put(d);
+	a = app_new(&r);
+	conn_init(&c, 53);
+	c.f.proto = 17;
+	memcpy(m.b, junk, sizeof(junk));
+	m.n = sizeof(junk);
+	dgram(a, &c, 0, &m);
+	assert_int_equal(c.f.app_proto, SW_APP_FAILED);
+	assert_int_equal(sw_app_stats(a)->flows[SW_APP_FAILED], 1);
+	dgram(a, &c, 0, &m); /* that side stays failed: no second probe */
+	dhdr(&m, 0x1111, 0x8181, 0, 0); /* FORMERR, no question */
+	dgram(a, &c, 1, &m);
+	assert_int_equal(c.f.app_proto, SW_APP_DNS);
+	assert_int_equal(sw_app_stats(a)->flows[SW_APP_FAILED], 0);
+	assert_int_equal(sw_app_stats(a)->flows[SW_APP_DNS], 1);
+	dhdr(&m, 0x2222, 0x0100, 1, 0);
+	dname(&m, "www.example.com");
+	d16(&m, 1);
+	d16(&m, 1);
+	dgram(a, &c, 0, &m);
+	assert_int_equal(hits(&r, 1), 1);
+	sw_app_flow_end(a, &c.f);
+	assert_int_equal(c.f.app_proto, SW_APP_DNS);
+	sw_app_free(a);
+	sw_detect_ctx_free(r.dc);
+}
+
 static const char *rules_dns =
 	/* integer keywords alone: transaction rules without a prefilter, both directions */
 	"alert dns any any -> any any (msg:\"opcode only\"; dns.opcode:4; sid:101;)\n"
@@ -585,6 +631,7 @@ int main(void)
 		cmocka_unit_test(test_midstream_off),
 		cmocka_unit_test(test_not_http_on_80),
 		cmocka_unit_test(test_dns_keywords),
+		cmocka_unit_test(test_udp_second_side),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
