@@ -112,6 +112,8 @@ static bool banner(struct ssh_side *sd, const uint8_t *line, uint32_t len)
 	p += n + 1;
 	for (n = 0; p + n < end && p[n] != ' ' && p[n] != '\r' && p[n] != '\n'; n++)
 		;
+	if (n == 0)
+		n = (uint32_t)(end - p); /* Suricata: is_not(" \r\n") matches nothing, rest takes the line's remainder */
 	memcpy(sd->soft, p, n);
 	sd->soft_len = (uint16_t)n;
 	sd->banner = true;

@@ -258,6 +258,29 @@ static void test_long_banner(void **state)
 	done(s, sf, &r);
 }
 
+/*
+ * An empty softwareversion: Suricata's ssh_parse_banner takes
+ * alt((complete(is_not(" \r\n")), rest)), and is_not matches nothing at a
+ * space, so the software is the rest of the line, comments included.
+ */
+static void test_empty_software(void **state)
+{
+	struct rec r = { 0 };
+	struct sw_ssh *s;
+	struct sw_ssh_flow *sf;
+
+	(void)state;
+	assert_int_equal(one("SSH-2.0- libssh comment\r\n", 25, &r, &s, &sf), 0);
+	expect_buf(r.tx, SW_BUF_SSH_PROTO, true, "2.0");
+	expect_buf(r.tx, SW_BUF_SSH_SOFTWARE, true, " libssh comment");
+	done(s, sf, &r);
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(one("SSH-Single-\n", 12, &r, &s, &sf), 0); /* Suricata's own test: no software */
+	expect_buf(r.tx, SW_BUF_SSH_PROTO, true, "Single");
+	expect_buf(r.tx, SW_BUF_SSH_SOFTWARE, true, NULL);
+	done(s, sf, &r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -265,6 +288,7 @@ int main(void)
 		cmocka_unit_test(test_line_ends),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_long_banner),
+		cmocka_unit_test(test_empty_software),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
