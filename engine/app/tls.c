@@ -804,8 +804,13 @@ static void add_sans(struct sw_tls_flow *tf, struct tls_side *sd, X509 *x)
 {
 	GENERAL_NAMES *gn = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
 	int n = gn ? sk_GENERAL_NAME_num(gn) : 0;
+	uint32_t room = (TLS_ARENA_MAX - tf->tx.arena_len) / 2 / 8; /* half the store left: the index */
 	struct tls_str idx;
 
+	if (n > 0 && (uint32_t)n > room) {
+		tf->t->st.truncated++; /* keep the first names that fit, not none */
+		n = (int)room;
+	}
 	if (n <= 0 || !ar_reserve(tf, 8u * (uint32_t)n)) {
 		GENERAL_NAMES_free(gn);
 		return;
