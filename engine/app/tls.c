@@ -1214,9 +1214,14 @@ int sw_tls_data(struct sw_tls *t, struct sw_tls_flow *tf, bool to_server, const 
 			tf->t->st.invalid++;
 		dir_stop(tf, dir);
 		rc = -EPROTO;
-	} else if (d->hs_done && d->hs_len == 0 && d->hs) {
-		dir_release(tf, d); /* the cleartext handshake is over: no buffer kept */
 	}
+	/*
+	 * The handshake buffer stays until the direction encrypts (its
+	 * ChangeCipherSpec or application data frees it): messages after the
+	 * certificates still matter (CertificateRequest), and freeing it each
+	 * time it empties would cost an allocation per packet of a peer that
+	 * trickles handshake records.
+	 */
 	/*
 	 * As Suricata (SSLDecode's end): once the certificate that matters has
 	 * a subject and an issuer (the server's, or the client's when the server
