@@ -1119,6 +1119,7 @@ static void sum_range(const struct sw_engine *e, unsigned first, unsigned count,
 			t->app.tls_cert_invalid += as->tls_cert_invalid;
 			t->app.tls_truncated += as->tls_truncated;
 			t->app.tls_memuse += as->tls_memuse;
+			t->app.tls_memcap += as->tls_memcap;
 			t->app.tx_ssh += as->tx_ssh;
 			t->app.ssh_invalid += as->ssh_invalid;
 			t->app.ssh_alloc += as->ssh_alloc;
@@ -1509,10 +1510,10 @@ void sw_engine_log_summary(struct sw_engine *e)
 				" parse errors, %" PRIu64 " directions stopped by a gap, %" PRIu64 " memcap refusals; dns: %"
 				PRIu64 " messages, %" PRIu64 " refused as malformed; tls: %" PRIu64 " handshakes, %" PRIu64
 				" directions stopped (not TLS, malformed), %" PRIu64 " certificates undecodable, %" PRIu64
-				" fields not kept (per-flow store full)\n",
+				" fields not kept (per-flow store full), %" PRIu64 " memcap refusals\n",
 				line, t.app.tx_http, t.app.http_parse_errors, t.app.http_gap, t.app.http_memcap,
 				t.app.tx_dns_udp + t.app.tx_dns_tcp, t.app.dns_malformed, t.app.tx_tls, t.app.tls_invalid,
-				t.app.tls_cert_invalid, t.app.tls_truncated);
+				t.app.tls_cert_invalid, t.app.tls_truncated, t.app.tls_memcap);
 	}
 	if (e->cfg.inline_mode)
 		fprintf(stderr,

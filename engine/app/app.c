@@ -131,6 +131,7 @@ const struct sw_app_stats *sw_app_stats(struct sw_app *a)
 		a->st.tls_invalid = ts->invalid + ts->hs_too_long;
 		a->st.tls_cert_invalid = ts->cert_invalid;
 		a->st.tls_truncated = ts->truncated;
+		a->st.tls_memcap = ts->memcap;
 		a->st.tls_memuse = ts->memuse;
 	}
 	if (a->ssh) {

@@ -198,6 +198,7 @@ struct sw_app_stats {
 	uint64_t tls_truncated;           /* TLS fields or certificates not kept (per-flow store full) */
 	uint64_t tls_alloc;               /* TLS flows whose parser state could not be allocated */
 	uint64_t tls_memuse;              /* bytes of TLS parser state now */
+	uint64_t tls_memcap;              /* TLS growths refused at the worker's cap (SW_TLS_MEMCAP) */
 	uint64_t tx_ssh;                  /* SSH sessions logged (EVE app_layer.tx.ssh) */
 	uint64_t ssh_invalid;             /* SSH directions stopped: no banner, bad packet length */
 	uint64_t ssh_alloc;               /* SSH flows whose parser state could not be allocated */

@@ -210,6 +210,11 @@ static bool ar_reserve(struct sw_tls_flow *tf, uint32_t n)
 		cap *= 2;
 	if (cap > TLS_ARENA_MAX)
 		cap = TLS_ARENA_MAX;
+	if (tf->t->st.memuse + (cap - x->arena_cap) > SW_TLS_MEMCAP) {
+		tf->t->st.memcap++;
+		tf->t->st.truncated++;
+		return false;
+	}
 	p = realloc(x->arena, cap);
 	if (!p) {
 		tf->t->st.truncated++;
@@ -1039,6 +1044,10 @@ static int hs_append(struct sw_tls_flow *tf, struct tls_dir *d, const uint8_t *p
 		if (d->hs_len + n > cap) {
 			tf->t->st.hs_too_long++;
 			return -EMSGSIZE;
+		}
+		if (tf->t->st.memuse + (cap - d->hs_cap) > SW_TLS_MEMCAP) {
+			tf->t->st.memcap++;
+			return -ENOMEM; /* the direction stops: counted as memcap, not as malformed */
 		}
 		q = realloc(d->hs, cap);
 		if (!q)

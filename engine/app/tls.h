@@ -44,10 +44,18 @@ struct sw_tls_stats {
 	uint64_t cert_invalid;  /* certificates libcrypto refused (kept for tls.certs, no fields) */
 	uint64_t truncated;     /* fields or certificates not kept: the per-flow store was full */
 	uint64_t memuse;        /* bytes held now by flow states */
+	uint64_t memcap;        /* growths refused at SW_TLS_MEMCAP: a handshake direction stopped, or a field not kept */
 };
 
 /* Largest handshake message reassembled (a certificate chain is one message). */
 #define SW_TLS_HS_MAX (256u << 10)
+/*
+ * TLS parser memory of one worker (flow states, handshake buffers, stores):
+ * a handshake costs about 10 KiB, so 64 MiB is thousands of handshakes in
+ * flight, and hostile partial handshakes (up to about 640 KiB a flow)
+ * cannot take more.  Past it, growth is refused and counted.
+ */
+#define SW_TLS_MEMCAP (64ull << 20)
 
 /* @ja3 / @ja4: write the fingerprints in EVE (Suricata logs them only when enabled). */
 struct sw_tls *sw_tls_new(bool ja3, bool ja4);
