@@ -323,13 +323,21 @@ static const struct hcase hcases[] = {
 	    { 13, "mn", H_HELD, NULL, 0, 0 },
 	    { 5, "efgh", H_STREAM, "abcdefghijklmn", 4, 0 } },
 	  4, "", { .segments = 2, .out_of_order = 2, .held = 2, .held_flushed = 6 } },
-	{ "pool exhausted: held bytes given up, segment alone, then resync", 50, SW_STREAM_CHUNK_SIZE,
+	{ "pool exhausted: held bytes given up, segment alone, then resync", 50, 2 * SW_STREAM_UNIT_SIZE,
 	  { { 1, "ab", H_STREAM, "ab", 0, 0 },
-	    { 5, "ef", H_HELD, NULL, 0, 0 },
-	    { 9, "ij", H_BARE, NULL, 0, 0 },
+	    { 5, "ef", H_HELD, NULL, 0, 0 },           /* the directory and block 0 of seq 0..511 */
+	    { 600, "ij", H_BARE, NULL, 0, 0 },         /* seq 650: block 1 needs a third unit */
 	    { 11, "kl", H_STREAM, "kl", 0, 2 },
 	    { 13, "mn", H_STREAM, "klmn", 2, 2 } },
 	  5, "4:ef;", { .segments = 3, .out_of_order = 2, .held = 1, .memcap_drop = 1, .gap = 1, .resync = 1 } },
+	{ "small segments share a block: no unit per segment", 50, 2 * SW_STREAM_UNIT_SIZE,
+	  { { 1, "ab", H_STREAM, "ab", 0, 0 },
+	    { 9, "ij", H_HELD, NULL, 0, 0 },
+	    { 5, "ef", H_HELD, NULL, 0, 0 },
+	    { 7, "gh", H_HELD, NULL, 0, 0 },
+	    { 13, "mn", H_HELD, NULL, 0, 0 },
+	    { 3, "cd", H_STREAM, "abcdefghij", 2, 0 } },
+	  6, "12:mn;", { .segments = 2, .out_of_order = 4, .held = 4, .held_flushed = 6, .gap = 1 } },
 	{ "past the held window: not held, segment alone", 50, 1 << 20,
 	  { { 1, "ab", H_STREAM, "ab", 0, 0 },
 	    { 3 + SW_STREAM_HELD_MAX, "zz", H_BARE, NULL, 0, 0 } },
@@ -455,14 +463,14 @@ static void count_gap(void *ctx, struct sw_flow *f, int dir, const uint8_t *data
  * overlapping, across the 2^32 wrap, every copy carrying the stream's true
  * bytes: every view is exactly the stream at its base, the new bytes of the
  * views cover the stream once and in order, and flow end returns every
- * chunk to the pool.  Large segments exercise multi-chunk holds.
+ * unit to the pool.  Large segments exercise multi-block holds.
  */
 static void test_random_held(void **state)
 {
 	static uint8_t tails[2 * HWIN];
 	static uint8_t scratch[HWIN + SW_STREAM_HELD_MAX + 65535];
 	static uint8_t seg[4096];
-	struct sw_stream_pool *pool = sw_stream_pool_new(64 * SW_STREAM_CHUNK_SIZE, count_gap, NULL);
+	struct sw_stream_pool *pool = sw_stream_pool_new(64 * SW_STREAM_UNIT_SIZE, count_gap, NULL);
 	const uint32_t isn = 0xfffff000U;
 	struct sw_flow f;
 	struct sw_stream_stats st;
