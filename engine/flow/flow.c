@@ -63,6 +63,7 @@ struct sw_flow_table {
 	struct sw_flow **sortbuf; /* flush order, preallocated */
 	uint32_t mask;
 	struct sw_flow *free;     /* linked through lru_next */
+	uint32_t fresh;           /* pool[fresh, max_flows) never handed out yet */
 	struct lru lru[LRU_N];
 	int64_t timeout_usec[LRU_N];
 	struct sw_flow_stats st;
@@ -307,6 +308,15 @@ static struct sw_flow *flow_alloc(struct sw_flow_table *t)
 {
 	struct sw_flow *f;
 
+	if (!t->free && t->fresh < t->cfg.max_flows) {
+		/* Flows given back come first, as from a free list built in pool order. */
+		f = &t->pool[t->fresh++];
+		if (t->arena) {
+			f->stream[0].tail = t->arena + (size_t)(f - t->pool) * 2 * t->cfg.stream_window;
+			f->stream[1].tail = f->stream[0].tail + t->cfg.stream_window;
+		}
+		return f;
+	}
 	if (!t->free)
 		flow_end(t, oldest(t), SW_FLOW_END_FORCED); /* max_flows >= 1: some flow is active */
 	f = t->free;
@@ -651,17 +661,11 @@ struct sw_flow_table *sw_flow_table_new(const struct sw_flow_config *cfg, sw_flo
 		err = ENOMEM;
 		goto out;
 	}
-	/* Free list in pool order, so a fresh table hands out flows 0, 1, ... */
-	for (uint32_t i = cfg->max_flows; i-- > 0;) {
-		struct sw_flow *f = &t->pool[i];
-
-		if (arena_len) {
-			f->stream[0].tail = t->arena + (size_t)i * 2 * cfg->stream_window;
-			f->stream[1].tail = f->stream[0].tail + cfg->stream_window;
-		}
-		f->lru_next = t->free;
-		t->free = f;
-	}
+	/*
+	 * No free list built here: flows are handed out in pool order first
+	 * (flow_alloc()), so the pages of flows never used stay untouched (not
+	 * resident) and start-up does not write the whole pool.
+	 */
 	t->timeout_usec[LRU_TCP_NEW] = (int64_t)cfg->tcp_new * 1000000;
 	t->timeout_usec[LRU_TCP_EST] = (int64_t)cfg->tcp_est * 1000000;
 	t->timeout_usec[LRU_TCP_CLOSED] = (int64_t)cfg->tcp_closed * 1000000;

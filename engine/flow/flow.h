@@ -46,7 +46,7 @@ enum sw_flow_end {
 	SW_FLOW_END_INTERIM,  /* "interim": not an end, a periodic record of a flow still open */
 };
 
-struct sw_stream_chunk; /* stream.c */
+struct sw_stream_held; /* stream.c */
 struct sw_app_flow;     /* engine/app/app.c */
 
 /* One direction of a TCP byte stream (0 = to server, 1 = to client). */
@@ -59,12 +59,13 @@ struct sw_stream_dir {
 	uint8_t *tail;        /* last bytes of in-order payload (pool-owned, cfg.stream_window bytes) */
 	uint32_t tail_len;
 	/*
-	 * Out-of-order segments waiting for a gap to fill, sorted by sequence,
-	 * never overlapping (chunks of the worker's struct sw_stream_pool; see
-	 * stream.h).  The flow-end callback must give them back with
-	 * sw_stream_flow_end() before the slot is recycled.
+	 * Bytes of out-of-order segments waiting for a gap to fill, NULL when
+	 * none (units of the worker's struct sw_stream_pool: a directory of
+	 * blocks indexed by sequence number; see stream.h).  The flow-end
+	 * callback must give them back with sw_stream_flow_end() before the
+	 * slot is recycled.
 	 */
-	struct sw_stream_chunk *held;
+	struct sw_stream_held *held;
 	uint32_t held_bytes;
 	/*
 	 * Times this direction lost bytes for good and resynchronised after

@@ -12,21 +12,48 @@
 
 #include "stream.h"
 
-/* A run of held bytes [seq, seq + len), in one pool chunk. */
-struct sw_stream_chunk {
-	struct sw_stream_chunk *next;
-	uint32_t seq;
-	uint32_t len;
-	uint8_t data[];
+/*
+ * Held bytes live in fixed-size pool units (SW_STREAM_UNIT_SIZE), of two
+ * kinds.  A block holds the bytes of BLK consecutive sequence numbers
+ * (aligned on BLK in sequence space) with a bitmap of which of them are
+ * held, so segments of any size share a block and first-arrived-wins is a
+ * per-byte bit test.  A direction holding anything has one directory: a
+ * ring of NSLOT block indices starting at the block of org, which covers
+ * every sequence number that may be held (next_seq up to SW_STREAM_HELD_MAX
+ * past it, from anywhere inside a block).  A sequence number's block is
+ * found with one subtraction and one load: nothing walks a list, and
+ * holding, flushing and giving up cost the bytes they copy plus at most
+ * NSLOT slot visits.
+ */
+#define BLK_SHIFT 9u
+#define BLK (1u << BLK_SHIFT)
+#define NSLOT (SW_STREAM_HELD_MAX / BLK + 1)
+
+struct blk {
+	uint64_t map[BLK / 64]; /* bit i of map[w]: data[w * 64 + i] is held */
+	uint8_t data[BLK];
 };
 
-#define CHUNK_DATA ((uint32_t)(SW_STREAM_CHUNK_SIZE - offsetof(struct sw_stream_chunk, data)))
+struct sw_stream_held {
+	uint32_t org;           /* first sequence number of the head slot's block (a multiple of BLK) */
+	uint32_t head;          /* ring index of the block of org */
+	uint32_t slot[NSLOT];   /* pool unit index of each block (0: none), ring order from head */
+};
+
+union unit {
+	struct blk b;
+	struct sw_stream_held h;
+	uint32_t next_free;
+};
+
+_Static_assert(sizeof(union unit) == SW_STREAM_UNIT_SIZE, "SW_STREAM_UNIT_SIZE is the size of a pool unit");
+_Static_assert(BLK * NSLOT >= SW_STREAM_HELD_MAX + BLK - 1, "the ring covers the held window from any start");
 
 struct sw_stream_pool {
-	uint8_t *mem;
-	struct sw_stream_chunk *free;
+	union unit *mem;      /* unit i (1..n) is mem[i - 1]; index 0 means none */
+	uint32_t free;        /* free list head (0: empty) */
 	uint64_t n, nfree;
-	uint64_t fresh;       /* chunks [fresh, n) never handed out yet */
+	uint64_t fresh;       /* units (fresh, n] never handed out yet */
 	sw_stream_gap_fn gap;
 	void *ctx;
 };
@@ -41,15 +68,15 @@ struct sw_stream_pool *sw_stream_pool_new(uint64_t memcap, sw_stream_gap_fn gap,
 	}
 	pool->gap = gap;
 	pool->ctx = ctx;
-	pool->n = memcap / SW_STREAM_CHUNK_SIZE;
-	if (pool->n > SIZE_MAX / SW_STREAM_CHUNK_SIZE) {
+	pool->n = memcap / SW_STREAM_UNIT_SIZE;
+	if (pool->n >= UINT32_MAX || pool->n > SIZE_MAX / SW_STREAM_UNIT_SIZE) {
 		free(pool);
 		errno = ENOMEM;
 		return NULL;
 	}
 	if (pool->n) {
-		/* One allocation for every chunk: nothing is allocated per packet. */
-		pool->mem = malloc((size_t)pool->n * SW_STREAM_CHUNK_SIZE);
+		/* One allocation for every unit: nothing is allocated per packet. */
+		pool->mem = malloc((size_t)pool->n * SW_STREAM_UNIT_SIZE);
 		if (!pool->mem) {
 			free(pool);
 			errno = ENOMEM;
@@ -57,7 +84,7 @@ struct sw_stream_pool *sw_stream_pool_new(uint64_t memcap, sw_stream_gap_fn gap,
 		}
 	}
 	/*
-	 * No free list built here: chunks are handed out in order first, so
+	 * No free list built here: units are handed out in order first, so
 	 * the pages of a memcap never used stay untouched (not resident).
 	 */
 	pool->nfree = pool->n;
@@ -74,31 +101,210 @@ void sw_stream_pool_free(struct sw_stream_pool *pool)
 
 uint64_t sw_stream_pool_memuse(const struct sw_stream_pool *pool)
 {
-	return pool ? (pool->n - pool->nfree) * SW_STREAM_CHUNK_SIZE : 0;
+	return pool ? (pool->n - pool->nfree) * SW_STREAM_UNIT_SIZE : 0;
 }
 
-/* A chunk, or NULL when the pool is empty (callers check nfree first). */
-static struct sw_stream_chunk *chunk_get(struct sw_stream_pool *pool)
+/* A unit's index, or 0 when the pool is empty (callers check nfree first). */
+static uint32_t unit_get(struct sw_stream_pool *pool)
 {
-	struct sw_stream_chunk *c = pool->free;
+	uint32_t i = pool->free;
 
-	if (c)
-		pool->free = c->next;
+	if (i)
+		pool->free = pool->mem[i - 1].next_free;
 	else if (pool->fresh < pool->n)
-		c = (struct sw_stream_chunk *)(void *)(pool->mem + pool->fresh++ * SW_STREAM_CHUNK_SIZE);
+		i = (uint32_t)++pool->fresh;
 	else
-		return NULL;
+		return 0;
 	pool->nfree--;
-	return c;
+	return i;
 }
 
-static void chunk_put(struct sw_stream_pool *pool, struct sw_stream_dir *s, struct sw_stream_chunk *c)
+static void unit_put(struct sw_stream_pool *pool, uint32_t i)
 {
-	s->held = c->next;
-	s->held_bytes -= c->len;
-	c->next = pool->free;
-	pool->free = c;
+	pool->mem[i - 1].next_free = pool->free;
+	pool->free = i;
 	pool->nfree++;
+}
+
+/* The block of ring position @r (0 = the block of h->org), or NULL. */
+static struct blk *blk_at(const struct sw_stream_pool *pool, const struct sw_stream_held *h, uint32_t r)
+{
+	uint32_t i = h->slot[(h->head + r) % NSLOT];
+
+	return i ? &pool->mem[i - 1].b : NULL;
+}
+
+/* Bits [lo, hi) of a 64-bit word, 0 <= lo < hi <= 64. */
+static uint64_t bits(uint32_t lo, uint32_t hi)
+{
+	return (hi - lo == 64 ? ~0ull : ((1ull << (hi - lo)) - 1)) << lo;
+}
+
+static uint32_t blk_count(const struct blk *b)
+{
+	uint32_t n = 0;
+
+	for (uint32_t w = 0; w < BLK / 64; w++)
+		n += (uint32_t)__builtin_popcountll(b->map[w]);
+	return n;
+}
+
+/* Frees ring position @r's block (if any), forgetting the bytes it held. */
+static void slot_drop(struct sw_stream_dir *s, struct sw_stream_pool *pool, uint32_t r)
+{
+	struct sw_stream_held *h = s->held;
+	uint32_t *slot = &h->slot[(h->head + r) % NSLOT];
+
+	if (!*slot)
+		return;
+	s->held_bytes -= blk_count(&pool->mem[*slot - 1].b);
+	unit_put(pool, *slot);
+	*slot = 0;
+}
+
+/* Gives every block and the directory of @s back to @pool. */
+static void held_release(struct sw_stream_dir *s, struct sw_stream_pool *pool)
+{
+	struct sw_stream_held *h = s->held;
+
+	if (!h)
+		return;
+	for (uint32_t r = 0; r < NSLOT; r++)
+		slot_drop(s, pool, r);
+	unit_put(pool, (uint32_t)((union unit *)(void *)h - pool->mem) + 1);
+	s->held = NULL;
+	s->held_bytes = 0;
+}
+
+/*
+ * next_seq moved on: move org to its block, freeing the blocks passed (their
+ * bytes were flushed), and forget held bytes before next_seq (none are: the
+ * flush takes every held byte it passes; kept so the invariant is local).
+ * Releases everything once nothing is held.
+ */
+static void held_advance(struct sw_stream_dir *s, struct sw_stream_pool *pool)
+{
+	struct sw_stream_held *h = s->held;
+	uint32_t d, o;
+	struct blk *b;
+
+	if (!h)
+		return;
+	d = (s->next_seq - h->org) >> BLK_SHIFT;
+	if (d >= NSLOT) {
+		for (uint32_t r = 0; r < NSLOT; r++)
+			slot_drop(s, pool, r);
+		h->org = s->next_seq & ~(BLK - 1);
+		h->head = 0;
+	} else {
+		for (; d; d--) {
+			slot_drop(s, pool, 0);
+			h->head = (h->head + 1) % NSLOT;
+			h->org += BLK;
+		}
+	}
+	o = s->next_seq & (BLK - 1);
+	b = blk_at(pool, h, 0);
+	if (b && o) {
+		for (uint32_t w = 0; w <= (o - 1) / 64; w++) {
+			uint64_t m = b->map[w] & bits(0, o - w * 64 < 64 ? o - w * 64 : 64);
+
+			s->held_bytes -= (uint32_t)__builtin_popcountll(m);
+			b->map[w] &= ~m;
+		}
+	}
+	if (s->held_bytes == 0)
+		held_release(s, pool);
+}
+
+/*
+ * The first offset in [a, e) (offsets from h->org, e <= NSLOT * BLK) whose
+ * byte is held (@want) or not held (!@want); e if none.
+ */
+static uint32_t scan(const struct sw_stream_pool *pool, const struct sw_stream_held *h, uint32_t a, uint32_t e,
+		     bool want)
+{
+	while (a < e) {
+		const struct blk *b = blk_at(pool, h, a >> BLK_SHIFT);
+		uint32_t base = a & ~(BLK - 1);
+
+		if (!b) {
+			if (!want)
+				return a;
+			a = base + BLK;
+			continue;
+		}
+		for (uint32_t w = (a - base) / 64; w < BLK / 64; w++) {
+			uint64_t m = want ? b->map[w] : ~b->map[w];
+			uint32_t at;
+
+			if (w == (a - base) / 64)
+				m &= bits((a - base) % 64, 64);
+			if (!m)
+				continue;
+			at = base + w * 64 + (uint32_t)__builtin_ctzll(m);
+			return at < e ? at : e;
+		}
+		a = base + BLK;
+	}
+	return e;
+}
+
+/* Offset of sequence number @seq from h->org, clamped to the ring's end. */
+static uint32_t rel(const struct sw_stream_held *h, uint32_t seq)
+{
+	uint32_t a = seq - h->org;
+
+	return a < NSLOT * BLK ? a : NSLOT * BLK;
+}
+
+/* Copies the @n held bytes from offset @a to @dst and clears them (all held). */
+static void take_held(struct sw_stream_dir *s, struct sw_stream_pool *pool, uint32_t a, uint32_t n, uint8_t *dst)
+{
+	while (n) {
+		struct blk *b = blk_at(pool, s->held, a >> BLK_SHIFT);
+		uint32_t o = a & (BLK - 1), k = BLK - o < n ? BLK - o : n;
+
+		memcpy(dst, b->data + o, k);
+		for (uint32_t w = o / 64; w <= (o + k - 1) / 64; w++) {
+			uint32_t lo = o > w * 64 ? o - w * 64 : 0, hi = o + k < w * 64 + 64 ? o + k - w * 64 : 64;
+
+			b->map[w] &= ~bits(lo, hi);
+		}
+		s->held_bytes -= k;
+		dst += k;
+		a += k;
+		n -= k;
+	}
+}
+
+/*
+ * Stores @k bytes of @src at offset @o of block @b where not held yet
+ * (first-arrived wins).  Returns the bytes stored; sets *@ovl if any was
+ * held already.
+ */
+static uint32_t blk_put(struct blk *b, uint32_t o, uint32_t k, const uint8_t *src, bool *ovl)
+{
+	uint32_t added = 0;
+
+	for (uint32_t w = o / 64; w <= (o + k - 1) / 64; w++) {
+		uint32_t lo = o > w * 64 ? o - w * 64 : 0, hi = o + k < w * 64 + 64 ? o + k - w * 64 : 64;
+		uint64_t m = bits(lo, hi), have = b->map[w] & m;
+		uint8_t *dst = b->data + w * 64;
+		const uint8_t *from = src + (w * 64 + lo - o); /* the byte for dst[lo] */
+
+		if (!have) {
+			memcpy(dst + lo, from, hi - lo);
+		} else {
+			*ovl = true;
+			for (uint32_t i = lo; i < hi; i++)
+				if (!(have >> i & 1))
+					dst[i] = from[i - lo];
+		}
+		added += (uint32_t)__builtin_popcountll(m & ~have);
+		b->map[w] |= m;
+	}
+	return added;
 }
 
 static bool seq_lt(uint32_t a, uint32_t b)
@@ -162,106 +368,91 @@ static void append(struct sw_stream_dir *s, const uint8_t *data, uint32_t len, u
 	view_keep(s, scratch, len, window, v);
 }
 
-static uint32_t chunks_for(uint32_t n)
-{
-	return (n + CHUNK_DATA - 1) / CHUNK_DATA;
-}
-
 /*
- * Hold [seq, seq + len) of @d after a gap, keeping held bytes already there
- * (first-arrived wins).  All or nothing: the chunks needed are counted
- * first, so a segment is never half held.  Returns 0, or -ENOSPC when the
- * pool lacks chunks or the segment ends past SW_STREAM_HELD_MAX from next_seq.
+ * Hold [seq, seq + len) of @d after a gap (seq is past next_seq), keeping
+ * held bytes already there (first-arrived wins).  All or nothing: the units
+ * needed are counted first, so a segment is never half held.  Returns 0, or
+ * -ENOSPC when the pool lacks units or the segment ends past
+ * SW_STREAM_HELD_MAX from next_seq.
  */
 static int hold(struct sw_stream_dir *s, struct sw_stream_pool *pool, uint32_t seq, const uint8_t *d, uint32_t len,
 		struct sw_stream_stats *st)
 {
-	uint32_t end = seq + len, cur = seq;
-	struct sw_stream_chunk **pp, *c;
+	uint32_t end = seq + len, a, e, i;
+	struct sw_stream_held *h;
 	uint64_t need = 0;
 	bool ovl = false;
 
 	if (end - s->next_seq > SW_STREAM_HELD_MAX)
 		return -ENOSPC;
-	for (c = s->held; c && cur != end; c = c->next) {
-		uint32_t cend = c->seq + c->len;
-
-		if (seq_leq(cend, cur))
-			continue;
-		if (seq_leq(end, c->seq))
-			break;
-		if (seq_lt(cur, c->seq))
-			need += chunks_for(c->seq - cur);
-		ovl = true;
-		cur = seq_lt(cend, end) ? cend : end;
+	held_advance(s, pool);
+	h = s->held;
+	if (!h) {
+		need = 1 + (((seq & (BLK - 1)) + len + BLK - 1) >> BLK_SHIFT);
+	} else {
+		/* within the ring: end - org <= next_seq - org + HELD_MAX < BLK + HELD_MAX */
+		for (a = (seq - h->org) & ~(BLK - 1); a < end - h->org; a += BLK)
+			need += !blk_at(pool, h, a >> BLK_SHIFT);
 	}
-	if (cur != end)
-		need += chunks_for(end - cur);
 	if (need > pool->nfree)
 		return -ENOSPC;
+	if (!h) {
+		i = unit_get(pool); /* counted above: never 0 */
+		h = &pool->mem[i - 1].h;
+		memset(h, 0, sizeof(*h));
+		h->org = s->next_seq & ~(BLK - 1);
+		s->held = h;
+	}
+	for (a = seq - h->org, e = end - h->org; a < e;) {
+		uint32_t *slot = &h->slot[(h->head + (a >> BLK_SHIFT)) % NSLOT];
+		uint32_t o = a & (BLK - 1), k = BLK - o < e - a ? BLK - o : e - a;
+
+		if (!*slot) {
+			*slot = unit_get(pool);
+			memset(pool->mem[*slot - 1].b.map, 0, sizeof(pool->mem[*slot - 1].b.map));
+		}
+		s->held_bytes += blk_put(&pool->mem[*slot - 1].b, o, k, d + (a - (seq - h->org)), &ovl);
+		a += k;
+	}
 	if (ovl)
 		st->overlap++;
-	pp = &s->held;
-	cur = seq;
-	while (cur != end) {
-		uint32_t lim = end;
-
-		c = *pp;
-		if (c && seq_leq(c->seq + c->len, cur)) {
-			pp = &c->next;
-			continue;
-		}
-		if (c && seq_leq(c->seq, cur)) {
-			/* Held already: those bytes arrived first and stay. */
-			cur = seq_lt(c->seq + c->len, end) ? c->seq + c->len : end;
-			pp = &c->next;
-			continue;
-		}
-		if (c && seq_lt(c->seq, lim))
-			lim = c->seq;
-		while (cur != lim) {
-			uint32_t n = lim - cur < CHUNK_DATA ? lim - cur : CHUNK_DATA;
-			struct sw_stream_chunk *nc = chunk_get(pool); /* counted above: never NULL */
-
-			nc->seq = cur;
-			nc->len = n;
-			memcpy(nc->data, d + (cur - seq), n);
-			nc->next = *pp;
-			*pp = nc;
-			pp = &nc->next;
-			s->held_bytes += n;
-			cur += n;
-		}
-	}
 	return 0;
 }
 
 /*
- * Give up every held byte of direction @dir: each run of contiguous chunks
- * goes to the pool's gap callback, then the chunks go back to the pool.
+ * Give up every held byte of direction @dir: each run of contiguous held
+ * bytes goes to the pool's gap callback (in pieces of at most @scratch_len),
+ * then every unit goes back to the pool.
  */
 static void give_up(struct sw_flow *f, int dir, struct sw_stream_pool *pool, uint8_t *scratch, size_t scratch_len,
 		    struct sw_stream_stats *st)
 {
 	struct sw_stream_dir *s = &f->stream[dir];
+	struct sw_stream_held *h = s->held;
+	uint32_t a = 0, e = NSLOT * BLK;
 
-	while (s->held) {
-		uint32_t seq = s->held->seq, n = 0;
-		uint64_t base = s->stream_off + (uint32_t)(seq - s->next_seq);
+	if (!h)
+		return;
+	while ((a = scan(pool, h, a, e, true)) < e) {
+		uint32_t run = scan(pool, h, a, e, false) - a;
 
-		while (s->held && s->held->seq == seq + n && n + s->held->len <= scratch_len) {
-			memcpy(scratch + n, s->held->data, s->held->len);
-			n += s->held->len;
-			chunk_put(pool, s, s->held);
+		while (run) {
+			uint32_t n = run < scratch_len ? run : (uint32_t)scratch_len;
+			uint64_t base = s->stream_off + (uint32_t)(h->org + a - s->next_seq);
+
+			if (n == 0) /* no scratch at all: released without inspection */
+				break;
+			take_held(s, pool, a, n, scratch);
+			st->gap++;
+			if (pool->gap)
+				pool->gap(pool->ctx, f, dir, scratch, n, base);
+			a += n;
+			run -= n;
 		}
-		if (n == 0) { /* a scratch smaller than a chunk: release without inspection */
-			chunk_put(pool, s, s->held);
-			continue;
-		}
-		st->gap++;
-		if (pool->gap)
-			pool->gap(pool->ctx, f, dir, scratch, n, base);
+		if (run)
+			break;
 	}
+	held_release(s, pool);
 }
 
 void sw_stream_flow_end(struct sw_flow *f, struct sw_stream_pool *pool, uint8_t *scratch, size_t scratch_len,
@@ -276,7 +467,7 @@ void sw_stream_flow_end(struct sw_flow *f, struct sw_stream_pool *pool, uint8_t 
 /*
  * In-order data [seq, end) reaches next_seq: lay out tail + the new bytes in
  * @scratch, where the new bytes are this segment's from next_seq on, and
- * every held chunk that is contiguous with them (held bytes win where they
+ * every held byte that is contiguous with them (held bytes win where they
  * overlap the segment: they arrived first).
  */
 static void take(struct sw_stream_dir *s, struct sw_stream_pool *pool, const uint8_t *d, uint32_t seq, uint32_t end,
@@ -287,52 +478,51 @@ static void take(struct sw_stream_dir *s, struct sw_stream_pool *pool, const uin
 	size_t n = 0, room;
 	bool ovl = false;
 
+	held_advance(s, pool);
 	if (s->tail_len > window)
 		s->tail_len = 0;
 	memcpy(scratch, s->tail, s->tail_len);
 	room = scratch_len - s->tail_len;
 	for (;;) {
-		struct sw_stream_chunk *c = s->held;
+		const struct sw_stream_held *h = s->held;
+		uint32_t a = h ? rel(h, cur) : 0, k;
 
-		if (c && seq_leq(c->seq + c->len, cur)) {
-			chunk_put(pool, s, c); /* cannot happen: held data is past next_seq */
-			continue;
-		}
-		if (c && seq_leq(c->seq, cur)) {
-			uint32_t off = cur - c->seq, k = c->len - off;
-
-			if (n + k > room)
+		if (h && a < NSLOT * BLK && scan(pool, h, a, a + 1, true) == a) {
+			/* Held bytes at cur: the whole run, they arrived first. */
+			k = scan(pool, h, a, NSLOT * BLK, false) - a;
+			if (k > room - n)
+				k = (uint32_t)(room - n);
+			if (k == 0)
 				break;
-			memcpy(scratch + s->tail_len + n, c->data + off, k);
+			take_held(s, pool, a, k, scratch + s->tail_len + n);
 			if (seq_lt(cur, end))
 				ovl = true;
-			n += k;
-			cur += k;
 			st->held_flushed += k;
-			chunk_put(pool, s, c);
-			continue;
-		}
-		if (seq_lt(cur, end)) {
-			uint32_t lim = end, k;
+		} else if (seq_lt(cur, end)) {
+			/* The segment's bytes up to the next held byte. */
+			k = end - cur;
+			if (h) {
+				uint32_t e = rel(h, end), next = scan(pool, h, a, e, true);
 
-			if (c && seq_lt(c->seq, lim))
-				lim = c->seq;
-			k = lim - cur;
-			if (n + k > room)
+				if (next < e)
+					k = next - a;
+			}
+			if (k > room - n)
 				k = (uint32_t)(room - n);
 			if (k == 0)
 				break;
 			memcpy(scratch + s->tail_len + n, d + (cur - seq), k);
-			n += k;
-			cur += k;
-			continue;
+		} else {
+			break;
 		}
-		break;
+		n += k;
+		cur += k;
 	}
 	if (ovl)
 		st->overlap++;
 	view_keep(s, scratch, (uint32_t)n, window, v);
 	s->next_seq = cur;
+	held_advance(s, pool);
 }
 
 int sw_stream_packet(const struct sw_packet *p, uint32_t window, struct sw_stream_pool *pool, uint8_t *scratch,

@@ -10,7 +10,7 @@
  * alerts twice.
  *
  * Out of order: a segment that starts after next_seq (a gap) is copied into
- * the direction's held list (chunks of a per-worker struct sw_stream_pool)
+ * the direction's held store (units of a per-worker struct sw_stream_pool)
  * and not stream-inspected alone: its view is in_stream with no bytes, so
  * only packet rules (tcp-pkt, dsize, ...) see it, as the receiver cannot use
  * it before the gap fills.  The segment that fills the gap brings its bytes
@@ -24,7 +24,12 @@
  * past us gains nothing from a policy we cannot know the target applies.
  *
  * Bounds: held bytes per direction may reach at most SW_STREAM_HELD_MAX
- * sequence numbers past next_seq; the pool holds memcap / chunk size chunks.
+ * sequence numbers past next_seq; the pool holds memcap / SW_STREAM_UNIT_SIZE
+ * units.  Held bytes are kept in blocks of 512 sequence numbers with a
+ * bitmap of the bytes held (one unit each, shared by every segment that
+ * falls in the block), found through one directory unit per direction
+ * indexed by sequence number: holding, flushing and looking up cost what is
+ * copied, never a walk over what is held.
  * A segment that cannot be held (past that window, or pool empty) is
  * inspected alone as a packet, as before, and counted (segment_memcap_drop).
  * Held bytes that never become contiguous are inspected when the flow ends
@@ -50,8 +55,11 @@ struct sw_stream_view {
 
 /* Held-byte window per direction, in sequence space past next_seq. */
 #define SW_STREAM_HELD_MAX (64u << 10)
-/* Pool chunk size (bytes of memory per chunk, header included). */
-#define SW_STREAM_CHUNK_SIZE 2048u
+/*
+ * Pool unit size: a block (512 bytes of sequence space and its 64-byte
+ * bitmap) or a direction's directory of blocks.
+ */
+#define SW_STREAM_UNIT_SIZE 576u
 
 struct sw_stream_pool;
 
@@ -79,22 +87,22 @@ typedef void (*sw_stream_gap_fn)(void *ctx, struct sw_flow *f, int dir, const ui
 				 uint64_t base);
 
 /*
- * New pool of @memcap bytes of chunks (SW_STREAM_CHUNK_SIZE each), allocated
- * once; @memcap 0 (or less than a chunk) gives an empty pool: nothing is
- * held.  @gap (may be NULL) with @ctx is called for held bytes given up.
+ * New pool of @memcap bytes of units (SW_STREAM_UNIT_SIZE each), allocated
+ * once; @memcap 0 (or less than two units: a directory and a block) gives a
+ * pool that holds nothing.  @gap (may be NULL) with @ctx is called for held bytes given up.
  * Returns NULL with errno ENOMEM.
  */
 struct sw_stream_pool *sw_stream_pool_new(uint64_t memcap, sw_stream_gap_fn gap, void *ctx);
-/* Frees the pool (accepts NULL).  Every flow must have released its chunks. */
+/* Frees the pool (accepts NULL).  Every flow must have released its units. */
 void sw_stream_pool_free(struct sw_stream_pool *pool);
-/* Bytes of chunks in use (Suricata's tcp.reassembly_memuse). */
+/* Bytes of units in use (Suricata's tcp.reassembly_memuse). */
 uint64_t sw_stream_pool_memuse(const struct sw_stream_pool *pool);
 
 /*
  * Flow @f ends: hand every run of held bytes of both directions to the
  * pool's gap callback (laid out in @scratch, which must hold
  * SW_STREAM_HELD_MAX bytes), counting each run in st->gap, and give every
- * held chunk back to @pool.  Call it from the flow-end callback (not for
+ * held unit back to @pool.  Call it from the flow-end callback (not for
  * interim records).  Never allocates.
  */
 void sw_stream_flow_end(struct sw_flow *f, struct sw_stream_pool *pool, uint8_t *scratch, size_t scratch_len,
@@ -104,7 +112,7 @@ void sw_stream_flow_end(struct sw_flow *f, struct sw_stream_pool *pool, uint8_t 
  * Update @p->flow's stream for direction p->to_server with TCP packet @p and
  * fill @v for detection.  @scratch must hold window + SW_STREAM_HELD_MAX +
  * the largest segment; it is borrowed for the life of @v.  @pool (NULL: hold
- * nothing, a gap desyncs the stream as before) lends chunks to hold
+ * nothing, a gap desyncs the stream as before) lends units to hold
  * out-of-order segments.  Never allocates.  Returns 0.
  */
 int sw_stream_packet(const struct sw_packet *p, uint32_t window, struct sw_stream_pool *pool, uint8_t *scratch,

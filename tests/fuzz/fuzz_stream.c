@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * libFuzzer harness: fuzzed TCP segments of one flow, both directions,
- * through sw_stream_packet() with a small held-segment pool (8 chunks) so
- * that holding, gap filling, overlaps, pool exhaustion, the held window and
- * giving up are all reached.  Every copy of a sequence number carries the
+ * through sw_stream_packet() with a small held-segment pool (40 units:
+ * about 20 KiB of blocks) so that holding, gap filling, overlaps, pool
+ * exhaustion, the held window and giving up are all reached.  Every copy of a sequence number carries the
  * same byte (a function of the sequence number), so with first-arrived
  * wins every new byte of a stream view must be that byte: a view that
  * joins held data in the wrong place or order fails.  Flow end must return
- * every chunk.
+ * every unit.
  *
  * Input: records of [flags u8][delta u16][len u8][big u8]:
  *   flags: bit 0 direction, bits 1..5 TCP flags FIN SYN RST PSH ACK;
@@ -46,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
 
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 {
-	struct sw_stream_pool *pool = sw_stream_pool_new(8 * SW_STREAM_CHUNK_SIZE, gap, NULL);
+	struct sw_stream_pool *pool = sw_stream_pool_new(40 * SW_STREAM_UNIT_SIZE, gap, NULL);
 	struct sw_stream_stats st;
 	struct sw_stream_view v;
 	struct sw_packet p;

@@ -323,13 +323,21 @@ static const struct hcase hcases[] = {
 	    { 13, "mn", H_HELD, NULL, 0, 0 },
 	    { 5, "efgh", H_STREAM, "abcdefghijklmn", 4, 0 } },
 	  4, "", { .segments = 2, .out_of_order = 2, .held = 2, .held_flushed = 6 } },
-	{ "pool exhausted: held bytes given up, segment alone, then resync", 50, SW_STREAM_CHUNK_SIZE,
+	{ "pool exhausted: held bytes given up, segment alone, then resync", 50, 2 * SW_STREAM_UNIT_SIZE,
 	  { { 1, "ab", H_STREAM, "ab", 0, 0 },
-	    { 5, "ef", H_HELD, NULL, 0, 0 },
-	    { 9, "ij", H_BARE, NULL, 0, 0 },
+	    { 5, "ef", H_HELD, NULL, 0, 0 },           /* the directory and block 0 of seq 0..511 */
+	    { 600, "ij", H_BARE, NULL, 0, 0 },         /* seq 650: block 1 needs a third unit */
 	    { 11, "kl", H_STREAM, "kl", 0, 2 },
 	    { 13, "mn", H_STREAM, "klmn", 2, 2 } },
 	  5, "4:ef;", { .segments = 3, .out_of_order = 2, .held = 1, .memcap_drop = 1, .gap = 1, .resync = 1 } },
+	{ "small segments share a block: no unit per segment", 50, 2 * SW_STREAM_UNIT_SIZE,
+	  { { 1, "ab", H_STREAM, "ab", 0, 0 },
+	    { 9, "ij", H_HELD, NULL, 0, 0 },
+	    { 5, "ef", H_HELD, NULL, 0, 0 },
+	    { 7, "gh", H_HELD, NULL, 0, 0 },
+	    { 13, "mn", H_HELD, NULL, 0, 0 },
+	    { 3, "cd", H_STREAM, "abcdefghij", 2, 0 } },
+	  6, "12:mn;", { .segments = 2, .out_of_order = 4, .held = 4, .held_flushed = 6, .gap = 1 } },
 	{ "past the held window: not held, segment alone", 50, 1 << 20,
 	  { { 1, "ab", H_STREAM, "ab", 0, 0 },
 	    { 3 + SW_STREAM_HELD_MAX, "zz", H_BARE, NULL, 0, 0 } },
@@ -455,14 +463,14 @@ static void count_gap(void *ctx, struct sw_flow *f, int dir, const uint8_t *data
  * overlapping, across the 2^32 wrap, every copy carrying the stream's true
  * bytes: every view is exactly the stream at its base, the new bytes of the
  * views cover the stream once and in order, and flow end returns every
- * chunk to the pool.  Large segments exercise multi-chunk holds.
+ * unit to the pool.  Large segments exercise multi-block holds.
  */
 static void test_random_held(void **state)
 {
 	static uint8_t tails[2 * HWIN];
 	static uint8_t scratch[HWIN + SW_STREAM_HELD_MAX + 65535];
 	static uint8_t seg[4096];
-	struct sw_stream_pool *pool = sw_stream_pool_new(64 * SW_STREAM_CHUNK_SIZE, count_gap, NULL);
+	struct sw_stream_pool *pool = sw_stream_pool_new(64 * SW_STREAM_UNIT_SIZE, count_gap, NULL);
 	const uint32_t isn = 0xfffff000U;
 	struct sw_flow f;
 	struct sw_stream_stats st;
@@ -519,6 +527,68 @@ static void test_random_held(void **state)
 	sw_stream_pool_free(pool);
 }
 
+/*
+ * Many tiny held segments share blocks: 16000 one-byte segments, one every
+ * other sequence number over 32000, fit in a pool of 66 units (the old
+ * store pinned a 2 KiB chunk per segment), and the segment that fills every
+ * gap takes them all in one view, held bytes winning.
+ */
+static void test_small_segments_share_units(void **state)
+{
+	static uint8_t tails[2 * HWIN];
+	static uint8_t scratch[HWIN + SW_STREAM_HELD_MAX + 65535];
+	static uint8_t fill[32001];
+	struct sw_stream_pool *pool = sw_stream_pool_new(66 * SW_STREAM_UNIT_SIZE, NULL, NULL);
+	const uint32_t isn = 0xffffc000U; /* the held bytes cross 2^32 */
+	struct sw_flow f;
+	struct sw_stream_stats st;
+	struct sw_packet p;
+	struct sw_stream_view v;
+
+	(void)state;
+	assert_non_null(pool);
+	memset(&f, 0, sizeof(f));
+	memset(&st, 0, sizeof(st));
+	f.stream[0].tail = tails;
+	f.stream[1].tail = tails + HWIN;
+	memset(&p, 0, sizeof(p));
+	p.flow = &f;
+	p.proto = 6;
+	p.l4_ok = true;
+	p.to_server = true;
+	p.tcp_flags = SW_TCP_SYN;
+	p.tcp_seq = isn;
+	sw_stream_packet(&p, HWIN, pool, scratch, sizeof(scratch), &v, &st);
+	p.tcp_flags = SW_TCP_ACK;
+	p.payload = (const uint8_t *)"H";
+	p.payload_len = 1;
+	for (uint32_t i = 1; i <= 16000; i++) {
+		p.tcp_seq = isn + 1 + 2 * i;
+		assert_int_equal(sw_stream_packet(&p, HWIN, pool, scratch, sizeof(scratch), &v, &st), 0);
+		assert_true(v.in_stream);
+		assert_int_equal(v.len, 0);
+	}
+	assert_int_equal(st.held, 16000);
+	assert_int_equal(st.memcap_drop, 0);
+	assert_int_equal(f.stream[0].held_bytes, 16000);
+	assert_true(sw_stream_pool_memuse(pool) <= 65 * SW_STREAM_UNIT_SIZE);
+	memset(fill, 'S', sizeof(fill));
+	p.tcp_seq = isn + 1;
+	p.payload = fill;
+	p.payload_len = sizeof(fill);
+	assert_int_equal(sw_stream_packet(&p, HWIN, pool, scratch, sizeof(scratch), &v, &st), 0);
+	assert_true(v.in_stream);
+	assert_int_equal(v.len, sizeof(fill));
+	assert_int_equal(v.new_off, 0);
+	for (uint32_t k = 0; k < v.len; k++)
+		assert_int_equal(v.data[k], k >= 2 && k % 2 == 0 ? 'H' : 'S');
+	assert_int_equal(st.held_flushed, 16000);
+	assert_int_equal(st.overlap, 1);
+	assert_null(f.stream[0].held);
+	assert_int_equal(sw_stream_pool_memuse(pool), 0);
+	sw_stream_pool_free(pool);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -527,6 +597,7 @@ int main(void)
 		cmocka_unit_test(test_random_segments),
 		cmocka_unit_test(test_held_cases),
 		cmocka_unit_test(test_random_held),
+		cmocka_unit_test(test_small_segments_share_units),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
