@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -1937,6 +1938,152 @@ static int kw_txnum(struct pctx *c, const struct tok *kw, struct tok v, bool has
 	return 0;
 }
 
+/*
+ * A date as Suricata's tls_cert_notbefore/notafter take it
+ * (detect-tls-cert-validity.c DateStringToEpoch): seconds since 1970 when
+ * all digits (but four digits are a year), else one of the ISO 8601
+ * forms below, UTC.  Returns false if it is neither.
+ */
+static bool tls_date(const char *s, size_t n, int64_t *out)
+{
+	static const char *const fmt[] = {
+		"%Y", "%Y-%m", "%Y-%m-%d", "%Y-%m-%d %H", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S",
+		"%Y-%m-%dT%H", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%H:%M", "%H:%M:%S",
+	};
+	char b[32];
+	size_t i;
+
+	while (n && s[n - 1] == ' ')
+		n--;
+	while (n && *s == ' ')
+		s++, n--;
+	if (n == 0 || n >= sizeof(b))
+		return false;
+	memcpy(b, s, n);
+	b[n] = '\0';
+	for (i = 0; i < n && isdigit((unsigned char)b[i]); i++)
+		;
+	if (i == n && n != 4) {
+		char *end;
+		long long v = strtoll(b, &end, 10);
+
+		if (*end)
+			return false;
+		*out = v;
+		return true;
+	}
+	for (size_t k = 0; k < sizeof(fmt) / sizeof(fmt[0]); k++) {
+		struct tm tm = { .tm_mday = 1, .tm_year = 70 };
+		const char *e = strptime(b, fmt[k], &tm);
+
+		if (e && !*e) {
+			*out = (int64_t)timegm(&tm);
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * The TLS keywords that are not buffers (Suricata registers them as
+ * AppLayerTxMatch on TLS's generic lists):
+ *   tls.version:1.0|1.1|1.2|1.3 (optionally quoted; a TLS 1.3 draft counts
+ *     as 1.3) or :0xNNNN (that version exactly), both directions;
+ *   tls.cert_chain_len:<u32 syntax>, the server's chain, to client;
+ *   tls_cert_notbefore / tls_cert_notafter:[<|>]DATE or DATE<>DATE
+ *     (<: at or before, >: at or after, <>: between, inclusive), to client;
+ *   tls_cert_expired / tls_cert_valid (no value): the server certificate's
+ *     notAfter against the packet's time, to client.
+ */
+static int kw_tls_num(struct pctx *c, const struct tok *kw, struct tok v, bool has_val)
+{
+	struct sw_rule *r = c->r;
+	struct sw_txnum t = { 0 };
+	struct sw_txnum *nt;
+	char name[32];
+	uint8_t side_buf = SW_BUF_TLS_SUBJECTALTNAME; /* the server's certificate: to client only */
+
+	snprintf(name, sizeof(name), "%.*s", Q(kw->len), kw->s);
+	if (tok_eq(kw, "tls_cert_expired") || tok_eq(kw, "tls_cert_valid")) {
+		if (has_val)
+			return perr(c->e, v.col, "'%s' takes no value: '%.*s'", name, Q(v.len), v.s);
+		t.kind = tok_eq(kw, "tls_cert_expired") ? SW_TXNUM_TLS_EXPIRED : SW_TXNUM_TLS_VALID;
+	} else if (!has_val || !v.len) {
+		return perr(c->e, kw->col, "'%s' needs a value", name);
+	} else if (tok_eq(kw, "tls.version")) {
+		struct tok x = v;
+
+		if (x.len >= 2 && x.s[0] == '"' && x.s[x.len - 1] == '"')
+			x.s++, x.len -= 2;
+		t.kind = SW_TXNUM_TLS_VERSION;
+		t.m = (struct sw_num_match){ true, SW_CMP_EQ, 0, 0 };
+		if (tok_eq(&x, "1.0"))
+			t.m.a = 0x0301;
+		else if (tok_eq(&x, "1.1"))
+			t.m.a = 0x0302;
+		else if (tok_eq(&x, "1.2"))
+			t.m.a = 0x0303;
+		else if (tok_eq(&x, "1.3"))
+			t.m.a = 0x0304;
+		else if (x.len == 6 && x.s[0] == '0' && x.s[1] == 'x' && isxdigit((unsigned char)x.s[2]) &&
+			 isxdigit((unsigned char)x.s[3]) && isxdigit((unsigned char)x.s[4]) &&
+			 isxdigit((unsigned char)x.s[5])) {
+			t.kind = SW_TXNUM_TLS_VERSION_RAW;
+			t.m.a = (uint32_t)strtoul(x.s, NULL, 16);
+		} else {
+			return perr(c->e, v.col, "invalid tls.version (want 1.0, 1.1, 1.2, 1.3 or 0xNNNN): '%.*s'",
+				    Q(v.len), v.s);
+		}
+		side_buf = SW_BUF_TLS_ALPN; /* both directions */
+	} else if (tok_eq(kw, "tls.cert_chain_len")) {
+		struct ucur u = { v.s, v.len, 0, false, false };
+
+		t.kind = SW_TXNUM_TLS_CHAIN_LEN;
+		if (u_parse(&u, UINT32_MAX, &t.m)) {
+			u_spaces(&u);
+			if (u.i != u.n)
+				t.m.set = false;
+		}
+		if (!t.m.set)
+			return perr(c->e, v.col, "invalid tls.cert_chain_len value: '%.*s'", Q(v.len), v.s);
+	} else {
+		/* [<|>] DATE [<> DATE] */
+		const char *s = v.s, *e = v.s + v.len, *rng;
+		size_t i = 0;
+
+		t.kind = tok_eq(kw, "tls_cert_notbefore") ? SW_TXNUM_TLS_NOTBEFORE : SW_TXNUM_TLS_NOTAFTER;
+		t.tmode = SW_TMODE_EQ;
+		while (s + i < e && s[i] == ' ')
+			i++;
+		if (s + i < e && (s[i] == '<' || s[i] == '>') && !(s + i + 1 < e && s[i] == '<' && s[i + 1] == '>')) {
+			t.tmode = s[i] == '<' ? SW_TMODE_LE : SW_TMODE_GE;
+			i++;
+		}
+		s += i;
+		rng = NULL;
+		for (const char *q = s; q + 1 < e; q++)
+			if (q[0] == '<' && q[1] == '>') {
+				rng = q;
+				break;
+			}
+		if ((rng && t.tmode != SW_TMODE_EQ) || !tls_date(s, (size_t)((rng ? rng : e) - s), &t.t1) ||
+		    (rng && !tls_date(rng + 2, (size_t)(e - rng - 2), &t.t2)))
+			return perr(c->e, v.col, "invalid %s value (want [<|>]DATE or DATE<>DATE, DATE as 2024-01-31 or "
+				    "seconds since 1970): '%.*s'", name, Q(v.len), v.s);
+		if (rng)
+			t.tmode = SW_TMODE_RANGE;
+	}
+	/* the checks and the app_proto of a TLS buffer with the keyword's directions */
+	if (use_buf(c, side_buf, name, kw->col) < 0)
+		return -EINVAL;
+	nt = realloc(r->txnum, (r->n_txnum + 1) * sizeof(*nt));
+	if (!nt)
+		return perr(c->e, kw->col, "out of memory");
+	r->txnum = nt;
+	r->txnum[r->n_txnum++] = t;
+	return 0;
+}
+
 /* ---- the option dispatcher ---- */
 
 static const struct { const char *name; int once; } once_kw[] = {
@@ -2112,6 +2259,9 @@ static int option(struct pctx *c, const struct tok *kw, struct tok v, bool has_v
 		return kw_ip_proto(c, kw, v);
 	if (tok_eq(kw, "flowbits"))
 		return kw_flowbits(c, v);
+	if (tok_eq(kw, "tls.version") || tok_eq(kw, "tls.cert_chain_len") || tok_eq(kw, "tls_cert_notbefore") ||
+	    tok_eq(kw, "tls_cert_notafter") || tok_eq(kw, "tls_cert_expired") || tok_eq(kw, "tls_cert_valid"))
+		return kw_tls_num(c, kw, v, has_val);
 	if (tok_eq(kw, "dns.opcode") || tok_eq(kw, "dns.rcode") || tok_eq(kw, "dns.rrtype"))
 		return kw_txnum(c, kw, v, has_val);
 	if (tok_eq(kw, "threshold"))

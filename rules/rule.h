@@ -344,11 +344,24 @@ enum sw_txnum_kind {
 	SW_TXNUM_DNS_OPCODE, /* dns.opcode: the header's OPCODE (u8 syntax) */
 	SW_TXNUM_DNS_RCODE,  /* dns.rcode: the header's RCODE, 4 bits (u16 syntax, names) */
 	SW_TXNUM_DNS_RRTYPE, /* dns.rrtype: each question's type (request), each answer's type (response) */
+	/* TLS (engine/app/tls.h), Suricata's detect-tls-version.c, -certs.c, -cert-validity.c */
+	SW_TXNUM_TLS_VERSION,     /* tls.version:1.2: that side's version, a TLS 1.3 draft as 1.3 (value 0x0303) */
+	SW_TXNUM_TLS_VERSION_RAW, /* tls.version:0x7f1c: that side's version as sent */
+	SW_TXNUM_TLS_CHAIN_LEN,   /* tls.cert_chain_len (u32 syntax): certificates of the server's chain */
+	SW_TXNUM_TLS_NOTBEFORE,   /* tls_cert_notbefore (t1/t2/tmode): the server certificate's notBefore */
+	SW_TXNUM_TLS_NOTAFTER,    /* tls_cert_notafter */
+	SW_TXNUM_TLS_EXPIRED,     /* tls_cert_expired: notAfter before the packet's time */
+	SW_TXNUM_TLS_VALID,       /* tls_cert_valid: notAfter at or after the packet's time */
 };
+
+/* tls_cert_notbefore / notafter comparisons (Suricata's DETECT_TLS_VALIDITY_*), on seconds since 1970 */
+enum sw_tmode { SW_TMODE_EQ, SW_TMODE_LE, SW_TMODE_GE, SW_TMODE_RANGE };
 
 struct sw_txnum {
 	uint8_t kind; /* enum sw_txnum_kind */
 	struct sw_num_match m;
+	uint8_t tmode;  /* enum sw_tmode, for the date kinds */
+	int64_t t1, t2; /* their dates (t2: the end of a range) */
 };
 
 /* ---- state ---- */

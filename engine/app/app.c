@@ -591,7 +591,14 @@ bool sw_app_tx_buf(const struct sw_app_tx *tx, enum sw_bufid buf, bool to_server
 
 bool sw_app_tx_num(const struct sw_app_tx *tx, enum sw_txnum_kind kind, bool to_server, uint32_t idx, uint32_t *val)
 {
+	if (tx->proto == SW_APP_TLS)
+		return sw_tls_tx_num(tx, kind, to_server, idx, val);
 	return tx->proto == SW_APP_DNS && sw_dns_tx_num(tx, kind, to_server, idx, val);
+}
+
+bool sw_app_tx_date(const struct sw_app_tx *tx, enum sw_txnum_kind kind, bool to_server, int64_t *t)
+{
+	return tx->proto == SW_APP_TLS && sw_tls_tx_date(tx, kind, to_server, t);
 }
 
 bool sw_app_tx_to_server(const struct sw_app_tx *tx)

@@ -99,6 +99,12 @@ bool sw_app_tx_buf(const struct sw_app_tx *tx, enum sw_bufid buf, bool to_server
  * direction (fields with one value have only idx 0).
  */
 bool sw_app_tx_num(const struct sw_app_tx *tx, enum sw_txnum_kind kind, bool to_server, uint32_t idx, uint32_t *val);
+/*
+ * The certificate date a date keyword (SW_TXNUM_TLS_NOTBEFORE ... VALID:
+ * notAfter for expired/valid) reads in direction @to_server, as seconds
+ * since 1970.  False if the transaction has none.
+ */
+bool sw_app_tx_date(const struct sw_app_tx *tx, enum sw_txnum_kind kind, bool to_server, int64_t *t);
 
 /*
  * Whether @tx is a message the client sent: true for an HTTP transaction

@@ -915,8 +915,9 @@ bool sw_dns_tx_num(const struct sw_app_tx *tx, enum sw_txnum_kind kind, bool to_
 			return false;
 		*val = r->type;
 		return true;
+	default:
+		return false; /* another protocol's field */
 	}
-	return false;
 }
 
 /* ---- EVE ---- */

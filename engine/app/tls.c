@@ -76,6 +76,7 @@ struct tls_side {
 	uint32_t n_alpn;
 	struct tls_str alpn[TLS_MAX_ALPN];
 	uint32_t n_certs;
+	uint32_t n_chain;    /* certificates in the chain, kept or not (tls.cert_chain_len) */
 	struct tls_str certs[TLS_MAX_CERTS];
 	struct tls_str subject, issuer, serial, fingerprint; /* of the first certificate */
 	int64_t not_before, not_after;
@@ -955,6 +956,7 @@ static int certificate(struct sw_tls_flow *tf, int dir, struct sw_buf m)
 		 * are not kept; tls.certs instance i is certificate i, so after one
 		 * is not kept none is (each counted once: ar_put counts its own).
 		 */
+		sd->n_chain++;
 		if (i == 0)
 			cert0(tf, sd, der, n);
 		if (sd->n_certs != i || i >= TLS_MAX_CERTS)
@@ -1331,6 +1333,42 @@ bool sw_tls_tx_buf(const struct sw_app_tx *tx, enum sw_bufid buf, bool to_server
 	default:
 		return false;
 	}
+}
+
+bool sw_tls_tx_num(const struct sw_app_tx *tx, enum sw_txnum_kind kind, bool to_server, uint32_t idx, uint32_t *val)
+{
+	const struct tls_tx *x = (const struct tls_tx *)tx;
+	const struct tls_side *sd = &x->side[to_server ? 0 : 1];
+
+	if (idx != 0)
+		return false;
+	switch (kind) {
+	case SW_TXNUM_TLS_VERSION:
+		/* Suricata's DetectTlsVersionMatch: a draft of TLS 1.3 (0x7fNN) is 1.3 */
+		*val = (sd->version >> 8) == 0x7f ? 0x0304 : sd->version;
+		return true;
+	case SW_TXNUM_TLS_VERSION_RAW:
+		*val = sd->version;
+		return true;
+	case SW_TXNUM_TLS_CHAIN_LEN:
+		if (to_server)
+			return false; /* Suricata counts the server's chain only */
+		*val = sd->n_chain;
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool sw_tls_tx_date(const struct sw_app_tx *tx, enum sw_txnum_kind kind, bool to_server, int64_t *t)
+{
+	const struct tls_tx *x = (const struct tls_tx *)tx;
+	const struct tls_side *sd = &x->side[to_server ? 0 : 1];
+
+	if (!sd->validity)
+		return false;
+	*t = kind == SW_TXNUM_TLS_NOTBEFORE ? sd->not_before : sd->not_after;
+	return true;
 }
 
 static void eve_str(struct sw_json *j, const struct tls_tx *x, const char *key, const struct tls_str *s)

@@ -86,6 +86,9 @@ bool sw_tls_encrypted(const struct sw_tls_flow *tf);
 
 bool sw_tls_tx_buf(const struct sw_app_tx *tx, enum sw_bufid buf, bool to_server, uint32_t idx, const uint8_t **p,
 		   uint32_t *len);
+/* sw_app_tx_num() / sw_app_tx_date() for a TLS transaction: tls.version, tls.cert_chain_len, the certificate dates. */
+bool sw_tls_tx_num(const struct sw_app_tx *tx, enum sw_txnum_kind kind, bool to_server, uint32_t idx, uint32_t *val);
+bool sw_tls_tx_date(const struct sw_app_tx *tx, enum sw_txnum_kind kind, bool to_server, int64_t *t);
 /* The "tls" object, Suricata's extended fields. */
 void sw_tls_tx_eve(const struct sw_app_tx *tx, struct sw_json *j);
 

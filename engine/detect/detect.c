@@ -697,8 +697,21 @@ static uint8_t tx_stages(const struct sw_rule *r)
 				body_resp = true;
 		}
 	}
-	if (r->n_txnum)
-		sides |= B_BOTH; /* dns.opcode and the like: Suricata registers them in both directions */
+	for (uint32_t i = 0; i < r->n_txnum; i++) {
+		switch (r->txnum[i].kind) {
+		case SW_TXNUM_TLS_CHAIN_LEN:
+		case SW_TXNUM_TLS_NOTBEFORE:
+		case SW_TXNUM_TLS_NOTAFTER:
+		case SW_TXNUM_TLS_EXPIRED:
+		case SW_TXNUM_TLS_VALID:
+			/* the server's certificate: to client, once its certificates are done */
+			sides |= B_RESP;
+			resp = body_resp = true;
+			break;
+		default:
+			sides |= B_BOTH; /* dns.opcode, tls.version ...: Suricata registers them in both directions */
+		}
+	}
 	if (r->flow & SW_FLOW_TO_SERVER)
 		sides = B_REQ;
 	else if (r->flow & SW_FLOW_TO_CLIENT)

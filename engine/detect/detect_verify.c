@@ -704,13 +704,45 @@ bool sw_verify_rule(struct sw_detect_ctx *c, const struct crule *cr, const struc
  * dns_rrtype_match returns on the first record that matches); a field
  * without a value there fails, negated or not.
  */
-static bool txnum_ok(const struct sw_rule *r, const struct sw_app_tx *tx, bool to_server)
+/* A certificate date keyword (Suricata's DetectTlsValidityMatch) at packet time @now (seconds). */
+static bool date_ok(const struct sw_txnum *t, const struct sw_app_tx *tx, bool to_server, int64_t now)
+{
+	int64_t d;
+
+	if (!sw_app_tx_date(tx, (enum sw_txnum_kind)t->kind, to_server, &d) || d == 0)
+		return false; /* Suricata: a date of 0 is no date */
+	switch (t->kind) {
+	case SW_TXNUM_TLS_EXPIRED:
+		return now > d;
+	case SW_TXNUM_TLS_VALID:
+		return now <= d;
+	default:
+		break;
+	}
+	switch (t->tmode) {
+	case SW_TMODE_LE:
+		return d <= t->t1;
+	case SW_TMODE_GE:
+		return d >= t->t1;
+	case SW_TMODE_RANGE:
+		return d >= t->t1 && d <= t->t2;
+	default:
+		return d == t->t1;
+	}
+}
+
+static bool txnum_ok(const struct sw_rule *r, const struct sw_app_tx *tx, bool to_server, int64_t now)
 {
 	for (uint32_t i = 0; i < r->n_txnum; i++) {
 		const struct sw_txnum *t = &r->txnum[i];
 		bool ok = false;
 		uint32_t v;
 
+		if (t->kind >= SW_TXNUM_TLS_NOTBEFORE) {
+			if (!date_ok(t, tx, to_server, now))
+				return false;
+			continue;
+		}
 		for (uint32_t k = 0; !ok && sw_app_tx_num(tx, (enum sw_txnum_kind)t->kind, to_server, k, &v); k++)
 			ok = num_ok(&t->m, v);
 		if (!ok)
@@ -730,7 +762,7 @@ bool sw_verify_tx(struct sw_detect_ctx *c, const struct crule *cr, const struct 
 		return false;
 	if (r->n_fb && !flowbits_ok(r, p->flow))
 		return false;
-	if (r->n_txnum && !txnum_ok(r, tx, to_server))
+	if (r->n_txnum && !txnum_ok(r, tx, to_server, p->ts_usec / 1000000))
 		return false;
 	mstate_init(&s, c, cr);
 	for (uint32_t i = 0; i < cr->n_lists && ok; i++) {

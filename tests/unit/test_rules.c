@@ -174,6 +174,14 @@ static const struct rej rejects[] = {
 	{ "alert http any any -> any any (http.uri; byte_extract:1,0,v; http.host; content:\"a\"; offset:v; sid:1;)", "1:82: byte_extract variable 'v' is from 'http.uri', not 'http.host'" },
 	{ "alert tcp any any -> any any (target:dst_ip; sid:1;)", "1:38: invalid target (want src_ip or dest_ip): 'dst_ip'" },
 	{ "alert tcp any any -> any any (target:src_ip; target:dest_ip; sid:1;)", "1:53: conflicting values of target: 'dest_ip' after the other one" },
+	{ "alert tls any any -> any any (flow:to_server; tls_cert_expired; sid:1;)", "1:47: 'tls_cert_expired' inspects the response, but the rule has flow:to_server" },
+	{ "alert tls any any -> any any (tls.version:1.4; sid:1;)", "1:43: invalid tls.version (want 1.0, 1.1, 1.2, 1.3 or 0xNNNN): '1.4'" },
+	{ "alert tls any any -> any any (tls_cert_notbefore:2024-01-01<>; sid:1;)", "1:50: invalid tls_cert_notbefore value (want [<|>]DATE or DATE<>DATE, DATE as 2024-01-31 or seconds since 1970): '2024-01-01<>'" },
+	{ "alert tls any any -> any any (tls_cert_notafter:<2020<>2021; sid:1;)", "1:49: invalid tls_cert_notafter value (want [<|>]DATE or DATE<>DATE, DATE as 2024-01-31 or seconds since 1970): '<2020<>2021'" },
+	{ "alert tls any any -> any any (tls_cert_valid:1; sid:1;)", "1:46: 'tls_cert_valid' takes no value: '1'" },
+	{ "alert tls any any -> any any (tls.cert_chain_len:x; sid:1;)", "1:50: invalid tls.cert_chain_len value: 'x'" },
+	{ "alert http any any -> any any (tls.version:1.2; sid:1;)", "1:32: 'tls.version' needs application protocol tls, not 'http'" },
+	{ "alert tls any any -> any any (tls.version; sid:1;)", "1:31: 'tls.version' needs a value" },
 	{ "alert tcp any any -> any any (stream_size:server,<; sid:1;)", "1:43: invalid stream_size value (want side,op,bytes): 'server,<'" },
 	{ "alert tcp any any -> any any (stream_size:sever,<,5; sid:1;)", "1:43: invalid stream_size side: 'sever'" },
 	{ "alert tcp any any -> any any (stream_size:both,<>,5; sid:1;)", "1:48: invalid stream_size operator: '<>'" },
@@ -1171,6 +1179,54 @@ static void test_dns_keywords(void **state)
  * (buf, SW_XFORM_DOTPREFIX), next to the untransformed list of the same
  * buffer; grouping, bsize, byte_extract and the fast pattern go by that key.
  */
+/* The TLS keywords that are not buffers: their values, kinds and the rule's app_proto. */
+static void test_tls_num(void **state)
+{
+	static const struct {
+		const char *opt;
+		uint8_t kind, tmode;
+		uint32_t a;
+		int64_t t1, t2;
+	} t[] = {
+		{ "tls.version:1.2", SW_TXNUM_TLS_VERSION, 0, 0x0303, 0, 0 },
+		{ "tls.version:\"1.3\"", SW_TXNUM_TLS_VERSION, 0, 0x0304, 0, 0 },
+		{ "tls.version:0x7f1c", SW_TXNUM_TLS_VERSION_RAW, 0, 0x7f1c, 0, 0 },
+		{ "tls.cert_chain_len:>3", SW_TXNUM_TLS_CHAIN_LEN, 0, 3, 0, 0 },
+		/* 2024-01-01T00:00:00Z = 1704067200; a bare year is a year, other digits are seconds */
+		{ "tls_cert_notbefore:2024-01-01", SW_TXNUM_TLS_NOTBEFORE, SW_TMODE_EQ, 0, 1704067200, 0 },
+		{ "tls_cert_notbefore:<2024", SW_TXNUM_TLS_NOTBEFORE, SW_TMODE_LE, 0, 1704067200, 0 },
+		{ "tls_cert_notafter:> 1704067200", SW_TXNUM_TLS_NOTAFTER, SW_TMODE_GE, 0, 1704067200, 0 },
+		{ "tls_cert_notafter:2024-01-01T00:00:01<>2024-01-01 00:01", SW_TXNUM_TLS_NOTAFTER, SW_TMODE_RANGE, 0,
+		  1704067201, 1704067260 },
+		{ "tls_cert_expired", SW_TXNUM_TLS_EXPIRED, 0, 0, 0, 0 },
+		{ "tls_cert_valid", SW_TXNUM_TLS_VALID, 0, 0, 0, 0 },
+	};
+	struct env *e = *state;
+	char rule[256];
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct sw_rules *r;
+		const struct sw_rule *x;
+
+		snprintf(rule, sizeof(rule), "alert tcp any any -> any any (%s; sid:1;)", t[i].opt);
+		r = ok1(e, rule);
+		x = sw_rules_get(r, 0);
+		if (x->app_proto != SW_APP_TLS || x->n_txnum != 1 || x->txnum[0].kind != t[i].kind)
+			fail_msg("%s: app_proto %d, %u keywords, kind %d", t[i].opt, x->app_proto, x->n_txnum,
+				 x->n_txnum ? x->txnum[0].kind : -1);
+		if (t[i].kind < SW_TXNUM_TLS_NOTBEFORE && t[i].kind != SW_TXNUM_TLS_CHAIN_LEN &&
+		    (x->txnum[0].m.op != SW_CMP_EQ || x->txnum[0].m.a != t[i].a))
+			fail_msg("%s: op %d value 0x%x", t[i].opt, x->txnum[0].m.op, x->txnum[0].m.a);
+		if (t[i].kind == SW_TXNUM_TLS_CHAIN_LEN && (x->txnum[0].m.op != SW_CMP_GT || x->txnum[0].m.a != t[i].a))
+			fail_msg("%s: op %d value %u", t[i].opt, x->txnum[0].m.op, x->txnum[0].m.a);
+		if ((t[i].kind == SW_TXNUM_TLS_NOTBEFORE || t[i].kind == SW_TXNUM_TLS_NOTAFTER) &&
+		    (x->txnum[0].tmode != t[i].tmode || x->txnum[0].t1 != t[i].t1 || x->txnum[0].t2 != t[i].t2))
+			fail_msg("%s: mode %d, %lld, %lld", t[i].opt, x->txnum[0].tmode, (long long)x->txnum[0].t1,
+				 (long long)x->txnum[0].t2);
+		sw_rules_free(r);
+	}
+}
+
 static void test_transforms(void **state)
 {
 	struct env *e = *state;
@@ -1491,6 +1547,7 @@ int main(void)
 		cmocka_unit_test(test_http_bsize),   cmocka_unit_test(test_http_grouping), cmocka_unit_test(test_app_proto),
 		cmocka_unit_test(test_target_stream_size), cmocka_unit_test(test_dns_query), cmocka_unit_test(test_dns_keywords),
 		cmocka_unit_test(test_transforms),
+		cmocka_unit_test(test_tls_num),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
