@@ -8,8 +8,9 @@
 #   sidewall -q QUEUES  inline on one and on two idle NFQUEUE queues
 # wait until it is capturing (plus SETTLE_S), then read utime+stime of the
 # whole process from /proc/PID/stat over SAMPLE_S seconds and print the CPU
-# used as % of one core, and the wake-ups per second (voluntary plus
-# involuntary context switches summed over its threads).
+# used as % of one core, and the context switches per second summed over its
+# threads (voluntary and not: each sleep and wake-up, each sched_yield() that
+# gave the CPU away).
 #
 #   bench/idle.sh [BUILD_DIR]      (root; default build/release)
 #   env: SAMPLE_S (10), SETTLE_S (3)
@@ -121,7 +122,7 @@ measure() {
 }
 
 echo "idle: $SW, $(nproc) cores, ${SAMPLE_S} s sample after ${SETTLE_S} s settle, HZ $HZ, queue rule: $QRULE"
-printf '%-28s %7s %9s %9s %12s\n' "mode" "threads" "ticks" "%core" "wakeups/s"
+printf '%-28s %7s %9s %9s %12s\n' "mode" "threads" "ticks" "%core" "ctxsw/s"
 measure "-i (default threads)" "capturing on" -i swidle0
 measure "-i --threads 1" "capturing on" -i swidle0 --threads 1
 measure "-i --threads 2" "capturing on" -i swidle0 --threads 2
