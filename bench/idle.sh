@@ -4,7 +4,7 @@
 # Idle cost benchmark (issue 11 item 2; not a test: it prints figures).
 # A sensor on a quiet link must not burn CPU.  In a network namespace of its
 # own, on a veth pair that carries no traffic, run
-#   sidewall -i IFACE   with the default thread count, --threads 1 and 2
+#   sidewall -i IFACE   with the default thread count, --threads 1, 2 and 8
 #   sidewall -q QUEUES  inline on one and on two idle NFQUEUE queues
 # wait until it is capturing (plus SETTLE_S), then read utime+stime of the
 # whole process from /proc/PID/stat over SAMPLE_S seconds and print the CPU
@@ -126,5 +126,6 @@ printf '%-28s %7s %9s %9s %12s\n' "mode" "threads" "ticks" "%core" "ctxsw/s"
 measure "-i (default threads)" "capturing on" -i swidle0
 measure "-i --threads 1" "capturing on" -i swidle0 --threads 1
 measure "-i --threads 2" "capturing on" -i swidle0 --threads 2
+measure "-i --threads 8" "capturing on" -i swidle0 --threads 8
 measure "-q 0 (one queue)" "inline on nfqueue" -q 0
 measure "-q 0:1 (two queues)" "inline on nfqueue" -q 0:1
