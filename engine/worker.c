@@ -11,8 +11,10 @@
 #include <string.h>
 #include <time.h>
 
+#include <linux/futex.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "capture/nfq.h"
@@ -42,12 +44,18 @@ struct rec {
 };
 _Static_assert(sizeof(struct rec) == REC_ALIGN, "ring record header size");
 
-/* Bounded single-producer/single-consumer byte ring of variable-size records. */
+/*
+ * Bounded single-producer/single-consumer byte ring of variable-size records.
+ * A consumer that finds it empty for a while sleeps on a futex the producer
+ * wakes (ring_wait_data()); @sleeping shares the consumer's cache line, which
+ * the producer reads on every put anyway.
+ */
 struct ring {
 	uint8_t *buf;
 	size_t size; /* power of two */
 	_Alignas(64) atomic_size_t head; /* written by the producer */
 	_Alignas(64) atomic_size_t tail; /* written by the consumer */
+	atomic_uint sleeping; /* futex word: 1 while the consumer is (about to be) asleep */
 };
 
 struct worker {
@@ -111,8 +119,9 @@ static size_t rec_size(uint32_t caplen)
 }
 
 /*
- * Wait politely: spin briefly (the other side is usually just behind), then
- * yield, then sleep so an idle worker does not burn a core.
+ * The producer waiting for room: spin briefly (the consumer is usually just
+ * behind), then yield, then sleep.  Only a ring full under load gets here,
+ * so the consumer never has to signal room.
  */
 static void backoff(unsigned *spins)
 {
@@ -124,6 +133,84 @@ static void backoff(unsigned *spins)
 	}
 	struct timespec ts = { 0, 50 * 1000 };
 	nanosleep(&ts, NULL);
+}
+
+/*
+ * Longest a consumer sleeps without a wake-up.  Not a timer anyone needs:
+ * housekeeping (flow timeouts, EVE flushes) arrives as REC_TICK records,
+ * which wake the consumer like packets; this only bounds the cost of a
+ * wake-up that never comes.
+ */
+#define RING_SLEEP_NS 1000000000L
+
+/*
+ * The futex word is an atomic_uint, which has a plain unsigned's size and
+ * representation (lock-free); the kernel only needs its address.  The
+ * cast goes through uintptr_t because C has no other way to drop _Atomic
+ * from a pointer without -Wcast-qual saying so.
+ */
+static unsigned *futex_addr(atomic_uint *word)
+{
+	_Static_assert(sizeof(atomic_uint) == sizeof(unsigned), "futex word size");
+	return (unsigned *)(uintptr_t)word;
+}
+
+static void futex_wait(atomic_uint *word, unsigned val, long ns)
+{
+	struct timespec ts = { ns / 1000000000L, ns % 1000000000L };
+
+	/* EAGAIN (the word changed), EINTR and ETIMEDOUT all mean: look again. */
+	syscall(SYS_futex, futex_addr(word), FUTEX_WAIT_PRIVATE, val, &ts, NULL, 0);
+}
+
+static void futex_wake(atomic_uint *word)
+{
+	syscall(SYS_futex, futex_addr(word), FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+/*
+ * The consumer waiting for data past @tail: spin and yield as long as a
+ * packet usually takes to come under load (a few hundred microseconds),
+ * then sleep until the producer's next put.  An idle sensor thus costs a
+ * wake-up per tick, not a core (issue 11: 7,300 nanosleep() calls a second
+ * per worker before).
+ *
+ * No lost wake-up: the consumer stores @sleeping = 1 and then loads head;
+ * the producer stores head and then loads @sleeping, all sequentially
+ * consistent, so at least one of them sees the other's store (Dekker).
+ * Either the consumer sees the new head and does not sleep, or the producer
+ * sees 1 and wakes it; and since the producer resets the word before the
+ * wake, a FUTEX_WAIT that starts after it returns at once (EAGAIN).
+ */
+static void ring_wait_data(struct ring *r, size_t tail)
+{
+	unsigned spins = 0;
+
+	while (atomic_load_explicit(&r->head, memory_order_acquire) == tail) {
+		if (++spins < 64)
+			continue;
+		if (spins < 256) {
+			sched_yield();
+			continue;
+		}
+		atomic_store_explicit(&r->sleeping, 1, memory_order_seq_cst);
+		if (atomic_load_explicit(&r->head, memory_order_seq_cst) == tail)
+			futex_wait(&r->sleeping, 1, RING_SLEEP_NS);
+		atomic_store_explicit(&r->sleeping, 0, memory_order_relaxed);
+		spins = 0;
+	}
+}
+
+/*
+ * After a put (head stored seq_cst): wake the consumer if it went to sleep
+ * (see ring_wait_data()).  A load first: the common case, a consumer awake,
+ * must not write the consumer's cache line on every packet.
+ */
+static void ring_signal(struct ring *r)
+{
+	if (atomic_load_explicit(&r->sleeping, memory_order_seq_cst) &&
+	    atomic_exchange_explicit(&r->sleeping, 0, memory_order_seq_cst))
+		futex_wake(&r->sleeping);
 }
 
 static void ring_put(struct ring *r, const struct rec *h, const uint8_t *data)
@@ -146,20 +233,18 @@ static void ring_put(struct ring *r, const struct rec *h, const uint8_t *data)
 	memcpy(r->buf + idx, h, sizeof(*h));
 	if (h->caplen)
 		memcpy(r->buf + idx + sizeof(*h), data, h->caplen);
-	atomic_store_explicit(&r->head, head + need, memory_order_release);
+	atomic_store_explicit(&r->head, head + need, memory_order_seq_cst);
+	ring_signal(r);
 }
 
 /* Next record; the caller releases it with ring_release() when done with the bytes. */
 static const uint8_t *ring_get(struct ring *r, struct rec *h)
 {
-	unsigned spins = 0;
-
 	for (;;) {
 		size_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
 		size_t idx = tail & (r->size - 1);
 
-		while (atomic_load_explicit(&r->head, memory_order_acquire) == tail)
-			backoff(&spins);
+		ring_wait_data(r, tail);
 		memcpy(h, r->buf + idx, sizeof(*h));
 		if (h->kind == REC_WRAP) {
 			atomic_store_explicit(&r->tail, tail + (r->size - idx), memory_order_release);

@@ -4,6 +4,8 @@
  * context and an EVE writer, fed by one reader through bounded
  * single-producer/single-consumer rings by a symmetric flow hash, so both
  * directions of a flow meet in one worker and the hot path takes no locks.
+ * A worker whose ring stays empty sleeps on a futex until the reader's next
+ * record (a packet or a tick), so an idle sensor costs no CPU.
  *
  * With one thread there are no rings: the reader runs the pipeline itself.
  *
