@@ -30,7 +30,6 @@ Checks (one PASS/FAIL line each, then "N passed, N failed"; exit 1 if any failed
     events for --threads 1, 2 and 4.
 """
 import collections
-import filecmp
 import json
 import os
 import re
@@ -249,24 +248,10 @@ def main():
 	try:
 		# 0. The committed capture is the generator's output.
 		if not a.no_regen:
-			regen = os.path.join(work, "regen")
-			p = subprocess.run(["/usr/bin/python3", os.path.join(a.src, "tests", "gen", "dns.py"), "--out", regen],
-					   capture_output=True, text=True)
-			stale = []
-			if p.returncode == 0:
-				stale = [n for n in sorted(os.listdir(regen))
-					 if not os.path.exists(os.path.join(fix, n)) or
-					 not filecmp.cmp(os.path.join(fix, n), os.path.join(regen, n), shallow=False)]
-			R.check("fixtures are the generator's current output (tests/gen/dns.py)", p.returncode == 0 and not stale,
-				p.stderr[-1000:] if p.returncode else "differ: %s (rerun tests/gen/dns.py and commit)" % ", ".join(stale))
+			offline.check_generated(a, work, fix, "dns.py")
 
 		# 1. Every rule loads; a to_client dns.query rule does not (Suricata refuses it).
-		n = sum(1 for ln in open(rules) if ln.strip() and not ln.lstrip().startswith("#"))
-		p = subprocess.run([a.sidewall, "-T", "-S", rules], capture_output=True, text=True, timeout=60, cwd=a.src)
-		out = [ln for ln in (p.stdout + p.stderr).splitlines() if ln.strip()]
-		R.check("-T dns.rules: 'rules: %d loaded, 0 rejected', exit 0" % n,
-			p.returncode == 0 and out and out[-1] == "rules: %d loaded, 0 rejected" % n,
-			"exit %d, output:\n%s" % (p.returncode, "\n".join(out[-25:])))
+		offline.check_rules_load(a, rules)
 		for what, opts in (("flow:to_client; dns.query", "flow:to_client; dns.query; content:\"www.example.com\";"),
 				   ("flow:to_server; dns.response.rrname",
 				    "flow:to_server; dns.response.rrname; content:\"www.example.com\";"),

@@ -24,7 +24,6 @@ Checks (one PASS/FAIL line each, then "N passed, N failed"; exit 1 if any failed
     schema, and the same events for --threads 1, 2 and 4.
 """
 import collections
-import filecmp
 import json
 import os
 import re
@@ -194,24 +193,10 @@ def main():
 	try:
 		# 0. The committed captures are the generator's output.
 		if not a.no_regen:
-			regen = os.path.join(work, "regen")
-			p = subprocess.run(["/usr/bin/python3", os.path.join(a.src, "tests", "gen", "http.py"), "--out", regen],
-					   capture_output=True, text=True)
-			stale = []
-			if p.returncode == 0:
-				stale = [n for n in sorted(os.listdir(regen))
-					 if not os.path.exists(os.path.join(fix, n)) or
-					 not filecmp.cmp(os.path.join(fix, n), os.path.join(regen, n), shallow=False)]
-			R.check("fixtures are the generator's current output (tests/gen/http.py)", p.returncode == 0 and not stale,
-				p.stderr[-1000:] if p.returncode else "differ: %s (rerun tests/gen/http.py and commit)" % ", ".join(stale))
+			offline.check_generated(a, work, fix, "http.py")
 
 		# 1. Every rule loads.
-		n = sum(1 for ln in open(rules) if ln.strip() and not ln.lstrip().startswith("#"))
-		p = subprocess.run([a.sidewall, "-T", "-S", rules], capture_output=True, text=True, timeout=60, cwd=a.src)
-		out = [ln for ln in (p.stdout + p.stderr).splitlines() if ln.strip()]
-		R.check("-T http.rules: 'rules: %d loaded, 0 rejected', exit 0" % n,
-			p.returncode == 0 and out and out[-1] == "rules: %d loaded, 0 rejected" % n,
-			"exit %d, output:\n%s" % (p.returncode, "\n".join(out[-25:])))
+		offline.check_rules_load(a, rules)
 
 		# 2. Transport baseline: alert tcp rules only, no http logger.
 		base_cfg = os.path.join(work, "base.yaml")

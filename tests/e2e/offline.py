@@ -365,6 +365,30 @@ def e2e_args(extra=None):
 	return a
 
 
+def check_rules_load(a, rules, tail=25):
+	"""-T loads every rule of @rules: the summary 'rules: N loaded, 0 rejected' and exit 0."""
+	n = sum(1 for ln in open(rules) if ln.strip() and not ln.lstrip().startswith("#"))
+	p = subprocess.run([a.sidewall, "-T", "-S", rules], capture_output=True, text=True, timeout=60, cwd=a.src)
+	out = [ln for ln in (p.stdout + p.stderr).splitlines() if ln.strip()]
+	R.check("-T %s: 'rules: %d loaded, 0 rejected', exit 0" % (os.path.basename(rules), n),
+		p.returncode == 0 and out and out[-1] == "rules: %d loaded, 0 rejected" % n,
+		"exit %d, output:\n%s" % (p.returncode, "\n".join(out[-tail:])))
+
+
+def check_generated(a, work, fix, gen):
+	"""The committed captures in @fix are what tests/gen/@gen writes now (a generator's drift fails)."""
+	regen = os.path.join(work, "regen")
+	p = subprocess.run(["/usr/bin/python3", os.path.join(a.src, "tests", "gen", gen), "--out", regen],
+			   capture_output=True, text=True)
+	stale = []
+	if p.returncode == 0:
+		stale = [n for n in sorted(os.listdir(regen))
+			 if not os.path.exists(os.path.join(fix, n)) or
+			 not filecmp.cmp(os.path.join(fix, n), os.path.join(regen, n), shallow=False)]
+	R.check("fixtures are the generator's current output (tests/gen/%s)" % gen, p.returncode == 0 and not stale,
+		p.stderr[-1000:] if p.returncode else "differ: %s (rerun tests/gen/%s and commit)" % (", ".join(stale), gen))
+
+
 def repo_classes(src):
 	"""classification.config of the repository, else the shared reference copy."""
 	return load_classes(os.path.join(src, "etc", "classification.config")) or \
@@ -531,12 +555,7 @@ def main():
 		R.check("-T bad.rules: one error per rejected rule, summary, non-zero exit", not errs,
 			"\n".join(errs) + "\n--- output:\n" + "\n".join(out))
 		for rules in (e2e_rules, default_rules):
-			n = sum(1 for ln in open(rules) if ln.strip() and not ln.lstrip().startswith("#"))
-			p = subprocess.run([a.sidewall, "-T", "-S", rules], capture_output=True, text=True, timeout=60, cwd=a.src)
-			out = [ln for ln in (p.stdout + p.stderr).splitlines() if ln.strip()]
-			R.check("-T %s: 'rules: %d loaded, 0 rejected', exit 0" % (os.path.basename(rules), n),
-				p.returncode == 0 and out and out[-1] == "rules: %d loaded, 0 rejected" % n,
-				"exit %d, output:\n%s" % (p.returncode, "\n".join(out[-20:])))
+			check_rules_load(a, rules, 20)
 
 		# 6. Fatal errors: one line, non-zero.
 		def fatal(label, args):
