@@ -71,6 +71,8 @@ static void test_escaping_and_nesting(void **state)
 	sw_json_obj(j, "o");
 	sw_json_u64(j, "u", 18446744073709551615ULL);
 	sw_json_i64(j, "i", -5);
+	sw_json_i64(j, "m", INT64_MIN);
+	sw_json_u64(j, "z", 0);
 	sw_json_arr(j, "a");
 	sw_json_bool(j, NULL, true);
 	sw_json_bool(j, NULL, false);
@@ -83,7 +85,8 @@ static void test_escaping_and_nesting(void **state)
 	out = slurp(path);
 	assert_string_equal(out, "{\"timestamp\":\"1970-01-01T00:00:01.000000+0000\",\"event_type\":\"stats\","
 				 "\"s\":\"a\\\"b\\\\c\\n\\t\\u0001\\u00ff\","
-				 "\"o\":{\"u\":18446744073709551615,\"i\":-5,\"a\":[true,false,{}]}}\n");
+				 "\"o\":{\"u\":18446744073709551615,\"i\":-5,\"m\":-9223372036854775808,\"z\":0,"
+				 "\"a\":[true,false,{}]}}\n");
 	assert_int_equal(sw_eve_written(e), 1);
 	assert_int_equal(sw_eve_dropped(e), 0);
 	free(out);
