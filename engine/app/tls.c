@@ -124,24 +124,49 @@ struct sw_tls_flow {
 struct sw_tls {
 	struct sw_tls_stats st;
 	bool ja3, ja4;         /* fingerprints logged (computed always: rules may use them) */
+	EVP_MD *md5, *sha1, *sha256; /* fetched once (sw_tls_new); NULL if the provider has none */
+	EVP_MD_CTX *ctx;       /* reused for every digest */
 	/* a hello's lists, for JA4 (sorted) and JA3: per worker, never per flow */
 	uint16_t ciphers[TLS_LIST_MAX], exts[TLS_LIST_MAX], sigalgs[TLS_LIST_MAX], groups[TLS_LIST_MAX];
 	uint8_t pf[256];
 };
 
+/*
+ * The digests are fetched once per worker (OpenSSL 3's EVP_md5() and the
+ * like are fetched again at each use) and one digest context is reused:
+ * no allocation per handshake for fingerprints.  A digest that cannot be
+ * fetched (MD5 under a FIPS-only configuration) leaves its fingerprint
+ * out; the rest works.  (What a handshake costs in libcrypto is d2i_X509,
+ * whose public-key decoder takes about 20 us a certificate in OpenSSL 3.0.)
+ */
 struct sw_tls *sw_tls_new(bool ja3, bool ja4)
 {
 	struct sw_tls *t = calloc(1, sizeof(*t));
 
-	if (t) {
-		t->ja3 = ja3;
-		t->ja4 = ja4;
+	if (!t)
+		return NULL;
+	t->ja3 = ja3;
+	t->ja4 = ja4;
+	t->md5 = EVP_MD_fetch(NULL, "MD5", NULL);
+	t->sha1 = EVP_MD_fetch(NULL, "SHA1", NULL);
+	t->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	t->ctx = EVP_MD_CTX_new();
+	if (!t->ctx) {
+		sw_tls_free(t);
+		errno = ENOMEM;
+		return NULL;
 	}
 	return t;
 }
 
 void sw_tls_free(struct sw_tls *t)
 {
+	if (!t)
+		return;
+	EVP_MD_CTX_free(t->ctx);
+	EVP_MD_free(t->md5);
+	EVP_MD_free(t->sha1);
+	EVP_MD_free(t->sha256);
 	free(t);
 }
 
@@ -354,11 +379,12 @@ static void hex_lower(const uint8_t *in, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static bool digest(const EVP_MD *md, const void *p, size_t n, uint8_t *out)
+static bool digest(struct sw_tls *t, const EVP_MD *md, const void *p, size_t n, uint8_t *out)
 {
 	unsigned int len = 0;
 
-	return EVP_Digest(p, n, out, &len, md, NULL) == 1;
+	return md && EVP_DigestInit_ex(t->ctx, md, NULL) == 1 && EVP_DigestUpdate(t->ctx, p, n) == 1 &&
+	       EVP_DigestFinal_ex(t->ctx, out, &len) == 1;
 }
 
 static int cmp_u16(const void *a, const void *b)
@@ -437,32 +463,30 @@ static void ja4_compute(struct sw_tls *t, const struct hello_params *h, char out
 		}
 	}
 	out[0] = '\0';
-	ctx = EVP_MD_CTX_new();
-	if (!ctx)
+	ctx = t->ctx;
+	if (!t->sha256)
 		return;
 	/* ja4_b: sorted ciphers */
 	qsort(t->ciphers, h->n_ciphers, sizeof(uint16_t), cmp_u16);
-	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
-		goto out;
+	if (EVP_DigestInit_ex(ctx, t->sha256, NULL) != 1)
+		return;
 	ja4_hash_list(ctx, t->ciphers, h->n_ciphers);
 	if (!ja4_trunc(ctx, b))
-		goto out;
+		return;
 	/* ja4_c: sorted extensions without SNI and ALPN, "_", signature algorithms as sent */
 	for (uint32_t i = 0; i < h->n_exts; i++)
 		if (t->exts[i] != EXT_SNI && t->exts[i] != EXT_ALPN)
 			t->exts[ne++] = t->exts[i];
 	qsort(t->exts, ne, sizeof(uint16_t), cmp_u16);
-	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
-		goto out;
+	if (EVP_DigestInit_ex(ctx, t->sha256, NULL) != 1)
+		return;
 	ja4_hash_list(ctx, t->exts, ne);
 	EVP_DigestUpdate(ctx, "_", 1);
 	ja4_hash_list(ctx, t->sigalgs, h->n_sigalgs);
 	if (!ja4_trunc(ctx, c))
-		goto out;
+		return;
 	snprintf(out, 37, "t%s%c%02u%02u%c%c_%s_%s", ver, h->sni ? 'd' : 'i', h->n_ciphers > 99 ? 99 : h->n_ciphers,
 		 h->n_exts > 99 ? 99 : h->n_exts, a[0], a[1], b, c);
-out:
-	EVP_MD_CTX_free(ctx);
 }
 
 /* MD5 of the JA3 string @s, as 32 lower-case hex digits, into the arena. */
@@ -471,7 +495,7 @@ static void ja3_hash(struct sw_tls_flow *tf, const struct tls_str *s, struct tls
 	uint8_t md[16];
 	char hx[33];
 
-	if (!s->set || !digest(EVP_md5(), str_p(&tf->tx, s), s->len, md))
+	if (!s->set || !digest(tf->t, tf->t->md5, str_p(&tf->tx, s), s->len, md))
 		return;
 	hex_lower(md, sizeof(md), hx);
 	ar_put(tf, hx, 32, out);
@@ -870,7 +894,7 @@ static void cert0(struct sw_tls_flow *tf, struct tls_side *sd, const uint8_t *de
 	char fp[60];
 
 	/* the fingerprint is of the bytes, whatever libcrypto thinks of them */
-	if (digest(EVP_sha1(), der, len, md)) {
+	if (digest(tf->t, tf->t->sha1, der, len, md)) {
 		for (int i = 0; i < 20; i++)
 			snprintf(fp + 3 * i, 4, "%02x%s", md[i], i < 19 ? ":" : "");
 		ar_put(tf, fp, 59, &sd->fingerprint);
