@@ -56,22 +56,44 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			volatile uint32_t sink = rule->sid + rule->n_pm + rule->app_proto + rule->target;
 			uint64_t mask = 0;
 
-			/* grouping invariants: every pm's buffer is named, in buf_mask, and each list is contiguous */
+			/*
+			 * grouping invariants: every pm's buffer is named and in buf_mask, and
+			 * each list (a buffer and its transforms: "http.host; dotprefix" and
+			 * "http.host" are two) is contiguous
+			 */
+			uint64_t seen_x[2] = { 0, 0 };
+
 			for (uint32_t j = 0; j < rule->n_pm; j++) {
-				uint8_t b = rule->pm[j].buf;
+				uint8_t b = rule->pm[j].buf, x = rule->pm[j].xform ? 1 : 0;
+				bool new_list = j && (b != rule->pm[j - 1].buf || rule->pm[j].xform != rule->pm[j - 1].xform);
+
 				if (!sw_buf_name((enum sw_bufid)b) || !(rule->buf_mask & (1ULL << b)))
 					abort();
-				if (j && b != rule->pm[j - 1].buf && (mask & (1ULL << b)))
+				if (new_list && (seen_x[x] & (1ULL << b)))
 					abort();
+				seen_x[x] |= 1ULL << b;
 				mask |= 1ULL << b;
 			}
-			/* transaction integer keywords: a DNS rule, a known kind and comparison, in u16 */
+			/*
+			 * transaction integer keywords: a known kind of the rule's protocol
+			 * (DNS: u16, opcode u8; TLS: a version is u16, a date has its mode)
+			 */
 			for (uint32_t j = 0; j < rule->n_txnum; j++) {
 				const struct sw_txnum *t = &rule->txnum[j];
+				bool dns = t->kind <= SW_TXNUM_DNS_RRTYPE, date = t->kind >= SW_TXNUM_TLS_NOTBEFORE;
 
-				if (rule->app_proto != SW_APP_DNS || t->kind > SW_TXNUM_DNS_RRTYPE || !t->m.set ||
-				    t->m.op > SW_CMP_NEG_BITMASK || t->m.a > 65535 || t->m.b > 65535 ||
-				    (t->kind == SW_TXNUM_DNS_OPCODE && t->m.a > 255))
+				if (t->kind > SW_TXNUM_TLS_VALID || rule->app_proto != (dns ? SW_APP_DNS : SW_APP_TLS))
+					abort();
+				if (date) {
+					if (t->tmode > SW_TMODE_RANGE)
+						abort();
+					continue;
+				}
+				if (!t->m.set || t->m.op > SW_CMP_NEG_BITMASK ||
+				    (dns && (t->m.a > 65535 || t->m.b > 65535)) ||
+				    (t->kind == SW_TXNUM_DNS_OPCODE && t->m.a > 255) ||
+				    ((t->kind == SW_TXNUM_TLS_VERSION || t->kind == SW_TXNUM_TLS_VERSION_RAW) &&
+				     (t->m.op != SW_CMP_EQ || t->m.a > 65535)))
 					abort();
 			}
 			if (mask != rule->buf_mask ||
