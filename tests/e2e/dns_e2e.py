@@ -32,7 +32,6 @@ Checks (one PASS/FAIL line each, then "N passed, N failed"; exit 1 if any failed
 import collections
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -57,26 +56,6 @@ EVE_BASE = """outputs:
 %s        - stats
 """
 DNS_TYPE = "        - dns\n"
-
-
-def raw_rules(src, dst):
-	"""The "alert udp" / "alert tcp" rules of src into dst; their sids."""
-	sids = set()
-	with open(dst, "w") as out:
-		for line in open(src, encoding="utf-8"):
-			if re.match(r"^\s*alert\s+(udp|tcp)\s", line):
-				out.write(line)
-				sids.add(re.search(r"\bsid\s*:\s*(\d+)", line).group(1))
-	return sids
-
-
-def only_sids(exp, sids):
-	e = json.loads(json.dumps(exp))
-	keep = lambda d: {k: v for k, v in d.items() if k in sids}  # noqa: E731
-	e["alerts"], e["alerts_knone"] = keep(e["alerts"]), keep(e["alerts_knone"])
-	for f in e["flows"]:
-		f["alerts"], f["alerts_knone"] = keep(f["alerts"]), keep(f["alerts_knone"])
-	return e
 
 
 def split_reversed(events, exp):
@@ -272,8 +251,8 @@ def main():
 		with open(base_cfg, "w") as fh:
 			fh.write(EVE_BASE % "")
 		base_rules = os.path.join(work, "raw-only.rules")
-		rsids = raw_rules(rules, base_rules)
-		bexp = only_sids(exp, rsids)
+		rsids = offline.header_rules(rules, base_rules, ("udp", "tcp"))
+		bexp = offline.only_sids(exp, rsids)
 		sets = {}
 		for nt in (1, 2, 4):
 			label = "baseline --threads %d" % nt

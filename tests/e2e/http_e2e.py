@@ -26,7 +26,6 @@ Checks (one PASS/FAIL line each, then "N passed, N failed"; exit 1 if any failed
 import collections
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -59,27 +58,6 @@ EVE_BASE = """outputs:
 # content type, and this test expects the extended fields.
 HTTP_EXTENDED = "        - http:\n            extended: yes\n"
 HTTP_PLAIN = "        - http\n"
-
-
-def tcp_rules(src, dst):
-	"""The "alert tcp" rules of src (raw stream, no application layer) into dst; their sids."""
-	sids = set()
-	with open(dst, "w") as out:
-		for line in open(src, encoding="utf-8"):
-			if re.match(r"^\s*alert\s+tcp\s", line):
-				out.write(line)
-				sids.add(re.search(r"\bsid\s*:\s*(\d+)", line).group(1))
-	return sids
-
-
-def only_sids(exp, sids):
-	"""exp restricted to the alerts of sids (flow.alerted follows)."""
-	e = json.loads(json.dumps(exp))
-	keep = lambda d: {k: v for k, v in d.items() if k in sids}  # noqa: E731
-	e["alerts"], e["alerts_knone"] = keep(e["alerts"]), keep(e["alerts_knone"])
-	for f in e["flows"]:
-		f["alerts"], f["alerts_knone"] = keep(f["alerts"]), keep(f["alerts_knone"])
-	return e
 
 
 def check_app(label, events, exp):
@@ -203,8 +181,8 @@ def main():
 		with open(base_cfg, "w") as fh:
 			fh.write(EVE_BASE % "")
 		base_rules = os.path.join(work, "tcp-only.rules")
-		tsids = tcp_rules(rules, base_rules)
-		bexps = {c: only_sids(exps[c], tsids) for c in CAPTURES}
+		tsids = offline.header_rules(rules, base_rules, ("tcp",))
+		bexps = {c: offline.only_sids(exps[c], tsids) for c in CAPTURES}
 		for cap in CAPTURES:
 			label = "baseline %s" % cap
 			rc, _, _, ev = sw.run(["-c", base_cfg, "-r", os.path.join(fix, cap), "-S", base_rules], label)

@@ -365,6 +365,29 @@ def e2e_args(extra=None):
 	return a
 
 
+def header_rules(src, dst, protos):
+	"""The rules of src whose header protocol is one of @protos (tcp, udp: raw stream
+	or datagram, no application layer) into dst; their sids."""
+	sids = set()
+	pat = re.compile(r"^\s*alert\s+(%s)\s" % "|".join(protos))
+	with open(dst, "w") as out:
+		for line in open(src, encoding="utf-8"):
+			if pat.match(line):
+				out.write(line)
+				sids.add(re.search(r"\bsid\s*:\s*(\d+)", line).group(1))
+	return sids
+
+
+def only_sids(exp, sids):
+	"""A generator's expectations restricted to the alerts of @sids (flow.alerted follows)."""
+	e = json.loads(json.dumps(exp))
+	keep = lambda d: {k: v for k, v in d.items() if k in sids}  # noqa: E731
+	e["alerts"], e["alerts_knone"] = keep(e["alerts"]), keep(e["alerts_knone"])
+	for f in e["flows"]:
+		f["alerts"], f["alerts_knone"] = keep(f["alerts"]), keep(f["alerts_knone"])
+	return e
+
+
 def check_rules_load(a, rules, tail=25):
 	"""-T loads every rule of @rules: the summary 'rules: N loaded, 0 rejected' and exit 0."""
 	n = sum(1 for ln in open(rules) if ln.strip() and not ln.lstrip().startswith("#"))
