@@ -164,6 +164,18 @@ static struct sw_app *app_new(struct rec *r)
 	return app_new_mid(r, true);
 }
 
+/* A detection context on @rules (loaded: asserted) and an app layer reporting into @r. */
+static struct sw_app *rules_app(struct rec *r, const char *rules)
+{
+	struct sw_detect *d = load(rules);
+
+	memset(r, 0, sizeof(*r));
+	r->dc = sw_detect_ctx_new(d);
+	assert_non_null(r->dc);
+	sw_detect_put(d);
+	return app_new(r);
+}
+
 static uint32_t hits(const struct rec *r, uint32_t sid)
 {
 	uint32_t n = 0;
@@ -203,17 +215,12 @@ static const char *rules_http =
 
 static void test_http_transactions(void **state)
 {
-	struct sw_detect *d = load(rules_http);
 	struct rec r;
 	struct sw_app *a;
 	struct conn c;
 
 	(void)state;
-	memset(&r, 0, sizeof(r));
-	r.dc = sw_detect_ctx_new(d);
-	assert_non_null(r.dc);
-	sw_detect_put(d);
-	a = app_new(&r);
+	a = rules_app(&r, rules_http);
 	conn_init(&c, 8081); /* not a port anyone would call HTTP's: detected by content */
 
 	/* a request split inside a header */
@@ -266,19 +273,15 @@ static void test_http_transactions(void **state)
 /* Pipelined requests: each transaction is evaluated once; flow end completes the open one. */
 static void test_http_pipeline_and_close(void **state)
 {
-	struct sw_detect *d = load(
-		"alert http any any -> any any (msg:\"a\"; flow:to_server; http.uri; content:\"/a\"; sid:1;)\n"
-		"alert http any any -> any any (msg:\"any uri\"; flow:to_server; http.method; content:\"GET\"; sid:2;)\n"
-		"alert http any any -> any any (msg:\"200\"; flow:to_client; http.stat_code; content:\"200\"; sid:3;)\n");
 	struct rec r;
 	struct sw_app *a;
 	struct conn c;
 
 	(void)state;
-	memset(&r, 0, sizeof(r));
-	r.dc = sw_detect_ctx_new(d);
-	sw_detect_put(d);
-	a = app_new(&r);
+	a = rules_app(&r,
+		      "alert http any any -> any any (msg:\"a\"; flow:to_server; http.uri; content:\"/a\"; sid:1;)\n"
+		      "alert http any any -> any any (msg:\"any uri\"; flow:to_server; http.method; content:\"GET\"; sid:2;)\n"
+		      "alert http any any -> any any (msg:\"200\"; flow:to_client; http.stat_code; content:\"200\"; sid:3;)\n");
 	conn_init(&c, 80);
 	seg(a, &c, 0, "GET /a HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\n\r\nGET /c HTTP/1.1\r\nHost: h\r\n\r\n");
 	assert_int_equal(r.stages[SW_STAGE_REQ_HEADERS], 3);
@@ -485,18 +488,13 @@ static void dgram(struct sw_app *a, struct conn *c, int dir, const struct dmsg *
 static void test_udp_second_side(void **state)
 {
 	static const uint8_t junk[] = "not a dns message at all";
-	struct sw_detect *d = load("alert dns any any -> any any (msg:\"q\"; dns.query; content:\"example\"; sid:1;)\n");
 	struct dmsg m;
 	struct rec r;
 	struct sw_app *a;
 	struct conn c;
 
 	(void)state;
-	memset(&r, 0, sizeof(r));
-	r.dc = sw_detect_ctx_new(d);
-	assert_non_null(r.dc);
-	sw_detect_put(d);
-	a = app_new(&r);
+	a = rules_app(&r, "alert dns any any -> any any (msg:\"q\"; dns.query; content:\"example\"; sid:1;)\n");
 	conn_init(&c, 53);
 	c.f.proto = 17;
 	memcpy(m.b, junk, sizeof(junk));
@@ -549,18 +547,13 @@ static const char *rules_dns =
  */
 static void test_dns_keywords(void **state)
 {
-	struct sw_detect *d = load(rules_dns);
 	struct dmsg m;
 	struct rec r;
 	struct sw_app *a;
 	struct conn c;
 
 	(void)state;
-	memset(&r, 0, sizeof(r));
-	r.dc = sw_detect_ctx_new(d);
-	assert_non_null(r.dc);
-	sw_detect_put(d);
-	a = app_new(&r);
+	a = rules_app(&r, rules_dns);
 	conn_init(&c, 53);
 	c.f.proto = 17;
 
