@@ -197,39 +197,34 @@ static void probe_gave_up(struct sw_app *a, struct sw_flow *f, int dir)
 		set_proto(a, f, SW_APP_FAILED);
 }
 
-/*
- * Give the parser of direction @dir the @len bytes at stream offset @off
- * (stream_off coordinates: in-order bytes), after @gap bytes that were lost
- * before them.  @p is the packet that brought them (NULL at flow end); a
- * packet's stage events wait for sw_app_flush(), the flow end's run at once.
- */
+/* The parser of direction @dir lost bytes it cannot skip: it stops there. */
+static void parser_gap(struct sw_app *a, struct sw_app_flow *af, int dir)
+{
+	if (af->http)
+		sw_http_gap(a->http, af->http, dir == 0);
+	else if (af->tls)
+		sw_tls_gap(a->tls, af->tls, dir == 0);
+	else if (af->ssh)
+		sw_ssh_gap(a->ssh, af->ssh, dir == 0);
+	else
+		sw_dns_gap(a->dns, af->dns, dir == 0);
+	af->stopped[dir] = true;
+}
+
 /* The flow's parser: bytes (NULL: a gap of @len) of direction @dir.  Returns its sw_*_data() result. */
 static int parser_data(struct sw_app *a, struct sw_app_flow *af, int dir, bool tcp, const uint8_t *d, uint32_t len,
 		       int64_t ts)
 {
 	if (af->http)
-		return sw_http_data(a->http, af->http, dir == 0, d, len, ts, emit, a);
-	if (af->tls) {
-		if (!d) {
-			sw_tls_gap(a->tls, af->tls, dir == 0); /* the record framing is lost: that direction stops */
-			af->stopped[dir] = true;
-			return 0;
-		}
-		return sw_tls_data(a->tls, af->tls, dir == 0, d, len, emit, a);
-	}
-	if (af->ssh) {
-		if (!d) {
-			sw_ssh_gap(a->ssh, af->ssh, dir == 0);
-			af->stopped[dir] = true;
-			return 0;
-		}
-		return sw_ssh_data(a->ssh, af->ssh, dir == 0, d, len, emit, a);
-	}
+		return sw_http_data(a->http, af->http, dir == 0, d, len, ts, emit, a); /* libhtp skips body gaps */
 	if (!d) {
-		sw_dns_gap(a->dns, af->dns, dir == 0); /* DNS over TCP loses its framing: that direction stops */
-		af->stopped[dir] = true;
+		parser_gap(a, af, dir); /* TLS, SSH, DNS over TCP: the framing is lost */
 		return 0;
 	}
+	if (af->tls)
+		return sw_tls_data(a->tls, af->tls, dir == 0, d, len, emit, a);
+	if (af->ssh)
+		return sw_ssh_data(a->ssh, af->ssh, dir == 0, d, len, emit, a);
 	{
 		uint64_t bad = sw_dns_stats(a->dns)->malformed;
 		int rc = sw_dns_data(a->dns, af->dns, dir == 0, tcp, d, len, emit, a);
@@ -242,19 +237,6 @@ static int parser_data(struct sw_app *a, struct sw_app_flow *af, int dir, bool t
 			a->st.dns_err_udp += bad;
 		return rc;
 	}
-}
-
-static void parser_gap(struct sw_app *a, struct sw_app_flow *af, int dir)
-{
-	if (af->http)
-		sw_http_gap(a->http, af->http, dir == 0);
-	else if (af->tls)
-		sw_tls_gap(a->tls, af->tls, dir == 0);
-	else if (af->ssh)
-		sw_ssh_gap(a->ssh, af->ssh, dir == 0);
-	else
-		sw_dns_gap(a->dns, af->dns, dir == 0);
-	af->stopped[dir] = true;
 }
 
 /*
