@@ -22,7 +22,8 @@
  * highest of the hello's version and the first known supported_versions
  * entry.  GREASE values (RFC 8701) are left out of every list.
  *
- * Certificates are decoded by libcrypto (d2i_X509); subject and issuer are
+ * Certificates are walked with libcrypto's DER reader and their fields
+ * decoded by its type decoders (cert0: not d2i_X509); subject and issuer are
  * written as Suricata's Rust x509-parser prints them ("C=US, O=Let's
  * Encrypt, CN=R3": RDNs in certificate order joined by ", ", values of one
  * multi-valued RDN by " + "), the serial as the DER INTEGER's content bytes
@@ -136,8 +137,7 @@ struct sw_tls {
  * like are fetched again at each use) and one digest context is reused:
  * no allocation per handshake for fingerprints.  A digest that cannot be
  * fetched (MD5 under a FIPS-only configuration) leaves its fingerprint
- * out; the rest works.  (What a handshake costs in libcrypto is d2i_X509,
- * whose public-key decoder takes about 20 us a certificate in OpenSSL 3.0.)
+ * out; the rest works.
  */
 struct sw_tls *sw_tls_new(bool ja3, bool ja4)
 {
@@ -830,9 +830,8 @@ static struct tls_str san_at(const struct tls_tx *x, const struct tls_side *sd, 
  * The SAN forms Suricata prints (rust/src/x509/mod.rs SCGeneralName): DNS, URI, IP ("[10, 0, 0, 1]").
  * Their index is reserved in the arena first (its offset stays valid when the arena moves).
  */
-static void add_sans(struct sw_tls_flow *tf, struct tls_side *sd, X509 *x)
+static void add_sans(struct sw_tls_flow *tf, struct tls_side *sd, GENERAL_NAMES *gn)
 {
-	GENERAL_NAMES *gn = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
 	int n = gn ? sk_GENERAL_NAME_num(gn) : 0;
 	uint32_t room = (TLS_ARENA_MAX - tf->tx.arena_len) / 2 / 8; /* half the store left: the index */
 	struct tls_str idx;
@@ -841,10 +840,8 @@ static void add_sans(struct sw_tls_flow *tf, struct tls_side *sd, X509 *x)
 		tf->t->st.truncated++; /* keep the first names that fit, not none */
 		n = (int)room;
 	}
-	if (n <= 0 || !ar_reserve(tf, 8u * (uint32_t)n)) {
-		GENERAL_NAMES_free(gn);
+	if (n <= 0 || !ar_reserve(tf, 8u * (uint32_t)n))
 		return;
-	}
 	idx.off = tf->tx.arena_len;
 	tf->tx.arena_len += 8u * (uint32_t)n;
 	sd->sans_off = idx.off;
@@ -882,16 +879,132 @@ static void add_sans(struct sw_tls_flow *tf, struct tls_side *sd, X509 *x)
 			sd->n_sans++;
 		}
 	}
-	GENERAL_NAMES_free(gn);
 }
 
-/* The first certificate's fields (Suricata logs and inspects cert0 only). */
+/* One DER element: its whole encoding [tlv, end) and its contents [val, end). */
+struct der {
+	const uint8_t *tlv, *val, *end;
+	int tag, cls;
+	bool cons;
+};
+
+/*
+ * The next element of [*p, lim) through libcrypto's TLV reader
+ * (ASN1_get_object checks the length against what is left).  DER only: an
+ * indefinite length is refused.
+ */
+static bool der_next(const uint8_t **p, const uint8_t *lim, struct der *d)
+{
+	const unsigned char *q = *p;
+	long len;
+	int r;
+
+	if (*p >= lim)
+		return false;
+	r = ASN1_get_object(&q, &len, &d->tag, &d->cls, lim - *p);
+	if (r & 0x81)
+		return false;
+	d->tlv = *p;
+	d->val = q;
+	d->end = q + len;
+	d->cons = r & V_ASN1_CONSTRUCTED;
+	*p = d->end;
+	return true;
+}
+
+static bool der_is(const struct der *d, int cls, int tag, bool cons)
+{
+	return d->cls == cls && d->tag == tag && d->cons == cons;
+}
+
+/* A Name element as libcrypto decodes it; NULL if it does not decode to its end. */
+static X509_NAME *der_name(const struct der *d)
+{
+	const unsigned char *q = d->tlv;
+	X509_NAME *n = d2i_X509_NAME(NULL, &q, d->end - d->tlv);
+
+	if (n && q != d->end) {
+		X509_NAME_free(n);
+		n = NULL;
+	}
+	return n;
+}
+
+static int64_t der_time(const struct der *d, bool *ok)
+{
+	const unsigned char *q = d->tlv;
+	ASN1_TIME *t = d2i_ASN1_TIME(NULL, &q, d->end - d->tlv);
+	int64_t v = asn1_time(q == d->end ? t : NULL, ok);
+
+	ASN1_TIME_free(t);
+	return v;
+}
+
+/* The subjectAltName extension (2.5.29.17) among [p, lim), decoded; NULL if none or broken. */
+static GENERAL_NAMES *der_sans(const uint8_t *p, const uint8_t *lim)
+{
+	static const uint8_t san_oid[] = { 0x55, 0x1d, 0x11 };
+	struct der ext, oid, v;
+
+	while (der_next(&p, lim, &ext)) {
+		const uint8_t *q = ext.val;
+
+		if (!der_is(&ext, V_ASN1_UNIVERSAL, V_ASN1_SEQUENCE, true) || !der_next(&q, ext.end, &oid) ||
+		    !der_is(&oid, V_ASN1_UNIVERSAL, V_ASN1_OBJECT, false) || oid.end - oid.val != sizeof(san_oid) ||
+		    memcmp(oid.val, san_oid, sizeof(san_oid)))
+			continue;
+		if (!der_next(&q, ext.end, &v))
+			return NULL;
+		if (der_is(&v, V_ASN1_UNIVERSAL, V_ASN1_BOOLEAN, false) && !der_next(&q, ext.end, &v))
+			return NULL;
+		if (!der_is(&v, V_ASN1_UNIVERSAL, V_ASN1_OCTET_STRING, false))
+			return NULL;
+		q = v.val;
+		return d2i_GENERAL_NAMES(NULL, &q, v.end - v.val);
+	}
+	return NULL;
+}
+
+/* The INTEGER's content octets as encoded (x509-parser's raw_serial), "0A:1B:...". */
+static void der_serial(struct sw_tls_flow *tf, const struct der *d, struct tls_str *out)
+{
+	static const char hx[] = "0123456789ABCDEF";
+	struct ar_str s;
+
+	if (d->end == d->val)
+		return;
+	as_begin(&s, tf);
+	for (const uint8_t *b = d->val; b < d->end; b++) {
+		char o[3] = { hx[*b >> 4], hx[*b & 15], ':' };
+
+		as_add(&s, o, b + 1 < d->end ? 3 : 2);
+	}
+	as_end(&s, out);
+}
+
+/*
+ * The first certificate's fields (Suricata logs and inspects cert0 only).
+ *
+ * Not d2i_X509: in OpenSSL 3 it also decodes the public key through the
+ * provider decoders (locks, lookups, allocations), about 20 us a
+ * certificate and a quarter of a whole offline run on public-mix.pcap with
+ * one rule, for a key no keyword looks at.  The certificate is walked with
+ * libcrypto's own TLV reader instead and each field sidewall reports is
+ * decoded by libcrypto's decoder for its type (Name, Time, GeneralNames);
+ * the layout is RFC 5280's and must hold in full (every TBSCertificate
+ * field, the signature algorithm and value, nothing after them), else the
+ * certificate counts as invalid as before.
+ */
 static void cert0(struct sw_tls_flow *tf, struct tls_side *sd, const uint8_t *der, uint32_t len)
 {
-	const unsigned char *p = der;
-	X509 *x = d2i_X509(NULL, &p, (long)len);
+	const uint8_t *p = der, *lim = der + len, *q;
+	struct der cert, tbs, e, serial = { 0 }, issuer = { 0 }, subject = { 0 }, nb = { 0 }, na = { 0 };
+	struct der alg, sig;
+	GENERAL_NAMES *sans = NULL;
+	X509_NAME *subj = NULL, *iss = NULL;
 	uint8_t md[20];
 	char fp[60];
+	bool ok;
 
 	/* the fingerprint is of the bytes, whatever libcrypto thinks of them */
 	if (digest(tf->t, tf->t->sha1, der, len, md)) {
@@ -899,51 +1012,66 @@ static void cert0(struct sw_tls_flow *tf, struct tls_side *sd, const uint8_t *de
 			snprintf(fp + 3 * i, 4, "%02x%s", md[i], i < 19 ? ":" : "");
 		ar_put(tf, fp, 59, &sd->fingerprint);
 	}
-	if (!x || p != der + len) {
+	ok = der_next(&p, lim, &cert) && p == lim && der_is(&cert, V_ASN1_UNIVERSAL, V_ASN1_SEQUENCE, true);
+	p = ok ? cert.val : p;
+	ok = ok && der_next(&p, cert.end, &tbs) && der_is(&tbs, V_ASN1_UNIVERSAL, V_ASN1_SEQUENCE, true) &&
+	     der_next(&p, cert.end, &alg) && der_is(&alg, V_ASN1_UNIVERSAL, V_ASN1_SEQUENCE, true) &&
+	     der_next(&p, cert.end, &sig) && der_is(&sig, V_ASN1_UNIVERSAL, V_ASN1_BIT_STRING, false) &&
+	     p == cert.end;
+	q = ok ? tbs.val : der;
+	/* [0] version, serial, signature, issuer, validity, subject, subjectPublicKeyInfo */
+	ok = ok && der_next(&q, tbs.end, &e);
+	if (ok && der_is(&e, V_ASN1_CONTEXT_SPECIFIC, 0, true))
+		ok = der_next(&q, tbs.end, &e);
+	ok = ok && der_is(&e, V_ASN1_UNIVERSAL, V_ASN1_INTEGER, false);
+	serial = e;
+	ok = ok && der_next(&q, tbs.end, &e) && der_is(&e, V_ASN1_UNIVERSAL, V_ASN1_SEQUENCE, true) &&
+	     der_next(&q, tbs.end, &issuer) && der_is(&issuer, V_ASN1_UNIVERSAL, V_ASN1_SEQUENCE, true) &&
+	     der_next(&q, tbs.end, &e) && der_is(&e, V_ASN1_UNIVERSAL, V_ASN1_SEQUENCE, true);
+	if (ok) {
+		const uint8_t *v = e.val;
+
+		ok = der_next(&v, e.end, &nb) && der_next(&v, e.end, &na) && v == e.end;
+	}
+	ok = ok && der_next(&q, tbs.end, &subject) && der_is(&subject, V_ASN1_UNIVERSAL, V_ASN1_SEQUENCE, true) &&
+	     der_next(&q, tbs.end, &e) && der_is(&e, V_ASN1_UNIVERSAL, V_ASN1_SEQUENCE, true);
+	/* then [1] issuerUniqueID, [2] subjectUniqueID, [3] extensions, each optional, in order */
+	while (ok && q < tbs.end) {
+		ok = der_next(&q, tbs.end, &e) && e.cls == V_ASN1_CONTEXT_SPECIFIC && e.tag >= 1 && e.tag <= 3;
+		if (ok && e.tag == 3) {
+			struct der exts;
+			const uint8_t *v = e.val;
+
+			ok = der_next(&v, e.end, &exts) && v == e.end &&
+			     der_is(&exts, V_ASN1_UNIVERSAL, V_ASN1_SEQUENCE, true);
+			if (ok && !sans)
+				sans = der_sans(exts.val, exts.end);
+		}
+	}
+	if (ok) {
+		subj = der_name(&subject);
+		iss = der_name(&issuer);
+		ok = subj && iss;
+	}
+	if (!ok) {
 		tf->t->st.cert_invalid++;
-		X509_free(x);
-		return;
+		goto out;
 	}
-	name_str(tf, X509_get_subject_name(x), &sd->subject);
-	name_str(tf, X509_get_issuer_name(x), &sd->issuer);
+	name_str(tf, subj, &sd->subject);
+	name_str(tf, iss, &sd->issuer);
+	der_serial(tf, &serial, &sd->serial);
 	{
-		/* the INTEGER's content octets as encoded (x509-parser's raw_serial): its DER, tag and length cut */
-		const ASN1_INTEGER *ai = X509_get0_serialNumber(x);
-		unsigned char *der_int = NULL, *raw = NULL;
-		int dl = i2d_ASN1_INTEGER(ai, &der_int), n = 0;
+		bool tok = true;
 
-		if (dl >= 2 && der_int[1] < 0x80) {
-			raw = der_int + 2;
-			n = der_int[1];
-		} else if (dl >= 3 && der_int[1] > 0x80 && der_int[1] <= 0x82 && dl > 2 + (der_int[1] & 0x7f)) {
-			int ll = der_int[1] & 0x7f;
-
-			n = ll == 1 ? der_int[2] : der_int[2] << 8 | der_int[3];
-			raw = der_int + 2 + ll;
-		}
-		if (raw && n > 0 && raw + n <= der_int + dl) {
-			struct ar_str s;
-			static const char hx[] = "0123456789ABCDEF";
-
-			as_begin(&s, tf);
-			for (int i = 0; i < n; i++) {
-				char b[3] = { hx[raw[i] >> 4], hx[raw[i] & 15], ':' };
-
-				as_add(&s, b, i < n - 1 ? 3 : 2);
-			}
-			as_end(&s, &sd->serial);
-		}
-		OPENSSL_free(der_int);
+		sd->not_before = der_time(&nb, &tok);
+		sd->not_after = der_time(&na, &tok);
+		sd->validity = tok;
 	}
-	{
-		bool ok = true;
-
-		sd->not_before = asn1_time(X509_get0_notBefore(x), &ok);
-		sd->not_after = asn1_time(X509_get0_notAfter(x), &ok);
-		sd->validity = ok;
-	}
-	add_sans(tf, sd, x);
-	X509_free(x);
+	add_sans(tf, sd, sans);
+out:
+	X509_NAME_free(subj);
+	X509_NAME_free(iss);
+	GENERAL_NAMES_free(sans);
 }
 
 static int certificate(struct sw_tls_flow *tf, int dir, struct sw_buf m)
