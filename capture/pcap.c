@@ -7,11 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define PCAP_FILE_BUF (1u << 20)
+
 struct sw_pcap {
 	pcap_t *p;
 	int linktype;
 	int tsprec; /* PCAP_TSTAMP_PRECISION_* the handle was opened with */
 	bool live;
+	char *iobuf; /* the capture file's stdio buffer (offline); outlives the FILE */
 	/* pcap_stats() counters are 32-bit and wrap; we keep 64-bit totals. */
 	uint32_t last_recv, last_drop, last_ifdrop;
 	uint64_t recv, drop, ifdrop;
@@ -21,17 +24,38 @@ struct sw_pcap *sw_pcap_open_file(const char *path, char *err, size_t errlen)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
 	struct sw_pcap *c = calloc(1, sizeof(*c));
+	FILE *f;
 
 	if (!c) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		return NULL;
 	}
 	/*
+	 * Our own FILE with a 1 MiB buffer: libpcap reads a file record by
+	 * record with fread, and stdio's default 4 KiB buffer turned that into
+	 * one read(2) per 4 KiB (15,668 calls for the 66 MB public-mix.pcap,
+	 * 13% of a one-rule run's samples).  "-" is standard input, as for
+	 * pcap_open_offline; libpcap closes the FILE (not stdin) in pcap_close,
+	 * so stdin keeps its own buffer.
+	 */
+	f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		free(c);
+		return NULL;
+	}
+	c->iobuf = f != stdin ? malloc(PCAP_FILE_BUF) : NULL;
+	if (c->iobuf)
+		setvbuf(f, c->iobuf, _IOFBF, PCAP_FILE_BUF);
+	/*
 	 * Ask for nanosecond stamps so pcapng and nanosecond pcap files keep
 	 * their precision; libpcap scales microsecond files up for us.
 	 */
-	c->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+	c->p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, ebuf);
 	if (!c->p) {
+		if (f != stdin)
+			fclose(f);
+		free(c->iobuf);
 		/* libpcap's message already names the file for open errors. */
 		if (strstr(ebuf, path))
 			snprintf(err, errlen, "%s", ebuf);
@@ -132,6 +156,7 @@ void sw_pcap_close(struct sw_pcap *c)
 		return;
 	if (c->p)
 		pcap_close(c->p);
+	free(c->iobuf);
 	free(c);
 }
 

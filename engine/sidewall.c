@@ -617,6 +617,7 @@ static int run_offline(const struct sw_cli *o, struct loaded *l)
 	ec.threads = thread_count(o, l->cfg);
 	/* --simulate-ips on a capture or a tap: the verdicts an inline sensor would give, logged, nothing dropped */
 	ec.ips = ec.simulate_ips = o->simulate_ips;
+	ec.batch_output = !o->n_ifaces;
 	if (run_start(o, l, &ec, (const char *const *)o->ifaces, o->n_ifaces, &r) < 0)
 		goto out;
 	/* Offline needs no capability; the capture files must be readable by the run-as user. */
@@ -840,7 +841,11 @@ int main(int argc, char **argv)
 	 */
 	for (unsigned i = 0; i < o.n_rfiles; i++) {
 		char err[512];
-		struct sw_pcap *pc = sw_pcap_open_file(o.rfiles[i], err, sizeof(err));
+		struct sw_pcap *pc;
+
+		if (!strcmp(o.rfiles[i], "-"))
+			continue; /* standard input can be read only once */
+		pc = sw_pcap_open_file(o.rfiles[i], err, sizeof(err));
 		if (!pc) {
 			fprintf(stderr, "sidewall: %s\n", err);
 			return 1;
