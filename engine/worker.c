@@ -727,7 +727,8 @@ static bool process(struct worker *w, const uint8_t *data, uint32_t caplen, uint
 
 /*
  * Once per second of capture time: end idle flows and hand buffered EVE
- * lines to the sink, so a live sensor's records leave within a second.
+ * lines to the sink, so a live sensor's records leave within a second
+ * (capture files: when the buffer is full, batch_output).
  */
 static void tick(struct worker *w, int64_t ts)
 {
@@ -735,7 +736,8 @@ static void tick(struct worker *w, int64_t ts)
 	sw_flow_table_interim(w->ft, ts);
 	if (w->df)
 		sw_defrag_expire(w->df, ts);
-	sw_eve_writer_flush(w->w);
+	if (!w->e->cfg.batch_output)
+		sw_eve_writer_flush(w->w);
 }
 
 static void *worker_main(void *arg)

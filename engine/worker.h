@@ -36,6 +36,13 @@ struct sw_engine_config {
 	struct sw_defrag_config defrag; /* totals for the engine; each worker gets 1/threads (disabled: fragments only counted) */
 	uint32_t ring_bytes;       /* per worker ring; 0 = default (8 MiB) */
 	bool stats_threads;        /* per-worker counters in stats records (stats.threads) */
+	/*
+	 * Capture files: a worker's EVE lines go to the sink when its buffer is
+	 * full and at the end, not at every second of capture time (one write
+	 * per ~192 KiB instead of one per capture second, 3,789 writes of ~470
+	 * bytes on public-mix.pcap).  Live sources flush every second.
+	 */
+	bool batch_output;
 	struct sw_enforce *enforce; /* block requests for triggering alerts (borrowed), NULL = none */
 	struct sw_app_config app;  /* application layer (protocol detection, HTTP); workers filled in by the engine */
 
