@@ -4,14 +4,18 @@
  * load, per rule-header protocol, and why the others were rejected.  Used to
  * measure ET Open coverage; not part of the test suite.
  *
- *   rules_load [-v] [-c classification.config] file.rules...
+ *   rules_load [-v] [-c classification.config] [-L literals.txt] file.rules...
  *
  * The variables are sidewall's built-in defaults (sw_config_default, equal
  * to etc/sidewall.yaml and Suricata's suricata.yaml).
  * "Active" rules are the non-comment rules of each file.  The header protocol
  * of a rule is its second word, read from the file itself so rejected rules
  * are counted too.  Rejection reasons are grouped by message; with -v every
- * error is printed as file:line:column: message.
+ * error is printed as file:line:column: message.  -L writes the fast-pattern
+ * literal of every loaded rule whose fast pattern is a positive content of
+ * the packet payload (what sidewall's packet and stream Hyperscan databases
+ * hold, before folding duplicates) as bench/hs_ceiling reads them: "c HEX"
+ * or "i HEX" (nocase), one per line.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* getline, strdup */
@@ -164,6 +168,42 @@ static int g_dns(const char *p) { return !strcmp(p, "dns"); }
 static int g_tls(const char *p) { return !strcmp(p, "tls"); }
 static int g_other(const char *p) { return !g_httptcp(p) && !g_dns(p) && !g_tls(p) && strcmp(p, "http1"); }
 
+/* -L: the payload fast patterns as detect.c's fast_lit() takes them (fast_pattern:o,l chops). */
+static int write_literals(const struct sw_rules *r, const char *path)
+{
+	FILE *f = fopen(path, "w");
+	size_t n = 0;
+
+	if (!f)
+		return -1;
+	for (size_t i = 0; i < sw_rules_count(r); i++) {
+		const struct sw_rule *x = sw_rules_get(r, i);
+		const struct sw_content *ct;
+		const uint8_t *p;
+		uint32_t len;
+
+		if (x->fast_pattern < 0 || (uint32_t)x->fast_pattern >= x->n_pm ||
+		    x->pm[x->fast_pattern].kind != SW_PM_CONTENT || x->pm[x->fast_pattern].buf != SW_BUF_PAYLOAD)
+			continue;
+		ct = &x->pm[x->fast_pattern].u.content;
+		if ((ct->flags & SW_CONTENT_NEGATED) || ct->len == 0)
+			continue;
+		p = ct->pat;
+		len = ct->len;
+		if (ct->fp_chop && ct->fp_len > 0 && (uint32_t)ct->fp_off + ct->fp_len <= ct->len) {
+			p += ct->fp_off;
+			len = ct->fp_len;
+		}
+		fputs(ct->flags & SW_CONTENT_NOCASE ? "i " : "c ", f);
+		for (uint32_t k = 0; k < len; k++)
+			fprintf(f, "%02x", p[k]);
+		fputc('\n', f);
+		n++;
+	}
+	fprintf(stderr, "rules_load: %zu literals written to %s\n", n, path);
+	return fclose(f) == 0 ? 0 : -1;
+}
+
 int main(int argc, char **argv)
 {
 	struct sw_rule_vars *v = sw_rule_vars_new();
@@ -173,6 +213,7 @@ int main(int argc, char **argv)
 	struct sw_rule_error err;
 	struct timespec t0, t1;
 	int verbose = 0, a = 1;
+	const char *lits = NULL;
 	const char *protos[64];
 	size_t nprotos = 0;
 
@@ -193,8 +234,11 @@ int main(int argc, char **argv)
 				fprintf(stderr, "%s:%u: %s\n", err.file, err.line, err.message);
 				return 1;
 			}
+		} else if (!strcmp(argv[a], "-L") && a + 1 < argc) {
+			lits = argv[++a];
 		} else {
-			fprintf(stderr, "usage: %s [-v] [-c classification.config] file.rules...\n", argv[0]);
+			fprintf(stderr, "usage: %s [-v] [-c classification.config] [-L literals.txt] file.rules...\n",
+				argv[0]);
 			return 2;
 		}
 	}
@@ -223,6 +267,10 @@ int main(int argc, char **argv)
 			s->loaded = 0;
 		if (verbose)
 			printf("%s:%u:%u: %s\n", e->file, e->line, e->column, e->message);
+	}
+	if (lits && write_literals(r, lits) < 0) {
+		fprintf(stderr, "%s: %s\n", lits, strerror(errno));
+		return 1;
 	}
 	printf("active rules %zu, loaded %zu, rejected %zu (errors %zu), %.0f ms\n", nseen, sw_rules_count(r),
 	       nseen - sw_rules_count(r), sw_rules_error_count(r),
