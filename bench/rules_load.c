@@ -13,9 +13,9 @@
  * are counted too.  Rejection reasons are grouped by message; with -v every
  * error is printed as file:line:column: message.  -L writes the fast-pattern
  * literal of every loaded rule whose fast pattern is a positive content of
- * the packet payload (what sidewall's packet and stream Hyperscan databases
- * hold, before folding duplicates) as bench/hs_ceiling reads them: "c HEX"
- * or "i HEX" (nocase), one per line.
+ * the packet payload, as sidewall's packet and stream Hyperscan databases
+ * hold it (sw_detect_payload_literal; before folding duplicates), in the
+ * form bench/hs_ceiling reads: "c HEX" or "i HEX" (nocase), one per line.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* getline, strdup */
@@ -27,6 +27,7 @@
 #include <time.h>
 
 #include "engine/config.h"
+#include "engine/detect/detect.h"
 #include "rules/rules.h"
 
 /* One active rule as seen in the file: where, and its header protocol. */
@@ -168,7 +169,7 @@ static int g_dns(const char *p) { return !strcmp(p, "dns"); }
 static int g_tls(const char *p) { return !strcmp(p, "tls"); }
 static int g_other(const char *p) { return !g_httptcp(p) && !g_dns(p) && !g_tls(p) && strcmp(p, "http1"); }
 
-/* -L: the payload fast patterns as detect.c's fast_lit() takes them (fast_pattern:o,l chops). */
+/* -L: the payload fast patterns as the packet and stream databases hold them. */
 static int write_literals(const struct sw_rules *r, const char *path)
 {
 	FILE *f = fopen(path, "w");
@@ -178,23 +179,13 @@ static int write_literals(const struct sw_rules *r, const char *path)
 		return -1;
 	for (size_t i = 0; i < sw_rules_count(r); i++) {
 		const struct sw_rule *x = sw_rules_get(r, i);
-		const struct sw_content *ct;
 		const uint8_t *p;
 		uint32_t len;
+		bool nocase;
 
-		if (x->fast_pattern < 0 || (uint32_t)x->fast_pattern >= x->n_pm ||
-		    x->pm[x->fast_pattern].kind != SW_PM_CONTENT || x->pm[x->fast_pattern].buf != SW_BUF_PAYLOAD)
+		if (!sw_detect_payload_literal(x, &p, &len, &nocase))
 			continue;
-		ct = &x->pm[x->fast_pattern].u.content;
-		if ((ct->flags & SW_CONTENT_NEGATED) || ct->len == 0)
-			continue;
-		p = ct->pat;
-		len = ct->len;
-		if (ct->fp_chop && ct->fp_len > 0 && (uint32_t)ct->fp_off + ct->fp_len <= ct->len) {
-			p += ct->fp_off;
-			len = ct->fp_len;
-		}
-		fputs(ct->flags & SW_CONTENT_NOCASE ? "i " : "c ", f);
+		fputs(nocase ? "i " : "c ", f);
 		for (uint32_t k = 0; k < len; k++)
 			fprintf(f, "%02x", p[k]);
 		fputc('\n', f);

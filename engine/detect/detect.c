@@ -147,8 +147,15 @@ static int cmp_lit(const void *a, const void *b)
 /*
  * The literal Hyperscan looks for of content @k of rule @r: the content, or
  * the part fast_pattern:<offset>,<len> chops out of it when @k is the
- * rule's fast pattern.
+ * rule's fast pattern; of a longer one only its last SW_HS_LIT_MAX bytes.
+ * Prefiltering needs no more (the rule's contents are all verified, this
+ * one included), and the suffix ends where the whole content ends, so a
+ * stream scan that starts SW_HS_LIT_MAX - 1 bytes before the new data
+ * still sees every match ending in it (collect()): with ET's longest fast
+ * pattern (156 bytes) it re-scanned 155 old bytes per segment.
  */
+#define SW_HS_LIT_MAX 32
+
 static void content_lit(const struct sw_rule *r, int32_t k, struct lit *l)
 {
 	const struct sw_content *ct = &r->pm[k].u.content;
@@ -158,6 +165,10 @@ static void content_lit(const struct sw_rule *r, int32_t k, struct lit *l)
 	if (k == r->fast_pattern && ct->fp_chop && ct->fp_len > 0 && (uint32_t)ct->fp_off + ct->fp_len <= ct->len) {
 		l->p = ct->pat + ct->fp_off;
 		l->len = ct->fp_len;
+	}
+	if (l->len > SW_HS_LIT_MAX) {
+		l->p += l->len - SW_HS_LIT_MAX;
+		l->len = SW_HS_LIT_MAX;
 	}
 	l->nocase = ct->flags & SW_CONTENT_NOCASE;
 }
@@ -175,6 +186,18 @@ static bool fast_lit(const struct sw_rule *r, struct lit *l)
 	if ((ct->flags & SW_CONTENT_NEGATED) || ct->len == 0)
 		return false;
 	content_lit(r, r->fast_pattern, l);
+	return true;
+}
+
+bool sw_detect_payload_literal(const struct sw_rule *r, const uint8_t **p, uint32_t *len, bool *nocase)
+{
+	struct lit l;
+
+	if (!fast_lit(r, &l))
+		return false;
+	*p = l.p;
+	*len = l.len;
+	*nocase = l.nocase;
 	return true;
 }
 

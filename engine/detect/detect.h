@@ -55,6 +55,13 @@ struct sw_detect *sw_detect_get(struct sw_detect *d);
 /* Drops a reference; the last one frees.  Accepts NULL. */
 void sw_detect_put(struct sw_detect *d);
 size_t sw_detect_rule_count(const struct sw_detect *d);
+
+/*
+ * The literal the packet and stream Hyperscan databases hold for rule @r
+ * (its payload fast pattern as prefiltered), or false if it has none: what
+ * bench/hs_ceiling scans for.
+ */
+bool sw_detect_payload_literal(const struct sw_rule *r, const uint8_t **p, uint32_t *len, bool *nocase);
 const struct sw_rules *sw_detect_rules(const struct sw_detect *d);
 /* Whether some rule of @d inspects buffer @b (Suricata's "enabled if rules require it"). */
 bool sw_detect_uses_buf(const struct sw_detect *d, enum sw_bufid b);

@@ -397,6 +397,44 @@ static void test_stream(void **state)
 }
 
 /*
+ * Hyperscan holds only the last 32 bytes of a longer fast pattern and a
+ * stream scan starts 31 bytes before the new data: a 60-byte content split
+ * anywhere across two segments is still found once, where its end arrives;
+ * and a content with the same last 32 bytes but a different head is not
+ * taken for it (the whole content is verified).
+ */
+static void test_stream_long_pattern(void **state)
+{
+	static const char pat[] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWX"; /* 60 bytes */
+	char rules[512], view[128];
+	(void)state;
+
+	snprintf(rules, sizeof(rules),
+		 "alert tcp any any -> any any (content:\"%s\"; sid:1;)\n"
+		 "alert tcp any any -> any any (content:\"ZZZZZZZZ%s\"; sid:2;)\n",
+		 pat, pat + 8);
+	for (uint32_t cut = 1; cut < 60; cut += 7) {
+		struct sw_detect_ctx *c = ctx_for(rules);
+		struct sw_detect_result res;
+		struct sw_packet p;
+		struct sw_stream_view v;
+		uint32_t len = (uint32_t)snprintf(view, sizeof(view), "GET %s HTTP", pat);
+
+		/* first segment ends inside the content, before its last 32 bytes begin or after */
+		v = (struct sw_stream_view){ (const uint8_t *)view, 4 + cut, 0, 0, true };
+		mkpkt(&p, 6, "1.1.1.1", 1, "2.2.2.2", 2, view, 4 + cut);
+		assert_int_equal(sw_detect_packet(c, &p, &v, &res), 0);
+		assert_int_equal(res.n, 0);
+		v = (struct sw_stream_view){ (const uint8_t *)view, len, 4 + cut, 0, true };
+		mkpkt(&p, 6, "1.1.1.1", 1, "2.2.2.2", 2, view + 4 + cut, len - 4 - cut);
+		assert_int_equal(sw_detect_packet(c, &p, &v, &res), 0);
+		if (res.n != 1 || !has_sid(&res, 1))
+			fail_msg("cut %u: %u alerts, sid 1 %s", cut, res.n, has_sid(&res, 1) ? "in" : "missing");
+		sw_detect_ctx_free(c);
+	}
+}
+
+/*
  * Held stream bytes inspected at a gap or at flow end come as a synthetic
  * packet (stream_flush): rules without a positive content or pcre matched
  * the real segments already and must not match it again.
@@ -1122,7 +1160,7 @@ static void test_refs_and_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_keywords),       cmocka_unit_test(test_stream),
+		cmocka_unit_test(test_keywords),       cmocka_unit_test(test_stream), cmocka_unit_test(test_stream_long_pattern),
 		cmocka_unit_test(test_stream_flush),
 		cmocka_unit_test(test_backtracking),   cmocka_unit_test(test_backtracking_budget),
 		cmocka_unit_test(test_flowbits),       cmocka_unit_test(test_threshold),
