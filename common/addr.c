@@ -60,6 +60,24 @@ int sw_cidr_parse(const char *s, struct sw_ip *out, uint8_t *prefix)
 
 const char *sw_ip_format(const struct sw_ip *ip, char *buf, size_t len)
 {
+	if (ip->family == AF_INET && len >= 16) {
+		/* every EVE record has two: glibc's inet_ntop formats IPv4 with sprintf */
+		char *o = buf;
+
+		for (int i = 0; i < 4; i++) {
+			unsigned v = ip->a[i];
+
+			if (i)
+				*o++ = '.';
+			if (v >= 100)
+				*o++ = (char)('0' + v / 100);
+			if (v >= 10)
+				*o++ = (char)('0' + v / 10 % 10);
+			*o++ = (char)('0' + v % 10);
+		}
+		*o = '\0';
+		return buf;
+	}
 	if (!ip->family || !inet_ntop(ip->family, ip->a, buf, (socklen_t)len))
 		snprintf(buf, len, "?");
 	return buf;

@@ -290,12 +290,17 @@ static void as_add(struct ar_str *s, const char *p, uint32_t n)
 	s->tf->tx.arena_len += n;
 }
 
+/* @v in decimal (JA3 strings are made of these: no snprintf per value) */
 static void as_u(struct ar_str *s, unsigned v)
 {
 	char b[12];
-	int n = snprintf(b, sizeof(b), "%u", v);
+	uint32_t i = sizeof(b);
 
-	as_add(s, b, (uint32_t)n);
+	do {
+		b[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	as_add(s, b + i, (uint32_t)sizeof(b) - i);
 }
 
 static bool as_end(struct ar_str *s, struct tls_str *out)
@@ -397,12 +402,22 @@ static int cmp_u16(const void *a, const void *b)
 /* The first 12 hex digits of SHA-256 over "%04x" values joined by ',' (ja4_b, ja4_c's halves). */
 static void ja4_hash_list(EVP_MD_CTX *c, const uint16_t *v, uint32_t n)
 {
-	char b[6];
+	static const char hx[] = "0123456789abcdef";
+	char b[500]; /* 100 values a digest update, not one each */
+	uint32_t len = 0;
 
 	for (uint32_t i = 0; i < n; i++) {
-		snprintf(b, sizeof(b), "%s%04x", i ? "," : "", v[i]);
-		EVP_DigestUpdate(c, b, strlen(b));
+		if (len > sizeof(b) - 5) {
+			EVP_DigestUpdate(c, b, len);
+			len = 0;
+		}
+		if (i)
+			b[len++] = ',';
+		for (int sh = 12; sh >= 0; sh -= 4)
+			b[len++] = hx[v[i] >> sh & 15];
 	}
+	if (len)
+		EVP_DigestUpdate(c, b, len);
 }
 
 static bool ja4_trunc(EVP_MD_CTX *c, char out[13])
