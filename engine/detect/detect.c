@@ -233,7 +233,7 @@ static int64_t fold_lits(struct lit *l, size_t nl, const char **expr, size_t *le
 }
 
 /* Which scans a rule's fast pattern takes part in. */
-enum { DB_PKT, DB_STREAM, DB_TCPPKT };
+enum { DB_PKT, DB_STREAM, DB_TCPPKT, DB_NONTCP };
 
 static bool tcp_capable(const struct sw_rule *r)
 {
@@ -248,6 +248,11 @@ static bool pat_in_db(const struct sw_detect *d, uint32_t pat, int which)
 
 		if (which == DB_PKT)
 			return true;
+		if (which == DB_NONTCP) {
+			if (cr->r->proto != SW_RP_TCP && cr->r->proto != SW_RP_TCP_PKT && cr->r->proto != SW_RP_TCP_STREAM)
+				return true;
+			continue;
+		}
 		if (!tcp_capable(cr->r))
 			continue;
 		if ((which == DB_STREAM) == (cr->buf != BUF_PKT))
@@ -436,6 +441,8 @@ static int build_hs(struct sw_detect *d, struct hs_jobs *js, struct keep *k)
 		ret = packet_job(d, js, k->expr, k->flags, k->lens, k->first, DB_STREAM, &d->db_stream);
 	if (ret == 0)
 		ret = packet_job(d, js, k->expr, k->flags, k->lens, k->first, DB_TCPPKT, &d->db_tcppkt);
+	if (ret == 0)
+		ret = packet_job(d, js, k->expr, k->flags, k->lens, k->first, DB_NONTCP, &d->db_nontcp);
 out:
 	free(l);
 	return ret;
@@ -963,6 +970,7 @@ static void free_detect(struct sw_detect *d)
 	hs_free_database(d->db_pkt);
 	hs_free_database(d->db_stream);
 	hs_free_database(d->db_tcppkt);
+	hs_free_database(d->db_nontcp);
 	hs_free_scratch(d->proto_scratch);
 	free(d->pat_off);
 	free(d->pat_rules);
@@ -1285,7 +1293,7 @@ static int collect(struct sw_detect_ctx *c, const struct sw_packet *p, const str
 			return -EIO;
 		if (scan(c, d->db_tcppkt, p->payload, p->payload_len, BUF_PKT, 0) < 0)
 			return -EIO;
-	} else if (scan(c, d->db_pkt, p->payload, p->payload_len, 0xff, 0) < 0) {
+	} else if (scan(c, p->proto == 6 ? d->db_pkt : d->db_nontcp, p->payload, p->payload_len, 0xff, 0) < 0) {
 		return -EIO;
 	}
 	prefilter(c, &d->pf[PF_ANY], p);

@@ -190,6 +190,12 @@ struct sw_detect {
 	hs_database_t *db_pkt;    /* HS_FLAG_SINGLEMATCH: packet payload scans */
 	hs_database_t *db_stream; /* every match reported: stream scans filter by end offset */
 	hs_database_t *db_tcppkt; /* packet-inspecting TCP rules' patterns, for stream packets' payload */
+	/*
+	 * Patterns of rules a packet other than TCP can match (ip, udp, icmp):
+	 * most ET content rules are TCP's, and scanning UDP payloads for them
+	 * only made candidates header_ok() refused.
+	 */
+	hs_database_t *db_nontcp;
 	hs_scratch_t *proto_scratch;
 	uint32_t n_pat;
 	uint32_t *pat_off;        /* CSR: pattern id -> rule ids */
