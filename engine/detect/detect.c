@@ -232,8 +232,11 @@ static int64_t fold_lits(struct lit *l, size_t nl, const char **expr, size_t *le
 	return n;
 }
 
+/* on_match's filter for a stream scan that also serves the packet rules (collect()) */
+#define SCAN_COMBINED 0xfe
+
 /* Which scans a rule's fast pattern takes part in. */
-enum { DB_PKT, DB_STREAM, DB_TCPPKT, DB_NONTCP };
+enum { DB_PKT, DB_TCP, DB_NONTCP };
 
 static bool tcp_capable(const struct sw_rule *r)
 {
@@ -248,14 +251,9 @@ static bool pat_in_db(const struct sw_detect *d, uint32_t pat, int which)
 
 		if (which == DB_PKT)
 			return true;
-		if (which == DB_NONTCP) {
-			if (cr->r->proto != SW_RP_TCP && cr->r->proto != SW_RP_TCP_PKT && cr->r->proto != SW_RP_TCP_STREAM)
-				return true;
-			continue;
-		}
-		if (!tcp_capable(cr->r))
-			continue;
-		if ((which == DB_STREAM) == (cr->buf != BUF_PKT))
+		if (which == DB_TCP ? tcp_capable(cr->r)
+				    : cr->r->proto != SW_RP_TCP && cr->r->proto != SW_RP_TCP_PKT &&
+					      cr->r->proto != SW_RP_TCP_STREAM)
 			return true;
 	}
 	return false;
@@ -378,7 +376,7 @@ static int packet_job(struct sw_detect *d, struct hs_jobs *js, const char **expr
 			continue;
 		j->expr[j->n] = expr[i];
 		/* streams need every match: the first one may end before the new bytes */
-		j->flags[j->n] = flags[i] | (which == DB_STREAM ? 0 : HS_FLAG_SINGLEMATCH);
+		j->flags[j->n] = flags[i] | (which == DB_TCP ? 0 : HS_FLAG_SINGLEMATCH);
 		j->ids[j->n] = i;
 		j->lens[j->n] = lens[i];
 		j->n++;
@@ -436,11 +434,16 @@ static int build_hs(struct sw_detect *d, struct hs_jobs *js, struct keep *k)
 		goto out;
 	}
 	d->n_pat = (uint32_t)np;
+	d->pat_len = malloc(d->n_pat ? d->n_pat : 1);
+	if (!d->pat_len) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (uint32_t i = 0; i < d->n_pat; i++)
+		d->pat_len[i] = (uint8_t)k->lens[i]; /* <= SW_HS_LIT_MAX (content_lit) */
 	ret = packet_job(d, js, k->expr, k->flags, k->lens, k->first, DB_PKT, &d->db_pkt);
 	if (ret == 0)
-		ret = packet_job(d, js, k->expr, k->flags, k->lens, k->first, DB_STREAM, &d->db_stream);
-	if (ret == 0)
-		ret = packet_job(d, js, k->expr, k->flags, k->lens, k->first, DB_TCPPKT, &d->db_tcppkt);
+		ret = packet_job(d, js, k->expr, k->flags, k->lens, k->first, DB_TCP, &d->db_tcp);
 	if (ret == 0)
 		ret = packet_job(d, js, k->expr, k->flags, k->lens, k->first, DB_NONTCP, &d->db_nontcp);
 out:
@@ -968,8 +971,8 @@ static void free_detect(struct sw_detect *d)
 	for (int s = 0; s < SW_STAGE_N; s++)
 		free(d->stage_always[s]);
 	hs_free_database(d->db_pkt);
-	hs_free_database(d->db_stream);
-	hs_free_database(d->db_tcppkt);
+	hs_free_database(d->db_tcp);
+	free(d->pat_len);
 	hs_free_database(d->db_nontcp);
 	hs_free_scratch(d->proto_scratch);
 	free(d->pat_off);
@@ -1120,9 +1123,10 @@ struct sw_detect_ctx *sw_detect_ctx_new(struct sw_detect *d)
 	c->seen = calloc(n, sizeof(*c->seen));
 	c->cand = calloc(n, sizeof(*c->cand));
 	c->pat_seen = calloc(d->n_pat ? d->n_pat : 1, sizeof(*c->pat_seen));
+	c->pat_seen_pkt = calloc(d->n_pat ? d->n_pat : 1, sizeof(*c->pat_seen_pkt));
 	c->md = pcre2_match_data_create(d->max_captures + 1, NULL);
 	c->mctx = pcre2_match_context_create(NULL);
-	if (!c->seen || !c->cand || !c->pat_seen || !c->md || !c->mctx)
+	if (!c->seen || !c->cand || !c->pat_seen || !c->pat_seen_pkt || !c->md || !c->mctx)
 		goto nomem;
 	pcre2_set_match_limit(c->mctx, PCRE_MATCH_LIMIT);
 	pcre2_set_depth_limit(c->mctx, PCRE_DEPTH_LIMIT);
@@ -1146,6 +1150,7 @@ void sw_detect_ctx_free(struct sw_detect_ctx *c)
 	free(c->seen);
 	free(c->cand);
 	free(c->pat_seen);
+	free(c->pat_seen_pkt);
 	sw_detect_put(c->d);
 	free(c);
 }
@@ -1180,7 +1185,26 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
 	(void)from;
 	(void)flags;
 	c->st.hs_matches++;
-	if (to <= c->scan_min_end || c->pat_seen[id] == c->pgen)
+	if (to <= c->scan_min_end)
+		return 0;
+	if (c->scan_buf == SCAN_COMBINED) {
+		/* stream rules: any match ending in the new bytes; packet rules: one lying wholly in them */
+		bool str = c->pat_seen[id] != c->pgen;
+		bool pkt = c->pat_seen_pkt[id] != c->pgen && to >= c->scan_min_end + d->pat_len[id];
+
+		if (str)
+			c->pat_seen[id] = c->pgen;
+		if (pkt)
+			c->pat_seen_pkt[id] = c->pgen;
+		for (uint32_t k = d->pat_off[id]; (str || pkt) && k < d->pat_off[id + 1]; k++) {
+			uint32_t ri = d->pat_rules[k];
+
+			if (d->cr[ri].buf == BUF_PKT ? pkt : str)
+				add_cand(c, ri);
+		}
+		return 0;
+	}
+	if (c->pat_seen[id] == c->pgen)
 		return 0;
 	c->pat_seen[id] = c->pgen;
 	for (uint32_t k = d->pat_off[id]; k < d->pat_off[id + 1]; k++) {
@@ -1201,6 +1225,7 @@ static int scan(struct sw_detect_ctx *c, const hs_database_t *db, const uint8_t 
 	c->scan_min_end = min_end;
 	if (++c->pgen == 0) {
 		memset(c->pat_seen, 0, (c->d->n_pat ? c->d->n_pat : 1) * sizeof(*c->pat_seen));
+		memset(c->pat_seen_pkt, 0, (c->d->n_pat ? c->d->n_pat : 1) * sizeof(*c->pat_seen_pkt));
 		c->pgen = 1;
 	}
 	if (hs_scan(db, (const char *)b, len, 0, c->scratch, on_match, c) != HS_SUCCESS) {
@@ -1287,12 +1312,25 @@ static int collect(struct sw_detect_ctx *c, const struct sw_packet *p, const str
 		/* only matches ending in the new bytes: start far enough back for the longest pattern */
 		uint32_t back = d->max_fp_len ? d->max_fp_len - 1 : 0;
 		uint32_t start = v->new_off > back ? v->new_off - back : 0;
+		uint32_t fresh = v->len - v->new_off;
 
-		if (v->new_off < v->len &&
-		    scan(c, d->db_stream, v->data + start, v->len - start, BUF_STREAM, v->new_off - start) < 0)
-			return -EIO;
-		if (scan(c, d->db_tcppkt, p->payload, p->payload_len, BUF_PKT, 0) < 0)
-			return -EIO;
+		if (fresh && fresh == p->payload_len && !memcmp(v->data + v->new_off, p->payload, fresh)) {
+			/*
+			 * The usual case, an in-order segment: the packet's
+			 * payload is the stream's new bytes, so one scan serves
+			 * the stream rules and the packet rules (their matches
+			 * must lie wholly in the new bytes) instead of two over
+			 * the same bytes.
+			 */
+			if (scan(c, d->db_tcp, v->data + start, v->len - start, SCAN_COMBINED, v->new_off - start) < 0)
+				return -EIO;
+		} else {
+			if (fresh &&
+			    scan(c, d->db_tcp, v->data + start, v->len - start, BUF_STREAM, v->new_off - start) < 0)
+				return -EIO;
+			if (scan(c, d->db_tcp, p->payload, p->payload_len, BUF_PKT, 0) < 0)
+				return -EIO;
+		}
 	} else if (scan(c, p->proto == 6 ? d->db_pkt : d->db_nontcp, p->payload, p->payload_len, 0xff, 0) < 0) {
 		return -EIO;
 	}

@@ -188,8 +188,14 @@ struct sw_detect {
 
 	/* Hyperscan: the same literal set twice, see build_hs() */
 	hs_database_t *db_pkt;    /* HS_FLAG_SINGLEMATCH: packet payload scans */
-	hs_database_t *db_stream; /* every match reported: stream scans filter by end offset */
-	hs_database_t *db_tcppkt; /* packet-inspecting TCP rules' patterns, for stream packets' payload */
+	/*
+	 * Every TCP-capable rule's patterns, every match reported: the scans of
+	 * packets in a stream, which filter by end offset and by rule kind
+	 * (stream or packet rule), and which are one scan when the packet's
+	 * payload is the stream's new bytes (collect()).
+	 */
+	hs_database_t *db_tcp;
+	uint8_t *pat_len;         /* per pattern: its length (at most SW_HS_LIT_MAX) */
 	/*
 	 * Patterns of rules a packet other than TCP can match (ip, udp, icmp):
 	 * most ET content rules are TCP's, and scanning UDP payloads for them
@@ -223,6 +229,7 @@ struct sw_detect_ctx {
 	uint32_t *cand;
 	uint32_t n_cand;
 	uint32_t *pat_seen;       /* per pattern: == pgen when handled in this scan */
+	uint32_t *pat_seen_pkt;   /* the same for packet rules in a combined stream scan */
 	uint32_t pgen;            /* bumped per scan */
 	pcre2_match_data *md;
 	pcre2_match_context *mctx;
@@ -233,7 +240,7 @@ struct sw_detect_ctx {
 	/* set per scan for the HS callback */
 	const struct buf_db *scan_db; /* transaction buffer scans */
 	uint8_t scan_stage;           /* ... and the stage whose rules they look for */
-	uint8_t scan_buf;         /* BUF_* filter, 0xff = take all */
+	uint8_t scan_buf;         /* BUF_* filter, 0xff = take all, SCAN_COMBINED see collect() */
 	uint64_t scan_min_end;    /* a stream match must end after this (scan-relative) */
 };
 
