@@ -243,45 +243,52 @@ static void sep(struct sw_json *j)
 		putc_(j, ',');
 }
 
+/*
+ * Bytes that cannot stand for themselves in a JSON string: '"', '\\',
+ * control bytes and bytes >= 0x7f.  The latter are escaped as \u00XX:
+ * rule messages and names are operator text, but nothing guarantees UTF-8,
+ * and an invalid byte would break strict JSON readers.
+ */
+static bool esc_needed(unsigned char c)
+{
+	return c < 0x20 || c >= 0x7f || c == '"' || c == '\\';
+}
+
 static void escaped(struct sw_json *j, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t run = 0;
+	size_t i = 0;
 
 	putc_(j, '"');
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
+	while (i < n) {
+		size_t run = i;
+		unsigned char c;
 		char esc[6];
-		size_t elen = 0;
+		size_t elen = 2;
 
-		switch (c) {
-		case '"': esc[0] = '\\'; esc[1] = '"'; elen = 2; break;
-		case '\\': esc[0] = '\\'; esc[1] = '\\'; elen = 2; break;
-		case '\n': esc[0] = '\\'; esc[1] = 'n'; elen = 2; break;
-		case '\r': esc[0] = '\\'; esc[1] = 'r'; elen = 2; break;
-		case '\t': esc[0] = '\\'; esc[1] = 't'; elen = 2; break;
-		default:
-			/*
-			 * Control bytes and bytes >= 0x7f are escaped as \u00XX: rule
-			 * messages and names are operator text, but nothing guarantees
-			 * UTF-8, and an invalid byte would break strict JSON readers.
-			 */
-			if (c < 0x20 || c >= 0x7f) {
-				memcpy(esc, "\\u00", 4);
-				esc[4] = hex[c >> 4];
-				esc[5] = hex[c & 15];
-				elen = 6;
-			}
-		}
-		if (!elen) {
+		/* the common case: a run of plain bytes, copied at once */
+		while (run < n && !esc_needed((unsigned char)s[run]))
 			run++;
-			continue;
+		put(j, s + i, run - i);
+		if (run == n)
+			break;
+		c = (unsigned char)s[run];
+		esc[0] = '\\';
+		switch (c) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		default:
+			memcpy(esc, "\\u00", 4);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			elen = 6;
 		}
-		put(j, s + i - run, run);
-		run = 0;
 		put(j, esc, elen);
+		i = run + 1;
 	}
-	put(j, s + n - run, run);
 	putc_(j, '"');
 }
 
@@ -386,11 +393,19 @@ void sw_eve_format_ts(int64_t usec, char *buf, size_t len)
 	int64_t frac = usec % 1000000;
 	struct tm tm;
 
+	/* records come in time order: the calendar of the last second serves again */
+	static _Thread_local time_t last_secs = -1;
+	static _Thread_local struct tm last_tm;
+
 	if (frac < 0) {
 		frac += 1000000;
 		secs--;
 	}
-	gmtime_r(&secs, &tm);
+	if (secs != last_secs) {
+		gmtime_r(&secs, &last_tm);
+		last_secs = secs;
+	}
+	tm = last_tm;
 	/* Suricata writes local time with its offset; we always write UTC. */
 	if (len < 32 || tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999) {
 		snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06d+0000", tm.tm_year + 1900, tm.tm_mon + 1,
@@ -422,9 +437,15 @@ void sw_eve_format_ts(int64_t usec, char *buf, size_t len)
 void sw_json_ts(struct sw_json *j, const char *k, int64_t usec)
 {
 	char tmp[40];
+	size_t n;
 
 	sw_eve_format_ts(usec, tmp, sizeof(tmp));
-	sw_json_str(j, k, tmp);
+	/* our own digits and separators: nothing to escape */
+	n = strlen(tmp);
+	key(j, k);
+	putc_(j, '"');
+	put(j, tmp, n);
+	putc_(j, '"');
 }
 
 const char *sw_eve_proto_name(uint8_t proto, char *buf, size_t len)
