@@ -38,7 +38,7 @@ void sw_cli_usage(FILE *out)
 		"       sidewall -q QUEUE[:LAST] [-S RULES.rules ...] [-l LOGDIR] [-c sidewall.yaml]\n"
 		"                [--simulate-ips] [--fail-closed]\n"
 		"       sidewall -i IFACE [-i IFACE2 ...] [--bpf FILTER] [-S RULES.rules ...] [-l LOGDIR] [-c ...]\n"
-		"       sidewall -T [-c sidewall.yaml] [-S RULES.rules ...]\n"
+		"       sidewall -T [--allow-rejected] [-c sidewall.yaml] [-S RULES.rules ...]\n"
 		"       sidewall --version | --help\n"
 		"\n"
 		"  -r FILE        read a capture file (pcap or pcapng); may repeat\n"
@@ -59,6 +59,8 @@ void sw_cli_usage(FILE *out)
 		"  --group NAME   group for --user (default: run-as.group, else NAME's own group)\n"
 		"  --no-seccomp   with --user, leave the seccomp filter out (for diagnosis)\n"
 		"  -T             check configuration and rules, print every error, exit non-zero on any\n"
+		"  --allow-rejected  with -T, rules sidewall refuses are printed but fail the check only\n"
+		"                 when none load (what a SIGHUP reload accepts; for suricata-update)\n"
 		"  -V, --version  print the version\n");
 }
 
@@ -83,6 +85,7 @@ int sw_cli_parse(int argc, char **argv, struct sw_cli *o)
 		{ "user", required_argument, NULL, 'U' },
 		{ "group", required_argument, NULL, 'G' },
 		{ "no-seccomp", no_argument, NULL, 'N' },
+		{ "allow-rejected", no_argument, NULL, 'A' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -129,6 +132,9 @@ int sw_cli_parse(int argc, char **argv, struct sw_cli *o)
 			break;
 		case 'T':
 			o->test_only = true;
+			break;
+		case 'A':
+			o->allow_rejected = true;
 			break;
 		case 'q':
 			if (parse_queues(optarg, &o->q_first, &o->q_last) < 0) {

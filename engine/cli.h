@@ -22,6 +22,7 @@ struct sw_cli {
 	long threads;       /* -1 = from config */
 	int checksum;       /* -1 = from config, 0 = none, 1 = all */
 	bool test_only;
+	bool allow_rejected; /* -T --allow-rejected: refused rules alone do not fail the check */
 	bool inline_mode;   /* -q given */
 	uint16_t q_first, q_last;
 	bool simulate_ips;

@@ -850,6 +850,10 @@ int main(int argc, char **argv)
 	ret = sw_cli_parse(argc, argv, &o);
 	if (ret != 0)
 		return ret < 0 ? 2 : 0;
+	if (o.allow_rejected && !o.test_only) {
+		fprintf(stderr, "sidewall: --allow-rejected goes with -T\n");
+		return 2;
+	}
 	if (!o.test_only && (!!o.n_rfiles + !!o.n_ifaces + o.inline_mode) > 1) {
 		fprintf(stderr, "sidewall: give one source: -r FILE.pcap, -i IFACE or -q QUEUE\n");
 		return 2;
@@ -895,7 +899,7 @@ int main(int argc, char **argv)
 			printf("%s: %s\n", l.cfg->path, eerr);
 		else if (l.cfg->enforce.set)
 			printf("enforcement: %u enforcer(s), keys ok\n", l.cfg->enforce.n_enforcers);
-		ret = l.n_rejected || !l.n_loaded || run_as_rc < 0 || enf_rc ? 1 : 0;
+		ret = (l.n_rejected && !o.allow_rejected) || !l.n_loaded || run_as_rc < 0 || enf_rc ? 1 : 0;
 		loaded_free(&l);
 		return ret;
 	}

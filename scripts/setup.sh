@@ -7,7 +7,7 @@ PKGS=(
   libpcap-dev libnetfilter-queue-dev libmnl-dev libnftnl-dev libhyperscan-dev
   libpcre2-dev libyaml-dev libsodium-dev libcmocka-dev libssl-dev libhtp-dev
   nftables iproute2 iptables tcpdump openssl netcat-openbsd procps jq rsyslog
-  python3-scapy python3-yaml python3-jsonschema
+  python3-scapy python3-yaml python3-jsonschema suricata-update
 )
 missing=()
 for p in "${PKGS[@]}"; do
