@@ -447,6 +447,7 @@ static void maybe_swap(struct worker *w)
 	sw_detect_put(d);
 	if (!dc)
 		return; /* keep the old ruleset; retried at the next packet */
+	sw_detect_ctx_inherit_stats(dc, w->dc);
 	sw_detect_ctx_free(w->dc);
 	w->dc = dc;
 	w->gen = gen;

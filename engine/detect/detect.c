@@ -1160,6 +1160,12 @@ const struct sw_detect_stats *sw_detect_ctx_stats(const struct sw_detect_ctx *c)
 	return &c->st;
 }
 
+void sw_detect_ctx_inherit_stats(struct sw_detect_ctx *to, const struct sw_detect_ctx *from)
+{
+	if (to && from)
+		to->st = from->st;
+}
+
 /* ---- per packet ---- */
 
 static inline void add_cand(struct sw_detect_ctx *c, uint32_t ri)

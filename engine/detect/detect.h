@@ -89,5 +89,11 @@ int sw_detect_tx(struct sw_detect_ctx *c, struct sw_packet *p, const struct sw_s
 		 const struct sw_app_tx *tx, enum sw_app_stage stage, struct sw_detect_result *res);
 
 const struct sw_detect_stats *sw_detect_ctx_stats(const struct sw_detect_ctx *c);
+/*
+ * A context built for a reloaded ruleset takes over @from's counters, so
+ * totals (alerts, candidates...) run on across reloads instead of
+ * restarting at zero.
+ */
+void sw_detect_ctx_inherit_stats(struct sw_detect_ctx *to, const struct sw_detect_ctx *from);
 
 #endif
