@@ -8,6 +8,7 @@ PKGS=(
   libpcre2-dev libyaml-dev libsodium-dev libcmocka-dev libssl-dev libhtp-dev
   nftables iproute2 iptables tcpdump openssl netcat-openbsd procps jq rsyslog
   python3-scapy python3-yaml python3-jsonschema suricata-update
+  debhelper dpkg-dev lintian man-db
 )
 missing=()
 for p in "${PKGS[@]}"; do
