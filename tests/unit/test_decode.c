@@ -712,7 +712,8 @@ static size_t mk_gre(uint8_t *o, uint8_t flags, uint8_t ver, uint16_t proto, con
 	put16(o + 2, proto);
 	if (optlen)
 		memcpy(o + 4, opt, optlen);
-	memcpy(o + 4 + optlen, pl, n);
+	if (n)
+		memcpy(o + 4 + optlen, pl, n);
 	return 4 + optlen + n;
 }
 
