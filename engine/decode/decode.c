@@ -657,9 +657,24 @@ static void decode_gre(struct sw_packet *p, struct sw_buf b, struct dctx *d)
 	case ETHERTYPE_TEB:
 		(void)tunnel(p, b, IN_ETHER, 0, d);
 		break;
-	default:
-		/* IPv4, IPv6, a VLAN tag, MPLS, NSH...: what that ethertype carries. */
+	case ETHERTYPE_IPV4:
+	case ETHERTYPE_IPV6:
+	case ETHERTYPE_VLAN:
+	case ETHERTYPE_QINQ:
+	case ETHERTYPE_QINQ_OLD:
+	case ETHERTYPE_MPLS_UC:
+	case ETHERTYPE_MPLS_MC:
+	case ETHERTYPE_NSH:
+	case ETHERTYPE_ARP:
+		/* what that ethertype carries (ARP: counted as ordinary, the GRE packet stays) */
 		(void)tunnel(p, b, IN_ETHERTYPE, proto, d);
+		break;
+	default:
+		/*
+		 * WCCP, Aruba's 802.11 tunnels, keepalives...: not decoded and
+		 * not malformed either (Suricata counts no event); the GRE
+		 * packet stays.
+		 */
 		break;
 	}
 }

@@ -820,6 +820,25 @@ static void test_gre(void **state)
 	assert_int_equal(C.p.vlan_count, 1);
 	assert_int_equal(C.p.vlan[0], 77);
 
+	/* a protocol type GRE carries that is not decoded (Aruba's 0x8200): the GRE packet, no event */
+	ng = mk_gre(g, 0, 0, 0x8200, NULL, 0, in, ni);
+	n = mk_o4(C.buf, 47, g, ng, 0);
+	assert_int_equal(run(&C, SW_LINK_RAW, n, n, true), 0);
+	assert_int_equal(C.p.proto, 47);
+	assert_int_equal(C.p.tunnel_depth, 0);
+	assert_int_equal(C.st.gre, 1);
+	assert_int_equal(anom_total(&C.st), 0);
+
+	/* ARP in GRE: ordinary, the GRE packet stays */
+	ne = mk_eth(e, 0x0806);
+	ng = mk_gre(g, 0, 0, 0x0806, e, 28, NULL, 0);
+	n = mk_o4(C.buf, 47, g, ng, 0);
+	assert_int_equal(run(&C, SW_LINK_RAW, n, n, true), 0);
+	assert_int_equal(C.p.proto, 47);
+	assert_int_equal(C.p.tunnel_depth, 0);
+	assert_int_equal(C.st.other, 1);
+	assert_int_equal(anom_total(&C.st), 0);
+
 	/* GRE over IPv6 */
 	ng = mk_gre(g, 0, 0, 0x0800, NULL, 0, in, ni);
 	n = mk_o6(C.buf, 47, g, ng);
