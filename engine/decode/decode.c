@@ -59,7 +59,6 @@
 #define ERSPAN2_HLEN 8
 #define ERSPAN3_HLEN 12
 #define ERSPAN3_SUBHDR_LEN 8 /* platform specific subheader, present when O is set */
-#define MPLS_SHIM_LEN 4
 #define MPLS_PW_CW_LEN 4     /* pseudowire control word before an Ethernet payload */
 #define PPPOE_HLEN 6
 #define VXLAN_HLEN 8
