@@ -10,7 +10,8 @@
  *   flow.memcap 1mb..64gb, stream.reassembly.window 0..1 MiB,
  *   stream.reassembly.memcap 1mb..64gb,
  *   defrag.memcap 1mb..64gb, defrag.trackers / max-frags 1..2^24,
- *   defrag.timeout 1..86400 s.
+ *   defrag.timeout 1..86400 s, decoder.max-layers 2..255,
+ *   decoder.{vxlan,geneve,teredo}.ports: at most 4 ports (teredo also "any").
  * flow.memcap becomes max_flows = memcap / SW_CONFIG_FLOW_COST.
  */
 #include "common/file.h"
@@ -30,11 +31,16 @@
 #define SW_CONFIG_FLOW_COST 512u
 #define SW_CONFIG_MAX_DEPTH 8
 
+/* decoder.<tunnel>.ports, resolved once the whole document (and its vars) is read */
+enum { PORTS_VXLAN, PORTS_GENEVE, PORTS_TEREDO, PORTS_N };
+
 struct ctx {
 	yaml_document_t *doc;
 	struct sw_config *c;
 	struct sw_config_error *err;
 	const char *name;
+	yaml_node_t *ports[PORTS_N];
+	char ports_path[PORTS_N][64];
 };
 
 static void set_err(struct ctx *x, const yaml_node_t *n, const char *fmt, ...)
@@ -733,6 +739,151 @@ static int stats_key(struct ctx *x, const char *path, const char *key,
 	return unknown(x, k, path);
 }
 
+/* ---- decoder: (Suricata's keys) ---- */
+
+static int tunnel_key(struct ctx *x, const char *path, const char *key,
+		      yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+	int which = (int)(intptr_t)arg;
+	struct sw_decode_config *dc = &x->c->decode;
+	bool *en = which == PORTS_VXLAN ? &dc->vxlan : which == PORTS_GENEVE ? &dc->geneve : &dc->teredo;
+
+	if (!strcmp(key, "enabled"))
+		return get_bool(x, v, path, en);
+	if (!strcmp(key, "ports")) {
+		if (want_scalar(x, v, path, "a port, a list of ports or a $port-group"))
+			return -EINVAL;
+		x->ports[which] = v;
+		snprintf(x->ports_path[which], sizeof(x->ports_path[which]), "%s", path);
+		return 0;
+	}
+	if (which == PORTS_VXLAN && !strcmp(key, "reserved-bits-check")) {
+		if (want_scalar(x, v, path, "strict or permissive"))
+			return -EINVAL;
+		if (!strcmp(scalar(v), "strict") || !strcmp(scalar(v), "permissive")) {
+			dc->vxlan_permissive = scalar(v)[0] == 'p';
+			return 0;
+		}
+		set_err(x, v, "'%s' expects strict or permissive, got '%.100s'", path, scalar(v));
+		return -EINVAL;
+	}
+	return unknown(x, k, path);
+}
+
+static int decoder_key(struct ctx *x, const char *path, const char *key,
+		       yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+	uint32_t n;
+
+	(void)arg;
+	if (!strcmp(key, "max-layers")) {
+		if (get_uint(x, v, path, 255, &n))
+			return -EINVAL;
+		if (n < 2) { /* one layer is the packet itself: nothing could be decoded */
+			set_err(x, v, "'%s' must be at least 2", path);
+			return -EINVAL;
+		}
+		x->c->decode.max_layers = (uint8_t)n;
+		return 0;
+	}
+	if (!strcmp(key, "vxlan"))
+		return walk_map(x, v, path, tunnel_key, (void *)(intptr_t)PORTS_VXLAN);
+	if (!strcmp(key, "geneve"))
+		return walk_map(x, v, path, tunnel_key, (void *)(intptr_t)PORTS_GENEVE);
+	if (!strcmp(key, "teredo"))
+		return walk_map(x, v, path, tunnel_key, (void *)(intptr_t)PORTS_TEREDO);
+	return unknown(x, k, path);
+}
+
+static const char *port_group(const struct sw_config *c, const char *name, size_t len)
+{
+	for (uint32_t i = 0; i < c->n_port_groups; i++)
+		if (strlen(c->port_groups[i].name) == len && !strncmp(c->port_groups[i].name, name, len))
+			return c->port_groups[i].value;
+	return NULL;
+}
+
+/*
+ * Ports as Suricata's port syntax writes them, without ranges or negation:
+ * "4789", "[4789, 8472]", "$VXLAN_PORTS" (a vars.port-groups entry, which
+ * may itself be a list), nested up to a few levels; "any" where @any_ok
+ * (Teredo: every UDP port).  At most SW_DECODE_MAX_PORTS, as Suricata.
+ */
+static int parse_ports(struct ctx *x, const yaml_node_t *v, const char *path, const char *s, int depth, bool any_ok,
+		       uint16_t *ports, uint8_t *n, bool *any)
+{
+	while (*s) {
+		const char *e;
+		size_t len;
+
+		while (*s == ' ' || *s == '[' || *s == ']' || *s == ',')
+			s++;
+		if (!*s)
+			break;
+		for (e = s; *e && *e != ',' && *e != ']' && *e != ' '; e++)
+			;
+		len = (size_t)(e - s);
+		if (*s == '$') {
+			const char *val = port_group(x->c, s + 1, len - 1);
+
+			if (!val || depth >= 4) {
+				set_err(x, v, "'%s': %s '%.*s'", path, val ? "port groups nested too deep at" : "unknown port group",
+					(int)len, s);
+				return -EINVAL;
+			}
+			if (parse_ports(x, v, path, val, depth + 1, any_ok, ports, n, any))
+				return -EINVAL;
+		} else if (len == 3 && !strncmp(s, "any", 3) && any_ok) {
+			*any = true;
+		} else {
+			unsigned long port = 0;
+			size_t i;
+
+			for (i = 0; i < len && s[i] >= '0' && s[i] <= '9' && port <= 65535; i++)
+				port = port * 10 + (unsigned long)(s[i] - '0');
+			if (i != len || !len || port > 65535) {
+				set_err(x, v, "'%s' expects ports 0..65535%s, got '%.*s'", path, any_ok ? " or any" : "",
+					(int)len, s);
+				return -EINVAL;
+			}
+			if (*n >= SW_DECODE_MAX_PORTS) {
+				set_err(x, v, "'%s': at most %d ports", path, SW_DECODE_MAX_PORTS);
+				return -EINVAL;
+			}
+			ports[(*n)++] = (uint16_t)port;
+		}
+		s = e;
+	}
+	return 0;
+}
+
+static int resolve_ports(struct ctx *x)
+{
+	struct sw_decode_config *dc = &x->c->decode;
+	uint16_t *ports[PORTS_N] = { dc->vxlan_ports, dc->geneve_ports, dc->teredo_ports };
+	uint8_t *n[PORTS_N] = { &dc->n_vxlan_ports, &dc->n_geneve_ports, &dc->n_teredo_ports };
+
+	for (int i = 0; i < PORTS_N; i++) {
+		bool any = false;
+		uint8_t cnt = 0;
+		uint16_t tmp[SW_DECODE_MAX_PORTS] = { 0 };
+
+		if (!x->ports[i])
+			continue;
+		if (parse_ports(x, x->ports[i], x->ports_path[i], scalar(x->ports[i]), 0, i == PORTS_TEREDO, tmp, &cnt,
+				&any))
+			return -EINVAL;
+		if (!cnt && !any) {
+			set_err(x, x->ports[i], "'%s' names no port", x->ports_path[i]);
+			return -EINVAL;
+		}
+		/* Teredo on any port: n = 0 (sw_decode_config) */
+		*n[i] = any ? 0 : cnt;
+		memcpy(ports[i], tmp, sizeof(tmp));
+	}
+	return 0;
+}
+
 /* ---- enforcement: ---- */
 
 static int enforcer_key(struct ctx *x, const char *path, const char *key,
@@ -1148,6 +1299,8 @@ static int top_key(struct ctx *x, const char *path, const char *key,
 		return walk_map(x, v, path, flow_key, NULL);
 	if (!strcmp(key, "defrag"))
 		return walk_map(x, v, path, defrag_key, NULL);
+	if (!strcmp(key, "decoder"))
+		return walk_map(x, v, path, decoder_key, NULL);
 	if (!strcmp(key, "flow-timeouts"))
 		return walk_map(x, v, path, timeouts_key, NULL);
 	if (!strcmp(key, "stream"))
@@ -1307,6 +1460,7 @@ struct sw_config *sw_config_default(void)
 	c->defrag.timeout = 60;
 	c->defrag.prealloc = true;
 	c->defrag.policy = SW_DEFRAG_POLICY_BSD;
+	sw_decode_config_default(&c->decode);
 	c->nfq_fail_open = true;
 	c->pcap_promisc = true;
 	c->syslog_port = 514;
@@ -1371,6 +1525,8 @@ int sw_config_load_string(const char *text, const char *name, struct sw_config *
 	root = yaml_document_get_root_node(&doc);
 	if (root && !(root->type == YAML_SCALAR_NODE && !*scalar(root))) {
 		rc = walk_map(&x, root, "", top_key, NULL);
+		if (!rc)
+			rc = resolve_ports(&x);
 		if (rc)
 			goto out;
 	}

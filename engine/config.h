@@ -12,6 +12,7 @@
 
 #include "common/app_proto.h"
 #include "engine/app/app.h"
+#include "engine/decode/decode.h"
 #include "engine/decode/defrag.h"
 #include "engine/flow/flow.h"
 
@@ -86,6 +87,7 @@ struct sw_config {
 	bool stats_threads;               /* stats.threads: per-worker counters too (not in Suricata's schema) */
 
 	struct sw_defrag_config defrag;   /* defrag.*: totals for the sensor; the engine gives each worker its share */
+	struct sw_decode_config decode;   /* decoder.*: max-layers, vxlan/geneve/teredo enabled and ports */
 	struct sw_flow_config flow;       /* flow.*, flow-timeouts.*, stream.reassembly.window */
 	uint64_t memcap;                  /* flow.memcap bytes for slots and stream tails; the CLI turns it into per-worker flow counts */
 

@@ -20,6 +20,7 @@ struct sw_flow;
 enum sw_linktype {
 	SW_LINK_NULL = 0,      /* BSD loopback: 4-byte host-order AF */
 	SW_LINK_ETHERNET = 1,  /* DLT_EN10MB */
+	SW_LINK_PPP = 9,       /* DLT_PPP: optional HDLC address/control, then the PPP protocol */
 	SW_LINK_RAW_OBSD = 12, /* DLT_RAW on most platforms: raw IPv4/IPv6 */
 	SW_LINK_RAW_BSD = 14,  /* DLT_RAW on some BSDs */
 	SW_LINK_RAW = 101,     /* LINKTYPE_RAW: raw IPv4/IPv6 (NFQUEUE hands this) */
@@ -52,7 +53,15 @@ struct sw_packet {
 	bool frag;             /* IP fragment (first or later); L4 not decoded unless first */
 	bool l4_ok;            /* L4 header fully decoded: ports/flags valid */
 	uint8_t vlan_count;    /* 0..2 */
-	uint16_t vlan[2];      /* outer first */
+	uint16_t vlan[2];      /* outer first; inside a tunnel, the inner link layer's only */
+	/*
+	 * Tunnels (GRE, ERSPAN, VXLAN, Geneve, Teredo, IP in IP) the decoded
+	 * packet was found in: everything below describes the innermost packet,
+	 * as Suricata's tunnel packet, and the flow is the inner one.  0: none.
+	 * MPLS, PPPoE and NSH are not tunnels here (as in Suricata): same packet.
+	 */
+	uint8_t tunnel_depth;
+	uint32_t tunnel_len;   /* tunnel_depth > 0: bytes of the encapsulated packet (what its flow counts) */
 
 	struct sw_ip src, dst;
 	uint16_t sport, dport; /* host order; ICMP: 0 */

@@ -571,6 +571,7 @@ static int run_start(const struct sw_cli *o, struct loaded *l, struct sw_engine_
 	ec->flow = per_worker_flows(l->cfg, ec->threads);
 	ec->stats_threads = l->cfg->stats_threads;
 	ec->defrag = l->cfg->defrag; /* totals: the engine gives each worker its share */
+	ec->decode = l->cfg->decode;
 	ec->enforce = r->enf;
 	ec->app = l->cfg->app; /* totals: the engine gives each worker its share of the memcaps */
 	for (int p = SW_APP_HTTP1; p < SW_APP_FAILED; p++)

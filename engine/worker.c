@@ -657,8 +657,6 @@ static bool process_frag(struct worker *w, bool verify_csum)
 {
 	struct sw_packet *p = &w->pkt;
 	struct sw_defrag_out o;
-	uint8_t vlan_count = p->vlan_count;
-	uint16_t vlan[2] = { p->vlan[0], p->vlan[1] };
 	bool drop;
 
 	if (sw_defrag_packet(w->df, p, &o) <= 0)
@@ -666,17 +664,9 @@ static bool process_frag(struct worker *w, bool verify_csum)
 	p->data = o.data;
 	p->caplen = p->wirelen = o.len;
 	p->linktype = SW_LINK_RAW;
-	if (sw_decode(p, verify_csum, &w->ds) < 0) {
-		w->ds.pkts--;
-		w->ds.bytes -= o.len;
+	/* Keeps the fragment's VLAN ids and tunnel depth (the flow key's), not counted in decoder.pkts again. */
+	if (sw_decode_datagram(p, verify_csum, &w->e->cfg.decode, &w->ds) < 0)
 		return fail_verdict(w, p);
-	}
-	w->ds.pkts--;
-	w->ds.bytes -= o.len;
-	/* The flow key carries the VLAN ids; the rebuilt datagram starts at IP. */
-	p->vlan_count = vlan_count;
-	p->vlan[0] = vlan[0];
-	p->vlan[1] = vlan[1];
 	p->wirelen = o.wire_bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)o.wire_bytes;
 	drop = inspect(w);
 	/*
@@ -719,7 +709,7 @@ static bool process(struct worker *w, const uint8_t *data, uint32_t caplen, uint
 	p->ts_usec = ts;
 	p->linktype = linktype;
 	p->iface = iface;
-	if (sw_decode(p, verify_csum, &w->ds) < 0)
+	if (sw_decode_cfg(p, verify_csum, &w->e->cfg.decode, &w->ds) < 0)
 		return fail_verdict(w, p); /* the decoder counted the anomaly */
 	if (__builtin_expect(p->frag, 0) && w->df)
 		return process_frag(w, verify_csum);
@@ -946,7 +936,7 @@ static unsigned pick_worker(struct sw_engine *e, struct sw_packet *p, const uint
 	p->wirelen = caplen;
 	p->linktype = linktype;
 	memset(&scratch_stats, 0, sizeof(scratch_stats));
-	if (sw_decode(p, false, &scratch_stats) < 0)
+	if (sw_decode_cfg(p, false, &e->cfg.decode, &scratch_stats) < 0)
 		return 0; /* undecodable: any worker will count it, pick a fixed one */
 	/*
 	 * Hash the address pair only (and the VLAN ids).  Later fragments
@@ -1172,6 +1162,20 @@ static void sum_range(const struct sw_engine *e, unsigned first, unsigned count,
 		t->ds.other += w->ds.other;
 		t->ds.vlan += w->ds.vlan;
 		t->ds.frags += w->ds.frags;
+		t->ds.gre += w->ds.gre;
+		t->ds.erspan += w->ds.erspan;
+		t->ds.ppp += w->ds.ppp;
+		t->ds.pppoe += w->ds.pppoe;
+		t->ds.mpls += w->ds.mpls;
+		t->ds.vxlan += w->ds.vxlan;
+		t->ds.geneve += w->ds.geneve;
+		t->ds.teredo += w->ds.teredo;
+		t->ds.nsh += w->ds.nsh;
+		t->ds.ipv4_in_ipv4 += w->ds.ipv4_in_ipv4;
+		t->ds.ipv6_in_ipv4 += w->ds.ipv6_in_ipv4;
+		t->ds.ipv4_in_ipv6 += w->ds.ipv4_in_ipv6;
+		t->ds.ipv6_in_ipv6 += w->ds.ipv6_in_ipv6;
+		t->ds.tunnel += w->ds.tunnel;
 		for (int a = 0; a < SW_ANOM__COUNT; a++)
 			t->ds.anom[a] += w->ds.anom[a];
 		t->ss.segments += w->ss.segments;
@@ -1294,7 +1298,19 @@ static const char *const suricata_events[] = {
 	"udp.hlen_invalid", "udp.len_invalid", "icmpv4.pkt_too_small", "icmpv4.unknown_type",
 	"icmpv4.unknown_code", "icmpv4.ipv4_trunc_pkt", "icmpv6.pkt_too_small", "icmpv6.unknown_type",
 	"icmpv6.unknown_code", "icmpv6.ipv6_trunc_pkt", "ltnull.pkt_too_small", "ltnull.unsupported_type",
-	"ipraw.invalid_ip_version",
+	"ipraw.invalid_ip_version", "ipv6.ipv4_in_ipv6_too_small", "ipv6.ipv4_in_ipv6_wrong_version",
+	"ipv6.ipv6_in_ipv6_too_small", "ipv6.ipv6_in_ipv6_wrong_version", "ppp.pkt_too_small",
+	"ppp.vju_pkt_too_small", "ppp.ip4_pkt_too_small", "ppp.ip6_pkt_too_small", "ppp.wrong_type",
+	"ppp.unsup_proto", "pppoe.pkt_too_small", "pppoe.wrong_code", "pppoe.malformed_tags", "gre.pkt_too_small",
+	"gre.wrong_version", "gre.version0_recur", "gre.version0_flags", "gre.version0_hdr_too_big",
+	"gre.version0_malformed_sre_hdr", "gre.version1_chksum", "gre.version1_route", "gre.version1_ssr",
+	"gre.version1_recur", "gre.version1_flags", "gre.version1_no_key", "gre.version1_wrong_protocol",
+	"gre.version1_hdr_too_big", "erspan.header_too_small", "erspan.unsupported_version",
+	"mpls.header_too_small", "mpls.pkt_too_small",
+	"mpls.bad_label_router_alert", "mpls.bad_label_implicit_null", "mpls.bad_label_reserved",
+	"mpls.unknown_payload_type", "vxlan.unknown_payload_type", "geneve.unknown_payload_type",
+	"nsh.header_too_small", "nsh.unsupported_version", "nsh.bad_header_length", "nsh.reserved_type",
+	"nsh.unsupported_type", "nsh.unknown_payload",
 };
 
 static bool is_suricata_event(const char *name)
@@ -1455,6 +1471,20 @@ void sw_engine_write_stats(struct sw_engine *e, struct sw_eve_writer *w, uint64_
 	sw_json_u64(j, "icmpv4", t.ds.icmpv4);
 	sw_json_u64(j, "icmpv6", t.ds.icmpv6);
 	sw_json_u64(j, "vlan", t.ds.vlan);
+	/* Suricata's encapsulation counters (packets inspected inside a tunnel: the exit summary). */
+	sw_json_u64(j, "gre", t.ds.gre);
+	sw_json_u64(j, "erspan", t.ds.erspan);
+	sw_json_u64(j, "ppp", t.ds.ppp);
+	sw_json_u64(j, "pppoe", t.ds.pppoe);
+	sw_json_u64(j, "mpls", t.ds.mpls);
+	sw_json_u64(j, "vxlan", t.ds.vxlan);
+	sw_json_u64(j, "geneve", t.ds.geneve);
+	sw_json_u64(j, "teredo", t.ds.teredo);
+	sw_json_u64(j, "nsh", t.ds.nsh);
+	sw_json_u64(j, "ipv4_in_ipv4", t.ds.ipv4_in_ipv4);
+	sw_json_u64(j, "ipv6_in_ipv4", t.ds.ipv6_in_ipv4);
+	sw_json_u64(j, "ipv4_in_ipv6", t.ds.ipv4_in_ipv6);
+	sw_json_u64(j, "ipv6_in_ipv6", t.ds.ipv6_in_ipv6);
 	decoder_events(j, &t);
 	sw_json_close_obj(j);
 	sw_json_obj(j, "flow");
@@ -1576,6 +1606,8 @@ void sw_engine_log_summary(struct sw_engine *e)
 		" held, %" PRIu64 " not held for memory, %" PRIu64 " gaps never filled), %" PRIu64 " midstream\n",
 		t.invalid_csum, t.scan_fail + t.dt.scan_errors, t.ss.retransmitted, t.ss.overlap, t.ss.out_of_order,
 		t.ss.held, t.ss.memcap_drop, t.ss.gap, t.ss.midstream);
+	if (t.ds.tunnel)
+		fprintf(stderr, "sidewall: tunnels: %" PRIu64 " packets inspected inside a tunnel\n", t.ds.tunnel);
 	if (e->cfg.defrag.enabled && t.ds.frags)
 		fprintf(stderr,
 			"sidewall: defrag: %" PRIu64 " IPv4 / %" PRIu64 " IPv6 fragments, %" PRIu64 " / %" PRIu64

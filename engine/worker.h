@@ -21,6 +21,7 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include "engine/decode/decode.h"
 #include "engine/decode/defrag.h"
 #include "engine/detect/detect.h"
 #include "engine/output/eve.h"
@@ -32,6 +33,7 @@ struct sw_enforce;
 struct sw_engine_config {
 	uint32_t threads;          /* >= 1 */
 	bool verify_csum;
+	struct sw_decode_config decode; /* decoder.*: UDP tunnel ports, layer limit (zeroed: no UDP tunnels) */
 	struct sw_flow_config flow;
 	struct sw_defrag_config defrag; /* totals for the engine; each worker gets 1/threads (disabled: fragments only counted) */
 	uint32_t ring_bytes;       /* per worker ring; 0 = default (8 MiB) */

@@ -76,6 +76,7 @@ struct pkey {
 	uint8_t proto;
 	uint8_t vlan_count;
 	uint16_t vlan[2];
+	uint8_t tunnel_depth;
 	uint32_t iface;
 };
 
@@ -105,6 +106,7 @@ static void make_key(const struct sw_packet *p, struct pkey *k)
 	k->vlan_count = p->vlan_count > 2 ? 2 : p->vlan_count;
 	k->vlan[0] = k->vlan_count > 0 ? p->vlan[0] : 0;
 	k->vlan[1] = k->vlan_count > 1 ? p->vlan[1] : 0;
+	k->tunnel_depth = p->tunnel_depth;
 	k->iface = p->iface;
 }
 
@@ -143,7 +145,15 @@ static uint64_t hash_ends(const struct sw_ip *a, uint16_t ap, const struct sw_ip
 
 static uint64_t key_hash(const struct pkey *k)
 {
-	return hash_ends(k->src, k->sport, k->dst, k->dport, k->proto, k->id, k->vlan_count, k->vlan);
+	uint64_t h = hash_ends(k->src, k->sport, k->dst, k->dport, k->proto, k->id, k->vlan_count, k->vlan);
+
+	/*
+	 * A tunnelled flow is not the plain flow of the same tuple (Suricata's
+	 * recursion_level in its flow hash, decoder.recursion-level.
+	 * use-for-tracking); mixed in only when set, so plain flows keep
+	 * their hash and flow_id.
+	 */
+	return k->tunnel_depth ? sw_mix64(h ^ k->tunnel_depth) : h;
 }
 
 static uint32_t fold(uint64_t h)
@@ -176,7 +186,7 @@ static uint64_t make_flow_id(uint64_t keyhash, int64_t start_usec)
 static bool flow_match(const struct sw_flow *f, const struct pkey *k, bool *to_server)
 {
 	if (f->proto != k->proto || f->key_id != k->id || f->iface != k->iface || f->vlan_count != k->vlan_count ||
-	    f->vlan[0] != k->vlan[0] || f->vlan[1] != k->vlan[1])
+	    f->vlan[0] != k->vlan[0] || f->vlan[1] != k->vlan[1] || f->tunnel_depth != k->tunnel_depth)
 		return false;
 	if (f->cli_port == k->sport && f->srv_port == k->dport && sw_ip_eq(&f->cli, k->src) &&
 	    sw_ip_eq(&f->srv, k->dst)) {
@@ -347,6 +357,7 @@ static struct sw_flow *flow_create(struct sw_flow_table *t, const struct sw_pack
 	f->vlan_count = k->vlan_count;
 	f->vlan[0] = k->vlan[0];
 	f->vlan[1] = k->vlan[1];
+	f->tunnel_depth = k->tunnel_depth;
 	f->iface = k->iface;
 	f->start_usec = f->last_usec = f->reported_usec = p->ts_usec;
 	f->flow_id = make_flow_id(keyhash, p->ts_usec);
@@ -495,7 +506,7 @@ struct sw_flow *sw_flow_packet(struct sw_flow_table *t, struct sw_packet *p)
 	struct sw_flow *f;
 	struct pkey k;
 	uint64_t kh;
-	uint32_t h;
+	uint32_t h, len;
 	bool ts = true, created = false, tcp;
 
 	p->flow = NULL;
@@ -529,14 +540,16 @@ struct sw_flow *sw_flow_packet(struct sw_flow_table *t, struct sw_packet *p)
 	 * Bytes are p->wirelen, the frame as it was on the wire including the
 	 * link layer: Suricata counts GET_PKT_LEN, the whole packet, so our
 	 * flow records compare byte for byte.  Fall back to the captured length
-	 * when a source does not know the wire length.
+	 * when a source does not know the wire length.  A tunnelled packet is
+	 * Suricata's tunnel packet: the encapsulated bytes only.
 	 */
+	len = p->tunnel_depth ? p->tunnel_len : p->wirelen ? p->wirelen : p->caplen;
 	if (ts) {
 		f->pkts_ts++;
-		f->bytes_ts += p->wirelen ? p->wirelen : p->caplen;
+		f->bytes_ts += len;
 	} else {
 		f->pkts_tc++;
-		f->bytes_tc += p->wirelen ? p->wirelen : p->caplen;
+		f->bytes_tc += len;
 	}
 	/* Community ID and the flow record name a flow's ICMP type and code (Suricata keeps the first of each side) */
 	if ((p->proto == 1 || p->proto == 58) && p->l4_ok && !(f->icmp_seen & (ts ? 1 : 2))) {

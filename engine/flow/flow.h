@@ -83,6 +83,7 @@ struct sw_flow {
 	uint8_t proto;
 	uint8_t vlan_count;
 	uint16_t vlan[2];
+	uint8_t tunnel_depth; /* of its packets (struct sw_packet.tunnel_depth): part of the key */
 	uint32_t iface;
 
 	uint64_t flow_id;     /* stable: hash of key and start time, < 2^53 so JSON readers keep it exact */

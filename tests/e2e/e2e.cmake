@@ -45,3 +45,15 @@ if(TARGET sidewall)
                    --schema ${CMAKE_SOURCE_DIR}/../shared/reference/eve-schema.json)
   set_tests_properties(e2e_tls PROPERTIES LABELS e2e TIMEOUT 300)
 endif()
+
+# Tunnels and encapsulations: tests/fixtures/pcap/tunnel*.pcap (tests/gen/tunnel.py),
+# tests/e2e/tunnel.rules; the inner session's alert and inner flow record per
+# encapsulation, decoder counters, decoder.vxlan.ports, 1/2/4 threads.
+if(TARGET sidewall)
+  add_test(NAME e2e_tunnel
+           COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/e2e/tunnel_e2e.py
+                   --sidewall $<TARGET_FILE:sidewall>
+                   --src ${CMAKE_SOURCE_DIR}
+                   --schema ${CMAKE_SOURCE_DIR}/../shared/reference/eve-schema.json)
+  set_tests_properties(e2e_tunnel PROPERTIES LABELS e2e TIMEOUT 300)
+endif()

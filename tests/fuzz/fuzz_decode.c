@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * libFuzzer harness for sw_decode(): the first byte picks the link type (low
- * nibble) and checksum verification (bit 4), the rest is the packet.  The
- * packet is copied to a buffer of exactly its size so ASan catches any read
- * past caplen.
+ * libFuzzer harness for sw_decode_cfg(): the first byte picks the link type
+ * (low nibble), checksum verification (bit 4), a snapped capture (bit 5)
+ * and the decoder configuration (bit 6: Suricata's defaults, or every UDP
+ * tunnel on more ports, Teredo on any port, permissive VXLAN and 255 layers
+ * so deep nesting is reached); bit 7 decodes the packet as a reassembled
+ * datagram inside a tunnel (sw_decode_datagram).  The rest is the packet,
+ * copied to a buffer of exactly its size so ASan catches any read past
+ * caplen.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -17,14 +21,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const int links[] = {
 	SW_LINK_ETHERNET, SW_LINK_SLL, SW_LINK_SLL2, SW_LINK_RAW, SW_LINK_RAW_OBSD, SW_LINK_RAW_BSD,
-	SW_LINK_IPV4, SW_LINK_IPV6, SW_LINK_NULL, 147 /* unsupported */,
+	SW_LINK_IPV4, SW_LINK_IPV6, SW_LINK_NULL, SW_LINK_PPP, 147 /* unsupported */,
+};
+
+static const struct sw_decode_config wide = {
+	.max_layers = 255,
+	.vxlan = true,
+	.vxlan_permissive = true,
+	.geneve = true,
+	.teredo = true,
+	.n_vxlan_ports = 2,
+	.n_geneve_ports = 2,
+	.n_teredo_ports = 0, /* any */
+	.vxlan_ports = { 4789, 8472 },
+	.geneve_ports = { 6081, 4790 },
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct sw_decode_stats st;
+	struct sw_decode_config def;
 	struct sw_packet p;
 	uint8_t *copy;
+	int r;
 
 	if (size < 1)
 		return 0;
@@ -39,7 +58,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* bit 5: pretend the capture was snapped */
 	p.wirelen = p.caplen + ((data[0] & 0x20) ? 100 : 0);
 	p.linktype = links[(data[0] & 0x0f) % (sizeof(links) / sizeof(links[0]))];
-	int r = sw_decode(&p, data[0] & 0x10, &st);
+	sw_decode_config_default(&def);
+	if (data[0] & 0x80) {
+		p.vlan_count = 1;
+		p.vlan[0] = 7;
+		p.tunnel_depth = 1;
+		r = sw_decode_datagram(&p, data[0] & 0x10, (data[0] & 0x40) ? &wide : &def, &st);
+		/* the fragment's context is kept; only a tunnel inside the datagram changes it */
+		if (p.tunnel_depth < 1 || (p.tunnel_depth == 1 && (p.vlan_count != 1 || p.vlan[0] != 7)))
+			abort();
+	} else {
+		r = sw_decode_cfg(&p, data[0] & 0x10, (data[0] & 0x40) ? &wide : &def, &st);
+	}
 	/* Contract checks: every borrowed range lies inside the capture. */
 	if (p.l3 && (p.l3 < copy || p.l3 + p.l3_len > copy + p.caplen))
 		abort();
@@ -51,6 +81,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (p.l4_ok && !p.l4)
 		abort();
+	/* A tunnel packet lies inside the capture, and every tunnel took a layer. */
+	if (p.tunnel_depth && p.tunnel_len > p.caplen)
+		abort();
+	if (p.tunnel_depth > 255 || (!(data[0] & 0x40) && p.tunnel_depth >= SW_DECODE_MAX_LAYERS))
+		abort();
+	if (r != 0 && p.tunnel_depth && !(data[0] & 0x80))
+		abort(); /* a failing inner packet puts the outer one back */
 	free(copy);
 	return 0;
 }

@@ -59,6 +59,7 @@ static void assert_config_equal(const struct sw_config *a, const struct sw_confi
 	assert_int_equal(a->stats_interval, b->stats_interval);
 	assert_int_equal(a->memcap, b->memcap);
 	assert_memory_equal(&a->flow, &b->flow, sizeof(a->flow));
+	assert_memory_equal(&a->decode, &b->decode, sizeof(a->decode));
 	assert_int_equal(a->nfq_set, b->nfq_set);
 	assert_int_equal(a->nfq_first, b->nfq_first);
 	assert_int_equal(a->nfq_last, b->nfq_last);
@@ -273,6 +274,82 @@ static void test_sizes(void **state)
 	}
 }
 
+/* decoder.*: Suricata's keys, ports resolved after the whole file (vars may come later). */
+static void test_decoder(void **state)
+{
+	static const char text[] = "decoder:\n"
+				   "  max-layers: 8\n"
+				   "  vxlan:\n"
+				   "    enabled: yes\n"
+				   "    ports: $MY_VXLAN\n"
+				   "    reserved-bits-check: permissive\n"
+				   "  geneve: {enabled: no, ports: 6081}\n"
+				   "  teredo:\n"
+				   "    ports: any\n"
+				   "vars:\n"
+				   "  port-groups:\n"
+				   "    MY_VXLAN: \"[4789, $OTHER]\"\n"
+				   "    OTHER: 8472\n";
+	struct sw_config *c = NULL, *d = sw_config_default();
+	struct sw_config_error err;
+	int rc;
+
+	(void)state;
+	assert_non_null(d);
+	assert_int_equal(d->decode.max_layers, SW_DECODE_MAX_LAYERS);
+	assert_true(d->decode.vxlan && d->decode.geneve && d->decode.teredo);
+	assert_int_equal(d->decode.n_vxlan_ports, 1);
+	assert_int_equal(d->decode.vxlan_ports[0], 4789);
+	assert_int_equal(d->decode.geneve_ports[0], 6081);
+	assert_int_equal(d->decode.n_teredo_ports, 1);
+	assert_int_equal(d->decode.teredo_ports[0], 3544);
+	rc = sw_config_load_string(text, "t.yaml", &c, &err);
+	if (rc)
+		print_error("%s:%u:%u: %s\n", err.file, err.line, err.column, err.message);
+	assert_int_equal(rc, 0);
+	assert_int_equal(c->decode.max_layers, 8);
+	assert_true(c->decode.vxlan);
+	assert_true(c->decode.vxlan_permissive);
+	assert_int_equal(c->decode.n_vxlan_ports, 2);
+	assert_int_equal(c->decode.vxlan_ports[0], 4789);
+	assert_int_equal(c->decode.vxlan_ports[1], 8472);
+	assert_false(c->decode.geneve);
+	assert_true(c->decode.teredo);
+	assert_int_equal(c->decode.n_teredo_ports, 0); /* any */
+	sw_config_free(c);
+	sw_config_free(d);
+
+	static const struct {
+		const char *text;
+		uint32_t line, column;
+		const char *msg;
+	} t[] = {
+		{ "decoder:\n  vxlan:\n    ports: 70000\n", 3, 12,
+		  "'decoder.vxlan.ports' expects ports 0..65535, got '70000'" },
+		{ "decoder:\n  vxlan:\n    ports: any\n", 3, 12, "'decoder.vxlan.ports' expects ports 0..65535, got 'any'" },
+		{ "decoder:\n  geneve:\n    ports: \"[1,2,3,4,5]\"\n", 3, 12, "'decoder.geneve.ports': at most 4 ports" },
+		{ "decoder:\n  teredo:\n    ports: $NOPE\n", 3, 12, "'decoder.teredo.ports': unknown port group '$NOPE'" },
+		{ "decoder:\n  teredo:\n    ports: \"[]\"\n", 3, 12, "'decoder.teredo.ports' names no port" },
+		{ "decoder:\n  vxlan:\n    ports: [4789]\n", 3, 12,
+		  "'decoder.vxlan.ports' expects a port, a list of ports or a $port-group, got a list" },
+		{ "decoder:\n  vxlan:\n    reserved-bits-check: lax\n", 3, 26,
+		  "'decoder.vxlan.reserved-bits-check' expects strict or permissive, got 'lax'" },
+		{ "decoder:\n  max-layers: 1\n", 2, 15, "'decoder.max-layers' must be at least 2" },
+		{ "decoder:\n  max-layers: 256\n", 2, 15, "'decoder.max-layers' is 256, more than the maximum 255" },
+		{ "decoder:\n  erspan: {}\n", 2, 3, "unknown key 'decoder.erspan'" },
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		c = NULL;
+		rc = sw_config_load_string(t[i].text, "t.yaml", &c, &err);
+		print_message("%s", t[i].text);
+		assert_int_equal(rc, -EINVAL);
+		assert_null(c);
+		assert_string_equal(err.message, t[i].msg);
+		assert_int_equal(err.line, t[i].line);
+		assert_int_equal(err.column, t[i].column);
+	}
+}
+
 static void test_errors(void **state)
 {
 	static const struct {
@@ -385,6 +462,7 @@ int main(void)
 		cmocka_unit_test(test_empty_is_default),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_sizes),
+		cmocka_unit_test(test_decoder),
 		cmocka_unit_test(test_errors),
 	};
 

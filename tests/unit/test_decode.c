@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -666,6 +667,636 @@ static void test_checksums(void **state)
 	assert_int_equal(C.st.anom[SW_ANOM_IPV4_CSUM_BAD], 1);
 }
 
+/* ---- encapsulations and tunnels ---- */
+
+static const uint8_t OSRC4[4] = { 192, 0, 2, 1 }, ODST4[4] = { 192, 0, 2, 2 };
+static const uint8_t OSRC6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
+static const uint8_t ODST6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2 };
+
+/* An outer IPv4 header (other addresses than the inner packet's) before @pl. */
+static size_t mk_o4(uint8_t *o, uint8_t proto, const uint8_t *pl, size_t n, uint16_t frag)
+{
+	memmove(o + 20, pl, n);
+	memset(o, 0, 20);
+	o[0] = 0x45;
+	put16(o + 2, (uint16_t)(20 + n));
+	put16(o + 4, 0x0777);
+	put16(o + 6, frag);
+	o[8] = 32;
+	o[9] = proto;
+	memcpy(o + 12, OSRC4, 4);
+	memcpy(o + 16, ODST4, 4);
+	put16(o + 10, ref_fold(ref_sum(o, 20, 0)));
+	return 20 + n;
+}
+
+static size_t mk_o6(uint8_t *o, uint8_t nh, const uint8_t *pl, size_t n)
+{
+	memmove(o + 40, pl, n);
+	memset(o, 0, 40);
+	o[0] = 0x60;
+	put16(o + 4, (uint16_t)n);
+	o[6] = nh;
+	o[7] = 17;
+	memcpy(o + 8, OSRC6, 16);
+	memcpy(o + 24, ODST6, 16);
+	return 40 + n;
+}
+
+/* GRE: flags, version byte, protocol, @optlen option bytes, payload. */
+static size_t mk_gre(uint8_t *o, uint8_t flags, uint8_t ver, uint16_t proto, const uint8_t *opt, size_t optlen,
+		     const uint8_t *pl, size_t n)
+{
+	o[0] = flags;
+	o[1] = ver;
+	put16(o + 2, proto);
+	if (optlen)
+		memcpy(o + 4, opt, optlen);
+	if (n)
+		memcpy(o + 4 + optlen, pl, n);
+	return 4 + optlen + n;
+}
+
+/* The inner packet: IPv4 TCP 10.0.0.1:40000 -> 10.0.0.2:80 "hello" (45 bytes) at C.buf + @off. */
+static void check_inner(const struct ctx *c, size_t off, uint8_t depth)
+{
+	const struct sw_packet *p = &c->p;
+
+	assert_int_equal(c->ret, 0);
+	assert_int_equal(p->tunnel_depth, depth);
+	assert_int_equal(p->ip_ver, 4);
+	assert_int_equal(p->proto, 6);
+	assert_memory_equal(p->src.a, SRC4, 4);
+	assert_memory_equal(p->dst.a, DST4, 4);
+	assert_ptr_equal(p->l3, c->buf + off);
+	assert_int_equal(p->l3_len, 45);
+	assert_int_equal(p->ip_hlen, 20);
+	assert_true(p->l4_ok);
+	assert_ptr_equal(p->l4, c->buf + off + 20);
+	assert_int_equal(p->sport, 40000);
+	assert_int_equal(p->dport, 80);
+	assert_ptr_equal(p->payload, c->buf + off + 40);
+	assert_int_equal(p->payload_len, 5);
+	assert_int_equal(p->csum_bad, 0);
+	assert_false(p->frag);
+	assert_int_equal(anom_total(&c->st), 0);
+	assert_int_equal(c->st.tunnel, depth ? 1 : 0);
+}
+
+static void test_gre(void **state)
+{
+	(void)state;
+	uint8_t in[64], g[256], e[256];
+	size_t ni = v4_tcp(in, 0), ng, n, ne;
+
+	/* RFC 2784 over Ethernet with an outer VLAN tag: the inner packet has no VLAN id */
+	n = mk_eth(C.buf, 0x8100);
+	put16(C.buf + n, 5);
+	put16(C.buf + n + 2, 0x0800);
+	n += 4;
+	ng = mk_gre(g, 0, 0, 0x0800, NULL, 0, in, ni);
+	n += mk_o4(C.buf + n, 47, g, ng, 0);
+	run(&C, SW_LINK_ETHERNET, n, n, true);
+	check_inner(&C, 18 + 20 + 4, 1);
+	assert_int_equal(C.p.vlan_count, 0);
+	assert_int_equal(C.p.tunnel_len, 45);
+	assert_int_equal(C.st.gre, 1);
+	assert_int_equal(C.st.vlan, 1);
+	assert_int_equal(C.st.ipv4, 2);
+	assert_int_equal(C.st.tcp, 1);
+
+	/* RFC 2890 checksum, key and sequence number: 12 option bytes */
+	static const uint8_t cks[12] = { 0, 0, 0, 0, 0, 0, 0, 42, 0, 0, 0, 7 };
+	ng = mk_gre(g, 0xb0, 0, 0x0800, cks, 12, in, ni);
+	n = mk_o4(C.buf, 47, g, ng, 0);
+	run(&C, SW_LINK_RAW, n, n, true);
+	check_inner(&C, 20 + 16, 1);
+
+	/* RFC 1701 routing: checksum/offset, one SRE, the terminating SRE */
+	static const uint8_t sre[16] = { 0, 0, 0, 0, 0x08, 0x00, 0, 4, 1, 2, 3, 4, 0, 0, 0, 0 };
+	ng = mk_gre(g, 0x40, 0, 0x0800, sre, 16, in, ni);
+	n = mk_o4(C.buf, 47, g, ng, 0);
+	run(&C, SW_LINK_RAW, n, n, true);
+	check_inner(&C, 20 + 20, 1);
+
+	/* RFC 2637 enhanced GRE (PPTP): K, S, A; payload length, call id, seq, ack; HDLC PPP, IPv4 */
+	uint8_t ppp[128] = { 0xff, 0x03, 0x00, 0x21 };
+	memcpy(ppp + 4, in, ni);
+	static const uint8_t pptp[12] = { 0, 49, 0, 9, 0, 0, 0, 1, 0, 0, 0, 0 };
+	ng = mk_gre(g, 0x30, 0x81, 0x880b, pptp, 12, ppp, 4 + ni);
+	n = mk_o4(C.buf, 47, g, ng, 0);
+	run(&C, SW_LINK_RAW, n, n, true);
+	check_inner(&C, 20 + 16 + 4, 1);
+	assert_int_equal(C.p.tunnel_len, 49);
+	assert_int_equal(C.st.ppp, 1);
+
+	/* PPTP acknowledgment alone (payload length 0): the GRE packet itself */
+	static const uint8_t ack[8] = { 0, 0, 0, 9, 0, 0, 0, 1 };
+	ng = mk_gre(g, 0x20, 0x81, 0x880b, ack, 8, NULL, 0);
+	n = mk_o4(C.buf, 47, g, ng, 0);
+	assert_int_equal(run(&C, SW_LINK_RAW, n, n, true), 0);
+	assert_int_equal(C.p.proto, 47);
+	assert_int_equal(C.p.tunnel_depth, 0);
+	assert_false(C.p.l4_ok);
+	assert_int_equal(anom_total(&C.st), 0);
+
+	/* transparent Ethernet bridging (0x6558) */
+	ne = mk_eth(e, 0x0800);
+	memcpy(e + ne, in, ni);
+	ng = mk_gre(g, 0, 0, 0x6558, NULL, 0, e, ne + ni);
+	n = mk_o4(C.buf, 47, g, ng, 0);
+	run(&C, SW_LINK_RAW, n, n, true);
+	check_inner(&C, 20 + 4 + 14, 1);
+	assert_int_equal(C.p.tunnel_len, 59);
+
+	/* a VLAN tag (0x8100) then IPv4: the tag is the inner packet's */
+	put16(e, 77);
+	put16(e + 2, 0x0800);
+	memcpy(e + 4, in, ni);
+	ng = mk_gre(g, 0, 0, 0x8100, NULL, 0, e, 4 + ni);
+	n = mk_o4(C.buf, 47, g, ng, 0);
+	run(&C, SW_LINK_RAW, n, n, true);
+	check_inner(&C, 20 + 4 + 4, 1);
+	assert_int_equal(C.p.vlan_count, 1);
+	assert_int_equal(C.p.vlan[0], 77);
+
+	/* a protocol type GRE carries that is not decoded (Aruba's 0x8200): the GRE packet, no event */
+	ng = mk_gre(g, 0, 0, 0x8200, NULL, 0, in, ni);
+	n = mk_o4(C.buf, 47, g, ng, 0);
+	assert_int_equal(run(&C, SW_LINK_RAW, n, n, true), 0);
+	assert_int_equal(C.p.proto, 47);
+	assert_int_equal(C.p.tunnel_depth, 0);
+	assert_int_equal(C.st.gre, 1);
+	assert_int_equal(anom_total(&C.st), 0);
+
+	/* ARP in GRE: ordinary, the GRE packet stays */
+	ne = mk_eth(e, 0x0806);
+	ng = mk_gre(g, 0, 0, 0x0806, e, 28, NULL, 0);
+	n = mk_o4(C.buf, 47, g, ng, 0);
+	assert_int_equal(run(&C, SW_LINK_RAW, n, n, true), 0);
+	assert_int_equal(C.p.proto, 47);
+	assert_int_equal(C.p.tunnel_depth, 0);
+	assert_int_equal(C.st.other, 1);
+	assert_int_equal(anom_total(&C.st), 0);
+
+	/* GRE over IPv6 */
+	ng = mk_gre(g, 0, 0, 0x0800, NULL, 0, in, ni);
+	n = mk_o6(C.buf, 47, g, ng);
+	run(&C, SW_LINK_RAW, n, n, true);
+	check_inner(&C, 40 + 4, 1);
+	assert_int_equal(C.st.ipv6, 1);
+
+	/* a fragment of the carrier: not entered (the reassembled datagram is) */
+	ng = mk_gre(g, 0, 0, 0x0800, NULL, 0, in, ni);
+	n = mk_o4(C.buf, 47, g, ng, 0x2000);
+	assert_int_equal(run(&C, SW_LINK_RAW, n, n, true), 0);
+	assert_true(C.p.frag);
+	assert_int_equal(C.p.proto, 47);
+	assert_int_equal(C.p.tunnel_depth, 0);
+	assert_int_equal(C.st.gre, 0);
+
+	/* an inner packet that does not decode: counted, the GRE packet stays */
+	ng = mk_gre(g, 0, 0, 0x0800, in, 10, NULL, 0);
+	n = mk_o4(C.buf, 47, g, ng, 0);
+	assert_int_equal(run(&C, SW_LINK_RAW, n, n, true), 0);
+	assert_int_equal(C.p.proto, 47);
+	assert_int_equal(C.p.tunnel_depth, 0);
+	assert_memory_equal(C.p.src.a, OSRC4, 4);
+	assert_ptr_equal(C.p.l3, C.buf);
+	assert_ptr_equal(C.p.l4, C.buf + 20);
+	assert_int_equal(C.p.l4_len, 14);
+	assert_int_equal(C.st.anom[SW_ANOM_IPV4_TRUNCATED], 1);
+	assert_int_equal(anom_total(&C.st), 1);
+	assert_int_equal(C.st.tunnel, 0);
+
+	/* a bad carrier checksum is the inner packet's too (its receiver never sees it) */
+	ng = mk_gre(g, 0, 0, 0x0800, NULL, 0, in, ni);
+	n = mk_o4(C.buf, 47, g, ng, 0);
+	C.buf[8] = 31;
+	assert_int_equal(run(&C, SW_LINK_RAW, n, n, true), 0);
+	assert_int_equal(C.p.tunnel_depth, 1);
+	assert_int_equal(C.p.csum_bad, SW_PKT_CSUM_BAD_IP);
+	assert_int_equal(C.st.anom[SW_ANOM_IPV4_CSUM_BAD], 1);
+}
+
+static void test_erspan(void **state)
+{
+	(void)state;
+	uint8_t in[64], g[256], e[256];
+	size_t ni = v4_tcp(in, 0), ng, n, ne;
+	static const uint8_t seq[4] = { 0, 0, 0, 1 };
+
+	/* type I: no GRE sequence number, no header; the mirrored frame's own 802.1Q tag */
+	ne = mk_eth(e, 0x8100);
+	put16(e + ne, 1011);
+	put16(e + ne + 2, 0x0800);
+	memcpy(e + ne + 4, in, ni);
+	ng = mk_gre(g, 0, 0, 0x88be, NULL, 0, e, ne + 4 + ni);
+	n = mk_o4(C.buf, 47, g, ng, 0);
+	run(&C, SW_LINK_RAW, n, n, true);
+	check_inner(&C, 20 + 4 + 18, 1);
+	assert_int_equal(C.p.vlan_count, 1);
+	assert_int_equal(C.p.vlan[0], 1011);
+	assert_int_equal(C.p.tunnel_len, 18 + 45);
+	assert_int_equal(C.st.erspan, 1);
+	assert_int_equal(C.st.gre, 1);
+
+	/* type II: sequence number, header version 1 with the session's VLAN 23 */
+	uint8_t h[256] = { 0x10, 23, 0, 100, 0, 0, 0, 0 };
+	ne = mk_eth(h + 8, 0x0800);
+	memcpy(h + 8 + ne, in, ni);
+	ng = mk_gre(g, 0x10, 0, 0x88be, seq, 4, h, 8 + ne + ni);
+	n = mk_o4(C.buf, 47, g, ng, 0);
+	run(&C, SW_LINK_RAW, n, n, true);
+	check_inner(&C, 20 + 8 + 8 + 14, 1);
+	assert_int_equal(C.p.vlan_count, 1);
+	assert_int_equal(C.p.vlan[0], 23);
+	assert_int_equal(C.p.tunnel_len, 8 + 14 + 45);
+
+	/* type III (0x22eb): version 2, VLAN 0, O set (8-byte subheader), frame type 0 Ethernet */
+	uint8_t h3[256] = { 0x20, 0, 0, 100, 1, 2, 3, 4, 0, 0, 0x00, 0x01 };
+	ne = mk_eth(h3 + 20, 0x0800);
+	memcpy(h3 + 20 + ne, in, ni);
+	ng = mk_gre(g, 0x10, 0, 0x22eb, seq, 4, h3, 20 + ne + ni);
+	n = mk_o4(C.buf, 47, g, ng, 0);
+	run(&C, SW_LINK_RAW, n, n, true);
+	check_inner(&C, 20 + 8 + 20 + 14, 1);
+	assert_int_equal(C.p.vlan_count, 0);
+	assert_int_equal(C.st.erspan, 1);
+
+	/* type III, frame type 2: the IP packet itself, no subheader, VLAN 9 */
+	uint8_t h4[256] = { 0x20, 9, 0, 100, 1, 2, 3, 4, 0, 0, 2 << 2, 0x00 };
+	memcpy(h4 + 12, in, ni);
+	ng = mk_gre(g, 0x10, 0, 0x22eb, seq, 4, h4, 12 + ni);
+	n = mk_o4(C.buf, 47, g, ng, 0);
+	run(&C, SW_LINK_RAW, n, n, true);
+	check_inner(&C, 20 + 8 + 12, 1);
+	assert_int_equal(C.p.vlan_count, 1);
+	assert_int_equal(C.p.vlan[0], 9);
+}
+
+static void test_ppp_pppoe(void **state)
+{
+	(void)state;
+	uint8_t in[64];
+	size_t ni = v4_tcp(in, 0), n;
+
+	/* DLT_PPP: with HDLC address/control, without, protocol field compressed */
+	static const struct {
+		uint8_t h[4];
+		size_t n;
+	} t[] = { { { 0xff, 0x03, 0x00, 0x21 }, 4 }, { { 0x00, 0x21 }, 2 }, { { 0x21 }, 1 } };
+	for (size_t i = 0; i < 3; i++) {
+		memcpy(C.buf, t[i].h, t[i].n);
+		memcpy(C.buf + t[i].n, in, ni);
+		run(&C, SW_LINK_PPP, t[i].n + ni, t[i].n + ni, true);
+		check_inner(&C, t[i].n, 0);
+		assert_int_equal(C.st.ppp, 1);
+	}
+	/* VJ-uncompressed TCP/IP (RFC 1144): the protocol byte holds the slot, TCP it is */
+	put16(C.buf, 0x002f);
+	memcpy(C.buf + 2, in, ni);
+	C.buf[2 + 9] = 3;
+	run(&C, SW_LINK_PPP, 2 + ni, 2 + ni, true);
+	check_inner(&C, 2, 0);
+	/* link control: ordinary, no IP */
+	put16(C.buf, 0xc021);
+	memset(C.buf + 2, 0, 8);
+	assert_int_equal(run(&C, SW_LINK_PPP, 10, 10, true), -EPROTONOSUPPORT);
+	assert_int_equal(C.st.other, 1);
+	assert_int_equal(anom_total(&C.st), 0);
+
+	/* PPPoE session (RFC 2516): PPP protocol 0x0021, LENGTH bounds it (padding after) */
+	n = mk_eth(C.buf, 0x8864);
+	C.buf[n] = 0x11;
+	C.buf[n + 1] = 0;
+	put16(C.buf + n + 2, 0x1234);
+	put16(C.buf + n + 4, (uint16_t)(2 + ni));
+	put16(C.buf + n + 6, 0x0021);
+	memcpy(C.buf + n + 8, in, ni);
+	memset(C.buf + n + 8 + ni, 0, 4);
+	run(&C, SW_LINK_ETHERNET, n + 8 + ni + 4, n + 8 + ni + 4, true);
+	check_inner(&C, 14 + 8, 0);
+	assert_int_equal(C.st.pppoe, 1);
+	/* the one-byte protocol variant */
+	put16(C.buf + n + 4, (uint16_t)(1 + ni));
+	C.buf[n + 6] = 0x21;
+	memcpy(C.buf + n + 7, in, ni);
+	run(&C, SW_LINK_ETHERNET, n + 7 + ni, n + 7 + ni, true);
+	check_inner(&C, 14 + 7, 0);
+
+	/* PPPoE discovery PADI with one tag: ordinary, no IP */
+	n = mk_eth(C.buf, 0x8863);
+	C.buf[n] = 0x11;
+	C.buf[n + 1] = 0x09;
+	put16(C.buf + n + 2, 0);
+	put16(C.buf + n + 4, 4);
+	put32(C.buf + n + 6, 0x01010000);
+	assert_int_equal(run(&C, SW_LINK_ETHERNET, n + 10, n + 10, true), -EPROTONOSUPPORT);
+	assert_int_equal(C.st.pppoe, 1);
+	assert_int_equal(C.st.other, 1);
+	assert_int_equal(anom_total(&C.st), 0);
+}
+
+static void test_mpls(void **state)
+{
+	(void)state;
+	uint8_t in[64];
+	size_t ni = v4_tcp(in, 0), n;
+
+	/* two labels (100, 200 bottom), payload guessed IPv4 by its nibble; the VLAN id stays */
+	n = mk_eth(C.buf, 0x8100);
+	put16(C.buf + n, 12);
+	put16(C.buf + n + 2, 0x8847);
+	n += 4;
+	put32(C.buf + n, 100u << 12 | 64);
+	put32(C.buf + n + 4, 200u << 12 | 0x100 | 64);
+	memcpy(C.buf + n + 8, in, ni);
+	run(&C, SW_LINK_ETHERNET, n + 8 + ni, n + 8 + ni, true);
+	check_inner(&C, 18 + 8, 0);
+	assert_int_equal(C.p.vlan_count, 1);
+	assert_int_equal(C.p.vlan[0], 12);
+	assert_int_equal(C.st.mpls, 1);
+
+	/* IPv4 explicit null (label 0), multicast ethertype */
+	n = mk_eth(C.buf, 0x8848);
+	put32(C.buf + n, 0x100 | 64);
+	memcpy(C.buf + n + 4, in, ni);
+	run(&C, SW_LINK_ETHERNET, n + 4 + ni, n + 4 + ni, true);
+	check_inner(&C, 18, 0);
+
+	/* IPv6 explicit null (label 2) */
+	uint8_t l4[64];
+	size_t ln = mk_udp(l4, 5353, 53, PL, 5);
+	n = mk_eth(C.buf, 0x8847);
+	put32(C.buf + n, 2u << 12 | 0x100 | 64);
+	n += 4;
+	n += mk_ipv6(C.buf + n, 17, NULL, 0, 17, l4, ln);
+	assert_int_equal(run(&C, SW_LINK_ETHERNET, n, n, true), 0);
+	assert_int_equal(C.p.ip_ver, 6);
+	assert_int_equal(C.p.dport, 53);
+	assert_int_equal(anom_total(&C.st), 0);
+
+	/* Ethernet pseudowire: control word 0, then a frame */
+	n = mk_eth(C.buf, 0x8847);
+	put32(C.buf + n, 300u << 12 | 0x100 | 64);
+	put32(C.buf + n + 4, 0);
+	n += 8;
+	n += mk_eth(C.buf + n, 0x0800);
+	memcpy(C.buf + n, in, ni);
+	run(&C, SW_LINK_ETHERNET, n + ni, n + ni, true);
+	check_inner(&C, 14 + 8 + 14, 0);
+}
+
+static void test_nsh(void **state)
+{
+	(void)state;
+	uint8_t in[64];
+	size_t ni = v4_tcp(in, 0), n;
+
+	/* MD type 1: 6 words (24 bytes), next protocol IPv4 */
+	n = mk_eth(C.buf, 0x894f);
+	memset(C.buf + n, 0, 24);
+	put16(C.buf + n, 0x0fc6); /* ver 0, TTL 63, length 6 */
+	C.buf[n + 2] = 1;
+	C.buf[n + 3] = 1;
+	put32(C.buf + n + 4, 0x000101ff);
+	memcpy(C.buf + n + 24, in, ni);
+	run(&C, SW_LINK_ETHERNET, n + 24 + ni, n + 24 + ni, true);
+	check_inner(&C, 14 + 24, 0);
+	assert_int_equal(C.st.nsh, 1);
+
+	/* MD type 2, no metadata (2 words), next protocol Ethernet */
+	n = mk_eth(C.buf, 0x894f);
+	put16(C.buf + n, 0x0fc2);
+	C.buf[n + 2] = 2;
+	C.buf[n + 3] = 3;
+	put32(C.buf + n + 4, 0x000101ff);
+	n += 8;
+	n += mk_eth(C.buf + n, 0x0800);
+	memcpy(C.buf + n, in, ni);
+	run(&C, SW_LINK_ETHERNET, n + ni, n + ni, true);
+	check_inner(&C, 14 + 8 + 14, 0);
+}
+
+/* Outer Ethernet / IPv4 / UDP sp -> dp / @pl; returns the length, *@pl_off where @pl starts. */
+static size_t udp_carrier(uint16_t sp, uint16_t dp, const uint8_t *pl, size_t n, size_t *pl_off)
+{
+	uint8_t u[512];
+	size_t nu = mk_udp(u, sp, dp, pl, n);
+	size_t off = mk_eth(C.buf, 0x0800);
+
+	*pl_off = off + 20 + 8;
+	return off + mk_o4(C.buf + off, 17, u, nu, 0);
+}
+
+static void test_vxlan_geneve(void **state)
+{
+	(void)state;
+	uint8_t in[64], v[256];
+	size_t ni = v4_tcp(in, 0), n, off;
+	struct sw_decode_config cfg;
+
+	/* VXLAN to 4789: I flag, VNI 0x123456, an Ethernet frame */
+	memset(v, 0, 8);
+	v[0] = 0x08;
+	v[4] = 0x12;
+	v[5] = 0x34;
+	v[6] = 0x56;
+	n = mk_eth(v + 8, 0x0800);
+	memcpy(v + 8 + n, in, ni);
+	n = udp_carrier(40123, 4789, v, 8 + 14 + ni, &off);
+	run(&C, SW_LINK_ETHERNET, n, n, true);
+	check_inner(&C, off + 8 + 14, 1);
+	assert_int_equal(C.p.tunnel_len, 14 + 45);
+	assert_int_equal(C.st.vxlan, 1);
+	assert_int_equal(C.st.udp, 1);
+
+	/* only the destination port says VXLAN (RFC 7348 5) */
+	n = udp_carrier(4789, 40123, v, 8 + 14 + ni, &off);
+	assert_int_equal(run(&C, SW_LINK_ETHERNET, n, n, true), 0);
+	assert_int_equal(C.p.tunnel_depth, 0);
+	assert_int_equal(C.p.dport, 40123);
+	assert_int_equal(anom_total(&C.st), 0);
+
+	/* another port, configured (decoder.vxlan.ports), with sw_decode_cfg() */
+	n = udp_carrier(40123, 8472, v, 8 + 14 + ni, &off);
+	assert_int_equal(run(&C, SW_LINK_ETHERNET, n, n, true), 0);
+	assert_int_equal(C.p.tunnel_depth, 0);
+	sw_decode_config_default(&cfg);
+	cfg.vxlan_ports[1] = 8472;
+	cfg.n_vxlan_ports = 2;
+	memset(&C.st, 0, sizeof(C.st));
+	C.ret = sw_decode_cfg(&C.p, true, &cfg, &C.st);
+	check_inner(&C, off + 8 + 14, 1);
+	cfg.vxlan = false;
+	memset(&C.st, 0, sizeof(C.st));
+	assert_int_equal(sw_decode_cfg(&C.p, true, &cfg, &C.st), 0);
+	assert_int_equal(C.p.tunnel_depth, 0);
+
+	/* a reserved bit set: not VXLAN (strict), VXLAN when permissive */
+	v[7] = 1;
+	n = udp_carrier(40123, 4789, v, 8 + 14 + ni, &off);
+	assert_int_equal(run(&C, SW_LINK_ETHERNET, n, n, true), 0);
+	assert_int_equal(C.p.tunnel_depth, 0);
+	assert_int_equal(C.st.vxlan, 0);
+	sw_decode_config_default(&cfg);
+	cfg.vxlan_permissive = true;
+	memset(&C.st, 0, sizeof(C.st));
+	C.ret = sw_decode_cfg(&C.p, true, &cfg, &C.st);
+	check_inner(&C, off + 8 + 14, 1);
+	v[7] = 0;
+
+	/* Geneve on 6081 (either port), one 8-byte option, protocol IPv4 */
+	uint8_t g[256] = { 0x02, 0, 0x08, 0x00, 0, 0, 7, 0, 0x01, 0x02, 0x03, 0x01, 0xaa, 0xbb, 0xcc, 0xdd };
+	memcpy(g + 16, in, ni);
+	n = udp_carrier(6081, 50000, g, 16 + ni, &off);
+	run(&C, SW_LINK_ETHERNET, n, n, true);
+	check_inner(&C, off + 16, 1);
+	assert_int_equal(C.p.tunnel_len, 45);
+	assert_int_equal(C.st.geneve, 1);
+	/* an Ethernet frame (0x6558), no option */
+	uint8_t g2[256] = { 0x00, 0, 0x65, 0x58, 0, 0, 7, 0 };
+	n = mk_eth(g2 + 8, 0x0800);
+	memcpy(g2 + 8 + n, in, ni);
+	n = udp_carrier(50000, 6081, g2, 8 + 14 + ni, &off);
+	run(&C, SW_LINK_ETHERNET, n, n, true);
+	check_inner(&C, off + 8 + 14, 1);
+	/* option lengths that do not fill the option space: not Geneve */
+	g[11] = 0x02;
+	n = udp_carrier(6081, 50000, g, 16 + ni, &off);
+	assert_int_equal(run(&C, SW_LINK_ETHERNET, n, n, true), 0);
+	assert_int_equal(C.p.tunnel_depth, 0);
+	assert_int_equal(C.st.geneve, 0);
+	assert_int_equal(anom_total(&C.st), 0);
+}
+
+static void test_teredo(void **state)
+{
+	(void)state;
+	uint8_t l4[64], t[256];
+	size_t ln = mk_udp(l4, 5353, 53, PL, 5), n, off, n6;
+
+	/* IPv6 UDP filling the UDP payload exactly */
+	n6 = mk_ipv6(t, 17, NULL, 0, 17, l4, ln);
+	n = udp_carrier(3544, 61000, t, n6, &off);
+	assert_int_equal(run(&C, SW_LINK_ETHERNET, n, n, true), 0);
+	assert_int_equal(C.p.tunnel_depth, 1);
+	assert_int_equal(C.p.ip_ver, 6);
+	assert_ptr_equal(C.p.l3, C.buf + off);
+	assert_int_equal(C.p.dport, 53);
+	assert_int_equal(C.p.tunnel_len, 53);
+	assert_int_equal(C.st.teredo, 1);
+	assert_int_equal(anom_total(&C.st), 0);
+
+	/* behind an origin indication (RFC 4380 5.1.1) */
+	memmove(t + 8, t, n6);
+	memset(t, 0, 8);
+	n = udp_carrier(61000, 3544, t, 8 + n6, &off);
+	assert_int_equal(run(&C, SW_LINK_ETHERNET, n, n, true), 0);
+	assert_int_equal(C.p.tunnel_depth, 1);
+	assert_ptr_equal(C.p.l3, C.buf + off + 8);
+
+	/* Suricata's heuristic: a length that does not match, or hop limit 0, is plain UDP */
+	n = udp_carrier(61000, 3544, t + 8, n6 - 1, &off);
+	assert_int_equal(run(&C, SW_LINK_ETHERNET, n, n, true), 0);
+	assert_int_equal(C.p.tunnel_depth, 0);
+	assert_int_equal(C.p.dport, 3544);
+	t[8 + 7] = 0;
+	n = udp_carrier(61000, 3544, t + 8, n6, &off);
+	assert_int_equal(run(&C, SW_LINK_ETHERNET, n, n, true), 0);
+	assert_int_equal(C.p.tunnel_depth, 0);
+	assert_int_equal(C.st.teredo, 0);
+	assert_int_equal(anom_total(&C.st), 0);
+}
+
+static void test_ip_in_ip(void **state)
+{
+	(void)state;
+	uint8_t in[64], in6[128], l4[64];
+	size_t ni = v4_tcp(in, 0), n, n6;
+	size_t ln = mk_tcp(l4, 40000, 80, 1, 2, SW_TCP_ACK, NULL, 0, PL, 5);
+
+	n6 = mk_ipv6(in6, 6, NULL, 0, 6, l4, ln);
+	/* 4in4 (RFC 2003) */
+	n = mk_o4(C.buf, 4, in, ni, 0);
+	run(&C, SW_LINK_RAW, n, n, true);
+	check_inner(&C, 20, 1);
+	assert_int_equal(C.st.ipv4_in_ipv4, 1);
+	/* 4in6 (RFC 2473) */
+	n = mk_o6(C.buf, 4, in, ni);
+	run(&C, SW_LINK_RAW, n, n, true);
+	check_inner(&C, 40, 1);
+	assert_int_equal(C.st.ipv4_in_ipv6, 1);
+	/* 6in4 (RFC 4213) and 6in6 */
+	for (int v6 = 0; v6 < 2; v6++) {
+		n = v6 ? mk_o6(C.buf, 41, in6, n6) : mk_o4(C.buf, 41, in6, n6, 0);
+		assert_int_equal(run(&C, SW_LINK_RAW, n, n, true), 0);
+		assert_int_equal(C.p.tunnel_depth, 1);
+		assert_int_equal(C.p.ip_ver, 6);
+		assert_memory_equal(C.p.src.a, SRC6, 16);
+		assert_ptr_equal(C.p.l3, C.buf + (v6 ? 40 : 20));
+		assert_true(C.p.l4_ok);
+		assert_int_equal(C.p.payload_len, 5);
+		assert_int_equal(C.p.csum_bad, 0);
+		assert_int_equal(v6 ? C.st.ipv6_in_ipv6 : C.st.ipv6_in_ipv4, 1);
+		assert_int_equal(anom_total(&C.st), 0);
+	}
+}
+
+static void test_nesting(void **state)
+{
+	(void)state;
+	uint8_t in[64], g[512], v[512], o[512];
+	size_t ni = v4_tcp(in, 0), n, no, off;
+	struct sw_decode_config cfg;
+
+	/* VXLAN inside GRE inside IPv4: depth 2, the innermost packet's length */
+	memset(v, 0, 8);
+	v[0] = 0x08;
+	n = mk_eth(v + 8, 0x0800);
+	memcpy(v + 8 + n, in, ni);
+	uint8_t u[512];
+	size_t nu = mk_udp(u, 1, 4789, v, 8 + 14 + ni);
+	no = mk_o4(o, 17, u, nu, 0);
+	n = mk_gre(g, 0, 0, 0x0800, o, no, NULL, 0);
+	n = mk_o4(C.buf, 47, g, n, 0);
+	off = 20 + 4 + 20 + 8 + 8 + 14;
+	run(&C, SW_LINK_RAW, n, n, true);
+	check_inner(&C, off, 2);
+	assert_int_equal(C.p.tunnel_len, 59);
+	assert_int_equal(C.st.tunnel, 1);
+
+	/* decoder.max-layers: GRE (1) + its tunnel (2) + VXLAN (3) is one too many for 3 */
+	sw_decode_config_default(&cfg);
+	cfg.max_layers = 3;
+	memset(&C.st, 0, sizeof(C.st));
+	assert_int_equal(sw_decode_cfg(&C.p, true, &cfg, &C.st), 0);
+	assert_int_equal(C.p.tunnel_depth, 1);
+	assert_int_equal(C.p.proto, 17);
+	assert_int_equal(C.p.dport, 4789);
+	assert_int_equal(C.st.anom[SW_ANOM_TOO_MANY_LAYERS], 1);
+	assert_int_equal(anom_total(&C.st), 1);
+
+	/* sw_decode_datagram(): a reassembled datagram keeps the fragment's VLAN ids and depth */
+	memset(&C.p, 0, sizeof(C.p));
+	C.p.vlan_count = 1;
+	C.p.vlan[0] = 33;
+	C.p.tunnel_depth = 1;
+	C.p.data = in;
+	C.p.caplen = C.p.wirelen = (uint32_t)ni;
+	C.p.linktype = SW_LINK_RAW;
+	memset(&C.st, 0, sizeof(C.st));
+	assert_int_equal(sw_decode_datagram(&C.p, true, &cfg, &C.st), 0);
+	assert_int_equal(C.p.vlan_count, 1);
+	assert_int_equal(C.p.vlan[0], 33);
+	assert_int_equal(C.p.tunnel_depth, 1);
+	assert_int_equal(C.p.tunnel_len, 45);
+	assert_true(C.p.l4_ok);
+	assert_int_equal(C.st.pkts, 0);
+	assert_int_equal(C.st.tunnel, 1);
+}
+
 /* ---- one vector per anomaly ---- */
 
 struct bad {
@@ -701,7 +1332,7 @@ B(b_sll) { *lt = SW_LINK_SLL; memset(C.buf, 0, 16); *cap = *wire = 15; }
 B(b_sll2) { *lt = SW_LINK_SLL2; memset(C.buf, 0, 20); *cap = *wire = 19; }
 B(b_null) { *lt = SW_LINK_NULL; C.buf[0] = 2; *cap = *wire = 3; }
 B(b_raw) { (void)C; raw(lt, cap, wire, 0); }
-B(b_l3_eth) { *lt = SW_LINK_ETHERNET; *cap = *wire = v4_tcp(C.buf, mk_eth(C.buf, 0x8847)); }
+B(b_l3_eth) { *lt = SW_LINK_ETHERNET; *cap = *wire = v4_tcp(C.buf, mk_eth(C.buf, 0x88b5)); }
 B(b_l3_raw) { raw(lt, cap, wire, v4_tcp(C.buf, 0)); C.buf[0] = 0x55; }
 B(b_l3_null) { *lt = SW_LINK_NULL; memcpy(C.buf, "\x07\0\0\0", 4); *cap = *wire = v4_tcp(C.buf, 4); }
 B(b_v4_trunc) { raw(lt, cap, wire, 19); v4_tcp(C.buf, 0); }
@@ -792,6 +1423,105 @@ B(b_icmp_csum) { uint8_t l4[16]; size_t n = mk_icmp(l4, 8, 0, 1, 2, PL, 5); raw(
 B(b_icmp6_trunc) { uint8_t l4[8]; mk_icmp(l4, 128, 0, 1, 2, NULL, 0); raw(lt, cap, wire, mk_ipv6(C.buf, 58, NULL, 0, 58, l4, 4)); }
 B(b_icmp6_csum) { uint8_t l4[16]; size_t n = mk_icmp(l4, 128, 0, 1, 2, PL, 5); n = mk_ipv6(C.buf, 58, NULL, 0, 58, l4, n); C.buf[8] ^= 1; /* src address: only the pseudo-header covers it */ raw(lt, cap, wire, n); }
 
+/* Encapsulation vectors: @pl after an outer IPv4 header of protocol @proto (raw link). */
+static void o4(int *lt, size_t *cap, size_t *wire, uint8_t proto, const uint8_t *pl, size_t n)
+{
+	raw(lt, cap, wire, mk_o4(C.buf, proto, pl, n, 0));
+}
+static void gre(int *lt, size_t *cap, size_t *wire, uint8_t flags, uint8_t ver, uint16_t proto, size_t optlen)
+{
+	uint8_t g[128], in[64];
+	size_t ni = v4_tcp(in, 0);
+	uint8_t opt[32] = { 0, 49 }; /* PPTP: a payload length */
+	o4(lt, cap, wire, 47, g, mk_gre(g, flags, ver, proto, opt, optlen, in, ni));
+}
+static void eth_pl(int *lt, size_t *cap, size_t *wire, uint16_t et, const uint8_t *pl, size_t n)
+{
+	size_t e = mk_eth(C.buf, et);
+	memcpy(C.buf + e, pl, n);
+	*lt = SW_LINK_ETHERNET;
+	*cap = *wire = e + n;
+}
+static void ppp_pl(int *lt, size_t *cap, size_t *wire, const uint8_t *pl, size_t n)
+{
+	memcpy(C.buf, pl, n);
+	*lt = SW_LINK_PPP;
+	*cap = *wire = n;
+}
+B(b_4in6_small) { uint8_t x[10] = { 0x45 }; raw(lt, cap, wire, mk_o6(C.buf, 4, x, 10)); }
+B(b_4in6_ver) { uint8_t x[20] = { 0x65 }; raw(lt, cap, wire, mk_o6(C.buf, 4, x, 20)); }
+B(b_6in6_small) { uint8_t x[30] = { 0x60 }; raw(lt, cap, wire, mk_o6(C.buf, 41, x, 30)); }
+B(b_6in6_ver) { uint8_t x[40] = { 0x45 }; raw(lt, cap, wire, mk_o6(C.buf, 41, x, 40)); }
+B(b_ppp_trunc) { static const uint8_t x[] = { 0xff }; ppp_pl(lt, cap, wire, x, 1); }
+B(b_ppp_vju) { static const uint8_t x[12] = { 0x00, 0x2f, 0x45 }; ppp_pl(lt, cap, wire, x, 12); }
+B(b_ppp_ip4) { static const uint8_t x[12] = { 0x00, 0x21, 0x45 }; ppp_pl(lt, cap, wire, x, 12); }
+B(b_ppp_ip6) { static const uint8_t x[22] = { 0x00, 0x57, 0x60 }; ppp_pl(lt, cap, wire, x, 22); }
+B(b_ppp_wrong) { static const uint8_t x[12] = { 0x00, 0x01 }; ppp_pl(lt, cap, wire, x, 12); }
+B(b_ppp_unsup) { static const uint8_t x[12] = { 0x00, 0x2b }; ppp_pl(lt, cap, wire, x, 12); }
+B(b_pppoe_trunc) { static const uint8_t x[5] = { 0x11 }; eth_pl(lt, cap, wire, 0x8864, x, 5); }
+B(b_pppoe_code) { static const uint8_t x[6] = { 0x11, 0x42 }; eth_pl(lt, cap, wire, 0x8863, x, 6); }
+B(b_pppoe_tags) { static const uint8_t x[6] = { 0x11, 0x09, 0, 0, 0, 100 }; eth_pl(lt, cap, wire, 0x8863, x, 6); }
+B(b_gre_trunc) { static const uint8_t x[3] = { 0 }; o4(lt, cap, wire, 47, x, 3); }
+B(b_gre_version) { gre(lt, cap, wire, 0, 2, 0x0800, 0); }
+B(b_gre0_recur) { gre(lt, cap, wire, 0x01, 0, 0x0800, 0); }
+B(b_gre0_flags) { gre(lt, cap, wire, 0, 0x08, 0x0800, 0); }
+B(b_gre0_big) { static const uint8_t x[4] = { 0x20, 0, 0x08, 0 }; o4(lt, cap, wire, 47, x, 4); }
+B(b_gre0_sre)
+{
+	static const uint8_t x[14] = { 0x40, 0, 0x08, 0, 0, 0, 0, 0, 0x08, 0x00, 0, 10, 1, 2 };
+	o4(lt, cap, wire, 47, x, 14);
+}
+B(b_gre1_csum) { gre(lt, cap, wire, 0xa0, 1, 0x880b, 4); }
+B(b_gre1_route) { gre(lt, cap, wire, 0x60, 1, 0x880b, 4); }
+B(b_gre1_ssr) { gre(lt, cap, wire, 0x28, 1, 0x880b, 4); }
+B(b_gre1_recur) { gre(lt, cap, wire, 0x22, 1, 0x880b, 4); }
+B(b_gre1_flags) { gre(lt, cap, wire, 0x20, 0x09, 0x880b, 4); }
+B(b_gre1_nokey) { gre(lt, cap, wire, 0, 1, 0x880b, 0); }
+B(b_gre1_proto) { gre(lt, cap, wire, 0x20, 1, 0x0800, 4); }
+B(b_gre1_big) { static const uint8_t x[6] = { 0x20, 1, 0x88, 0x0b, 0, 5 }; o4(lt, cap, wire, 47, x, 6); }
+B(b_erspan_trunc) { static const uint8_t x[13] = { 0x10, 0, 0x88, 0xbe, 0, 0, 0, 1, 0x10 }; o4(lt, cap, wire, 47, x, 13); }
+B(b_erspan_ver)
+{
+	uint8_t x[64] = { 0x10, 0, 0x88, 0xbe, 0, 0, 0, 1, 0x20 };
+	mk_eth(x + 16, 0x0800);
+	o4(lt, cap, wire, 47, x, 30);
+}
+B(b_mpls_hdr) { static const uint8_t x[2] = { 0 }; eth_pl(lt, cap, wire, 0x8847, x, 2); }
+B(b_mpls_trunc) { static const uint8_t x[6] = { 0x00, 0x06, 0x41, 0x40, 0x45 }; eth_pl(lt, cap, wire, 0x8847, x, 6); }
+B(b_mpls_ra) { static const uint8_t x[8] = { 0x00, 0x00, 0x11, 0x40, 0x45 }; eth_pl(lt, cap, wire, 0x8847, x, 8); }
+B(b_mpls_null) { static const uint8_t x[8] = { 0x00, 0x00, 0x31, 0x40, 0x45 }; eth_pl(lt, cap, wire, 0x8847, x, 8); }
+B(b_mpls_rsvd) { static const uint8_t x[8] = { 0x00, 0x00, 0x71, 0x40, 0x45 }; eth_pl(lt, cap, wire, 0x8847, x, 8); }
+B(b_mpls_payload) { static const uint8_t x[12] = { 0x00, 0x06, 0x41, 0x40, 0x90 }; eth_pl(lt, cap, wire, 0x8847, x, 12); }
+static void vx(int *lt, size_t *cap, size_t *wire, uint16_t dp, const uint8_t *h, size_t hn, uint16_t et)
+{
+	uint8_t v[128], u[160];
+	size_t off = 0;
+	memcpy(v, h, hn);
+	mk_eth(v + hn, et);
+	memset(v + hn + 14, 0, 20);
+	size_t nu = mk_udp(u, 1000, dp, v, hn + 34);
+	(void)off;
+	o4(lt, cap, wire, 17, u, nu);
+}
+B(b_vxlan_payload) { static const uint8_t h[8] = { 0x08 }; vx(lt, cap, wire, 4789, h, 8, 0x88b5); }
+B(b_geneve_payload) { static const uint8_t h[8] = { 0x00, 0, 0x88, 0xb5 }; vx(lt, cap, wire, 6081, h, 8, 0x0800); }
+B(b_nsh_trunc) { static const uint8_t x[6] = { 0x0f, 0xc2 }; eth_pl(lt, cap, wire, 0x894f, x, 6); }
+B(b_nsh_ver) { static const uint8_t x[28] = { 0x4f, 0xc2, 2, 1, 0, 0, 1, 0xff, 0x45 }; eth_pl(lt, cap, wire, 0x894f, x, 28); }
+B(b_nsh_len) { static const uint8_t x[28] = { 0x0f, 0xff, 2, 1, 0, 0, 1, 0xff, 0x45 }; eth_pl(lt, cap, wire, 0x894f, x, 28); }
+B(b_nsh_rsvd) { static const uint8_t x[28] = { 0x0f, 0xc2, 0, 1, 0, 0, 1, 0xff, 0x45 }; eth_pl(lt, cap, wire, 0x894f, x, 28); }
+B(b_nsh_md) { static const uint8_t x[28] = { 0x0f, 0xc2, 3, 1, 0, 0, 1, 0xff, 0x45 }; eth_pl(lt, cap, wire, 0x894f, x, 28); }
+B(b_nsh_next) { static const uint8_t x[28] = { 0x0f, 0xc2, 2, 4, 0, 0, 1, 0xff, 0x45 }; eth_pl(lt, cap, wire, 0x894f, x, 28); }
+B(b_layers)
+{
+	/* 16 IPv4-in-IPv4 tunnels around the packet: the 16th layer is one too many */
+	uint8_t t[512];
+	size_t n = v4_tcp(t, 0);
+	for (int i = 0; i < 16; i++)
+		n = mk_o4(t, 4, t, n, 0);
+	raw(lt, cap, wire, n);
+	memcpy(C.buf, t, n);
+}
+
 static const struct bad bads[] = {
 	{ "link", SW_ANOM_LINK_UNSUPPORTED, -EPROTONOSUPPORT, false, b_link },
 	{ "eth", SW_ANOM_ETH_TRUNCATED, -EBADMSG, false, b_eth },
@@ -837,6 +1567,52 @@ static const struct bad bads[] = {
 	{ "icmp_csum", SW_ANOM_ICMPV4_CSUM_BAD, 0, true, b_icmp_csum },
 	{ "icmp6_trunc", SW_ANOM_ICMPV6_TRUNCATED, 0, false, b_icmp6_trunc },
 	{ "icmp6_csum", SW_ANOM_ICMPV6_CSUM_BAD, 0, true, b_icmp6_csum },
+	{ "4in6_small", SW_ANOM_IPV4_IN_IPV6_TOO_SMALL, 0, false, b_4in6_small },
+	{ "4in6_version", SW_ANOM_IPV4_IN_IPV6_WRONG_VERSION, 0, false, b_4in6_ver },
+	{ "6in6_small", SW_ANOM_IPV6_IN_IPV6_TOO_SMALL, 0, false, b_6in6_small },
+	{ "6in6_version", SW_ANOM_IPV6_IN_IPV6_WRONG_VERSION, 0, false, b_6in6_ver },
+	{ "ppp_trunc", SW_ANOM_PPP_TRUNCATED, -EBADMSG, false, b_ppp_trunc },
+	{ "ppp_vju", SW_ANOM_PPP_VJU_TRUNCATED, -EBADMSG, false, b_ppp_vju },
+	{ "ppp_ip4", SW_ANOM_PPP_IPV4_TRUNCATED, -EBADMSG, false, b_ppp_ip4 },
+	{ "ppp_ip6", SW_ANOM_PPP_IPV6_TRUNCATED, -EBADMSG, false, b_ppp_ip6 },
+	{ "ppp_wrong_type", SW_ANOM_PPP_WRONG_TYPE, -EBADMSG, false, b_ppp_wrong },
+	{ "ppp_unsup", SW_ANOM_PPP_UNSUP_PROTO, -EPROTONOSUPPORT, false, b_ppp_unsup },
+	{ "pppoe_trunc", SW_ANOM_PPPOE_TRUNCATED, -EBADMSG, false, b_pppoe_trunc },
+	{ "pppoe_code", SW_ANOM_PPPOE_WRONG_CODE, -EBADMSG, false, b_pppoe_code },
+	{ "pppoe_tags", SW_ANOM_PPPOE_MALFORMED_TAGS, -EBADMSG, false, b_pppoe_tags },
+	/* a malformed tunnel header leaves the carrier packet, as a malformed L4 header does */
+	{ "gre_trunc", SW_ANOM_GRE_TRUNCATED, 0, false, b_gre_trunc },
+	{ "gre_version", SW_ANOM_GRE_WRONG_VERSION, 0, false, b_gre_version },
+	{ "gre0_recur", SW_ANOM_GRE_V0_RECUR, 0, false, b_gre0_recur },
+	{ "gre0_flags", SW_ANOM_GRE_V0_FLAGS, 0, false, b_gre0_flags },
+	{ "gre0_hdr_big", SW_ANOM_GRE_V0_HDR_TOO_BIG, 0, false, b_gre0_big },
+	{ "gre0_sre", SW_ANOM_GRE_V0_MALFORMED_SRE, 0, false, b_gre0_sre },
+	{ "gre1_csum", SW_ANOM_GRE_V1_CHKSUM, 0, false, b_gre1_csum },
+	{ "gre1_route", SW_ANOM_GRE_V1_ROUTE, 0, false, b_gre1_route },
+	{ "gre1_ssr", SW_ANOM_GRE_V1_SSR, 0, false, b_gre1_ssr },
+	{ "gre1_recur", SW_ANOM_GRE_V1_RECUR, 0, false, b_gre1_recur },
+	{ "gre1_flags", SW_ANOM_GRE_V1_FLAGS, 0, false, b_gre1_flags },
+	{ "gre1_no_key", SW_ANOM_GRE_V1_NO_KEY, 0, false, b_gre1_nokey },
+	{ "gre1_proto", SW_ANOM_GRE_V1_WRONG_PROTOCOL, 0, false, b_gre1_proto },
+	{ "gre1_hdr_big", SW_ANOM_GRE_V1_HDR_TOO_BIG, 0, false, b_gre1_big },
+	{ "erspan_trunc", SW_ANOM_ERSPAN_TRUNCATED, 0, false, b_erspan_trunc },
+	{ "erspan_version", SW_ANOM_ERSPAN_UNSUPPORTED_VERSION, 0, false, b_erspan_ver },
+	{ "mpls_hdr", SW_ANOM_MPLS_HEADER_TRUNCATED, -EBADMSG, false, b_mpls_hdr },
+	{ "mpls_trunc", SW_ANOM_MPLS_TRUNCATED, -EBADMSG, false, b_mpls_trunc },
+	{ "mpls_router_alert", SW_ANOM_MPLS_BAD_LABEL_ROUTER_ALERT, -EBADMSG, false, b_mpls_ra },
+	{ "mpls_implicit_null", SW_ANOM_MPLS_BAD_LABEL_IMPLICIT_NULL, -EBADMSG, false, b_mpls_null },
+	{ "mpls_reserved", SW_ANOM_MPLS_BAD_LABEL_RESERVED, -EBADMSG, false, b_mpls_rsvd },
+	{ "mpls_payload", SW_ANOM_MPLS_UNKNOWN_PAYLOAD, -EBADMSG, false, b_mpls_payload },
+	/* an unknown payload leaves the UDP packet */
+	{ "vxlan_payload", SW_ANOM_VXLAN_UNKNOWN_PAYLOAD, 0, true, b_vxlan_payload },
+	{ "geneve_payload", SW_ANOM_GENEVE_UNKNOWN_PAYLOAD, 0, true, b_geneve_payload },
+	{ "nsh_trunc", SW_ANOM_NSH_TRUNCATED, -EBADMSG, false, b_nsh_trunc },
+	{ "nsh_version", SW_ANOM_NSH_UNSUPPORTED_VERSION, -EBADMSG, false, b_nsh_ver },
+	{ "nsh_length", SW_ANOM_NSH_BAD_HEADER_LENGTH, -EBADMSG, false, b_nsh_len },
+	{ "nsh_reserved", SW_ANOM_NSH_RESERVED_TYPE, -EBADMSG, false, b_nsh_rsvd },
+	{ "nsh_md_type", SW_ANOM_NSH_UNSUPPORTED_TYPE, -EBADMSG, false, b_nsh_md },
+	{ "nsh_next", SW_ANOM_NSH_UNKNOWN_PAYLOAD, -EBADMSG, false, b_nsh_next },
+	{ "too_many_layers", SW_ANOM_TOO_MANY_LAYERS, 0, false, b_layers },
 };
 
 static void test_anomalies(void **state)
@@ -918,6 +1694,93 @@ static void test_truncations(void **state)
 	}
 }
 
+/* Every prefix of encapsulated packets, in a heap block of exactly that size (ASan sees overreads). */
+static void test_tunnel_truncations(void **state)
+{
+	(void)state;
+	uint8_t in[64], v[256], u[256], o[256], g[256], pk[512];
+	size_t ni = v4_tcp(in, 0), n, no, nu;
+	struct {
+		int lt;
+		size_t n;
+		uint8_t b[512];
+	} t[4];
+
+	/* VXLAN in GRE (with key and sequence) in IPv4 */
+	memset(v, 0, 8);
+	v[0] = 0x08;
+	n = mk_eth(v + 8, 0x0800);
+	memcpy(v + 8 + n, in, ni);
+	nu = mk_udp(u, 1, 4789, v, 8 + 14 + ni);
+	no = mk_o4(o, 17, u, nu, 0);
+	static const uint8_t ks[8] = { 0, 0, 0, 1, 0, 0, 0, 2 };
+	n = mk_gre(g, 0x30, 0, 0x0800, ks, 8, o, no);
+	t[0].lt = SW_LINK_RAW;
+	t[0].n = mk_o4(t[0].b, 47, g, n, 0);
+	/* PPPoE session, PPP, IPv4 */
+	n = mk_eth(t[1].b, 0x8864);
+	memcpy(t[1].b + n, "\x11\x00\x00\x01", 4);
+	put16(t[1].b + n + 4, (uint16_t)(2 + ni));
+	put16(t[1].b + n + 6, 0x0021);
+	memcpy(t[1].b + n + 8, in, ni);
+	t[1].lt = SW_LINK_ETHERNET;
+	t[1].n = n + 8 + ni;
+	/* MPLS pseudowire, Ethernet, NSH, IPv4 */
+	n = mk_eth(t[2].b, 0x8847);
+	put32(t[2].b + n, 300u << 12 | 0x100 | 64);
+	put32(t[2].b + n + 4, 0);
+	n += 8;
+	n += mk_eth(t[2].b + n, 0x894f);
+	put16(t[2].b + n, 0x0fc2);
+	t[2].b[n + 2] = 2;
+	t[2].b[n + 3] = 1;
+	put32(t[2].b + n + 4, 0x000101ff);
+	memcpy(t[2].b + n + 8, in, ni);
+	t[2].lt = SW_LINK_ETHERNET;
+	t[2].n = n + 8 + ni;
+	/* ERSPAN III with subheader in GRE in IPv6 */
+	uint8_t h3[256] = { 0x20, 5, 0, 100, 1, 2, 3, 4, 0, 0, 0x00, 0x01 };
+	n = mk_eth(h3 + 20, 0x0800);
+	memcpy(h3 + 20 + n, in, ni);
+	static const uint8_t seq[4] = { 0, 0, 0, 1 };
+	n = mk_gre(g, 0x10, 0, 0x22eb, seq, 4, h3, 20 + 14 + ni);
+	t[3].lt = SW_LINK_RAW;
+	t[3].n = mk_o6(t[3].b, 47, g, n);
+	(void)pk;
+
+	for (size_t i = 0; i < 4; i++) {
+		for (size_t cut = 0; cut <= t[i].n; cut++) {
+			uint8_t *h = malloc(cut ? cut : 1);
+			struct sw_packet p;
+			struct sw_decode_stats st;
+			int r;
+
+			assert_non_null(h);
+			memcpy(h, t[i].b, cut);
+			memset(&p, 0, sizeof(p));
+			memset(&st, 0, sizeof(st));
+			p.data = h;
+			p.caplen = p.wirelen = (uint32_t)cut;
+			p.linktype = t[i].lt;
+			r = sw_decode(&p, true, &st);
+			assert_true(r == 0 || r == -EBADMSG || r == -EPROTONOSUPPORT);
+			if (p.l3)
+				assert_true(p.l3 >= h && p.l3 + p.l3_len <= h + cut);
+			if (p.payload)
+				assert_true(p.payload >= h && p.payload + p.payload_len <= h + cut);
+			if (cut == t[i].n) {
+				assert_int_equal(r, 0);
+				assert_true(p.l4_ok);
+				assert_int_equal(p.dport, 80);
+				assert_int_equal(anom_total(&st), 0);
+			} else {
+				assert_false(p.l4_ok && p.dport == 80 && p.payload_len == 5);
+			}
+			free(h);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -930,9 +1793,19 @@ int main(void)
 		cmocka_unit_test(test_ipv6_exthdrs),
 		cmocka_unit_test(test_not_ip),
 		cmocka_unit_test(test_checksums),
+		cmocka_unit_test(test_gre),
+		cmocka_unit_test(test_erspan),
+		cmocka_unit_test(test_ppp_pppoe),
+		cmocka_unit_test(test_mpls),
+		cmocka_unit_test(test_nsh),
+		cmocka_unit_test(test_vxlan_geneve),
+		cmocka_unit_test(test_teredo),
+		cmocka_unit_test(test_ip_in_ip),
+		cmocka_unit_test(test_nesting),
 		cmocka_unit_test(test_anomalies),
 		cmocka_unit_test(test_anom_names),
 		cmocka_unit_test(test_truncations),
+		cmocka_unit_test(test_tunnel_truncations),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

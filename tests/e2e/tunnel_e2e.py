@@ -1,0 +1,165 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Tunnel and encapsulation end-to-end test: run sidewall on the captures of
+tests/gen/tunnel.py with tests/e2e/tunnel.rules and check its EVE output
+against the generator's expectations (tests/fixtures/pcap/tunnel*.json).
+
+  tunnel_e2e.py SIDEWALL [--src REPO] [--schema FILE] [--keep DIR]
+  tunnel_e2e.py --sidewall SIDEWALL ...
+
+Checks (one PASS/FAIL line each, then "N passed, N failed"; exit 1 if any failed):
+  - the committed captures are tests/gen/tunnel.py's current output;
+  - -T loads every rule of tunnel.rules;
+  - tunnel.pcap (GRE, PPTP, ERSPAN I/II/III, VXLAN, Geneve, MPLS, PPPoE, NSH,
+    IPv4/IPv6 in IPv4/IPv6, Teredo), --threads 1, 2 and 4: each inner
+    session's alert exactly once on its inner tuple, exactly one flow record
+    per inner flow (client->server, exact packets and bytes as Suricata counts
+    a tunnel packet, start/end/age/state/reason/alerted), the ERSPAN flows'
+    VLAN ids, no other flow (the outer packets are not flows here), the
+    schema, stats.decoder's encapsulation counters exactly the packets sent
+    through each, no decoder event, and the same events for every thread
+    count;
+  - tunnel_port.pcap: VXLAN to UDP 8472 is plain UDP by default (no alert,
+    the two VTEPs' UDP flows to 8472) and the inner session with decoder.vxlan.ports
+    "[4789, 8472]" in the config.
+"""
+import collections
+import json
+import os
+import shutil
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import offline  # noqa: E402
+from offline import R, Runner, check_events, event_set, ev_key, flow_key  # noqa: E402
+
+EVE = """outputs:
+  - eve-log:
+      enabled: yes
+      filetype: regular
+      filename: eve.json
+      types:
+        - alert
+        - flow
+        - stats
+%s"""
+PORT_CFG = """decoder:
+  vxlan:
+    ports: "[4789, 8472]"
+"""
+
+# stats.decoder counter -> the encapsulations whose every packet it counts (Suricata's counters)
+COUNTERS = {
+	"gre": ("gre", "pptp", "erspan1", "erspan2", "erspan3"),
+	"ppp": ("pptp",),
+	"erspan": ("erspan1", "erspan2", "erspan3"),
+	"vxlan": ("vxlan",),
+	"geneve": ("geneve",),
+	"teredo": ("teredo",),
+	"mpls": ("mpls",),
+	"pppoe": ("pppoe",),
+	"nsh": ("nsh",),
+	"ipv4_in_ipv4": ("ipip",),
+	"ipv6_in_ipv4": ("6in4",),
+	"ipv4_in_ipv6": ("4in6",),
+	"ipv6_in_ipv6": ("6in6",),
+}
+
+
+def check_tunnels(label, events, exp):
+	"""VLAN ids of the inner flows, encapsulation counters, no decoder event."""
+	flows = {ev_key(e): e for e in events if e.get("event_type") == "flow"}
+	errs = []
+	for f in exp["flows"]:
+		rec = flows.get(flow_key(f))
+		if rec is None:
+			continue  # check_events reported it
+		if rec.get("vlan") != f.get("vlan"):
+			errs.append("%s (%s): vlan expected %r, got %r" % (flow_key(f), f["encap"], f.get("vlan"), rec.get("vlan")))
+	R.check("%s: VLAN ids of the inner flows (ERSPAN I: the mirrored frame's tag, II: the session's)" % label,
+		not errs, "\n".join(errs))
+	stats = [e for e in events if e.get("event_type") == "stats"]
+	if not stats:
+		return
+	dec = stats[-1]["stats"]["decoder"]
+	pkts = collections.Counter()
+	for f in exp["flows"]:
+		pkts[f["encap"]] += f["pkts_toserver"] + f["pkts_toclient"]
+	want = {k: sum(pkts[e] for e in v) for k, v in COUNTERS.items()}
+	got = {k: dec.get(k) for k in COUNTERS}
+	R.check("%s: stats.decoder encapsulation counters are the packets sent through each" % label, got == want,
+		"\n".join("%s: expected %r, got %r" % (k, want[k], got[k]) for k in sorted(want) if want[k] != got[k]))
+	evs = dec.get("event", {})
+	nonzero = ["%s.%s=%d" % (g, k, v) for g, o in evs.items() if isinstance(o, dict) for k, v in o.items() if v]
+	R.check("%s: no decoder event, stats.decoder.invalid 0" % label, not nonzero and dec.get("invalid") == 0,
+		"events: %s, invalid %r" % (", ".join(nonzero), dec.get("invalid")))
+
+
+def same_events(label, sets):
+	for nt in (2, 4):
+		if 1 in sets and nt in sets:
+			d1, dn = sets[1] - sets[nt], sets[nt] - sets[1]
+			R.check("%s: same events (ignoring order, flow_id, stats) with --threads 1 and %d" % (label, nt),
+				not d1 and not dn,
+				"\n".join(["only with 1 thread: " + k[:300] for k in list(d1)[:5]] +
+					  ["only with %d threads: " % nt + k[:300] for k in list(dn)[:5]]))
+
+
+def main():
+	a = offline.e2e_args(lambda ap: ap.add_argument("--no-regen", action="store_true",
+							help="skip the fixtures-are-current check"))
+	fix = os.path.join(a.src, "tests", "fixtures", "pcap")
+	rules = os.path.join(a.src, "tests", "e2e", "tunnel.rules")
+	meta = offline.load_rules_meta(rules, offline.repo_classes(a.src))
+	work = a.keep or tempfile.mkdtemp(prefix="sw-tunnel-e2e-")
+	os.makedirs(work, exist_ok=True)
+	sw = Runner(a, work)
+	try:
+		if not a.no_regen:
+			offline.check_generated(a, work, fix, "tunnel.py")
+		offline.check_rules_load(a, rules)
+		cfg = os.path.join(work, "eve.yaml")
+		with open(cfg, "w") as fh:
+			fh.write(EVE % "")
+		port_cfg = os.path.join(work, "port.yaml")
+		with open(port_cfg, "w") as fh:
+			fh.write(EVE % PORT_CFG)
+
+		exp = json.load(open(os.path.join(fix, "tunnel.json")))
+		sets = {}
+		for nt in (1, 2, 4):
+			label = "tunnel.pcap --threads %d" % nt
+			rc, _, _, ev = sw.run(["-c", cfg, "-r", os.path.join(fix, "tunnel.pcap"), "-S", rules,
+					       "--threads", str(nt)], label)
+			if rc == 0:
+				check_events(label, ev, exp, meta)
+				check_tunnels(label, ev, exp)
+				sets[nt] = event_set(ev)
+		same_events("tunnel.pcap", sets)
+
+		pexp = json.load(open(os.path.join(fix, "tunnel_port.json")))
+		pcap = os.path.join(fix, "tunnel_port.pcap")
+		label = "tunnel_port.pcap, default ports"
+		rc, _, _, ev = sw.run(["-c", cfg, "-r", pcap, "-S", rules], label)
+		if rc == 0:
+			alerts = [e for e in ev if e.get("event_type") == "alert"]
+			flows = [(e.get("proto"), e.get("dest_port")) for e in ev if e.get("event_type") == "flow"]
+			# each VTEP sends to the other's 8472: two outer UDP flows
+			R.check("%s: no alert, two flows: the outer UDP to 8472 of each side" % label,
+				not alerts and flows == [("UDP", 8472)] * 2, "alerts %d, flows %r" % (len(alerts), flows))
+		label = "tunnel_port.pcap, decoder.vxlan.ports [4789, 8472]"
+		rc, _, _, ev = sw.run(["-c", port_cfg, "-r", pcap, "-S", rules], label)
+		if rc == 0:
+			check_events(label, ev, pexp, meta)
+			check_tunnels(label, ev, pexp)
+	finally:
+		if not a.keep:
+			shutil.rmtree(work, ignore_errors=True)
+
+	print("%d passed, %d failed" % (R.passed, R.failed))
+	return 1 if R.failed else 0
+
+
+if __name__ == "__main__":
+	sys.exit(main())
