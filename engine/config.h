@@ -14,6 +14,7 @@
 #include "engine/app/app.h"
 #include "engine/decode/defrag.h"
 #include "engine/flow/flow.h"
+#include "engine/flow/stream.h"
 
 /* EVE event types (outputs.eve-log.types). */
 #define SW_EVE_ALERT 0x01
@@ -87,6 +88,12 @@ struct sw_config {
 
 	struct sw_defrag_config defrag;   /* defrag.*: totals for the sensor; the engine gives each worker its share */
 	struct sw_flow_config flow;       /* flow.*, flow-timeouts.*, stream.reassembly.window */
+	/*
+	 * stream.midstream, stream.async-oneside, stream.reassembly.depth and
+	 * host-os-policy; stream.hosts points into stream_hosts (owned).
+	 */
+	struct sw_stream_config stream;
+	struct sw_stream_host_policy *stream_hosts;
 	uint64_t memcap;                  /* flow.memcap bytes for slots and stream tails; the CLI turns it into per-worker flow counts */
 
 	/* outputs.eve-log.syslog: stream every EVE line off the device (RFC 5424 over TCP) */

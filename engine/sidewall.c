@@ -563,6 +563,7 @@ static int run_start(const struct sw_cli *o, struct loaded *l, struct sw_engine_
 	ec->stats_threads = l->cfg->stats_threads;
 	ec->defrag = l->cfg->defrag; /* totals: the engine gives each worker its share */
 	ec->enforce = r->enf;
+	ec->stream = l->cfg->stream; /* host-os-policy borrowed: l->cfg outlives the engine */
 	ec->app = l->cfg->app; /* totals: the engine gives each worker its share of the memcaps */
 	for (int p = SW_APP_HTTP1; p < SW_APP_FAILED; p++)
 		ec->app.detect_off[p] = !l->cfg->app_enabled[p];

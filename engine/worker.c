@@ -591,7 +591,7 @@ static bool inspect(struct worker *w)
 	w->tx_verdict = SW_ACTION_ALERT;
 	w->tx_verdict_rule = NULL;
 	if (p->proto == 6 && p->l4_ok) {
-		sw_stream_packet(p, c->flow.stream_window, w->sp, w->scratch, w->scratch_len, &v, &w->ss);
+		sw_stream_packet(p, c->flow.stream_window, &c->stream, w->sp, w->scratch, w->scratch_len, &v, &w->ss);
 		vp = &v;
 		/* Before the packet's rules: "alert http" rules need the protocol this packet may reveal. */
 		if (w->app)
@@ -1181,6 +1181,9 @@ static void sum_range(const struct sw_engine *e, unsigned first, unsigned count,
 		t->ss.held_flushed += w->ss.held_flushed;
 		t->ss.memcap_drop += w->ss.memcap_drop;
 		t->ss.gap += w->ss.gap;
+		t->ss.overlap_diff += w->ss.overlap_diff;
+		t->ss.depth_reached += w->ss.depth_reached;
+		t->ss.not_reassembled += w->ss.not_reassembled;
 		t->reasm_memuse += sw_stream_pool_memuse(w->sp);
 		if (w->app) {
 			const struct sw_app_stats *as = sw_app_stats(w->app);
@@ -1220,6 +1223,7 @@ static void sum_range(const struct sw_engine *e, unsigned first, unsigned count,
 		t->fs.active += fs->active;
 		t->fs.tcp_ssn_no_syn += fs->tcp_ssn_no_syn;
 		t->fs.tcp_invalid += fs->tcp_invalid;
+		t->fs.tcp_rst_ignored += fs->tcp_rst_ignored;
 		t->dt.alerts += dt->alerts;
 		t->dt.suppressed += dt->suppressed;
 		t->dt.alert_overflow += dt->alert_overflow;
@@ -1490,6 +1494,9 @@ void sw_engine_write_stats(struct sw_engine *e, struct sw_eve_writer *w, uint64_
 	sw_json_u64(j, "reassembly_gap", t.ss.gap);
 	sw_json_u64(j, "segment_memcap_drop", t.ss.memcap_drop);
 	sw_json_u64(j, "reassembly_memuse", t.reasm_memuse);
+	/* Suricata's tcp.overlap_diff_data; its event is stream.reassembly_overlap_different_data. */
+	sw_json_u64(j, "overlap_diff_data", t.ss.overlap_diff);
+	sw_json_u64(j, "stream_depth_reached", t.ss.depth_reached);
 	sw_json_close_obj(j);
 	if (e->cfg.inline_mode) {
 		sw_json_obj(j, "ips");
@@ -1570,9 +1577,12 @@ void sw_engine_log_summary(struct sw_engine *e)
 	fprintf(stderr,
 		"sidewall: checksum failures not inspected: %" PRIu64 ", detect failures: %" PRIu64
 		", stream: %" PRIu64 " retransmitted, %" PRIu64 " overlap, %" PRIu64 " out of order (%" PRIu64
-		" held, %" PRIu64 " not held for memory, %" PRIu64 " gaps never filled), %" PRIu64 " midstream\n",
+		" held, %" PRIu64 " not held for memory, %" PRIu64 " gaps never filled), %" PRIu64 " midstream, %" PRIu64
+		" overlaps with different data, %" PRIu64 " RSTs ignored (not at the next sequence number), %" PRIu64
+		" segments of sessions not reassembled (stream.midstream / async-oneside)\n",
 		t.invalid_csum, t.scan_fail + t.dt.scan_errors, t.ss.retransmitted, t.ss.overlap, t.ss.out_of_order,
-		t.ss.held, t.ss.memcap_drop, t.ss.gap, t.ss.midstream);
+		t.ss.held, t.ss.memcap_drop, t.ss.gap, t.ss.midstream, t.ss.overlap_diff, t.fs.tcp_rst_ignored,
+		t.ss.not_reassembled);
 	if (e->cfg.defrag.enabled && t.ds.frags)
 		fprintf(stderr,
 			"sidewall: defrag: %" PRIu64 " IPv4 / %" PRIu64 " IPv6 fragments, %" PRIu64 " / %" PRIu64

@@ -26,6 +26,7 @@
 #include "engine/output/eve.h"
 #include "engine/app/app.h"
 #include "engine/flow/flow.h"
+#include "engine/flow/stream.h"
 
 struct sw_enforce;
 
@@ -38,6 +39,7 @@ struct sw_engine_config {
 	bool stats_threads;        /* per-worker counters in stats records (stats.threads) */
 	struct sw_enforce *enforce; /* block requests for triggering alerts (borrowed), NULL = none */
 	struct sw_app_config app;  /* application layer (protocol detection, HTTP); workers filled in by the engine */
+	struct sw_stream_config stream; /* stream.* for the stream stage (hosts borrowed from the loaded config) */
 
 	/*
 	 * Verdicts are decided: drop/reject rules drop (or, with simulate_ips,
