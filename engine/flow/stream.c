@@ -741,7 +741,10 @@ int sw_stream_packet(const struct sw_packet *p, uint32_t window, const struct sw
 	if (!s->policy)
 		s->policy = (uint8_t)sw_stream_policy_for(cfg, &p->dst);
 	pol = s->policy;
-	if (len && !reasm_ok(f, cfg)) {
+	if (fl & SW_TCP_SYN)
+		s->syn_seen = true;
+	/* Data on the SYN itself (TCP Fast Open) belongs to the handshake being seen. */
+	if (len && !(fl & SW_TCP_SYN) && !reasm_ok(f, cfg)) {
 		/* Not a session Suricata would reassemble: packets alone, sequence still tracked. */
 		st->not_reassembled++;
 		window = 0;
@@ -750,7 +753,6 @@ int sw_stream_packet(const struct sw_packet *p, uint32_t window, const struct sw
 		pool = NULL; /* no stream matching: nothing to hold for */
 
 	if (fl & SW_TCP_SYN) {
-		s->syn_seen = true;
 		if (p->tcp_has_wscale) {
 			s->wscale_seen = true;
 			s->wscale = p->tcp_wscale > 14 ? 14 : p->tcp_wscale; /* RFC 7323 2.3 */
@@ -811,6 +813,15 @@ int sw_stream_packet(const struct sw_packet *p, uint32_t window, const struct sw
 			st->retransmitted++;
 			if (window == 0 || !s->tail)
 				return 0; /* no stream matching: the bare packet, as for every packet */
+			/*
+			 * A keep-alive probe repeats the last byte sent, with any
+			 * value in it (RFC 1122 4.2.3.6): not data, not an overlap
+			 * (Suricata's StreamTcpPacketIsKeepAlive).
+			 */
+			if (len == 1 && !s->fin && end == s->next_seq && !(fl & (SW_TCP_SYN | SW_TCP_FIN))) {
+				empty(s, scratch, v);
+				return 0;
+			}
 			/*
 			 * Inspected already: the same bytes again get a view
 			 * with nothing new (no second alert); bytes that differ

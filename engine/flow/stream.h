@@ -193,7 +193,8 @@ int sw_stream_packet(const struct sw_packet *p, uint32_t window, const struct sw
  * Whether direction @dir's receiver accepts a RST with sequence number
  * @seq: RFC 5961 section 3.2, as Linux does: only the exact next expected
  * sequence number resets; one elsewhere in the window gets a challenge ACK
- * and one outside it is dropped, and neither closes anything.  A direction
+ * and one outside it is dropped, and neither closes anything (after the
+ * sender's FIN, the FIN's own number too, as Linux).  A direction
  * whose sequence numbers are not known (never synced, or lost at a gap)
  * accepts any RST, as before.  Pure.
  */

@@ -127,7 +127,12 @@ bool sw_stream_rst_ok(const struct sw_flow *f, int dir, uint32_t seq)
 
 	if (!s->in_sync)
 		return true; /* nothing to check against: honour it, as before */
-	return seq == s->next_seq;
+	/*
+	 * After the sender's FIN, Linux also takes rcv_nxt - 1, the FIN's own
+	 * number (tcp_reset_check(): stacks that abort a closing connection
+	 * send it).
+	 */
+	return seq == s->next_seq || (s->fin && seq == s->next_seq - 1);
 }
 
 bool sw_stream_fin_ok(const struct sw_flow *f, int dir, uint32_t seq, uint32_t len)

@@ -883,6 +883,20 @@ static void test_rst_fin_ok(void **state)
 	tf_seg(&t, false, SW_TCP_ACK, 5001, 5, "");
 	assert_true(sw_stream_fin_ok(&t.f, 0, 50, 10));
 	assert_false(sw_stream_fin_ok(&t.f, 0, 200, 0)); /* past the 100-byte window */
+	/* after the sender's FIN, the FIN's own number too (Linux's tcp_reset_check) */
+	assert_false(sw_stream_rst_ok(&t.f, 0, 4));
+	tf_seg(&t, true, SW_TCP_ACK | SW_TCP_FIN, 5, 5001, "");
+	assert_int_equal(t.f.stream[0].next_seq, 6);
+	assert_true(sw_stream_rst_ok(&t.f, 0, 6));
+	assert_true(sw_stream_rst_ok(&t.f, 0, 5));
+	assert_false(sw_stream_rst_ok(&t.f, 0, 4));
+	/* a keep-alive (the last byte again, any value) is no overlap */
+	tf_init(&t, SW_STREAM_POL_BSD, true);
+	tf_seg(&t, true, SW_TCP_ACK, 1, 5001, "abcd");
+	tf_seg(&t, true, SW_TCP_ACK, 4, 5001, "");
+	tf_seg(&t, true, SW_TCP_ACK, 4, 5001, "\x01");
+	tf_view(&t, "", 0);
+	assert_int_equal(t.st.overlap_diff, 0);
 	/* never synced: nothing to judge by, honoured */
 	assert_true(sw_stream_rst_ok(&t.f, 1, 12345) || t.f.stream[1].in_sync);
 }
