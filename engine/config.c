@@ -621,7 +621,8 @@ static int nfq_key(struct ctx *x, const char *path, const char *key, yaml_node_t
 		return get_buffer_size(x, v, path, &c->nfq_rcvbuf);
 	if (!strcmp(key, "fail-open"))
 		return get_bool(x, v, path, &c->nfq_fail_open);
-	if (!strcmp(key, "bypass-mark")) {
+	if (!strcmp(key, "bypass-mark") || !strcmp(key, "drop-connmark")) {
+		bool drop = !strcmp(key, "drop-connmark");
 		unsigned long m;
 		char *end;
 
@@ -638,7 +639,15 @@ static int nfq_key(struct ctx *x, const char *path, const char *key, yaml_node_t
 			set_err(x, v, "'%s' %#lx overlaps 0x00ff0000, which Tailscale uses", path, m);
 			return -EINVAL;
 		}
-		c->nfq_bypass_mark = (uint32_t)m;
+		if (drop)
+			c->nfq_drop_connmark = (uint32_t)m;
+		else
+			c->nfq_bypass_mark = (uint32_t)m;
+		/* One bit saved from the packet into conntrack would read as the other. */
+		if (c->nfq_drop_connmark & c->nfq_bypass_mark) {
+			set_err(x, v, "'%s' %#lx shares bits with the other of bypass-mark / drop-connmark", path, m);
+			return -EINVAL;
+		}
 		return 0;
 	}
 	return unknown(x, k, path);

@@ -115,6 +115,9 @@ struct sw_config {
 					     sidewall cannot process are accepted; no = fail closed */
 	uint32_t nfq_bypass_mark;         /* bypass-mark: mark set on packets of flows a pass rule let
 					     through; must avoid 0x00ff0000 (Tailscale's) */
+	uint32_t nfq_drop_connmark;       /* drop-connmark: bits set in the conntrack mark of a dropped
+					     flow (NFQA_CT), so a firewall rule keeps dropping it when
+					     sidewall is gone; avoids 0x00ff0000 and bypass-mark */
 
 	/* capture.pcap (passive) */
 	char **pcap_ifaces;               /* interfaces */

@@ -56,6 +56,7 @@ struct sw_engine_config {
 	uint32_t queue_rcvbuf;     /* 0 = socket default */
 	bool queue_fail_open;      /* kernel accepts when the queue is full (NFQA_CFG_F_FAIL_OPEN) */
 	uint32_t bypass_mark;      /* OR'ed into the nfmark of packets of passed flows; 0 = none */
+	uint32_t drop_connmark;    /* set in the conntrack mark of dropped flows (bits of this mask only); 0 = none */
 };
 
 struct sw_engine;

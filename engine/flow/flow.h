@@ -115,6 +115,7 @@ struct sw_flow {
 	bool alerted;         /* at least one alert on this flow */
 	bool passed;          /* a pass rule matched: no further inspection */
 	bool dropped;         /* a drop/reject rule matched: drop the rest (inline) */
+	uint8_t ctmark_tries; /* conntrack mark updates sent for the drop (engine/worker.c, drop-connmark) */
 	bool iponly_done[2];  /* IP-only rules already evaluated for this direction (0 = to server) */
 	uint32_t drop_sid;
 

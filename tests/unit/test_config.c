@@ -66,6 +66,11 @@ static void assert_config_equal(const struct sw_config *a, const struct sw_confi
 	assert_int_equal(a->nfq_rcvbuf, b->nfq_rcvbuf);
 	assert_int_equal(a->nfq_fail_open, b->nfq_fail_open);
 	assert_int_equal(a->nfq_bypass_mark, b->nfq_bypass_mark);
+	assert_int_equal(a->nfq_drop_connmark, b->nfq_drop_connmark);
+	assert_int_equal(a->stream.depth, b->stream.depth);
+	assert_int_equal(a->stream.midstream, b->stream.midstream);
+	assert_int_equal(a->stream.async_oneside, b->stream.async_oneside);
+	assert_int_equal(a->stream.n_hosts, b->stream.n_hosts);
 	assert_int_equal(a->n_pcap_ifaces, b->n_pcap_ifaces);
 	assert_int_equal(a->pcap_snaplen, b->pcap_snaplen);
 	assert_int_equal(a->pcap_promisc, b->pcap_promisc);
@@ -180,6 +185,7 @@ static void test_every_key(void **state)
 	assert_int_equal(c->nfq_rcvbuf, 4u << 20);
 	assert_false(c->nfq_fail_open);
 	assert_int_equal(c->nfq_bypass_mark, 0x100);
+	assert_int_equal(c->nfq_drop_connmark, 0x200);
 	assert_int_equal(c->n_pcap_ifaces, 2);
 	assert_string_equal(c->pcap_ifaces[0], "eth1");
 	assert_string_equal(c->pcap_ifaces[1], "eth2");
@@ -305,6 +311,10 @@ static void test_errors(void **state)
 		{ "host-os-policy:\n  linux: [10.0.0.0/33]\n", 2, 11, "'host-os-policy.linux': bad address '10.0.0.0/33'" },
 		{ "host-os-policy:\n  linux: 10.0.0.1\n", 2, 10, "'host-os-policy.linux' expects a list of addresses" },
 		{ "stream:\n  async-oneside: maybe\n", 2, 18, "'stream.async-oneside' expects*" },
+		{ "capture:\n  nfqueue:\n    drop-connmark: 0x10000\n", 3, 20,
+		  "'capture.nfqueue.drop-connmark' 0x10000 overlaps 0x00ff0000, which Tailscale uses" },
+		{ "capture:\n  nfqueue:\n    bypass-mark: 0x3\n    drop-connmark: 0x2\n", 4, 20,
+		  "'capture.nfqueue.drop-connmark' 0x2 shares bits with the other of bypass-mark / drop-connmark" },
 		{ "default-log-dir: [a]\n", 1, 18, "'default-log-dir' expects a string, got a list" },
 		{ "flow:\n  memcap: 12tb\n", 2, 11, "'flow.memcap' expects a size*" },
 		{ "flow:\n  memcap: 1kb\n", 2, 11, "'flow.memcap' is '1kb', outside 1mb..64gb" },
