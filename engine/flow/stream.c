@@ -766,6 +766,7 @@ int sw_stream_packet(const struct sw_packet *p, uint32_t window, const struct sw
 			s->next_seq = seq + 1;
 			s->in_sync = true;
 			s->tail_len = 0;
+			s->fin = false; /* a FIN of what came before is not in this sequence space */
 		}
 		/*
 		 * The SYN-ACK acknowledges the peer's ISN: if we missed the
@@ -893,6 +894,8 @@ int sw_stream_packet(const struct sw_packet *p, uint32_t window, const struct sw
 			append(s, p->payload + skip, end - s->next_seq, window, scratch, scratch_len, p, v);
 			s->next_seq = end;
 		}
+		/* Bytes after a FIN (bogus, but seen): the tail ends at next_seq again. */
+		s->fin = false;
 		/* Inspected bytes this segment replaced are new to the rules again. */
 		if (lo != UINT32_MAX && v->in_stream && lo < v->new_off)
 			v->new_off = lo;
