@@ -6,6 +6,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
 #include <linux/netfilter/nfnetlink_queue.h>
 #include <libnetfilter_queue/libnetfilter_queue.h>
 #include <poll.h>
@@ -18,8 +19,11 @@
 #define RECV_BUF (65536 + 8192)
 /* Packets taken per dispatch before verdicts go out. */
 #define BATCH 64
-/* One verdict message: nlmsghdr + nfgenmsg + verdict hdr + mark attr, aligned. */
-#define VERDICT_SPACE 64
+/*
+ * One verdict message: nlmsghdr + nfgenmsg + verdict hdr + mark attr (40
+ * bytes) + an NFQA_CT nest with mark and mask (20), aligned.
+ */
+#define VERDICT_SPACE 96
 
 struct sw_nfq {
 	struct mnl_socket *nl;
@@ -161,6 +165,18 @@ static void add_verdict(struct sw_nfq *q, uint32_t id, const struct sw_nfq_verdi
 	nfq_nlmsg_verdict_put(nlh, (int)id, v->drop ? NF_DROP : NF_ACCEPT);
 	if (v->set_mark)
 		nfq_nlmsg_verdict_put_mark(nlh, v->mark);
+	if (v->set_ctmark) {
+		/*
+		 * The kernel applies it to the entry's conntrack whatever the
+		 * verdict (nfqnl_recv_verdict -> ctnetlink_glue_parse): new
+		 * mark = (old & ~mask) ^ mark.
+		 */
+		struct nlattr *ct = mnl_attr_nest_start(nlh, NFQA_CT);
+
+		mnl_attr_put_u32(nlh, CTA_MARK, htonl(v->ctmark & v->ctmask));
+		mnl_attr_put_u32(nlh, CTA_MARK_MASK, htonl(v->ctmask));
+		mnl_attr_nest_end(nlh, ct);
+	}
 	q->vlen += NLMSG_ALIGN(nlh->nlmsg_len);
 	q->pending++;
 	if (v->drop)

@@ -37,6 +37,14 @@ struct sw_nfq_verdict {
 	bool drop;
 	bool set_mark;
 	uint32_t mark;
+	/*
+	 * Set the bits @ctmask of the packet's conntrack entry's mark to
+	 * @ctmark (NFQA_CT with CTA_MARK and CTA_MARK_MASK: the kernel keeps
+	 * the other bits).  Needs conntrack netlink in the kernel; without it
+	 * the kernel ignores the attribute.
+	 */
+	bool set_ctmark;
+	uint32_t ctmark, ctmask;
 };
 
 typedef void (*sw_nfq_fn)(void *ctx, const struct sw_nfq_pkt *pkt, struct sw_nfq_verdict *v);

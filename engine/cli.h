@@ -32,7 +32,7 @@ struct sw_cli {
 	const char *bpf;
 	uint32_t snaplen, pcap_buffer;
 	bool promisc;
-	uint32_t q_maxlen, q_rcvbuf, bypass_mark;
+	uint32_t q_maxlen, q_rcvbuf, bypass_mark, drop_connmark;
 	bool q_fail_open;
 	const char *run_user;   /* --user, else run-as.user: drop to it after start-up */
 	const char *run_group;  /* --group, else run-as.group */

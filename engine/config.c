@@ -627,7 +627,8 @@ static int nfq_key(struct ctx *x, const char *path, const char *key, yaml_node_t
 		return get_buffer_size(x, v, path, &c->nfq_rcvbuf);
 	if (!strcmp(key, "fail-open"))
 		return get_bool(x, v, path, &c->nfq_fail_open);
-	if (!strcmp(key, "bypass-mark")) {
+	if (!strcmp(key, "bypass-mark") || !strcmp(key, "drop-connmark")) {
+		bool drop = !strcmp(key, "drop-connmark");
 		unsigned long m;
 		char *end;
 
@@ -644,7 +645,15 @@ static int nfq_key(struct ctx *x, const char *path, const char *key, yaml_node_t
 			set_err(x, v, "'%s' %#lx overlaps 0x00ff0000, which Tailscale uses", path, m);
 			return -EINVAL;
 		}
-		c->nfq_bypass_mark = (uint32_t)m;
+		if (drop)
+			c->nfq_drop_connmark = (uint32_t)m;
+		else
+			c->nfq_bypass_mark = (uint32_t)m;
+		/* One bit saved from the packet into conntrack would read as the other. */
+		if (c->nfq_drop_connmark & c->nfq_bypass_mark) {
+			set_err(x, v, "'%s' %#lx shares bits with the other of bypass-mark / drop-connmark", path, m);
+			return -EINVAL;
+		}
 		return 0;
 	}
 	return unknown(x, k, path);
@@ -701,6 +710,8 @@ static int reasm_key(struct ctx *x, const char *path, const char *key,
 		return get_uint(x, v, path, 1u << 20, &x->c->flow.stream_window);
 	if (!strcmp(key, "memcap"))
 		return get_size(x, v, path, &x->c->flow.stream_memcap);
+	if (!strcmp(key, "depth")) /* 0 = no limit, as Suricata's */
+		return get_size_range(x, v, path, 0, UINT64_MAX, &x->c->stream.depth);
 	return unknown(x, k, path);
 }
 
@@ -710,9 +721,72 @@ static int stream_key(struct ctx *x, const char *path, const char *key,
 	(void)arg;
 	if (!strcmp(key, "reassembly"))
 		return walk_map(x, v, path, reasm_key, NULL);
-	if (!strcmp(key, "midstream"))
-		return get_bool(x, v, path, &x->c->app.midstream);
+	if (!strcmp(key, "midstream")) {
+		/* One setting for both stages: a session not reassembled has no app layer either. */
+		int rc = get_bool(x, v, path, &x->c->app.midstream);
+
+		x->c->stream.midstream = x->c->app.midstream;
+		return rc;
+	}
+	if (!strcmp(key, "async-oneside"))
+		return get_bool(x, v, path, &x->c->stream.async_oneside);
 	return unknown(x, k, path);
+}
+
+/*
+ * host-os-policy: { POLICY: [ADDR or CIDR, ...], ... } as in suricata.yaml;
+ * "default" is not a policy here (Suricata's default, bsd, applies to every
+ * address no entry covers).  Entries append to x->c->stream_hosts.
+ */
+static int host_policy_key(struct ctx *x, const char *path, const char *key, yaml_node_t *k, yaml_node_t *v,
+			   void *arg)
+{
+	struct sw_config *c = x->c;
+	int pol = sw_stream_policy_parse(key);
+	size_t len;
+	struct sw_stream_host_policy *nh;
+
+	(void)arg;
+	if (pol < 0) {
+		set_err(x, k, "'%s': unknown policy '%s'", path, key);
+		return -EINVAL;
+	}
+	if (v->type == YAML_SCALAR_NODE && v->data.scalar.length == 0)
+		return 0; /* "linux:" with nothing */
+	if (v->type != YAML_SEQUENCE_NODE) {
+		set_err(x, v, "'%s' expects a list of addresses", path);
+		return -EINVAL;
+	}
+	len = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+	if (!len)
+		return 0;
+	nh = realloc(c->stream_hosts, (c->stream.n_hosts + len) * sizeof(*nh));
+	if (!nh)
+		return -ENOMEM;
+	c->stream_hosts = nh;
+	c->stream.hosts = nh;
+	for (size_t i = 0; i < len; i++) {
+		yaml_node_t *it = yaml_document_get_node(x->doc, v->data.sequence.items.start[i]);
+		struct sw_stream_host_policy *h = &nh[c->stream.n_hosts];
+		char buf[64];
+
+		if (!it || want_scalar(x, it, path, "an address") < 0)
+			return -EINVAL;
+		if (it->data.scalar.length >= sizeof(buf)) {
+			set_err(x, it, "'%s': bad address '%.*s'", path, (int)it->data.scalar.length,
+				(const char *)it->data.scalar.value);
+			return -EINVAL;
+		}
+		memcpy(buf, it->data.scalar.value, it->data.scalar.length);
+		buf[it->data.scalar.length] = 0;
+		if (sw_cidr_parse(buf, &h->net, &h->prefix) < 0) {
+			set_err(x, it, "'%s': bad address '%s'", path, buf);
+			return -EINVAL;
+		}
+		h->policy = (uint8_t)pol;
+		c->stream.n_hosts++;
+	}
+	return 0;
 }
 
 static int threading_key(struct ctx *x, const char *path, const char *key,
@@ -1305,6 +1379,8 @@ static int top_key(struct ctx *x, const char *path, const char *key,
 		return walk_map(x, v, path, timeouts_key, NULL);
 	if (!strcmp(key, "stream"))
 		return walk_map(x, v, path, stream_key, NULL);
+	if (!strcmp(key, "host-os-policy"))
+		return walk_map(x, v, path, host_policy_key, NULL);
 	if (!strcmp(key, "capture"))
 		return walk_map(x, v, path, capture_key, NULL);
 	if (!strcmp(key, "enforcement"))
@@ -1320,6 +1396,7 @@ void sw_config_free(struct sw_config *c)
 {
 	if (!c)
 		return;
+	free(c->stream_hosts);
 	free(c->path);
 	for (uint32_t i = 0; i < c->n_addr_groups; i++) {
 		free(c->addr_groups[i].name);
@@ -1443,6 +1520,11 @@ struct sw_config *sw_config_default(void)
 	c->flow.hash_size = 65536;
 	c->flow.stream_window = 2048;
 	c->flow.stream_memcap = 32ull << 20;
+	/* Suricata's defaults: 1 MiB per direction, no pickups, bsd overlaps. */
+	c->stream.depth = 1ull << 20;
+	c->stream.midstream = false;
+	c->stream.async_oneside = false;
+	c->stream.policy = SW_STREAM_POL_BSD;
 	c->flow.tcp_new = 60;
 	c->flow.tcp_est = 600;
 	c->flow.tcp_closed = 60;

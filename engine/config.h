@@ -15,6 +15,7 @@
 #include "engine/decode/decode.h"
 #include "engine/decode/defrag.h"
 #include "engine/flow/flow.h"
+#include "engine/flow/stream.h"
 
 /* EVE event types (outputs.eve-log.types). */
 #define SW_EVE_ALERT 0x01
@@ -89,6 +90,12 @@ struct sw_config {
 	struct sw_defrag_config defrag;   /* defrag.*: totals for the sensor; the engine gives each worker its share */
 	struct sw_decode_config decode;   /* decoder.*: max-layers, vxlan/geneve/teredo enabled and ports */
 	struct sw_flow_config flow;       /* flow.*, flow-timeouts.*, stream.reassembly.window */
+	/*
+	 * stream.midstream, stream.async-oneside, stream.reassembly.depth and
+	 * host-os-policy; stream.hosts points into stream_hosts (owned).
+	 */
+	struct sw_stream_config stream;
+	struct sw_stream_host_policy *stream_hosts;
 	uint64_t memcap;                  /* flow.memcap bytes for slots and stream tails; the CLI turns it into per-worker flow counts */
 
 	/* outputs.eve-log.syslog: stream every EVE line off the device (RFC 5424 over TCP) */
@@ -110,6 +117,9 @@ struct sw_config {
 					     sidewall cannot process are accepted; no = fail closed */
 	uint32_t nfq_bypass_mark;         /* bypass-mark: mark set on packets of flows a pass rule let
 					     through; must avoid 0x00ff0000 (Tailscale's) */
+	uint32_t nfq_drop_connmark;       /* drop-connmark: bits set in the conntrack mark of a dropped
+					     flow (NFQA_CT), so a firewall rule keeps dropping it when
+					     sidewall is gone; avoids 0x00ff0000 and bypass-mark */
 
 	/* capture.pcap (passive) */
 	char **pcap_ifaces;               /* interfaces */

@@ -573,6 +573,7 @@ static int run_start(const struct sw_cli *o, struct loaded *l, struct sw_engine_
 	ec->defrag = l->cfg->defrag; /* totals: the engine gives each worker its share */
 	ec->decode = l->cfg->decode;
 	ec->enforce = r->enf;
+	ec->stream = l->cfg->stream; /* host-os-policy borrowed: l->cfg outlives the engine */
 	ec->app = l->cfg->app; /* totals: the engine gives each worker its share of the memcaps */
 	for (int p = SW_APP_HTTP1; p < SW_APP_FAILED; p++)
 		ec->app.detect_off[p] = !l->cfg->app_enabled[p];
@@ -744,6 +745,7 @@ static int run_inline(const struct sw_cli *o, struct loaded *l)
 	ec.queue_maxlen = o->q_maxlen;
 	ec.queue_rcvbuf = o->q_rcvbuf;
 	ec.bypass_mark = o->bypass_mark;
+	ec.drop_connmark = o->drop_connmark;
 	if (run_start(o, l, &ec, qnames, nq, &r) < 0)
 		goto out;
 	/*
@@ -796,6 +798,7 @@ static int apply_capture_config(struct sw_cli *o, const struct sw_config *c)
 	o->q_maxlen = c->nfq_maxlen;
 	o->q_rcvbuf = c->nfq_rcvbuf;
 	o->bypass_mark = c->nfq_bypass_mark;
+	o->drop_connmark = c->nfq_drop_connmark;
 	/* --fail-closed on the command line wins over fail-open: yes. */
 	if (!c->nfq_fail_open)
 		o->fail_closed = true;

@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "capture/ctmark.h"
 #include "capture/nfq.h"
 #include "config.h"
 #include "engine/decode/decode.h"
@@ -89,6 +90,7 @@ struct worker {
 	/* inline */
 	struct sw_nfq *nfq;
 	struct sw_nfq_stats nfq_final; /* counters of the queue once closed */
+	struct sw_ctmark *ct;   /* conntrack mark updates for dropped flows (drop-connmark), NULL if none */
 	int raw4, raw6;         /* raw sockets for reject; -1 if unavailable */
 	/* ruleset generation this worker's detect context was built for */
 	uint64_t gen;
@@ -592,7 +594,7 @@ static bool inspect(struct worker *w)
 	w->tx_verdict = SW_ACTION_ALERT;
 	w->tx_verdict_rule = NULL;
 	if (p->proto == 6 && p->l4_ok) {
-		sw_stream_packet(p, c->flow.stream_window, w->sp, w->scratch, w->scratch_len, &v, &w->ss);
+		sw_stream_packet(p, c->flow.stream_window, &c->stream, w->sp, w->scratch, w->scratch_len, &v, &w->ss);
 		vp = &v;
 		/* Before the packet's rules: "alert http" rules need the protocol this packet may reveal. */
 		if (w->app)
@@ -763,6 +765,7 @@ static void *worker_main(void *arg)
 static void worker_destroy(struct worker *w)
 {
 	sw_nfq_close(w->nfq);
+	sw_ctmark_close(w->ct);
 	if (w->raw4 >= 0)
 		close(w->raw4);
 	if (w->raw6 >= 0)
@@ -806,6 +809,14 @@ static int worker_init(struct sw_engine *e, struct worker *w, unsigned id, char 
 		 */
 		w->raw4 = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
 		w->raw6 = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+		/* Opened now, while CAP_NET_ADMIN is held and before seccomp. */
+		if (e->cfg.drop_connmark) {
+			w->ct = sw_ctmark_open();
+			if (!w->ct) {
+				snprintf(err, errlen, "worker %u: conntrack netlink (drop-connmark): %s", id, strerror(errno));
+				return -EIO;
+			}
+		}
 	}
 	/* tail + every held byte + the segment that fills the gap */
 	w->scratch_len = e->cfg.flow.stream_window + SW_STREAM_HELD_MAX + MAX_SEGMENT;
@@ -1036,6 +1047,30 @@ static void nfq_packet(void *ctx, const struct sw_nfq_pkt *pkt, struct sw_nfq_ve
 		v->set_mark = true;
 		v->mark = pkt->mark | w->e->cfg.bypass_mark;
 	}
+	/*
+	 * A dropped flow's connection carries the drop in its conntrack mark
+	 * (only the drop-connmark bits change), so the firewall line of
+	 * docs/inline.md keeps dropping it before the queue after sidewall is
+	 * killed (bypass lets packets through then) or restarted.
+	 */
+	if (v->drop && w->e->cfg.drop_connmark && w->pkt.flow && w->pkt.flow->dropped) {
+		struct sw_flow *f = w->pkt.flow;
+
+		/* In the verdict: kernels with CONFIG_NETFILTER_NETLINK_GLUE_CT apply it with the drop. */
+		v->set_ctmark = true;
+		v->ctmark = w->e->cfg.drop_connmark;
+		v->ctmask = w->e->cfg.drop_connmark;
+		/*
+		 * Through ctnetlink as well, which the others need: a few times
+		 * per flow, since the first drop may hit a connection the kernel
+		 * has not confirmed yet (a dropped SYN never is).
+		 */
+		if (w->ct && f->ctmark_tries < 3) {
+			f->ctmark_tries++;
+			sw_ctmark_set(w->ct, &f->cli, f->cli_port, &f->srv, f->srv_port, f->proto,
+				      w->e->cfg.drop_connmark, w->e->cfg.drop_connmark);
+		}
+	}
 }
 
 static void *inline_main(void *arg)
@@ -1138,6 +1173,7 @@ struct totals {
 	uint64_t invalid_csum, scan_fail, fail_verdicts, flow_drops, rule_drops, rejects_sent, reject_errors;
 	uint64_t reasm_memuse;
 	struct sw_nfq_stats nfq;
+	uint64_t ctmark_sent, ctmark_failed;
 	struct sw_app_stats app;
 	uint64_t app_flows_tcp[SW_APP_N], app_flows_udp[SW_APP_N]; /* Suricata splits dns/failed by transport */
 };
@@ -1188,6 +1224,9 @@ static void sum_range(const struct sw_engine *e, unsigned first, unsigned count,
 		t->ss.held_flushed += w->ss.held_flushed;
 		t->ss.memcap_drop += w->ss.memcap_drop;
 		t->ss.gap += w->ss.gap;
+		t->ss.overlap_diff += w->ss.overlap_diff;
+		t->ss.depth_reached += w->ss.depth_reached;
+		t->ss.not_reassembled += w->ss.not_reassembled;
 		t->reasm_memuse += sw_stream_pool_memuse(w->sp);
 		if (w->app) {
 			const struct sw_app_stats *as = sw_app_stats(w->app);
@@ -1227,6 +1266,7 @@ static void sum_range(const struct sw_engine *e, unsigned first, unsigned count,
 		t->fs.active += fs->active;
 		t->fs.tcp_ssn_no_syn += fs->tcp_ssn_no_syn;
 		t->fs.tcp_invalid += fs->tcp_invalid;
+		t->fs.tcp_rst_ignored += fs->tcp_rst_ignored;
 		t->dt.alerts += dt->alerts;
 		t->dt.suppressed += dt->suppressed;
 		t->dt.alert_overflow += dt->alert_overflow;
@@ -1271,6 +1311,10 @@ static void sum_range(const struct sw_engine *e, unsigned first, unsigned count,
 			t->nfq.verdict_errors += q->verdict_errors;
 			t->nfq.enobufs += q->enobufs;
 			t->nfq.batches += q->batches;
+			if (w->ct) {
+				t->ctmark_sent += sw_ctmark_stats(w->ct)->sent;
+				t->ctmark_failed += sw_ctmark_stats(w->ct)->failed;
+			}
 		}
 	}
 }
@@ -1523,6 +1567,9 @@ void sw_engine_write_stats(struct sw_engine *e, struct sw_eve_writer *w, uint64_
 	sw_json_u64(j, "reassembly_gap", t.ss.gap);
 	sw_json_u64(j, "segment_memcap_drop", t.ss.memcap_drop);
 	sw_json_u64(j, "reassembly_memuse", t.reasm_memuse);
+	/* Suricata's tcp.overlap_diff_data; its event is stream.reassembly_overlap_different_data. */
+	sw_json_u64(j, "overlap_diff_data", t.ss.overlap_diff);
+	sw_json_u64(j, "stream_depth_reached", t.ss.depth_reached);
 	sw_json_close_obj(j);
 	if (e->cfg.inline_mode) {
 		sw_json_obj(j, "ips");
@@ -1603,9 +1650,12 @@ void sw_engine_log_summary(struct sw_engine *e)
 	fprintf(stderr,
 		"sidewall: checksum failures not inspected: %" PRIu64 ", detect failures: %" PRIu64
 		", stream: %" PRIu64 " retransmitted, %" PRIu64 " overlap, %" PRIu64 " out of order (%" PRIu64
-		" held, %" PRIu64 " not held for memory, %" PRIu64 " gaps never filled), %" PRIu64 " midstream\n",
+		" held, %" PRIu64 " not held for memory, %" PRIu64 " gaps never filled), %" PRIu64 " midstream, %" PRIu64
+		" overlaps with different data, %" PRIu64 " RSTs ignored (not at the next sequence number), %" PRIu64
+		" segments of sessions not reassembled (stream.midstream / async-oneside)\n",
 		t.invalid_csum, t.scan_fail + t.dt.scan_errors, t.ss.retransmitted, t.ss.overlap, t.ss.out_of_order,
-		t.ss.held, t.ss.memcap_drop, t.ss.gap, t.ss.midstream);
+		t.ss.held, t.ss.memcap_drop, t.ss.gap, t.ss.midstream, t.ss.overlap_diff, t.fs.tcp_rst_ignored,
+		t.ss.not_reassembled);
 	if (t.ds.tunnel)
 		fprintf(stderr, "sidewall: tunnels: %" PRIu64 " packets inspected inside a tunnel\n", t.ds.tunnel);
 	if (e->cfg.defrag.enabled && t.ds.frags)
@@ -1640,9 +1690,11 @@ void sw_engine_log_summary(struct sw_engine *e)
 			"sidewall: nfqueue: %" PRIu64 " packets, %" PRIu64 " accepted, %" PRIu64 " dropped (%" PRIu64
 			" by rules, %" PRIu64 " dropped flows, %" PRIu64 " failure verdicts), %" PRIu64
 			" lost before delivery, %" PRIu64 " verdict errors, %" PRIu64 " batches, rejects %" PRIu64
-			" sent / %" PRIu64 " failed\n",
+			" sent / %" PRIu64 " failed, conntrack marks of dropped flows %" PRIu64 " sent / %" PRIu64
+			" refused\n",
 			t.nfq.packets, t.nfq.accepted, t.nfq.dropped, t.rule_drops, t.flow_drops, t.fail_verdicts,
-			t.nfq.id_gaps, t.nfq.verdict_errors, t.nfq.batches, t.rejects_sent, t.reject_errors);
+			t.nfq.id_gaps, t.nfq.verdict_errors, t.nfq.batches, t.rejects_sent, t.reject_errors,
+			t.ctmark_sent, t.ctmark_failed);
 	/*
 	 * Captured on the sending host (veth, NIC offload), TCP/UDP checksums
 	 * are not filled in yet: every packet looks bad and nothing is matched.

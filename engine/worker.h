@@ -27,6 +27,7 @@
 #include "engine/output/eve.h"
 #include "engine/app/app.h"
 #include "engine/flow/flow.h"
+#include "engine/flow/stream.h"
 
 struct sw_enforce;
 
@@ -47,6 +48,7 @@ struct sw_engine_config {
 	bool batch_output;
 	struct sw_enforce *enforce; /* block requests for triggering alerts (borrowed), NULL = none */
 	struct sw_app_config app;  /* application layer (protocol detection, HTTP); workers filled in by the engine */
+	struct sw_stream_config stream; /* stream.* for the stream stage (hosts borrowed from the loaded config) */
 
 	/*
 	 * Verdicts are decided: drop/reject rules drop (or, with simulate_ips,
@@ -63,6 +65,7 @@ struct sw_engine_config {
 	uint32_t queue_rcvbuf;     /* 0 = socket default */
 	bool queue_fail_open;      /* kernel accepts when the queue is full (NFQA_CFG_F_FAIL_OPEN) */
 	uint32_t bypass_mark;      /* OR'ed into the nfmark of packets of passed flows; 0 = none */
+	uint32_t drop_connmark;    /* set in the conntrack mark of dropped flows (bits of this mask only); 0 = none */
 };
 
 struct sw_engine;

@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "flow.h"
+#include "stream.h"
 #include "common/hash.h"
 
 #define HASH_SEED 0x5eed5ade5a11f10fULL
@@ -393,9 +394,17 @@ static bool tcp_closing(enum sw_tcp_state s)
 /*
  * TCP state after one packet, following Suricata's stream-tcp state names:
  * a FIN from the client moves established to close_wait, from the server
- * to fin_wait1; the second FIN leads to last_ack / time_wait / closing; RST
- * closes at once.  Sequence numbers are not validated here (stream.c tracks
- * them); an unexpected SYN is counted as invalid and ignored.
+ * to fin_wait1; the second FIN leads to last_ack / time_wait / closing, and
+ * the last ACK to closed (Suricata's TCP_CLOSED after last_ack and
+ * time_wait).  RST and FIN count only where the receiver would take them,
+ * judged by the sequence numbers stream.c tracks for the sender's
+ * direction (before this packet: the stream stage runs after this one):
+ * a RST only at the exact next sequence number (RFC 5961 3.2, as Linux:
+ * one elsewhere in the window only draws a challenge ACK, one outside it
+ * is dropped), a FIN only inside the window.  Either one the receiver
+ * ignores is counted as invalid and changes nothing, so an attacker
+ * cannot end our inspection of a session the receiver keeps open.  An
+ * unexpected SYN is counted as invalid and ignored.
  */
 static void tcp_update(struct sw_flow_table *t, struct sw_flow *f, const struct sw_packet *p, bool ts, bool created)
 {
@@ -405,8 +414,17 @@ static void tcp_update(struct sw_flow_table *t, struct sw_flow *f, const struct 
 	if (created)
 		return; /* flow_create() set the initial state */
 	if (fl & SW_TCP_RST) {
+		if (!sw_stream_rst_ok(f, ts ? 0 : 1, p->tcp_seq)) {
+			t->st.tcp_invalid++;
+			t->st.tcp_rst_ignored++;
+			return;
+		}
 		f->tcp_state = SW_TCP_CLOSED;
 		return;
+	}
+	if (fin && !sw_stream_fin_ok(f, ts ? 0 : 1, p->tcp_seq + (syn ? 1 : 0), p->payload_len)) {
+		t->st.tcp_invalid++;
+		fin = false; /* the receiver drops it: no state change from its FIN */
 	}
 	switch (f->tcp_state) {
 	case SW_TCP_NONE:
@@ -467,9 +485,9 @@ static void tcp_update(struct sw_flow_table *t, struct sw_flow *f, const struct 
 		if (!ts && fin)
 			f->tcp_state = SW_TCP_LAST_ACK;
 		break;
-	case SW_TCP_LAST_ACK:
+	case SW_TCP_LAST_ACK: /* the FIN's sender acknowledges the other FIN: Suricata says closed */
 		if (ts && ack)
-			f->tcp_state = SW_TCP_TIME_WAIT;
+			f->tcp_state = SW_TCP_CLOSED;
 		break;
 	case SW_TCP_CLOSING:
 		if (ack)
@@ -491,9 +509,12 @@ static void state_update(struct sw_flow *f)
 			f->state = SW_FLOW_STATE_ESTABLISHED;
 		return;
 	}
-	/* Closed: RST, or both FINs (whatever order the state machine saw). */
-	if ((f->tcp_flags_ts | f->tcp_flags_tc) & SW_TCP_RST || tcp_closing(f->tcp_state) ||
-	    (f->tcp_flags_ts & f->tcp_flags_tc & SW_TCP_FIN)) {
+	/*
+	 * Closed: an accepted RST (tcp_update() closed it), or both FINs
+	 * (whatever order the state machine saw).  The flags seen say what
+	 * was on the wire, including a RST the receiver ignored.
+	 */
+	if (tcp_closing(f->tcp_state) || (f->tcp_flags_ts & f->tcp_flags_tc & SW_TCP_FIN)) {
 		f->state = SW_FLOW_STATE_CLOSED;
 		return;
 	}

@@ -74,6 +74,22 @@ struct sw_stream_dir {
 	 */
 	uint32_t gaps;
 	uint64_t gap_bytes;   /* sequence numbers those gaps skipped */
+	/*
+	 * What the receiver of this direction told the sender (from the
+	 * other direction's packets): the highest ACK and the last window,
+	 * scaled when both SYNs carried a window scale.  Acknowledged bytes
+	 * are the receiver's for good, whatever an overlap says later.
+	 */
+	uint32_t acked;
+	uint32_t win;
+	bool ack_known, win_known;
+	bool syn_seen;        /* this direction's own SYN was seen (not derived from the SYN-ACK) */
+	bool wscale_seen;     /* its SYN carried a window scale option */
+	uint8_t wscale;
+	bool fin;             /* its FIN was counted in next_seq */
+	bool depth_reached;   /* stream.reassembly.depth: no more bytes inspected */
+	uint8_t policy;       /* enum sw_stream_policy of the receiver, 0 until chosen */
+	uint32_t last_seq;    /* start of the last in-order segment (the "list segment" of an overlap) */
 };
 
 struct sw_flow {
@@ -100,6 +116,7 @@ struct sw_flow {
 	bool alerted;         /* at least one alert on this flow */
 	bool passed;          /* a pass rule matched: no further inspection */
 	bool dropped;         /* a drop/reject rule matched: drop the rest (inline) */
+	uint8_t ctmark_tries; /* conntrack mark updates sent for the drop (engine/worker.c, drop-connmark) */
 	bool iponly_done[2];  /* IP-only rules already evaluated for this direction (0 = to server) */
 	uint32_t drop_sid;
 
@@ -149,6 +166,7 @@ struct sw_flow_stats {
 	uint64_t active;
 	uint64_t tcp_ssn_no_syn;   /* TCP flow picked up mid-stream */
 	uint64_t tcp_invalid;      /* state machine saw something it ignores (e.g. SYN on established) */
+	uint64_t tcp_rst_ignored;  /* RSTs the receiver would not honour (not at the next sequence number) */
 };
 
 /* Called for every flow that ends; @f is recycled right after the call returns. */

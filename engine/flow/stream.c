@@ -30,7 +30,13 @@
 #define NSLOT (SW_STREAM_HELD_MAX / BLK + 1)
 
 struct blk {
-	uint64_t map[BLK / 64]; /* bit i of map[w]: data[w * 64 + i] is held */
+	uint64_t map[BLK / 64];   /* bit i of map[w]: data[w * 64 + i] is held */
+	/*
+	 * Where the held segments began and ended (their first and last
+	 * byte): an overlap policy decides by the earlier segment's edges.
+	 */
+	uint64_t first[BLK / 64];
+	uint64_t last[BLK / 64];
 	uint8_t data[BLK];
 };
 
@@ -211,6 +217,8 @@ static void held_advance(struct sw_stream_dir *s, struct sw_stream_pool *pool)
 
 			s->held_bytes -= (uint32_t)__builtin_popcountll(m);
 			b->map[w] &= ~m;
+			b->first[w] &= ~m;
+			b->last[w] &= ~m;
 		}
 	}
 	if (s->held_bytes == 0)
@@ -270,6 +278,8 @@ static void take_held(struct sw_stream_dir *s, struct sw_stream_pool *pool, uint
 			uint32_t lo = o > w * 64 ? o - w * 64 : 0, hi = o + k < w * 64 + 64 ? o + k - w * 64 : 64;
 
 			b->map[w] &= ~bits(lo, hi);
+			b->first[w] &= ~bits(lo, hi);
+			b->last[w] &= ~bits(lo, hi);
 		}
 		s->held_bytes -= k;
 		dst += k;
@@ -279,8 +289,9 @@ static void take_held(struct sw_stream_dir *s, struct sw_stream_pool *pool, uint
 }
 
 /*
- * Stores @k bytes of @src at offset @o of block @b where not held yet
- * (first-arrived wins).  Returns the bytes stored; sets *@ovl if any was
+ * Stores @k bytes of @src at offset @o of block @b where not held yet (the
+ * overlap policy has already written the held bytes it gives to the new
+ * segment: resolve()).  Returns the bytes stored; sets *@ovl if any was
  * held already.
  */
 static uint32_t blk_put(struct blk *b, uint32_t o, uint32_t k, const uint8_t *src, bool *ovl)
@@ -368,15 +379,132 @@ static void append(struct sw_stream_dir *s, const uint8_t *data, uint32_t len, u
 	view_keep(s, scratch, len, window, v);
 }
 
+/* Which bitmap of a block: held bytes, segment first bytes, segment last bytes. */
+enum { M_HELD, M_FIRST, M_LAST };
+
+static uint64_t *bitmap(struct blk *b, int which)
+{
+	return which == M_HELD ? b->map : which == M_FIRST ? b->first : b->last;
+}
+
+/* Bit @which of ring offset @a (< NSLOT * BLK); false where no block is. */
+static bool bit_at(const struct sw_stream_pool *pool, const struct sw_stream_held *h, uint32_t a, int which)
+{
+	struct blk *b = blk_at(pool, h, a >> BLK_SHIFT);
+	uint32_t o = a & (BLK - 1);
+
+	return b && (bitmap(b, which)[o / 64] >> (o % 64) & 1);
+}
+
+static void bit_set(const struct sw_stream_pool *pool, const struct sw_stream_held *h, uint32_t a, int which)
+{
+	struct blk *b = blk_at(pool, h, a >> BLK_SHIFT);
+	uint32_t o = a & (BLK - 1);
+
+	if (b)
+		bitmap(b, which)[o / 64] |= 1ull << (o % 64);
+}
+
 /*
- * Hold [seq, seq + len) of @d after a gap (seq is past next_seq), keeping
- * held bytes already there (first-arrived wins).  All or nothing: the units
+ * The held segment around held ring offset @a, as [*ls, *le) in ring
+ * offsets: back to the nearest recorded first byte (or the start of the
+ * held run), forward to the nearest recorded last byte (or the run's end).
+ * Overlapping held segments share bytes, so this is the innermost one the
+ * marks still show: close enough to pick a policy's case.
+ */
+static void held_seg(const struct sw_stream_pool *pool, const struct sw_stream_held *h, uint32_t a, uint32_t *ls,
+		     uint32_t *le)
+{
+	uint32_t x = a;
+
+	while (!bit_at(pool, h, x, M_FIRST) && x > 0 && bit_at(pool, h, x - 1, M_HELD))
+		x--;
+	*ls = x;
+	x = a;
+	while (!bit_at(pool, h, x, M_LAST) && x + 1 < NSLOT * BLK && bit_at(pool, h, x + 1, M_HELD))
+		x++;
+	*le = x + 1;
+}
+
+/*
+ * Apply overlap policy @pol to the held bytes that new segment [seq, seq +
+ * len) of @d overlaps from next_seq on: where a held byte differs, set
+ * *@diff, and where the policy gives the byte to the new segment, write it.
+ * Bytes not held are left to the caller.
+ */
+static void resolve_held(struct sw_stream_dir *s, const struct sw_stream_pool *pool, enum sw_stream_policy pol,
+			 uint32_t seq, const uint8_t *d, uint32_t len, bool *diff)
+{
+	const struct sw_stream_held *h = s->held;
+	uint32_t from = seq_lt(seq, s->next_seq) ? s->next_seq : seq, a, e, ls = 0, le = 0;
+	bool wins = false;
+
+	if (!h)
+		return;
+	for (a = rel(h, from), e = rel(h, seq + len); a < e; a++) {
+		struct blk *b;
+		uint8_t nb = d[(h->org + a) - seq];
+
+		if (!bit_at(pool, h, a, M_HELD))
+			continue;
+		if (a >= le || bit_at(pool, h, a, M_FIRST)) {
+			held_seg(pool, h, a, &ls, &le);
+			wins = sw_stream_new_wins(pol, seq, seq + len, h->org + ls, h->org + le);
+		}
+		b = blk_at(pool, h, a >> BLK_SHIFT);
+		if (b->data[a & (BLK - 1)] == nb)
+			continue;
+		*diff = true;
+		if (wins)
+			b->data[a & (BLK - 1)] = nb;
+	}
+}
+
+/*
+ * The part of new segment [seq, seq + len) of @d before next_seq was
+ * inspected already; where it overlaps the tail, compare it.  A byte that
+ * differs sets *@diff; it replaces the tail's byte where the receiver has
+ * not acknowledged it yet and policy @pol gives it to the new segment (the
+ * earlier segment being the last in-order one, [last_seq, end of data)).
+ * Returns the tail index of the first byte replaced (UINT32_MAX: none) and
+ * sets *@rep_end past the last one.
+ */
+static uint32_t resolve_tail(struct sw_stream_dir *s, enum sw_stream_policy pol, uint32_t seq, const uint8_t *d,
+			     uint32_t len, bool *diff, uint32_t *rep_end)
+{
+	uint32_t dend = s->next_seq - (s->fin ? 1 : 0), tstart = dend - s->tail_len;
+	uint32_t a = seq_lt(seq, tstart) ? tstart : seq, e = seq_lt(seq + len, dend) ? seq + len : dend;
+	uint32_t lo = UINT32_MAX, hi = 0;
+	bool wins = sw_stream_new_wins(pol, seq, seq + len, s->last_seq, dend);
+
+	for (uint32_t x = a; seq_lt(x, e); x++) {
+		uint32_t ti = s->tail_len - (dend - x);
+		uint8_t nb = d[x - seq];
+
+		if (s->tail[ti] == nb)
+			continue;
+		*diff = true;
+		/* Acknowledged: the receiver has the old byte for good (RFC 793 3.3). */
+		if (!wins || (s->ack_known && seq_lt(x, s->acked)))
+			continue;
+		s->tail[ti] = nb;
+		if (lo == UINT32_MAX)
+			lo = ti;
+		hi = ti + 1;
+	}
+	*rep_end = hi;
+	return lo;
+}
+
+/*
+ * Hold [seq, seq + len) of @d after a gap (seq is past next_seq); where
+ * bytes are held already, policy @pol decides (resolve_held()).  All or nothing: the units
  * needed are counted first, so a segment is never half held.  Returns 0, or
  * -ENOSPC when the pool lacks units or the segment ends past
  * SW_STREAM_HELD_MAX from next_seq.
  */
-static int hold(struct sw_stream_dir *s, struct sw_stream_pool *pool, uint32_t seq, const uint8_t *d, uint32_t len,
-		struct sw_stream_stats *st)
+static int hold(struct sw_stream_dir *s, struct sw_stream_pool *pool, enum sw_stream_policy pol, uint32_t seq,
+		const uint8_t *d, uint32_t len, bool *diff, struct sw_stream_stats *st)
 {
 	uint32_t end = seq + len, a, e, i;
 	struct sw_stream_held *h;
@@ -403,17 +531,25 @@ static int hold(struct sw_stream_dir *s, struct sw_stream_pool *pool, uint32_t s
 		h->org = s->next_seq & ~(BLK - 1);
 		s->held = h;
 	}
+	resolve_held(s, pool, pol, seq, d, len, diff);
 	for (a = seq - h->org, e = end - h->org; a < e;) {
 		uint32_t *slot = &h->slot[(h->head + (a >> BLK_SHIFT)) % NSLOT];
 		uint32_t o = a & (BLK - 1), k = BLK - o < e - a ? BLK - o : e - a;
 
 		if (!*slot) {
+			struct blk *nb;
+
 			*slot = unit_get(pool);
-			memset(pool->mem[*slot - 1].b.map, 0, sizeof(pool->mem[*slot - 1].b.map));
+			nb = &pool->mem[*slot - 1].b;
+			memset(nb->map, 0, sizeof(nb->map));
+			memset(nb->first, 0, sizeof(nb->first));
+			memset(nb->last, 0, sizeof(nb->last));
 		}
 		s->held_bytes += blk_put(&pool->mem[*slot - 1].b, o, k, d + (a - (seq - h->org)), &ovl);
 		a += k;
 	}
+	bit_set(pool, h, seq - h->org, M_FIRST);
+	bit_set(pool, h, end - 1 - h->org, M_LAST);
 	if (ovl)
 		st->overlap++;
 	return 0;
@@ -467,18 +603,20 @@ void sw_stream_flow_end(struct sw_flow *f, struct sw_stream_pool *pool, uint8_t 
 /*
  * In-order data [seq, end) reaches next_seq: lay out tail + the new bytes in
  * @scratch, where the new bytes are this segment's from next_seq on, and
- * every held byte that is contiguous with them (held bytes win where they
- * overlap the segment: they arrived first).
+ * every held byte that is contiguous with them (where they overlap the
+ * segment, held bytes carry what policy @pol decided).
  */
-static void take(struct sw_stream_dir *s, struct sw_stream_pool *pool, const uint8_t *d, uint32_t seq, uint32_t end,
-		 uint32_t window, uint8_t *scratch, size_t scratch_len, struct sw_stream_view *v,
-		 struct sw_stream_stats *st)
+static void take(struct sw_stream_dir *s, struct sw_stream_pool *pool, enum sw_stream_policy pol, const uint8_t *d,
+		 uint32_t seq, uint32_t end, uint32_t window, uint8_t *scratch, size_t scratch_len,
+		 struct sw_stream_view *v, bool *diff, struct sw_stream_stats *st)
 {
 	uint32_t cur = s->next_seq;
 	size_t n = 0, room;
 	bool ovl = false;
 
 	held_advance(s, pool);
+	/* Held bytes the segment overlaps: the policy says whose they are. */
+	resolve_held(s, pool, pol, seq, d, end - seq, diff);
 	if (s->tail_len > window)
 		s->tail_len = 0;
 	memcpy(scratch, s->tail, s->tail_len);
@@ -525,13 +663,58 @@ static void take(struct sw_stream_dir *s, struct sw_stream_pool *pool, const uin
 	held_advance(s, pool);
 }
 
-int sw_stream_packet(const struct sw_packet *p, uint32_t window, struct sw_stream_pool *pool, uint8_t *scratch,
-		     size_t scratch_len, struct sw_stream_view *v, struct sw_stream_stats *st)
+/* A view with no new bytes: stream rules see nothing new, packet rules the packet. */
+static void empty(const struct sw_stream_dir *s, uint8_t *scratch, struct sw_stream_view *v)
+{
+	v->data = scratch;
+	v->len = 0;
+	v->new_off = 0;
+	v->base = s->stream_off;
+	v->in_stream = true;
+}
+
+/*
+ * Whether the session is reassembled, as Suricata decides it: a handshake
+ * seen both ways always; only the client's SYN with stream.async-oneside;
+ * only the server's SYN-ACK with stream.midstream or async-oneside; no SYN
+ * at all with stream.midstream.
+ */
+static bool reasm_ok(const struct sw_flow *f, const struct sw_stream_config *cfg)
+{
+	bool cli = f->stream[0].syn_seen, srv = f->stream[1].syn_seen;
+
+	if (!cfg || (cli && srv))
+		return true;
+	if (cli)
+		return cfg->async_oneside;
+	if (srv)
+		return cfg->midstream || cfg->async_oneside;
+	return cfg->midstream;
+}
+
+/* Direction @s has now inspected stream.reassembly.depth bytes: stop there. */
+static void depth_check(struct sw_stream_dir *s, const struct sw_stream_config *cfg, struct sw_stream_pool *pool,
+			struct sw_stream_stats *st)
+{
+	if (!cfg || !cfg->depth || s->depth_reached || s->stream_off < cfg->depth)
+		return;
+	s->depth_reached = true;
+	st->depth_reached++;
+	/* Held bytes lie past the depth (hold() never keeps any before it). */
+	if (pool)
+		held_release(s, pool);
+}
+
+int sw_stream_packet(const struct sw_packet *p, uint32_t window, const struct sw_stream_config *cfg,
+		     struct sw_stream_pool *pool, uint8_t *scratch, size_t scratch_len, struct sw_stream_view *v,
+		     struct sw_stream_stats *st)
 {
 	struct sw_flow *f = p->flow;
 	struct sw_stream_dir *s, *o;
 	uint8_t fl = p->tcp_flags;
-	uint32_t seq = p->tcp_seq, len = p->payload_len, end, skip;
+	uint32_t seq = p->tcp_seq, len = p->payload_len, end, skip, real_end, lo = UINT32_MAX, hi = 0;
+	enum sw_stream_policy pol;
+	bool diff = false;
 	int dir;
 
 	bare(p, v);
@@ -540,12 +723,40 @@ int sw_stream_packet(const struct sw_packet *p, uint32_t window, struct sw_strea
 	dir = p->to_server ? 0 : 1;
 	s = &f->stream[dir];
 	o = &f->stream[!dir];
-	if (window == 0 || !s->tail)
-		pool = NULL; /* no stream matching: nothing to hold for */
 	if (fl & SW_TCP_RST)
 		return 0; /* a reset's payload is not stream data */
+	/*
+	 * What this packet tells the other direction's sender: how far its
+	 * bytes are acknowledged, and the window for more (scaled only when
+	 * both SYNs carried the option, RFC 7323 2.2; never in a SYN).
+	 */
+	if (fl & SW_TCP_ACK) {
+		if (!o->ack_known || seq_lt(o->acked, p->tcp_ack))
+			o->acked = p->tcp_ack;
+		o->ack_known = true;
+		o->win = (uint32_t)p->tcp_win
+			 << (!(fl & SW_TCP_SYN) && s->wscale_seen && o->wscale_seen ? s->wscale : 0);
+		o->win_known = true;
+	}
+	if (!s->policy)
+		s->policy = (uint8_t)sw_stream_policy_for(cfg, &p->dst);
+	pol = s->policy;
+	if (fl & SW_TCP_SYN)
+		s->syn_seen = true;
+	/* Data on the SYN itself (TCP Fast Open) belongs to the handshake being seen. */
+	if (len && !(fl & SW_TCP_SYN) && !reasm_ok(f, cfg)) {
+		/* Not a session Suricata would reassemble: packets alone, sequence still tracked. */
+		st->not_reassembled++;
+		window = 0;
+	}
+	if (window == 0 || !s->tail)
+		pool = NULL; /* no stream matching: nothing to hold for */
 
 	if (fl & SW_TCP_SYN) {
+		if (p->tcp_has_wscale) {
+			s->wscale_seen = true;
+			s->wscale = p->tcp_wscale > 14 ? 14 : p->tcp_wscale; /* RFC 7323 2.3 */
+		}
 		/* A SYN (or a SYN with a new ISN before any data) sets the ISN. */
 		if (!s->has_isn || (s->stream_off == 0 && s->isn != seq)) {
 			if (pool)
@@ -555,6 +766,7 @@ int sw_stream_packet(const struct sw_packet *p, uint32_t window, struct sw_strea
 			s->next_seq = seq + 1;
 			s->in_sync = true;
 			s->tail_len = 0;
+			s->fin = false; /* a FIN of what came before is not in this sequence space */
 		}
 		/*
 		 * The SYN-ACK acknowledges the peer's ISN: if we missed the
@@ -588,24 +800,71 @@ int sw_stream_packet(const struct sw_packet *p, uint32_t window, struct sw_strea
 		s->in_sync = true;
 		s->tail_len = 0;
 	}
+	if (len && s->in_sync && s->depth_reached) {
+		/* Past stream.reassembly.depth: follow the sequence numbers, inspect nothing. */
+		if (seq_lt(s->next_seq, seq + len))
+			s->next_seq = seq + len;
+		if (window)
+			empty(s, scratch, v);
+		goto fin;
+	}
 	if (len && s->in_sync) {
 		end = seq + len;
 		if (seq_leq(end, s->next_seq)) {
 			st->retransmitted++;
-			return 0; /* already inspected: the bare packet */
+			if (window == 0 || !s->tail)
+				return 0; /* no stream matching: the bare packet, as for every packet */
+			/*
+			 * A keep-alive probe repeats the last byte sent, with any
+			 * value in it (RFC 1122 4.2.3.6): not data, not an overlap
+			 * (Suricata's StreamTcpPacketIsKeepAlive).
+			 */
+			if (len == 1 && !s->fin && end == s->next_seq && !(fl & (SW_TCP_SYN | SW_TCP_FIN))) {
+				empty(s, scratch, v);
+				return 0;
+			}
+			/*
+			 * Inspected already: the same bytes again get a view
+			 * with nothing new (no second alert); bytes that differ
+			 * and that the policy gives to this segment are
+			 * inspected, from the first one replaced.
+			 */
+			lo = resolve_tail(s, pol, seq, p->payload, len, &diff, &hi);
+			if (diff)
+				st->overlap_diff++;
+			if (lo == UINT32_MAX) {
+				empty(s, scratch, v);
+				return 0;
+			}
+			memcpy(scratch, s->tail, hi);
+			v->data = scratch;
+			v->len = hi;
+			v->new_off = lo;
+			v->base = s->stream_off - s->tail_len;
+			v->in_stream = true;
+			return 0;
 		}
 		if (seq_lt(s->next_seq, seq)) {
 			/* Gap: data is missing, do not join what is not contiguous. */
 			st->out_of_order++;
+			if (pool && cfg && cfg->depth) {
+				/* Never hold a byte past the depth: it would not be inspected. */
+				uint64_t room = cfg->depth - s->stream_off;
+
+				if (seq - s->next_seq >= room) {
+					empty(s, scratch, v);
+					return 0;
+				}
+				if ((uint64_t)(end - s->next_seq) > room)
+					len = (uint32_t)(room - (seq - s->next_seq));
+			}
 			if (pool) {
-				if (hold(s, pool, seq, p->payload, len, st) == 0) {
+				if (hold(s, pool, pol, seq, p->payload, len, &diff, st) == 0) {
 					/* Held: packet rules only, the stream sees it once the gap fills. */
 					st->held++;
-					v->data = scratch;
-					v->len = 0;
-					v->new_off = 0;
-					v->base = s->stream_off;
-					v->in_stream = true;
+					if (diff)
+						st->overlap_diff++;
+					empty(s, scratch, v);
 					return 0;
 				}
 				/*
@@ -621,18 +880,38 @@ int sw_stream_packet(const struct sw_packet *p, uint32_t window, struct sw_strea
 			return 0;
 		}
 		skip = s->next_seq - seq; /* < len, since end is past next_seq */
-		if (skip)
+		if (skip) {
 			st->overlap++;
+			if (window && s->tail)
+				lo = resolve_tail(s, pol, seq, p->payload, len, &diff, &hi);
+		}
+		real_end = end;
+		if (cfg && cfg->depth && (uint64_t)(end - s->next_seq) > cfg->depth - s->stream_off)
+			end = s->next_seq + (uint32_t)(cfg->depth - s->stream_off);
 		if (pool && s->held) {
-			take(s, pool, p->payload, seq, end, window, scratch, scratch_len, v, st);
+			take(s, pool, pol, p->payload, seq, end, window, scratch, scratch_len, v, &diff, st);
 		} else {
-			append(s, p->payload + skip, len - skip, window, scratch, scratch_len, p, v);
+			append(s, p->payload + skip, end - s->next_seq, window, scratch, scratch_len, p, v);
 			s->next_seq = end;
 		}
+		/* Bytes after a FIN (bogus, but seen): the tail ends at next_seq again. */
+		s->fin = false;
+		/* Inspected bytes this segment replaced are new to the rules again. */
+		if (lo != UINT32_MAX && v->in_stream && lo < v->new_off)
+			v->new_off = lo;
+		s->last_seq = seq;
+		if (diff)
+			st->overlap_diff++;
 		st->segments++;
+		depth_check(s, cfg, pool, st);
+		if (s->depth_reached && seq_lt(s->next_seq, real_end))
+			s->next_seq = real_end;
 	}
+fin:
 	/* The FIN takes one sequence number, after the data. */
-	if ((fl & SW_TCP_FIN) && s->in_sync && s->next_seq == seq + len)
+	if ((fl & SW_TCP_FIN) && s->in_sync && !s->fin && s->next_seq == seq + len) {
 		s->next_seq++;
+		s->fin = true;
+	}
 	return 0;
 }

@@ -17,11 +17,18 @@
  * and every held byte now contiguous into ONE view (tail + all of them), so
  * a content split over segments sent in reverse order matches exactly once.
  *
- * Overlaps: the first-arrived bytes win, against the in-order data already
- * passed (as before) and against held bytes (counted in overlap).  This is
- * Suricata's "first" policy, not its default for Linux targets (which
- * prefers later data in some cases): an attacker who can race both copies
- * past us gains nothing from a policy we cannot know the target applies.
+ * Overlaps are resolved as the receiving host would (Suricata's
+ * host-os-policy, chosen by the destination address of each direction,
+ * default bsd): for each earlier segment a new one overlaps, the policy
+ * says from the two segments' start and end whether the new bytes replace
+ * the old ones (stream_policy.c's table, Suricata's stream-tcp-list.c
+ * semantics).  That applies to held bytes and to in-order bytes the
+ * receiver has not acknowledged yet; bytes it acknowledged are what it
+ * has, whatever comes later.  Bytes that differ are counted
+ * (overlap_diff_data, Suricata's stream.reassembly_overlap_different_data);
+ * a retransmission of the same bytes is inspected once: its view has no
+ * new bytes.  Replaced bytes that were inspected already are inspected
+ * again (the view's new bytes start at the first replaced byte).
  *
  * Bounds: held bytes per direction may reach at most SW_STREAM_HELD_MAX
  * sequence numbers past next_seq; the pool holds memcap / SW_STREAM_UNIT_SIZE
@@ -56,12 +63,70 @@ struct sw_stream_view {
 /* Held-byte window per direction, in sequence space past next_seq. */
 #define SW_STREAM_HELD_MAX (64u << 10)
 /*
- * Pool unit size: a block (512 bytes of sequence space and its 64-byte
- * bitmap) or a direction's directory of blocks.
+ * Pool unit size: a block (512 bytes of sequence space and three 64-byte
+ * bitmaps: bytes held, segment starts, segment ends) or a direction's
+ * directory of blocks.
  */
-#define SW_STREAM_UNIT_SIZE 576u
+#define SW_STREAM_UNIT_SIZE 704u
 
 struct sw_stream_pool;
+
+/*
+ * Overlap policies of Suricata's host-os-policy (bsd-right resolves as
+ * bsd, as in Suricata).  0 is "not chosen yet" on a stream direction.
+ */
+enum sw_stream_policy {
+	SW_STREAM_POL_NONE,
+	SW_STREAM_POL_FIRST,
+	SW_STREAM_POL_LAST,
+	SW_STREAM_POL_LINUX,
+	SW_STREAM_POL_OLD_LINUX,
+	SW_STREAM_POL_BSD,
+	SW_STREAM_POL_BSD_RIGHT,
+	SW_STREAM_POL_WINDOWS,
+	SW_STREAM_POL_WINDOWS2K3,
+	SW_STREAM_POL_VISTA,
+	SW_STREAM_POL_SOLARIS,
+	SW_STREAM_POL_HPUX10,
+	SW_STREAM_POL_HPUX11,
+	SW_STREAM_POL_IRIX,
+	SW_STREAM_POL_MACOS,
+	SW_STREAM_POL__COUNT,
+};
+
+/* One host-os-policy entry: destinations in @net/@prefix use @policy. */
+struct sw_stream_host_policy {
+	struct sw_ip net;
+	uint8_t prefix;
+	uint8_t policy; /* enum sw_stream_policy */
+};
+
+/* stream.* settings the stream stage reads (engine/config.c fills them). */
+struct sw_stream_config {
+	uint64_t depth;      /* stream.reassembly.depth: stream bytes inspected per direction; 0 = no limit */
+	bool midstream;      /* stream.midstream: reassemble sessions picked up without a SYN */
+	bool async_oneside;  /* stream.async-oneside: reassemble sessions whose SYN-ACK was not seen */
+	uint8_t policy;      /* default overlap policy (Suricata's: bsd) */
+	const struct sw_stream_host_policy *hosts; /* host-os-policy, longest prefix wins; borrowed */
+	uint32_t n_hosts;
+};
+
+/* The policy named @name ("bsd", "old-linux", ...), or -EINVAL. */
+int sw_stream_policy_parse(const char *name);
+/* The name of @pol, "none" for SW_STREAM_POL_NONE or out of range. */
+const char *sw_stream_policy_name(int pol);
+/*
+ * The policy for destination @dst: the longest matching prefix of
+ * cfg->hosts, else cfg->policy (bsd when that is NONE).  bsd-right
+ * resolves as bsd.  Pure.
+ */
+enum sw_stream_policy sw_stream_policy_for(const struct sw_stream_config *cfg, const struct sw_ip *dst);
+/*
+ * Whether the bytes of a new segment [@ns, @ne) replace those of an earlier
+ * segment [@ls, @le) where they overlap, under @pol (sequence numbers,
+ * compared modulo 2^32).  Pure; exposed for the table-driven tests.
+ */
+bool sw_stream_new_wins(enum sw_stream_policy pol, uint32_t ns, uint32_t ne, uint32_t ls, uint32_t le);
 
 struct sw_stream_stats {
 	uint64_t segments;       /* in-order data segments appended */
@@ -74,6 +139,9 @@ struct sw_stream_stats {
 	uint64_t held_flushed;   /* held bytes that filled in order (became stream data) */
 	uint64_t memcap_drop;    /* segments not held (pool empty or past the window): inspected alone */
 	uint64_t gap;            /* runs of held bytes that never became contiguous (inspected at flow end) */
+	uint64_t overlap_diff;   /* overlaps whose bytes differ (stream.reassembly_overlap_different_data) */
+	uint64_t depth_reached;  /* directions that reached stream.reassembly.depth */
+	uint64_t not_reassembled;/* data segments of sessions not reassembled (midstream / async-oneside off) */
 };
 
 /*
@@ -110,12 +178,32 @@ void sw_stream_flow_end(struct sw_flow *f, struct sw_stream_pool *pool, uint8_t 
 
 /*
  * Update @p->flow's stream for direction p->to_server with TCP packet @p and
- * fill @v for detection.  @scratch must hold window + SW_STREAM_HELD_MAX +
- * the largest segment; it is borrowed for the life of @v.  @pool (NULL: hold
- * nothing, a gap desyncs the stream as before) lends units to hold
- * out-of-order segments.  Never allocates.  Returns 0.
+ * fill @v for detection.  @cfg (borrowed; NULL: no depth, every session
+ * reassembled, bsd overlaps) gives the stream.* settings.  @scratch must
+ * hold window + SW_STREAM_HELD_MAX + the largest segment; it is borrowed
+ * for the life of @v.  @pool (NULL: hold nothing, a gap desyncs the stream
+ * as before) lends units to hold out-of-order segments.  Never allocates.
+ * Returns 0.
  */
-int sw_stream_packet(const struct sw_packet *p, uint32_t window, struct sw_stream_pool *pool, uint8_t *scratch,
-		     size_t scratch_len, struct sw_stream_view *v, struct sw_stream_stats *st);
+int sw_stream_packet(const struct sw_packet *p, uint32_t window, const struct sw_stream_config *cfg,
+		     struct sw_stream_pool *pool, uint8_t *scratch, size_t scratch_len, struct sw_stream_view *v,
+		     struct sw_stream_stats *st);
+
+/*
+ * Whether direction @dir's receiver accepts a RST with sequence number
+ * @seq: RFC 5961 section 3.2, as Linux does: only the exact next expected
+ * sequence number resets; one elsewhere in the window gets a challenge ACK
+ * and one outside it is dropped, and neither closes anything (after the
+ * sender's FIN, the FIN's own number too, as Linux).  A direction
+ * whose sequence numbers are not known (never synced, or lost at a gap)
+ * accepts any RST, as before.  Pure.
+ */
+bool sw_stream_rst_ok(const struct sw_flow *f, int dir, uint32_t seq);
+/*
+ * Whether direction @dir's receiver accepts a FIN at @seq: at or after the
+ * next expected sequence number and within the window it last advertised
+ * (RFC 793 acceptability; unknown window: any).  Pure.
+ */
+bool sw_stream_fin_ok(const struct sw_flow *f, int dir, uint32_t seq, uint32_t len);
 
 #endif

@@ -57,3 +57,15 @@ if(TARGET sidewall)
                    --schema ${CMAKE_SOURCE_DIR}/../shared/reference/eve-schema.json)
   set_tests_properties(e2e_tunnel PROPERTIES LABELS e2e TIMEOUT 300)
 endif()
+
+# TCP stream fidelity: the evasion classics of tests/gen/evasion.py (retransmissions,
+# overlaps under host-os-policy linux / bsd / first, RSTs out of window, in window,
+# exact) with tests/e2e/stream.rules; exact alert counts, each run twice.
+if(TARGET sidewall)
+  add_test(NAME e2e_stream
+           COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/e2e/stream_e2e.py
+                   --sidewall $<TARGET_FILE:sidewall>
+                   --src ${CMAKE_SOURCE_DIR}
+                   --schema ${CMAKE_SOURCE_DIR}/../shared/reference/eve-schema.json)
+  set_tests_properties(e2e_stream PROPERTIES LABELS e2e TIMEOUT 300)
+endif()

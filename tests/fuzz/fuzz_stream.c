@@ -4,8 +4,8 @@
  * through sw_stream_packet() with a small held-segment pool (40 units:
  * about 20 KiB of blocks) so that holding, gap filling, overlaps, pool
  * exhaustion, the held window and giving up are all reached.  Every copy of a sequence number carries the
- * same byte (a function of the sequence number), so with first-arrived
- * wins every new byte of a stream view must be that byte: a view that
+ * same byte (a function of the sequence number), so whatever the overlap
+ * policy (one per input) every new byte of a stream view must be that byte: a view that
  * joins held data in the wrong place or order fails.  Flow end must return
  * every unit.
  *
@@ -47,6 +47,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 {
 	struct sw_stream_pool *pool = sw_stream_pool_new(40 * SW_STREAM_UNIT_SIZE, gap, NULL);
+	/* Every policy (from the input's length), and a depth the input can reach. */
+	struct sw_stream_config cfg = { .depth = 48u << 10, .midstream = true, .async_oneside = true,
+					.policy = (uint8_t)(SW_STREAM_POL_FIRST + n % (SW_STREAM_POL__COUNT - 1)) };
 	struct sw_stream_stats st;
 	struct sw_stream_view v;
 	struct sw_packet p;
@@ -86,7 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 		p.payload_len = len;
 		was_sync = s->in_sync && !(p.tcp_flags & SW_TCP_SYN);
 		before = s->next_seq;
-		if (sw_stream_packet(&p, WIN, pool, scratch, scratch_len, &v, &st) != 0)
+		if (sw_stream_packet(&p, WIN, &cfg, pool, scratch, scratch_len, &v, &st) != 0)
 			abort();
 		if (v.new_off > v.len || s->tail_len > WIN || s->held_bytes > SW_STREAM_HELD_MAX)
 			abort();

@@ -36,7 +36,8 @@ with the accepted rules and its would-be result is recorded as `partial`);
 then `sidewall -r PCAP -S RULES -l OUT -k none --threads 1` runs (30 s limit),
 with -c only for the few Suricata settings sidewall has (test args `--set` /
 the test's suricata.yaml: libhtp default-config limits and personality,
-http enabled, stream.midstream, tls enabled / ja3-fingerprints /
+http enabled, stream.midstream / async-oneside / reassembly.depth,
+host-os-policy, tls enabled / ja3-fingerprints /
 ja4-fingerprints, dns enabled); every other setting is reported as a config
 dependency. Checks: `filter` checks on eve.json records of the types sidewall
 writes (alert, flow, http, dns, tls, drop, stats) are evaluated with suricata-verify's
@@ -100,6 +101,8 @@ SUPPORTED_SET = {
     "app-layer.protocols.http.libhtp.default-config.double-decode-query",
     "app-layer.protocols.http.libhtp.default-config.meta-field-limit",
     "stream.midstream",
+    "stream.async-oneside",
+    "stream.reassembly.depth",
     "app-layer.protocols.tls.enabled",
     "app-layer.protocols.tls.ja3-fingerprints",
     "app-layer.protocols.tls.ja4-fingerprints",
@@ -446,6 +449,12 @@ def eve_logger_options(doc, types):
     return out
 
 
+def supported(k):
+    """A Suricata setting sidewall has: SUPPORTED_SET, and host-os-policy's
+    per-policy address lists (same names, same meaning)."""
+    return k in SUPPORTED_SET or k.startswith("host-os-policy.")
+
+
 def build_config(td, cfg, tmpdir):
     """-> (path or None, notes[list of str], ips bool, args_unhandled)"""
     sets = {}
@@ -480,9 +489,9 @@ def build_config(td, cfg, tmpdir):
         flat = flatten(load_suricata_yaml(sy))
         keys = [k for k in flat if k.startswith(INTERESTING_PREFIXES)]
         for k in keys:
-            if k in SUPPORTED_SET and k not in sets:
+            if supported(k) and k not in sets:
                 sets[k] = flat[k]
-        other = [k for k in keys if k not in SUPPORTED_SET
+        other = [k for k in keys if not supported(k)
                  and not k.startswith("vars.")]
         raw = open(sy, errors="replace").read()
         for kw in ("dump-all-headers", "extended", "http-body", "custom",
@@ -502,7 +511,7 @@ def build_config(td, cfg, tmpdir):
              (" ..." if len(other) > 12 else "") + ")") if other else ""))
     conf = {}
     for k, v in sets.items():
-        if k in SUPPORTED_SET:
+        if supported(k):
             set_path(conf, k, v)
         else:
             notes.append("--set %s=%s" % (k, v))

@@ -67,6 +67,11 @@ static void assert_config_equal(const struct sw_config *a, const struct sw_confi
 	assert_int_equal(a->nfq_rcvbuf, b->nfq_rcvbuf);
 	assert_int_equal(a->nfq_fail_open, b->nfq_fail_open);
 	assert_int_equal(a->nfq_bypass_mark, b->nfq_bypass_mark);
+	assert_int_equal(a->nfq_drop_connmark, b->nfq_drop_connmark);
+	assert_int_equal(a->stream.depth, b->stream.depth);
+	assert_int_equal(a->stream.midstream, b->stream.midstream);
+	assert_int_equal(a->stream.async_oneside, b->stream.async_oneside);
+	assert_int_equal(a->stream.n_hosts, b->stream.n_hosts);
 	assert_int_equal(a->n_pcap_ifaces, b->n_pcap_ifaces);
 	assert_int_equal(a->pcap_snaplen, b->pcap_snaplen);
 	assert_int_equal(a->pcap_promisc, b->pcap_promisc);
@@ -154,6 +159,16 @@ static void test_every_key(void **state)
 	assert_int_equal(c->flow.icmp_est, 9);
 	assert_int_equal(c->flow.stream_window, 4096);
 	assert_true(c->app.midstream);
+	assert_true(c->stream.midstream);
+	assert_true(c->stream.async_oneside);
+	assert_int_equal(c->stream.depth, 2u << 20);
+	assert_int_equal(c->stream.n_hosts, 3);
+	assert_ptr_equal(c->stream.hosts, c->stream_hosts);
+	assert_int_equal(c->stream_hosts[0].policy, SW_STREAM_POL_WINDOWS);
+	assert_int_equal(c->stream_hosts[0].prefix, 0);
+	assert_int_equal(c->stream_hosts[1].policy, SW_STREAM_POL_LINUX);
+	assert_int_equal(c->stream_hosts[1].prefix, 16);
+	assert_int_equal(c->stream_hosts[2].prefix, 128);
 	assert_int_equal(c->flow.interim_interval, 300);
 	assert_true(c->stats_threads);
 	assert_true(c->syslog_enabled);
@@ -171,6 +186,7 @@ static void test_every_key(void **state)
 	assert_int_equal(c->nfq_rcvbuf, 4u << 20);
 	assert_false(c->nfq_fail_open);
 	assert_int_equal(c->nfq_bypass_mark, 0x100);
+	assert_int_equal(c->nfq_drop_connmark, 0x200);
 	assert_int_equal(c->n_pcap_ifaces, 2);
 	assert_string_equal(c->pcap_ifaces[0], "eth1");
 	assert_string_equal(c->pcap_ifaces[1], "eth2");
@@ -368,6 +384,14 @@ static void test_errors(void **state)
 		{ "flow-timeouts:\n  tcp: {new: 86401}\n", 2, 14, "'flow-timeouts.tcp.new' is 86401*" },
 		{ "stream:\n  reassembly:\n    window: 1048577\n", 3, 13, "'stream.reassembly.window' is*" },
 		{ "rule-files:\n  a: b\n", 2, 3, "'rule-files' expects a list" },
+		{ "host-os-policy:\n  beos: [1.2.3.4]\n", 2, 3, "'host-os-policy.beos': unknown policy 'beos'" },
+		{ "host-os-policy:\n  linux: [10.0.0.0/33]\n", 2, 11, "'host-os-policy.linux': bad address '10.0.0.0/33'" },
+		{ "host-os-policy:\n  linux: 10.0.0.1\n", 2, 10, "'host-os-policy.linux' expects a list of addresses" },
+		{ "stream:\n  async-oneside: maybe\n", 2, 18, "'stream.async-oneside' expects*" },
+		{ "capture:\n  nfqueue:\n    drop-connmark: 0x10000\n", 3, 20,
+		  "'capture.nfqueue.drop-connmark' 0x10000 overlaps 0x00ff0000, which Tailscale uses" },
+		{ "capture:\n  nfqueue:\n    bypass-mark: 0x3\n    drop-connmark: 0x2\n", 4, 20,
+		  "'capture.nfqueue.drop-connmark' 0x2 shares bits with the other of bypass-mark / drop-connmark" },
 		{ "default-log-dir: [a]\n", 1, 18, "'default-log-dir' expects a string, got a list" },
 		{ "flow:\n  memcap: 12tb\n", 2, 11, "'flow.memcap' expects a size*" },
 		{ "flow:\n  memcap: 1kb\n", 2, 11, "'flow.memcap' is '1kb', outside 1mb..64gb" },

@@ -209,7 +209,7 @@ static const struct tcp_case tcp_cases[] = {
 	{ "client closes first",
 	  { { 1, SYN, 0, SW_TCP_SYN_SENT, N }, { 0, SYN | ACK, 0, SW_TCP_SYN_RECV, N },
 	    { 1, ACK, 0, SW_TCP_ESTABLISHED, E }, { 1, FIN | ACK, 0, SW_TCP_CLOSE_WAIT, E },
-	    { 0, FIN | ACK, 0, SW_TCP_LAST_ACK, C }, { 1, ACK, 0, SW_TCP_TIME_WAIT, C } },
+	    { 0, FIN | ACK, 0, SW_TCP_LAST_ACK, C }, { 1, ACK, 0, SW_TCP_CLOSED, C } },
 	  6 },
 	{ "server closes first",
 	  { { 1, SYN, 0, SW_TCP_SYN_SENT, N }, { 0, SYN | ACK, 0, SW_TCP_SYN_RECV, N },
@@ -279,6 +279,59 @@ static void test_tcp_states(void **state)
 		}
 		sw_flow_table_free(t);
 	}
+}
+
+/*
+ * RST and FIN only where the receiver takes them (RFC 5961 3.2 for RST):
+ * the stream stage's sequence numbers for the sender's direction decide.
+ */
+static void test_rst_fin_validation(void **state)
+{
+	struct ended e;
+	struct sw_flow_table *t = table(&base_cfg, &e);
+	struct sw_packet p;
+	struct sw_flow *f;
+	static const struct {
+		bool ts;
+		uint8_t flags;
+		uint32_t seq;
+		enum sw_tcp_state tcp;
+		uint64_t ignored;
+	} steps[] = {
+		{ 1, RST, 1001, SW_TCP_ESTABLISHED, 1 },      /* in window, not exact: a challenge ACK, no close */
+		{ 1, RST, 999, SW_TCP_ESTABLISHED, 2 },       /* before next_seq */
+		{ 1, RST, 0x80001000u, SW_TCP_ESTABLISHED, 3 }, /* far out of window */
+		{ 0, FIN | ACK, 9000 + 70000, SW_TCP_ESTABLISHED, 3 }, /* past the client's window */
+		{ 0, FIN | ACK, 9000 + 100, SW_TCP_FIN_WAIT1, 3 }, /* in window */
+		{ 1, RST | ACK, 1000, SW_TCP_CLOSED, 3 },     /* exactly next_seq: reset */
+	};
+
+	(void)state;
+	p = pkt(6, "10.1.1.1", 5555, "10.2.2.2", 443, SYN, T0, 60);
+	f = sw_flow_packet(t, &p);
+	p = pkt(6, "10.2.2.2", 443, "10.1.1.1", 5555, SYN | ACK, T0 + 1, 60);
+	sw_flow_packet(t, &p);
+	p = pkt(6, "10.1.1.1", 5555, "10.2.2.2", 443, ACK, T0 + 2, 60);
+	sw_flow_packet(t, &p);
+	assert_int_equal(f->tcp_state, SW_TCP_ESTABLISHED);
+	/* What stream.c would have tracked: next expected numbers and the client's window. */
+	f->stream[0].in_sync = true;
+	f->stream[0].next_seq = 1000;
+	f->stream[1].in_sync = true;
+	f->stream[1].next_seq = 9000;
+	f->stream[1].win = 65535;
+	f->stream[1].win_known = true;
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		p = steps[i].ts ? pkt(6, "10.1.1.1", 5555, "10.2.2.2", 443, steps[i].flags, T0 + 3 + (int64_t)i, 60)
+				: pkt(6, "10.2.2.2", 443, "10.1.1.1", 5555, steps[i].flags, T0 + 3 + (int64_t)i, 60);
+		p.tcp_seq = steps[i].seq;
+		print_message("step %zu\n", i);
+		assert_ptr_equal(sw_flow_packet(t, &p), f);
+		assert_int_equal(f->tcp_state, steps[i].tcp);
+		assert_int_equal(sw_flow_table_stats(t)->tcp_rst_ignored, steps[i].ignored);
+		assert_int_equal(f->state, steps[i].tcp == SW_TCP_CLOSED ? SW_FLOW_STATE_CLOSED : SW_FLOW_STATE_ESTABLISHED);
+	}
+	sw_flow_table_free(t);
 }
 
 static void test_names(void **state)
@@ -747,6 +800,7 @@ int main(void)
 		cmocka_unit_test(test_not_ip),
 		cmocka_unit_test(test_counters),
 		cmocka_unit_test(test_tcp_states),
+		cmocka_unit_test(test_rst_fin_validation),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_timeout_on_lookup),
 		cmocka_unit_test(test_expire),

@@ -23,6 +23,9 @@
 #      rule, the flow's later packets skip the queue (the kernel accepts them
 #      by mark), the connection carries everything, sidewall saw only the
 #      start of it;
+#   7. drop-connmark with the line of docs/inline.md: a dropped connection's
+#      retransmissions never reach the server after kill -9 (bypass) or a
+#      restart, new connections pass (control: without the line, one does);
 #   and --simulate-ips lets the drop pattern through but still logs the drop.
 #
 # Exit 77 (skip) when not root or without NFQUEUE; otherwise prints one line
@@ -461,6 +464,74 @@ for mode in bypass closed; do
 	fi
 done
 nsl_unqueue
+
+# ---- 7: drop-connmark: a dropped flow stays dropped after kill -9 and restart ----
+# The drop verdict also sets 0x2 in the connection's conntrack mark (NFQA_CT);
+# the one line of docs/inline.md before the queue rule drops the connection's
+# later packets in the kernel.  The client's TCP keeps retransmitting the
+# dropped line; sidewall is killed (bypass), then restarted.  Control: the same
+# without the line, where a retransmission reaches the server after the kill.
+echo "== 7: drop-connmark"
+D=$TMP/run7
+mkdir -p "$D"
+printf 'capture:\n  nfqueue:\n    drop-connmark: 0x2\n' >"$D/dc.yaml"
+for mode in control marked; do
+	nsl_queue 0 0 bypass
+	if [ "$mode" = marked ]; then
+		case "$NSL_FW" in
+		nft) ing nft insert rule inet swtest fwd ct mark and 0x2 == 0x2 counter drop ;;
+		*) ing $NSL_FW -I FORWARD 1 -m connmark --mark 0x2/0x2 -j DROP ;;
+		esac
+	fi
+	if start_sw "$D/$mode" 0 -c "$D/dc.yaml" -S "$RULES"; then
+		cli tcp "$C_IP" --msg "hello r7 $mode" --msg "SWE2E-DROP r7 $mode" --timeout 12 >"$D/$mode.cli" &
+		CPID=$!
+		for ((i = 0; i < 40; i++)); do eve_has ".event_type==\"drop\"" && break; sleep 0.1; done
+		check "7 ($mode): sidewall dropped the flow" eve_has ".event_type==\"drop\" and .alert.signature_id==9100001"
+		sleep 0.5
+		kill -9 "$SW_PID"
+		wait "$SW_PID" 2>/dev/null
+		SW_PID=""
+		for ((i = 0; i < 50; i++)); do nsl_bound 0 || break; sleep 0.1; done
+		K=$(cli tcp "$C_IP" --msg "new after kill r7 $mode" --timeout 3)
+		check "7 ($mode): a new connection passes after kill -9 (bypass)" client_ok "$K"
+		if [ "$mode" = marked ]; then
+			if start_sw "$D/$mode-restart" 0 -c "$D/dc.yaml" -S "$RULES"; then
+				N=$(cli tcp "$C_IP" --msg "new after restart r7" --timeout 3)
+				check "7 (marked): a new connection passes after the restart" client_ok "$N"
+			else
+				ko "7 (marked): sidewall did not restart"
+			fi
+		fi
+		wait "$CPID"
+		C=$(cat "$D/$mode.cli")
+		echo "# 7 ($mode): dropped connection: $C"
+		if [ "$mode" = control ]; then
+			check "7 (control): without the line a retransmission reached the server after kill -9" \
+				server_saw "SWE2E-DROP r7 control"
+		else
+			[ -n "$SW_PID" ] && { check "7 (marked): restarted sidewall exits 0" stop_sw; }
+			check "7 (marked): the dropped line never reached the server (kill -9, bypass, restart)" \
+				server_never_saw "SWE2E-DROP r7 marked"
+			check "7 (marked): the dropped connection failed" client_failed "$C"
+			sport=$(jfield .sport "$C")
+			SW_DIR=$D/$mode-restart
+			check "7 (marked): the restarted sidewall saw no packet of it (the kernel dropped them by mark)" \
+				eve_exactly ".event_type==\"flow\" and .src_port==$sport" 0
+			case "$NSL_FW" in
+			nft) hits=$(ing nft list chain inet swtest fwd | awk '/ct mark/ { for (i = 1; i <= NF; i++) if ($i == "packets") print $(i + 1) }') ;;
+			*) hits=$(ing $NSL_FW -L FORWARD -v -x -n | awk '/connmark match/ { print $1; exit }') ;;
+			esac
+			echo "# 7: packets dropped by conntrack mark: ${hits:-?}"
+			check "7 (marked): the kernel dropped its retransmissions by conntrack mark (${hits:-0})" \
+				eval '[ "${hits:-0}" -ge 1 ]'
+		fi
+	else
+		ko "7 ($mode): sidewall did not start"
+	fi
+	[ -n "$SW_PID" ] && stop_sw
+	nsl_unqueue
+done
 
 if [ "$FAIL" -ne 0 ]; then
 	echo "# work dir kept: $TMP"
