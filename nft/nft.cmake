@@ -23,9 +23,11 @@ target_link_libraries(sw_enfparse PUBLIC sw_common sw_enfproto PkgConfig::YAML)
 sw_unit_test(test_enf_config sw_enfparse)
 sw_unit_test(test_enf_journal sw_enfparse)
 sw_unit_test(test_enf_ctl sw_enfparse)
+sw_unit_test(test_enf_import sw_enfparse)
 sw_fuzzer(fuzz_enf_config sw_enfparse)
 sw_fuzzer(fuzz_enf_journal sw_enfparse)
 sw_fuzzer(fuzz_enf_ctl sw_enfparse)
+sw_fuzzer(fuzz_enf_import sw_enfparse)
 
 add_executable(sidewall-enforcer nft/enforcer.c)
 target_link_libraries(sidewall-enforcer PRIVATE sw_enfparse sw_nft sw_enfproto sw_common sw_harden
