@@ -43,3 +43,9 @@ add_test(NAME e2e_enforcer
                  $<TARGET_FILE:sidewall-enforcer> $<TARGET_FILE:sw_enf_testclient>)
 set_tests_properties(e2e_enforcer PROPERTIES LABELS e2e SKIP_RETURN_CODE 77 TIMEOUT 300
                      RUN_SERIAL TRUE)
+# The bulk path (issue 13 item 2): pipelined and imported blocklists.
+add_test(NAME e2e_enforcer_bulk
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/e2e/enforcer/bulk_e2e.sh
+                 $<TARGET_FILE:sidewall-enforcer> $<TARGET_FILE:sw_enf_testclient>)
+set_tests_properties(e2e_enforcer_bulk PROPERTIES LABELS e2e SKIP_RETURN_CODE 77 TIMEOUT 300
+                     RUN_SERIAL TRUE)
