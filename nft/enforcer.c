@@ -31,7 +31,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
@@ -293,29 +292,6 @@ static void remove_entry(struct enf *e, struct entry *x)
 		e->plen[x->ip.family == AF_INET6][x->prefix]--;
 }
 
-/*
- * calloc() for the large arrays (entries, a round's requests): their pages
- * are first touched by a bulk load, 4 KiB at a time, and a 100,000-line
- * import spent a quarter of its time in those page faults.  With
- * transparent huge pages in "madvise" mode (the default of Debian's
- * kernels) MADV_HUGEPAGE makes that one fault per 2 MiB; it is only
- * advice, so failure changes nothing.
- */
-static void *big_calloc(size_t n, size_t size)
-{
-	uintptr_t a, end;
-	void *p = calloc(n, size);
-	long pg = sysconf(_SC_PAGESIZE);
-
-	if (!p || pg <= 0 || n * size < (2u << 20))
-		return p;
-	a = ((uintptr_t)p + (uintptr_t)pg - 1) & ~((uintptr_t)pg - 1);
-	end = ((uintptr_t)p + n * size) & ~((uintptr_t)pg - 1);
-	if (end > a)
-		madvise((void *)a, end - a, MADV_HUGEPAGE);
-	return p;
-}
-
 static int state_init(struct enf *e)
 {
 	uint32_t i;
@@ -324,7 +300,7 @@ static int state_init(struct enf *e)
 	e->cap = e->cfg.max_elements + 1024;
 	for (e->nbucket = 1024; e->nbucket < e->cap; e->nbucket <<= 1)
 		;
-	e->ent = big_calloc(e->cap, sizeof(*e->ent));
+	e->ent = calloc(e->cap, sizeof(*e->ent));
 	e->bucket = malloc(e->nbucket * sizeof(*e->bucket));
 	if (!e->ent || !e->bucket)
 		return -ENOMEM;
@@ -1775,8 +1751,8 @@ static int run(struct enf *e)
 	e->max_ops = sw_nft_commit_max(e->nft);
 	if (e->max_ops > ROUND_MAX)
 		e->max_ops = ROUND_MAX;
-	e->pend = big_calloc(ROUND_MAX, sizeof(*e->pend));
-	e->ops = big_calloc(ROUND_MAX, sizeof(*e->ops));
+	e->pend = calloc(ROUND_MAX, sizeof(*e->pend));
+	e->ops = calloc(ROUND_MAX, sizeof(*e->ops));
 	e->op_item = calloc(ROUND_MAX, sizeof(*e->op_item));
 	e->op_err = calloc(ROUND_MAX, sizeof(*e->op_err));
 	if (!e->pend || !e->ops || !e->op_item || !e->op_err || e->max_ops < 2) {
