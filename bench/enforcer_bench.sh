@@ -8,6 +8,8 @@
 # kernel-element latency (the answer is sent after the netlink ACK and the
 # journal fsync, so it bounds the time to the kernel element).  Also the
 # raw nft/ rates (no daemon) for comparison.
+# Then `sidewall-enforcer import` of a file of N CIDRs (FireHOL-style, with
+# comments) through the control socket.
 # Usage: bench/enforcer_bench.sh BUILD_DIR [N...]   (default N: 10000 100000)
 # ENF_WINDOWS="1 256" (W values); W=1 runs only for N <= ENF_SERIAL_MAX
 # (default 10000: one transaction per request slows as the set grows).
@@ -57,6 +59,9 @@ for n in ${COUNTS[@]}; do
 	X "$B/sw_nft_roottest" destroy
 	X "$B/sw_nft_roottest" setup
 	X "$B/sw_nft_roottest" bulkc "$n" 512
+	X "$B/sw_nft_roottest" destroy
+	X "$B/sw_nft_roottest" setup
+	X "$B/sw_nft_roottest" bulkc "$n" 0
 done
 X "$B/sw_nft_roottest" destroy
 echo "== through sidewall-enforcer (journal on $(df --output=fstype "$D" | tail -1)):"
@@ -79,4 +84,26 @@ for n in ${COUNTS[@]}; do
 		rm -f "$D/journal"
 		base=$((base + n))
 	done
+done
+echo "== import FILE through the control socket (journal on $(df --output=fstype "$D" | tail -1)):"
+for n in ${COUNTS[@]}; do
+	python3 - "$n" >"$D/list.netset" <<'PY'
+import sys
+n = int(sys.argv[1])
+print("#\n# bench list: %d addresses, FireHOL netset style\n#" % n)
+for i in range(n):
+    print("10.%d.%d.%d" % (100 + (i >> 16), (i >> 8) & 255, i & 255))
+PY
+	ip netns exec "$NS" "$B/sidewall-enforcer" -c "$D/cfg.yaml" run 2>>"$D/log" &
+	PID=$!
+	for _ in $(seq 1 50); do [ -S "$D/ctl.sock" ] && break; sleep 0.1; done
+	t0=$(date +%s.%N)
+	X "$B/sidewall-enforcer" -s "$D/ctl.sock" import "$D/list.netset" 3600 | sed -n 1p
+	t1=$(date +%s.%N)
+	echo "import $n lines: $(python3 -c "print('%.3f' % ($t1 - $t0))") s for the whole command (client start to answer)"
+	X "$B/sidewall-enforcer" -s "$D/ctl.sock" stats | grep -E '^(accepted|refused|transactions|live) ' | tr '\n' ' '
+	echo
+	kill "$PID"; wait "$PID" 2>/dev/null || true; PID=
+	X nft delete table inet sidewall
+	rm -f "$D/journal"
 done

@@ -6,6 +6,7 @@
  *	block CIDR [TTL] [REASON...]	unblock CIDR
  *	quarantine ADDR			release ADDR
  *	list				stats
+ *	import [TTL] [NAME]		followed by the lines of a blocklist
  *
  * Parsing only; the daemon executes the command.  Pure, so that it can be
  * unit-tested and fuzzed without a daemon.
@@ -20,12 +21,13 @@
 /* The answer to a line that is not a command (the daemon's wording). */
 #define SW_ENF_CTL_USAGE                                                                   \
 	"error: usage: block CIDR [TTL] [REASON] | unblock CIDR | quarantine ADDR | release " \
-	"ADDR | list | stats\n"
+	"ADDR | list | stats | import [TTL] [NAME]\n"
 
 enum sw_enf_ctl_verb {
 	SW_ENF_CTL_LIST = 1,
 	SW_ENF_CTL_STATS,
 	SW_ENF_CTL_REQUEST, /* block, unblock, quarantine, release: see req */
+	SW_ENF_CTL_IMPORT,  /* blocklist lines follow: req.ttl, req.reason = NAME */
 };
 
 struct sw_enf_ctl_cmd {
@@ -50,5 +52,25 @@ struct sw_enf_ctl_cmd {
  * tokenised in place (strtok_r) and must not be used afterwards.
  */
 int sw_enf_ctl_parse(char *line, struct sw_enf_ctl_cmd *out, char *err, size_t errlen);
+
+/* Longest blocklist line the daemon reads whole; longer ones are bad lines. */
+#define SW_ENF_IMPORT_LINE_MAX 1024
+
+/*
+ * Parse one line of a blocklist for `import` (without or with its "\n"):
+ * one address or CIDR per line, as in FireHOL netsets (`#` comments) and
+ * Spamhaus DROP (`CIDR ; SBLnnn`).  Blanks around the CIDR are ignored; a
+ * `#` or `;` starts a comment, at the start of the line or after the
+ * CIDR; anything else after the CIDR is an error (a list in a format we
+ * do not know is better refused than half read).  Host bits beyond the
+ * prefix are cleared, as sw_cidr_parse() does.
+ *
+ * Returns 0 and fills @ip/@prefix, 1 for a blank or comment line, or
+ * -EINVAL with a message quoting the offending token in @err (at most
+ * @errlen bytes, NUL-terminated; no "line N" prefix: the caller counts).
+ * Borrows @line (@len bytes, need not be NUL-terminated) until return.
+ */
+int sw_enf_import_parse(const char *line, size_t len, struct sw_ip *ip, uint8_t *prefix,
+			char *err, size_t errlen);
 
 #endif

@@ -84,8 +84,17 @@ struct conn {
 	uint8_t buf[4 + SW_PROTO_MAX_REQ];
 };
 
-#define BATCH_MAX SW_NFT_COMMIT_MAX
+/*
+ * The most requests decided in one round (one transaction if the socket
+ * takes it, see sw_nft_commit_max(), and one fsync).  A round holds what
+ * arrived together: the pipelined requests of every sensor, or a slice of
+ * an import.  Items are ~700 bytes and allocated once; pages an import
+ * never reached are never touched.
+ */
+#define ROUND_MAX 65536
 #define ITEM_TEXT 200
+/* Refusals an import answer quotes with their line numbers. */
+#define IMPORT_SHOW 10
 
 /* One request between its arrival and its answer. */
 struct item {
@@ -93,6 +102,7 @@ struct item {
 	uint64_t conn_gen;
 	const struct sensor *s; /* the sensor that asked, NULL: the operator */
 	const char *who;       /* its name, or OPERATOR */
+	uint32_t line;         /* an import's line number, 0: not an import */
 	struct sw_proto_req req;
 	bool done;             /* answer decided: status/text final */
 	bool skip_kernel;      /* an unblock whose element the kernel no longer has */
@@ -137,11 +147,23 @@ struct enf {
 	uint8_t obuf[64 * 1024];
 	size_t olen;
 	int oconn;
-	struct item pend[BATCH_MAX];
+	struct item *pend;     /* ROUND_MAX each */
 	size_t npend;
-	struct sw_nft_op ops[BATCH_MAX];
-	int op_item[BATCH_MAX];
-	int op_err[BATCH_MAX];
+	size_t max_ops;        /* ops one transaction takes: min(ROUND_MAX, sw_nft_commit_max()) */
+	struct sw_nft_op *ops;
+	int *op_item;
+	int *op_err;
+	struct import *imp;    /* the import being read, NULL: none */
+};
+
+/* An import's tally, kept across its rounds. */
+struct import {
+	uint32_t lines, cidrs, applied, refused, bad, nnotes, more;
+	/* the IMPORT_SHOW refusals and bad lines with the lowest line numbers */
+	struct {
+		uint32_t line;
+		char text[ITEM_TEXT + 16];
+	} notes[IMPORT_SHOW];
 };
 
 static volatile sig_atomic_t stop;
@@ -641,6 +663,14 @@ static int plan(struct enf *e, struct item *it, size_t *nops)
 			return PLAN_OK;
 		}
 		x = find(e, kind, ip, prefix);
+		if (x && x->gen == e->gen && it->line) {
+			/* a list that names a CIDR twice: the first line decides */
+			it->done = true;
+			it->ttl = x->expires > now_s() ? (uint32_t)(x->expires - now_s()) : 0;
+			snprintf(it->text, sizeof(it->text), "%s listed twice", c);
+			e->st.accepted++;
+			return PLAN_OK;
+		}
 		if (x && x->gen == e->gen)
 			return PLAN_CONFLICT;
 		existed = x != NULL;
@@ -763,7 +793,8 @@ static void finish(struct enf *e, size_t from, size_t to)
 		it->status = 0;
 		it->done = true;
 		e->st.accepted++;
-		logmsg("%s: %s", it->who, it->text);
+		if (!it->line) /* an import logs its tally, not 100,000 lines */
+			logmsg("%s: %s", it->who, it->text);
 	}
 }
 
@@ -778,7 +809,7 @@ static void merge_block(struct enf *e, struct item *it)
 {
 	const struct sw_ip *ip = &it->req.ip;
 	uint8_t prefix = it->req.prefix;
-	uint32_t *idx = (uint32_t *)e->op_err; /* BATCH_MAX slots, free while merging */
+	uint32_t *idx = (uint32_t *)e->op_err; /* max_ops slots, free while merging */
 	size_t n = 0, k, nops;
 	uint64_t now = now_s(), keep = 0;
 	uint32_t ttl, i;
@@ -794,9 +825,9 @@ static void merge_block(struct enf *e, struct item *it)
 			continue;
 		if (x->expires <= now)
 			continue; /* the kernel let it go already; the tick forgets it */
-		if (n == BATCH_MAX - 1) {
-			refuse(e, it, E2BIG, "refused: %s covers more than %d blocks; unblock some first", c,
-			       BATCH_MAX - 1);
+		if (n == e->max_ops - 1) {
+			refuse(e, it, E2BIG, "refused: %s covers more than %zu blocks; unblock some first", c,
+			       e->max_ops - 1);
 			return;
 		}
 		idx[n++] = i;
@@ -899,6 +930,10 @@ static size_t round_commit(struct enf *e, size_t from, size_t to)
 			if (plan(e, it, &nops) == PLAN_CONFLICT)
 				break;
 			planned++;
+			if (nops == e->max_ops) {
+				end++; /* the transaction is full: the rest go in the next */
+				break;
+			}
 		}
 		if (end == from) {
 			/* cannot happen (a round's first request never conflicts); never spin */
@@ -953,6 +988,48 @@ static void answer(struct enf *e, const struct item *it);
 static void answers_out(struct enf *e);
 
 /*
+ * Keep a refusal or bad line for the import's answer if it is among the
+ * IMPORT_SHOW first by line number.  Bad lines are noted as they are read
+ * and refusals once their round is decided, so a later note may come
+ * before an earlier one in the file.
+ */
+static void import_note(struct import *im, uint32_t line, const char *what, const char *text)
+{
+	uint32_t k, worst = 0;
+
+	if (im->nnotes == IMPORT_SHOW) {
+		for (k = 1; k < IMPORT_SHOW; k++)
+			if (im->notes[k].line > im->notes[worst].line)
+				worst = k;
+		im->more++;
+		if (im->notes[worst].line < line)
+			return;
+		k = worst;
+	} else {
+		k = im->nnotes++;
+	}
+	im->notes[k].line = line;
+	snprintf(im->notes[k].text, sizeof(im->notes[k].text), "%s%s", what, text);
+}
+
+static int note_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void import_tally(struct import *im, const struct item *it)
+{
+	if (it->status) {
+		im->refused++;
+		import_note(im, it->line, "", it->text);
+	} else {
+		im->applied++;
+	}
+}
+
+/*
  * Decide every pending request, fsync the journal once, then answer them
  * in arrival order.  The operator's item (conn -1) stays in pend[] for the
  * caller to read.
@@ -966,8 +1043,11 @@ static void flush(struct enf *e)
 	while (i < e->npend)
 		i = round_commit(e, i, e->npend);
 	jr_sync(e);
-	for (i = 0; i < e->npend; i++)
+	for (i = 0; i < e->npend; i++) {
+		if (e->pend[i].line && e->imp)
+			import_tally(e->imp, &e->pend[i]);
 		answer(e, &e->pend[i]);
+	}
 	answers_out(e);
 	e->npend = 0;
 }
@@ -977,7 +1057,7 @@ static struct item *pend_add(struct enf *e, int conn, const struct sensor *s, co
 {
 	struct item *it;
 
-	if (e->npend == BATCH_MAX)
+	if (e->npend == ROUND_MAX)
 		flush(e);
 	it = &e->pend[e->npend++];
 	memset(it, 0, offsetof(struct item, req));
@@ -1269,8 +1349,127 @@ static void answer(struct enf *e, const struct item *it)
 	e->olen += 4 + (size_t)n;
 }
 
+/* One line of an import: a CIDR becomes a block request of the operator's. */
+static void import_line(struct enf *e, const struct sw_proto_req *hdr, const char *p, size_t len)
+{
+	struct import *im = e->imp;
+	struct sw_proto_req req = *hdr;
+	char err[160];
+	struct item *it;
+	int r;
+
+	im->lines++;
+	r = sw_enf_import_parse(p, len, &req.ip, &req.prefix, err, sizeof(err));
+	if (r == 1)
+		return;
+	if (r < 0) {
+		im->bad++;
+		import_note(im, im->lines, "bad line: ", err);
+		return;
+	}
+	im->cidrs++;
+	it = pend_add(e, -1, NULL, &req);
+	it->line = im->lines;
+}
+
+/*
+ * `import [TTL] [NAME]` and the lines that follow, to the end of the
+ * stream (the client shuts down its side): each CIDR is a block request of
+ * the operator's, decided in rounds of up to ROUND_MAX under the same
+ * policy as a sensor's (never_block, max_ttl, max_elements).  The import
+ * is read to its end before the loop goes on: an operator's bulk load is
+ * worth a second of the sensors' latency, and it keeps the rounds full.  A
+ * client that stops sending for CONN_IDLE_S ends it (what was read is
+ * applied and reported).  @rest: bytes read after the command line.
+ */
+static size_t import_run(struct enf *e, struct conn *c, const struct sw_proto_req *hdr,
+			 const uint8_t *rest, size_t nrest, char *out, size_t len)
+{
+	static char ib[64 * 1024];
+	struct import im;
+	size_t have = 0, off;
+	bool eof = false, skipping = false, stalled = false;
+	double t0 = mono();
+
+	flush(e); /* requests that arrived before the import are decided first */
+	memset(&im, 0, sizeof(im));
+	e->imp = &im;
+	if (nrest > sizeof(ib))
+		nrest = sizeof(ib);
+	memcpy(ib, rest, nrest);
+	have = nrest;
+	for (;;) {
+		size_t start = 0;
+		char *nl;
+
+		while ((nl = memchr(ib + start, '\n', have - start))) {
+			size_t l = (size_t)(nl - (ib + start));
+
+			if (skipping)
+				skipping = false; /* the end of a line too long: already counted */
+			else
+				import_line(e, hdr, ib + start, l);
+			start += l + 1;
+		}
+		memmove(ib, ib + start, have - start);
+		have -= start;
+		if (have > SW_ENF_IMPORT_LINE_MAX) {
+			if (!skipping) {
+				im.lines++;
+				im.bad++;
+				import_note(&im, im.lines, "bad line: ", "longer than 1024 bytes");
+			}
+			skipping = true;
+			have = 0;
+		}
+		if (eof) {
+			if (have && !skipping)
+				import_line(e, hdr, ib, have); /* a last line without its newline */
+			break;
+		}
+		{
+			struct pollfd pf = { c->fd, POLLIN, 0 };
+			ssize_t r;
+			int pr = poll(&pf, 1, CONN_IDLE_S * 1000);
+
+			if (pr < 0 && errno == EINTR)
+				continue;
+			if (pr <= 0) {
+				stalled = true;
+				break;
+			}
+			r = recv(c->fd, ib + have, sizeof(ib) - have, 0);
+			if (r < 0 && (errno == EINTR || errno == EAGAIN))
+				continue;
+			if (r < 0) {
+				stalled = true;
+				break;
+			}
+			if (r == 0)
+				eof = true;
+			have += (size_t)r;
+		}
+	}
+	flush(e);
+	e->imp = NULL;
+	off = (size_t)snprintf(out, len,
+			       "%simport: %u applied, %u refused, %u bad lines (%u lines, %u CIDRs) in %.2f s%s\n",
+			       im.refused || im.bad || stalled ? "err " : "ok  ", im.applied, im.refused, im.bad,
+			       im.lines, im.cidrs, mono() - t0,
+			       stalled ? "; the client stopped sending: the rest was not read" : "");
+	qsort(im.notes, im.nnotes, sizeof(im.notes[0]), note_cmp);
+	for (uint32_t k = 0; k < im.nnotes && off < len; k++)
+		off += (size_t)snprintf(out + off, len - off, "  line %u: %s\n", im.notes[k].line,
+					im.notes[k].text);
+	if (im.more && off < len)
+		off += (size_t)snprintf(out + off, len - off, "  ... %u more\n", im.more);
+	logmsg("operator: import: %u applied, %u refused, %u bad lines of %u", im.applied, im.refused,
+	       im.bad, im.lines);
+	return off < len ? off : len - 1;
+}
+
 /* Operator line: "list", "stats", "block CIDR [TTL] [REASON...]", ... */
-static void ctl_line(struct enf *e, struct conn *c, char *line)
+static void ctl_line(struct enf *e, struct conn *c, char *line, const uint8_t *rest, size_t nrest)
 {
 	char *out = e->resp.text;
 	size_t len = SW_PROTO_TEXT_MAX, off;
@@ -1284,6 +1483,8 @@ static void ctl_line(struct enf *e, struct conn *c, char *line)
 		return;
 	} else if (cmd.verb == SW_ENF_CTL_STATS) {
 		off = stats_text(e, out, len);
+	} else if (cmd.verb == SW_ENF_CTL_IMPORT) {
+		off = import_run(e, c, &cmd.req, rest, nrest, out, len);
 	} else {
 		/* the sensors' requests that arrived first are decided first */
 		flush(e);
@@ -1452,10 +1653,13 @@ static void conn_read(struct enf *e, struct conn *c)
 			char *nl = memchr(c->buf, '\n', c->have);
 
 			if (nl || c->have == CTL_LINE_MAX - 1) {
+				/* an import's lines may follow the command in the same read */
+				size_t at = nl ? (size_t)(nl - (char *)c->buf) + 1 : c->have;
+
 				if (nl)
 					*nl = 0;
 				c->buf[c->have < CTL_LINE_MAX - 1 ? c->have : CTL_LINE_MAX - 1] = 0;
-				ctl_line(e, c, (char *)c->buf);
+				ctl_line(e, c, (char *)c->buf, c->buf + at, c->have - at);
 				c->have = 0;
 				conn_close(e, c, NULL);
 				return;
@@ -1544,6 +1748,18 @@ static int run(struct enf *e)
 		logmsg("netlink: %s", strerror(errno));
 		return 1;
 	}
+	e->max_ops = sw_nft_commit_max(e->nft);
+	if (e->max_ops > ROUND_MAX)
+		e->max_ops = ROUND_MAX;
+	e->pend = calloc(ROUND_MAX, sizeof(*e->pend));
+	e->ops = calloc(ROUND_MAX, sizeof(*e->ops));
+	e->op_item = calloc(ROUND_MAX, sizeof(*e->op_item));
+	e->op_err = calloc(ROUND_MAX, sizeof(*e->op_err));
+	if (!e->pend || !e->ops || !e->op_item || !e->op_err || e->max_ops < 2) {
+		logmsg("cannot allocate a round of %d requests", ROUND_MAX);
+		return 1;
+	}
+	logmsg("up to %zu ops per transaction (netlink send buffer)", e->max_ops);
 	ret = restore_kernel(e);
 	if (ret) {
 		logmsg("cannot set up table inet %s: %s", e->cfg.table, strerror(-ret));
@@ -1637,6 +1853,10 @@ static int run(struct enf *e)
 	if (e->jr)
 		fclose(e->jr);
 	sw_nft_free(e->nft);
+	free(e->pend);
+	free(e->ops);
+	free(e->op_item);
+	free(e->op_err);
 	free(e->ent);
 	free(e->bucket);
 	sodium_memzero(e->priv, sizeof(e->priv));
@@ -1645,14 +1865,131 @@ static int run(struct enf *e)
 
 /* ---------- command line ---------- */
 
-static int cli(const char *sock, int argc, char **argv)
+static int ctl_connect(const char *sock)
 {
 	struct sockaddr_un su = { .sun_family = AF_UNIX };
-	char line[CTL_LINE_MAX], buf[4096];
-	size_t off = 0;
-	ssize_t r;
-	int fd, i, status = 0, first = 1;
+	int fd;
 
+	if (strlen(sock) >= sizeof(su.sun_path))
+		return -1;
+	strcpy(su.sun_path, sock);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&su, sizeof(su)) < 0) {
+		fprintf(stderr, "sidewall-enforcer: cannot reach %s: %s (is the daemon running?)\n",
+			sock, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Print the daemon's answer; exit status 0 for "ok", 1 for "err", 2 for "error". */
+static int cli_answer(int fd)
+{
+	char buf[4096];
+	ssize_t r;
+	int status = 0, first = 1;
+
+	while ((r = read(fd, buf, sizeof(buf))) > 0) {
+		if (first && r >= 4 && !memcmp(buf, "err", 3))
+			status = 1;
+		if (first && r >= 5 && !memcmp(buf, "error", 5))
+			status = 2;
+		first = 0;
+		fwrite(buf, 1, (size_t)r, stdout);
+	}
+	return status;
+}
+
+/*
+ * `import FILE [TTL]`: the file goes to the daemon as it is, behind one
+ * command line; the daemon parses it (sw_enf_import_parse()), applies it
+ * and answers with counts and the first refusals by line number.  The
+ * daemon, not this client, reads the lines, so that its policy sees what
+ * the file says and nothing a client made of it.
+ */
+static int cli_import(const char *sock, int argc, char **argv)
+{
+	char hdr[CTL_LINE_MAX], name[256], buf[65536];
+	const char *path, *base;
+	uint32_t ttl = 0;
+	int fd = -1, in = -1, status = 1;
+	size_t i, n;
+	ssize_t r;
+
+	if (argc < 2 || argc > 3) {
+		fprintf(stderr, "usage: sidewall-enforcer [-c CONFIG | -s SOCKET] import FILE [TTL]\n");
+		return 2;
+	}
+	path = argv[1];
+	if (argc == 3) {
+		char *end;
+		unsigned long v;
+
+		errno = 0;
+		v = strtoul(argv[2], &end, 10);
+		if (errno || *end || argv[2][0] < '0' || argv[2][0] > '9' || v > UINT32_MAX) {
+			fprintf(stderr, "sidewall-enforcer: TTL '%s' is not a number\n", argv[2]);
+			return 2;
+		}
+		ttl = (uint32_t)v;
+	}
+	in = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : 0;
+	if (in < 0) {
+		fprintf(stderr, "sidewall-enforcer: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	/* the file's name goes into each entry's reason: one printable word */
+	base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	for (i = 0, n = 0; base[i] && n + 1 < sizeof(name) && n < 100; i++)
+		name[n++] = base[i] > ' ' && base[i] < 0x7f ? base[i] : '_';
+	name[n] = 0;
+	n = (size_t)snprintf(hdr, sizeof(hdr), "import %u %s\n", ttl, n ? name : "stdin");
+	fd = ctl_connect(sock);
+	if (fd < 0)
+		goto out;
+	if (write(fd, hdr, n) != (ssize_t)n)
+		goto out;
+	while ((r = read(in, buf, sizeof(buf))) > 0) {
+		const char *p = buf;
+
+		while (r > 0) {
+			ssize_t w = write(fd, p, (size_t)r);
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				fprintf(stderr, "sidewall-enforcer: sending %s: %s\n", path, strerror(errno));
+				goto out;
+			}
+			p += w;
+			r -= w;
+		}
+	}
+	if (r < 0) {
+		fprintf(stderr, "sidewall-enforcer: %s: %s\n", path, strerror(errno));
+		goto out;
+	}
+	/* end of the list: the daemon applies the rest and answers */
+	shutdown(fd, SHUT_WR);
+	status = cli_answer(fd);
+out:
+	if (fd >= 0)
+		close(fd);
+	if (in > 0)
+		close(in);
+	return status;
+}
+
+static int cli(const char *sock, int argc, char **argv)
+{
+	char line[CTL_LINE_MAX];
+	size_t off = 0;
+	int fd, i, status;
+
+	if (!strcmp(argv[0], "import"))
+		return cli_import(sock, argc, argv);
 	for (i = 0; i < argc; i++) {
 		int n = snprintf(line + off, sizeof(line) - off, "%s%s", i ? " " : "", argv[i]);
 
@@ -1663,27 +2000,14 @@ static int cli(const char *sock, int argc, char **argv)
 		off += (size_t)n;
 	}
 	line[off++] = '\n';
-	if (strlen(sock) >= sizeof(su.sun_path))
-		return 2;
-	strcpy(su.sun_path, sock);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&su, sizeof(su)) < 0) {
-		fprintf(stderr, "sidewall-enforcer: cannot reach %s: %s (is the daemon running?)\n",
-			sock, strerror(errno));
+	fd = ctl_connect(sock);
+	if (fd < 0)
 		return 1;
-	}
 	if (write(fd, line, off) != (ssize_t)off) {
 		close(fd);
 		return 1;
 	}
-	while ((r = read(fd, buf, sizeof(buf))) > 0) {
-		if (first && r >= 4 && !memcmp(buf, "err", 3))
-			status = 1;
-		if (first && r >= 5 && !memcmp(buf, "error", 5))
-			status = 2;
-		first = 0;
-		fwrite(buf, 1, (size_t)r, stdout);
-	}
+	status = cli_answer(fd);
 	close(fd);
 	return status;
 }
@@ -1698,7 +2022,8 @@ static void usage(FILE *f)
 		"       sidewall-enforcer [-c CONFIG | -s SOCKET] list | stats\n"
 		"       sidewall-enforcer [-c CONFIG | -s SOCKET] block CIDR [TTL] [REASON]\n"
 		"       sidewall-enforcer [-c CONFIG | -s SOCKET] unblock CIDR\n"
-		"       sidewall-enforcer [-c CONFIG | -s SOCKET] quarantine ADDR | release ADDR\n");
+		"       sidewall-enforcer [-c CONFIG | -s SOCKET] quarantine ADDR | release ADDR\n"
+		"       sidewall-enforcer [-c CONFIG | -s SOCKET] import FILE [TTL]   a blocklist, one CIDR a line\n");
 }
 
 int main(int argc, char **argv)

@@ -46,6 +46,26 @@
 #define REPLY_TIMEOUT_MS 5000
 /* Replies are ACKs (NETLINK_CAP_ACK) and small GETSET answers. */
 #define RBUF_BYTES 65536u
+/*
+ * The largest sw_nft_commit() transaction we ask the socket to carry.
+ * netlink_sendmsg() refuses a message longer than sk_sndbuf - 32, and the
+ * kernel copies the whole batch into one (kvmalloc'ed) skb, so the send
+ * buffer is the only limit on a transaction's size; nft raises it the same
+ * way (SO_SNDBUFFORCE to the batch size, src/mnl.c mnl_set_sndbuffer).
+ * 32 MiB hold ~150,000 IPv6 ops at their worst-case size; without
+ * CAP_NET_ADMIN the kernel caps the buffer at net.core.wmem_max and
+ * sw_nft_commit_max() says how much less fits.
+ */
+#define TXN_BYTES_WANT (32u << 20)
+/*
+ * Receive-buffer room per op of a commit: only the last op asks for an
+ * ACK, but every refused op is answered with an NLMSG_ERROR skb (~600-800
+ * bytes of truesize with NETLINK_CAP_ACK); nft sizes its receive buffer
+ * the same way (1 KiB per command) so that a batch full of refusals is
+ * not lost to ENOBUFS.
+ */
+#define RCV_BYTES_PER_OP 1024u
+#define RCV_BYTES_MIN (4u << 20)
 
 struct sw_nft {
 	struct mnl_socket *nl;
@@ -55,6 +75,10 @@ struct sw_nft {
 	struct sw_nft_config cfg;
 	uint8_t *buf;    /* BATCH_BYTES */
 	uint8_t *rbuf;   /* RBUF_BYTES */
+	uint8_t *cbuf;   /* sw_nft_commit()'s batch, grown on demand up to txn_bytes */
+	size_t ccap;
+	size_t txn_bytes; /* the longest batch the socket's send buffer takes */
+	size_t rcvbuf;    /* SO_RCVBUF asked for so far */
 	struct sw_nft_stats st;
 };
 
@@ -426,6 +450,37 @@ int sw_nft_build_setup(void *buf, size_t len, size_t *off, uint32_t *seq,
 
 /* ---------- transport ---------- */
 
+/*
+ * SO_*BUFFORCE (CAP_NET_ADMIN, which the daemon keeps) passes the
+ * net.core.[rw]mem_max caps; without it the plain option still gets as much
+ * as the sysctl allows.  Both store twice the value asked for.
+ */
+static void set_rcvbuf(struct sw_nft *nft, size_t want)
+{
+	int fd = mnl_socket_get_fd(nft->nl), v = want > INT32_MAX / 2 ? INT32_MAX / 2 : (int)want;
+
+	if (want <= nft->rcvbuf)
+		return;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
+	nft->rcvbuf = want;
+}
+
+static void set_sndbuf(struct sw_nft *nft)
+{
+	int fd = mnl_socket_get_fd(nft->nl), v = (int)(TXN_BYTES_WANT / 2);
+	socklen_t sl = sizeof(v);
+
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &v, sizeof(v)))
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
+	if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, &sl) || v < 32)
+		v = BATCH_BYTES + 32;
+	/* netlink_sendmsg(): len > sk_sndbuf - 32 is EMSGSIZE */
+	nft->txn_bytes = (size_t)v - 32;
+	if (nft->txn_bytes > TXN_BYTES_WANT)
+		nft->txn_bytes = TXN_BYTES_WANT;
+}
+
 struct sw_nft *sw_nft_new(const struct sw_nft_config *cfg)
 {
 	struct sw_nft *nft = calloc(1, sizeof(*nft));
@@ -447,7 +502,8 @@ struct sw_nft *sw_nft_new(const struct sw_nft_config *cfg)
 	mnl_socket_setsockopt(nft->nl, NETLINK_CAP_ACK, &one, sizeof(one));
 	mnl_socket_setsockopt(nft->nl, NETLINK_EXT_ACK, &one, sizeof(one));
 	/* a bigger receive queue makes ENOBUFS rarer; it stays handled */
-	setsockopt(mnl_socket_get_fd(nft->nl), SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
+	set_rcvbuf(nft, (size_t)rcv);
+	set_sndbuf(nft);
 	nft->portid = mnl_socket_get_portid(nft->nl);
 	nft->seq = (uint32_t)time(NULL);
 	return nft;
@@ -466,6 +522,7 @@ void sw_nft_free(struct sw_nft *nft)
 		mnl_socket_close(nft->nl);
 	free(nft->buf);
 	free(nft->rbuf);
+	free(nft->cbuf);
 	free(nft);
 }
 
@@ -479,6 +536,7 @@ struct ack_ctx {
 	uint32_t first, last; /* seq range of the messages that asked for ACK */
 	unsigned int acked;
 	bool whole;           /* the kernel refused the batch as a whole */
+	bool last_seen;       /* the answer to the last message arrived */
 	int err;
 	int *errs;            /* per message (seq - first), or NULL */
 };
@@ -512,6 +570,8 @@ static int ack_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	e = mnl_nlmsg_get_payload(nlh);
 	a->acked++;
+	if (nlh->nlmsg_seq == a->last)
+		a->last_seen = true;
 	if (e->error && !a->err)
 		a->err = e->error; /* already negative */
 	if (e->error && a->errs)
@@ -535,23 +595,29 @@ static void drain(struct sw_nft *nft)
 }
 
 /*
- * Send the batch in nft->buf[0..len) and wait for @nacks replies with
- * sequence numbers in [first, first + nacks).  Returns 0, the first kernel
- * error (-errno), -ENOBUFS if replies were lost (the caller re-sends: our
+ * Send the batch in @buf[0..len) and wait for the replies to its messages,
+ * whose sequence numbers are [first, first + nmsgs).  Without @last_only
+ * every message asked for an ACK and we wait for all @nmsgs answers; with
+ * it only the last one did, and we wait for that one's answer.  That is
+ * enough: nfnetlink_rcv_batch() answers a message if it asked for an ACK
+ * *or* failed, and queues all answers in message order only once the whole
+ * batch has been committed or aborted, so the last message's answer comes
+ * after every error of the batch.  Returns 0, the first kernel error
+ * (-errno), -ENOBUFS if replies were lost (the caller re-sends: our
  * batches are idempotent), or -ETIMEDOUT.
  */
-static int txn_errs(struct sw_nft *nft, size_t len, uint32_t first, unsigned int nacks,
-		    int *errs)
+static int txn_errs(struct sw_nft *nft, const uint8_t *buf, size_t len, uint32_t first,
+		    unsigned int nmsgs, int *errs, bool last_only)
 {
-	struct ack_ctx a = { nft, first, first + nacks - 1, 0, false, 0, errs };
+	struct ack_ctx a = { nft, first, first + nmsgs - 1, 0, false, false, 0, errs };
 	mnl_cb_t ctl[NLMSG_MIN_TYPE] = { 0 };
 	int fd = mnl_socket_get_fd(nft->nl);
 
 	ctl[NLMSG_ERROR] = ack_cb;
 	ctl[NLMSG_NOOP] = noop_cb;
-	if (mnl_socket_sendto(nft->nl, nft->buf, len) < 0)
+	if (mnl_socket_sendto(nft->nl, buf, len) < 0)
 		return -errno;
-	while (a.acked < nacks && !a.whole) {
+	while (!a.whole && (last_only ? !a.last_seen : a.acked < nmsgs)) {
 		struct pollfd pfd = { fd, POLLIN, 0 };
 		ssize_t n;
 		int r;
@@ -585,7 +651,7 @@ static int txn_errs(struct sw_nft *nft, size_t len, uint32_t first, unsigned int
 
 static int txn(struct sw_nft *nft, size_t len, uint32_t first, unsigned int nacks)
 {
-	return txn_errs(nft, len, first, nacks, NULL);
+	return txn_errs(nft, nft->buf, len, first, nacks, NULL, false);
 }
 
 /* Begin a batch in nft->buf; returns the offset after BATCH_BEGIN. */
@@ -812,16 +878,59 @@ int sw_nft_del(struct sw_nft *nft, enum sw_nft_kind kind, const struct sw_nft_el
 	return 0;
 }
 
+/* The most bytes one op of sw_nft_commit() may take in its batch. */
+static size_t op_bytes(const struct sw_nft *nft, int family)
+{
+	/* what sw_nft_build_elems() insists on having room for */
+	return 64 + strlen(nft->table) + 16 + 16 + elem_cost(family == AF_INET ? 4 : 16);
+}
+
+size_t sw_nft_commit_max(const struct sw_nft *nft)
+{
+	return (nft->txn_bytes - 2 * END_RESERVE) / op_bytes(nft, AF_INET6);
+}
+
+/*
+ * After lost answers: apply @ops[0..n) again with outcome-independent
+ * semantics (adds refresh, absent deletes are fine), in order, a run of
+ * ops of the same verb and kind at a time (a merge deletes narrow blocks
+ * before it adds the wide one).  A run that fails is re-done op by op so
+ * that @errs names the op.
+ */
+static int reapply(struct sw_nft *nft, const struct sw_nft_op *ops, size_t n, int *errs)
+{
+	struct sw_nft_elem *e = malloc((n ? n : 1) * sizeof(*e));
+	size_t i = 0, j, k;
+	int ret = 0;
+
+	if (!e)
+		return -ENOMEM;
+	while (i < n && !ret) {
+		for (j = i; j < n && ops[j].del == ops[i].del && ops[j].kind == ops[i].kind; j++)
+			e[j - i] = ops[j].e;
+		ret = ops[i].del ? sw_nft_del(nft, ops[i].kind, e, j - i)
+				 : sw_nft_add(nft, ops[i].kind, e, j - i);
+		for (k = i; ret && k < j; k++) {
+			ret = ops[k].del ? sw_nft_del(nft, ops[k].kind, &ops[k].e, 1)
+					 : sw_nft_add(nft, ops[k].kind, &ops[k].e, 1);
+			if (ret && errs)
+				errs[k] = ret;
+		}
+		i = j;
+	}
+	free(e);
+	return ret;
+}
+
 int sw_nft_commit(struct sw_nft *nft, const struct sw_nft_op *ops, size_t n, int *errs)
 {
-	size_t off, i;
+	size_t off, i, need = 2 * END_RESERVE;
+	struct nlmsghdr *nlh;
 	uint32_t first;
 	int ret;
 
 	if (errs)
 		memset(errs, 0, n * sizeof(*errs));
-	if (n > SW_NFT_COMMIT_MAX)
-		return -E2BIG;
 	if (!n)
 		return 0;
 	for (i = 0; i < n; i++) {
@@ -832,37 +941,51 @@ int sw_nft_commit(struct sw_nft *nft, const struct sw_nft_op *ops, size_t n, int
 				errs[i] = -EINVAL;
 			return -EINVAL;
 		}
+		need += op_bytes(nft, fam);
 	}
-	off = batch_begin(nft);
+	if (need > nft->txn_bytes)
+		return -E2BIG;
+	if (need > nft->ccap) {
+		uint8_t *b = realloc(nft->cbuf, need);
+
+		if (!b)
+			return -ENOMEM;
+		nft->cbuf = b;
+		nft->ccap = need;
+	}
+	/* room for every refusal to be answered (see RCV_BYTES_PER_OP) */
+	set_rcvbuf(nft, n * RCV_BYTES_PER_OP > RCV_BYTES_MIN ? n * RCV_BYTES_PER_OP : RCV_BYTES_MIN);
+	nlh = nftnl_batch_begin((char *)nft->cbuf, nft->seq++);
+	off = NLMSG_ALIGN(nlh->nlmsg_len);
 	first = nft->seq;
 	for (i = 0; i < n; i++) {
 		const struct sw_nft_op *o = &ops[i];
 
-		/* one op, one message: the kernel's error then names the op */
-		ret = sw_nft_build_elems(nft->buf, BATCH_BYTES - END_RESERVE, &off,
+		/*
+		 * One op, one message: the kernel's error then names the op.
+		 * Only the last asks for an ACK: the kernel answers a failed
+		 * message anyway, and an ACK per op would queue one skb per
+		 * element in our receive buffer (see txn_errs()).
+		 */
+		ret = sw_nft_build_elems(nft->cbuf, need - END_RESERVE, &off,
 					 o->del ? NFT_MSG_DELSETELEM : NFT_MSG_NEWSETELEM,
-					 (o->del ? 0 : NLM_F_CREATE) | NLM_F_ACK, nft->seq, nft->table,
-					 o->kind, o->e.ip.family, &o->e, 1);
+					 (o->del ? 0 : NLM_F_CREATE) | (i + 1 == n ? NLM_F_ACK : 0),
+					 nft->seq, nft->table, o->kind, o->e.ip.family, &o->e, 1);
 		if (ret < 0)
-			return ret == -ENOSPC ? -E2BIG : ret; /* 512 ops take ~64 KiB: not reached */
+			return ret == -ENOSPC ? -E2BIG : ret; /* sized above: not reached */
 		nft->seq++;
 	}
-	off = batch_end(nft, off);
-	ret = txn_errs(nft, off, first, (unsigned int)n, errs);
+	nlh = nftnl_batch_end((char *)nft->cbuf + off, nft->seq++);
+	off += NLMSG_ALIGN(nlh->nlmsg_len);
+	ret = txn_errs(nft, nft->cbuf, off, first, (unsigned int)n, errs, true);
 	if (ret == -ENOBUFS) {
 		/*
 		 * The answers were lost, so the transaction may or may not have
-		 * been committed: re-apply op by op with outcome-independent
-		 * semantics (adds refresh, absent deletes are fine).
+		 * been committed: re-apply with outcome-independent semantics.
 		 */
 		if (errs)
 			memset(errs, 0, n * sizeof(*errs));
-		for (i = 0, ret = 0; i < n && !ret; i++)
-			ret = ops[i].del ? sw_nft_del(nft, ops[i].kind, &ops[i].e, 1)
-					 : sw_nft_add(nft, ops[i].kind, &ops[i].e, 1);
-		if (ret && errs)
-			errs[i - 1] = ret;
-		return ret;
+		return reapply(nft, ops, n, errs);
 	}
 	if (!ret) {
 		nft->st.batches++;

@@ -23,9 +23,11 @@ target_link_libraries(sw_enfparse PUBLIC sw_common sw_enfproto PkgConfig::YAML)
 sw_unit_test(test_enf_config sw_enfparse)
 sw_unit_test(test_enf_journal sw_enfparse)
 sw_unit_test(test_enf_ctl sw_enfparse)
+sw_unit_test(test_enf_import sw_enfparse)
 sw_fuzzer(fuzz_enf_config sw_enfparse)
 sw_fuzzer(fuzz_enf_journal sw_enfparse)
 sw_fuzzer(fuzz_enf_ctl sw_enfparse)
+sw_fuzzer(fuzz_enf_import sw_enfparse)
 
 add_executable(sidewall-enforcer nft/enforcer.c)
 target_link_libraries(sidewall-enforcer PRIVATE sw_enfparse sw_nft sw_enfproto sw_common sw_harden
@@ -40,4 +42,10 @@ add_test(NAME e2e_enforcer
          COMMAND ${CMAKE_SOURCE_DIR}/tests/e2e/enforcer/enforcer_e2e.sh
                  $<TARGET_FILE:sidewall-enforcer> $<TARGET_FILE:sw_enf_testclient>)
 set_tests_properties(e2e_enforcer PROPERTIES LABELS e2e SKIP_RETURN_CODE 77 TIMEOUT 300
+                     RUN_SERIAL TRUE)
+# The bulk path (issue 13 item 2): pipelined and imported blocklists.
+add_test(NAME e2e_enforcer_bulk
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/e2e/enforcer/bulk_e2e.sh
+                 $<TARGET_FILE:sidewall-enforcer> $<TARGET_FILE:sw_enf_testclient>)
+set_tests_properties(e2e_enforcer_bulk PROPERTIES LABELS e2e SKIP_RETURN_CODE 77 TIMEOUT 300
                      RUN_SERIAL TRUE)

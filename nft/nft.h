@@ -95,27 +95,39 @@ struct sw_nft_op {
 	struct sw_nft_elem e;
 };
 
-/* The most ops one sw_nft_commit() takes: every op is its own message. */
-#define SW_NFT_COMMIT_MAX 512
-
 /*
  * Apply @ops[0..n) in order as ONE nftables transaction: every op takes
  * effect or none does.  Each op is its own netlink message, so a refusal
  * names the op: when the kernel refuses the transaction, @errs (n
  * entries, may be NULL) gets the kernel's -errno for every op it objected
- * to (0 for the others), and nothing changed.  Deleting an absent element is such a refusal (-ENOENT), as is
- * a CIDR that partially overlaps an existing one (-EEXIST / -ENOTEMPTY).
+ * to (0 for the others), and nothing changed.  Deleting an absent element
+ * is such a refusal (-ENOENT), as is a CIDR that partially overlaps an
+ * existing one (-EEXIST / -ENOTEMPTY).  The kernel checks every message of
+ * a refused batch, so one answer names every op at fault that does not
+ * depend on another.
+ *
+ * The size of a transaction is bounded only by the socket's send buffer
+ * (see sw_nft_commit_max()); it is raised at sw_nft_new() as far as the
+ * process may.
  *
  * If the kernel's answers are lost (ENOBUFS) the outcome is unknown; the
- * ops are then re-applied one at a time with sw_nft_add()/sw_nft_del()
+ * ops are then re-applied in order with sw_nft_add()/sw_nft_del()
  * semantics (adds are idempotent, absent deletes ignored), so on return 0
  * the sets hold what the ops say either way.
  *
- * Returns 0; -E2BIG if n > SW_NFT_COMMIT_MAX (nothing sent); -EINVAL for a
- * malformed op (nothing sent; @errs marks it); or the first -errno the
- * kernel gave.  Borrows @ops until return.
+ * Returns 0; -E2BIG if n > sw_nft_commit_max() (nothing sent); -EINVAL for
+ * a malformed op (nothing sent; @errs marks it); -ENOMEM; or the first
+ * -errno the kernel gave.  Borrows @ops until return.
  */
 int sw_nft_commit(struct sw_nft *nft, const struct sw_nft_op *ops, size_t n, int *errs);
+
+/*
+ * The most ops one sw_nft_commit() takes on this handle: its send buffer
+ * divided by the worst-case size of one op (an IPv6 interval with a
+ * timeout).  With CAP_NET_ADMIN about 150,000; without it, what
+ * net.core.wmem_max allows (~1,000 at the default 212992).
+ */
+size_t sw_nft_commit_max(const struct sw_nft *nft);
 
 void sw_nft_get_stats(const struct sw_nft *nft, struct sw_nft_stats *st);
 

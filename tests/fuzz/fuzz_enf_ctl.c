@@ -44,6 +44,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (strnlen(cmd.req.reason, sizeof(cmd.req.reason)) > SW_PROTO_REASON_MAX)
 			abort();
+	} else if (cmd.verb == SW_ENF_CTL_IMPORT) {
+		if (cmd.req.op != SW_OP_BLOCK ||
+		    strnlen(cmd.req.reason, sizeof(cmd.req.reason)) > SW_PROTO_REASON_MAX)
+			abort();
 	} else if (cmd.verb != SW_ENF_CTL_LIST && cmd.verb != SW_ENF_CTL_STATS) {
 		abort();
 	}

@@ -9,8 +9,10 @@
  *   commit OP...    one sw_nft_commit(): OP is +b:CIDR:TIMEOUT_MS, -b:CIDR,
  *                   +q:ADDR or -q:ADDR; prints "op I: error" for each op
  *                   the kernel refused, exits 3 if the commit was refused
- *   bulkc N [K]     N /32 blocks through sw_nft_commit() K ops at a time
- *                   (default 512), print elements/s
+ *   bulkc N [K [BAD]] N /32 blocks through sw_nft_commit() K ops at a time (0 or
+ *                   none: as many as one transaction takes), print elements/s;
+ *                   op BAD (0-based) is a delete of an absent element instead:
+ *                   prints "op I: error" for each op refused, exits 3 if refused
  */
 #include <errno.h>
 #include <stdio.h>
@@ -88,11 +90,11 @@ int main(int argc, char **argv)
 		       n, dt, n / dt, (unsigned long long)st.batches, (unsigned long long)st.enobufs);
 	} else if (!strcmp(argv[1], "commit") && argc >= 3) {
 		struct sw_nft_op *ops;
-		int errs[SW_NFT_COMMIT_MAX];
+		int errs[512];
 
 		n = argc - 2;
 		ops = calloc((size_t)n, sizeof(*ops));
-		if (!ops || n > SW_NFT_COMMIT_MAX) {
+		if (!ops || n > 512) {
 			free(ops);
 			ret = -E2BIG;
 			goto out;
@@ -137,7 +139,10 @@ int main(int argc, char **argv)
 		}
 	} else if (!strcmp(argv[1], "bulkc") && argc >= 3) {
 		struct sw_nft_op *ops;
-		size_t k = argc > 3 ? (size_t)atoi(argv[3]) : SW_NFT_COMMIT_MAX, done;
+		/* K = 0: as many as one transaction takes (sw_nft_commit_max()) */
+		size_t k = argc > 3 ? (size_t)atoi(argv[3]) : 0, done;
+		long bad = argc > 4 ? atol(argv[4]) : -1;
+		int *errs = NULL;
 		double t0, dt;
 
 		n = atoi(argv[2]);
@@ -151,17 +156,37 @@ int main(int argc, char **argv)
 			ops[i].e.prefix = 32;
 			ops[i].e.timeout_ms = 600000;
 		}
-		if (!ops || !k || k > SW_NFT_COMMIT_MAX) {
+		if (!k)
+			k = sw_nft_commit_max(nft);
+		errs = calloc(k, sizeof(*errs));
+		if (!ops || !errs || k > sw_nft_commit_max(nft) || bad >= n) {
 			free(ops);
+			free(errs);
 			ret = -EINVAL;
 			goto out;
 		}
+		if (bad >= 0) {
+			ops[bad].del = true;
+			ops[bad].e.ip.a[1] = 250; /* 10.250.x.y: never added */
+		}
 		t0 = now();
 		for (done = 0; done < (size_t)n && !ret; done += k)
-			ret = sw_nft_commit(nft, ops + done, (size_t)n - done < k ? (size_t)n - done : k, NULL);
+			ret = sw_nft_commit(nft, ops + done, (size_t)n - done < k ? (size_t)n - done : k, errs);
 		dt = now() - t0;
-		printf("bulkc %d elements, %zu per transaction, in %.3f s = %.0f elements/s\n", n, k, dt,
-		       n / dt);
+		if (ret) {
+			done -= k;
+			for (i = 0; (size_t)i < k && done + (size_t)i < (size_t)n; i++)
+				if (errs[i])
+					printf("op %zu: %s\n", done + (size_t)i, strerror(-errs[i]));
+			fprintf(stderr, "bulkc: %s\n", strerror(-ret));
+			free(ops);
+			free(errs);
+			sw_nft_free(nft);
+			return 3;
+		}
+		free(errs);
+		printf("bulkc %d elements, %zu per transaction (%zu transactions), in %.3f s = %.0f elements/s\n",
+		       n, k, ((size_t)n + k - 1) / k, dt, n / dt);
 		free(ops);
 	} else {
 		ret = -EINVAL;

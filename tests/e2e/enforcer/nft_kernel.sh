@@ -137,6 +137,22 @@ n=$(elems block4 | wc -l)
 [ "$n" -eq 3000 ] || fail "bulkc: $n elements in block4"
 ok "3000 elements through sw_nft_commit(), 512 per transaction"
 
+# The bulk path: 20,000 ops in ONE transaction land exactly; the same with
+# one refused op in the middle changes nothing and names exactly that op.
+X "$T" destroy && X "$T" setup || fail "reset for one big commit"
+set +e
+out=$(X "$T" bulkc 20000 0 12345 2>&1); rc=$?
+set -e
+[ "$rc" -eq 3 ] && grep -qx 'op 12345: No such file or directory' <<<"$out" \
+	&& [ "$(grep -c '^op ' <<<"$out")" -eq 1 ] || fail "20000-op commit with one bad op: rc $rc $out"
+n=$(elems block4 | wc -l)
+[ "$n" -eq 0 ] || fail "a refused 20000-op commit left $n elements"
+out=$(X "$T" bulkc 20000 0) || fail "bulkc 20000 in one transaction: $out"
+grep -q '(1 transactions)' <<<"$out" || fail "20000 ops did not fit one transaction: $out"
+n=$(elems block4 | wc -l)
+[ "$n" -eq 20000 ] || fail "one big commit: $n elements in block4"
+ok "20000 ops in one transaction: exact; one refused op among them named alone, nothing changed"
+
 X "$T" destroy || fail "destroy"
 X "$T" destroy || fail "destroy twice"
 ok "destroy"
