@@ -23,6 +23,8 @@ struct sw_rules {
 	size_t nerr, errcap;
 	char **fb;
 	size_t nfb;
+	/* flowint, host bit and pair bit names: few per ruleset, so a linear search at load time */
+	struct name_tab names[RULES_NT_N];
 	/* open-addressing hashes: gid:sid -> rule index + 1, flowbit name -> id + 1 */
 	uint32_t *sidh;
 	size_t sidcap;
@@ -57,6 +59,11 @@ void sw_rules_free(struct sw_rules *r)
 	for (size_t i = 0; i < r->nfb; i++)
 		free(r->fb[i]);
 	free(r->fb);
+	for (int t = 0; t < RULES_NT_N; t++) {
+		for (size_t i = 0; i < r->names[t].n; i++)
+			free(r->names[t].v[i]);
+		free(r->names[t].v);
+	}
 	free(r->sidh);
 	free(r);
 }
@@ -295,6 +302,45 @@ int sw_rules_load_file(struct sw_rules *r, const char *path)
 	ret = sw_rules_load_string(r, buf, path);
 	free(buf);
 	return ret;
+}
+
+int rules_name_id(struct sw_rules *r, enum rules_nt t, const char *name, size_t len, size_t max)
+{
+	struct name_tab *nt = &r->names[t];
+	char **nv;
+
+	for (size_t i = 0; i < nt->n; i++)
+		if (strlen(nt->v[i]) == len && memcmp(nt->v[i], name, len) == 0)
+			return (int)i;
+	if (nt->n >= max)
+		return -ENOSPC;
+	nv = realloc(nt->v, (nt->n + 1) * sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	nt->v = nv;
+	if (!(nt->v[nt->n] = strndup(name, len)))
+		return -ENOMEM;
+	return (int)nt->n++;
+}
+
+static const char *name_of(const struct sw_rules *r, enum rules_nt t, size_t id)
+{
+	return r && id < r->names[t].n ? r->names[t].v[id] : NULL;
+}
+
+const char *sw_rules_flowint_name(const struct sw_rules *r, size_t id)
+{
+	return name_of(r, RULES_NT_FLOWINT, id);
+}
+
+const char *sw_rules_hostbit_name(const struct sw_rules *r, size_t id)
+{
+	return name_of(r, RULES_NT_HOSTBIT, id);
+}
+
+const char *sw_rules_pairbit_name(const struct sw_rules *r, size_t id)
+{
+	return name_of(r, RULES_NT_PAIRBIT, id);
 }
 
 size_t sw_rules_count(const struct sw_rules *r)

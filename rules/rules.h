@@ -83,5 +83,9 @@ const struct sw_rule_error *sw_rules_error(const struct sw_rules *r, size_t i);
 /* Flowbit names, indexed by the ids in struct sw_flowbit. */
 size_t sw_rules_flowbit_count(const struct sw_rules *r);
 const char *sw_rules_flowbit_name(const struct sw_rules *r, size_t id);
+/* Names of flowint variables, host bits (hostbits, xbits ip_src/ip_dst) and pair bits (xbits ip_pair), NULL past the end. */
+const char *sw_rules_flowint_name(const struct sw_rules *r, size_t id);
+const char *sw_rules_hostbit_name(const struct sw_rules *r, size_t id);
+const char *sw_rules_pairbit_name(const struct sw_rules *r, size_t id);
 
 #endif

@@ -50,6 +50,13 @@ int parse_portset(const char *s, size_t len, size_t col0, const struct sw_rule_v
 /* rules.c: flowbit name -> id (creating it); -ENOSPC beyond the limit. */
 #define SW_RULES_MAX_FLOWBITS 1024
 int rules_flowbit_id(struct sw_rules *r, const char *name, size_t len);
+/* rules.c: flowint / host bit / pair bit name -> id (creating it); -ENOSPC beyond @max, -ENOMEM. */
+enum rules_nt { RULES_NT_FLOWINT, RULES_NT_HOSTBIT, RULES_NT_PAIRBIT, RULES_NT_N };
+struct name_tab {
+	char **v;
+	size_t n;
+};
+int rules_name_id(struct sw_rules *r, enum rules_nt t, const char *name, size_t len, size_t max);
 const struct sw_rule_vars *rules_vars(const struct sw_rules *r);
 const struct sw_classification *rules_cls(const struct sw_rules *r);
 

@@ -6,15 +6,25 @@
  * is full the entry updated longest ago is evicted and counted: memory stays
  * bounded whatever the traffic.
  *
- * Semantics follow Suricata's ThresholdHandlePacket (packet time, windows
- * start at the first match):
- *   limit      alert on the first <count> matches of each window
+ * Semantics follow Suricata's ThresholdCheckUpdate (detect-engine-threshold.c):
+ * packet time; a window starts at the first match and a match at most
+ * <seconds> after that start (inclusive) is in it:
+ *   limit      alert on the first <count> matches of each window, the rest
+ *              are silent (the rule's action still applies)
  *   threshold  alert on every <count>th match within a window
- *   both       alert once per window, when the <count>th match is reached
+ *   both       alert once per window, when the <count>th match is reached;
+ *              later ones silent
  *   detection_filter  alert on every match after the first <count> of a window
+ * by_both keys on the address pair with the lower address first, by_flow on
+ * the flow.
+ *
+ * With several workers the table sees matches in capture order because
+ * the caller waits on the engine's ordering hook first (sw_detect_order()):
+ * the same capture gives the same alerts whatever --threads says.
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "detect_int.h"
 
@@ -57,13 +67,14 @@ static uint32_t mix(uint32_t h, const void *p, size_t n)
 	return h;
 }
 
-bool sw_thr_check(struct thr_table *t, uint32_t ri, int kind, const struct sw_threshold *th,
-		  const struct sw_packet *p)
+enum thr_res sw_thr_check(struct thr_table *t, uint32_t ri, int kind, const struct sw_threshold *th,
+			  const struct sw_packet *p)
 {
 	struct thr_entry key = {.rule = ri + 1, .kind = (uint8_t)kind};
 	struct thr_entry *e = NULL, *oldest = NULL;
 	int64_t win = (int64_t)th->seconds * 1000000;
-	bool alert = false, fresh = false;
+	enum thr_res res = THR_NO;
+	bool fresh = false;
 	uint32_t h;
 
 	switch (th->track) {
@@ -74,16 +85,27 @@ bool sw_thr_check(struct thr_table *t, uint32_t ri, int kind, const struct sw_th
 		key.a = p->dst;
 		break;
 	case SW_TRACK_BY_BOTH:
-		key.a = p->src;
-		key.b = p->dst;
+		if (memcmp(&p->src, &p->dst, sizeof(p->src)) <= 0) {
+			key.a = p->src;
+			key.b = p->dst;
+		} else {
+			key.a = p->dst;
+			key.b = p->src;
+		}
 		break;
 	case SW_TRACK_BY_RULE:
+		break;
+	case SW_TRACK_BY_FLOW:
+		if (!p->flow)
+			return THR_NO; /* Suricata: no flow, no match */
+		key.flow_id = p->flow->flow_id;
 		break;
 	}
 	h = mix(2166136261u, &key.rule, sizeof(key.rule));
 	h = mix(h, &key.kind, 1);
 	h = mix(h, &key.a, sizeof(key.a));
 	h = mix(h, &key.b, sizeof(key.b));
+	h = mix(h, &key.flow_id, sizeof(key.flow_id));
 
 	pthread_mutex_lock(&t->lock);
 	for (uint32_t i = 0; i < PROBE; i++) {
@@ -94,7 +116,8 @@ bool sw_thr_check(struct thr_table *t, uint32_t ri, int kind, const struct sw_th
 			fresh = true;
 			break;
 		}
-		if (s->rule == key.rule && s->kind == key.kind && sw_ip_eq(&s->a, &key.a) && sw_ip_eq(&s->b, &key.b)) {
+		if (s->rule == key.rule && s->kind == key.kind && sw_ip_eq(&s->a, &key.a) && sw_ip_eq(&s->b, &key.b) &&
+		    s->flow_id == key.flow_id) {
 			e = s;
 			break;
 		}
@@ -112,7 +135,7 @@ bool sw_thr_check(struct thr_table *t, uint32_t ri, int kind, const struct sw_th
 		e->first_usec = p->ts_usec;
 	}
 	e->last_usec = p->ts_usec;
-	if (!fresh && p->ts_usec - e->first_usec >= win) {
+	if (!fresh && p->ts_usec - e->first_usec > win) {
 		/* the window is over: this match opens a new one */
 		e->first_usec = p->ts_usec;
 		e->count = 0;
@@ -121,21 +144,21 @@ bool sw_thr_check(struct thr_table *t, uint32_t ri, int kind, const struct sw_th
 		e->count++;
 	switch (th->type) {
 	case SW_THR_LIMIT:
-		alert = e->count <= th->count;
+		res = e->count <= th->count ? THR_ALERT : THR_SILENT;
 		break;
 	case SW_THR_THRESHOLD:
 		if (e->count >= th->count) {
-			alert = true;
+			res = THR_ALERT;
 			e->count = 0;
 		}
 		break;
 	case SW_THR_BOTH:
-		alert = e->count == th->count;
+		res = e->count == th->count ? THR_ALERT : e->count > th->count ? THR_SILENT : THR_NO;
 		break;
 	case SW_THR_DETECTION_FILTER:
-		alert = e->count > th->count;
+		res = e->count > th->count ? THR_ALERT : THR_NO;
 		break;
 	}
 	pthread_mutex_unlock(&t->lock);
-	return alert;
+	return res;
 }

@@ -1423,7 +1423,7 @@ static void test_file_format(void **state)
 		    "alert tcp any any -> any any \\\r\n"
 		    "  (msg:\"cont\"; \\\n"
 		    "   sid:1;)\r\n"
-		    "alert tcp any any -> any any (xbits:set,a,track ip_src; sid:2;)\n"
+		    "alert tcp any any -> any any (rawbytes; sid:2;)\n"
 		    "alert tcp any any -> any any (msg:\"again\"; sid:1;)\n"
 		    "alert tcp any any -> any any (sid:1; gid:3;)\n");
 	assert_int_equal(sw_rules_count(r), 2);
@@ -1432,7 +1432,7 @@ static void test_file_format(void **state)
 	assert_int_equal(sw_rules_get(r, 1)->gid, 3);
 	assert_int_equal(sw_rules_error_count(r), 2);
 	assert_int_equal(sw_rules_error(r, 0)->line, 8);
-	assert_string_equal(sw_rules_error(r, 0)->message, "unsupported keyword 'xbits'");
+	assert_string_equal(sw_rules_error(r, 0)->message, "unsupported keyword 'rawbytes'");
 	assert_int_equal(sw_rules_error(r, 1)->line, 9);
 	assert_string_equal(sw_rules_error(r, 1)->message, "duplicate signature 1:1 (first defined at t.rules:5)");
 	sw_rules_free(r);
