@@ -2669,6 +2669,11 @@ void rule_clear(struct sw_rule *r)
 	free(r->fi);
 	free(r->fc);
 	free(r->xb);
+	for (uint32_t i = 0; i < r->n_sup; i++) {
+		free(r->sup[i].ips.v4);
+		free(r->sup[i].ips.v6);
+	}
+	free(r->sup);
 	free(r->txnum);
 	memset(r, 0, sizeof(*r));
 }

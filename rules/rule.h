@@ -441,6 +441,25 @@ struct sw_xbit {
 	uint32_t expire;  /* seconds (hostbits: 300, xbits: 30 unless given) */
 };
 
+/* threshold.config "suppress ..., track by_src|by_dst|by_either, ip <addresses>" */
+enum sw_sup_track { SW_SUP_BY_SRC, SW_SUP_BY_DST, SW_SUP_BY_EITHER };
+struct sw_suppress {
+	uint8_t track;          /* enum sw_sup_track */
+	struct sw_addrset ips;
+};
+
+/*
+ * threshold.config "rate_filter": once more than count matches fall in
+ * seconds, the rule's action becomes new_action for timeout seconds
+ * (Suricata's TYPE_RATE); alerts continue.
+ */
+struct sw_rate_filter {
+	bool set;
+	enum sw_thr_track track;
+	uint32_t count, seconds, timeout;
+	enum sw_action new_action;
+};
+
 /* ---- the rule ---- */
 
 #define SW_RULE_MAX_VARS 8 /* byte_extract variables per rule */
@@ -507,6 +526,10 @@ struct sw_rule {
 	bool tag;                /* tag: given (parsed; tagged packets are not logged yet) */
 	struct sw_threshold threshold;        /* threshold: */
 	struct sw_threshold detection_filter; /* detection_filter: (type SW_THR_DETECTION_FILTER) */
+	/* from threshold.config (sw_rules_load_threshold_file()) */
+	struct sw_suppress *sup; /* suppress with addresses: a match from/to one of them does not alert */
+	uint32_t n_sup;
+	struct sw_rate_filter rate;
 };
 
 #endif

@@ -152,7 +152,7 @@ static int sid_grow(struct sw_rules *r)
 	return 0;
 }
 
-static int add_error(struct sw_rules *r, const char *file, uint32_t line, uint32_t col, const char *msg)
+int rules_add_error(struct sw_rules *r, const char *file, uint32_t line, uint32_t col, const char *msg)
 {
 	struct sw_rule_error *e;
 
@@ -221,14 +221,31 @@ static int load_rule(struct sw_rules *r, const char *text, size_t len, const cha
 	r->sidh[slot] = (uint32_t)r->n;
 	return 0;
 reject:
-	ret = add_error(r, file, line, e.column, e.msg);
+	ret = rules_add_error(r, file, line, e.column, e.msg);
 fail:
 	rule_clear(rule);
 	free(rule);
 	return ret;
 }
 
+long rules_find(const struct sw_rules *r, uint32_t gid, uint32_t sid)
+{
+	return sid_find(r, gid, sid, NULL);
+}
+
+struct sw_rule *rules_at(struct sw_rules *r, size_t i)
+{
+	return i < r->n ? r->rules[i] : NULL;
+}
+
 int sw_rules_load_string(struct sw_rules *r, const char *text, const char *name)
+{
+	if (!r || !text)
+		return -EINVAL;
+	return rules_load_lines(r, text, name ? name : "<string>", load_rule);
+}
+
+int rules_load_lines(struct sw_rules *r, const char *text, const char *name, rules_line_fn fn)
 {
 	const char *p = text;
 	char *buf = NULL;
@@ -236,10 +253,6 @@ int sw_rules_load_string(struct sw_rules *r, const char *text, const char *name)
 	uint32_t lineno = 0, first = 0;
 	int ret = 0;
 
-	if (!r || !text)
-		return -EINVAL;
-	if (!name)
-		name = "<string>";
 	while (*p) {
 		const char *nl = strchr(p, '\n');
 		size_t len = nl ? (size_t)(nl - p) : strlen(p);
@@ -275,7 +288,7 @@ int sw_rules_load_string(struct sw_rules *r, const char *text, const char *name)
 			while (s < blen && isspace((unsigned char)buf[s]))
 				s++;
 			if (s < blen && buf[s] != '#') {
-				ret = load_rule(r, buf, blen, name, first);
+				ret = fn(r, buf, blen, name, first);
 				if (ret < 0)
 					goto out;
 			}
@@ -283,6 +296,22 @@ int sw_rules_load_string(struct sw_rules *r, const char *text, const char *name)
 		blen = 0;
 	}
 out:
+	free(buf);
+	return ret;
+}
+
+int sw_rules_load_threshold_file(struct sw_rules *r, const char *path)
+{
+	char *buf;
+	size_t len;
+	int ret;
+
+	if (!r || !path)
+		return -EINVAL;
+	ret = sw_read_file(path, (size_t)1 << 30, &buf, &len);
+	if (ret < 0)
+		return ret;
+	ret = sw_rules_load_threshold_string(r, buf, path);
 	free(buf);
 	return ret;
 }

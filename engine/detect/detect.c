@@ -883,7 +883,7 @@ static int prepare_rule(struct crule *cr, char *err, size_t errlen)
 	int ret;
 
 	cr->buf = buf_of(r);
-	cr->has_thr = r->threshold.set || r->detection_filter.set;
+	cr->has_thr = r->threshold.set || r->detection_filter.set || r->rate.set || r->n_sup;
 	ret = make_lists(cr, err, errlen);
 	if (ret < 0)
 		return ret;
@@ -1342,6 +1342,19 @@ static void apply_flowbits(const struct sw_rule *r, struct sw_flow *f)
 	}
 }
 
+/* threshold.config suppress with addresses: does it cover @p? */
+static bool suppressed(const struct sw_suppress *s, const struct sw_packet *p)
+{
+	switch (s->track) {
+	case SW_SUP_BY_SRC:
+		return sw_addrset_has(&s->ips, &p->src);
+	case SW_SUP_BY_DST:
+		return sw_addrset_has(&s->ips, &p->dst);
+	default:
+		return sw_addrset_has(&s->ips, &p->src) || sw_addrset_has(&s->ips, &p->dst);
+	}
+}
+
 /* flowint = + - of a matched rule, in rule order (Suricata's post-match list). */
 static void apply_flowint(const struct sw_rule *r, struct sw_flow *f)
 {
@@ -1449,6 +1462,7 @@ static void evaluate(struct sw_detect_ctx *c, struct sw_packet *p, const struct 
 	const struct sw_detect *d = c->d;
 	struct sw_flow *f = p->flow;
 	bool pass = false, silent;
+	enum sw_action action;
 
 	sort_cand(c->cand, c->n_cand);
 	c->st.candidates += c->n_cand;
@@ -1479,16 +1493,23 @@ static void evaluate(struct sw_detect_ctx *c, struct sw_packet *p, const struct 
 			apply_xbits(c, r, p);
 		}
 		silent = false;
+		action = r->action;
 		if (cr->has_thr) {
 			struct sw_detect *dm = c->d; /* the tables are the mutable part */
 			enum thr_res tr = THR_ALERT;
 
+			/* threshold.config suppress by address first: the action applies, the alert does not */
+			for (uint32_t k = 0; k < r->n_sup; k++)
+				if (suppressed(&r->sup[k], p))
+					tr = THR_SILENT;
 			sw_detect_order(c);
 			/* detection_filter first: a match it holds back is not counted by threshold: */
-			if (r->detection_filter.set)
+			if (tr == THR_ALERT && r->detection_filter.set)
 				tr = sw_thr_check(&dm->thr, c->cand[i], 1, &r->detection_filter, p);
 			if (tr == THR_ALERT && r->threshold.set)
 				tr = sw_thr_check(&dm->thr, c->cand[i], 0, &r->threshold, p);
+			if (tr == THR_ALERT && r->rate.set && sw_rate_check(&dm->thr, c->cand[i], &r->rate, p))
+				action = r->rate.new_action;
 			if (tr == THR_NO) {
 				c->st.suppressed++;
 				continue;
@@ -1498,11 +1519,11 @@ static void evaluate(struct sw_detect_ctx *c, struct sw_packet *p, const struct 
 				silent = true; /* the action applies, the alert does not (Suricata's "silent match") */
 			}
 		}
-		if (!res->verdict_rule || r->action > res->verdict) {
-			res->verdict = r->action;
+		if (!res->verdict_rule || action > res->verdict) {
+			res->verdict = action;
 			res->verdict_rule = r;
 		}
-		if (r->action == SW_ACTION_PASS) {
+		if (action == SW_ACTION_PASS) {
 			pass = true;
 			continue;
 		}

@@ -96,12 +96,13 @@ static inline int k128_cmp(struct k128 a, struct k128 b)
 
 struct thr_entry {
 	uint32_t rule;      /* internal rule index + 1; 0 = free slot */
-	uint8_t kind;       /* 0 threshold:, 1 detection_filter: */
+	uint8_t kind;       /* 0 threshold:, 1 detection_filter:, 2 rate_filter */
 	uint64_t flow_id;   /* track by_flow */
 	struct sw_ip a, b;  /* tracked addresses (zero where the track ignores them) */
 	uint32_t count;
 	int64_t first_usec; /* start of the current window */
 	int64_t last_usec;  /* last update, for eviction */
+	int64_t timeout_usec; /* rate_filter: start of the new action, -1 none */
 };
 
 struct thr_table {
@@ -126,6 +127,9 @@ enum thr_res {
  */
 enum thr_res sw_thr_check(struct thr_table *t, uint32_t ri, int kind, const struct sw_threshold *th,
 			  const struct sw_packet *p);
+
+/* rate_filter of rule @ri on a match: true while its new action applies.  Takes the table lock. */
+bool sw_rate_check(struct thr_table *t, uint32_t ri, const struct sw_rate_filter *rf, const struct sw_packet *p);
 
 /* ---- hostbits / xbits state (detect_host.c) ---- */
 

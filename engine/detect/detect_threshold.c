@@ -67,17 +67,20 @@ static uint32_t mix(uint32_t h, const void *p, size_t n)
 	return h;
 }
 
-enum thr_res sw_thr_check(struct thr_table *t, uint32_t ri, int kind, const struct sw_threshold *th,
-			  const struct sw_packet *p)
+/*
+ * The entry of rule @ri, @kind and @track for @p, created if absent
+ * (*@fresh set; count 0, window starting now).  NULL for by_flow without a
+ * flow.  Called with the lock held.
+ */
+static struct thr_entry *lookup(struct thr_table *t, uint32_t ri, int kind, enum sw_thr_track track,
+				const struct sw_packet *p, bool *fresh)
 {
 	struct thr_entry key = {.rule = ri + 1, .kind = (uint8_t)kind};
 	struct thr_entry *e = NULL, *oldest = NULL;
-	int64_t win = (int64_t)th->seconds * 1000000;
-	enum thr_res res = THR_NO;
-	bool fresh = false;
 	uint32_t h;
 
-	switch (th->track) {
+	*fresh = false;
+	switch (track) {
 	case SW_TRACK_BY_SRC:
 		key.a = p->src;
 		break;
@@ -97,7 +100,7 @@ enum thr_res sw_thr_check(struct thr_table *t, uint32_t ri, int kind, const stru
 		break;
 	case SW_TRACK_BY_FLOW:
 		if (!p->flow)
-			return THR_NO; /* Suricata: no flow, no match */
+			return NULL; /* Suricata: no flow, no match */
 		key.flow_id = p->flow->flow_id;
 		break;
 	}
@@ -107,13 +110,12 @@ enum thr_res sw_thr_check(struct thr_table *t, uint32_t ri, int kind, const stru
 	h = mix(h, &key.b, sizeof(key.b));
 	h = mix(h, &key.flow_id, sizeof(key.flow_id));
 
-	pthread_mutex_lock(&t->lock);
 	for (uint32_t i = 0; i < PROBE; i++) {
 		struct thr_entry *s = &t->e[(h + i) & t->mask];
 
 		if (s->rule == 0) {
 			e = s;
-			fresh = true;
+			*fresh = true;
 			break;
 		}
 		if (s->rule == key.rule && s->kind == key.kind && sw_ip_eq(&s->a, &key.a) && sw_ip_eq(&s->b, &key.b) &&
@@ -126,15 +128,33 @@ enum thr_res sw_thr_check(struct thr_table *t, uint32_t ri, int kind, const stru
 	}
 	if (!e) {
 		e = oldest;
-		fresh = true;
+		*fresh = true;
 		t->evicted++;
 	}
-	if (fresh) {
+	if (*fresh) {
 		*e = key;
 		e->count = 0;
 		e->first_usec = p->ts_usec;
+		e->timeout_usec = -1;
 	}
 	e->last_usec = p->ts_usec;
+	return e;
+}
+
+enum thr_res sw_thr_check(struct thr_table *t, uint32_t ri, int kind, const struct sw_threshold *th,
+			  const struct sw_packet *p)
+{
+	int64_t win = (int64_t)th->seconds * 1000000;
+	enum thr_res res = THR_NO;
+	struct thr_entry *e;
+	bool fresh;
+
+	pthread_mutex_lock(&t->lock);
+	e = lookup(t, ri, kind, th->track, p, &fresh);
+	if (!e) {
+		pthread_mutex_unlock(&t->lock);
+		return THR_NO;
+	}
 	if (!fresh && p->ts_usec - e->first_usec > win) {
 		/* the window is over: this match opens a new one */
 		e->first_usec = p->ts_usec;
@@ -161,4 +181,44 @@ enum thr_res sw_thr_check(struct thr_table *t, uint32_t ri, int kind, const stru
 	}
 	pthread_mutex_unlock(&t->lock);
 	return res;
+}
+
+/*
+ * rate_filter (Suricata's TYPE_RATE): counts matches in windows as the
+ * others; the match that makes the count pass rf->count starts a timeout
+ * during which the new action applies; the first match more than
+ * rf->timeout whole seconds after that start ends it (and keeps the rule's
+ * action).  Alerts are never held back.
+ */
+bool sw_rate_check(struct thr_table *t, uint32_t ri, const struct sw_rate_filter *rf, const struct sw_packet *p)
+{
+	bool fresh, change = false;
+	struct thr_entry *e;
+
+	pthread_mutex_lock(&t->lock);
+	e = lookup(t, ri, 2, rf->track, p, &fresh);
+	if (!e) {
+		pthread_mutex_unlock(&t->lock);
+		return false;
+	}
+	if (fresh) {
+		e->count = 1;
+	} else if (e->timeout_usec >= 0) {
+		if (p->ts_usec / 1000000 - e->timeout_usec / 1000000 > (int64_t)rf->timeout)
+			e->timeout_usec = -1;
+		else
+			change = true;
+	} else if (p->ts_usec - e->first_usec <= (int64_t)rf->seconds * 1000000) {
+		if (e->count < UINT32_MAX)
+			e->count++;
+		if (e->count > rf->count) {
+			e->timeout_usec = p->ts_usec;
+			change = true;
+		}
+	} else {
+		e->first_usec = p->ts_usec;
+		e->count = 1;
+	}
+	pthread_mutex_unlock(&t->lock);
+	return change;
 }
