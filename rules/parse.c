@@ -1652,7 +1652,7 @@ static int kw_threshold(struct pctx *c, struct tok v, bool dfilter)
 {
 	const char *kw = dfilter ? "detection_filter" : "threshold";
 	struct sw_threshold t = { .set = true, .type = SW_THR_DETECTION_FILTER };
-	bool have_type = dfilter, have_track = false, have_count = false, have_secs = false;
+	bool have_type = dfilter, have_track = false, have_count = false, have_secs = false, have_mult = false;
 	struct tok p[8];
 	int n = split(&v, ',', p, 8);
 
@@ -1674,6 +1674,7 @@ static int kw_threshold(struct pctx *c, struct tok v, bool dfilter)
 			if (tok_eq(&a, "limit")) t.type = SW_THR_LIMIT;
 			else if (tok_eq(&a, "threshold")) t.type = SW_THR_THRESHOLD;
 			else if (tok_eq(&a, "both")) t.type = SW_THR_BOTH;
+			else if (tok_eq(&a, "backoff")) t.type = SW_THR_BACKOFF;
 			else
 				return perr(c->e, a.col, "invalid %s type: '%.*s'", kw, Q(a.len), a.s);
 			have_type = true;
@@ -1702,14 +1703,36 @@ static int kw_threshold(struct pctx *c, struct tok v, bool dfilter)
 				return -EINVAL;
 			t.seconds = (uint32_t)x;
 			have_secs = true;
+		} else if (!dfilter && tok_eq(&k, "multiplier")) {
+			if (have_mult)
+				return perr(c->e, k.col, "duplicate 'multiplier' in %s", kw);
+			if (num_or_err(c, &a, "multiplier", 2, 65535, false, &x) < 0)
+				return -EINVAL;
+			t.multiplier = (uint32_t)x;
+			have_mult = true;
 		} else {
 			return perr(c->e, p[i].col, "invalid %s option: '%.*s'", kw, Q(p[i].len), p[i].s);
 		}
 	}
-	if (!have_type || !have_track || !have_count || !have_secs)
+	/* Suricata detect-threshold.c: backoff takes count and multiplier, not seconds, and only by_flow */
+	if (have_type && t.type == SW_THR_BACKOFF) {
+		if (!have_track || !have_count || !have_mult)
+			return perr(c->e, v.col, "%s needs %s: '%.*s'", kw,
+				    !have_track ? "track" : !have_count ? "count" : "multiplier", Q(v.len), v.s);
+		if (have_secs)
+			return perr(c->e, v.col, "threshold type backoff takes no seconds: '%.*s'", Q(v.len), v.s);
+		if (t.track != SW_TRACK_BY_FLOW)
+			return perr(c->e, v.col, "threshold type backoff is only supported with track by_flow: '%.*s'",
+				    Q(v.len), v.s);
+		if (t.count > 65535)
+			return perr(c->e, v.col, "threshold backoff count must be 1-65535: '%.*s'", Q(v.len), v.s);
+	} else if (!have_type || !have_track || !have_count || !have_secs) {
 		return perr(c->e, v.col, "%s needs %s: '%.*s'", kw,
 			    !have_type ? "type" : !have_track ? "track" : !have_count ? "count" : "seconds",
 			    Q(v.len), v.s);
+	} else if (have_mult) {
+		return perr(c->e, v.col, "multiplier is only for threshold type backoff: '%.*s'", Q(v.len), v.s);
+	}
 	if (dfilter)
 		c->r->detection_filter = t;
 	else

@@ -376,7 +376,7 @@ struct sw_flowbit {
 	uint16_t ids[SW_FB_MAX_NAMES]; /* ids into sw_rules_flowbit_name() */
 };
 
-enum sw_thr_type { SW_THR_LIMIT, SW_THR_THRESHOLD, SW_THR_BOTH, SW_THR_DETECTION_FILTER };
+enum sw_thr_type { SW_THR_LIMIT, SW_THR_THRESHOLD, SW_THR_BOTH, SW_THR_DETECTION_FILTER, SW_THR_BACKOFF };
 enum sw_thr_track { SW_TRACK_BY_SRC, SW_TRACK_BY_DST, SW_TRACK_BY_RULE, SW_TRACK_BY_BOTH, SW_TRACK_BY_FLOW };
 
 struct sw_threshold {
@@ -384,6 +384,7 @@ struct sw_threshold {
 	enum sw_thr_type type;
 	enum sw_thr_track track;
 	uint32_t count, seconds;
+	uint32_t multiplier;  /* type backoff: alerts at count, count*m, count*m*m ... (by_flow only, no seconds) */
 };
 
 /*

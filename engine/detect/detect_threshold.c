@@ -155,6 +155,30 @@ enum thr_res sw_thr_check(struct thr_table *t, uint32_t ri, int kind, const stru
 		pthread_mutex_unlock(&t->lock);
 		return THR_NO;
 	}
+	if (th->type == SW_THR_BACKOFF) {
+		/*
+		 * Suricata TYPE_BACKOFF: no window; alert on the count-th match,
+		 * then at count*m, count*m*m ...; the others are silent.  next
+		 * lives in first_usec, which backoff does not otherwise use.
+		 */
+		if (fresh)
+			e->first_usec = th->count;
+		if (e->count < UINT32_MAX) {
+			e->count++;
+			if ((int64_t)e->count == e->first_usec) {
+				uint64_t next = (uint64_t)e->first_usec * th->multiplier;
+
+				e->first_usec = next > UINT32_MAX ? UINT32_MAX : (int64_t)next;
+				res = THR_ALERT;
+			} else {
+				res = THR_SILENT;
+			}
+		} else {
+			res = THR_SILENT;
+		}
+		pthread_mutex_unlock(&t->lock);
+		return res;
+	}
 	if (!fresh && p->ts_usec - e->first_usec > win) {
 		/* the window is over: this match opens a new one */
 		e->first_usec = p->ts_usec;
@@ -178,6 +202,8 @@ enum thr_res sw_thr_check(struct thr_table *t, uint32_t ri, int kind, const stru
 	case SW_THR_DETECTION_FILTER:
 		res = e->count > th->count ? THR_ALERT : THR_NO;
 		break;
+	case SW_THR_BACKOFF:
+		break; /* handled above */
 	}
 	pthread_mutex_unlock(&t->lock);
 	return res;

@@ -90,6 +90,7 @@ SELECTIONS = {
 
 # Suricata settings sidewall also has (same key path, same meaning)
 SUPPORTED_SET = {
+    "threshold-file",  # ${TEST_DIR} is the test's directory, as run.py substitutes it
     "app-layer.protocols.http.enabled",
     "app-layer.protocols.http.memcap",
     "app-layer.protocols.http.libhtp.default-config.personality",
@@ -446,6 +447,11 @@ def eve_logger_options(doc, types):
     return out
 
 
+def is_var(k):
+    """vars.address-groups.NAME / vars.port-groups.NAME of a test's suricata.yaml"""
+    return k.startswith(("vars.address-groups.", "vars.port-groups."))
+
+
 def build_config(td, cfg, tmpdir):
     """-> (path or None, notes[list of str], ips bool, args_unhandled)"""
     sets = {}
@@ -480,7 +486,7 @@ def build_config(td, cfg, tmpdir):
         flat = flatten(load_suricata_yaml(sy))
         keys = [k for k in flat if k.startswith(INTERESTING_PREFIXES)]
         for k in keys:
-            if k in SUPPORTED_SET and k not in sets:
+            if (k in SUPPORTED_SET or is_var(k)) and k not in sets:
                 sets[k] = flat[k]
         other = [k for k in keys if k not in SUPPORTED_SET
                  and not k.startswith("vars.")]
@@ -502,7 +508,12 @@ def build_config(td, cfg, tmpdir):
              (" ..." if len(other) > 12 else "") + ")") if other else ""))
     conf = {}
     for k, v in sets.items():
-        if k in SUPPORTED_SET:
+        if isinstance(v, str):
+            v = v.replace("${TEST_DIR}", os.path.abspath(td))
+        if is_var(k):
+            # address and port groups: names may hold dots, so not set_path
+            conf.setdefault("vars", {}).setdefault(k.split(".")[1], {})[k.split(".", 2)[2]] = v
+        elif k in SUPPORTED_SET:
             set_path(conf, k, v)
         else:
             notes.append("--set %s=%s" % (k, v))

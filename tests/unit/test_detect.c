@@ -757,7 +757,9 @@ static void test_state_keywords(void **state)
 		"alert udp any any -> any any (content:\"fi\"; flowint:n,==,4; sid:8;)\n"
 		"alert udp any any -> any any (content:\"fi\"; flowint:n,-,1; flowint:n,isset; noalert; sid:9;)\n"
 		"alert udp any any -> any any (content:\"cnt\"; flow.pkts:toserver,3; flow.bytes:either,>=180; "
-		"flow.age:>=2; sid:10;)\n");
+		"flow.age:>=2; sid:10;)\n"
+		"alert udp any any -> any any (content:\"bo\"; threshold:type backoff, track by_flow, count 1, multiplier 2; "
+		"sid:11;)\n");
 	struct sw_flow f;
 	uint32_t sid;
 	(void)state;
@@ -802,6 +804,10 @@ static void test_state_keywords(void **state)
 	assert_int_equal(one(c, &f, "9.9.9.9", "9.9.9.8", "cnt", 102, &sid), 1);
 	assert_int_equal(sid, 10);
 	assert_int_equal(one(c, &f, "9.9.9.9", "9.9.9.8", "cnt", 102, &sid), 0); /* 4 packets */
+	/* backoff by_flow count 1 multiplier 2: the 1st, 2nd, 4th, 8th match; none without a flow */
+	for (int i = 1; i <= 9; i++)
+		assert_int_equal(one(c, &f, "9.9.9.9", "9.9.9.8", "bo", 103, &sid), i == 1 || i == 2 || i == 4 || i == 8);
+	assert_int_equal(one(c, NULL, "9.9.9.9", "9.9.9.8", "bo", 103, &sid), 0);
 	sw_detect_ctx_free(c);
 }
 
