@@ -283,9 +283,13 @@ static int apply(struct sw_rules *r, const struct tc *t, struct sw_rule *rule, b
 		}
 		return 0;
 	case TC_THRESHOLD:
-		if (!one && (rule->threshold.set || rule->detection_filter.set))
+		/* a rate_filter is one of these for Suricata (a detection_filter-type entry) */
+		if (!one && (rule->threshold.set || rule->detection_filter.set || rule->rate.set))
 			return 0; /* the rule's own keyword wins over a global one */
-		if (!rule->threshold.set)
+		/* Suricata removes the last threshold-like entry: a rate_filter given before, else detection_filter */
+		if (rule->rate.set)
+			rule->rate.set = false;
+		else if (!rule->threshold.set)
 			rule->detection_filter.set = false;
 		rule->threshold = t->th;
 		return 0;
