@@ -957,6 +957,10 @@ static int kw_content(struct pctx *c, struct tok v)
 	}
 	if (!v.len)
 		return perr(c->e, v.col, "content needs a value");
+	/* Suricata: content is SIGMATCH_QUOTES_MANDATORY (detect-parse.c) */
+	if (v.s[0] != '"')
+		return perr(c->e, v.col, "invalid formatting to content keyword: value must be double quoted '%.*s'",
+			    Q(v.len), v.s);
 	if (unquote(c, &v, "content", false) < 0 || decode_content(c, &v, &pat, &len) < 0)
 		return -EINVAL;
 	pm = pm_new(c, SW_PM_CONTENT, v.col);
@@ -1034,6 +1038,21 @@ static int kw_modifier(struct pctx *c, const struct tok *kw, struct tok v, bool 
 			ct->fp_len = (uint16_t)l;
 		}
 		return 0;
+	}
+	/*
+	 * A position after fast_pattern: Suricata's detect-offset.c / -depth.c /
+	 * -distance.c / -within.c refuse it with their own words (the other
+	 * order is refused by check_fast_pattern() with fast_pattern's).
+	 */
+	if (ct->flags & (SW_CONTENT_FP_ONLY | SW_CONTENT_FAST_PATTERN)) {
+		bool abs = tok_eq(kw, "offset") || tok_eq(kw, "depth");
+
+		if (ct->flags & SW_CONTENT_FP_ONLY)
+			return perr(c->e, kw->col, abs ? "can't have a relative keyword set along with 'fast_pattern:only;'." :
+						      "can't have a relative keyword set along with a fast_pattern:only;");
+		if (ct->flags & SW_CONTENT_NEGATED)
+			return perr(c->e, kw->col, abs ? "can't have a relative negated keyword set along with 'fast_pattern'." :
+						      "can't have a relative negated keyword set along with a fast_pattern");
 	}
 	if (tok_eq(kw, "offset")) {
 		bit = SW_CONTENT_OFFSET;
@@ -2912,6 +2931,101 @@ static int check_bsize(struct pctx *c)
 	return 0;
 }
 
+/*
+ * Suricata's load-time refusals around fast_pattern (detect-fast-pattern.c,
+ * detect-distance.c, -within.c, -offset.c, -depth.c), whatever the order of
+ * the modifiers in the rule:
+ *  - a negated content with fast_pattern and distance/within/offset/depth;
+ *  - fast_pattern:only on a negated content or with one of those;
+ *  - a relative content right after a fast_pattern:only content.
+ */
+static int check_fast_pattern(struct pctx *c)
+{
+	const struct sw_rule *r = c->r;
+	const uint16_t pos = SW_CONTENT_DISTANCE | SW_CONTENT_WITHIN | SW_CONTENT_OFFSET | SW_CONTENT_DEPTH;
+
+	for (uint32_t i = 0; i < r->n_pm; i++) {
+		const struct sw_content *ct = &r->pm[i].u.content;
+
+		if (r->pm[i].kind != SW_PM_CONTENT)
+			continue;
+		if ((ct->flags & SW_CONTENT_FP_ONLY) && (ct->flags & (SW_CONTENT_NEGATED | pos)))
+			return perr(c->e, c->pm_col[i],
+				    "fast_pattern: only; cannot be used with negated content or with any of the relative "
+				    "modifiers like distance, within, offset, depth");
+		if ((ct->flags & SW_CONTENT_FAST_PATTERN) && (ct->flags & SW_CONTENT_NEGATED) && (ct->flags & pos))
+			return perr(c->e, c->pm_col[i],
+				    "fast_pattern; cannot be used with negated content, along with relative modifiers");
+		if (i && (ct->flags & (SW_CONTENT_DISTANCE | SW_CONTENT_WITHIN)) && r->pm[i - 1].buf == r->pm[i].buf &&
+		    r->pm[i - 1].xform == r->pm[i].xform && r->pm[i - 1].kind == SW_PM_CONTENT &&
+		    (r->pm[i - 1].u.content.flags & SW_CONTENT_FP_ONLY))
+			return perr(c->e, c->pm_col[i],
+				    "previous keyword has a fast_pattern:only; set. Can't have relative keywords around a "
+				    "fast_pattern only content");
+	}
+	return 0;
+}
+
+/*
+ * Suricata's DetectContentPMATCHValidateCallback: with dsize, the payload
+ * contents must fit.  The largest dsize is its value for =, <, != and the
+ * upper end of a range (SigParseGetMaxDsize; > and the others: no check).
+ * Required: the first content's length, plus each later content chained by
+ * distance/within (its length and distance); a negated relative one must
+ * not reach past dsize with its distance and within; then the largest
+ * offset (SigParseRequiredContentSize, SigParseMaxRequiredDsize).
+ */
+static int check_dsize(struct pctx *c)
+{
+	const struct sw_rule *r = c->r;
+	int64_t max, total = 0, max_off = 0;
+	uint32_t where = 0;
+	bool first = true;
+
+	if (!r->dsize.set)
+		return 0;
+	switch (r->dsize.op) {
+	case SW_CMP_LT:
+	case SW_CMP_EQ:
+	case SW_CMP_NE:
+		max = r->dsize.a;
+		break;
+	case SW_CMP_RANGE:
+		max = r->dsize.b;
+		break;
+	default:
+		return 0;
+	}
+	for (uint32_t i = 0; i < r->n_pm; i++) {
+		const struct sw_content *ct = &r->pm[i].u.content;
+		int64_t dist = ct->distance.var < 0 ? ct->distance.value : 0;
+		int64_t within = ct->within.var < 0 ? ct->within.value : 0;
+
+		if (r->pm[i].kind != SW_PM_CONTENT || r->pm[i].buf != SW_BUF_PAYLOAD || r->pm[i].xform)
+			continue;
+		if (!first) {
+			if (!(ct->flags & (SW_CONTENT_DISTANCE | SW_CONTENT_WITHIN)))
+				continue;
+			if (ct->flags & SW_CONTENT_NEGATED) {
+				if (total + dist + within > max)
+					return perr(c->e, c->pm_col[i],
+						    "signature can't match as required content length %lld exceeds dsize value "
+						    "%lld", (long long)(total + dist + within), (long long)max);
+				continue;
+			}
+		}
+		total += ct->len + dist;
+		if ((ct->flags & SW_CONTENT_OFFSET) && ct->offset.var < 0 && ct->offset.value > max_off)
+			max_off = ct->offset.value;
+		where = i;
+		first = false;
+	}
+	if (!first && (total > max || total + max_off > max))
+		return perr(c->e, c->pm_col[where], "signature can't match as required content length %lld exceeds dsize value %lld",
+			    (long long)(total > max ? total : total + max_off), (long long)max);
+	return 0;
+}
+
 static int check_vars(struct pctx *c)
 {
 	for (uint32_t i = 0; i < c->r->n_pm; i++) {
@@ -3036,8 +3150,18 @@ static int parse_rule(struct pctx *c, const char *line, size_t len)
 				pos++;
 			}
 			v.len = (size_t)(line + pos - v.s);
-			if (q)
+			if (q) {
+				/*
+				 * content:"ab"c"; reads as an unterminated quote; Suricata names
+				 * the stray quote inside the content (detect-content.c).
+				 */
+				const char *semi = memchr(v.s, ';', v.len);
+
+				if ((tok_eq(&kw, "content") || tok_eq(&kw, "uricontent")) && semi && semi - v.s >= 3 &&
+				    v.s[0] == '"' && semi[-1] == '"')
+					return perr(e, v.col, "Invalid unescaped double quote within content section.");
 				return perr(e, v.col, "unterminated quote in '%.*s'", Q(kw.len), kw.s);
+			}
 			trim(&v);
 		}
 		if (pos >= end)
@@ -3084,7 +3208,8 @@ static int parse_rule(struct pctx *c, const char *line, size_t len)
 		}
 	}
 	follow_modified(c->r);
-	if (group_by_buffer(c) < 0 || check_vars(c) < 0 || check_bsize(c) < 0)
+	if (group_by_buffer(c) < 0 || check_vars(c) < 0 || check_bsize(c) < 0 || check_fast_pattern(c) < 0 ||
+	    check_dsize(c) < 0)
 		return -EINVAL;
 	r->fast_pattern = c->fp_explicit;
 	return 0;
