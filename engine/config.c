@@ -1357,6 +1357,8 @@ static int top_key(struct ctx *x, const char *path, const char *key,
 		return get_str(x, v, path, &c->default_rule_path);
 	if (!strcmp(key, "classification-file"))
 		return get_str(x, v, path, &c->classification_file);
+	if (!strcmp(key, "threshold-file"))
+		return get_str(x, v, path, &c->threshold_file);
 	if (!strcmp(key, "default-log-dir"))
 		return get_str(x, v, path, &c->log_dir);
 	if (!strcmp(key, "rule-files"))
@@ -1413,6 +1415,7 @@ void sw_config_free(struct sw_config *c)
 		free(c->rule_files[i]);
 	free(c->rule_files);
 	free(c->classification_file);
+	free(c->threshold_file);
 	free(c->log_dir);
 	free(c->eve_filename);
 	for (uint32_t i = 0; i < c->n_pcap_ifaces; i++)

@@ -76,6 +76,7 @@ struct sw_config {
 	char **rule_files;                /* rule-files */
 	uint32_t n_rule_files;
 	char *classification_file;        /* classification-file; NULL = built-in table */
+	char *threshold_file;             /* threshold-file (Suricata's threshold.config); NULL = none */
 
 	char *log_dir;                    /* default-log-dir */
 	bool eve_enabled;                 /* outputs: - eve-log: enabled */

@@ -174,6 +174,15 @@ static int load_all(const struct sw_cli *o, struct loaded *l, FILE *errout)
 			}
 		}
 	}
+	/* threshold-file: after every rule file, as Suricata applies it to the loaded signatures */
+	if (l->cfg->threshold_file) {
+		resolve(base, l->cfg->threshold_file, path, sizeof(path));
+		rc = sw_rules_load_threshold_file(l->rules, path);
+		if (rc < 0) {
+			fprintf(stderr, "sidewall: %s: %s\n", path, strerror(-rc));
+			return -1;
+		}
+	}
 	l->n_loaded = sw_rules_count(l->rules);
 	l->n_rejected = sw_rules_error_count(l->rules);
 	for (size_t i = 0; i < l->n_rejected; i++) {

@@ -95,6 +95,16 @@ struct worker {
 	/* ruleset generation this worker's detect context was built for */
 	uint64_t gen;
 	struct sw_detect *pending_swap;
+	/*
+	 * Capture order for state shared across workers (order_wait()): keys
+	 * of the records the reader put in this ring (written by the reader),
+	 * the one this worker took last, and the one it finished last.  A
+	 * packet's key is 2 * its number, a tick's 2 * the last packet's + 1;
+	 * 32 bits compared with wrap-around.
+	 */
+	_Alignas(64) atomic_uint ord_put;
+	_Alignas(64) atomic_uint ord_cur;
+	atomic_uint ord_done;
 };
 
 struct sw_engine {
@@ -433,6 +443,8 @@ static void on_flow_end(void *ctx, struct sw_flow *f, enum sw_flow_end why)
  * Rebuild this worker's detect context when a reload swapped the ruleset.
  * Costs one relaxed load per packet otherwise.
  */
+static void order_wait(void *arg);
+
 static void maybe_swap(struct worker *w)
 {
 	struct sw_engine *e = w->e;
@@ -450,6 +462,8 @@ static void maybe_swap(struct worker *w)
 	if (!dc)
 		return; /* keep the old ruleset; retried at the next packet */
 	sw_detect_ctx_inherit_stats(dc, w->dc);
+	if (e->n > 1 && !e->cfg.inline_mode)
+		sw_detect_ctx_set_order(dc, order_wait, w);
 	sw_detect_ctx_free(w->dc);
 	w->dc = dc;
 	w->gen = gen;
@@ -733,6 +747,44 @@ static void tick(struct worker *w, int64_t ts)
 		sw_eve_writer_flush(w->w);
 }
 
+static bool key_before(unsigned a, unsigned b)
+{
+	return (int)(a - b) < 0;
+}
+
+/*
+ * The detect hook (sw_detect_ctx_set_order()): before this worker reads or
+ * writes thresholds or host bits for the record it holds, wait until no
+ * other worker still has a record the reader handed out earlier.  Another
+ * worker is clear when it took a record at or after ours (rings are FIFO,
+ * so it finished every earlier one) or finished all it was given.  The
+ * worker holding the earliest record never waits, so the wait ends; it
+ * costs only packets where a rule with such state matched.  Without it
+ * the same capture gave different threshold alerts with --threads 1 and 4.
+ */
+static void order_wait(void *arg)
+{
+	struct worker *self = arg;
+	struct sw_engine *e = self->e;
+	unsigned me = atomic_load(&self->ord_cur);
+
+	for (unsigned i = 0; i < e->n; i++) {
+		struct worker *o = &e->w[i];
+		unsigned spins = 0;
+
+		if (o == self)
+			continue;
+		for (;;) {
+			unsigned done = atomic_load(&o->ord_done), cur = atomic_load(&o->ord_cur);
+			unsigned put = atomic_load(&o->ord_put);
+
+			if (done == put || (cur != done && !key_before(cur, me)))
+				break;
+			backoff(&spins);
+		}
+	}
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -743,7 +795,9 @@ static void *worker_main(void *arg)
 	for (;;) {
 		struct rec h;
 		const uint8_t *data = ring_get(&w->ring, &h);
+		unsigned key = h.pcap_cnt * 2u + (h.kind != REC_PKT);
 
+		atomic_store(&w->ord_cur, key);
 		switch (h.kind) {
 		case REC_PKT:
 			process(w, data, h.caplen, h.wirelen, h.ts_usec, h.linktype, h.iface, h.pcap_cnt,
@@ -753,9 +807,11 @@ static void *worker_main(void *arg)
 			tick(w, h.ts_usec);
 			break;
 		case REC_END:
+			atomic_store(&w->ord_done, key);
 			ring_release(&w->ring, &h);
 			return NULL;
 		}
+		atomic_store(&w->ord_done, key);
 		ring_release(&w->ring, &h);
 	}
 }
@@ -856,6 +912,8 @@ static int worker_init(struct sw_engine *e, struct worker *w, unsigned id, char 
 		}
 	}
 	w->dc = sw_detect_ctx_new(e->d);
+	if (w->dc && ring)
+		sw_detect_ctx_set_order(w->dc, order_wait, w);
 	w->w = sw_eve_writer_new(e->eve);
 	if (ring) {
 		w->ring.size = pow;
@@ -924,10 +982,13 @@ fail:
 
 static void broadcast(struct sw_engine *e, uint32_t kind, int64_t ts)
 {
-	struct rec h = { .kind = kind, .ts_usec = ts };
+	/* pcap_cnt: the last packet's number, for the ordering key (order_wait()) */
+	struct rec h = { .kind = kind, .ts_usec = ts, .pcap_cnt = (uint32_t)e->packets };
 
-	for (unsigned i = 0; i < e->n; i++)
+	for (unsigned i = 0; i < e->n; i++) {
+		atomic_store(&e->w[i].ord_put, (uint32_t)e->packets * 2u + 1u);
 		ring_put(&e->w[i].ring, &h, NULL);
+	}
 }
 
 /*
@@ -996,6 +1057,7 @@ int sw_engine_feed(struct sw_engine *e, const uint8_t *data, uint32_t caplen, ui
 		unsigned wi = pick_worker(e, &tmp, data, caplen, linktype);
 		struct rec h = { .kind = REC_PKT, .caplen = caplen, .wirelen = wirelen, .linktype = linktype,
 				 .ts_usec = ts_usec, .iface = iface, .pcap_cnt = (uint32_t)e->packets };
+		atomic_store(&e->w[wi].ord_put, (uint32_t)e->packets * 2u);
 		ring_put(&e->w[wi].ring, &h, data);
 	}
 	return 0;
@@ -1014,7 +1076,9 @@ int sw_engine_finish(struct sw_engine *e)
 	} else {
 		tick(&e->w[0], e->last_ts);
 	}
-	/* Workers are stopped: flushing from this thread touches no shared state. */
+	/* Workers are stopped: flushing from this thread, in worker order, needs no ordering hook. */
+	for (unsigned i = 0; i < e->n; i++)
+		sw_detect_ctx_set_order(e->w[i].dc, NULL, NULL);
 	for (unsigned i = 0; i < e->n; i++) {
 		sw_flow_table_flush(e->w[i].ft, SW_FLOW_END_SHUTDOWN);
 		sw_eve_writer_flush(e->w[i].w);

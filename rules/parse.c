@@ -82,6 +82,8 @@ struct pctx {
 	int var_pm[SW_RULE_MAX_VARS]; /* index in pm of the byte_extract defining each variable */
 };
 
+static int push_elem(void *arr, uint32_t *n, size_t size, const void *elem);
+
 static bool tok_eq(const struct tok *t, const char *s)
 {
 	return strlen(s) == t->len && strncasecmp(t->s, s, t->len) == 0;
@@ -927,6 +929,14 @@ static int kw_stream_size(struct pctx *c, struct tok v)
 	ss.n.set = true;
 	ss.n.op = ops[k].op;
 	ss.n.a = (uint32_t)x;
+	if (c->r->stream_size.set) {
+		/* Suricata takes several (all must hold): the others go with the flow counters */
+		struct sw_flowcnt fc = { .kind = SW_FC_STREAM, .dir = (uint8_t)ss.side, .op = (uint8_t)ss.n.op, .a = ss.n.a };
+
+		if (push_elem(&c->r->fc, &c->r->n_fc, sizeof(fc), &fc) < 0)
+			return perr(c->e, v.col, "out of memory");
+		return 0;
+	}
 	c->r->stream_size = ss;
 	return 0;
 }
@@ -947,6 +957,10 @@ static int kw_content(struct pctx *c, struct tok v)
 	}
 	if (!v.len)
 		return perr(c->e, v.col, "content needs a value");
+	/* Suricata: content is SIGMATCH_QUOTES_MANDATORY (detect-parse.c) */
+	if (v.s[0] != '"')
+		return perr(c->e, v.col, "invalid formatting to content keyword: value must be double quoted '%.*s'",
+			    Q(v.len), v.s);
 	if (unquote(c, &v, "content", false) < 0 || decode_content(c, &v, &pat, &len) < 0)
 		return -EINVAL;
 	pm = pm_new(c, SW_PM_CONTENT, v.col);
@@ -1024,6 +1038,21 @@ static int kw_modifier(struct pctx *c, const struct tok *kw, struct tok v, bool 
 			ct->fp_len = (uint16_t)l;
 		}
 		return 0;
+	}
+	/*
+	 * A position after fast_pattern: Suricata's detect-offset.c / -depth.c /
+	 * -distance.c / -within.c refuse it with their own words (the other
+	 * order is refused by check_fast_pattern() with fast_pattern's).
+	 */
+	if (ct->flags & (SW_CONTENT_FP_ONLY | SW_CONTENT_FAST_PATTERN)) {
+		bool abs = tok_eq(kw, "offset") || tok_eq(kw, "depth");
+
+		if (ct->flags & SW_CONTENT_FP_ONLY)
+			return perr(c->e, kw->col, abs ? "can't have a relative keyword set along with 'fast_pattern:only;'." :
+						      "can't have a relative keyword set along with a fast_pattern:only;");
+		if (ct->flags & SW_CONTENT_NEGATED)
+			return perr(c->e, kw->col, abs ? "can't have a relative negated keyword set along with 'fast_pattern'." :
+						      "can't have a relative negated keyword set along with a fast_pattern");
 	}
 	if (tok_eq(kw, "offset")) {
 		bit = SW_CONTENT_OFFSET;
@@ -1642,7 +1671,7 @@ static int kw_threshold(struct pctx *c, struct tok v, bool dfilter)
 {
 	const char *kw = dfilter ? "detection_filter" : "threshold";
 	struct sw_threshold t = { .set = true, .type = SW_THR_DETECTION_FILTER };
-	bool have_type = dfilter, have_track = false, have_count = false, have_secs = false;
+	bool have_type = dfilter, have_track = false, have_count = false, have_secs = false, have_mult = false;
 	struct tok p[8];
 	int n = split(&v, ',', p, 8);
 
@@ -1664,6 +1693,7 @@ static int kw_threshold(struct pctx *c, struct tok v, bool dfilter)
 			if (tok_eq(&a, "limit")) t.type = SW_THR_LIMIT;
 			else if (tok_eq(&a, "threshold")) t.type = SW_THR_THRESHOLD;
 			else if (tok_eq(&a, "both")) t.type = SW_THR_BOTH;
+			else if (tok_eq(&a, "backoff")) t.type = SW_THR_BACKOFF;
 			else
 				return perr(c->e, a.col, "invalid %s type: '%.*s'", kw, Q(a.len), a.s);
 			have_type = true;
@@ -1674,6 +1704,7 @@ static int kw_threshold(struct pctx *c, struct tok v, bool dfilter)
 			else if (tok_eq(&a, "by_dst")) t.track = SW_TRACK_BY_DST;
 			else if (tok_eq(&a, "by_rule")) t.track = SW_TRACK_BY_RULE;
 			else if (tok_eq(&a, "by_both")) t.track = SW_TRACK_BY_BOTH;
+			else if (tok_eq(&a, "by_flow")) t.track = SW_TRACK_BY_FLOW;
 			else
 				return perr(c->e, a.col, "invalid %s track: '%.*s'", kw, Q(a.len), a.s);
 			have_track = true;
@@ -1691,14 +1722,36 @@ static int kw_threshold(struct pctx *c, struct tok v, bool dfilter)
 				return -EINVAL;
 			t.seconds = (uint32_t)x;
 			have_secs = true;
+		} else if (!dfilter && tok_eq(&k, "multiplier")) {
+			if (have_mult)
+				return perr(c->e, k.col, "duplicate 'multiplier' in %s", kw);
+			if (num_or_err(c, &a, "multiplier", 2, 65535, false, &x) < 0)
+				return -EINVAL;
+			t.multiplier = (uint32_t)x;
+			have_mult = true;
 		} else {
 			return perr(c->e, p[i].col, "invalid %s option: '%.*s'", kw, Q(p[i].len), p[i].s);
 		}
 	}
-	if (!have_type || !have_track || !have_count || !have_secs)
+	/* Suricata detect-threshold.c: backoff takes count and multiplier, not seconds, and only by_flow */
+	if (have_type && t.type == SW_THR_BACKOFF) {
+		if (!have_track || !have_count || !have_mult)
+			return perr(c->e, v.col, "%s needs %s: '%.*s'", kw,
+				    !have_track ? "track" : !have_count ? "count" : "multiplier", Q(v.len), v.s);
+		if (have_secs)
+			return perr(c->e, v.col, "threshold type backoff takes no seconds: '%.*s'", Q(v.len), v.s);
+		if (t.track != SW_TRACK_BY_FLOW)
+			return perr(c->e, v.col, "threshold type backoff is only supported with track by_flow: '%.*s'",
+				    Q(v.len), v.s);
+		if (t.count > 65535)
+			return perr(c->e, v.col, "threshold backoff count must be 1-65535: '%.*s'", Q(v.len), v.s);
+	} else if (!have_type || !have_track || !have_count || !have_secs) {
 		return perr(c->e, v.col, "%s needs %s: '%.*s'", kw,
 			    !have_type ? "type" : !have_track ? "track" : !have_count ? "count" : "seconds",
 			    Q(v.len), v.s);
+	} else if (have_mult) {
+		return perr(c->e, v.col, "multiplier is only for threshold type backoff: '%.*s'", Q(v.len), v.s);
+	}
 	if (dfilter)
 		c->r->detection_filter = t;
 	else
@@ -1794,8 +1847,26 @@ static bool u_value(struct ucur *u, uint64_t max, uint64_t *out)
 	return true;
 }
 
+/* A comparison with 64-bit operands (flow.bytes); u_parse() narrows it for the 32-bit users. */
+struct num64 {
+	enum sw_cmp op;
+	uint64_t a, b;
+};
+
+static bool u_parse64(struct ucur *u, uint64_t max, struct num64 *m);
+
 /* One of the four alternatives at the cursor, in Suricata's order; false if none applies. */
 static bool u_parse(struct ucur *u, uint64_t max, struct sw_num_match *m)
+{
+	struct num64 n;
+
+	if (!u_parse64(u, max, &n))
+		return false;
+	*m = (struct sw_num_match){ true, n.op, (uint32_t)n.a, (uint32_t)n.b };
+	return true;
+}
+
+static bool u_parse64(struct ucur *u, uint64_t max, struct num64 *m)
 {
 	size_t start;
 	uint64_t a, b;
@@ -1812,8 +1883,7 @@ static bool u_parse(struct ucur *u, uint64_t max, struct sw_num_match *m)
 			if (u_lit(u, "=")) {
 				u_spaces(u);
 				if (u_value(u, max, &b) && (b & a) == b) {
-					*m = (struct sw_num_match){ true, neg ? SW_CMP_NEG_BITMASK : SW_CMP_BITMASK,
-								    (uint32_t)a, (uint32_t)b };
+					*m = (struct num64){ neg ? SW_CMP_NEG_BITMASK : SW_CMP_BITMASK, a, b };
 					return true;
 				}
 			}
@@ -1828,8 +1898,7 @@ static bool u_parse(struct ucur *u, uint64_t max, struct sw_num_match *m)
 			u_spaces(u);
 			if (u_value(u, max, &b)) {
 				if (b > a && b - a > 1) {
-					*m = (struct sw_num_match){ true, neg ? SW_CMP_NEG_RANGE : SW_CMP_RANGE, (uint32_t)a,
-								    (uint32_t)b };
+					*m = (struct num64){ neg ? SW_CMP_NEG_RANGE : SW_CMP_RANGE, a, b };
 					return true;
 				}
 				u->badrange = true;
@@ -1841,7 +1910,7 @@ static bool u_parse(struct ucur *u, uint64_t max, struct sw_num_match *m)
 	(void)u_lit(u, "=");
 	u_spaces(u);
 	if (u_value(u, max, &a)) {
-		*m = (struct sw_num_match){ true, SW_CMP_EQ, (uint32_t)a, 0 };
+		*m = (struct num64){ SW_CMP_EQ, a, 0 };
 		return true;
 	}
 	u->i = start;
@@ -1862,7 +1931,7 @@ static bool u_parse(struct ucur *u, uint64_t max, struct sw_num_match *m)
 			if ((ops[k].cmp == SW_CMP_LT || ops[k].cmp == SW_CMP_GE) ? a == 0 :
 			    (ops[k].cmp == SW_CMP_GT || ops[k].cmp == SW_CMP_LE) ? a == max : false)
 				return false;
-			*m = (struct sw_num_match){ true, ops[k].cmp, (uint32_t)a, 0 };
+			*m = (struct num64){ ops[k].cmp, a, 0 };
 			return true;
 		}
 	}
@@ -2084,6 +2153,303 @@ static int kw_tls_num(struct pctx *c, const struct tok *kw, struct tok v, bool h
 	return 0;
 }
 
+/* ---- state keywords: flowint, flow counters, hostbits/xbits, tag ---- */
+
+/* Append one element of @size to *@arr holding *@n (load time: one realloc per element is fine). */
+static int push_elem(void *arr, uint32_t *n, size_t size, const void *elem)
+{
+	void **pa = arr;
+	uint8_t *na = realloc(*pa, (*n + 1) * size);
+
+	if (!na)
+		return -ENOMEM;
+	memcpy(na + *n * size, elem, size);
+	*pa = na;
+	(*n)++;
+	return 0;
+}
+
+/* A variable name as Suricata's flowint takes it: a letter, then letters, digits, '_', '.', '/'. */
+static bool var_name_ok(const struct tok *t)
+{
+	if (!t->len || !isalpha((unsigned char)t->s[0]))
+		return false;
+	for (size_t i = 1; i < t->len; i++)
+		if (!isalnum((unsigned char)t->s[i]) && !strchr("_./", t->s[i]))
+			return false;
+	return true;
+}
+
+static int var_id(struct pctx *c, enum rules_nt nt, const struct tok *t, size_t max, const char *what)
+{
+	int id = rules_name_id(c->rs, nt, t->s, t->len, max);
+
+	if (id == -ENOSPC)
+		return perr(c->e, t->col, "too many %s (max %zu) at '%.*s'", what, max, Q(t->len), t->s);
+	if (id < 0)
+		return perr(c->e, t->col, "out of memory");
+	return id;
+}
+
+/*
+ * flowint:<name>,<op>[,<value>] (Suricata detect-flowint.c): op is one of
+ * = + - == != < <= > >= isset notset isnotset; value a decimal up to
+ * 2^32-1 or another variable's name.
+ */
+static int kw_flowint(struct pctx *c, struct tok v)
+{
+	static const struct { const char *n; enum sw_fi_op op; } ops[] = {
+		{ "=", SW_FI_SET }, { "+", SW_FI_ADD }, { "-", SW_FI_SUB }, { "==", SW_FI_EQ }, { "!=", SW_FI_NE },
+		{ "<", SW_FI_LT }, { "<=", SW_FI_LE }, { ">", SW_FI_GT }, { ">=", SW_FI_GE },
+		{ "isset", SW_FI_ISSET }, { "notset", SW_FI_NOTSET }, { "isnotset", SW_FI_NOTSET },
+	};
+	struct sw_flowint fi = { 0 };
+	struct tok p[4];
+	int n = split(&v, ',', p, 4), id;
+	size_t k;
+
+	if (n < 2 || n > 3)
+		return perr(c->e, v.col, "invalid flowint value (want name,op[,value]): '%.*s'", Q(v.len), v.s);
+	if (!var_name_ok(&p[0]))
+		return perr(c->e, p[0].col, "invalid flowint name: '%.*s'", Q(p[0].len), p[0].s);
+	for (k = 0; k < sizeof(ops) / sizeof(ops[0]) && !tok_eq(&p[1], ops[k].n); k++)
+		;
+	if (k == sizeof(ops) / sizeof(ops[0]))
+		return perr(c->e, p[1].col, "invalid flowint operator: '%.*s'", Q(p[1].len), p[1].s);
+	fi.op = (uint8_t)ops[k].op;
+	if (fi.op == SW_FI_ISSET || fi.op == SW_FI_NOTSET) {
+		if (n == 3 && p[2].len)
+			return perr(c->e, p[2].col, "flowint '%.*s' takes no value: '%.*s'", Q(p[1].len), p[1].s,
+				    Q(p[2].len), p[2].s);
+	} else if (n != 3 || !p[2].len) {
+		return perr(c->e, p[1].col, "flowint '%.*s' needs a value", Q(p[1].len), p[1].s);
+	} else if (isdigit((unsigned char)p[2].s[0])) {
+		int64_t x;
+
+		if (p[2].len > 10 || num_or_err(c, &p[2], "flowint", 0, UINT32_MAX, false, &x) < 0)
+			return perr(c->e, p[2].col, "flowint value out of range (0-4294967295): '%.*s'", Q(p[2].len),
+				    p[2].s);
+		fi.value = (uint32_t)x;
+	} else {
+		if (!var_name_ok(&p[2]))
+			return perr(c->e, p[2].col, "invalid flowint value: '%.*s'", Q(p[2].len), p[2].s);
+		if ((id = var_id(c, RULES_NT_FLOWINT, &p[2], SW_FLOWINT_MAX, "flowint variables")) < 0)
+			return -EINVAL;
+		fi.target_var = true;
+		fi.target = (uint8_t)id;
+	}
+	if ((id = var_id(c, RULES_NT_FLOWINT, &p[0], SW_FLOWINT_MAX, "flowint variables")) < 0)
+		return -EINVAL;
+	fi.id = (uint8_t)id;
+	if (push_elem(&c->r->fi, &c->r->n_fi, sizeof(fi), &fi) < 0)
+		return perr(c->e, v.col, "out of memory");
+	return 0;
+}
+
+/*
+ * flow.pkts / flow.bytes:<toserver|toclient|either|both>,<uint>, the
+ * _toserver / _toclient forms with the uint alone, flow.age:<uint>
+ * (Suricata 8, rust/src/detect/flow.rs; the uint syntax is
+ * detect_parse_uint: pkts and age are u32, bytes u64).
+ */
+static int kw_flowcnt(struct pctx *c, const struct tok *kw, struct tok v)
+{
+	static const struct { const char *kw; uint8_t kind; int dir; } kws[] = {
+		{ "flow.pkts", SW_FC_PKTS, -1 }, { "flow.pkts_toserver", SW_FC_PKTS, SW_FCD_TOSERVER },
+		{ "flow.pkts_toclient", SW_FC_PKTS, SW_FCD_TOCLIENT }, { "flow.bytes", SW_FC_BYTES, -1 },
+		{ "flow.bytes_toserver", SW_FC_BYTES, SW_FCD_TOSERVER },
+		{ "flow.bytes_toclient", SW_FC_BYTES, SW_FCD_TOCLIENT }, { "flow.age", SW_FC_AGE, SW_FCD_BOTH },
+	};
+	static const char *const dirs[] = { "toserver", "toclient", "either", "both" };
+	struct sw_flowcnt fc = { 0 };
+	struct tok num = v;
+	struct ucur u;
+	struct num64 m;
+	size_t k;
+
+	for (k = 0; k < sizeof(kws) / sizeof(kws[0]) && !tok_eq(kw, kws[k].kw); k++)
+		;
+	fc.kind = kws[k].kind;
+	if (kws[k].dir < 0) {
+		const char *comma = memchr(v.s, ',', v.len);
+		struct tok d = { v.s, comma ? (size_t)(comma - v.s) : v.len, v.col };
+		size_t j;
+
+		trim(&d);
+		for (j = 0; j < 4 && !tok_eq(&d, dirs[j]); j++)
+			;
+		if (!comma || j == 4)
+			return perr(c->e, d.col, "invalid %.*s direction (want toserver, toclient, either or both): '%.*s'",
+				    Q(kw->len), kw->s, Q(d.len), d.s);
+		fc.dir = (uint8_t)j;
+		num = (struct tok){ comma + 1, v.len - d.len - 1, v.col + (size_t)(comma + 1 - v.s) };
+		num.len = v.len - (size_t)(comma + 1 - v.s);
+		trim(&num);
+	} else {
+		fc.dir = (uint8_t)kws[k].dir;
+	}
+	u = (struct ucur){ num.s, num.len, 0, false, false };
+	if (!u_parse64(&u, fc.kind == SW_FC_BYTES ? UINT64_MAX : UINT32_MAX, &m) || (u_spaces(&u), u.i != u.n))
+		return perr(c->e, num.col, "invalid %.*s value: '%.*s'", Q(kw->len), kw->s, Q(num.len), num.s);
+	fc.op = (uint8_t)m.op;
+	fc.a = m.a;
+	fc.b = m.b;
+	if (push_elem(&c->r->fc, &c->r->n_fc, sizeof(fc), &fc) < 0)
+		return perr(c->e, v.col, "out of memory");
+	return 0;
+}
+
+static int xbit_op(const struct tok *t, uint8_t *op)
+{
+	static const struct { const char *n; enum sw_fb_op op; } ops[] = {
+		{ "set", SW_FB_SET }, { "isset", SW_FB_ISSET }, { "isnotset", SW_FB_ISNOTSET },
+		{ "unset", SW_FB_UNSET }, { "toggle", SW_FB_TOGGLE }, { "noalert", SW_FB_NOALERT },
+	};
+
+	for (size_t k = 0; k < sizeof(ops) / sizeof(ops[0]); k++) {
+		/* Suricata compares these case-sensitively (strcmp) */
+		if (t->len == strlen(ops[k].n) && memcmp(t->s, ops[k].n, t->len) == 0) {
+			*op = (uint8_t)ops[k].op;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+#define SW_RULES_MAX_XBITS 1024 /* host bit names and pair bit names, each */
+
+/*
+ * hostbits:<cmd>[,<name>[,<src|dst>]] (Suricata detect-hostbits.c: expire
+ * fixed at 300 s, default direction src) and
+ * xbits:<cmd>,<name>,track <ip_src|ip_dst|ip_pair>[,expire <s>]
+ * (detect-xbits.c: track required, expire 30 s unless given, > 0).  Both
+ * take noalert alone.  xbits track tx is refused: it needs transaction
+ * bits, which nothing keeps.
+ */
+static int kw_xbits(struct pctx *c, const struct tok *kw, struct tok v)
+{
+	bool host = tok_eq(kw, "hostbits");
+	const char *name = host ? "hostbits" : "xbits";
+	struct sw_xbit xb = { .track = SW_XB_IP_SRC, .expire = host ? 300 : 30 };
+	bool have_track = false, have_expire = false;
+	struct tok p[6];
+	int n = split(&v, ',', p, 6), id;
+
+	if (n < 1)
+		return perr(c->e, v.col, "invalid %s value: '%.*s'", name, Q(v.len), v.s);
+	if (xbit_op(&p[0], &xb.op) < 0)
+		return perr(c->e, p[0].col, "invalid %s command: '%.*s'", name, Q(p[0].len), p[0].s);
+	if (xb.op == SW_FB_NOALERT) {
+		if (n > 1)
+			return perr(c->e, p[1].col, "%s:noalert takes no name: '%.*s'", name, Q(p[1].len), p[1].s);
+		c->r->noalert = true;
+		return 0;
+	}
+	if (n < 2 || !p[1].len)
+		return perr(c->e, v.col, "%s '%.*s' needs a name", name, Q(p[0].len), p[0].s);
+	for (size_t j = 0; j < p[1].len; j++)
+		if (isspace((unsigned char)p[1].s[j]) || p[1].s[j] == '"')
+			return perr(c->e, p[1].col, "invalid %s name: '%.*s'", name, Q(p[1].len), p[1].s);
+	if (host) {
+		if (n > 3)
+			return perr(c->e, p[3].col, "invalid hostbits option: '%.*s'", Q(p[3].len), p[3].s);
+		if (n == 3) {
+			if (tok_eq(&p[2], "dst"))
+				xb.track = SW_XB_IP_DST;
+			else if (tok_eq(&p[2], "both"))
+				return perr(c->e, p[2].col, "hostbits direction 'both' is not implemented (as in Suricata)");
+			else if (!tok_eq(&p[2], "src"))
+				return perr(c->e, p[2].col, "invalid hostbits direction (want src or dst): '%.*s'",
+					    Q(p[2].len), p[2].s);
+		}
+	} else {
+		for (int i = 2; i < n; i++) {
+			struct tok k = p[i], a;
+			size_t sp = 0;
+
+			while (sp < k.len && !isspace((unsigned char)k.s[sp]))
+				sp++;
+			a = (struct tok){ k.s + sp, k.len - sp, k.col + sp };
+			k.len = sp;
+			trim(&a);
+			if (tok_eq(&k, "track") && !have_track) {
+				if (tok_eq(&a, "ip_src"))
+					xb.track = SW_XB_IP_SRC;
+				else if (tok_eq(&a, "ip_dst"))
+					xb.track = SW_XB_IP_DST;
+				else if (tok_eq(&a, "ip_pair"))
+					xb.track = SW_XB_IP_PAIR;
+				else if (tok_eq(&a, "tx"))
+					return perr(c->e, a.col, "xbits track 'tx' is not supported");
+				else
+					return perr(c->e, a.col, "invalid xbits track: '%.*s'", Q(a.len), a.s);
+				have_track = true;
+			} else if (tok_eq(&k, "expire") && !have_expire) {
+				int64_t x;
+
+				if (parse_num(&a, 1, UINT32_MAX, false, &x) < 0)
+					return perr(c->e, a.col, "invalid xbits expire value: '%.*s'", Q(a.len), a.s);
+				xb.expire = (uint32_t)x;
+				have_expire = true;
+			} else {
+				return perr(c->e, p[i].col, "invalid xbits option: '%.*s'", Q(p[i].len), p[i].s);
+			}
+		}
+		if (!have_track)
+			return perr(c->e, v.col, "xbits needs 'track ip_src', 'track ip_dst' or 'track ip_pair': '%.*s'",
+				    Q(v.len), v.s);
+	}
+	id = var_id(c, xb.track == SW_XB_IP_PAIR ? RULES_NT_PAIRBIT : RULES_NT_HOSTBIT, &p[1], SW_RULES_MAX_XBITS,
+		    xb.track == SW_XB_IP_PAIR ? "pair bits" : "host bits");
+	if (id < 0)
+		return -EINVAL;
+	xb.id = (uint16_t)id;
+	if (push_elem(&c->r->xb, &c->r->n_xb, sizeof(xb), &xb) < 0)
+		return perr(c->e, v.col, "out of memory");
+	return 0;
+}
+
+/*
+ * tag:<session|host>[,<count>,<packets|seconds|bytes>[,<src|dst>]]
+ * (Suricata detect-tag.c).  Parsed and checked; the tagged packets
+ * themselves are not logged yet, so the rule alerts as without it.
+ */
+static int kw_tag(struct pctx *c, struct tok v)
+{
+	struct tok p[5];
+	int n = split(&v, ',', p, 5);
+	bool host;
+
+	if (n < 1 || n == 2 || n > 4)
+		return perr(c->e, v.col, "invalid tag value (want session|host[,count,metric[,src|dst]]): '%.*s'",
+			    Q(v.len), v.s);
+	if (tok_eq(&p[0], "session"))
+		host = false;
+	else if (tok_eq(&p[0], "host"))
+		host = true;
+	else
+		return perr(c->e, p[0].col, "invalid tag type (want session or host): '%.*s'", Q(p[0].len), p[0].s);
+	if (n >= 3) {
+		int64_t x;
+
+		if (parse_num(&p[1], 0, UINT32_MAX, false, &x) < 0)
+			return perr(c->e, p[1].col, "invalid tag count: '%.*s'", Q(p[1].len), p[1].s);
+		if (!tok_eq(&p[2], "packets") && !tok_eq(&p[2], "seconds") && !tok_eq(&p[2], "bytes"))
+			return perr(c->e, p[2].col, "invalid tag metric (want packets, seconds or bytes): '%.*s'",
+				    Q(p[2].len), p[2].s);
+	}
+	if (n == 4) {
+		if (!host)
+			return perr(c->e, p[3].col, "tag direction only applies to host tags: '%.*s'", Q(p[3].len),
+				    p[3].s);
+		if (!tok_eq(&p[3], "src") && !tok_eq(&p[3], "dst"))
+			return perr(c->e, p[3].col, "invalid tag direction (want src or dst): '%.*s'", Q(p[3].len),
+				    p[3].s);
+	}
+	c->r->tag = true;
+	return 0;
+}
+
 /* ---- the option dispatcher ---- */
 
 static const struct { const char *name; int once; } once_kw[] = {
@@ -2092,7 +2458,6 @@ static const struct { const char *name; int once; } once_kw[] = {
 	{ "ttl", K_TTL }, { "itype", K_ITYPE }, { "icode", K_ICODE }, { "icmp_id", K_ICMP_ID },
 	{ "icmp_seq", K_ICMP_SEQ }, { "ip_proto", K_IP_PROTO }, { "tcp.mss", K_TCP_MSS }, { "dsize", K_DSIZE },
 	{ "threshold", K_THRESHOLD }, { "detection_filter", K_DFILTER },
-	{ "stream_size", K_STREAM_SIZE },
 };
 
 static const char *const valued_kw[] = {
@@ -2100,6 +2465,8 @@ static const char *const valued_kw[] = {
 	"depth", "distance", "within", "isdataat", "dsize", "pcre", "byte_test", "byte_jump", "byte_extract",
 	"flow", "flags", "tcp.flags", "ttl", "itype", "icode", "icmp_id", "icmp_seq", "ip_proto", "tcp.mss",
 	"flowbits", "threshold", "detection_filter", "uricontent", "urilen", "bsize", "target", "stream_size",
+	"flowint", "flow.pkts", "flow.pkts_toserver", "flow.pkts_toclient", "flow.bytes", "flow.bytes_toserver",
+	"flow.bytes_toclient", "flow.age", "hostbits", "xbits", "tag",
 };
 
 static int option(struct pctx *c, const struct tok *kw, struct tok v, bool has_val)
@@ -2264,6 +2631,25 @@ static int option(struct pctx *c, const struct tok *kw, struct tok v, bool has_v
 		return kw_tls_num(c, kw, v, has_val);
 	if (tok_eq(kw, "dns.opcode") || tok_eq(kw, "dns.rcode") || tok_eq(kw, "dns.rrtype"))
 		return kw_txnum(c, kw, v, has_val);
+	if (tok_eq(kw, "flowint"))
+		return kw_flowint(c, v);
+	if (tok_eq(kw, "flow.pkts") || tok_eq(kw, "flow.pkts_toserver") || tok_eq(kw, "flow.pkts_toclient") ||
+	    tok_eq(kw, "flow.bytes") || tok_eq(kw, "flow.bytes_toserver") || tok_eq(kw, "flow.bytes_toclient") ||
+	    tok_eq(kw, "flow.age"))
+		return kw_flowcnt(c, kw, v);
+	if (tok_eq(kw, "hostbits") || tok_eq(kw, "xbits"))
+		return kw_xbits(c, kw, v);
+	if (tok_eq(kw, "tag"))
+		return kw_tag(c, v);
+	if (tok_eq(kw, "prefilter")) {
+		/* Suricata detect-prefilter.c: picks the prefilter engine, never changes what matches */
+		if (has_val)
+			return perr(c->e, v.col, "prefilter takes no value: '%.*s'", Q(v.len), v.s);
+		if (r->prefilter)
+			return perr(c->e, kw->col, "duplicate keyword 'prefilter'");
+		r->prefilter = true;
+		return 0;
+	}
 	if (tok_eq(kw, "threshold"))
 		return kw_threshold(c, v, false);
 	if (tok_eq(kw, "detection_filter"))
@@ -2322,6 +2708,14 @@ void rule_clear(struct sw_rule *r)
 	}
 	free(r->pm);
 	free(r->fb);
+	free(r->fi);
+	free(r->fc);
+	free(r->xb);
+	for (uint32_t i = 0; i < r->n_sup; i++) {
+		free(r->sup[i].ips.v4);
+		free(r->sup[i].ips.v6);
+	}
+	free(r->sup);
 	free(r->txnum);
 	memset(r, 0, sizeof(*r));
 }
@@ -2537,6 +2931,101 @@ static int check_bsize(struct pctx *c)
 	return 0;
 }
 
+/*
+ * Suricata's load-time refusals around fast_pattern (detect-fast-pattern.c,
+ * detect-distance.c, -within.c, -offset.c, -depth.c), whatever the order of
+ * the modifiers in the rule:
+ *  - a negated content with fast_pattern and distance/within/offset/depth;
+ *  - fast_pattern:only on a negated content or with one of those;
+ *  - a relative content right after a fast_pattern:only content.
+ */
+static int check_fast_pattern(struct pctx *c)
+{
+	const struct sw_rule *r = c->r;
+	const uint16_t pos = SW_CONTENT_DISTANCE | SW_CONTENT_WITHIN | SW_CONTENT_OFFSET | SW_CONTENT_DEPTH;
+
+	for (uint32_t i = 0; i < r->n_pm; i++) {
+		const struct sw_content *ct = &r->pm[i].u.content;
+
+		if (r->pm[i].kind != SW_PM_CONTENT)
+			continue;
+		if ((ct->flags & SW_CONTENT_FP_ONLY) && (ct->flags & (SW_CONTENT_NEGATED | pos)))
+			return perr(c->e, c->pm_col[i],
+				    "fast_pattern: only; cannot be used with negated content or with any of the relative "
+				    "modifiers like distance, within, offset, depth");
+		if ((ct->flags & SW_CONTENT_FAST_PATTERN) && (ct->flags & SW_CONTENT_NEGATED) && (ct->flags & pos))
+			return perr(c->e, c->pm_col[i],
+				    "fast_pattern; cannot be used with negated content, along with relative modifiers");
+		if (i && (ct->flags & (SW_CONTENT_DISTANCE | SW_CONTENT_WITHIN)) && r->pm[i - 1].buf == r->pm[i].buf &&
+		    r->pm[i - 1].xform == r->pm[i].xform && r->pm[i - 1].kind == SW_PM_CONTENT &&
+		    (r->pm[i - 1].u.content.flags & SW_CONTENT_FP_ONLY))
+			return perr(c->e, c->pm_col[i],
+				    "previous keyword has a fast_pattern:only; set. Can't have relative keywords around a "
+				    "fast_pattern only content");
+	}
+	return 0;
+}
+
+/*
+ * Suricata's DetectContentPMATCHValidateCallback: with dsize, the payload
+ * contents must fit.  The largest dsize is its value for =, <, != and the
+ * upper end of a range (SigParseGetMaxDsize; > and the others: no check).
+ * Required: the first content's length, plus each later content chained by
+ * distance/within (its length and distance); a negated relative one must
+ * not reach past dsize with its distance and within; then the largest
+ * offset (SigParseRequiredContentSize, SigParseMaxRequiredDsize).
+ */
+static int check_dsize(struct pctx *c)
+{
+	const struct sw_rule *r = c->r;
+	int64_t max, total = 0, max_off = 0;
+	uint32_t where = 0;
+	bool first = true;
+
+	if (!r->dsize.set)
+		return 0;
+	switch (r->dsize.op) {
+	case SW_CMP_LT:
+	case SW_CMP_EQ:
+	case SW_CMP_NE:
+		max = r->dsize.a;
+		break;
+	case SW_CMP_RANGE:
+		max = r->dsize.b;
+		break;
+	default:
+		return 0;
+	}
+	for (uint32_t i = 0; i < r->n_pm; i++) {
+		const struct sw_content *ct = &r->pm[i].u.content;
+		int64_t dist = ct->distance.var < 0 ? ct->distance.value : 0;
+		int64_t within = ct->within.var < 0 ? ct->within.value : 0;
+
+		if (r->pm[i].kind != SW_PM_CONTENT || r->pm[i].buf != SW_BUF_PAYLOAD || r->pm[i].xform)
+			continue;
+		if (!first) {
+			if (!(ct->flags & (SW_CONTENT_DISTANCE | SW_CONTENT_WITHIN)))
+				continue;
+			if (ct->flags & SW_CONTENT_NEGATED) {
+				if (total + dist + within > max)
+					return perr(c->e, c->pm_col[i],
+						    "signature can't match as required content length %lld exceeds dsize value "
+						    "%lld", (long long)(total + dist + within), (long long)max);
+				continue;
+			}
+		}
+		total += ct->len + dist;
+		if ((ct->flags & SW_CONTENT_OFFSET) && ct->offset.var < 0 && ct->offset.value > max_off)
+			max_off = ct->offset.value;
+		where = i;
+		first = false;
+	}
+	if (!first && (total > max || total + max_off > max))
+		return perr(c->e, c->pm_col[where], "signature can't match as required content length %lld exceeds dsize value %lld",
+			    (long long)(total > max ? total : total + max_off), (long long)max);
+	return 0;
+}
+
 static int check_vars(struct pctx *c)
 {
 	for (uint32_t i = 0; i < c->r->n_pm; i++) {
@@ -2661,8 +3150,18 @@ static int parse_rule(struct pctx *c, const char *line, size_t len)
 				pos++;
 			}
 			v.len = (size_t)(line + pos - v.s);
-			if (q)
+			if (q) {
+				/*
+				 * content:"ab"c"; reads as an unterminated quote; Suricata names
+				 * the stray quote inside the content (detect-content.c).
+				 */
+				const char *semi = memchr(v.s, ';', v.len);
+
+				if ((tok_eq(&kw, "content") || tok_eq(&kw, "uricontent")) && semi && semi - v.s >= 3 &&
+				    v.s[0] == '"' && semi[-1] == '"')
+					return perr(e, v.col, "Invalid unescaped double quote within content section.");
 				return perr(e, v.col, "unterminated quote in '%.*s'", Q(kw.len), kw.s);
+			}
 			trim(&v);
 		}
 		if (pos >= end)
@@ -2709,7 +3208,8 @@ static int parse_rule(struct pctx *c, const char *line, size_t len)
 		}
 	}
 	follow_modified(c->r);
-	if (group_by_buffer(c) < 0 || check_vars(c) < 0 || check_bsize(c) < 0)
+	if (group_by_buffer(c) < 0 || check_vars(c) < 0 || check_bsize(c) < 0 || check_fast_pattern(c) < 0 ||
+	    check_dsize(c) < 0)
 		return -EINVAL;
 	r->fast_pattern = c->fp_explicit;
 	return 0;

@@ -376,14 +376,89 @@ struct sw_flowbit {
 	uint16_t ids[SW_FB_MAX_NAMES]; /* ids into sw_rules_flowbit_name() */
 };
 
-enum sw_thr_type { SW_THR_LIMIT, SW_THR_THRESHOLD, SW_THR_BOTH, SW_THR_DETECTION_FILTER };
-enum sw_thr_track { SW_TRACK_BY_SRC, SW_TRACK_BY_DST, SW_TRACK_BY_RULE, SW_TRACK_BY_BOTH };
+enum sw_thr_type { SW_THR_LIMIT, SW_THR_THRESHOLD, SW_THR_BOTH, SW_THR_DETECTION_FILTER, SW_THR_BACKOFF };
+enum sw_thr_track { SW_TRACK_BY_SRC, SW_TRACK_BY_DST, SW_TRACK_BY_RULE, SW_TRACK_BY_BOTH, SW_TRACK_BY_FLOW };
 
 struct sw_threshold {
 	bool set;
 	enum sw_thr_type type;
 	enum sw_thr_track track;
 	uint32_t count, seconds;
+	uint32_t multiplier;  /* type backoff: alerts at count, count*m, count*m*m ... (by_flow only, no seconds) */
+};
+
+/*
+ * flowint:<name>,<op>[,<value or name>] (Suricata detect-flowint.c): a
+ * per-flow unsigned 32-bit integer.  "=", "+", "-" change the variable when
+ * the rule matches (Suricata's post-match list, like flowbits:set);
+ * comparisons and isset/notset are conditions.  A comparison of an unset
+ * variable never matches; an unset target variable reads as 0; "+" on an
+ * unset variable sets it, "-" on one does nothing.
+ */
+enum sw_fi_op {
+	SW_FI_SET, SW_FI_ADD, SW_FI_SUB,                                /* actions */
+	SW_FI_EQ, SW_FI_NE, SW_FI_LT, SW_FI_LE, SW_FI_GT, SW_FI_GE,     /* conditions */
+	SW_FI_ISSET, SW_FI_NOTSET,
+};
+
+#define SW_FLOWINT_MAX 16 /* flowint variables per ruleset (fixed storage in every flow) */
+struct sw_flowint {
+	uint8_t op;         /* enum sw_fi_op */
+	uint8_t id;         /* variable, id into sw_rules_flowint_name() */
+	bool target_var;    /* the operand is another variable (id in target), else the literal value */
+	uint8_t target;
+	uint32_t value;
+};
+
+/*
+ * flow.pkts, flow.bytes (and _toserver/_toclient) and flow.age (Suricata 8,
+ * detect-flow-pkts.c, detect-flow-age.c): the flow's counters so far, this
+ * packet included, in Suricata's integer syntax.
+ */
+enum sw_fc_kind {
+	SW_FC_PKTS, SW_FC_BYTES, SW_FC_AGE,
+	SW_FC_STREAM, /* a second (third ...) stream_size: dir holds its enum sw_stream_side */
+};
+enum sw_fc_dir { SW_FCD_TOSERVER, SW_FCD_TOCLIENT, SW_FCD_EITHER, SW_FCD_BOTH };
+struct sw_flowcnt {
+	uint8_t kind; /* enum sw_fc_kind */
+	uint8_t dir;  /* enum sw_fc_dir (flow.age: unused) */
+	uint8_t op;   /* enum sw_cmp */
+	uint64_t a, b;
+};
+
+/*
+ * hostbits and xbits (Suricata detect-hostbits.c, detect-xbits.c): bits
+ * kept per host (track ip_src / ip_dst) or per address pair (ip_pair) in a
+ * table shared by every worker, each with an expiry in packet time.  Host
+ * bits of both keywords share one name space (as Suricata's
+ * VAR_TYPE_HOST_BIT), pair bits another.
+ */
+enum sw_xb_track { SW_XB_IP_SRC, SW_XB_IP_DST, SW_XB_IP_PAIR };
+struct sw_xbit {
+	uint8_t op;       /* enum sw_fb_op (SET, ISSET, ISNOTSET, UNSET, TOGGLE) */
+	uint8_t track;    /* enum sw_xb_track */
+	uint16_t id;      /* name id: sw_rules_hostbit_name() */
+	uint32_t expire;  /* seconds (hostbits: 300, xbits: 30 unless given) */
+};
+
+/* threshold.config "suppress ..., track by_src|by_dst|by_either, ip <addresses>" */
+enum sw_sup_track { SW_SUP_BY_SRC, SW_SUP_BY_DST, SW_SUP_BY_EITHER };
+struct sw_suppress {
+	uint8_t track;          /* enum sw_sup_track */
+	struct sw_addrset ips;
+};
+
+/*
+ * threshold.config "rate_filter": once more than count matches fall in
+ * seconds, the rule's action becomes new_action for timeout seconds
+ * (Suricata's TYPE_RATE); alerts continue.
+ */
+struct sw_rate_filter {
+	bool set;
+	enum sw_thr_track track;
+	uint32_t count, seconds, timeout;
+	enum sw_action new_action;
 };
 
 /* ---- the rule ---- */
@@ -441,9 +516,21 @@ struct sw_rule {
 	/* state */
 	struct sw_flowbit *fb;
 	uint32_t n_fb;
-	bool noalert;            /* flowbits:noalert */
+	bool noalert;            /* flowbits:noalert, noalert, xbits/hostbits:noalert */
+	struct sw_flowint *fi;   /* flowint:, in rule order */
+	uint32_t n_fi;
+	struct sw_flowcnt *fc;   /* flow.pkts, flow.bytes, flow.age */
+	uint32_t n_fc;
+	struct sw_xbit *xb;      /* hostbits:, xbits: */
+	uint32_t n_xb;
+	bool prefilter;          /* prefilter: (a hint for Suricata's engine choice; no effect on matching) */
+	bool tag;                /* tag: given (parsed; tagged packets are not logged yet) */
 	struct sw_threshold threshold;        /* threshold: */
 	struct sw_threshold detection_filter; /* detection_filter: (type SW_THR_DETECTION_FILTER) */
+	/* from threshold.config (sw_rules_load_threshold_file()) */
+	struct sw_suppress *sup; /* suppress with addresses: a match from/to one of them does not alert */
+	uint32_t n_sup;
+	struct sw_rate_filter rate;
 };
 
 #endif

@@ -23,6 +23,8 @@ struct sw_rules {
 	size_t nerr, errcap;
 	char **fb;
 	size_t nfb;
+	/* flowint, host bit and pair bit names: few per ruleset, so a linear search at load time */
+	struct name_tab names[RULES_NT_N];
 	/* open-addressing hashes: gid:sid -> rule index + 1, flowbit name -> id + 1 */
 	uint32_t *sidh;
 	size_t sidcap;
@@ -57,6 +59,11 @@ void sw_rules_free(struct sw_rules *r)
 	for (size_t i = 0; i < r->nfb; i++)
 		free(r->fb[i]);
 	free(r->fb);
+	for (int t = 0; t < RULES_NT_N; t++) {
+		for (size_t i = 0; i < r->names[t].n; i++)
+			free(r->names[t].v[i]);
+		free(r->names[t].v);
+	}
 	free(r->sidh);
 	free(r);
 }
@@ -145,7 +152,7 @@ static int sid_grow(struct sw_rules *r)
 	return 0;
 }
 
-static int add_error(struct sw_rules *r, const char *file, uint32_t line, uint32_t col, const char *msg)
+int rules_add_error(struct sw_rules *r, const char *file, uint32_t line, uint32_t col, const char *msg)
 {
 	struct sw_rule_error *e;
 
@@ -214,14 +221,31 @@ static int load_rule(struct sw_rules *r, const char *text, size_t len, const cha
 	r->sidh[slot] = (uint32_t)r->n;
 	return 0;
 reject:
-	ret = add_error(r, file, line, e.column, e.msg);
+	ret = rules_add_error(r, file, line, e.column, e.msg);
 fail:
 	rule_clear(rule);
 	free(rule);
 	return ret;
 }
 
+long rules_find(const struct sw_rules *r, uint32_t gid, uint32_t sid)
+{
+	return sid_find(r, gid, sid, NULL);
+}
+
+struct sw_rule *rules_at(struct sw_rules *r, size_t i)
+{
+	return i < r->n ? r->rules[i] : NULL;
+}
+
 int sw_rules_load_string(struct sw_rules *r, const char *text, const char *name)
+{
+	if (!r || !text)
+		return -EINVAL;
+	return rules_load_lines(r, text, name ? name : "<string>", load_rule);
+}
+
+int rules_load_lines(struct sw_rules *r, const char *text, const char *name, rules_line_fn fn)
 {
 	const char *p = text;
 	char *buf = NULL;
@@ -229,10 +253,6 @@ int sw_rules_load_string(struct sw_rules *r, const char *text, const char *name)
 	uint32_t lineno = 0, first = 0;
 	int ret = 0;
 
-	if (!r || !text)
-		return -EINVAL;
-	if (!name)
-		name = "<string>";
 	while (*p) {
 		const char *nl = strchr(p, '\n');
 		size_t len = nl ? (size_t)(nl - p) : strlen(p);
@@ -268,7 +288,7 @@ int sw_rules_load_string(struct sw_rules *r, const char *text, const char *name)
 			while (s < blen && isspace((unsigned char)buf[s]))
 				s++;
 			if (s < blen && buf[s] != '#') {
-				ret = load_rule(r, buf, blen, name, first);
+				ret = fn(r, buf, blen, name, first);
 				if (ret < 0)
 					goto out;
 			}
@@ -276,6 +296,22 @@ int sw_rules_load_string(struct sw_rules *r, const char *text, const char *name)
 		blen = 0;
 	}
 out:
+	free(buf);
+	return ret;
+}
+
+int sw_rules_load_threshold_file(struct sw_rules *r, const char *path)
+{
+	char *buf;
+	size_t len;
+	int ret;
+
+	if (!r || !path)
+		return -EINVAL;
+	ret = sw_read_file(path, (size_t)1 << 30, &buf, &len);
+	if (ret < 0)
+		return ret;
+	ret = sw_rules_load_threshold_string(r, buf, path);
 	free(buf);
 	return ret;
 }
@@ -295,6 +331,45 @@ int sw_rules_load_file(struct sw_rules *r, const char *path)
 	ret = sw_rules_load_string(r, buf, path);
 	free(buf);
 	return ret;
+}
+
+int rules_name_id(struct sw_rules *r, enum rules_nt t, const char *name, size_t len, size_t max)
+{
+	struct name_tab *nt = &r->names[t];
+	char **nv;
+
+	for (size_t i = 0; i < nt->n; i++)
+		if (strlen(nt->v[i]) == len && memcmp(nt->v[i], name, len) == 0)
+			return (int)i;
+	if (nt->n >= max)
+		return -ENOSPC;
+	nv = realloc(nt->v, (nt->n + 1) * sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	nt->v = nv;
+	if (!(nt->v[nt->n] = strndup(name, len)))
+		return -ENOMEM;
+	return (int)nt->n++;
+}
+
+static const char *name_of(const struct sw_rules *r, enum rules_nt t, size_t id)
+{
+	return r && id < r->names[t].n ? r->names[t].v[id] : NULL;
+}
+
+const char *sw_rules_flowint_name(const struct sw_rules *r, size_t id)
+{
+	return name_of(r, RULES_NT_FLOWINT, id);
+}
+
+const char *sw_rules_hostbit_name(const struct sw_rules *r, size_t id)
+{
+	return name_of(r, RULES_NT_HOSTBIT, id);
+}
+
+const char *sw_rules_pairbit_name(const struct sw_rules *r, size_t id)
+{
+	return name_of(r, RULES_NT_PAIRBIT, id);
 }
 
 size_t sw_rules_count(const struct sw_rules *r)

@@ -76,6 +76,16 @@ int sw_rules_load_file(struct sw_rules *r, const char *path);
 /* Same for a string; @name stands for the file name in errors. */
 int sw_rules_load_string(struct sw_rules *r, const char *text, const char *name);
 
+/*
+ * Apply a Suricata threshold.config (suppress, threshold, event_filter,
+ * rate_filter) to the rules loaded so far (call it after the rule files).
+ * Each bad line becomes an error record (file, line, message quoting the
+ * token) and loading goes on; a line naming an unknown rule is one too.
+ * Returns 0, or -errno if the file cannot be read.
+ */
+int sw_rules_load_threshold_file(struct sw_rules *r, const char *path);
+int sw_rules_load_threshold_string(struct sw_rules *r, const char *text, const char *name);
+
 size_t sw_rules_count(const struct sw_rules *r);
 const struct sw_rule *sw_rules_get(const struct sw_rules *r, size_t i);
 size_t sw_rules_error_count(const struct sw_rules *r);
@@ -83,5 +93,9 @@ const struct sw_rule_error *sw_rules_error(const struct sw_rules *r, size_t i);
 /* Flowbit names, indexed by the ids in struct sw_flowbit. */
 size_t sw_rules_flowbit_count(const struct sw_rules *r);
 const char *sw_rules_flowbit_name(const struct sw_rules *r, size_t id);
+/* Names of flowint variables, host bits (hostbits, xbits ip_src/ip_dst) and pair bits (xbits ip_pair), NULL past the end. */
+const char *sw_rules_flowint_name(const struct sw_rules *r, size_t id);
+const char *sw_rules_hostbit_name(const struct sw_rules *r, size_t id);
+const char *sw_rules_pairbit_name(const struct sw_rules *r, size_t id);
 
 #endif

@@ -50,8 +50,27 @@ int parse_portset(const char *s, size_t len, size_t col0, const struct sw_rule_v
 /* rules.c: flowbit name -> id (creating it); -ENOSPC beyond the limit. */
 #define SW_RULES_MAX_FLOWBITS 1024
 int rules_flowbit_id(struct sw_rules *r, const char *name, size_t len);
+/* rules.c: flowint / host bit / pair bit name -> id (creating it); -ENOSPC beyond @max, -ENOMEM. */
+enum rules_nt { RULES_NT_FLOWINT, RULES_NT_HOSTBIT, RULES_NT_PAIRBIT, RULES_NT_N };
+struct name_tab {
+	char **v;
+	size_t n;
+};
+int rules_name_id(struct sw_rules *r, enum rules_nt t, const char *name, size_t len, size_t max);
 const struct sw_rule_vars *rules_vars(const struct sw_rules *r);
 const struct sw_classification *rules_cls(const struct sw_rules *r);
+
+/* rules.c: the error list, lookup by gid:sid (index or -1), mutable access while loading. */
+int rules_add_error(struct sw_rules *r, const char *file, uint32_t line, uint32_t col, const char *msg);
+long rules_find(const struct sw_rules *r, uint32_t gid, uint32_t sid);
+struct sw_rule *rules_at(struct sw_rules *r, size_t i);
+/*
+ * Call @fn for every logical line of @text (continuations joined, blank
+ * and '#' lines skipped) with its first line number; stops at the first
+ * negative return, which it returns.
+ */
+typedef int (*rules_line_fn)(struct sw_rules *r, const char *line, size_t len, const char *file, uint32_t lineno);
+int rules_load_lines(struct sw_rules *r, const char *text, const char *name, rules_line_fn fn);
 
 /* parse.c: parse one logical rule line into @out (zeroed by the caller). */
 int rule_parse(struct sw_rules *r, const char *line, size_t len, struct sw_rule *out, struct perr *e);

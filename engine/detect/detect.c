@@ -56,6 +56,7 @@
 #include "detect_int.h"
 
 #define THR_TABLE_SIZE (1u << 16) /* threshold entries per ruleset */
+#define HB_TABLE_SIZE (1u << 16)  /* host and pair bits per ruleset */
 #define IMAP_SPAN_LIMIT 4096      /* segments one rule may cover in an interval map */
 #define PCRE_MATCH_LIMIT 100000
 #define PCRE_DEPTH_LIMIT 10000
@@ -66,6 +67,19 @@ static int fb_rank(const struct sw_rule *r)
 {
 	bool sets = false, tests = false;
 
+	/* flowint and xbits/hostbits setters and tests rank as flowbits ones do (Suricata orders by each) */
+	for (uint32_t i = 0; i < r->n_fi; i++) {
+		if (r->fi[i].op <= SW_FI_SUB)
+			sets = true;
+		else
+			tests = true;
+	}
+	for (uint32_t i = 0; i < r->n_xb; i++) {
+		if (r->xb[i].op == SW_FB_ISSET || r->xb[i].op == SW_FB_ISNOTSET)
+			tests = true;
+		else
+			sets = true;
+	}
 	for (uint32_t i = 0; i < r->n_fb; i++) {
 		switch (r->fb[i].op) {
 		case SW_FB_SET:
@@ -869,7 +883,7 @@ static int prepare_rule(struct crule *cr, char *err, size_t errlen)
 	int ret;
 
 	cr->buf = buf_of(r);
-	cr->has_thr = r->threshold.set || r->detection_filter.set;
+	cr->has_thr = r->threshold.set || r->detection_filter.set || r->rate.set || r->n_sup;
 	ret = make_lists(cr, err, errlen);
 	if (ret < 0)
 		return ret;
@@ -883,7 +897,14 @@ static int prepare_rule(struct crule *cr, char *err, size_t errlen)
 	cr->payload = r->n_pm > 0 && !cr->tx;
 	cr->iponly = r->n_pm == 0 && r->flow == 0 && !r->flags.set && !r->ttl.set && !r->itype.set &&
 		     !r->icode.set && !r->icmp_id.set && !r->icmp_seq.set && !r->ip_proto.set && !r->tcp_mss.set &&
-		     !r->dsize.set && r->n_fb == 0 && r->sp.any && r->dp.any && !r->app_proto && !r->stream_size.set;
+		     !r->dsize.set && r->n_fb == 0 && r->sp.any && r->dp.any && !r->app_proto && !r->stream_size.set &&
+		     r->n_fi == 0 && r->n_fc == 0 && r->n_xb == 0;
+	for (uint32_t i = 0; i < r->n_fi; i++)
+		if (r->fi[i].op <= SW_FI_SUB)
+			cr->sets_fb = true;
+	for (uint32_t i = 0; i < r->n_xb; i++)
+		if (r->xb[i].op != SW_FB_ISSET && r->xb[i].op != SW_FB_ISNOTSET)
+			cr->sets_fb = true;
 	for (uint32_t i = 0; i < r->n_fb; i++) {
 		for (uint8_t k = 0; k < r->fb[i].n; k++) {
 			if (r->fb[i].ids[k] >= SW_FLOWBITS_WORDS * 64) {
@@ -986,6 +1007,7 @@ static void free_detect(struct sw_detect *d)
 		free(d->pf[k].always);
 	}
 	sw_thr_fini(&d->thr);
+	sw_hostbits_fini(&d->hb);
 	sw_rules_free(d->rules);
 	free(d);
 }
@@ -1060,12 +1082,17 @@ struct sw_detect *sw_detect_new(struct sw_rules *rules, char *err, size_t errlen
 		goto out;
 	}
 	{
-		bool any_thr = false;
+		bool any_thr = false, any_hb = false;
 
-		for (uint32_t i = 0; i < d->n; i++)
+		for (uint32_t i = 0; i < d->n; i++) {
 			any_thr |= d->cr[i].has_thr;
+			any_hb |= d->cr[i].r->n_xb > 0;
+		}
 		/* ~5 MB only for rulesets that use threshold: or detection_filter: */
 		ret = sw_thr_init(&d->thr, any_thr ? THR_TABLE_SIZE : 16);
+		/* host and pair bits: ~3 MB only for rulesets that use hostbits or xbits */
+		if (ret == 0)
+			ret = sw_hostbits_init(&d->hb, any_hb ? HB_TABLE_SIZE : 16);
 	}
 	if (ret < 0)
 		snprintf(err, errlen, "out of memory");
@@ -1153,6 +1180,14 @@ void sw_detect_ctx_free(struct sw_detect_ctx *c)
 	free(c->pat_seen_pkt);
 	sw_detect_put(c->d);
 	free(c);
+}
+
+void sw_detect_ctx_set_order(struct sw_detect_ctx *c, void (*fn)(void *arg), void *arg)
+{
+	if (!c)
+		return;
+	c->order_fn = fn;
+	c->order_arg = arg;
 }
 
 const struct sw_detect_stats *sw_detect_ctx_stats(const struct sw_detect_ctx *c)
@@ -1307,6 +1342,60 @@ static void apply_flowbits(const struct sw_rule *r, struct sw_flow *f)
 	}
 }
 
+/* threshold.config suppress with addresses: does it cover @p? */
+static bool suppressed(const struct sw_suppress *s, const struct sw_packet *p)
+{
+	switch (s->track) {
+	case SW_SUP_BY_SRC:
+		return sw_addrset_has(&s->ips, &p->src);
+	case SW_SUP_BY_DST:
+		return sw_addrset_has(&s->ips, &p->dst);
+	default:
+		return sw_addrset_has(&s->ips, &p->src) || sw_addrset_has(&s->ips, &p->dst);
+	}
+}
+
+/* flowint = + - of a matched rule, in rule order (Suricata's post-match list). */
+static void apply_flowint(const struct sw_rule *r, struct sw_flow *f)
+{
+	_Static_assert(SW_FLOWINT_MAX <= SW_FLOWINTS, "flow has room for every flowint variable");
+
+	for (uint32_t i = 0; i < r->n_fi; i++) {
+		const struct sw_flowint *fi = &r->fi[i];
+		uint32_t val = fi->value, bit = 1u << fi->id;
+		bool isset = f->flowint_set & bit;
+
+		if (fi->op > SW_FI_SUB)
+			continue;
+		if (fi->target_var) /* an unset target reads as 0 */
+			val = f->flowint_set & (1u << fi->target) ? f->flowint[fi->target] : 0;
+		switch (fi->op) {
+		case SW_FI_SET:
+			f->flowint[fi->id] = val;
+			break;
+		case SW_FI_ADD: /* on an unset variable: set to the value (Suricata) */
+			f->flowint[fi->id] = isset ? f->flowint[fi->id] + val : val;
+			break;
+		case SW_FI_SUB: /* on an unset variable: nothing */
+			if (!isset)
+				continue;
+			f->flowint[fi->id] -= val; /* wraps as Suricata's uint32_t */
+			break;
+		}
+		f->flowint_set |= (uint16_t)bit;
+	}
+}
+
+static void apply_xbits(struct sw_detect_ctx *c, const struct sw_rule *r, const struct sw_packet *p)
+{
+	for (uint32_t i = 0; i < r->n_xb; i++) {
+		if (r->xb[i].op == SW_FB_ISSET || r->xb[i].op == SW_FB_ISNOTSET)
+			continue;
+		sw_detect_order(c);
+		sw_hostbits_apply(&c->d->hb, &r->xb[i], p);
+	}
+}
+
 static int collect(struct sw_detect_ctx *c, const struct sw_packet *p, const struct sw_stream_view *v)
 {
 	const struct sw_detect *d = c->d;
@@ -1372,7 +1461,8 @@ static void evaluate(struct sw_detect_ctx *c, struct sw_packet *p, const struct 
 {
 	const struct sw_detect *d = c->d;
 	struct sw_flow *f = p->flow;
-	bool pass = false;
+	bool pass = false, silent;
+	enum sw_action action;
 
 	sort_cand(c->cand, c->n_cand);
 	c->st.candidates += c->n_cand;
@@ -1395,30 +1485,49 @@ static void evaluate(struct sw_detect_ctx *c, struct sw_packet *p, const struct 
 				continue;
 		}
 		res->matched_any = true;
-		if (f && cr->sets_fb)
-			apply_flowbits(r, f);
+		if (cr->sets_fb) {
+			if (f) {
+				apply_flowbits(r, f);
+				apply_flowint(r, f);
+			}
+			apply_xbits(c, r, p);
+		}
+		silent = false;
+		action = r->action;
 		if (cr->has_thr) {
-			struct sw_detect *dm = c->d; /* the table is the one mutable part */
-			bool ok = true;
+			struct sw_detect *dm = c->d; /* the tables are the mutable part */
+			enum thr_res tr = THR_ALERT;
 
-			if (r->detection_filter.set)
-				ok = sw_thr_check(&dm->thr, c->cand[i], 1, &r->detection_filter, p);
-			if (ok && r->threshold.set)
-				ok = sw_thr_check(&dm->thr, c->cand[i], 0, &r->threshold, p);
-			if (!ok) {
+			/* threshold.config suppress by address first: the action applies, the alert does not */
+			for (uint32_t k = 0; k < r->n_sup; k++)
+				if (suppressed(&r->sup[k], p))
+					tr = THR_SILENT;
+			sw_detect_order(c);
+			/* detection_filter first: a match it holds back is not counted by threshold: */
+			if (tr == THR_ALERT && r->detection_filter.set)
+				tr = sw_thr_check(&dm->thr, c->cand[i], 1, &r->detection_filter, p);
+			if (tr == THR_ALERT && r->threshold.set)
+				tr = sw_thr_check(&dm->thr, c->cand[i], 0, &r->threshold, p);
+			if (tr == THR_ALERT && r->rate.set && sw_rate_check(&dm->thr, c->cand[i], &r->rate, p))
+				action = r->rate.new_action;
+			if (tr == THR_NO) {
 				c->st.suppressed++;
 				continue;
 			}
+			if (tr == THR_SILENT) {
+				c->st.suppressed++;
+				silent = true; /* the action applies, the alert does not (Suricata's "silent match") */
+			}
 		}
-		if (!res->verdict_rule || r->action > res->verdict) {
-			res->verdict = r->action;
+		if (!res->verdict_rule || action > res->verdict) {
+			res->verdict = action;
 			res->verdict_rule = r;
 		}
-		if (r->action == SW_ACTION_PASS) {
+		if (action == SW_ACTION_PASS) {
 			pass = true;
 			continue;
 		}
-		if (r->noalert)
+		if (r->noalert || silent)
 			continue;
 		if (res->n < SW_DETECT_MAX_ALERTS)
 			res->m[res->n++].rule = r;
@@ -1445,6 +1554,7 @@ static bool begin(struct sw_detect_ctx *c, const struct sw_packet *p, struct sw_
 {
 	const struct sw_detect *d = c->d;
 
+	c->ordered = false;
 	res->n = 0;
 	res->matched_any = false;
 	res->verdict = SW_ACTION_ALERT;

@@ -96,4 +96,12 @@ const struct sw_detect_stats *sw_detect_ctx_stats(const struct sw_detect_ctx *c)
  */
 void sw_detect_ctx_inherit_stats(struct sw_detect_ctx *to, const struct sw_detect_ctx *from);
 
+/*
+ * Called (with @arg) before @c first touches the state shared by every
+ * context of the ruleset (thresholds, hostbits, xbits) in one detection
+ * call; the engine uses it to keep that state in capture order across
+ * workers.  NULL: no hook (one worker, inline).
+ */
+void sw_detect_ctx_set_order(struct sw_detect_ctx *c, void (*fn)(void *arg), void *arg);
+
 #endif

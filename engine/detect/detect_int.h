@@ -96,11 +96,13 @@ static inline int k128_cmp(struct k128 a, struct k128 b)
 
 struct thr_entry {
 	uint32_t rule;      /* internal rule index + 1; 0 = free slot */
-	uint8_t kind;       /* 0 threshold:, 1 detection_filter: */
+	uint8_t kind;       /* 0 threshold:, 1 detection_filter:, 2 rate_filter */
+	uint64_t flow_id;   /* track by_flow */
 	struct sw_ip a, b;  /* tracked addresses (zero where the track ignores them) */
 	uint32_t count;
 	int64_t first_usec; /* start of the current window */
 	int64_t last_usec;  /* last update, for eviction */
+	int64_t timeout_usec; /* rate_filter: start of the new action, -1 none */
 };
 
 struct thr_table {
@@ -112,12 +114,56 @@ struct thr_table {
 
 int sw_thr_init(struct thr_table *t, uint32_t size);
 void sw_thr_fini(struct thr_table *t);
+/* What a threshold says of one match (Suricata's PacketAlertThreshold return values). */
+enum thr_res {
+	THR_NO = 0,     /* no alert, no action */
+	THR_ALERT = 1,  /* alert */
+	THR_SILENT = 2, /* no alert, but the rule's action applies (limit/both past their count) */
+};
+
 /*
- * Account one match of rule @ri (internal index) against @th and say whether
- * it may alert.  Takes the table lock.
+ * Account one match of rule @ri (internal index) against @th and say what
+ * it may do.  Takes the table lock.
  */
-bool sw_thr_check(struct thr_table *t, uint32_t ri, int kind, const struct sw_threshold *th,
-		  const struct sw_packet *p);
+enum thr_res sw_thr_check(struct thr_table *t, uint32_t ri, int kind, const struct sw_threshold *th,
+			  const struct sw_packet *p);
+
+/* rate_filter of rule @ri on a match: true while its new action applies.  Takes the table lock. */
+bool sw_rate_check(struct thr_table *t, uint32_t ri, const struct sw_rate_filter *rf, const struct sw_packet *p);
+
+/* ---- hostbits / xbits state (detect_host.c) ---- */
+
+enum { HB_FREE = 0, HB_HOST, HB_PAIR };
+
+struct hb_entry {
+	uint8_t kind;        /* HB_*: 0 = free slot */
+	uint16_t id;         /* bit name id (host or pair name space, by kind) */
+	struct sw_ip a, b;   /* host in a; a pair lower address first */
+	int64_t expire_usec; /* packet time after which the bit reads as unset */
+};
+
+struct hb_table {
+	pthread_mutex_t lock;
+	struct hb_entry *e;
+	uint32_t mask;
+	uint64_t evicted;
+};
+
+int sw_hostbits_init(struct hb_table *t, uint32_t size);
+void sw_hostbits_fini(struct hb_table *t);
+/* isset / isnotset condition @xb on @p.  Takes the table lock. */
+bool sw_hostbits_test(struct hb_table *t, const struct sw_xbit *xb, const struct sw_packet *p);
+/* set / unset / toggle action @xb of a matched rule on @p.  Takes the table lock. */
+void sw_hostbits_apply(struct hb_table *t, const struct sw_xbit *xb, const struct sw_packet *p);
+
+/*
+ * Before a worker reads or writes state shared with the others (the two
+ * tables above), the ordering hook makes it wait until every record the
+ * reader handed out before the current one is done, so the shared state
+ * sees matches in capture order whatever the number of workers
+ * (worker.c).  Once per detection call.
+ */
+static inline void sw_detect_order(struct sw_detect_ctx *c);
 
 /* ---- compiled ruleset ---- */
 
@@ -219,6 +265,7 @@ struct sw_detect {
 
 	uint32_t max_captures;    /* for the per-ctx pcre2 match data */
 	struct thr_table thr;
+	struct hb_table hb;       /* hostbits / xbits */
 };
 
 struct sw_detect_ctx {
@@ -236,6 +283,10 @@ struct sw_detect_ctx {
 	uint8_t *xbuf;            /* a transformed buffer (dotprefix ...), grown to the largest seen */
 	uint32_t xbuf_cap;
 	struct sw_detect_stats st;
+	/* ordering hook for shared state (sw_detect_ctx_set_order()); ordered: waited already in this call */
+	void (*order_fn)(void *arg);
+	void *order_arg;
+	bool ordered;
 
 	/* set per scan for the HS callback */
 	const struct buf_db *scan_db; /* transaction buffer scans */
@@ -280,6 +331,14 @@ bool sw_tx_buf(struct sw_detect_ctx *c, const struct sw_app_tx *tx, uint8_t buf,
  * the response (a response rule may read both), the others the stage's.
  */
 bool sw_buf_to_server(enum sw_bufid b, bool stage_to_server);
+
+static inline void sw_detect_order(struct sw_detect_ctx *c)
+{
+	if (!c->ordered && c->order_fn) {
+		c->order_fn(c->order_arg);
+		c->ordered = true;
+	}
+}
 
 /* Address-set membership by binary search on a rule's intervals. */
 bool sw_addrset_has(const struct sw_addrset *s, const struct sw_ip *ip);

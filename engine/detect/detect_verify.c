@@ -246,6 +246,167 @@ static bool stream_size_ok(const struct sw_stream_size *ss, const struct sw_pack
 	return false;
 }
 
+static bool num64_ok(uint8_t op, uint64_t a, uint64_t b, uint64_t x)
+{
+	switch ((enum sw_cmp)op) {
+	case SW_CMP_EQ:
+		return x == a;
+	case SW_CMP_NE:
+		return x != a;
+	case SW_CMP_LT:
+		return x < a;
+	case SW_CMP_LE:
+		return x <= a;
+	case SW_CMP_GT:
+		return x > a;
+	case SW_CMP_GE:
+		return x >= a;
+	case SW_CMP_RANGE:
+		return a < x && x < b;
+	case SW_CMP_NEG_RANGE:
+		return x <= a || x >= b;
+	case SW_CMP_BITMASK:
+		return (x & a) == b;
+	case SW_CMP_NEG_BITMASK:
+		return (x & a) != b;
+	}
+	return false;
+}
+
+/*
+ * flow.pkts / flow.bytes / flow.age and extra stream_size: the flow's
+ * counters (this packet included).  Suricata: no flow, no match; either /
+ * both combine the two directions; the age is whole seconds of last minus
+ * whole seconds of start.
+ */
+static bool flowcnt_ok(const struct sw_rule *r, const struct sw_packet *p)
+{
+	const struct sw_flow *f = p->flow;
+
+	if (!f)
+		return false;
+	for (uint32_t i = 0; i < r->n_fc; i++) {
+		const struct sw_flowcnt *fc = &r->fc[i];
+		uint64_t v[2];
+		bool ok[2];
+
+		switch (fc->kind) {
+		case SW_FC_PKTS:
+			v[0] = f->pkts_ts;
+			v[1] = f->pkts_tc;
+			/* Suricata's packet counters are u32 compared as such */
+			v[0] = v[0] > UINT32_MAX ? UINT32_MAX : v[0];
+			v[1] = v[1] > UINT32_MAX ? UINT32_MAX : v[1];
+			break;
+		case SW_FC_BYTES:
+			v[0] = f->bytes_ts;
+			v[1] = f->bytes_tc;
+			break;
+		case SW_FC_AGE: {
+			int64_t age = f->last_usec / 1000000 - f->start_usec / 1000000;
+
+			v[0] = v[1] = age < 0 ? 0 : age > UINT32_MAX ? UINT32_MAX : (uint64_t)age;
+			break;
+		}
+		case SW_FC_STREAM: {
+			struct sw_stream_size ss = { true, (enum sw_stream_side)fc->dir,
+						     { true, (enum sw_cmp)fc->op, (uint32_t)fc->a, (uint32_t)fc->b } };
+
+			if (!stream_size_ok(&ss, p))
+				return false;
+			continue;
+		}
+		default:
+			return false;
+		}
+		ok[0] = num64_ok(fc->op, fc->a, fc->b, v[0]);
+		ok[1] = num64_ok(fc->op, fc->a, fc->b, v[1]);
+		switch (fc->dir) {
+		case SW_FCD_TOSERVER:
+			if (!ok[0])
+				return false;
+			break;
+		case SW_FCD_TOCLIENT:
+			if (!ok[1])
+				return false;
+			break;
+		case SW_FCD_EITHER:
+			if (!ok[0] && !ok[1])
+				return false;
+			break;
+		case SW_FCD_BOTH:
+			if (!ok[0] || !ok[1])
+				return false;
+			break;
+		}
+	}
+	return true;
+}
+
+/*
+ * flowint conditions (Suricata DetectFlowintMatch): no flow, no match;
+ * isset / notset on the variable; a comparison needs the variable set (an
+ * unset target variable reads as 0).
+ */
+static bool flowint_ok(const struct sw_rule *r, const struct sw_flow *f)
+{
+	for (uint32_t i = 0; i < r->n_fi; i++) {
+		const struct sw_flowint *fi = &r->fi[i];
+		bool isset;
+		uint32_t x, val;
+
+		if (fi->op <= SW_FI_SUB)
+			continue; /* actions, applied when the rule matched */
+		if (!f)
+			return false;
+		isset = f->flowint_set & (1u << fi->id);
+		if (fi->op == SW_FI_ISSET || fi->op == SW_FI_NOTSET) {
+			if (isset != (fi->op == SW_FI_ISSET))
+				return false;
+			continue;
+		}
+		if (!isset)
+			return false;
+		x = f->flowint[fi->id];
+		val = !fi->target_var ? fi->value : f->flowint_set & (1u << fi->target) ? f->flowint[fi->target] : 0;
+		switch (fi->op) {
+		case SW_FI_EQ: if (!(x == val)) return false; break;
+		case SW_FI_NE: if (!(x != val)) return false; break;
+		case SW_FI_LT: if (!(x < val)) return false; break;
+		case SW_FI_LE: if (!(x <= val)) return false; break;
+		case SW_FI_GT: if (!(x > val)) return false; break;
+		case SW_FI_GE: if (!(x >= val)) return false; break;
+		default: return false;
+		}
+	}
+	return true;
+}
+
+/* hostbits / xbits isset / isnotset: shared state, read in capture order (sw_detect_order()). */
+static bool xbits_ok(struct sw_detect_ctx *c, const struct sw_rule *r, const struct sw_packet *p)
+{
+	for (uint32_t i = 0; i < r->n_xb; i++) {
+		if (r->xb[i].op != SW_FB_ISSET && r->xb[i].op != SW_FB_ISNOTSET)
+			continue;
+		sw_detect_order(c);
+		if (!sw_hostbits_test(&c->d->hb, &r->xb[i], p))
+			return false;
+	}
+	return true;
+}
+
+/* The per-flow state conditions, cheap: checked before the payload. */
+static bool state_ok(const struct sw_rule *r, const struct sw_packet *p)
+{
+	if (r->n_fb && !flowbits_ok(r, p->flow))
+		return false;
+	if (r->n_fc && !flowcnt_ok(r, p))
+		return false;
+	if (r->n_fi && !flowint_ok(r, p->flow))
+		return false;
+	return true;
+}
+
 static bool header_ok(const struct sw_rule *r, const struct sw_packet *p)
 {
 	if (!proto_ok(r->proto, p))
@@ -687,15 +848,16 @@ bool sw_verify_rule(struct sw_detect_ctx *c, const struct crule *cr, const struc
 		return false;
 	if (cr->buf == BUF_STREAM_ONLY && !stream_ok)
 		return false;
-	if (r->n_fb && !flowbits_ok(r, p->flow))
+	if (!state_ok(r, p))
 		return false;
 	if (r->n_pm == 0)
-		return true;
+		return !r->n_xb || xbits_ok(c, r, p);
 	mstate_init(&s, c, cr);
 	ok = match_payload(&s, cr, p, v, 0, r->n_pm);
 	if (s.exhausted)
 		c->st.budget_exhausted++;
-	return ok && !s.exhausted;
+	/* host state last, as Suricata's match list comes after the payload: only a match waits on the others */
+	return ok && !s.exhausted && (!r->n_xb || xbits_ok(c, r, p));
 }
 
 /*
@@ -760,7 +922,7 @@ bool sw_verify_tx(struct sw_detect_ctx *c, const struct crule *cr, const struct 
 
 	if (!header_ok(r, p))
 		return false;
-	if (r->n_fb && !flowbits_ok(r, p->flow))
+	if (!state_ok(r, p))
 		return false;
 	if (r->n_txnum && !txnum_ok(r, tx, to_server, p->ts_usec / 1000000))
 		return false;
@@ -781,5 +943,5 @@ bool sw_verify_tx(struct sw_detect_ctx *c, const struct crule *cr, const struct 
 	}
 	if (s.exhausted)
 		c->st.budget_exhausted++;
-	return ok && !s.exhausted;
+	return ok && !s.exhausted && (!r->n_xb || xbits_ok(c, r, p));
 }

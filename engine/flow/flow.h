@@ -21,6 +21,7 @@
 #include "engine/packet.h"
 
 #define SW_FLOWBITS_WORDS 16 /* 1024 flowbits per ruleset */
+#define SW_FLOWINTS 16       /* flowint variables per ruleset (rules/rule.h SW_FLOWINT_MAX) */
 
 enum sw_flow_state { SW_FLOW_STATE_NEW, SW_FLOW_STATE_ESTABLISHED, SW_FLOW_STATE_CLOSED };
 
@@ -121,6 +122,9 @@ struct sw_flow {
 	uint32_t drop_sid;
 
 	uint64_t flowbits[SW_FLOWBITS_WORDS];
+	/* flowint variables (detect.c): value per id, and which ids are set */
+	uint32_t flowint[SW_FLOWINTS];
+	uint16_t flowint_set;
 	struct sw_stream_dir stream[2];
 
 	/* application layer (engine/app/): zero on a new flow */

@@ -69,3 +69,13 @@ if(TARGET sidewall)
                    --schema ${CMAKE_SOURCE_DIR}/../shared/reference/eve-schema.json)
   set_tests_properties(e2e_stream PROPERTIES LABELS e2e TIMEOUT 300)
 endif()
+
+# Stateful keywords: flowint, flow.pkts/bytes/age, hostbits, xbits, thresholds
+# across flows and threshold.config (threshold-file:), on a capture made by
+# the test with scapy; exact alerts, identical with 1, 2 and 4 threads.
+if(TARGET sidewall)
+  add_test(NAME e2e_state
+           COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/e2e/state_e2e.py
+                   --sidewall $<TARGET_FILE:sidewall>)
+  set_tests_properties(e2e_state PROPERTIES LABELS e2e TIMEOUT 300)
+endif()

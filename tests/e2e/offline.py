@@ -559,7 +559,7 @@ def main():
 		p = subprocess.run([a.sidewall, "-T", "-S", bad], capture_output=True, text=True, timeout=60, cwd=a.src)
 		out = [ln for ln in (p.stdout + p.stderr).splitlines() if ln.strip()]
 		# The exact messages (after "FILE:LINE: ") sidewall prints for each bad line.
-		want = [(4, "unsupported keyword 'xbits'"), (5, "invalid hex in content: '|4G|'"),
+		want = [(4, "unsupported keyword 'rawbytes'"), (5, "invalid hex in content: '|4G|'"),
 			(6, "'depth' and 'distance' on one content"), (7, "duplicate keyword 'sid'"),
 			(8, "unterminated quote in 'msg'"), (9, "missing sid"), (11, "unsupported keyword 'lua'")]
 		errs = []

@@ -3,8 +3,10 @@
  * libFuzzer harness for the rule parser: arbitrary bytes (NUL-terminated
  * copy) go to sw_rules_load_string() with a small variable table (including a
  * loop) and classification table; every accessor is then walked and the
- * payload-keyword grouping (rules/rule.h) and the transaction integer
- * keywords are checked on every accepted rule.
+ * payload-keyword grouping (rules/rule.h), the transaction integer
+ * keywords and the state keywords (flowint, flow counters, hostbits/xbits,
+ * thresholds) are checked on every accepted rule.  Input after a line
+ * "%%" is also applied as a threshold.config to the rules before it.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -50,7 +52,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	text[size] = '\0';
 	r = sw_rules_new(vars, cls);
 	if (r) {
+		char *conf = strstr(text, "\n%%\n");
+
+		if (conf) {
+			*conf = '\0';
+			conf += 4;
+		}
 		sw_rules_load_string(r, text, "fuzz.rules");
+		if (conf)
+			sw_rules_load_threshold_string(r, conf, "fuzz.threshold");
 		for (size_t i = 0; i < sw_rules_count(r); i++) {
 			const struct sw_rule *rule = sw_rules_get(r, i);
 			volatile uint32_t sink = rule->sid + rule->n_pm + rule->app_proto + rule->target;
@@ -96,6 +106,36 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				     (t->m.op != SW_CMP_EQ || t->m.a > 65535)))
 					abort();
 			}
+			/* state keywords: ids name a variable of the right name space, enums in range */
+			for (uint32_t j = 0; j < rule->n_fi; j++) {
+				const struct sw_flowint *fi = &rule->fi[j];
+
+				if (fi->op > SW_FI_NOTSET || fi->id >= SW_FLOWINT_MAX || !sw_rules_flowint_name(r, fi->id) ||
+				    (fi->target_var && !sw_rules_flowint_name(r, fi->target)))
+					abort();
+			}
+			for (uint32_t j = 0; j < rule->n_fc; j++) {
+				const struct sw_flowcnt *fc = &rule->fc[j];
+
+				if (fc->kind > SW_FC_STREAM || fc->dir > SW_FCD_BOTH || fc->op > SW_CMP_NEG_BITMASK ||
+				    (fc->kind != SW_FC_BYTES && fc->a > UINT32_MAX))
+					abort();
+			}
+			for (uint32_t j = 0; j < rule->n_xb; j++) {
+				const struct sw_xbit *xb = &rule->xb[j];
+
+				if (xb->op > SW_FB_TOGGLE || xb->track > SW_XB_IP_PAIR || xb->expire == 0 ||
+				    !(xb->track == SW_XB_IP_PAIR ? sw_rules_pairbit_name(r, xb->id) :
+								   sw_rules_hostbit_name(r, xb->id)))
+					abort();
+			}
+			if ((rule->threshold.set && rule->threshold.type == SW_THR_BACKOFF &&
+			     (rule->threshold.track != SW_TRACK_BY_FLOW || rule->threshold.multiplier < 2)) ||
+			    (rule->rate.set && (rule->threshold.set || rule->detection_filter.set)))
+				abort();
+			for (uint32_t j = 0; j < rule->n_sup; j++)
+				if (rule->sup[j].track > SW_SUP_BY_EITHER)
+					abort();
 			if (mask != rule->buf_mask ||
 			    (rule->fast_pattern >= 0 && (uint32_t)rule->fast_pattern >= rule->n_pm))
 				abort();

@@ -5,7 +5,7 @@ tests and evaluate their EVE `filter` checks.
 usage:
   run_sv.py [--sv DIR] [--git-dir GIT] [--extract] [--sidewall BIN]
             [--emulate-version 8.0.0] [--timeout 30] [--out DIR]
-            [--json FILE] [--all-http] [--all-tls] [--all-dns] [-v] [TEST ...]
+            [--json FILE] [--all-http] [--all-tls] [--all-dns] [--all-state] [-v] [TEST ...]
 
   --sv DIR        suricata-verify checkout (holds tests/); default /tmp/sv
   --git-dir GIT   bare git dir of suricata-verify (from the `fetch` tool); with
@@ -24,6 +24,10 @@ usage:
                   dns.* / dns_*, except DNS over HTTP/2 (doh, no HTTP/2 in
                   sidewall) and mDNS (sidewall parses DNS on port 53 only)
                   (the --all-* options add up)
+  --all-state     flowint, xbits, hostbits, threshold / detection_filter /
+                  threshold.config, stream_size, flow.pkts/bytes/age, noalert,
+                  tag tests by name or rule keyword, and the load-time rule
+                  validation tests (test-bad-*dsize*, *fast-pattern*, *content*)
   TEST            run only these test names
   --out DIR       where each test's eve.json goes (DIR/<test>/); default
                   /tmp/sv-out
@@ -82,8 +86,17 @@ DNS_NAME_RE = re.compile(r"dns", re.I)
 DNS_EXCL_RE = re.compile(r"doh|over-http2|mdns", re.I)
 DNS_KW_RE = re.compile(r"(?<![\w.])(dns\.[a-z_.]+|dns_[a-z_]+)\s*[;:]")
 
+# stateful keywords and load-time rule validation (docs/stateful.md)
+STATE_NAME_RE = re.compile(r"flowint|xbits|hostbits|threshold|detection.filter|streamsize|flow-pkts|"
+                           r"flow-bytes|flow-age|noalert|eve-tag|test-bad-.*(dsize|fast-pattern|content)|"
+                           r"test-content-limits|test-dsize", re.I)
+STATE_EXCL_RE = re.compile(r"lua|firewall|unix-socket", re.I)
+STATE_KW_RE = re.compile(r"(?<![\w.])(flowint|xbits|hostbits|detection_filter|threshold|stream_size|"
+                         r"flow\.(pkts|bytes|age)\w*|tag)\s*:")
+
 # selection name -> (name pattern, exclusion pattern, rule keyword pattern)
 SELECTIONS = {
+    "state": (STATE_NAME_RE, STATE_EXCL_RE, STATE_KW_RE),
     "http": (HTTP_NAME_RE, HTTP_EXCL_RE, HTTP_KW_RE),
     "tls": (TLS_NAME_RE, TLS_EXCL_RE, TLS_KW_RE),
     "dns": (DNS_NAME_RE, DNS_EXCL_RE, DNS_KW_RE),
@@ -91,6 +104,7 @@ SELECTIONS = {
 
 # Suricata settings sidewall also has (same key path, same meaning)
 SUPPORTED_SET = {
+    "threshold-file",  # ${TEST_DIR} is the test's directory, as run.py substitutes it
     "app-layer.protocols.http.enabled",
     "app-layer.protocols.http.memcap",
     "app-layer.protocols.http.libhtp.default-config.personality",
@@ -455,6 +469,11 @@ def supported(k):
     return k in SUPPORTED_SET or k.startswith("host-os-policy.")
 
 
+def is_var(k):
+    """vars.address-groups.NAME / vars.port-groups.NAME of a test's suricata.yaml"""
+    return k.startswith(("vars.address-groups.", "vars.port-groups."))
+
+
 def build_config(td, cfg, tmpdir):
     """-> (path or None, notes[list of str], ips bool, args_unhandled)"""
     sets = {}
@@ -489,7 +508,7 @@ def build_config(td, cfg, tmpdir):
         flat = flatten(load_suricata_yaml(sy))
         keys = [k for k in flat if k.startswith(INTERESTING_PREFIXES)]
         for k in keys:
-            if supported(k) and k not in sets:
+            if (supported(k) or is_var(k)) and k not in sets:
                 sets[k] = flat[k]
         other = [k for k in keys if not supported(k)
                  and not k.startswith("vars.")]
@@ -511,7 +530,12 @@ def build_config(td, cfg, tmpdir):
              (" ..." if len(other) > 12 else "") + ")") if other else ""))
     conf = {}
     for k, v in sets.items():
-        if supported(k):
+        if isinstance(v, str):
+            v = v.replace("${TEST_DIR}", os.path.abspath(td))
+        if is_var(k):
+            # address and port groups: names may hold dots, so not set_path
+            conf.setdefault("vars", {}).setdefault(k.split(".")[1], {})[k.split(".", 2)[2]] = v
+        elif supported(k):
             set_path(conf, k, v)
         else:
             notes.append("--set %s=%s" % (k, v))
@@ -771,6 +795,7 @@ def main():
     ap.add_argument("--all-http", action="store_true")
     ap.add_argument("--all-tls", action="store_true")
     ap.add_argument("--all-dns", action="store_true")
+    ap.add_argument("--all-state", action="store_true")
     ap.add_argument("--list", action="store_true", help="only print the selection")
     ap.add_argument("-v", "--verbose", action="store_true")
     ap.add_argument("tests", nargs="*")
@@ -779,7 +804,7 @@ def main():
     tdir = os.path.join(args.sv, "tests")
     if args.extract and not args.git_dir:
         ap.error("--extract needs --git-dir")
-    sels = [w for w in ("http", "tls", "dns") if getattr(args, "all_" + w)]
+    sels = [w for w in ("http", "tls", "dns", "state") if getattr(args, "all_" + w)]
     if args.tests and not sels:
         names = args.tests
     else:

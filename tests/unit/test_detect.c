@@ -691,11 +691,12 @@ static void test_threshold(void **state)
 		const char *opt;
 		uint32_t want[10]; /* alerts for 10 hits one second apart (window 5 s) */
 	} cases[] = {
-		{"threshold:type limit, track by_src, count 2, seconds 5;", {1, 1, 0, 0, 0, 1, 1, 0, 0, 0}},
-		{"threshold:type threshold, track by_src, count 3, seconds 5;", {0, 0, 1, 0, 0, 0, 0, 1, 0, 0}},
-		{"threshold:type both, track by_src, count 2, seconds 5;", {0, 1, 0, 0, 0, 0, 1, 0, 0, 0}},
-		{"detection_filter:track by_src, count 2, seconds 5;", {0, 0, 1, 1, 1, 0, 0, 1, 1, 1}},
-		{"threshold:type limit, track by_dst, count 1, seconds 5;", {1, 0, 0, 0, 0, 1, 0, 0, 0, 0}},
+		/* Suricata's window includes its last second: a hit 5 s after the first is still in it */
+		{"threshold:type limit, track by_src, count 2, seconds 5;", {1, 1, 0, 0, 0, 0, 1, 1, 0, 0}},
+		{"threshold:type threshold, track by_src, count 3, seconds 5;", {0, 0, 1, 0, 0, 1, 0, 0, 1, 0}},
+		{"threshold:type both, track by_src, count 2, seconds 5;", {0, 1, 0, 0, 0, 0, 0, 1, 0, 0}},
+		{"detection_filter:track by_src, count 2, seconds 5;", {0, 0, 1, 1, 1, 1, 0, 0, 1, 1}},
+		{"threshold:type limit, track by_dst, count 1, seconds 5;", {1, 0, 0, 0, 0, 0, 1, 0, 0, 0}},
 	};
 	(void)state;
 
@@ -720,6 +721,94 @@ static void test_threshold(void **state)
 				 (strstr(cases[i].opt, "by_dst") ? 3 : 0));
 		sw_detect_ctx_free(c);
 	}
+}
+
+/* One packet at second @sec on flow @f (may be NULL); returns the alert count, sets *@sid to the first. */
+static uint32_t one(struct sw_detect_ctx *c, struct sw_flow *f, const char *src, const char *dst, const char *pl,
+		    int64_t sec, uint32_t *sid)
+{
+	struct sw_detect_result res;
+	struct sw_packet p;
+
+	mkpkt(&p, 17, src, 1000, dst, 2000, pl, (uint32_t)strlen(pl));
+	p.ts_usec = sec * 1000000;
+	p.flow = f;
+	p.to_server = true;
+	if (f) {
+		f->pkts_ts++;
+		f->bytes_ts += 60;
+		f->last_usec = p.ts_usec;
+	}
+	assert_int_equal(sw_detect_packet(c, &p, NULL, &res), 0);
+	*sid = res.n ? res.m[0].rule->sid : 0;
+	return res.n;
+}
+
+static void test_state_keywords(void **state)
+{
+	struct sw_detect_ctx *c = ctx_for(
+		"alert udp any any -> any any (content:\"set\"; hostbits:set,h,src; noalert; sid:1;)\n"
+		"alert udp any any -> any any (content:\"hb\"; hostbits:isset,h,src; sid:2;)\n"
+		"alert udp any any -> any any (content:\"pair\"; xbits:set,p,track ip_pair,expire 5; noalert; sid:3;)\n"
+		"alert udp any any -> any any (content:\"xb\"; xbits:isset,p,track ip_pair; sid:4;)\n"
+		"alert udp any any -> any any (content:\"tg\"; xbits:toggle,t,track ip_dst; noalert; sid:5;)\n"
+		"alert udp any any -> any any (content:\"td\"; xbits:isset,t,track ip_dst; sid:6;)\n"
+		"alert udp any any -> any any (content:\"fi\"; flowint:n,+,2; noalert; sid:7;)\n"
+		"alert udp any any -> any any (content:\"fi\"; flowint:n,==,4; sid:8;)\n"
+		"alert udp any any -> any any (content:\"fi\"; flowint:n,-,1; flowint:n,isset; noalert; sid:9;)\n"
+		"alert udp any any -> any any (content:\"cnt\"; flow.pkts:toserver,3; flow.bytes:either,>=180; "
+		"flow.age:>=2; sid:10;)\n"
+		"alert udp any any -> any any (content:\"bo\"; threshold:type backoff, track by_flow, count 1, multiplier 2; "
+		"sid:11;)\n");
+	struct sw_flow f;
+	uint32_t sid;
+	(void)state;
+
+	memset(&f, 0, sizeof(f));
+	f.start_usec = 100 * 1000000LL;
+	/* hostbits: a bit of 1.1.1.1, seen from any flow of it, until 300 s after the set */
+	assert_int_equal(one(c, NULL, "1.1.1.1", "2.2.2.2", "hb", 100, &sid), 0);
+	assert_int_equal(one(c, NULL, "1.1.1.1", "2.2.2.2", "set", 100, &sid), 0);
+	assert_int_equal(one(c, NULL, "1.1.1.1", "3.3.3.3", "hb", 200, &sid), 1);
+	assert_int_equal(sid, 2);
+	assert_int_equal(one(c, NULL, "1.1.1.2", "3.3.3.3", "hb", 200, &sid), 0);
+	assert_int_equal(one(c, NULL, "3.3.3.3", "1.1.1.1", "hb", 200, &sid), 0); /* track src */
+	assert_int_equal(one(c, NULL, "1.1.1.1", "3.3.3.3", "hb", 400, &sid), 1); /* expiry itself still set */
+	assert_int_equal(one(c, NULL, "1.1.1.1", "3.3.3.3", "hb", 401, &sid), 0);
+	/* set again after expiry: a new bit */
+	assert_int_equal(one(c, NULL, "1.1.1.1", "2.2.2.2", "set", 500, &sid), 0);
+	assert_int_equal(one(c, NULL, "1.1.1.1", "3.3.3.3", "hb", 501, &sid), 1);
+	/* ip_pair: either direction, expire 5 */
+	assert_int_equal(one(c, NULL, "5.5.5.5", "6.6.6.6", "pair", 10, &sid), 0);
+	assert_int_equal(one(c, NULL, "6.6.6.6", "5.5.5.5", "xb", 12, &sid), 1);
+	assert_int_equal(one(c, NULL, "6.6.6.6", "5.5.5.7", "xb", 12, &sid), 0);
+	assert_int_equal(one(c, NULL, "5.5.5.5", "6.6.6.6", "xb", 16, &sid), 0);
+	/* toggle on ip_dst: on, then off */
+	assert_int_equal(one(c, NULL, "7.7.7.1", "8.8.8.8", "tg", 10, &sid), 0);
+	assert_int_equal(one(c, NULL, "7.7.7.2", "8.8.8.8", "td", 11, &sid), 1);
+	assert_int_equal(one(c, NULL, "7.7.7.3", "8.8.8.8", "tg", 12, &sid), 0);
+	assert_int_equal(one(c, NULL, "7.7.7.2", "8.8.8.8", "td", 13, &sid), 0);
+	/* flowint: +2 (sets an unset variable), - 1 only when set, == 4 */
+	assert_int_equal(one(c, &f, "9.9.9.9", "9.9.9.8", "fi", 100, &sid), 0);
+	assert_int_equal(f.flowint_set, 1);
+	assert_int_equal(f.flowint[0], 1); /* 2, then sid 9's -1 */
+	assert_int_equal(one(c, &f, "9.9.9.9", "9.9.9.8", "fi", 101, &sid), 0);
+	assert_int_equal(f.flowint[0], 2);
+	/* setters run first (sid 7 +2, then sid 9 -1, which also tests), then sid 8 compares: 3, then 4 */
+	assert_int_equal(one(c, &f, "9.9.9.9", "9.9.9.8", "fi", 101, &sid), 0);
+	assert_int_equal(one(c, &f, "9.9.9.9", "9.9.9.8", "fi", 101, &sid), 1);
+	assert_int_equal(sid, 8);
+	assert_int_equal(one(c, NULL, "9.9.9.9", "9.9.9.8", "fi", 101, &sid), 0); /* no flow: no match */
+	/* flow counters: the flow has 3 packets (180 bytes) now, aged 2 s at the next */
+	f.pkts_ts = 2;
+	assert_int_equal(one(c, &f, "9.9.9.9", "9.9.9.8", "cnt", 102, &sid), 1);
+	assert_int_equal(sid, 10);
+	assert_int_equal(one(c, &f, "9.9.9.9", "9.9.9.8", "cnt", 102, &sid), 0); /* 4 packets */
+	/* backoff by_flow count 1 multiplier 2: the 1st, 2nd, 4th, 8th match; none without a flow */
+	for (int i = 1; i <= 9; i++)
+		assert_int_equal(one(c, &f, "9.9.9.9", "9.9.9.8", "bo", 103, &sid), i == 1 || i == 2 || i == 4 || i == 8);
+	assert_int_equal(one(c, NULL, "9.9.9.9", "9.9.9.8", "bo", 103, &sid), 0);
+	sw_detect_ctx_free(c);
 }
 
 /* ---- action precedence ---- */
@@ -1164,6 +1253,7 @@ int main(void)
 		cmocka_unit_test(test_stream_flush),
 		cmocka_unit_test(test_backtracking),   cmocka_unit_test(test_backtracking_budget),
 		cmocka_unit_test(test_flowbits),       cmocka_unit_test(test_threshold),
+		cmocka_unit_test(test_state_keywords),
 		cmocka_unit_test(test_actions),        cmocka_unit_test(test_alert_overflow),
 		cmocka_unit_test(test_ip_lists), cmocka_unit_test(test_iponly_once_per_direction),       cmocka_unit_test(test_prefilter_index),
 		cmocka_unit_test(test_prefilter_random),

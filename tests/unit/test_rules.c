@@ -137,6 +137,50 @@ static const struct rej rejects[] = {
 	{ "alert tcp any [80,x] -> any any (sid:1;)", "1:19: invalid port 'x'" },
 	{ "alert tcp any !any -> any any (sid:1;)", "1:15: port set '!any' matches nothing" },
 	{ "alert tcp any $NOPE -> any any (sid:1;)", "1:15: unknown port variable '$NOPE'" },
+	{ "alert tcp any any -> any any (flowint:c; sid:1;)", "1:39: invalid flowint value (want name,op[,value]): 'c'" },
+	{ "alert tcp any any -> any any (flowint:1c,=,1; sid:1;)", "1:39: invalid flowint name: '1c'" },
+	{ "alert tcp any any -> any any (flowint:c,*,1; sid:1;)", "1:41: invalid flowint operator: '*'" },
+	{ "alert tcp any any -> any any (flowint:c,+; sid:1;)", "1:41: flowint '+' needs a value" },
+	{ "alert tcp any any -> any any (flowint:c,isset,1; sid:1;)", "1:47: flowint 'isset' takes no value: '1'" },
+	{ "alert tcp any any -> any any (flowint:c,=,4294967296; sid:1;)", "1:43: flowint value out of range (0-4294967295): '4294967296'" },
+	{ "alert tcp any any -> any any (flow.pkts:sideways,>3; sid:1;)", "1:41: invalid flow.pkts direction (want toserver, toclient, either or both): 'sideways'" },
+	{ "alert tcp any any -> any any (flow.pkts:toserver,>=,3; sid:1;)", "1:50: invalid flow.pkts value: '>=,3'" },
+	{ "alert tcp any any -> any any (flow.pkts_toserver:<0; sid:1;)", "1:50: invalid flow.pkts_toserver value: '<0'" },
+	{ "alert tcp any any -> any any (flow.age:abc; sid:1;)", "1:40: invalid flow.age value: 'abc'" },
+	{ "alert tcp any any -> any any (flow.bytes:both; sid:1;)", "1:42: invalid flow.bytes direction (want toserver, toclient, either or both): 'both'" },
+	{ "alert tcp any any -> any any (hostbits:flip,a; sid:1;)", "1:40: invalid hostbits command: 'flip'" },
+	{ "alert tcp any any -> any any (hostbits:set; sid:1;)", "1:40: hostbits 'set' needs a name" },
+	{ "alert tcp any any -> any any (hostbits:set,a,both; sid:1;)", "1:46: hostbits direction 'both' is not implemented (as in Suricata)" },
+	{ "alert tcp any any -> any any (hostbits:set,a,up; sid:1;)", "1:46: invalid hostbits direction (want src or dst): 'up'" },
+	{ "alert tcp any any -> any any (hostbits:noalert,a; sid:1;)", "1:48: hostbits:noalert takes no name: 'a'" },
+	{ "alert tcp any any -> any any (xbits:set,a; sid:1;)", "1:37: xbits needs 'track ip_src', 'track ip_dst' or 'track ip_pair': 'set,a'" },
+	{ "alert tcp any any -> any any (xbits:set,a,track ip_any; sid:1;)", "1:49: invalid xbits track: 'ip_any'" },
+	{ "alert tcp any any -> any any (xbits:set,a,track tx; sid:1;)", "1:49: xbits track 'tx' is not supported" },
+	{ "alert tcp any any -> any any (xbits:set,a,track ip_src,expire 0; sid:1;)", "1:63: invalid xbits expire value: '0'" },
+	{ "alert tcp any any -> any any (xbits:set,a,track ip_src,ttl 5; sid:1;)", "1:56: invalid xbits option: 'ttl 5'" },
+	{ "alert tcp any any -> any any (tag:flow; sid:1;)", "1:35: invalid tag type (want session or host): 'flow'" },
+	{ "alert tcp any any -> any any (tag:session,5; sid:1;)", "1:35: invalid tag value (want session|host[,count,metric[,src|dst]]): 'session,5'" },
+	{ "alert tcp any any -> any any (tag:session,5,frames; sid:1;)", "1:45: invalid tag metric (want packets, seconds or bytes): 'frames'" },
+	{ "alert tcp any any -> any any (tag:session,5,packets,src; sid:1;)", "1:53: tag direction only applies to host tags: 'src'" },
+	{ "alert tcp any any -> any any (prefilter:yes; sid:1;)", "1:41: prefilter takes no value: 'yes'" },
+	{ "alert tcp any any -> any any (threshold:type limit, track by_host, count 1, seconds 1; sid:1;)", "1:59: invalid threshold track: 'by_host'" },
+	{ "alert tcp any any -> any any (threshold:type backoff, track by_src, count 2, multiplier 2; sid:1;)", "1:41: threshold type backoff is only supported with track by_flow: 'type backoff, track by_src, count 2, multiplier 2'" },
+	{ "alert tcp any any -> any any (threshold:type backoff, track by_flow, count 2, multiplier 1; sid:1;)", "1:90: multiplier value out of range (2-65535): '1'" },
+	{ "alert tcp any any -> any any (threshold:type limit, track by_flow, count 2, seconds 1, multiplier 3; sid:1;)", "1:41: multiplier is only for threshold type backoff: 'type limit, track by_flow, count 2, seconds 1, multiplier 3'" },
+	{ "alert tcp any any -> any any (content:abc; sid:1;)", "1:39: invalid formatting to content keyword: value must be double quoted 'abc'" },
+	{ "alert tcp any any -> any any (content:!abc; sid:1;)", "1:40: invalid formatting to content keyword: value must be double quoted 'abc'" },
+	{ "alert tcp any any -> any any (content:\"abc\"; offset:3; fast_pattern:only; sid:1;)", "1:40: fast_pattern: only; cannot be used with negated content or with any of the relative modifiers like distance, within, offset, depth" },
+	{ "alert tcp any any -> any any (content:\"abc\"; fast_pattern:only; offset:3; sid:1;)", "1:65: can't have a relative keyword set along with 'fast_pattern:only;'." },
+	{ "alert tcp any any -> any any (content:\"a\"; content:\"abc\"; fast_pattern:only; within:3; sid:1;)", "1:78: can't have a relative keyword set along with a fast_pattern:only;" },
+	{ "alert tcp any any -> any any (content:\"a\"; content:!\"abc\"; fast_pattern; depth:3; sid:1;)", "1:74: can't have a relative negated keyword set along with 'fast_pattern'." },
+	{ "alert tcp any any -> any any (content:\"a\"; content:!\"abc\"; fast_pattern; distance:3; sid:1;)", "1:74: can't have a relative negated keyword set along with a fast_pattern" },
+	{ "alert tcp any any -> any any (content:\"a\"; fast_pattern:only; content:\"b\"; distance:0; sid:1;)", "1:72: previous keyword has a fast_pattern:only; set. Can't have relative keywords around a fast_pattern only content" },
+	{ "alert tcp any any -> any any (content:!\"ab\"; depth:4; fast_pattern; sid:1;)", "1:41: fast_pattern; cannot be used with negated content, along with relative modifiers" },
+	{ "alert tcp any any -> any any (dsize:<3; content:\"abcd\"; sid:1;)", "1:50: signature can't match as required content length 4 exceeds dsize value 3" },
+	{ "alert tcp any any -> any any (dsize:5; content:\"ab\"; offset:4; sid:1;)", "1:49: signature can't match as required content length 6 exceeds dsize value 5" },
+	{ "alert tcp any any -> any any (dsize:10; content:\"abc\"; content:\"def\"; distance:5; sid:1;)", "1:65: signature can't match as required content length 11 exceeds dsize value 10" },
+	{ "alert tcp any any -> any any (dsize:5; content:\"ab\"; content:!\"cd\"; distance:2; within:3; sid:1;)", "1:64: signature can't match as required content length 7 exceeds dsize value 5" },
+	{ "alert tcp any any -> any any (content:\"ab\"\"; sid:1;)", "1:39: Invalid unescaped double quote within content section." },
 	{ "alert tcp any any -> any any sid:1;", "1:30: expected '(' after the header, got 'sid:1;'" },
 	{ "alert tcp any any -> any any (sid:1;", "1:36: rule does not end with ')'" },
 	{ "alert tcp any any -> any any (isdataat:5,rel; sid:1;)", "1:42: invalid isdataat option: 'rel'" },
@@ -1395,6 +1439,140 @@ static void test_state(void **state)
 	sw_rules_free(r);
 }
 
+static void test_stateful(void **state)
+{
+	struct env *e = *state;
+	struct sw_rules *r;
+	const struct sw_rule *x;
+
+	r = load(e, H "(flowint:cnt,notset; flowint:cnt,=,1; flowint:cnt,+,other; flowint: cnt , >= , 10; sid:1;)\n"
+		      H "(flow.pkts:toserver,>5; flow.pkts_toclient:2-9; flow.bytes:either,>=1kb; flow.bytes_toserver:&0xf=2; "
+		      "flow.age:<30; sid:2;)\n"
+		      H "(hostbits:set,seen; hostbits:isnotset,seen,dst; xbits:toggle,p,track ip_pair,expire 60; "
+		      "xbits:isset,seen,track ip_dst; xbits:noalert; sid:3;)\n"
+		      H "(tag:host,10,seconds,dst; prefilter; stream_size:client,=,1; stream_size:server,=,10; sid:4;)\n");
+	for (size_t i = 0; i < sw_rules_error_count(r); i++)
+		fail_msg("rejected: %s", sw_rules_error(r, i)->message);
+	assert_int_equal(sw_rules_count(r), 4);
+	x = sw_rules_get(r, 0);
+	assert_int_equal(x->n_fi, 4);
+	assert_int_equal(x->fi[0].op, SW_FI_NOTSET);
+	assert_int_equal(x->fi[1].op, SW_FI_SET);
+	assert_int_equal(x->fi[1].value, 1);
+	assert_int_equal(x->fi[2].op, SW_FI_ADD);
+	assert_true(x->fi[2].target_var);
+	assert_string_equal(sw_rules_flowint_name(r, x->fi[2].target), "other");
+	assert_int_equal(x->fi[3].op, SW_FI_GE);
+	assert_int_equal(x->fi[3].value, 10);
+	assert_string_equal(sw_rules_flowint_name(r, x->fi[3].id), "cnt");
+	x = sw_rules_get(r, 1);
+	assert_int_equal(x->n_fc, 5);
+	assert_int_equal(x->fc[0].kind, SW_FC_PKTS);
+	assert_int_equal(x->fc[0].dir, SW_FCD_TOSERVER);
+	assert_int_equal(x->fc[0].op, SW_CMP_GT);
+	assert_int_equal(x->fc[0].a, 5);
+	assert_int_equal(x->fc[1].dir, SW_FCD_TOCLIENT);
+	assert_int_equal(x->fc[1].op, SW_CMP_RANGE);
+	assert_int_equal(x->fc[1].b, 9);
+	assert_int_equal(x->fc[2].kind, SW_FC_BYTES);
+	assert_int_equal(x->fc[2].dir, SW_FCD_EITHER);
+	assert_int_equal(x->fc[2].a, 1024);
+	assert_int_equal(x->fc[3].op, SW_CMP_BITMASK);
+	assert_int_equal(x->fc[4].kind, SW_FC_AGE);
+	assert_int_equal(x->fc[4].op, SW_CMP_LT);
+	x = sw_rules_get(r, 2);
+	assert_true(x->noalert);
+	assert_int_equal(x->n_xb, 4);
+	assert_int_equal(x->xb[0].track, SW_XB_IP_SRC);
+	assert_int_equal(x->xb[0].expire, 300);
+	assert_int_equal(x->xb[1].op, SW_FB_ISNOTSET);
+	assert_int_equal(x->xb[1].track, SW_XB_IP_DST);
+	assert_int_equal(x->xb[2].op, SW_FB_TOGGLE);
+	assert_int_equal(x->xb[2].track, SW_XB_IP_PAIR);
+	assert_int_equal(x->xb[2].expire, 60);
+	assert_string_equal(sw_rules_pairbit_name(r, x->xb[2].id), "p");
+	/* hostbits and xbits ip_src/ip_dst share one name space, as Suricata's host bits */
+	assert_int_equal(x->xb[3].id, x->xb[0].id);
+	assert_int_equal(x->xb[3].expire, 30);
+	assert_string_equal(sw_rules_hostbit_name(r, x->xb[3].id), "seen");
+	x = sw_rules_get(r, 3);
+	assert_true(x->tag);
+	assert_true(x->prefilter);
+	assert_true(x->stream_size.set);
+	assert_int_equal(x->n_fc, 1);
+	assert_int_equal(x->fc[0].kind, SW_FC_STREAM);
+	assert_int_equal(x->fc[0].dir, SW_SS_SERVER);
+	assert_int_equal(x->fc[0].a, 10);
+	sw_rules_free(r);
+}
+
+static void test_threshold_conf(void **state)
+{
+	struct env *e = *state;
+	struct sw_rules *r;
+	const struct sw_rule *x;
+
+	r = load(e, H "(sid:1;)\n" H "(threshold:type limit, track by_src, count 1, seconds 1; sid:2;)\n"
+		      H "(detection_filter:track by_src, count 1, seconds 1; sid:3;)\n" H "(sid:4; gid:5;)\n");
+	assert_int_equal(sw_rules_load_threshold_string(r,
+		"suppress gen_id 1, sig_id 1\n"
+		"suppress gen_id 1, sig_id 2, track by_either, ip [1.2.3.4,10.0.0.0/8]\n"
+		"threshold gen_id 1, sig_id 2, type both, track by_dst, count 3, seconds 9\n"
+		"event_filter gen_id 0, sig_id 0, type limit, track by_rule, count 1, seconds 60\n"
+		"rate_filter gen_id 1, sig_id 3, track by_rule, count 1, seconds 1, new_action drop, timeout 5\n"
+		"rate_filter gen_id 1, sig_id 1, track by_flow, count 1, seconds 1, new_action reject, timeout 5\n"
+		"suppress gen_id 1, sig_id 77\n"
+		"limit gen_id 1, sig_id 1\n"
+		"threshold gen_id 0, sig_id 1, type limit, track by_src, count 1, seconds 1\n"
+		"threshold gen_id 1, sig_id 1, type limit, track by_host, count 1, seconds 1\n"
+		"rate_filter gen_id 1, sig_id 1, track by_src, count 1, seconds 1, new_action log, timeout 5\n"
+		"suppress gen_id 1, sig_id 1, track by_src, ip 300.1.1.1\n"
+		"threshold gen_id 1, sig_id 1, track by_src, type limit, count 1, seconds 1\n", "threshold.config"), 0);
+	{
+		static const char *const want[] = {
+			"8: unknown threshold.config type (want suppress, threshold, event_filter or rate_filter): 'limit'",
+			"9: sig_id > 0 needs gen_id > 0: 'sig_id 1'",
+			"10: invalid track (want by_src, by_dst, by_both, by_rule or by_flow): 'by_host'",
+			"11: invalid new_action (want alert, drop, pass or reject): 'log'",
+			"12: invalid address '300.1.1.1': '300.1.1.1'",
+			"13: expected 'type': 'track by_src'",
+		};
+		char got[320];
+
+		assert_int_equal(sw_rules_error_count(r), 6);
+		for (size_t i = 0; i < 6; i++) {
+			const struct sw_rule_error *er = sw_rules_error(r, i);
+
+			snprintf(got, sizeof(got), "%u: %s", er->line, er->message);
+			assert_string_equal(er->file, "threshold.config");
+			assert_string_equal(got, want[i]);
+		}
+	}
+	x = sw_rules_get(r, 0);
+	assert_true(x->noalert);
+	/* the global event_filter reached the rule without a threshold of its own */
+	assert_true(x->threshold.set);
+	assert_int_equal(x->threshold.track, SW_TRACK_BY_RULE);
+	/* lines apply in order: the rate_filter came after that threshold, which wins over it */
+	assert_false(x->rate.set);
+	x = sw_rules_get(r, 1);
+	assert_int_equal(x->n_sup, 1);
+	assert_int_equal(x->sup[0].track, SW_SUP_BY_EITHER);
+	assert_int_equal(x->sup[0].ips.n4, 2);
+	/* the config's threshold for this rule replaced the rule's own */
+	assert_int_equal(x->threshold.type, SW_THR_BOTH);
+	assert_int_equal(x->threshold.track, SW_TRACK_BY_DST);
+	assert_int_equal(x->threshold.count, 3);
+	x = sw_rules_get(r, 2);
+	/* a rule's detection_filter wins over the global event_filter and the rate_filter */
+	assert_false(x->threshold.set);
+	assert_true(x->detection_filter.set);
+	assert_false(x->rate.set);
+	x = sw_rules_get(r, 3);
+	assert_true(x->threshold.set); /* gen_id 0: every gid */
+	sw_rules_free(r);
+}
+
 static void test_flowbit_limit(void **state)
 {
 	struct env *e = *state;
@@ -1423,7 +1601,7 @@ static void test_file_format(void **state)
 		    "alert tcp any any -> any any \\\r\n"
 		    "  (msg:\"cont\"; \\\n"
 		    "   sid:1;)\r\n"
-		    "alert tcp any any -> any any (xbits:set,a,track ip_src; sid:2;)\n"
+		    "alert tcp any any -> any any (rawbytes; sid:2;)\n"
 		    "alert tcp any any -> any any (msg:\"again\"; sid:1;)\n"
 		    "alert tcp any any -> any any (sid:1; gid:3;)\n");
 	assert_int_equal(sw_rules_count(r), 2);
@@ -1432,7 +1610,7 @@ static void test_file_format(void **state)
 	assert_int_equal(sw_rules_get(r, 1)->gid, 3);
 	assert_int_equal(sw_rules_error_count(r), 2);
 	assert_int_equal(sw_rules_error(r, 0)->line, 8);
-	assert_string_equal(sw_rules_error(r, 0)->message, "unsupported keyword 'xbits'");
+	assert_string_equal(sw_rules_error(r, 0)->message, "unsupported keyword 'rawbytes'");
 	assert_int_equal(sw_rules_error(r, 1)->line, 9);
 	assert_string_equal(sw_rules_error(r, 1)->message, "duplicate signature 1:1 (first defined at t.rules:5)");
 	sw_rules_free(r);
@@ -1548,6 +1726,7 @@ int main(void)
 		cmocka_unit_test(test_target_stream_size), cmocka_unit_test(test_dns_query), cmocka_unit_test(test_dns_keywords),
 		cmocka_unit_test(test_transforms),
 		cmocka_unit_test(test_tls_num),
+		cmocka_unit_test(test_stateful), cmocka_unit_test(test_threshold_conf),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
