@@ -44,6 +44,7 @@
 #include "common/harden.h"
 #include "ctl.h"
 #include "enforcer_config.h"
+#include "enforcer_metrics.h"
 #include "journal.h"
 #include "nft.h"
 #include "proto.h"
@@ -142,6 +143,7 @@ struct enf {
 	struct sw_nft_op ops[BATCH_MAX];
 	int op_item[BATCH_MAX];
 	int op_err[BATCH_MAX];
+	struct sw_enf_metrics *metrics; /* NULL: metrics_listen not set */
 };
 
 static volatile sig_atomic_t stop;
@@ -951,6 +953,7 @@ static size_t round_commit(struct enf *e, size_t from, size_t to)
 
 static void answer(struct enf *e, const struct item *it);
 static void answers_out(struct enf *e);
+static void metrics_count(struct enf *e, const struct item *it);
 
 /*
  * Decide every pending request, fsync the journal once, then answer them
@@ -966,8 +969,10 @@ static void flush(struct enf *e)
 	while (i < e->npend)
 		i = round_commit(e, i, e->npend);
 	jr_sync(e);
-	for (i = 0; i < e->npend; i++)
+	for (i = 0; i < e->npend; i++) {
+		metrics_count(e, &e->pend[i]);
 		answer(e, &e->pend[i]);
+	}
 	answers_out(e);
 	e->npend = 0;
 }
@@ -1501,6 +1506,79 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
+/* ---------- metrics (nft/enforcer_metrics.h) ---------- */
+
+/* An answered request, by sensor, operation and result, for /metrics. */
+static void metrics_count(struct enf *e, const struct item *it)
+{
+	struct sw_enf_metrics_snap *s = sw_enf_metrics_snap(e->metrics);
+	unsigned who, op, res;
+
+	if (!s)
+		return;
+	switch (it->req.op) {
+	case SW_OP_BLOCK:
+		op = SW_ENF_M_BLOCK;
+		break;
+	case SW_OP_UNBLOCK:
+		op = SW_ENF_M_UNBLOCK;
+		break;
+	case SW_OP_QUARANTINE:
+		op = SW_ENF_M_QUARANTINE;
+		break;
+	case SW_OP_RELEASE:
+		op = SW_ENF_M_RELEASE;
+		break;
+	default:
+		return;
+	}
+	who = it->s ? (unsigned)(it->s - e->sensors) : SW_ENF_M_OPERATOR;
+	/* sensor_frame() answers a rate-limited request with EAGAIN; refuse() never does */
+	res = !it->status ? SW_ENF_M_ACCEPTED : it->status == EAGAIN ? SW_ENF_M_RATE_LIMITED : SW_ENF_M_REFUSED;
+	s->requests[who][op][res]++;
+}
+
+/*
+ * The metrics source: when a scrape waits, copy what it shows from the
+ * loop's own state (the set sizes counted from the entries, as `list` does)
+ * and publish.  Runs in the loop, so nothing here races the requests.
+ */
+static void metrics_poll(struct enf *e)
+{
+	struct sw_enf_metrics_snap *s;
+	uint64_t now = now_s();
+	uint32_t i;
+
+	if (!sw_enf_metrics_wanted(e->metrics))
+		return;
+	s = sw_enf_metrics_snap(e->metrics);
+	s->unknown_key = e->st.unknown_key;
+	s->forged = e->st.forged;
+	s->truncated = e->st.truncated;
+	s->oversized = e->st.oversized;
+	s->replayed = e->st.replayed;
+	s->stale = e->st.stale;
+	s->malformed = e->st.malformed;
+	s->restores = e->st.restores;
+	s->journal_errors = e->st.journal_errors;
+	s->transactions = e->st.batches;
+	s->transaction_retries = e->st.batch_retries;
+	s->merged = e->st.merged;
+	memset(s->set_elements, 0, sizeof(s->set_elements));
+	for (i = 0; i < e->nent; i++) {
+		const struct entry *x = &e->ent[i];
+
+		if (x->used && (!x->expires || x->expires > now))
+			s->set_elements[(x->kind == K_QUAR ? SW_ENF_M_QUAR4 : SW_ENF_M_BLOCK4) +
+					(x->ip.family == AF_INET6)]++;
+	}
+	s->max_elements = e->cfg.max_elements;
+	s->connections = 0;
+	for (i = 0; i < MAX_CONNS; i++)
+		s->connections += e->conns[i].fd >= 0;
+	sw_enf_metrics_publish(e->metrics);
+}
+
 static int run(struct enf *e)
 {
 	struct sw_nft_config nc = { e->cfg.table, e->cfg.hooks, e->cfg.priority };
@@ -1555,6 +1633,17 @@ static int run(struct enf *e)
 		logmsg("listen %s:%u / %s: %s", e->cfg.listen, e->cfg.port, e->cfg.control_socket,
 		       strerror(e->lfd < 0 ? -e->lfd : -e->cfd));
 		return 1;
+	}
+	if (e->cfg.metrics_listen[0]) {
+		char merr[256];
+
+		/* before the privilege drop and the seccomp filter; a bind failure stops the start */
+		e->metrics = sw_enf_metrics_new(&e->cfg, merr, sizeof(merr));
+		if (!e->metrics) {
+			logmsg("metrics: %s", merr);
+			return 1;
+		}
+		logmsg("metrics on http://%s/metrics", e->cfg.metrics_listen);
 	}
 	/*
 	 * Everything is open: from here the daemon needs CAP_NET_ADMIN for
@@ -1625,6 +1714,7 @@ static int run(struct enf *e)
 			if (check)
 				last_check = t;
 		}
+		metrics_poll(e);
 	}
 	logmsg("stopping; the table and its elements stay in place");
 	jr_sync(e);
@@ -1636,6 +1726,7 @@ static int run(struct enf *e)
 	unlink(e->cfg.control_socket);
 	if (e->jr)
 		fclose(e->jr);
+	sw_enf_metrics_free(e->metrics);
 	sw_nft_free(e->nft);
 	free(e->ent);
 	free(e->bucket);

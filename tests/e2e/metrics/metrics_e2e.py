@@ -576,7 +576,7 @@ control_socket: %s/ctl.sock
     check(int(stats["transactions"]) == value(fams, "sidewall_enforcer_transactions_total"),
           "transactions_total = stats transactions (%s)" % stats["transactions"])
     check(value(fams, "sidewall_enforcer_set_elements", set="block4") == 7 and
-          value(fams, "sidewall_enforcer_set_elements", set="quarantine4") == 1 and
+          value(fams, "sidewall_enforcer_set_elements", set="quar4") == 1 and
           value(fams, "sidewall_enforcer_set_elements") == int(stats["live"]),
           "set sizes: 7 blocks, 1 quarantine (live %s)" % stats["live"], text)
     out = sh("ip", "netns", "exec", nse, "nft", "-j", "list", "set", "inet", "sidewall", "block4")
