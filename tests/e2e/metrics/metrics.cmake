@@ -7,6 +7,11 @@ if(TARGET sidewall)
                    --sidewall $<TARGET_FILE:sidewall>)
   set_tests_properties(e2e_metrics_sensor PROPERTIES LABELS e2e SKIP_RETURN_CODE 77 TIMEOUT 180
                        RUN_SERIAL TRUE)
+  add_test(NAME e2e_metrics_inline
+           COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/e2e/metrics/metrics_e2e.py inline
+                   --sidewall $<TARGET_FILE:sidewall>)
+  set_tests_properties(e2e_metrics_inline PROPERTIES LABELS e2e SKIP_RETURN_CODE 77 TIMEOUT 180
+                       RUN_SERIAL TRUE)
 endif()
 if(TARGET sidewall-enforcer AND TARGET sw_enf_testclient)
   add_test(NAME e2e_metrics_enforcer

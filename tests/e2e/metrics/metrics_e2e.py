@@ -3,6 +3,7 @@
 """Prometheus endpoint end-to-end test (issue 13 item 3).  Needs root; exits 77 without it.
 
   metrics_e2e.py sensor --sidewall BIN
+  metrics_e2e.py inline --sidewall BIN
   metrics_e2e.py enforcer --enforcer BIN --client SW_ENF_TESTCLIENT
 
 sensor: namespaces a and b made here (names end in this process's PID),
@@ -17,6 +18,10 @@ compares the numbers with EVE's final stats record: the same packets,
 bytes, flows, alerts, kernel capture counters.  Also: / points to
 /metrics, 404 elsewhere, 405 for POST, the Content-Type, and a second
 sidewall on the same address exits non-zero naming the address.
+
+inline: sidewall -q 0:1 on a namespace's OUTPUT queue; one flow passes, one
+is dropped by a rule; verdicts per queue and drops by reason agree with
+EVE's ips stats.
 
 enforcer: sidewall-enforcer in a namespace of its own with metrics_listen
 on its loopback; a sensor (the test client) asks for blocks, some refused
@@ -452,6 +457,100 @@ metrics:
     return 0
 
 
+# ------------------------------------------------------------------ inline
+
+def inline(a):
+    nets = Netns()
+    work = tempfile.mkdtemp(prefix="swm-q.")
+    procs = []
+    try:
+        return inline_run(a, nets, work, procs)
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        nets.cleanup()
+        if not a.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def inline_run(a, nets, work, procs):
+    """sidewall -q 0:1 on a's OUTPUT (iptables NFQUEUE, as tests/e2e/inline's
+    fallback): one flow passes, one is dropped by a rule; verdicts, drops by
+    reason and per-queue counts on /metrics equal EVE's ips stats."""
+    nsa, nsb = "swmq-a-%d" % PID, "swmq-b-%d" % PID
+    nets.add(nsa)
+    nets.add(nsb)
+    da, db = "qa%d" % (PID % 100000), "qb%d" % (PID % 100000)
+    veth(nets, nsa, da, "10.79.2.1", nsb, db, "10.79.2.2")
+    queued = False
+    for ipt in ("iptables-nft", "iptables-legacy"):
+        if shutil.which(ipt) and run("ip", "netns", "exec", nsa, ipt, "-A", "OUTPUT", "-p", "udp", "-d", "10.79.2.2",
+                                     "--dport", "9999", "-j", "NFQUEUE", "--queue-balance", "0:1", "--queue-bypass",
+                                     check_rc=False).returncode == 0:
+            queued = True
+            break
+    if not queued:
+        print("SKIP: no NFQUEUE target in this kernel", file=sys.stderr)
+        return 77
+    rules = os.path.join(work, "q.rules")
+    with open(rules, "w") as f:
+        f.write('drop udp any any -> any 9999 (msg:"metrics e2e drop"; content:"METRICS-DROP"; sid:7700002; rev:1;)\n')
+    cfg = os.path.join(work, "sidewall.yaml")
+    with open(cfg, "w") as f:
+        f.write("default-log-dir: %s\noutputs:\n  - eve-log:\n      enabled: yes\n      filename: eve.json\n"
+                "      types: [alert, drop, flow, stats]\nmetrics:\n  listen: 127.0.0.1:9748\n" % work)
+    sink = subprocess.Popen(["ip", "netns", "exec", nsb, "python3", "-c", SINK, "10.79.2.2", "9999", "60"])
+    procs.append(sink)
+    serr = open(os.path.join(work, "sidewall.stderr"), "w+")
+    sw = subprocess.Popen(["ip", "netns", "exec", nsa, a.sidewall, "-c", cfg, "-S", rules, "-q", "0:1"],
+                          stdout=serr, stderr=serr)
+    procs.append(sw)
+
+    def err():
+        serr.flush()
+        with open(serr.name) as f:
+            return f.read()
+    check(wait_for(lambda: "inline on nfqueue" in err() or sw.poll() is not None, 30) and sw.poll() is None,
+          "sidewall -q 0:1 with metrics.listen starts", err())
+    base = "http://127.0.0.1:9748"
+
+    def send(n, marker, sport):
+        run("ip", "netns", "exec", nsa, "python3", "-c", SENDER, "10.79.2.2", "9999", str(n), marker, str(sport))
+    send(50, "plain", 40001)
+    send(1, "METRICS-DROP", 40002)
+    send(49, "plain", 40002)
+    time.sleep(1.5)
+    fams, text = get_metrics(nsa, base, "sidewall_", "inline")
+    promtool_check(text, "sidewall inline")
+    check(value(fams, "sidewall_build_info", mode="inline") == 1, "build_info says mode=\"inline\"")
+    check(value(fams, "sidewall_nfqueue_verdicts_total", verdict="accept") == 50 and
+          value(fams, "sidewall_nfqueue_verdicts_total", verdict="drop") == 50,
+          "50 accepted, 50 dropped", text)
+    check(value(fams, "sidewall_dropped_packets_total", reason="rules") == 1 and
+          value(fams, "sidewall_dropped_packets_total", reason="flow_drop") == 49,
+          "drops by reason: 1 by the rule, 49 of the dropped flow")
+    check(len(fams["sidewall_nfqueue_verdicts_total"]["samples"]) == 4, "verdicts per worker (queue) and verdict")
+    sw.send_signal(signal.SIGTERM)
+    sw.wait(timeout=30)
+    check(sw.returncode == 0, "sidewall -q stops cleanly", err())
+    stats = [json.loads(l)["stats"] for l in open(os.path.join(work, "eve.json")) if '"event_type":"stats"' in l]
+    st = stats[-1]
+    for key, eve, prom in [
+        ("ips.accepted", st["ips"]["accepted"], value(fams, "sidewall_nfqueue_verdicts_total", verdict="accept")),
+        ("ips.blocked", st["ips"]["blocked"], value(fams, "sidewall_nfqueue_verdicts_total", verdict="drop")),
+        ("ips.drop_reason.rules", st["ips"]["drop_reason"]["rules"],
+         value(fams, "sidewall_dropped_packets_total", reason="rules")),
+        ("ips.drop_reason.flow_drop", st["ips"]["drop_reason"]["flow_drop"],
+         value(fams, "sidewall_dropped_packets_total", reason="flow_drop")),
+        ("decoder.pkts", st["decoder"]["pkts"], value(fams, "sidewall_packets_total")),
+    ]:
+        check(eve == prom, "EVE stats %s = %d, /metrics says %d" % (key, eve, prom))
+    print("%d passed, 0 failed" % PASS)
+    return 0
+
+
 # ------------------------------------------------------------------ enforcer
 
 def enforcer(a):
@@ -598,7 +697,7 @@ control_socket: %s/ctl.sock
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", choices=["sensor", "enforcer"])
+    ap.add_argument("what", choices=["sensor", "inline", "enforcer"])
     ap.add_argument("--sidewall")
     ap.add_argument("--enforcer")
     ap.add_argument("--client")
@@ -611,7 +710,7 @@ def main():
         if not shutil.which(tool):
             print("SKIP: %s missing (scripts/setup.sh installs it)" % tool, file=sys.stderr)
             return 77
-    return sensor(a) if a.what == "sensor" else enforcer(a)
+    return {"sensor": sensor, "inline": inline, "enforcer": enforcer}[a.what](a)
 
 
 if __name__ == "__main__":
