@@ -312,12 +312,32 @@ while time.time() < end:
 
 # ------------------------------------------------------------------ sensor
 
-def sensor(a):
+def start_sidewall(procs, work, ns, sink_addr, ready, what, argv, sink_ns=None):
+    """A UDP sink on sink_addr:9999 (in sink_ns, default ns), then sidewall
+    (argv) in ns, until its stderr says @ready.  Returns (process, stderr reader)."""
+    procs.append(subprocess.Popen(["ip", "netns", "exec", sink_ns or ns, "python3", "-c", SINK, sink_addr, "9999",
+                                   "60"]))
+    serr = open(os.path.join(work, "sidewall.stderr"), "w+")
+    sw = subprocess.Popen(["ip", "netns", "exec", ns] + argv, stdout=serr, stderr=serr)
+    procs.append(sw)
+
+    def err():
+        serr.flush()
+        with open(serr.name) as f:
+            return f.read()
+    check(wait_for(lambda: ready in err() or sw.poll() is not None, 30) and sw.poll() is None,
+          "sidewall %s with metrics.listen starts" % what, err())
+    return sw, err
+
+
+def in_sandbox(body, a):
+    """Run body(a, nets, work, procs); whatever happens, kill its processes,
+    delete its namespaces and (unless --keep) its directory."""
     nets = Netns()
     work = tempfile.mkdtemp(prefix="swm-e2e.")
     procs = []
     try:
-        return sensor_run(a, nets, work, procs)
+        return body(a, nets, work, procs)
     finally:
         for p in procs:
             if p.poll() is None:
@@ -354,19 +374,8 @@ stats:
 metrics:
   listen: 127.0.0.1:%d
 """ % (work, port))
-    sink = subprocess.Popen(["ip", "netns", "exec", nsb, "python3", "-c", SINK, "10.79.0.2", "9999", "60"])
-    procs.append(sink)
-    serr = open(os.path.join(work, "sidewall.stderr"), "w+")
-    sw = subprocess.Popen(["ip", "netns", "exec", nsb, a.sidewall, "-c", cfg, "-S", rules, "-i", db, "-k", "none",
-                           "--threads", "2"], stdout=serr, stderr=serr)
-    procs.append(sw)
-
-    def err():
-        serr.flush()
-        with open(serr.name) as f:
-            return f.read()
-    check(wait_for(lambda: "capturing on" in err() or sw.poll() is not None, 30) and sw.poll() is None,
-          "sidewall -i with metrics.listen starts", err())
+    sw, err = start_sidewall(procs, work, nsb, "10.79.0.2", "capturing on", "-i",
+                             [a.sidewall, "-c", cfg, "-S", rules, "-i", db, "-k", "none", "--threads", "2"])
     check("metrics on http://127.0.0.1:%d/metrics" % port in err(), "sidewall names the metrics address", err())
     base = "http://127.0.0.1:%d" % port
 
@@ -459,22 +468,6 @@ metrics:
 
 # ------------------------------------------------------------------ inline
 
-def inline(a):
-    nets = Netns()
-    work = tempfile.mkdtemp(prefix="swm-q.")
-    procs = []
-    try:
-        return inline_run(a, nets, work, procs)
-    finally:
-        for p in procs:
-            if p.poll() is None:
-                p.kill()
-                p.wait()
-        nets.cleanup()
-        if not a.keep:
-            shutil.rmtree(work, ignore_errors=True)
-
-
 def inline_run(a, nets, work, procs):
     """sidewall -q 0:1 on a's OUTPUT (iptables NFQUEUE, as tests/e2e/inline's
     fallback): one flow passes, one is dropped by a rule; verdicts, drops by
@@ -501,19 +494,8 @@ def inline_run(a, nets, work, procs):
     with open(cfg, "w") as f:
         f.write("default-log-dir: %s\noutputs:\n  - eve-log:\n      enabled: yes\n      filename: eve.json\n"
                 "      types: [alert, drop, flow, stats]\nmetrics:\n  listen: 127.0.0.1:9748\n" % work)
-    sink = subprocess.Popen(["ip", "netns", "exec", nsb, "python3", "-c", SINK, "10.79.2.2", "9999", "60"])
-    procs.append(sink)
-    serr = open(os.path.join(work, "sidewall.stderr"), "w+")
-    sw = subprocess.Popen(["ip", "netns", "exec", nsa, a.sidewall, "-c", cfg, "-S", rules, "-q", "0:1"],
-                          stdout=serr, stderr=serr)
-    procs.append(sw)
-
-    def err():
-        serr.flush()
-        with open(serr.name) as f:
-            return f.read()
-    check(wait_for(lambda: "inline on nfqueue" in err() or sw.poll() is not None, 30) and sw.poll() is None,
-          "sidewall -q 0:1 with metrics.listen starts", err())
+    sw, err = start_sidewall(procs, work, nsa, "10.79.2.2", "inline on nfqueue", "-q 0:1",
+                             [a.sidewall, "-c", cfg, "-S", rules, "-q", "0:1"], sink_ns=nsb)
     base = "http://127.0.0.1:9748"
 
     def send(n, marker, sport):
@@ -552,22 +534,6 @@ def inline_run(a, nets, work, procs):
 
 
 # ------------------------------------------------------------------ enforcer
-
-def enforcer(a):
-    nets = Netns()
-    work = tempfile.mkdtemp(prefix="swm-enf.")
-    procs = []
-    try:
-        return enforcer_run(a, nets, work, procs)
-    finally:
-        for p in procs:
-            if p.poll() is None:
-                p.kill()
-                p.wait()
-        nets.cleanup()
-        if not a.keep:
-            shutil.rmtree(work, ignore_errors=True)
-
 
 def enforcer_run(a, nets, work, procs):
     nse, nss = "swm-enf-%d" % PID, "swm-sen-%d" % PID
@@ -710,7 +676,7 @@ def main():
         if not shutil.which(tool):
             print("SKIP: %s missing (scripts/setup.sh installs it)" % tool, file=sys.stderr)
             return 77
-    return {"sensor": sensor, "inline": inline, "enforcer": enforcer}[a.what](a)
+    return in_sandbox({"sensor": sensor_run, "inline": inline_run, "enforcer": enforcer_run}[a.what], a)
 
 
 if __name__ == "__main__":
