@@ -429,6 +429,18 @@ metrics:
                 "sidewall_defrag_fragments_total", "sidewall_dropped_packets_total"):
         check(fam in fams, "family %s is served" % fam)
 
+    # a reload that fails (no rule loads) keeps the running rules and says so
+    with open(rules, "w") as f:
+        f.write("this is not a rule\n")
+    sw.send_signal(signal.SIGHUP)
+    check(wait_for(lambda: "keeping the running rules" in err(), 30), "a broken reload is refused", err())
+    f2, _ = get_metrics(nsb, base, "sidewall_", "sidewall (after a failed reload)")
+    check(value(f2, "sidewall_rules_reloads_total", result="failure") == 1 and
+          value(f2, "sidewall_rules_last_reload_successful") == 0 and value(f2, "sidewall_rules_loaded") == 1 and
+          value(f2, "sidewall_rules_last_reload_success_timestamp_seconds") ==
+          value(fams, "sidewall_rules_last_reload_success_timestamp_seconds"),
+          "failed reload: reloads_total{result=\"failure\"} 1, last_reload_successful 0, still 1 rule loaded")
+
     # stop, then the final EVE stats record must say the same
     sw.send_signal(signal.SIGTERM)
     try:
