@@ -128,6 +128,7 @@ struct enf {
 	FILE *jr;
 	uint64_t jr_lines;
 	struct stats st;
+	struct sw_enf_metrics *metrics; /* NULL: metrics_listen not set */
 	struct conn conns[MAX_CONNS];
 	int lfd, cfd;
 	uint8_t out[4 + SW_PROTO_MAX_RESP];
@@ -143,7 +144,6 @@ struct enf {
 	struct sw_nft_op ops[BATCH_MAX];
 	int op_item[BATCH_MAX];
 	int op_err[BATCH_MAX];
-	struct sw_enf_metrics *metrics; /* NULL: metrics_listen not set */
 };
 
 static volatile sig_atomic_t stop;
@@ -953,7 +953,6 @@ static size_t round_commit(struct enf *e, size_t from, size_t to)
 
 static void answer(struct enf *e, const struct item *it);
 static void answers_out(struct enf *e);
-static void metrics_count(struct enf *e, const struct item *it);
 
 /*
  * Decide every pending request, fsync the journal once, then answer them
@@ -969,10 +968,8 @@ static void flush(struct enf *e)
 	while (i < e->npend)
 		i = round_commit(e, i, e->npend);
 	jr_sync(e);
-	for (i = 0; i < e->npend; i++) {
-		metrics_count(e, &e->pend[i]);
+	for (i = 0; i < e->npend; i++)
 		answer(e, &e->pend[i]);
-	}
 	answers_out(e);
 	e->npend = 0;
 }
@@ -1234,6 +1231,8 @@ static bool sensor_frame(struct enf *e, struct conn *c, const uint8_t *frame, si
 	return true;
 }
 
+static void metrics_count(struct enf *e, const struct item *it);
+
 /* Send the gathered answers: a pipelining sensor gets its batch in one write. */
 static void answers_out(struct enf *e)
 {
@@ -1249,6 +1248,7 @@ static void answer(struct enf *e, const struct item *it)
 	const struct conn *c;
 	int n;
 
+	metrics_count(e, it); /* every decided request passes here, the operator's too */
 	if (it->conn < 0 || !it->s)
 		return;
 	c = &e->conns[it->conn];
