@@ -719,21 +719,6 @@ static int threading_key(struct ctx *x, const char *path, const char *key,
 	return unknown(x, k, path);
 }
 
-static int stats_key(struct ctx *x, const char *path, const char *key,
-		     yaml_node_t *k, yaml_node_t *v, void *arg)
-{
-	bool dummy;
-
-	(void)arg;
-	if (!strcmp(key, "enabled")) /* stats are always collected; accepted for compatibility */
-		return get_bool(x, v, path, &dummy);
-	if (!strcmp(key, "interval"))
-		return get_uint(x, v, path, DAY, &x->c->stats_interval);
-	if (!strcmp(key, "threads"))
-		return get_bool(x, v, path, &x->c->stats_threads);
-	return unknown(x, k, path);
-}
-
 /* metrics: the Prometheus endpoint (docs/metrics.md); off unless listen is set */
 static int metrics_key(struct ctx *x, const char *path, const char *key,
 		       yaml_node_t *k, yaml_node_t *v, void *arg)
@@ -752,6 +737,21 @@ static int metrics_key(struct ctx *x, const char *path, const char *key,
 		}
 		return 0;
 	}
+	return unknown(x, k, path);
+}
+
+static int stats_key(struct ctx *x, const char *path, const char *key,
+		     yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+	bool dummy;
+
+	(void)arg;
+	if (!strcmp(key, "enabled")) /* stats are always collected; accepted for compatibility */
+		return get_bool(x, v, path, &dummy);
+	if (!strcmp(key, "interval"))
+		return get_uint(x, v, path, DAY, &x->c->stats_interval);
+	if (!strcmp(key, "threads"))
+		return get_bool(x, v, path, &x->c->stats_threads);
 	return unknown(x, k, path);
 }
 
