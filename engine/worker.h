@@ -21,14 +21,14 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include "capture/nfq.h"
+#include "engine/decode/decode.h"
 #include "engine/decode/defrag.h"
 #include "engine/detect/detect.h"
 #include "engine/output/eve.h"
 #include "engine/app/app.h"
 #include "engine/flow/flow.h"
-#include "engine/decode/decode.h"
 #include "engine/flow/stream.h"
-#include "capture/nfq.h"
 
 struct sw_enforce;
 
