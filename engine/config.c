@@ -15,6 +15,7 @@
  * flow.memcap becomes max_flows = memcap / SW_CONFIG_FLOW_COST.
  */
 #include "common/file.h"
+#include "common/hostport.h"
 #include "config.h"
 
 #include <errno.h>
@@ -798,6 +799,27 @@ static int threading_key(struct ctx *x, const char *path, const char *key,
 	return unknown(x, k, path);
 }
 
+/* metrics: the Prometheus endpoint (docs/metrics.md); off unless listen is set */
+static int metrics_key(struct ctx *x, const char *path, const char *key,
+		       yaml_node_t *k, yaml_node_t *v, void *arg)
+{
+	char host[256];
+	unsigned port;
+
+	(void)arg;
+	if (!strcmp(key, "listen")) {
+		if (get_str(x, v, path, &x->c->metrics_listen))
+			return -EINVAL;
+		if (sw_hostport_parse(x->c->metrics_listen, host, sizeof(host), &port) < 0) {
+			set_err(x, v, "'%s' expects HOST:PORT or [IPV6]:PORT, got '%.100s'", path,
+				x->c->metrics_listen);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	return unknown(x, k, path);
+}
+
 static int stats_key(struct ctx *x, const char *path, const char *key,
 		     yaml_node_t *k, yaml_node_t *v, void *arg)
 {
@@ -1371,6 +1393,8 @@ static int top_key(struct ctx *x, const char *path, const char *key,
 		return get_bool(x, v, path, &c->checksum_validation);
 	if (!strcmp(key, "stats"))
 		return walk_map(x, v, path, stats_key, NULL);
+	if (!strcmp(key, "metrics"))
+		return walk_map(x, v, path, metrics_key, NULL);
 	if (!strcmp(key, "flow"))
 		return walk_map(x, v, path, flow_key, NULL);
 	if (!strcmp(key, "defrag"))
@@ -1423,6 +1447,7 @@ void sw_config_free(struct sw_config *c)
 	free(c->pcap_ifaces);
 	free(c->pcap_bpf);
 	free(c->syslog_host);
+	free(c->metrics_listen);
 	free(c->syslog_hostname);
 	free(c->syslog_spool_dir);
 	free(c->enforce.key_file);

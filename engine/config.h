@@ -87,6 +87,7 @@ struct sw_config {
 	bool checksum_validation;         /* checksum-validation (Suricata: stream.checksum-validation) */
 	uint32_t stats_interval;          /* stats.interval seconds; 0 = only at exit */
 	bool stats_threads;               /* stats.threads: per-worker counters too (not in Suricata's schema) */
+	char *metrics_listen;             /* metrics.listen: HOST:PORT of the Prometheus endpoint; NULL = off */
 
 	struct sw_defrag_config defrag;   /* defrag.*: totals for the sensor; the engine gives each worker its share */
 	struct sw_decode_config decode;   /* decoder.*: max-layers, vxlan/geneve/teredo enabled and ports */

@@ -28,6 +28,7 @@
 #include "engine/output/syslog.h"
 #include "engine/output/enforce.h"
 #include "worker.h"
+#include "metrics.h"
 #include "cli.h"
 
 #ifndef SW_DATADIR
@@ -244,7 +245,12 @@ static double mono_s(void)
 
 static double t_main; /* mono_s() when main() began */
 
-static struct sw_detect *reload_rules(void *ctx);
+/* What a successful reload loaded (reload_rules() fills it). */
+struct reload_counts {
+	size_t loaded, rejected;
+};
+
+static struct sw_detect *reload_rules(struct reload_counts *rc);
 static const struct sw_cli *reload_opts;
 
 /* What the main thread does while a live or inline engine runs. */
@@ -256,7 +262,28 @@ struct housekeeping {
 	int64_t t0;                /* monotonic start, seconds */
 	uint32_t interval;         /* stats.interval; 0 = stats only at exit */
 	int64_t next_stats;
+	/* metrics (NULL = off) and what they say of reloads */
+	struct sw_engine_metrics *metrics;
+	struct sw_enforce *enforce;
+	uint64_t reloads_ok, reloads_failed;
+	bool last_reload_ok;
+	int64_t last_reload_usec, loaded_usec; /* wall clock */
 };
+
+static int64_t wall_usec(void);
+
+/* A scrape waiting gets a snapshot; otherwise one atomic load. */
+static void metrics_poll(struct housekeeping *h)
+{
+	struct sw_engine_metrics_info info = {
+		.rules_loaded = h->loaded, .rules_rejected = h->rejected,
+		.reloads_ok = h->reloads_ok, .reloads_failed = h->reloads_failed,
+		.last_reload_ok = h->last_reload_ok, .last_reload_usec = h->last_reload_usec,
+		.last_reload_success_usec = h->loaded_usec, .enforce = h->enforce, .eve = h->eve,
+	};
+
+	sw_engine_metrics_poll(h->metrics, &info);
+}
 
 static int64_t now_s(void);
 
@@ -278,12 +305,27 @@ static void housekeeping(void *arg)
 		if (rc < 0)
 			fprintf(stderr, "sidewall: SIGHUP: cannot reopen the EVE log (%s), still writing the old one\n",
 				strerror(-rc));
-		d = reload_rules(NULL);
-		if (d) {
-			sw_engine_swap_ruleset(h->eng, d);
-			sw_detect_put(d);
+		{
+			struct reload_counts counts;
+
+			d = reload_rules(&counts);
+			h->last_reload_usec = wall_usec();
+			h->last_reload_ok = d != NULL;
+			if (d) {
+				sw_engine_swap_ruleset(h->eng, d);
+				sw_detect_put(d);
+				h->loaded = counts.loaded;
+				h->rejected = counts.rejected;
+				h->loaded_usec = h->last_reload_usec;
+				h->reloads_ok++;
+			} else {
+				h->reloads_failed++;
+			}
 		}
 	}
+	/* after a stop request the workers may be closing their queues: no more reads */
+	if (!stop_requested)
+		metrics_poll(h);
 	if (h->interval && now >= h->next_stats) {
 		sw_engine_write_stats(h->eng, h->w, h->loaded, h->rejected, now - h->t0);
 		h->next_stats = now + h->interval;
@@ -532,7 +574,9 @@ struct run {
 	struct sw_syslog *slog;
 	struct sw_enforce *enf;
 	struct sw_engine *eng;
+	struct sw_engine_metrics *metrics; /* NULL = metrics.listen not set */
 	int64_t t0;
+	int64_t t0_wall;         /* wall clock of the start, microseconds */
 	bool stats;              /* stats records wanted */
 };
 
@@ -550,6 +594,7 @@ static int run_start(const struct sw_cli *o, struct loaded *l, struct sw_engine_
 
 	memset(r, 0, sizeof(*r));
 	r->t0 = now_s();
+	r->t0_wall = wall_usec();
 	r->stats = l->cfg->eve_enabled && (l->cfg->eve_types & SW_EVE_STATS);
 	r->d = sw_detect_new(l->rules, err, sizeof(err));
 	l->rules = NULL; /* owned by the detect engine now, even on failure */
@@ -592,6 +637,23 @@ static int run_start(const struct sw_cli *o, struct loaded *l, struct sw_engine_
 		fprintf(stderr, "sidewall: cannot start: %s\n", r->eng ? strerror(errno) : err);
 		return -1;
 	}
+	/*
+	 * Before the privilege drop (a port below 1024 needs it) and before
+	 * any packet: a bad metrics.listen fails the start, naming the address.
+	 */
+	if (l->cfg->metrics_listen) {
+		struct sw_engine_metrics_mode mm = {
+			.mode = ec->inline_mode ? "inline" : n_ifnames ? "passive" : "offline",
+			.inline_mode = ec->inline_mode, .ips = ec->ips, .defrag = ec->defrag.enabled,
+		};
+
+		r->metrics = sw_engine_metrics_new(l->cfg->metrics_listen, r->eng, &mm, err, sizeof(err));
+		if (!r->metrics) {
+			fprintf(stderr, "sidewall: metrics: %s\n", err);
+			return -1;
+		}
+		fprintf(stderr, "sidewall: metrics on http://%s/metrics\n", l->cfg->metrics_listen);
+	}
 	return 0;
 }
 
@@ -601,6 +663,7 @@ static struct housekeeping run_housekeeping(const struct run *r, const struct lo
 		.eng = r->eng, .eve = r->eve, .w = r->w, .loaded = l->n_loaded, .rejected = l->n_rejected,
 		.t0 = r->t0, .interval = r->stats ? l->cfg->stats_interval : 0,
 		.next_stats = r->t0 + l->cfg->stats_interval,
+		.metrics = r->metrics, .enforce = r->enf, .last_reload_ok = true, .loaded_usec = r->t0_wall,
 	};
 	return hk;
 }
@@ -615,6 +678,7 @@ static void run_report(struct run *r, const struct loaded *l)
 
 static void run_stop(struct run *r)
 {
+	sw_engine_metrics_free(r->metrics); /* first: its thread may wait on a snapshot */
 	sw_eve_writer_free(r->w);
 	sw_engine_free(r->eng);
 	/* After the workers (no more alerts), before the EVE sink its events go to. */
@@ -632,8 +696,9 @@ static int run_offline(const struct sw_cli *o, struct loaded *l)
 	struct run r;
 	char err[512];
 	int ret = 1;
-	uint64_t wire = 0;
+	uint64_t wire = 0, n_read = 0;
 	double t_read = 0;
+	struct housekeeping hk_files;
 
 	memset(&ec, 0, sizeof(ec));
 	ec.threads = thread_count(o, l->cfg);
@@ -655,6 +720,7 @@ static int run_offline(const struct sw_cli *o, struct loaded *l)
 		}
 	}
 	t_read = mono_s();
+	hk_files = run_housekeeping(&r, l);
 	for (unsigned i = 0; i < o->n_rfiles && !stop_requested; i++) {
 		struct sw_pcap *pc = sw_pcap_open_file(o->rfiles[i], err, sizeof(err));
 		struct sw_pcap_pkt pkt;
@@ -668,6 +734,9 @@ static int run_offline(const struct sw_cli *o, struct loaded *l)
 		while (!stop_requested && (rc = sw_pcap_next(pc, &pkt, err, sizeof(err))) == 1) {
 			wire += pkt.wirelen;
 			sw_engine_feed(r.eng, pkt.data, pkt.caplen, pkt.wirelen, pkt.ts_usec, sw_pcap_linktype(pc), i);
+			/* capture files have no housekeeping loop: a waiting scrape is served between packets */
+			if (!(++n_read & 1023))
+				metrics_poll(&hk_files);
 		}
 		sw_pcap_close(pc);
 		if (rc < 0) {
@@ -699,13 +768,12 @@ out:
  * SIGHUP: read config and rules again and compile them beside the running
  * ruleset.  Any failure keeps the old ruleset and says why.
  */
-static struct sw_detect *reload_rules(void *ctx)
+static struct sw_detect *reload_rules(struct reload_counts *rc)
 {
 	struct loaded l;
 	struct sw_detect *d = NULL;
 	char err[512];
 
-	(void)ctx;
 	fprintf(stderr, "sidewall: SIGHUP: reloading rules\n");
 	if (load_all(reload_opts, &l, stderr) < 0) {
 		fprintf(stderr, "sidewall: reload failed, keeping the running rules\n");
@@ -718,10 +786,13 @@ static struct sw_detect *reload_rules(void *ctx)
 	}
 	d = sw_detect_new(l.rules, err, sizeof(err));
 	l.rules = NULL;
-	if (!d)
+	if (!d) {
 		fprintf(stderr, "sidewall: reload failed (%s), keeping the running rules\n", err);
-	else
+	} else {
 		fprintf(stderr, "sidewall: reload: new ruleset active\n");
+		rc->loaded = l.n_loaded;
+		rc->rejected = l.n_rejected;
+	}
 out:
 	loaded_free(&l);
 	return d;

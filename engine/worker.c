@@ -450,7 +450,7 @@ static void maybe_swap(struct worker *w)
 	struct sw_engine *e = w->e;
 	uint64_t gen = atomic_load_explicit(&e->gen, memory_order_acquire);
 	struct sw_detect *d;
-	struct sw_detect_ctx *dc;
+	struct sw_detect_ctx *dc, *old;
 
 	if (gen == w->gen)
 		return;
@@ -464,8 +464,17 @@ static void maybe_swap(struct worker *w)
 	sw_detect_ctx_inherit_stats(dc, w->dc);
 	if (e->n > 1 && !e->cfg.inline_mode)
 		sw_detect_ctx_set_order(dc, order_wait, w);
-	sw_detect_ctx_free(w->dc);
+	/*
+	 * The swap is under swap_lock because the stats reader (the main
+	 * loop: stats records, metrics) reads w->dc from another thread and
+	 * must not read a context being freed.  Taken once per reload per
+	 * worker, never per packet.
+	 */
+	old = w->dc;
+	pthread_mutex_lock(&e->swap_lock);
 	w->dc = dc;
+	pthread_mutex_unlock(&e->swap_lock);
+	sw_detect_ctx_free(old);
 	w->gen = gen;
 }
 
@@ -1228,28 +1237,27 @@ uint64_t sw_engine_packets(const struct sw_engine *e)
 
 /* ---- stats ---- */
 
-struct totals {
-	struct sw_decode_stats ds;
-	struct sw_stream_stats ss;
-	struct sw_flow_stats fs;
-	struct sw_detect_stats dt;
-	struct sw_defrag_stats df;
-	uint64_t invalid_csum, scan_fail, fail_verdicts, flow_drops, rule_drops, rejects_sent, reject_errors;
-	uint64_t reasm_memuse;
-	struct sw_nfq_stats nfq;
-	uint64_t ctmark_sent, ctmark_failed;
-	struct sw_app_stats app;
-	uint64_t app_flows_tcp[SW_APP_N], app_flows_udp[SW_APP_N]; /* Suricata splits dns/failed by transport */
-};
+
+static void dt_add(struct sw_detect_stats *to, const struct sw_detect_stats *from)
+{
+	to->alerts += from->alerts;
+	to->suppressed += from->suppressed;
+	to->alert_overflow += from->alert_overflow;
+	to->candidates += from->candidates;
+	to->hs_matches += from->hs_matches;
+	to->scan_errors += from->scan_errors;
+	to->budget_exhausted += from->budget_exhausted;
+	to->pcre_errors += from->pcre_errors;
+	to->xform_nomem += from->xform_nomem;
+}
 
 /* Totals over workers [first, first + count). */
-static void sum_range(const struct sw_engine *e, unsigned first, unsigned count, struct totals *t)
+static void sum_range(struct sw_engine *e, unsigned first, unsigned count, struct sw_engine_totals *t)
 {
 	memset(t, 0, sizeof(*t));
 	for (unsigned i = first; i < first + count && i < e->n; i++) {
 		const struct worker *w = &e->w[i];
 		const struct sw_flow_stats *fs = sw_flow_table_stats(w->ft);
-		const struct sw_detect_stats *dt = sw_detect_ctx_stats(w->dc);
 
 		t->ds.pkts += w->ds.pkts;
 		t->ds.bytes += w->ds.bytes;
@@ -1331,12 +1339,10 @@ static void sum_range(const struct sw_engine *e, unsigned first, unsigned count,
 		t->fs.tcp_ssn_no_syn += fs->tcp_ssn_no_syn;
 		t->fs.tcp_invalid += fs->tcp_invalid;
 		t->fs.tcp_rst_ignored += fs->tcp_rst_ignored;
-		t->dt.alerts += dt->alerts;
-		t->dt.suppressed += dt->suppressed;
-		t->dt.alert_overflow += dt->alert_overflow;
-		t->dt.candidates += dt->candidates;
-		t->dt.hs_matches += dt->hs_matches;
-		t->dt.scan_errors += dt->scan_errors;
+		/* under swap_lock: a reload may be replacing (and freeing) the context */
+		pthread_mutex_lock(&e->swap_lock);
+		dt_add(&t->dt, sw_detect_ctx_stats(w->dc));
+		pthread_mutex_unlock(&e->swap_lock);
 		if (w->df) {
 			const struct sw_defrag_stats *df = sw_defrag_stats(w->df);
 
@@ -1383,7 +1389,7 @@ static void sum_range(const struct sw_engine *e, unsigned first, unsigned count,
 	}
 }
 
-static void sum(const struct sw_engine *e, struct totals *t)
+static void sum(struct sw_engine *e, struct sw_engine_totals *t)
 {
 	sum_range(e, 0, e->n, t);
 }
@@ -1430,7 +1436,7 @@ static bool is_suricata_event(const char *name)
 }
 
 /* The defragmenter's anomalies, in the decoder's ipv4 / ipv6 event groups (Suricata's names). */
-static void frag_events(struct sw_json *j, const char *proto, size_t len, const struct totals *t)
+static void frag_events(struct sw_json *j, const char *proto, size_t len, const struct sw_engine_totals *t)
 {
 	int v6;
 
@@ -1447,7 +1453,7 @@ static void frag_events(struct sw_json *j, const char *proto, size_t len, const 
 		sw_json_u64(j, "frag_invalid_length", t->df.frag_invalid_length);
 }
 
-static void decoder_events(struct sw_json *j, const struct totals *t)
+static void decoder_events(struct sw_json *j, const struct sw_engine_totals *t)
 {
 	const char *open_proto = NULL;
 	size_t open_len = 0;
@@ -1493,7 +1499,7 @@ static void app_error(struct sw_json *j, const char *proto, uint64_t parser, uin
 
 /* Suricata's stats.app_layer (flows per protocol, transactions) and stats.http (parser memory). */
 
-static void app_layer_stats(struct sw_json *j, const struct totals *t)
+static void app_layer_stats(struct sw_json *j, const struct sw_engine_totals *t)
 {
 	sw_json_obj(j, "app_layer");
 	sw_json_obj(j, "flow");
@@ -1542,7 +1548,7 @@ static void app_layer_stats(struct sw_json *j, const struct totals *t)
 void sw_engine_write_stats(struct sw_engine *e, struct sw_eve_writer *w, uint64_t rules_loaded,
 			   uint64_t rules_failed, int64_t uptime_s)
 {
-	struct totals t;
+	struct sw_engine_totals t;
 	struct sw_json *j;
 	uint64_t invalid = 0;
 
@@ -1666,7 +1672,7 @@ void sw_engine_write_stats(struct sw_engine *e, struct sw_eve_writer *w, uint64_
 		 */
 		sw_json_obj(j, "threads");
 		for (unsigned i = 0; i < e->n; i++) {
-			struct totals tt;
+			struct sw_engine_totals tt;
 			char name[16];
 
 			sum_range(e, i, 1, &tt);
@@ -1693,6 +1699,27 @@ void sw_engine_write_stats(struct sw_engine *e, struct sw_eve_writer *w, uint64_
 	sw_eve_writer_flush(w);
 }
 
+void sw_engine_totals(struct sw_engine *e, int worker, struct sw_engine_totals *t)
+{
+	if (worker < 0)
+		sum(e, t);
+	else
+		sum_range(e, (unsigned)worker, 1, t);
+}
+
+unsigned sw_engine_threads(const struct sw_engine *e)
+{
+	return e->n;
+}
+
+bool sw_engine_capture_stats(const struct sw_engine *e, uint64_t *packets, uint64_t *drops, uint64_t *ifdrops)
+{
+	*packets = e->cap_packets;
+	*drops = e->cap_drops;
+	*ifdrops = e->cap_ifdrops;
+	return e->have_capture_stats;
+}
+
 void sw_engine_set_capture_stats(struct sw_engine *e, uint64_t packets, uint64_t drops, uint64_t ifdrops)
 {
 	e->have_capture_stats = true;
@@ -1703,7 +1730,7 @@ void sw_engine_set_capture_stats(struct sw_engine *e, uint64_t packets, uint64_t
 
 void sw_engine_log_summary(struct sw_engine *e)
 {
-	struct totals t;
+	struct sw_engine_totals t;
 
 	sum(e, &t);
 	fprintf(stderr,

@@ -21,6 +21,7 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include "capture/nfq.h"
 #include "engine/decode/decode.h"
 #include "engine/decode/defrag.h"
 #include "engine/detect/detect.h"
@@ -103,6 +104,45 @@ int sw_engine_finish(struct sw_engine *e);
 /* Write one EVE stats record summing every worker (after sw_engine_finish()). */
 void sw_engine_write_stats(struct sw_engine *e, struct sw_eve_writer *w, uint64_t rules_loaded,
 			   uint64_t rules_failed, int64_t uptime_s);
+
+/*
+ * Every counter the workers keep, as EVE stats records, the exit summary
+ * and the metrics endpoint read them (one counting path for all three).
+ */
+struct sw_engine_totals {
+	struct sw_decode_stats ds;
+	struct sw_stream_stats ss;
+	struct sw_flow_stats fs;
+	struct sw_detect_stats dt; /* carried across reloads (sw_detect_ctx_inherit_stats) */
+	struct sw_defrag_stats df;
+	/*
+	 * invalid_csum: packets not inspected for a bad checksum; scan_fail:
+	 * detection failed; fail_verdicts: packets given the failure verdict;
+	 * flow_drops: packets of dropped flows; rule_drops: packets dropped
+	 * (or, simulating, that would be) by drop/reject rules.
+	 */
+	uint64_t invalid_csum, scan_fail, fail_verdicts, flow_drops, rule_drops, rejects_sent, reject_errors;
+	uint64_t reasm_memuse;
+	struct sw_nfq_stats nfq;   /* inline only */
+	uint64_t ctmark_sent, ctmark_failed; /* drop-connmark conntrack updates (inline) */
+	struct sw_app_stats app;
+	uint64_t app_flows_tcp[SW_APP_N], app_flows_udp[SW_APP_N]; /* Suricata splits dns/failed by transport */
+};
+
+/*
+ * Counters of worker @worker (0 .. threads - 1), or of every worker summed
+ * when @worker < 0, into @t.  For a thread that runs no packets (the main
+ * loop): counters are read while workers write them, each an aligned
+ * 64-bit word, so a reading is at worst a few packets stale, never torn;
+ * the detect counters are read under the lock a reload swaps them under.
+ */
+void sw_engine_totals(struct sw_engine *e, int worker, struct sw_engine_totals *t);
+
+/* Number of workers. */
+unsigned sw_engine_threads(const struct sw_engine *e);
+
+/* The kernel capture counters last set (live pcap); false if none were. */
+bool sw_engine_capture_stats(const struct sw_engine *e, uint64_t *packets, uint64_t *drops, uint64_t *ifdrops);
 
 /* Kernel capture counters (live pcap) for the next stats record: totals over every interface. */
 void sw_engine_set_capture_stats(struct sw_engine *e, uint64_t packets, uint64_t drops, uint64_t ifdrops);

@@ -44,6 +44,7 @@
 #include "common/harden.h"
 #include "ctl.h"
 #include "enforcer_config.h"
+#include "enforcer_metrics.h"
 #include "journal.h"
 #include "nft.h"
 #include "proto.h"
@@ -137,6 +138,7 @@ struct enf {
 	FILE *jr;
 	uint64_t jr_lines;
 	struct stats st;
+	struct sw_enf_metrics *metrics; /* NULL: metrics_listen not set */
 	struct conn conns[MAX_CONNS];
 	int lfd, cfd;
 	uint8_t out[4 + SW_PROTO_MAX_RESP];
@@ -1309,6 +1311,8 @@ static bool sensor_frame(struct enf *e, struct conn *c, const uint8_t *frame, si
 	return true;
 }
 
+static void metrics_count(struct enf *e, const struct item *it);
+
 /* Send the gathered answers: a pipelining sensor gets its batch in one write. */
 static void answers_out(struct enf *e)
 {
@@ -1324,6 +1328,7 @@ static void answer(struct enf *e, const struct item *it)
 	const struct conn *c;
 	int n;
 
+	metrics_count(e, it); /* every decided request passes here, the operator's too */
 	if (it->conn < 0 || !it->s)
 		return;
 	c = &e->conns[it->conn];
@@ -1705,6 +1710,79 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
+/* ---------- metrics (nft/enforcer_metrics.h) ---------- */
+
+/* An answered request, by sensor, operation and result, for /metrics. */
+static void metrics_count(struct enf *e, const struct item *it)
+{
+	struct sw_enf_metrics_snap *s = sw_enf_metrics_snap(e->metrics);
+	unsigned who, op, res;
+
+	if (!s)
+		return;
+	switch (it->req.op) {
+	case SW_OP_BLOCK:
+		op = SW_ENF_M_BLOCK;
+		break;
+	case SW_OP_UNBLOCK:
+		op = SW_ENF_M_UNBLOCK;
+		break;
+	case SW_OP_QUARANTINE:
+		op = SW_ENF_M_QUARANTINE;
+		break;
+	case SW_OP_RELEASE:
+		op = SW_ENF_M_RELEASE;
+		break;
+	default:
+		return;
+	}
+	who = it->s ? (unsigned)(it->s - e->sensors) : SW_ENF_M_OPERATOR;
+	/* sensor_frame() answers a rate-limited request with EAGAIN; refuse() never does */
+	res = !it->status ? SW_ENF_M_ACCEPTED : it->status == EAGAIN ? SW_ENF_M_RATE_LIMITED : SW_ENF_M_REFUSED;
+	s->requests[who][op][res]++;
+}
+
+/*
+ * The metrics source: when a scrape waits, copy what it shows from the
+ * loop's own state (the set sizes counted from the entries, as `list` does)
+ * and publish.  Runs in the loop, so nothing here races the requests.
+ */
+static void metrics_poll(struct enf *e)
+{
+	struct sw_enf_metrics_snap *s;
+	uint64_t now = now_s();
+	uint32_t i;
+
+	if (!sw_enf_metrics_wanted(e->metrics))
+		return;
+	s = sw_enf_metrics_snap(e->metrics);
+	s->unknown_key = e->st.unknown_key;
+	s->forged = e->st.forged;
+	s->truncated = e->st.truncated;
+	s->oversized = e->st.oversized;
+	s->replayed = e->st.replayed;
+	s->stale = e->st.stale;
+	s->malformed = e->st.malformed;
+	s->restores = e->st.restores;
+	s->journal_errors = e->st.journal_errors;
+	s->transactions = e->st.batches;
+	s->transaction_retries = e->st.batch_retries;
+	s->merged = e->st.merged;
+	memset(s->set_elements, 0, sizeof(s->set_elements));
+	for (i = 0; i < e->nent; i++) {
+		const struct entry *x = &e->ent[i];
+
+		if (x->used && (!x->expires || x->expires > now))
+			s->set_elements[(x->kind == K_QUAR ? SW_ENF_M_QUAR4 : SW_ENF_M_BLOCK4) +
+					(x->ip.family == AF_INET6)]++;
+	}
+	s->max_elements = e->cfg.max_elements;
+	s->connections = 0;
+	for (i = 0; i < MAX_CONNS; i++)
+		s->connections += e->conns[i].fd >= 0;
+	sw_enf_metrics_publish(e->metrics);
+}
+
 static int run(struct enf *e)
 {
 	struct sw_nft_config nc = { e->cfg.table, e->cfg.hooks, e->cfg.priority };
@@ -1771,6 +1849,17 @@ static int run(struct enf *e)
 		logmsg("listen %s:%u / %s: %s", e->cfg.listen, e->cfg.port, e->cfg.control_socket,
 		       strerror(e->lfd < 0 ? -e->lfd : -e->cfd));
 		return 1;
+	}
+	if (e->cfg.metrics_listen[0]) {
+		char merr[256];
+
+		/* before the privilege drop and the seccomp filter; a bind failure stops the start */
+		e->metrics = sw_enf_metrics_new(&e->cfg, merr, sizeof(merr));
+		if (!e->metrics) {
+			logmsg("metrics: %s", merr);
+			return 1;
+		}
+		logmsg("metrics on http://%s/metrics", e->cfg.metrics_listen);
 	}
 	/*
 	 * Everything is open: from here the daemon needs CAP_NET_ADMIN for
@@ -1841,6 +1930,7 @@ static int run(struct enf *e)
 			if (check)
 				last_check = t;
 		}
+		metrics_poll(e);
 	}
 	logmsg("stopping; the table and its elements stay in place");
 	jr_sync(e);
@@ -1852,6 +1942,7 @@ static int run(struct enf *e)
 	unlink(e->cfg.control_socket);
 	if (e->jr)
 		fclose(e->jr);
+	sw_enf_metrics_free(e->metrics);
 	sw_nft_free(e->nft);
 	free(e->pend);
 	free(e->ops);

@@ -16,6 +16,7 @@
 #include <yaml.h>
 
 #include "common/file.h"
+#include "common/hostport.h"
 #include "nft.h"
 
 void sw_enf_config_defaults(struct sw_enf_config *cfg)
@@ -144,6 +145,20 @@ static int get_str(struct parser *p, const char *key, char *dst, size_t len)
 		return fail(p, "'%s': %s is longer than %zu characters", key, found(p, q, sizeof(q)),
 			    len - 1);
 	memcpy(dst, s, strlen(s) + 1);
+	return 0;
+}
+
+/* metrics_listen: HOST:PORT or [IPV6]:PORT, checked here so -t catches a typo */
+static int get_listen(struct parser *p, const char *key, char *dst, size_t len)
+{
+	char host[256];
+	unsigned port;
+	int ret = get_str(p, key, dst, len);
+
+	if (ret)
+		return ret;
+	if (sw_hostport_parse(dst, host, sizeof(host), &port) < 0)
+		return fail(p, "'%s': '%s' is not HOST:PORT or [IPV6]:PORT", key, dst);
 	return 0;
 }
 
@@ -332,6 +347,8 @@ int sw_enf_config_load_string(const char *text, size_t len, const char *name,
 			ret = get_str(&p, key, cfg->listen, sizeof(cfg->listen));
 		else if (!strcmp(key, "port"))
 			ret = get_u32(&p, key, &v, 1, 65535), cfg->port = (uint16_t)v;
+		else if (!strcmp(key, "metrics_listen"))
+			ret = get_listen(&p, key, cfg->metrics_listen, sizeof(cfg->metrics_listen));
 		else if (!strcmp(key, "private_key_file"))
 			ret = get_str(&p, key, cfg->private_key_file, sizeof(cfg->private_key_file));
 		else if (!strcmp(key, "sensors"))

@@ -25,6 +25,7 @@ struct sw_enf_cidr {
 struct sw_enf_config {
 	char listen[64];
 	uint16_t port;
+	char metrics_listen[128]; /* Prometheus endpoint HOST:PORT; "" = off (docs/metrics.md) */
 	char private_key_file[256];
 	struct sw_enf_sensor_cfg sensors[SW_ENF_MAX_SENSORS];
 	size_t nsensors;

@@ -19,7 +19,7 @@ sw_fuzzer(fuzz_proto sw_enfproto)
 # The enforcer's parsers (config, journal line, control line): pure, so
 # that they are unit-tested and fuzzed without a daemon or a kernel.
 add_library(sw_enfparse STATIC nft/enforcer_config.c nft/journal.c nft/ctl.c)
-target_link_libraries(sw_enfparse PUBLIC sw_common sw_enfproto PkgConfig::YAML)
+target_link_libraries(sw_enfparse PUBLIC sw_common sw_prom sw_enfproto PkgConfig::YAML)
 sw_unit_test(test_enf_config sw_enfparse)
 sw_unit_test(test_enf_journal sw_enfparse)
 sw_unit_test(test_enf_ctl sw_enfparse)
@@ -29,8 +29,8 @@ sw_fuzzer(fuzz_enf_journal sw_enfparse)
 sw_fuzzer(fuzz_enf_ctl sw_enfparse)
 sw_fuzzer(fuzz_enf_import sw_enfparse)
 
-add_executable(sidewall-enforcer nft/enforcer.c)
-target_link_libraries(sidewall-enforcer PRIVATE sw_enfparse sw_nft sw_enfproto sw_common sw_harden
+add_executable(sidewall-enforcer nft/enforcer.c nft/enforcer_metrics.c)
+target_link_libraries(sidewall-enforcer PRIVATE sw_enfparse sw_nft sw_enfproto sw_common sw_harden sw_metrics_http
                       PkgConfig::SODIUM PkgConfig::MNL PkgConfig::NFTNL PkgConfig::YAML)
 
 # The sensor's side as a tool, for the end-to-end test and the benchmark.

@@ -6,6 +6,7 @@ PKGS=(
   build-essential cmake pkg-config clang
   libpcap-dev libnetfilter-queue-dev libmnl-dev libnftnl-dev libhyperscan-dev
   libpcre2-dev libyaml-dev libsodium-dev libcmocka-dev libssl-dev libhtp-dev
+  libmicrohttpd-dev curl prometheus  # the metrics endpoint; curl and promtool for its e2e test
   nftables iproute2 iptables tcpdump openssl netcat-openbsd procps jq rsyslog
   python3-scapy python3-yaml python3-jsonschema suricata-update
   debhelper dpkg-dev lintian man-db

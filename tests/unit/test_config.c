@@ -256,6 +256,20 @@ static void test_empty_is_default(void **state)
 	sw_config_free(d);
 }
 
+/* metrics.listen: off unless set; an address is kept as written (resolved at start) */
+static void test_metrics_listen(void **state)
+{
+	struct sw_config *c = NULL, *d = sw_config_default();
+	struct sw_config_error err;
+	(void)state;
+
+	assert_null(d->metrics_listen);
+	sw_config_free(d);
+	assert_int_equal(sw_config_load_string("metrics:\n  listen: \"[::1]:9748\"\n", "m.yaml", &c, &err), 0);
+	assert_string_equal(c->metrics_listen, "[::1]:9748");
+	sw_config_free(c);
+}
+
 static void test_missing_file(void **state)
 {
 	struct sw_config *c = (struct sw_config *)1;
@@ -414,6 +428,11 @@ static void test_errors(void **state)
 		{ "outputs:\n  - eve-log:\n      syslog:\n        facility: 24\n", 4, 19,
 		  "'outputs.eve-log.syslog.facility' is 24, more than the maximum 23" },
 		{ "- a\n- b\n", 1, 1, "'' expects a map" },
+		{ "metrics:\n  listen: 127.0.0.1\n", 2, 11,
+		  "'metrics.listen' expects HOST:PORT or [IPV6]:PORT, got '127.0.0.1'" },
+		{ "metrics:\n  listen: ::1:9748\n", 2, 11,
+		  "'metrics.listen' expects HOST:PORT or [IPV6]:PORT, got '::1:9748'" },
+		{ "metrics:\n  port: 9748\n", 2, 3, "unknown key 'metrics.port'" },
 #define HTP "app-layer:\n  protocols:\n    http:\n      libhtp:\n        default-config:\n"
 		{ "app-layer:\n  protocol: {}\n", 2, 3, "unknown key 'app-layer.protocol'" },
 		{ "app-layer:\n  protocols:\n    http2: {enabled: yes}\n", 3, 5,
@@ -484,6 +503,7 @@ int main(void)
 		cmocka_unit_test(test_shipped_equals_default),
 		cmocka_unit_test(test_every_key),
 		cmocka_unit_test(test_empty_is_default),
+		cmocka_unit_test(test_metrics_listen),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_decoder),

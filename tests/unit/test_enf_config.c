@@ -71,6 +71,9 @@ static void test_small(void **state)
 	/* empty: the defaults */
 	assert_int_equal(load("", err, sizeof(err)), 0);
 	assert_int_equal(cfg.port, 7447);
+	assert_string_equal(cfg.metrics_listen, ""); /* metrics off by default */
+	assert_int_equal(load("metrics_listen: \"[::1]:9749\"\n", err, sizeof(err)), 0);
+	assert_string_equal(cfg.metrics_listen, "[::1]:9749");
 	assert_int_equal(cfg.hooks, SW_NFT_HOOK_INPUT | SW_NFT_HOOK_FORWARD);
 	/* default_ttl is clamped to max_ttl, priority may be negative, hooks replace */
 	assert_int_equal(load("max_ttl: 60\ndefault_ttl: 600\npriority: -1000\nhooks: [output]\n"
@@ -90,6 +93,8 @@ struct bad {
 
 static const struct bad bads[] = {
 	{ "port: 0\n", "t.yaml:1: 'port': '0' is not a number in 1..65535" },
+	{ "metrics_listen: 127.0.0.1\n", "t.yaml:1: 'metrics_listen': '127.0.0.1' is not HOST:PORT or [IPV6]:PORT" },
+	{ "metrics_listen: \"127.0.0.1:0\"\n", "'metrics_listen': '127.0.0.1:0' is not HOST:PORT" },
 	{ "\n\nport: 65536\n", "t.yaml:3: 'port': '65536' is not a number" },
 	{ "port: 12abc\n", "t.yaml:1: 'port': '12abc' is not a number" },
 	{ "port: [1]\n", "t.yaml:1: 'port' must be a number, not a list" },
