@@ -30,40 +30,23 @@
 
 int sw_hostbits_init(struct hb_table *t, uint32_t size)
 {
-	int err;
+	void *e = NULL;
+	int err = sw_locked_table_init(&e, sizeof(*t->e), size, &t->lock);
 
-	t->e = calloc(size, sizeof(*t->e));
-	if (!t->e)
-		return -ENOMEM;
+	t->e = e;
 	t->mask = size - 1;
 	t->evicted = 0;
-	err = pthread_mutex_init(&t->lock, NULL);
-	if (err) {
-		free(t->e);
-		t->e = NULL;
-		return -err;
-	}
-	return 0;
+	return err;
 }
 
 void sw_hostbits_fini(struct hb_table *t)
 {
-	if (!t->e)
-		return;
-	pthread_mutex_destroy(&t->lock);
-	free(t->e);
-	t->e = NULL;
+	void *e = t->e;
+
+	sw_locked_table_fini(&e, &t->lock);
+	t->e = e;
 }
 
-static uint32_t mix(uint32_t h, const void *p, size_t n)
-{
-	const uint8_t *b = p;
-
-	/* FNV-1a: the key is attacker-influenced, but a collision only costs a probe or an eviction. */
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * 16777619u;
-	return h;
-}
 
 static int ip_cmp(const struct sw_ip *a, const struct sw_ip *b)
 {
@@ -107,12 +90,12 @@ static bool same(const struct hb_entry *x, const struct hb_entry *y)
  */
 static struct hb_entry *find(struct hb_table *t, const struct hb_entry *k, int64_t now, bool make, bool *fresh)
 {
-	uint32_t h = mix(2166136261u, &k->kind, sizeof(k->kind));
+	uint32_t h = sw_fnv1a(2166136261u, &k->kind, sizeof(k->kind));
 	struct hb_entry *freeslot = NULL, *victim = NULL;
 
-	h = mix(h, &k->id, sizeof(k->id));
-	h = mix(h, &k->a, sizeof(k->a));
-	h = mix(h, &k->b, sizeof(k->b));
+	h = sw_fnv1a(h, &k->id, sizeof(k->id));
+	h = sw_fnv1a(h, &k->a, sizeof(k->a));
+	h = sw_fnv1a(h, &k->b, sizeof(k->b));
 	for (uint32_t i = 0; i < PROBE; i++) {
 		struct hb_entry *s = &t->e[(h + i) & t->mask];
 		bool live = s->kind != HB_FREE && s->expire_usec >= now;

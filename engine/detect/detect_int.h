@@ -105,6 +105,24 @@ struct thr_entry {
 	int64_t timeout_usec; /* rate_filter: start of the new action, -1 none */
 };
 
+/*
+ * The shared tables (thresholds, host and pair bits): entries calloc'ed,
+ * @size a power of two, one lock; 0 or -errno.  _fini accepts a table
+ * whose _init failed.
+ */
+int sw_locked_table_init(void **e, size_t elem, uint32_t size, pthread_mutex_t *lock);
+void sw_locked_table_fini(void **e, pthread_mutex_t *lock);
+
+/* FNV-1a over @n bytes from @h: keys are attacker-influenced, but a collision only costs a probe or an eviction. */
+static inline uint32_t sw_fnv1a(uint32_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 16777619u;
+	return h;
+}
+
 struct thr_table {
 	pthread_mutex_t lock;
 	struct thr_entry *e;

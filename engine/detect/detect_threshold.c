@@ -30,42 +30,50 @@
 
 #define PROBE 16 /* slots examined before evicting */
 
-int sw_thr_init(struct thr_table *t, uint32_t size)
+int sw_locked_table_init(void **e, size_t elem, uint32_t size, pthread_mutex_t *lock)
 {
 	int err;
 
-	t->e = calloc(size, sizeof(*t->e));
-	if (!t->e)
+	*e = calloc(size, elem);
+	if (!*e)
 		return -ENOMEM;
-	t->mask = size - 1;
-	t->evicted = 0;
-	err = pthread_mutex_init(&t->lock, NULL);
+	err = pthread_mutex_init(lock, NULL);
 	if (err) {
-		free(t->e);
-		t->e = NULL;
+		free(*e);
+		*e = NULL;
 		return -err;
 	}
 	return 0;
 }
 
+void sw_locked_table_fini(void **e, pthread_mutex_t *lock)
+{
+	if (!*e)
+		return;
+	pthread_mutex_destroy(lock);
+	free(*e);
+	*e = NULL;
+}
+
+int sw_thr_init(struct thr_table *t, uint32_t size)
+{
+	void *e = NULL;
+	int err = sw_locked_table_init(&e, sizeof(*t->e), size, &t->lock);
+
+	t->e = e;
+	t->mask = size - 1;
+	t->evicted = 0;
+	return err;
+}
+
 void sw_thr_fini(struct thr_table *t)
 {
-	if (!t->e)
-		return;
-	pthread_mutex_destroy(&t->lock);
-	free(t->e);
-	t->e = NULL;
+	void *e = t->e;
+
+	sw_locked_table_fini(&e, &t->lock);
+	t->e = e;
 }
 
-static uint32_t mix(uint32_t h, const void *p, size_t n)
-{
-	const uint8_t *b = p;
-
-	/* FNV-1a: the key is attacker-influenced, but a collision only costs a probe or an eviction. */
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * 16777619u;
-	return h;
-}
 
 /*
  * The entry of rule @ri, @kind and @track for @p, created if absent
@@ -104,11 +112,11 @@ static struct thr_entry *lookup(struct thr_table *t, uint32_t ri, int kind, enum
 		key.flow_id = p->flow->flow_id;
 		break;
 	}
-	h = mix(2166136261u, &key.rule, sizeof(key.rule));
-	h = mix(h, &key.kind, 1);
-	h = mix(h, &key.a, sizeof(key.a));
-	h = mix(h, &key.b, sizeof(key.b));
-	h = mix(h, &key.flow_id, sizeof(key.flow_id));
+	h = sw_fnv1a(2166136261u, &key.rule, sizeof(key.rule));
+	h = sw_fnv1a(h, &key.kind, 1);
+	h = sw_fnv1a(h, &key.a, sizeof(key.a));
+	h = sw_fnv1a(h, &key.b, sizeof(key.b));
+	h = sw_fnv1a(h, &key.flow_id, sizeof(key.flow_id));
 
 	for (uint32_t i = 0; i < PROBE; i++) {
 		struct thr_entry *s = &t->e[(h + i) & t->mask];
