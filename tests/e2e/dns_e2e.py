@@ -39,7 +39,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import offline  # noqa: E402
-from offline import R, Runner, check_events, event_set, ev_key, flow_key, rev_key  # noqa: E402
+from offline import R, same_events, Runner, check_events, event_set, ev_key, flow_key, rev_key  # noqa: E402
 
 CAPTURE = "dns.pcap"
 DNS_KEYS = ["version", "type", "tx_id", "id", "flags", "qr", "aa", "tc", "rd", "ra", "z", "opcode", "rcode",
@@ -199,16 +199,6 @@ def check_app(label, events, exp):
 	R.check("%s: stats.app_layer flow.dns_udp/dns_tcp/failed_udp/failed_tcp, tx.dns_udp/dns_tcp, "
 		"error.dns_udp.parser (the pointer loop) exact" % label, got == want,
 		"\n".join("%s: expected %r, got %r" % (k, want[k], got[k]) for k in sorted(want) if want[k] != got[k]))
-
-
-def same_events(label, sets):
-	for nt in (2, 4):
-		if 1 in sets and nt in sets:
-			d1, dn = sets[1] - sets[nt], sets[nt] - sets[1]
-			R.check("%s: same events (ignoring order, flow_id, stats) with --threads 1 and %d" % (label, nt),
-				not d1 and not dn,
-				"\n".join(["only with 1 thread: " + k[:300] for k in list(d1)[:5]] +
-					  ["only with %d threads: " % nt + k[:300] for k in list(dn)[:5]]))
 
 
 def main():

@@ -33,7 +33,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import offline  # noqa: E402
-from offline import R, Runner, check_events, event_set, ev_key, flow_key, rev_key, merge_expected  # noqa: E402
+from offline import R, same_events, Runner, check_events, event_set, ev_key, flow_key, rev_key, merge_expected  # noqa: E402
 
 CAPTURES = ["http.pcap", "http_v6.pcap"]
 # The fields of the "http" object (Suricata's EveHttpLogJSONBasic + Extended);
@@ -266,16 +266,6 @@ def main():
 
 	print("%d passed, %d failed" % (R.passed, R.failed))
 	return 1 if R.failed else 0
-
-
-def same_events(label, sets):
-	for nt in (2, 4):
-		if 1 in sets and nt in sets:
-			d1, dn = sets[1] - sets[nt], sets[nt] - sets[1]
-			R.check("%s: same events (ignoring order, flow_id, stats) with --threads 1 and %d" % (label, nt),
-				not d1 and not dn,
-				"\n".join(["only with 1 thread: " + k[:300] for k in list(d1)[:5]] +
-					  ["only with %d threads: " % nt + k[:300] for k in list(dn)[:5]]))
 
 
 if __name__ == "__main__":

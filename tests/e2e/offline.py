@@ -329,6 +329,17 @@ def event_set(events):
 	return out
 
 
+def same_events(label, sets, what="events"):
+	"""@sets: thread count -> event_set() of a run; the 2- and 4-thread runs must equal the 1-thread one."""
+	for nt in (2, 4):
+		if 1 in sets and nt in sets:
+			d1, dn = sets[1] - sets[nt], sets[nt] - sets[1]
+			R.check("%s: same %s (ignoring order, flow_id, stats) with --threads 1 and %d" % (label, what, nt),
+				not d1 and not dn,
+				"\n".join(["only with 1 thread: " + k[:300] for k in list(d1)[:5]] +
+					  ["only with %d threads: " % nt + k[:300] for k in list(dn)[:5]]))
+
+
 def one_line_reason(label, rc, stderr):
 	lines = [ln for ln in stderr.splitlines() if ln.strip()]
 	R.check("%s: exits non-zero with a one-line reason" % label, rc not in (0, None) and len(lines) == 1,

@@ -56,7 +56,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import offline  # noqa: E402
-from offline import R, Runner, event_set, ev_key, norm_ip, rev_key  # noqa: E402
+from offline import R, same_events, Runner, event_set, ev_key, norm_ip, rev_key  # noqa: E402
 
 # In capture-time order, so one run over all of them reads a monotonic clock.
 PCAPS = ["tls-12.pcap", "tls-13.pcap", "tls-nosni.pcap", "tls-10.pcap", "tls-frag.pcap"]
@@ -298,16 +298,6 @@ def check_T(a, work, rules, n):
 			"exit %d, output:\n%s" % (p.returncode, "\n".join(out[-10:])))
 
 
-def same_events(label, sets):
-	for nt in (2, 4):
-		if 1 in sets and nt in sets:
-			d1, dn = sets[1] - sets[nt], sets[nt] - sets[1]
-			R.check("%s: same alert, tls and flow events (ignoring order, flow_id, stats) with --threads 1 and %d"
-				% (label, nt), not d1 and not dn,
-				"\n".join(["only with 1 thread: " + k[:300] for k in list(d1)[:5]] +
-					  ["only with %d threads: " % nt + k[:300] for k in list(dn)[:5]]))
-
-
 # ------------------------------------------------------------------ live
 
 def sh(*args, timeout=15):
@@ -514,7 +504,7 @@ def main():
 				if rc == 0:
 					check_run(label, ev, [p], expected, rules, True, True)
 					sets[p][nt] = event_set(ev)
-			same_events(p, sets[p])
+			same_events(p, sets[p], "alert, tls and flow events")
 
 		# Fingerprints in the records: auto without ja3/ja4 rules, yes, ja3 only.
 		allp = []

@@ -32,7 +32,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import offline  # noqa: E402
-from offline import R, Runner, check_events, event_set, ev_key, flow_key  # noqa: E402
+from offline import R, same_events, Runner, check_events, event_set, ev_key, flow_key  # noqa: E402
 
 EVE = """outputs:
   - eve-log:
@@ -94,16 +94,6 @@ def check_tunnels(label, events, exp):
 	nonzero = ["%s.%s=%d" % (g, k, v) for g, o in evs.items() if isinstance(o, dict) for k, v in o.items() if v]
 	R.check("%s: no decoder event, stats.decoder.invalid 0" % label, not nonzero and dec.get("invalid") == 0,
 		"events: %s, invalid %r" % (", ".join(nonzero), dec.get("invalid")))
-
-
-def same_events(label, sets):
-	for nt in (2, 4):
-		if 1 in sets and nt in sets:
-			d1, dn = sets[1] - sets[nt], sets[nt] - sets[1]
-			R.check("%s: same events (ignoring order, flow_id, stats) with --threads 1 and %d" % (label, nt),
-				not d1 and not dn,
-				"\n".join(["only with 1 thread: " + k[:300] for k in list(d1)[:5]] +
-					  ["only with %d threads: " % nt + k[:300] for k in list(dn)[:5]]))
 
 
 def main():
