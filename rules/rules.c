@@ -300,7 +300,8 @@ out:
 	return ret;
 }
 
-int sw_rules_load_threshold_file(struct sw_rules *r, const char *path)
+/* @path read whole (at most 1 GiB: far above any rule set, ET Open is ~50 MB, still a bound), then @load'ed. */
+static int load_path(struct sw_rules *r, const char *path, int (*load)(struct sw_rules *, const char *, const char *))
 {
 	char *buf;
 	size_t len;
@@ -311,26 +312,19 @@ int sw_rules_load_threshold_file(struct sw_rules *r, const char *path)
 	ret = sw_read_file(path, (size_t)1 << 30, &buf, &len);
 	if (ret < 0)
 		return ret;
-	ret = sw_rules_load_threshold_string(r, buf, path);
+	ret = load(r, buf, path);
 	free(buf);
 	return ret;
 }
 
+int sw_rules_load_threshold_file(struct sw_rules *r, const char *path)
+{
+	return load_path(r, path, sw_rules_load_threshold_string);
+}
+
 int sw_rules_load_file(struct sw_rules *r, const char *path)
 {
-	char *buf;
-	size_t len;
-	int ret;
-
-	if (!r || !path)
-		return -EINVAL;
-	/* 1 GiB: far above any rule set (ET Open is ~50 MB), still a bound. */
-	ret = sw_read_file(path, (size_t)1 << 30, &buf, &len);
-	if (ret < 0)
-		return ret;
-	ret = sw_rules_load_string(r, buf, path);
-	free(buf);
-	return ret;
+	return load_path(r, path, sw_rules_load_string);
 }
 
 int rules_name_id(struct sw_rules *r, enum rules_nt t, const char *name, size_t len, size_t max)
