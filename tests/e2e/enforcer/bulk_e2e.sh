@@ -31,27 +31,13 @@ cleanup() {
 }
 trap cleanup EXIT
 trap "exit 1" INT TERM
-fail() {
-	echo "FAIL: $*" >&2
-	echo "--- enforcer log" >&2; tail -n 30 "$D/enf.log" >&2 || true
-	exit 1
-}
-pass=0
-ok() { echo "ok: $*"; pass=$((pass + 1)); }
+. "$(dirname "$0")/lib.sh" # fail, ok, set_elems
 
 ip netns add "$E" || { echo "SKIP: cannot create a namespace" >&2; exit 77; }
 ip -n "$E" link set lo up
 
 # elements of a set, one "addr/len" or "addr" a line
-elems() {
-	ip netns exec $E nft -j list set inet sidewall "$1" | python3 -c '
-import json, sys
-for o in json.load(sys.stdin)["nftables"]:
-    for e in o.get("set", {}).get("elem", []):
-        v = e["elem"]["val"] if isinstance(e, dict) and "elem" in e else e
-        if isinstance(v, dict) and "prefix" in v: v = "%s/%d" % (v["prefix"]["addr"], v["prefix"]["len"])
-        print(v)'
-}
+elems() { set_elems "$E" "$1" | cut -d" " -f1; }
 count() { elems "$1" | wc -l; }
 count_in() { grep -c -- "$2" <<<"$(elems "$1")" || true; }
 

@@ -29,13 +29,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap "exit 1" INT TERM
-fail() {
-	echo "FAIL: $*" >&2
-	echo "--- enforcer log" >&2; tail -n 30 "$D/enf.log" >&2 || true
-	exit 1
-}
-pass=0
-ok() { echo "ok: $*"; pass=$((pass + 1)); }
+. "$(dirname "$0")/lib.sh" # fail, ok, set_elems
 
 for ns in $A $E $L $N; do
 	ip netns add "$ns" || { echo "SKIP: cannot create namespaces" >&2; exit 77; }
@@ -70,16 +64,7 @@ import socket, sys
 try: socket.create_connection(("10.77.2.2", 8080), timeout=0.5).close()
 except OSError: sys.exit(1)'
 }
-elems() { # "addr timeout" lines of block4
-	ip netns exec $E nft -j list set inet sidewall block4 | python3 -c '
-import json, sys
-for o in json.load(sys.stdin)["nftables"]:
-    for e in o.get("set", {}).get("elem", []):
-        v = e["elem"]["val"] if isinstance(e, dict) and "elem" in e else e
-        t = e["elem"].get("timeout", 0) if isinstance(e, dict) and "elem" in e else 0
-        if isinstance(v, dict): v = "%s/%d" % (v["prefix"]["addr"], v["prefix"]["len"])
-        print(v, t)'
-}
+elems() { set_elems "$E" block4; } # "addr timeout" lines of block4
 has() { grep -q -- "$1" <<<"$(elems)"; }
 ttl_of() { awk -v a="$1" '$1 == a { print $2 }' <<<"$(elems)"; }
 
