@@ -800,6 +800,17 @@ int sw_stream_packet(const struct sw_packet *p, uint32_t window, const struct sw
 		s->in_sync = true;
 		s->tail_len = 0;
 	}
+	if (len && s->in_sync && s->fin && seq_lt(s->next_seq, seq + len)) {
+		/*
+		 * Bytes past the FIN: a receiver that took the FIN drops them
+		 * (Linux), so they are not stream data here either.  Appended,
+		 * they sat one sequence number off in the tail (the FIN's number
+		 * has no byte) and every later overlap resolved against the wrong
+		 * bytes (fuzz_stream).  What comes before next_seq stays a
+		 * retransmission, as before.
+		 */
+		len = seq_lt(seq, s->next_seq) ? s->next_seq - seq : 0;
+	}
 	if (len && s->in_sync && s->depth_reached) {
 		/* Past stream.reassembly.depth: follow the sequence numbers, inspect nothing. */
 		if (seq_lt(s->next_seq, seq + len))
