@@ -259,6 +259,19 @@ static void test_random_segments(void **state)
 
 #define HWIN 16
 
+/* A fresh TCP session over @tails (two HWIN-byte tails), its counters zeroed, and @p one of its packets. */
+static void held_session(struct sw_flow *f, struct sw_stream_stats *st, struct sw_packet *p, uint8_t *tails)
+{
+	memset(f, 0, sizeof(*f));
+	memset(st, 0, sizeof(*st));
+	f->stream[0].tail = tails;
+	f->stream[1].tail = tails + HWIN;
+	memset(p, 0, sizeof(*p));
+	p->flow = f;
+	p->proto = 6;
+	p->l4_ok = true;
+}
+
 /* One segment with a pool: held (no bytes inspected), bare, or a stream view. */
 enum hkind { H_STREAM, H_HELD, H_BARE };
 
@@ -384,14 +397,7 @@ static void run_hcase(const struct hcase *c)
 
 	assert_non_null(pool);
 	gapbuf[0] = 0;
-	memset(&f, 0, sizeof(f));
-	memset(&st, 0, sizeof(st));
-	f.stream[0].tail = tails;
-	f.stream[1].tail = tails + HWIN;
-	memset(&p, 0, sizeof(p));
-	p.flow = &f;
-	p.proto = 6;
-	p.l4_ok = true;
+	held_session(&f, &st, &p, tails);
 	p.to_server = true;
 	p.tcp_flags = SW_TCP_SYN;
 	p.tcp_seq = c->isn;
@@ -493,14 +499,7 @@ static void test_random_held(void **state)
 
 	(void)state;
 	assert_non_null(pool);
-	memset(&f, 0, sizeof(f));
-	memset(&st, 0, sizeof(st));
-	f.stream[0].tail = tails;
-	f.stream[1].tail = tails + HWIN;
-	memset(&p, 0, sizeof(p));
-	p.flow = &f;
-	p.proto = 6;
-	p.l4_ok = true;
+	held_session(&f, &st, &p, tails);
 	p.to_server = true;
 	p.tcp_flags = SW_TCP_SYN;
 	p.tcp_seq = isn;
@@ -561,14 +560,7 @@ static void test_small_segments_share_units(void **state)
 
 	(void)state;
 	assert_non_null(pool);
-	memset(&f, 0, sizeof(f));
-	memset(&st, 0, sizeof(st));
-	f.stream[0].tail = tails;
-	f.stream[1].tail = tails + HWIN;
-	memset(&p, 0, sizeof(p));
-	p.flow = &f;
-	p.proto = 6;
-	p.l4_ok = true;
+	held_session(&f, &st, &p, tails);
 	p.to_server = true;
 	p.tcp_flags = SW_TCP_SYN;
 	p.tcp_seq = isn;
@@ -648,14 +640,7 @@ static void test_policies(void **state)
 
 			print_message("shape %s, policy %s\n", pshapes[i].name, sw_stream_policy_name(pol));
 			assert_non_null(pool);
-			memset(&f, 0, sizeof(f));
-			memset(&st, 0, sizeof(st));
-			f.stream[0].tail = tails;
-			f.stream[1].tail = tails + HWIN;
-			memset(&p, 0, sizeof(p));
-			p.flow = &f;
-			p.proto = 6;
-			p.l4_ok = true;
+			held_session(&f, &st, &p, tails);
 			p.to_server = true;
 			p.tcp_flags = SW_TCP_SYN;
 			p.tcp_seq = 1000;
