@@ -63,7 +63,10 @@ dpkg-deb -I $SW | grep -q '^ Depends:.*libhyperscan5' && ok "shlibs dependencies
 # shellcheck disable=SC2086
 dpkg-deb -e $SW "$T/ctl" && grep -q systemd-sysusers "$T/ctl/postinst" && ok "postinst creates the system user" ||
 	bad "postinst does not create the user"
-grep -q "deb-systemd-helper enable" "$T/ctl/postinst" && ! grep -q "deb-systemd-invoke start" "$T/ctl/postinst" &&
+# dh_installsystemd --no-enable: enable only if it was enabled before (the
+# debian-installed guard); the default would enable on a first install.
+grep -q "deb-systemd-helper debian-installed 'sidewall.service'" "$T/ctl/postinst" &&
+	! grep -q "deb-systemd-invoke start" "$T/ctl/postinst" &&
 	ok "the unit is installed, neither enabled nor started on a first install" || bad "unit enable/start handling"
 
 # lintian: nothing beyond the overrides (which say why)
