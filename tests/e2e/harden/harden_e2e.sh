@@ -228,6 +228,10 @@ check "workers are running ($NT threads >= 3)" test "$NT" -ge 3
 EVE="$TMP/log/eve.json"
 send sw-harden-one
 check "alert for traffic sent after the drop" wait_for 20 alerts_at_least "$EVE" 9200001 1
+# All three datagrams' alerts must be in the file before it is rotated:
+# lines still in a worker's buffer (they leave within a second) would
+# otherwise land in the reopened file and look like the removed rule firing.
+check "all three alerts written before the rotation" wait_for 20 alerts_at_least "$EVE" 9200001 3
 
 # ---- 3. SIGHUP: rules and EVE reopen as the user -------------------------
 
