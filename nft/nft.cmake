@@ -49,3 +49,9 @@ add_test(NAME e2e_enforcer_bulk
                  $<TARGET_FILE:sidewall-enforcer> $<TARGET_FILE:sw_enf_testclient>)
 set_tests_properties(e2e_enforcer_bulk PROPERTIES LABELS e2e SKIP_RETURN_CODE 77 TIMEOUT 300
                      RUN_SERIAL TRUE)
+# The CrowdSec bouncer (issue 13 item 1) against the real CrowdSec Local API
+# (Debian's crowdsec package; skipped with 77 when crowdsec/cscli are missing).
+add_test(NAME e2e_crowdsec
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/e2e/crowdsec/crowdsec_e2e.sh $<TARGET_FILE:sidewall-enforcer>)
+set_tests_properties(e2e_crowdsec PROPERTIES LABELS e2e SKIP_RETURN_CODE 77 TIMEOUT 300
+                     RUN_SERIAL TRUE)
