@@ -88,7 +88,7 @@ X "${CS[@]}" machines add bench --auto -f "$D/cs/lapi_credentials.yaml" \
 	--url "http://127.0.0.1:$PORT" >>"$D/cs.log" 2>&1
 X "${CS[@]}" bouncers add sidewall -o raw >"$D/bouncer.key" 2>>"$D/cs.log"
 probe_key=$(X "${CS[@]}" bouncers add probe -o raw 2>>"$D/cs.log")
-X crowdsec -c "$D/cs/config.yaml" -no-cs -no-capi >>"$D/cs.log" 2>&1 &
+ip netns exec "$NS" crowdsec -c "$D/cs/config.yaml" -no-cs -no-capi >>"$D/cs.log" 2>&1 & # not X(): $! must be crowdsec
 CS_PID=$!
 for _ in $(seq 1 150); do
 	X bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT" 2>/dev/null && break
@@ -137,7 +137,7 @@ crowdsec:
 CFG
 stat() { awk -v k="$1" '$1 == k { print $2 }' <<<"$(X "$ENF" -s "$D/ctl.sock" stats 2>/dev/null)"; }
 t=$(now)
-X "$ENF" -c "$D/enforcer.yaml" run 2>>"$D/enf.log" &
+ip netns exec "$NS" "$ENF" -c "$D/enforcer.yaml" run 2>>"$D/enf.log" &
 ENF_PID=$!
 applied=0
 for _ in $(seq 1 1200); do # 60 s at most

@@ -140,7 +140,9 @@ port_open() { N bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
 # start_lapi [CONFIG PORT]
 start_lapi() {
 	local cfg=${1:-$D/cs/config.yaml} port=${2:-$LAPI_PORT}
-	N crowdsec -c "$cfg" -no-cs -no-capi >>"$D/cs.log" 2>&1 &
+	# not through N(): $! must be crowdsec itself (ip netns exec execs it),
+	# not a subshell whose death would leave crowdsec running
+	ip netns exec "$E" crowdsec -c "$cfg" -no-cs -no-capi >>"$D/cs.log" 2>&1 &
 	CS_PID=$!
 	for _ in $(seq 1 150); do
 		port_open "$port" && return 0
@@ -179,7 +181,7 @@ CFG
 ctl() { N "$ENF" -s "$D/ctl.sock" "$@"; }
 stat() { awk -v k="$1" '$1 == k { print $2 }' <<<"$(ctl stats 2>/dev/null)"; }
 start_enf() {
-	N "$ENF" -c "$D/enforcer.yaml" run 2>>"$D/enf.log" &
+	ip netns exec "$E" "$ENF" -c "$D/enforcer.yaml" run 2>>"$D/enf.log" & # not N(): see start_lapi
 	ENF_PID=$!
 	for _ in $(seq 1 100); do
 		[ -S "$D/ctl.sock" ] && ctl stats >/dev/null 2>&1 && return 0
