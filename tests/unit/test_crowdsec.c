@@ -163,6 +163,25 @@ static void test_parse_edges(void **state)
 	assert_int_equal(parse("{\"new\":{}}", &cfg, &b, err), -EINVAL);
 	assert_non_null(strstr(err, "\"new\" is not a list"));
 	assert_int_equal(parse("{\"new\":[{\"id\":1,\"scope\":\"Ip\"", &cfg, &b, err), -EINVAL);
+	/* "new" before "deleted", other members, blanks: deletions still come first */
+	assert_int_equal(parse(" {\"new\": [ {\"id\":5,\"type\":\"ban\",\"scope\":\"Ip\",\"value\":\"192.0.2.5\","
+			       "\"duration\":\"1m\"} ] ,\"x\":{\"y\":[1]},\n\"deleted\":[{\"id\":4,\"type\":\"ban\","
+			       "\"scope\":\"Ip\",\"value\":\"192.0.2.4\"}]}\n", &cfg, &b, err), 0);
+	assert_int_equal(b.n, 2);
+	assert_true(b.d[0].deleted);
+	assert_int_equal(b.d[0].id, 4);
+	assert_int_equal(b.d[1].id, 5);
+	assert_int_equal(b.d[1].ttl, 60);
+	/* broken punctuation between decisions, a key that is not a string, trailing data */
+	assert_int_equal(parse("{\"new\":[{} {}]}", &cfg, &b, err), -EINVAL);
+	assert_non_null(strstr(err, "expected ,] at byte 11"));
+	assert_int_equal(parse("{1:[]}", &cfg, &b, err), -EINVAL);
+	assert_non_null(strstr(err, "expected a key"));
+	assert_int_equal(parse("{\"new\":[]} x", &cfg, &b, err), -EINVAL);
+	assert_non_null(strstr(err, "data after the answer"));
+	assert_int_equal(parse("{\"new\":[]", &cfg, &b, err), -EINVAL);
+	assert_int_equal(parse("{\"new\" []}", &cfg, &b, err), -EINVAL);
+	assert_non_null(strstr(err, "expected :"));
 	/* a NUL inside a value is a bad value, not a crash */
 	static const char nul[] = "{\"new\":[{\"id\":1,\"type\":\"ban\",\"scope\":\"Ip\",\"value\":\"1.2.3.4\\u0000x\","
 				  "\"duration\":\"1h\"}]}";
