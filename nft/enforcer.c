@@ -1938,8 +1938,14 @@ static void cs_apply(struct enf *e, struct sw_cs_result *r)
 		if (i > ndel && b->d[i - 1].prefix == d->prefix && sw_ip_eq(&b->d[i - 1].ip, &d->ip))
 			continue; /* a shorter decision for a value already queued */
 		x = find(e, K_BLOCK, &d->ip, d->prefix);
-		if (x && x->expires >= now + ttl) {
-			kept++; /* blocked at least as long already (a repeated start-up answer) */
+		/*
+		 * Blocked at least as long already, give or take a little: a start-up
+		 * answer after a restart repeats every decision with its duration
+		 * rounded differently, and re-adding 100,000 elements for a second
+		 * each is churn.  The slack is 1% of the TTL, 2 to 60 s.
+		 */
+		if (x && x->expires + (ttl / 100 < 2 ? 2 : ttl / 100 > 60 ? 60 : ttl / 100) >= now + ttl) {
+			kept++;
 			continue;
 		}
 		cs_queue(e, SW_OP_BLOCK, &d->ip, d->prefix, ttl, d->reason, ++seq);
