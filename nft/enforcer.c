@@ -42,6 +42,7 @@
 #include "common/addr.h"
 #include "common/buf.h"
 #include "common/harden.h"
+#include "crowdsec.h"
 #include "ctl.h"
 #include "enforcer_config.h"
 #include "enforcer_metrics.h"
@@ -53,6 +54,8 @@
 #define CONN_IDLE_S 10
 #define CTL_LINE_MAX 512
 #define OPERATOR "operator"
+/* CrowdSec's decisions go by this name (an item's who: compared as a pointer) */
+static const char CROWDSEC[] = "crowdsec";
 
 enum kind { K_BLOCK = 'b', K_QUAR = 'q' };
 
@@ -122,6 +125,9 @@ struct item {
 struct stats {
 	uint64_t accepted, refused, unknown_key, forged, truncated, oversized, replayed, stale,
 		malformed, rate_limited, restores, journal_errors, batches, batch_retries, merged;
+	/* the CrowdSec bouncer: pulls, decisions received, what became of them */
+	uint64_t cs_pulls, cs_errors, cs_new, cs_deleted, cs_ignored, cs_bad, cs_applied, cs_refused,
+		cs_lifted;
 };
 
 struct enf {
@@ -156,6 +162,12 @@ struct enf {
 	int *op_item;
 	int *op_err;
 	struct import *imp;    /* the import being read, NULL: none */
+	/* the CrowdSec bouncer (crowdsec.h), NULL: not configured */
+	struct sw_cs *cs;
+	struct sw_cs_state *cs_state;
+	struct sw_cs_result cs_res;
+	bool cs_down;          /* the last pull failed (logged once, not every poll) */
+	uint64_t cs_fail_run;  /* failed pulls in a row */
 };
 
 /* An import's tally, kept across its rounds. */
@@ -1175,6 +1187,17 @@ static size_t stats_text(struct enf *e, char *out, size_t len)
 			 (unsigned long long)s->restores, (unsigned long long)s->journal_errors,
 			 (unsigned long long)s->batches, (unsigned long long)s->batch_retries,
 			 (unsigned long long)s->merged, e->live);
+	if (n > 0 && (size_t)n < len && e->cs)
+		n += snprintf(out + n, len - (size_t)n,
+			      "crowdsec_pulls %llu\ncrowdsec_pull_errors %llu\ncrowdsec_new %llu\n"
+			      "crowdsec_deleted %llu\ncrowdsec_ignored %llu\ncrowdsec_unreadable %llu\n"
+			      "crowdsec_applied %llu\ncrowdsec_refused %llu\ncrowdsec_lifted %llu\n"
+			      "crowdsec_decisions %zu\n",
+			      (unsigned long long)s->cs_pulls, (unsigned long long)s->cs_errors,
+			      (unsigned long long)s->cs_new, (unsigned long long)s->cs_deleted,
+			      (unsigned long long)s->cs_ignored, (unsigned long long)s->cs_bad,
+			      (unsigned long long)s->cs_applied, (unsigned long long)s->cs_refused,
+			      (unsigned long long)s->cs_lifted, sw_cs_state_count(e->cs_state));
 	return n > 0 && (size_t)n < len ? (size_t)n : 0;
 }
 
@@ -1329,6 +1352,14 @@ static void answer(struct enf *e, const struct item *it)
 	int n;
 
 	metrics_count(e, it); /* every decided request passes here, the operator's too */
+	if (it->who == CROWDSEC) {
+		if (it->req.op == SW_OP_UNBLOCK)
+			e->st.cs_lifted += !it->status;
+		else if (it->status)
+			e->st.cs_refused++;
+		else
+			e->st.cs_applied++;
+	}
 	if (it->conn < 0 || !it->s)
 		return;
 	c = &e->conns[it->conn];
@@ -1736,7 +1767,7 @@ static void metrics_count(struct enf *e, const struct item *it)
 	default:
 		return;
 	}
-	who = it->s ? (unsigned)(it->s - e->sensors) : SW_ENF_M_OPERATOR;
+	who = it->s ? (unsigned)(it->s - e->sensors) : it->who == CROWDSEC ? SW_ENF_M_CROWDSEC : SW_ENF_M_OPERATOR;
 	/* sensor_frame() answers a rate-limited request with EAGAIN; refuse() never does */
 	res = !it->status ? SW_ENF_M_ACCEPTED : it->status == EAGAIN ? SW_ENF_M_RATE_LIMITED : SW_ENF_M_REFUSED;
 	s->requests[who][op][res]++;
@@ -1768,6 +1799,13 @@ static void metrics_poll(struct enf *e)
 	s->transactions = e->st.batches;
 	s->transaction_retries = e->st.batch_retries;
 	s->merged = e->st.merged;
+	s->cs_pulls = e->st.cs_pulls;
+	s->cs_pull_errors = e->st.cs_errors;
+	s->cs_new = e->st.cs_new;
+	s->cs_deleted = e->st.cs_deleted;
+	s->cs_ignored = e->st.cs_ignored;
+	s->cs_bad = e->st.cs_bad;
+	s->cs_decisions = e->cs_state ? (uint32_t)sw_cs_state_count(e->cs_state) : 0;
 	memset(s->set_elements, 0, sizeof(s->set_elements));
 	for (i = 0; i < e->nent; i++) {
 		const struct entry *x = &e->ent[i];
@@ -1781,6 +1819,164 @@ static void metrics_poll(struct enf *e)
 	for (i = 0; i < MAX_CONNS; i++)
 		s->connections += e->conns[i].fd >= 0;
 	sw_enf_metrics_publish(e->metrics);
+}
+
+
+/* ---------- CrowdSec (crowdsec.h) ---------- */
+
+/* A block or unblock of CrowdSec's, decided in the next round like a sensor's. */
+static void cs_queue(struct enf *e, uint8_t op, const struct sw_ip *ip, uint8_t prefix, uint32_t ttl,
+		     const char *reason, uint32_t seq)
+{
+	struct sw_proto_req req;
+	struct item *it;
+
+	memset(&req, 0, sizeof(req));
+	req.op = op;
+	req.ip = *ip;
+	req.prefix = prefix;
+	req.ttl = ttl;
+	snprintf(req.reason, sizeof(req.reason), "%s", reason);
+	it = pend_add(e, -1, NULL, &req);
+	it->who = CROWDSEC;
+	/* non-zero: logged as one tally per pull, as an import is, not a line per decision */
+	it->line = seq;
+}
+
+/* New decisions sorted by value, the longest first within a value. */
+static int cs_cmp(const void *a, const void *b)
+{
+	const struct sw_cs_decision *x = a, *y = b;
+	int c = memcmp(&x->ip, &y->ip, sizeof(x->ip));
+
+	if (c)
+		return c;
+	if (x->prefix != y->prefix)
+		return x->prefix < y->prefix ? -1 : 1;
+	return x->ttl > y->ttl ? -1 : x->ttl < y->ttl;
+}
+
+/* A CrowdSec block of this enforcer's own making (not a sensor's or the operator's). */
+static struct entry *cs_entry(struct enf *e, const struct sw_ip *ip, uint8_t prefix)
+{
+	struct entry *x = find(e, K_BLOCK, ip, prefix);
+
+	return x && !strcmp(x->who, CROWDSEC) ? x : NULL;
+}
+
+/*
+ * Apply one pull's answer: deleted decisions, then new ones, then (for a
+ * start-up answer, which lists every live decision) the CrowdSec blocks
+ * the answer no longer holds.  Each phase is one round: one transaction
+ * per 65,536 ops, one fsync.  A value banned by several decisions is
+ * blocked for the longest; a deleted one lifts its value (the LAPI lists
+ * a value as deleted once no decision holds it: crowdsec.h).  A block
+ * a sensor or the operator made is never shortened or lifted by CrowdSec:
+ * an existing block that lasts at least as long is left as it is.
+ */
+static void cs_apply(struct enf *e, struct sw_cs_result *r)
+{
+	struct sw_cs_batch *b = &r->batch;
+	uint64_t applied0, refused0, lifted0, now = now_s();
+	uint32_t seq = 0, kept = 0, held = 0, nomem = 0;
+	size_t i, ndel = 0;
+
+	if (!r->ok) {
+		e->st.cs_errors++;
+		e->cs_fail_run++;
+		/* once when it starts, then every 100th: a LAPI down for a day is not 8,640 lines */
+		if (!e->cs_down || e->cs_fail_run % 100 == 0)
+			logmsg("crowdsec: pull failed (%llu in a row): %s; the blocks in place stay, "
+			       "next pull in %us (a start-up pull)", (unsigned long long)e->cs_fail_run, r->err,
+			       e->cfg.crowdsec.poll_interval);
+		e->cs_down = true;
+		return;
+	}
+	if (e->cs_down)
+		logmsg("crowdsec: the Local API answers again after %llu failed pulls",
+		       (unsigned long long)e->cs_fail_run);
+	e->cs_down = false;
+	e->cs_fail_run = 0;
+	e->st.cs_pulls++;
+	e->st.cs_new += b->nnew;
+	e->st.cs_deleted += b->ndeleted;
+	e->st.cs_ignored += b->ignored;
+	e->st.cs_bad += b->bad;
+	if (b->bad)
+		logmsg("crowdsec: %u unreadable decisions skipped, the first: %s", b->bad, b->bad_text);
+	flush(e); /* what the sensors asked before this answer is decided first */
+	applied0 = e->st.cs_applied;
+	refused0 = e->st.cs_refused;
+	lifted0 = e->st.cs_lifted;
+	if (r->startup)
+		sw_cs_state_reset(e->cs_state); /* the answer lists every live decision again */
+	/* 1. deletions (the parser put them first), sorted so that a value's repeats are neighbours */
+	while (ndel < b->n && b->d[ndel].deleted)
+		ndel++;
+	qsort(b->d, ndel, sizeof(*b->d), cs_cmp);
+	for (i = 0; i < ndel; i++) {
+		const struct sw_cs_decision *d = &b->d[i];
+
+		if (i > 0 && b->d[i - 1].prefix == d->prefix && sw_ip_eq(&b->d[i - 1].ip, &d->ip))
+			continue;
+		sw_cs_state_del(e->cs_state, &d->ip, d->prefix);
+		/* known or not (a restart forgot it), a CrowdSec block of the value goes */
+		if (cs_entry(e, &d->ip, d->prefix))
+			cs_queue(e, SW_OP_UNBLOCK, &d->ip, d->prefix, 0, "", ++seq);
+	}
+	flush(e);
+	/* 2. new decisions: one block per value, for its longest decision */
+	for (i = ndel; i < b->n; i++)
+		if (sw_cs_state_add(e->cs_state, &b->d[i].ip, b->d[i].prefix) < 0)
+			nomem++;
+	qsort(b->d + ndel, b->n - ndel, sizeof(*b->d), cs_cmp);
+	for (i = ndel; i < b->n; i++) {
+		const struct sw_cs_decision *d = &b->d[i];
+		uint32_t ttl = d->ttl < e->cfg.max_ttl ? d->ttl : e->cfg.max_ttl;
+		struct entry *x;
+
+		if (i > ndel && b->d[i - 1].prefix == d->prefix && sw_ip_eq(&b->d[i - 1].ip, &d->ip))
+			continue; /* a shorter decision for a value already queued */
+		x = find(e, K_BLOCK, &d->ip, d->prefix);
+		/*
+		 * Blocked at least as long already, give or take a little: a start-up
+		 * answer after a restart repeats every decision with its duration
+		 * rounded differently, and re-adding 100,000 elements for a second
+		 * each is churn.  The slack is 1% of the TTL, 2 to 60 s.
+		 */
+		if (x && x->expires + (ttl / 100 < 2 ? 2 : ttl / 100 > 60 ? 60 : ttl / 100) >= now + ttl) {
+			kept++;
+			continue;
+		}
+		cs_queue(e, SW_OP_BLOCK, &d->ip, d->prefix, ttl, d->reason, ++seq);
+	}
+	flush(e);
+	/* 3. a start-up answer: CrowdSec's blocks it no longer lists go */
+	if (r->startup) {
+		for (uint32_t k = 0; k < e->nent; k++) {
+			const struct entry *x = &e->ent[k];
+
+			if (x->used && x->kind == K_BLOCK && !strcmp(x->who, CROWDSEC) &&
+			    !sw_cs_state_holds(e->cs_state, &x->ip, x->prefix)) {
+				cs_queue(e, SW_OP_UNBLOCK, &x->ip, x->prefix, 0, "", ++seq);
+				held++;
+			}
+		}
+		flush(e);
+	}
+	if (nomem)
+		logmsg("crowdsec: out of memory for %u decisions (their values are blocked; a deletion "
+		       "of them may be missed until the next start-up pull)", nomem);
+	if (!r->startup && !b->nnew && !b->ndeleted && !b->ignored && !b->bad)
+		return; /* nothing changed: no line every poll_interval */
+	logmsg("crowdsec: %s pull: %u new, %u deleted, %u ignored; %llu blocked, %u already, %llu refused, "
+	       "%llu lifted%s; %zu values banned; in the kernel %.3f s after the answer "
+	       "(%zu bytes, fetched in %.3f s, parsed in %.3f s)",
+	       r->startup ? "start-up" : "delta", b->nnew, b->ndeleted, b->ignored,
+	       (unsigned long long)(e->st.cs_applied - applied0), kept,
+	       (unsigned long long)(e->st.cs_refused - refused0), (unsigned long long)(e->st.cs_lifted - lifted0),
+	       held ? " (some no longer listed)" : "", sw_cs_state_count(e->cs_state), mono() - r->arrived,
+	       r->bytes, r->fetch_s, r->parse_s);
 }
 
 static int run(struct enf *e)
@@ -1861,6 +2057,25 @@ static int run(struct enf *e)
 		}
 		logmsg("metrics on http://%s/metrics", e->cfg.metrics_listen);
 	}
+	if (e->cfg.crowdsec.url[0]) {
+		char cerr[300];
+
+		/* the key is read here, before the privileges go; a bad key file stops the start */
+		e->cs_state = sw_cs_state_new();
+		e->cs = e->cs_state ? sw_cs_new(&e->cfg.crowdsec, cerr, sizeof(cerr)) : NULL;
+		if (!e->cs) {
+			logmsg("crowdsec: %s", e->cs_state ? cerr : "out of memory");
+			return 1;
+		}
+		logmsg("crowdsec: pulling %sv1/decisions/stream every %us (scopes:%s%s, origins: %s%s%s%s)",
+		       e->cfg.crowdsec.url, e->cfg.crowdsec.poll_interval,
+		       e->cfg.crowdsec.scopes & SW_ENF_CS_SCOPE_IP ? " ip" : "",
+		       e->cfg.crowdsec.scopes & SW_ENF_CS_SCOPE_RANGE ? " range" : "",
+		       e->cfg.crowdsec.norigins ? e->cfg.crowdsec.origins[0] : "all",
+		       e->cfg.crowdsec.norigins > 1 ? ", " : "",
+		       e->cfg.crowdsec.norigins > 1 ? e->cfg.crowdsec.origins[1] : "",
+		       e->cfg.crowdsec.norigins > 2 ? ", ..." : "");
+	}
 	/*
 	 * Everything is open: from here the daemon needs CAP_NET_ADMIN for
 	 * nftables and nothing else (the journal and the socket directory are
@@ -1893,14 +2108,18 @@ static int run(struct enf *e)
 	       e->cfg.listen, e->cfg.port, e->cfg.control_socket, e->cfg.nsensors, e->cfg.max_ttl,
 	       e->cfg.max_elements);
 	while (!stop) {
-		struct pollfd pf[2 + MAX_CONNS];
-		int map[2 + MAX_CONNS], n = 0, r;
+		struct pollfd pf[3 + MAX_CONNS];
+		int map[3 + MAX_CONNS], n = 0, r;
 		double t;
 
 		pf[n] = (struct pollfd){ e->lfd, POLLIN, 0 };
 		map[n++] = -1;
 		pf[n] = (struct pollfd){ e->cfd, POLLIN, 0 };
 		map[n++] = -2;
+		if (e->cs) {
+			pf[n] = (struct pollfd){ sw_cs_fd(e->cs), POLLIN, 0 };
+			map[n++] = -3;
+		}
 		for (i = 0; i < MAX_CONNS; i++)
 			if (e->conns[i].fd >= 0) {
 				pf[n] = (struct pollfd){ e->conns[i].fd, POLLIN, 0 };
@@ -1916,6 +2135,8 @@ static int run(struct enf *e)
 				conn_accept(e, e->lfd, false);
 			else if (map[i] == -2)
 				conn_accept(e, e->cfd, true);
+			else if (map[i] == -3 && sw_cs_take(e->cs, &e->cs_res))
+				cs_apply(e, &e->cs_res);
 			else if (e->conns[map[i]].fd >= 0)
 				conn_read(e, &e->conns[map[i]]);
 		}
@@ -1933,6 +2154,9 @@ static int run(struct enf *e)
 		metrics_poll(e);
 	}
 	logmsg("stopping; the table and its elements stay in place");
+	sw_cs_free(e->cs);
+	sw_cs_state_free(e->cs_state);
+	sw_cs_batch_free(&e->cs_res.batch);
 	jr_sync(e);
 	for (i = 0; i < MAX_CONNS; i++)
 		if (e->conns[i].fd >= 0)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * sidewall-enforcer YAML config.  A flat mapping of scalars plus three
- * sequences (sensors, never_block, hooks); unknown keys and wrong types are
+ * sequences (sensors, never_block, hooks) and one mapping (crowdsec);
+ * unknown keys and wrong types are
  * errors with file:line, as the sensor's config is.
  */
 #include "enforcer_config.h"
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <yaml.h>
 
@@ -37,6 +39,9 @@ void sw_enf_config_defaults(struct sw_enf_config *cfg)
 	snprintf(cfg->table, sizeof(cfg->table), "sidewall");
 	snprintf(cfg->journal, sizeof(cfg->journal), "/var/lib/sidewall-enforcer/journal");
 	snprintf(cfg->control_socket, sizeof(cfg->control_socket), "/run/sidewall-enforcer/control.sock");
+	cfg->crowdsec.poll_interval = 10;
+	cfg->crowdsec.timeout = 30;
+	cfg->crowdsec.scopes = SW_ENF_CS_SCOPE_IP | SW_ENF_CS_SCOPE_RANGE;
 }
 
 struct parser {
@@ -239,6 +244,10 @@ static int parse_sensors(struct parser *p, struct sw_enf_config *cfg)
 				/* the name is a journal field: one printable word */
 				if (!word_ok(val) || strlen(val) >= sizeof(s->name))
 					return fail(p, "sensor name '%s' must be one word under 64 characters", val);
+				/* the journal and /metrics name these requesters so */
+				if (!strcmp(val, "operator") || !strcmp(val, "crowdsec"))
+					return fail(p, "sensor name '%s' is reserved (the control socket's and "
+						       "CrowdSec's requests go by it)", val);
 				memcpy(s->name, val, strlen(val) + 1);
 			} else if (!strcmp(key, "public_key")) {
 				if (sw_proto_key_from_b64(val, s->pub))
@@ -297,6 +306,115 @@ static int parse_seq(struct parser *p, const char *key, struct sw_enf_config *cf
 			cfg->nnever++;
 		}
 	}
+}
+
+/* A list of strings under a crowdsec key: scopes or origins. */
+static int parse_cs_list(struct parser *p, const char *key, struct sw_enf_crowdsec_cfg *cs)
+{
+	char q[QUOTE_MAX + 8];
+	bool scopes = !strcmp(key, "scopes");
+
+	if (next(p))
+		return -EINVAL;
+	if (p->ev.type != YAML_SEQUENCE_START_EVENT)
+		return fail(p, "crowdsec: '%s' must be a list, not %s", key, found(p, q, sizeof(q)));
+	if (scopes)
+		cs->scopes = 0;
+	else
+		cs->norigins = 0;
+	for (;;) {
+		const char *s;
+
+		if (next(p))
+			return -EINVAL;
+		if (p->ev.type == YAML_SEQUENCE_END_EVENT) {
+			if (scopes && !cs->scopes)
+				return fail(p, "crowdsec: 'scopes' is empty (ip, range)");
+			return 0;
+		}
+		s = scalar(p);
+		if (!s)
+			return fail(p, "crowdsec: '%s' holds strings, not %s", key, found(p, q, sizeof(q)));
+		if (scopes) {
+			/* CrowdSec writes "Ip" and "Range"; the LAPI's filter ignores case */
+			if (!strcasecmp(s, "ip"))
+				cs->scopes |= SW_ENF_CS_SCOPE_IP;
+			else if (!strcasecmp(s, "range"))
+				cs->scopes |= SW_ENF_CS_SCOPE_RANGE;
+			else
+				return fail(p, "crowdsec: unknown scope '%s' (ip, range: the scopes an "
+					       "nftables set can hold)", s);
+		} else {
+			size_t n = strlen(s);
+
+			if (cs->norigins == SW_ENF_CS_MAX_ORIGINS)
+				return fail(p, "crowdsec: more than %d origins", SW_ENF_CS_MAX_ORIGINS);
+			/* goes into the query string: a word of letters, digits, '-', '_', '.', ':' */
+			if (!n || n >= sizeof(cs->origins[0]) || strspn(s, "abcdefghijklmnopqrstuvwxyz"
+					"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:") != n)
+				return fail(p, "crowdsec: origin '%.*s' must be one word under 32 "
+					       "characters (crowdsec, cscli, CAPI, lists, ...)", QUOTE_MAX, s);
+			memcpy(cs->origins[cs->norigins++], s, n + 1);
+		}
+	}
+}
+
+/* crowdsec: { url, api_key_file, ca_file, poll_interval, timeout, scopes, origins } */
+static int parse_crowdsec(struct parser *p, struct sw_enf_crowdsec_cfg *cs)
+{
+	char q[QUOTE_MAX + 8];
+	size_t n;
+
+	if (next(p))
+		return -EINVAL;
+	if (p->ev.type != YAML_MAPPING_START_EVENT)
+		return fail(p, "'crowdsec' must be a mapping (url, api_key_file, poll_interval, "
+			       "scopes, origins), not %s", found(p, q, sizeof(q)));
+	for (;;) {
+		char key[32];
+		const char *k;
+		int ret;
+
+		if (next(p))
+			return -EINVAL;
+		if (p->ev.type == YAML_MAPPING_END_EVENT)
+			break;
+		k = scalar(p);
+		if (!k || strlen(k) >= sizeof(key))
+			return fail(p, "crowdsec: expected a key, found %s", found(p, q, sizeof(q)));
+		strcpy(key, k);
+		if (!strcmp(key, "url"))
+			ret = get_str(p, key, cs->url, sizeof(cs->url) - 1); /* room for the '/' */
+		else if (!strcmp(key, "api_key_file"))
+			ret = get_str(p, key, cs->api_key_file, sizeof(cs->api_key_file));
+		else if (!strcmp(key, "ca_file"))
+			ret = get_str(p, key, cs->ca_file, sizeof(cs->ca_file));
+		else if (!strcmp(key, "poll_interval"))
+			ret = get_u32(p, key, &cs->poll_interval, 1, 3600);
+		else if (!strcmp(key, "timeout"))
+			ret = get_u32(p, key, &cs->timeout, 1, 600);
+		else if (!strcmp(key, "scopes") || !strcmp(key, "origins"))
+			ret = parse_cs_list(p, key, cs);
+		else
+			ret = fail(p, "crowdsec: unknown key '%s' (url, api_key_file, ca_file, "
+				      "poll_interval, timeout, scopes, origins)", key);
+		if (ret)
+			return ret;
+	}
+	/* checked here so that -t names the section's line */
+	if (!cs->url[0])
+		return fail(p, "crowdsec: 'url' is missing (the Local API, e.g. http://127.0.0.1:8080/)");
+	if (strncmp(cs->url, "http://", 7) && strncmp(cs->url, "https://", 8))
+		return fail(p, "crowdsec: url '%s' must start with http:// or https://", cs->url);
+	if (strpbrk(cs->url, " \t\r\n?#"))
+		return fail(p, "crowdsec: url '%s' must be the API's base, without blanks, '?' or '#'",
+			    cs->url);
+	if (!cs->api_key_file[0])
+		return fail(p, "crowdsec: 'api_key_file' is missing (the key of `cscli bouncers add`)");
+	n = strlen(cs->url);
+	if (cs->url[n - 1] != '/')
+		cs->url[n] = '/', cs->url[n + 1] = 0;
+	return 0;
 }
 
 int sw_enf_config_load_string(const char *text, size_t len, const char *name,
@@ -375,6 +493,8 @@ int sw_enf_config_load_string(const char *text, size_t len, const char *name,
 			ret = get_str(&p, key, cfg->journal, sizeof(cfg->journal));
 		else if (!strcmp(key, "control_socket"))
 			ret = get_str(&p, key, cfg->control_socket, sizeof(cfg->control_socket));
+		else if (!strcmp(key, "crowdsec"))
+			ret = parse_crowdsec(&p, &cfg->crowdsec);
 		else
 			ret = fail(&p, "unknown key '%s'", key);
 		if (ret)

@@ -22,6 +22,23 @@ struct sw_enf_cidr {
 	uint8_t prefix;
 };
 
+/* CrowdSec scopes and origins taken (docs: nft/README.md "CrowdSec"). */
+#define SW_ENF_CS_SCOPE_IP 1u
+#define SW_ENF_CS_SCOPE_RANGE 2u
+#define SW_ENF_CS_MAX_ORIGINS 8
+
+/* The CrowdSec Local API whose ban decisions this enforcer applies; url "" = off. */
+struct sw_enf_crowdsec_cfg {
+	char url[256];             /* LAPI base, http:// or https://, ends in '/' after loading */
+	char api_key_file[256];    /* the bouncer key (`cscli bouncers add NAME`) */
+	char ca_file[256];         /* CA bundle for an https LAPI; "" = the system's */
+	uint32_t poll_interval;    /* seconds between stream pulls */
+	uint32_t timeout;          /* seconds one pull may take */
+	unsigned int scopes;       /* SW_ENF_CS_SCOPE_* */
+	char origins[SW_ENF_CS_MAX_ORIGINS][32]; /* "" = every origin */
+	size_t norigins;
+};
+
 struct sw_enf_config {
 	char listen[64];
 	uint16_t port;
@@ -40,6 +57,7 @@ struct sw_enf_config {
 	char table[32];
 	char journal[256];
 	char control_socket[108];
+	struct sw_enf_crowdsec_cfg crowdsec;
 };
 
 /*

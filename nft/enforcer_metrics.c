@@ -43,11 +43,12 @@ static int format(void *ctx, const void *snapshot, struct sw_prom *p)
 	 * rate() and alerts need the series to exist before the first request.
 	 */
 	FAMILY(p, "requests_total", SW_PROM_COUNTER,
-	       "Requests answered, by sensor (\"operator\": the control socket), operation and result "
+	       "Requests answered, by sensor (\"operator\": the control socket, \"crowdsec\": CrowdSec's "
+	       "decisions), operation and result "
 	       "(accepted, refused by policy or the kernel, rate_limited).");
-	for (uint32_t i = 0; i <= s->nsensors; i++) {
-		uint32_t k = i < s->nsensors ? i : SW_ENF_M_OPERATOR;
-		const char *who = i < s->nsensors ? s->sensor[k] : "operator";
+	for (uint32_t i = 0; i <= s->nsensors + s->crowdsec; i++) {
+		uint32_t k = i < s->nsensors ? i : i == s->nsensors ? SW_ENF_M_OPERATOR : SW_ENF_M_CROWDSEC;
+		const char *who = i < s->nsensors ? s->sensor[k] : i == s->nsensors ? "operator" : "crowdsec";
 
 		for (int o = 0; o < SW_ENF_M_OPS; o++)
 			for (int r = 0; r < SW_ENF_M_RESULTS; r++)
@@ -78,6 +79,22 @@ static int format(void *ctx, const void *snapshot, struct sw_prom *p)
 	sw_prom_u64(p, s->journal_errors, NULL);
 	FAMILY(p, "connections", SW_PROM_GAUGE, "Open sensor and control connections.");
 	sw_prom_u64(p, s->connections, NULL);
+	if (s->crowdsec) {
+		FAMILY(p, "crowdsec_pulls_total", SW_PROM_COUNTER,
+		       "Pulls of the CrowdSec Local API's decision stream, by result (ok, error).");
+		sw_prom_u64(p, s->cs_pulls, "result", "ok", NULL);
+		sw_prom_u64(p, s->cs_pull_errors, "result", "error", NULL);
+		FAMILY(p, "crowdsec_decisions_received_total", SW_PROM_COUNTER,
+		       "CrowdSec decisions received, by list (new, deleted: ban decisions of the configured "
+		       "scopes and origins), or ignored (other types, scopes, origins, simulated, expired) "
+		       "or unreadable.");
+		sw_prom_u64(p, s->cs_new, "kind", "new", NULL);
+		sw_prom_u64(p, s->cs_deleted, "kind", "deleted", NULL);
+		sw_prom_u64(p, s->cs_ignored, "kind", "ignored", NULL);
+		sw_prom_u64(p, s->cs_bad, "kind", "unreadable", NULL);
+		FAMILY(p, "crowdsec_decisions", SW_PROM_GAUGE, "Live CrowdSec ban decisions known to the enforcer.");
+		sw_prom_u64(p, s->cs_decisions, NULL);
+	}
 	return sw_prom_error(p);
 }
 
@@ -95,6 +112,7 @@ struct sw_enf_metrics *sw_enf_metrics_new(const struct sw_enf_config *cfg, char 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	m->snap.start_usec = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 	m->snap.nsensors = (uint32_t)cfg->nsensors;
+	m->snap.crowdsec = cfg->crowdsec.url[0] != 0;
 	for (size_t i = 0; i < cfg->nsensors; i++)
 		snprintf(m->snap.sensor[i], sizeof(m->snap.sensor[i]), "%s", cfg->sensors[i].name);
 	memset(&hc, 0, sizeof(hc));

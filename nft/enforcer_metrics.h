@@ -20,6 +20,8 @@ enum sw_enf_metrics_set { SW_ENF_M_BLOCK4, SW_ENF_M_BLOCK6, SW_ENF_M_QUAR4, SW_E
 
 /* The operator's requests (control socket) count under this sensor index. */
 #define SW_ENF_M_OPERATOR SW_ENF_MAX_SENSORS
+/* CrowdSec's decisions (the bouncer, nft/crowdsec.h) under this one. */
+#define SW_ENF_M_CROWDSEC (SW_ENF_MAX_SENSORS + 1)
 
 struct sw_enf_metrics_snap {
 	int64_t start_usec;
@@ -29,9 +31,13 @@ struct sw_enf_metrics_snap {
 	uint32_t set_elements[SW_ENF_M_SETS];
 	uint32_t max_elements, connections;
 	uint32_t nsensors;
-	char sensor[SW_ENF_MAX_SENSORS + 1][64];
+	char sensor[SW_ENF_MAX_SENSORS + 2][64];
 	/* requests answered: [sensor][op][result]; counted by the loop all along */
-	uint64_t requests[SW_ENF_MAX_SENSORS + 1][SW_ENF_M_OPS][SW_ENF_M_RESULTS];
+	uint64_t requests[SW_ENF_MAX_SENSORS + 2][SW_ENF_M_OPS][SW_ENF_M_RESULTS];
+	/* the CrowdSec bouncer, when configured */
+	bool crowdsec;
+	uint64_t cs_pulls, cs_pull_errors, cs_new, cs_deleted, cs_ignored, cs_bad;
+	uint32_t cs_decisions; /* live decisions known */
 };
 
 struct sw_enf_metrics;

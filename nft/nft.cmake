@@ -18,8 +18,8 @@ sw_fuzzer(fuzz_proto sw_enfproto)
 
 # The enforcer's parsers (config, journal line, control line): pure, so
 # that they are unit-tested and fuzzed without a daemon or a kernel.
-add_library(sw_enfparse STATIC nft/enforcer_config.c nft/journal.c nft/ctl.c)
-target_link_libraries(sw_enfparse PUBLIC sw_common sw_prom sw_enfproto PkgConfig::YAML)
+add_library(sw_enfparse STATIC nft/enforcer_config.c nft/journal.c nft/ctl.c nft/crowdsec_parse.c)
+target_link_libraries(sw_enfparse PUBLIC sw_common sw_prom sw_enfproto PkgConfig::YAML PkgConfig::JANSSON)
 sw_unit_test(test_enf_config sw_enfparse)
 sw_unit_test(test_enf_journal sw_enfparse)
 sw_unit_test(test_enf_ctl sw_enfparse)
@@ -28,10 +28,13 @@ sw_fuzzer(fuzz_enf_config sw_enfparse)
 sw_fuzzer(fuzz_enf_journal sw_enfparse)
 sw_fuzzer(fuzz_enf_ctl sw_enfparse)
 sw_fuzzer(fuzz_enf_import sw_enfparse)
+sw_unit_test(test_crowdsec sw_enfparse)
+sw_fuzzer(fuzz_crowdsec sw_enfparse)
 
-add_executable(sidewall-enforcer nft/enforcer.c nft/enforcer_metrics.c)
+add_executable(sidewall-enforcer nft/enforcer.c nft/enforcer_metrics.c nft/crowdsec.c)
 target_link_libraries(sidewall-enforcer PRIVATE sw_enfparse sw_nft sw_enfproto sw_common sw_harden sw_metrics_http
-                      PkgConfig::SODIUM PkgConfig::MNL PkgConfig::NFTNL PkgConfig::YAML)
+                      PkgConfig::SODIUM PkgConfig::MNL PkgConfig::NFTNL PkgConfig::YAML PkgConfig::CURL
+                      Threads::Threads)
 
 # The sensor's side as a tool, for the end-to-end test and the benchmark.
 add_executable(sw_enf_testclient tests/e2e/enforcer/enf_client.c)

@@ -80,7 +80,7 @@ nsl_queue() {
 	nsl_unqueue
 	if ing nft -f - 2>/dev/null <<-EOF
 		table inet swtest {
-			chain fwd {
+			chain queue_fwd { # "fwd" is a keyword of nft 1.0
 				type filter hook forward priority 0; policy accept;
 				meta l4proto { tcp, udp } queue $nftflags to $first-$last
 			}
