@@ -4,21 +4,23 @@
 # ban decisions from the real CrowdSec Local API (Debian's crowdsec) at
 # start-up, inside a network namespace made here (loopback only).
 # The decisions are loaded with `cscli decisions import` (crowdsec's own
-# bulk path: one alert carrying the N decisions, POST /v1/alerts; origin
-# "cscli-import"), so the enforcer's config sets no `origins:`.
+# bulk path, through the LAPI: POST /v1/alerts, counted in the output;
+# origin "cscli-import", so the enforcer's config sets no `origins:`).
 # Prints: the import time; the LAPI's start-up stream (startup=true) for a
 # second bouncer, fetched with curl (time and size: what the enforcer has
-# to wait for); then, for the enforcer, what its log says about the pull
-# (the time from the response to the elements being in the kernel) and the
-# wall time from starting the enforcer to crowdsec_applied reaching N, and
-# a check that the kernel's block4 holds the N elements.
+# to wait for); then BENCH_ROUNDS (3) first starts of the enforcer (no
+# table, no journal) and one restart (journal restored, the answer repeats
+# it): the wall time from its start to the tally of its start-up pull in
+# its log, the tally itself (the time from the answer's arrival to the
+# elements in the kernel, the fetch and parse times), crowdsec_applied and
+# the number of elements of block4.
 # Usage: bench/crowdsec_bench.sh BUILD_DIR [N]   (default N: 100000)
 set -euo pipefail
 B=${1:?usage: crowdsec_bench.sh BUILD_DIR [N]}
 N=${2:-100000}
 ENF=$B/sidewall-enforcer
 [ "$(id -u)" -eq 0 ] || { echo "needs root" >&2; exit 1; }
-for tool in crowdsec cscli curl python3 nft ip; do
+for tool in crowdsec cscli curl python3 jq nft ip; do
 	command -v $tool >/dev/null || { echo "$tool missing" >&2; exit 1; }
 done
 NS=swe-csbench-$$
@@ -105,7 +107,7 @@ for i in range(n):
 PY
 t=$(now)
 X "${CS[@]}" decisions import -i "$D/decisions.csv" >>"$D/cs.log" 2>&1
-echo "cscli decisions import of $N decisions: $(since "$t") s"
+echo "cscli decisions import of $N decisions: $(since "$t") s ($(grep -c 'POST /v1/alerts' "$D/cs.log" || true) POST /v1/alerts)"
 
 # what the LAPI takes to answer a start-up stream of N decisions
 curl_s=$(X curl -s -o "$D/stream.json" -w '%{time_total} %{time_starttransfer} %{size_download}' \
@@ -136,23 +138,37 @@ crowdsec:
   poll_interval: 1
 CFG
 stat() { awk -v k="$1" '$1 == k { print $2 }' <<<"$(X "$ENF" -s "$D/ctl.sock" stats 2>/dev/null)"; }
-t=$(now)
-ip netns exec "$NS" "$ENF" -c "$D/enforcer.yaml" run 2>>"$D/enf.log" &
-ENF_PID=$!
-applied=0
-for _ in $(seq 1 1200); do # 60 s at most
+count() {
+	X nft -j list set inet sidewall block4 | jq '[.nftables[] | .set? // empty | .elem[]?] | length'
+}
+# run_enf WHAT: start the enforcer, wait for its start-up pull's tally in the
+# log (60 s at most), print it and the wall time from the start, stop it
+run_enf() {
+	local t lines tally
+	lines=$(wc -l <"$D/enf.log")
+	t=$(now)
+	ip netns exec "$NS" "$ENF" -c "$D/enforcer.yaml" run 2>>"$D/enf.log" &
+	ENF_PID=$!
+	for _ in $(seq 1 1200); do
+		tally=$(tail -n +$((lines + 1)) "$D/enf.log" | grep 'crowdsec: start-up pull:' || true)
+		[ -n "$tally" ] && break
+		kill -0 "$ENF_PID" 2>/dev/null || { echo "the enforcer exited" >&2; tail -n 20 "$D/enf.log" >&2; exit 1; }
+		sleep 0.05
+	done
+	local wall applied
+	wall=$(since "$t")
 	applied=$(stat crowdsec_applied)
-	[ "${applied:-0}" -ge "$N" ] && break
-	kill -0 "$ENF_PID" 2>/dev/null || { echo "the enforcer exited" >&2; tail -n 20 "$D/enf.log" >&2; exit 1; }
-	sleep 0.05
+	echo "$1:"
+	echo "  start -> start-up tally logged: $wall s wall (polled every 50 ms); crowdsec_applied ${applied:-?}; block4 holds $(count)"
+	echo "  log: ${tally#*crowdsec: }"
+	sed -nE 's/.*in the kernel ([0-9.]+) s after the answer \(([0-9]+) bytes, fetched in ([0-9.]+) s, parsed in ([0-9.]+) s\).*/  => answer -> kernel \1 s (target 1.5 s for 100,000); fetch \3 s, parse \4 s, \2 bytes/' <<<"$tally"
+	kill "$ENF_PID"; wait "$ENF_PID" 2>/dev/null || true; ENF_PID=
+}
+: >"$D/enf.log"
+uptime
+for r in $(seq 1 "${BENCH_ROUNDS:-3}"); do
+	rm -f "$D/journal"*
+	X nft delete table inet sidewall 2>/dev/null || true
+	run_enf "round $r: a first start (no table, no journal), $N decisions"
 done
-wall=$(since "$t")
-echo "enforcer start -> crowdsec_applied = ${applied:-?} (of $N): $wall s wall (polled every 50 ms)"
-echo "  less the LAPI's answer as curl timed it: ~$(python3 -c "import sys; print('%.3f' % (float(sys.argv[1]) - float(sys.argv[2])))" "$wall" "$curl_total") s (enforcer start-up + transfer + parse + kernel)"
-echo "the enforcer's log about crowdsec:"
-grep -i crowdsec "$D/enf.log" | head -n 10 | sed 's/^/  /'
-n=$(X nft -j list set inet sidewall block4 | python3 -c '
-import json, sys
-print(sum(len(o["set"].get("elem", [])) for o in json.load(sys.stdin)["nftables"] if "set" in o))')
-echo "block4 holds $n elements"
-echo "crowdsec stats: $(X "$ENF" -s "$D/ctl.sock" stats | grep '^crowdsec_' | tr '\n' ' ')"
+run_enf "a restart: the $N blocks restored from the journal, the start-up answer repeats them"
