@@ -161,7 +161,7 @@ run_enf() {
 	echo "$1:"
 	echo "  start -> start-up tally logged: $wall s wall (polled every 50 ms); crowdsec_applied ${applied:-?}; block4 holds $(count)"
 	echo "  log: ${tally#*crowdsec: }"
-	sed -nE 's/.*in the kernel ([0-9.]+) s after the answer \(([0-9]+) bytes, fetched in ([0-9.]+) s, parsed in ([0-9.]+) s\).*/  => answer -> kernel \1 s (target 1.5 s for 100,000); fetch \3 s, parse \4 s, \2 bytes/' <<<"$tally"
+	sed -nE 's/.*in the kernel ([0-9.]+) s after the answer \(([0-9]+) bytes, fetched in ([0-9.]+) s, parsed in ([0-9.]+) s\).*/  => answer -> kernel \1 s (target 1.5 s for 100,000); fetch \3 s, parse \4 s, \2 bytes/p' <<<"$tally"
 	kill "$ENF_PID"; wait "$ENF_PID" 2>/dev/null || true; ENF_PID=
 }
 : >"$D/enf.log"
