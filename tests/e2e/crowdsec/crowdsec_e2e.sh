@@ -216,22 +216,24 @@ stat_ge() { local v; v=$(stat "$1"); [ -n "$v" ] && [ "$v" -ge "$2" ]; }
 not_listed() { ! ctl list | grep -q "^block $1 "; }
 listed_by_crowdsec() { ctl list | grep -qE "^block $1 .*by=crowdsec( |\$)"; }
 
-# wait_for DESC CMD...: poll CMD every 0.1 s for up to 15 s; PASS or FAIL
+# wait_for DESC CMD...: poll CMD every 0.1 s for up to 15 s; PASS or FAIL.
+# Returns 0 either way (a FAIL is counted; the test goes on).
 wait_for() {
-	local desc=$1; shift
-	for _ in $(seq 1 150); do
+	local desc=$1 end=$((${EPOCHREALTIME/./} + 15000000)); shift
+	while :; do
 		if "$@"; then PASS "$desc"; return 0; fi
+		[ "${EPOCHREALTIME/./}" -lt $end ] || break
 		sleep 0.1
 	done
 	FAIL "$desc (waited 15 s)"
-	return 1
 }
 # the pulls go on: N more than now within the timeout
 pulls_advance() { local p0; p0=$(stat crowdsec_pulls); wait_for "$2" stat_ge crowdsec_pulls $((p0 + $1)); }
 
 start_lapi
 start_enf
-wait_for "the enforcer pulls the LAPI's decision stream" stat_ge crowdsec_pulls 1 || fatal "no pull"
+wait_for "the enforcer pulls the LAPI's decision stream" stat_ge crowdsec_pulls 1
+stat_ge crowdsec_pulls 1 || fatal "no pull"
 grep -qE "crowdsec" "$D/enf.log" || FAIL "the enforcer's log says nothing about crowdsec"
 
 # 1. ban an IP, a range, an IPv6 address
@@ -348,6 +350,76 @@ want=$(printf '%s\n' 192.0.2.40 203.0.113.0/28 2001:db8:1::7 | sort)
 check "the kernel holds exactly the live ban decisions (got: $(echo $kern))" test "$kern" = "$want"
 check "list matches the kernel (list: $(echo $lst))" test "$lst" = "$kern"
 check "every block is owned by crowdsec" eval '! ctl list | grep "^block " | grep -qv "by=crowdsec"' 
+
+
+# 8. several decisions for one value, and values inside each other: a block
+#    goes only when no live decision holds its value any more
+# dec_ids VALUE: the ids of VALUE's live decisions, oldest first (`decisions
+# list` shows only the longest decision of a value; `alerts list`, all)
+dec_ids() {
+	N "${CS[@]}" alerts list --ip "$1" -o json 2>>"$D/cs.log" |
+		jq -r --arg v "$1" '[.[]?.decisions[]? | select(.value == $v) | .id] | sort | .[]'
+}
+cs decisions add --ip 192.0.2.50 --duration 10m || fatal "cscli decisions add"
+cs decisions add --ip 192.0.2.50 --duration 30m || fatal "cscli decisions add"
+wait_for "192.0.2.50 with two decisions (10m, 30m) is in block4" in_set 192.0.2.50
+wait_for "its timeout is the longest decision's (30m)" eval 'between 1700 "$(timeout_of 192.0.2.50)" 1800'
+mapfile -t ids < <(dec_ids 192.0.2.50)
+echo "   decisions of 192.0.2.50: ${ids[*]}"
+cs decisions delete --id "${ids[1]:-0}" || FAIL "cscli decisions delete --id (the 30m one)"
+pulls_advance 2 "two pulls after deleting the 30m decision of 192.0.2.50"
+check "192.0.2.50 stays blocked: its 10m decision is live" in_set 192.0.2.50
+cs decisions delete --id "${ids[0]:-0}" || FAIL "cscli decisions delete --id (the 10m one)"
+wait_for "192.0.2.50 leaves when its last decision is deleted" not_in_set 192.0.2.50
+
+# an IP decision, then a range over it, then the range deleted: the IP's
+# own decision still holds it
+cs decisions add --ip 198.18.0.5 --duration 30m || fatal "cscli decisions add"
+wait_for "198.18.0.5 is in block4" in_set 198.18.0.5
+cs decisions add --range 198.18.0.0/24 --duration 10m || fatal "cscli decisions add --range"
+wait_for "198.18.0.0/24 over the blocked 198.18.0.5 is in block4" in_set 198.18.0.0/24
+cs decisions delete --range 198.18.0.0/24 || fatal "cscli decisions delete --range"
+wait_for "198.18.0.0/24 leaves when deleted" not_in_set 198.18.0.0/24
+pulls_advance 2 "two pulls after deleting 198.18.0.0/24"
+check "198.18.0.5 is blocked again: its own decision is live" in_set 198.18.0.5
+
+# a range, then an IP inside it, then the range deleted
+cs decisions add --range 198.18.1.0/24 --duration 10m || fatal "cscli decisions add --range"
+wait_for "198.18.1.0/24 is in block4" in_set 198.18.1.0/24
+cs decisions add --ip 198.18.1.5 --duration 30m || fatal "cscli decisions add"
+pulls_advance 2 "two pulls after banning 198.18.1.5 inside 198.18.1.0/24"
+cs decisions delete --range 198.18.1.0/24 || fatal "cscli decisions delete --range"
+wait_for "198.18.1.0/24 leaves when deleted" not_in_set 198.18.1.0/24
+pulls_advance 2 "two pulls after deleting 198.18.1.0/24"
+check "198.18.1.5, banned inside the deleted range, is blocked: its decision is live" in_set 198.18.1.5
+
+# a short range, then a longer IP inside it: the range expires in the kernel,
+# the IP's decision still holds it
+cs decisions add --range 198.18.2.0/24 --duration 4s || fatal "cscli decisions add --range 4s"
+wait_for "a 4s ban of 198.18.2.0/24 is in block4" in_set 198.18.2.0/24
+cs decisions add --ip 198.18.2.5 --duration 30m || fatal "cscli decisions add"
+wait_for "198.18.2.0/24 expires from block4" not_in_set 198.18.2.0/24
+pulls_advance 2 "two pulls after 198.18.2.0/24 expired"
+check "198.18.2.5, banned for 30m inside the expired 4s range, is blocked" in_set 198.18.2.5
+
+# the operator's block is never lifted by CrowdSec
+ctl block 192.0.2.70 3600 by hand >/dev/null || FAIL "operator block"
+cs decisions add --ip 192.0.2.70 --duration 10m || fatal "cscli decisions add"
+pulls_advance 2 "two pulls after banning the operator's 192.0.2.70"
+cs decisions delete --ip 192.0.2.70 || fatal "cscli decisions delete"
+pulls_advance 2 "two pulls after deleting the decision on 192.0.2.70"
+check "192.0.2.70, blocked by the operator, stays after its CrowdSec decision goes" in_set 192.0.2.70
+check "192.0.2.70 is still the operator's" eval 'ctl list | grep -qE "^block 192.0.2.70 .*by=operator"'
+
+# a decision that expires, then a new one for the same value
+cs decisions add --ip 192.0.2.80 --duration 3s || fatal "cscli decisions add 3s"
+wait_for "a 3s ban of 192.0.2.80 is in block4" in_set 192.0.2.80
+wait_for "it expires from block4" not_in_set 192.0.2.80
+pulls_advance 2 "two pulls after its expiry"
+cs decisions add --ip 192.0.2.80 --duration 10m || fatal "cscli decisions add"
+wait_for "a new ban of 192.0.2.80 after the first expired is in block4" in_set 192.0.2.80
+wait_for "... with the new decision's timeout (10m)" eval 'between 570 "$(timeout_of 192.0.2.80)" 600'
+check "192.0.2.80 is listed once" eval '[ "$(ctl list | grep -c "^block 192.0.2.80 ")" = 1 ]'
 
 echo "crowdsec stats: $(ctl stats | grep '^crowdsec_' | tr '\n' ' ')"
 echo "took $(el)"
