@@ -1913,7 +1913,8 @@ static void cs_apply(struct enf *e, struct sw_cs_result *r)
 	/* 1. deletions (the parser put them first), sorted so that a value's repeats are neighbours */
 	while (ndel < b->n && b->d[ndel].deleted)
 		ndel++;
-	qsort(b->d, ndel, sizeof(*b->d), cs_cmp);
+	if (ndel > 1) /* b->d is NULL in an empty answer: qsort(NULL, 0) is UB (UBSan stops) */
+		qsort(b->d, ndel, sizeof(*b->d), cs_cmp);
 	for (i = 0; i < ndel; i++) {
 		const struct sw_cs_decision *d = &b->d[i];
 
@@ -1929,7 +1930,8 @@ static void cs_apply(struct enf *e, struct sw_cs_result *r)
 	for (i = ndel; i < b->n; i++)
 		if (sw_cs_state_add(e->cs_state, &b->d[i].ip, b->d[i].prefix) < 0)
 			nomem++;
-	qsort(b->d + ndel, b->n - ndel, sizeof(*b->d), cs_cmp);
+	if (b->n - ndel > 1)
+		qsort(b->d + ndel, b->n - ndel, sizeof(*b->d), cs_cmp);
 	for (i = ndel; i < b->n; i++) {
 		const struct sw_cs_decision *d = &b->d[i];
 		uint32_t ttl = d->ttl < e->cfg.max_ttl ? d->ttl : e->cfg.max_ttl;
