@@ -193,7 +193,13 @@ start_enf() {
 	done
 	fatal "the enforcer did not start"
 }
-stop_enf() { kill "$ENF_PID"; wait "$ENF_PID" 2>/dev/null || true; ENF_PID=; }
+stop_enf() {
+	local rc=0
+	kill "$ENF_PID"
+	wait "$ENF_PID" 2>/dev/null || rc=$?
+	ENF_PID=
+	check "the enforcer stops cleanly on SIGTERM (status $rc)" test $rc = 0
+}
 
 # --- the kernel's view --------------------------------------------------------
 # elems SET: "addr[/len] timeout" a line for each element of inet sidewall SET
@@ -422,6 +428,9 @@ wait_for "... with the new decision's timeout (10m)" eval 'between 570 "$(timeou
 check "192.0.2.80 is listed once" eval '[ "$(ctl list | grep -c "^block 192.0.2.80 ")" = 1 ]'
 
 echo "crowdsec stats: $(ctl stats | grep '^crowdsec_' | tr '\n' ' ')"
+stop_enf
+check "no sanitizer report in the enforcer's log" eval '! grep -qE "Sanitizer|runtime error" "$D/enf.log"'
+
 echo "took $(el)"
 [ $fails -eq 0 ] || logs
 echo "$passes passed, $fails failed"
