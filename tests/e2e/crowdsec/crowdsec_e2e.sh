@@ -178,6 +178,7 @@ crowdsec:
   url: http://127.0.0.1:$LAPI_PORT/
   api_key_file: $D/bouncer.key
   poll_interval: 1
+  timeout: 3       # seconds a pull may take (the hung LAPI below)
   scopes: [ip, range]
   origins: [cscli, crowdsec]
 CFG
@@ -295,6 +296,24 @@ echo "   crowdsec_ignored $ign0 -> $(stat crowdsec_ignored) (captcha; username a
 check "the captcha decision's 192.0.2.20 is not in block4" not_in_set 192.0.2.20
 check "the cscli-import decision's 192.0.2.21 is not in block4 (origins: [cscli, crowdsec])" \
 	not_in_set 192.0.2.21
+
+# 5b. the LAPI hung (SIGSTOP: connections are accepted by the kernel, never
+#     answered): the pulls time out, the control socket answers meanwhile
+#     (the pulls run in a thread of their own), nothing is removed
+err0=$(stat crowdsec_pull_errors)
+kill -STOP "$CS_PID"
+slow=0
+for _ in $(seq 1 8); do
+	t=${EPOCHREALTIME/./}
+	ctl stats >/dev/null || slow=$((slow + 100))
+	[ $(((${EPOCHREALTIME/./} - t) / 1000)) -lt 1000 ] || slow=$((slow + 1))
+	sleep 0.5
+done
+check "the control socket answers within 1 s while a pull hangs (8 tries, $slow slow)" test $slow = 0
+wait_for "a hung pull times out and counts as an error (timeout: 3)" stat_ge crowdsec_pull_errors $((${err0:-0} + 1))
+check "198.51.100.0/24 stays blocked while the LAPI hangs" in_set 198.51.100.0/24
+kill -CONT "$CS_PID"
+pulls_advance 2 "pulls succeed again once the LAPI goes on"
 
 # 6. the LAPI down: blocks stay, errors are counted, the enforcer lives;
 #    decisions made meanwhile arrive when it is back
@@ -428,6 +447,25 @@ wait_for "... with the new decision's timeout (10m)" eval 'between 570 "$(timeou
 check "192.0.2.80 is listed once" eval '[ "$(ctl list | grep -c "^block 192.0.2.80 ")" = 1 ]'
 
 echo "crowdsec stats: $(ctl stats | grep '^crowdsec_' | tr '\n' ' ')"
+# 9. the enforcer starts while the LAPI is down: the blocks restored from
+#    its journal stay (no start-up sweep without a start-up answer), and
+#    stay once the LAPI answers (they are still decided)
+stop_enf
+stop_lapi
+start_enf
+err0=$(stat crowdsec_pull_errors)
+wait_for "an enforcer started with the LAPI down counts pull errors" stat_ge crowdsec_pull_errors $((${err0:-0} + 2))
+for v in 192.0.2.40 203.0.113.0/28 2001:db8:1::7 192.0.2.80 192.0.2.70; do
+	check "$v, restored from the journal, stays while the LAPI is down" in_set "$v"
+done
+start_lapi
+pulls_advance 2 "the start-up pull succeeds once the LAPI is back"
+for v in 192.0.2.40 203.0.113.0/28 2001:db8:1::7 192.0.2.80 192.0.2.70; do
+	check "$v stays after the start-up answer" in_set "$v"
+done
+check "192.0.2.40 is listed as crowdsec's" listed_by_crowdsec 192.0.2.40
+check "192.0.2.70 is listed as the operator's" eval 'ctl list | grep -qE "^block 192.0.2.70 .*by=operator"'
+
 stop_enf
 check "no sanitizer report in the enforcer's log" eval '! grep -qE "Sanitizer|runtime error" "$D/enf.log"'
 
