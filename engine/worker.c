@@ -599,7 +599,7 @@ static bool inspect(struct worker *w)
 	if (!sw_flow_packet(w->ft, p))
 		return fail_verdict(w, p);
 	was_dropped = p->flow->dropped;
-	/* 'drop' and 'reject' drop every later packet of the flow, uninspected. */
+	/* A flow-scope 'drop' or 'reject' drops every later packet of the flow, uninspected (detect.c). */
 	if (c->ips && was_dropped) {
 		w->flow_drops++;
 		return !c->simulate_ips;

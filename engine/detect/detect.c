@@ -1456,12 +1456,29 @@ static int collect(struct sw_detect_ctx *c, const struct sw_packet *p, const str
  * verdict, alerts; then the flow's alerted/passed/dropped.  @tx NULL: a
  * packet; else transaction @tx at a stage of direction @to_server.
  */
+/*
+ * Whether a drop, reject or pass by @cr applies to the rest of the flow, as Suricata
+ * decides it from the rule's type (its "rule types" documentation,
+ * signature_properties[]): IP-only rules, protocol-detection and
+ * application-layer rules act on the flow; payload rules of a TCP stream
+ * act on the flow when they matched the reassembled stream; packet rules
+ * (dsize, tcp-pkt, UDP or ICMP payload, header keywords) act on the packet
+ * alone, so the flow goes on and is inspected.
+ */
+static bool drop_scope_flow(const struct crule *cr, const struct sw_packet *p, const struct sw_stream_view *v,
+			    const struct sw_app_tx *tx)
+{
+	if (tx || cr->tx || cr->r->app_proto != SW_APP_UNKNOWN || cr->iponly)
+		return true;
+	return cr->payload && cr->buf != BUF_PKT && p->proto == 6 && v && v->in_stream;
+}
+
 static void evaluate(struct sw_detect_ctx *c, struct sw_packet *p, const struct sw_stream_view *v,
 		     const struct sw_app_tx *tx, bool to_server, struct sw_detect_result *res)
 {
 	const struct sw_detect *d = c->d;
 	struct sw_flow *f = p->flow;
-	bool pass = false, silent;
+	bool pass = false, silent, flow_scope = false;
 	enum sw_action action;
 
 	sort_cand(c->cand, c->n_cand);
@@ -1522,6 +1539,7 @@ static void evaluate(struct sw_detect_ctx *c, struct sw_packet *p, const struct 
 		if (!res->verdict_rule || action > res->verdict) {
 			res->verdict = action;
 			res->verdict_rule = r;
+			flow_scope = drop_scope_flow(cr, p, v, tx);
 		}
 		if (action == SW_ACTION_PASS) {
 			pass = true;
@@ -1540,9 +1558,9 @@ static void evaluate(struct sw_detect_ctx *c, struct sw_packet *p, const struct 
 	if (f) {
 		if (res->n)
 			f->alerted = true;
-		if (pass)
-			f->passed = true;
-		else if (res->verdict == SW_ACTION_DROP || res->verdict == SW_ACTION_REJECT) {
+		if (pass) {
+			f->passed |= flow_scope;
+		} else if ((res->verdict == SW_ACTION_DROP || res->verdict == SW_ACTION_REJECT) && flow_scope) {
 			f->dropped = true;
 			f->drop_sid = res->verdict_rule->sid;
 		}

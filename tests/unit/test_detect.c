@@ -830,28 +830,43 @@ static void test_actions(void **state)
 	};
 	(void)state;
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	/*
+	 * On the reassembled stream the action applies to the flow; on a bare
+	 * packet (no in-sync stream view) to that packet only, as in Suricata.
+	 */
+	for (size_t i = 0; i < 2 * sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t k = i / 2;
+		bool stream = i % 2;
 		struct sw_detect_result res;
+		struct sw_stream_view v;
 		struct sw_packet p;
 		struct sw_flow f;
 
 		memset(&f, 0, sizeof(f));
-		mkpkt(&p, 6, "1.1.1.1", 1, "2.2.2.2", 2, cases[i].payload, (uint32_t)strlen(cases[i].payload));
+		mkpkt(&p, 6, "1.1.1.1", 1, "2.2.2.2", 2, cases[k].payload, (uint32_t)strlen(cases[k].payload));
 		p.flow = &f;
-		assert_int_equal(sw_detect_packet(c, &p, NULL, &res), 0);
-		assert_int_equal(res.verdict, cases[i].verdict);
-		assert_int_equal(res.n, cases[i].n);
-		if (cases[i].vsid) {
+		v = (struct sw_stream_view){ p.payload, p.payload_len, 0, 0, true };
+		assert_int_equal(sw_detect_packet(c, &p, stream ? &v : NULL, &res), 0);
+		if (!stream) {
+			assert_int_equal(res.verdict, cases[k].verdict);
+			assert_false(f.dropped);
+			assert_false(f.passed);
+			continue;
+		}
+
+		assert_int_equal(res.verdict, cases[k].verdict);
+		assert_int_equal(res.n, cases[k].n);
+		if (cases[k].vsid) {
 			assert_non_null(res.verdict_rule);
-			assert_int_equal(res.verdict_rule->sid, cases[i].vsid);
+			assert_int_equal(res.verdict_rule->sid, cases[k].vsid);
 		} else {
 			assert_null(res.verdict_rule);
 		}
-		assert_int_equal(f.dropped, cases[i].verdict == SW_ACTION_DROP || cases[i].verdict == SW_ACTION_REJECT);
+		assert_int_equal(f.dropped, cases[k].verdict == SW_ACTION_DROP || cases[k].verdict == SW_ACTION_REJECT);
 		if (f.dropped)
-			assert_int_equal(f.drop_sid, cases[i].vsid);
-		assert_int_equal(f.passed, cases[i].verdict == SW_ACTION_PASS);
-		assert_int_equal(f.alerted, cases[i].n > 0);
+			assert_int_equal(f.drop_sid, cases[k].vsid);
+		assert_int_equal(f.passed, cases[k].verdict == SW_ACTION_PASS);
+		assert_int_equal(f.alerted, cases[k].n > 0);
 		if (f.passed) {
 			/* later packets of a passed flow are not inspected */
 			mkpkt(&p, 6, "1.1.1.1", 1, "2.2.2.2", 2, "a", 1);
@@ -861,6 +876,43 @@ static void test_actions(void **state)
 			assert_int_equal(res.n, 0);
 			assert_false(res.matched_any);
 		}
+	}
+	sw_detect_ctx_free(c);
+}
+
+/* The scope of a drop by rule type: UDP payload and dsize rules drop the packet, IP-only ones the flow. */
+static void test_drop_scope(void **state)
+{
+	struct sw_detect_ctx *c = ctx_for(
+		"drop udp any any -> any any (content:\"d\"; sid:1;)\n"
+		"drop tcp any any -> any any (dsize:1; sid:2;)\n"
+		"drop ip 9.9.9.9 any -> any any (sid:3;)\n");
+	static const struct {
+		uint8_t proto;
+		const char *src, *payload;
+		bool stream, flow;
+	} cases[] = {
+		{ 17, "1.1.1.1", "d", false, false }, /* a UDP payload rule: this datagram only */
+		{ 6, "1.1.1.1", "x", true, false },   /* dsize: a packet rule even on a stream */
+		{ 17, "9.9.9.9", "zz", false, true }, /* IP-only: the flow */
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sw_detect_result res;
+		struct sw_stream_view v;
+		struct sw_packet p;
+		struct sw_flow f;
+
+		memset(&f, 0, sizeof(f));
+		mkpkt(&p, cases[i].proto, cases[i].src, 1, "2.2.2.2", 2, cases[i].payload,
+		      (uint32_t)strlen(cases[i].payload));
+		p.flow = &f;
+		v = (struct sw_stream_view){ p.payload, p.payload_len, 0, 0, true };
+		assert_int_equal(sw_detect_packet(c, &p, cases[i].stream ? &v : NULL, &res), 0);
+		assert_int_equal(res.verdict, SW_ACTION_DROP);
+		if (f.dropped != cases[i].flow)
+			fail_msg("case %zu: flow dropped %d, want %d", i, f.dropped, cases[i].flow);
 	}
 	sw_detect_ctx_free(c);
 }
@@ -1254,7 +1306,7 @@ int main(void)
 		cmocka_unit_test(test_backtracking),   cmocka_unit_test(test_backtracking_budget),
 		cmocka_unit_test(test_flowbits),       cmocka_unit_test(test_threshold),
 		cmocka_unit_test(test_state_keywords),
-		cmocka_unit_test(test_actions),        cmocka_unit_test(test_alert_overflow),
+		cmocka_unit_test(test_actions), cmocka_unit_test(test_drop_scope),        cmocka_unit_test(test_alert_overflow),
 		cmocka_unit_test(test_ip_lists), cmocka_unit_test(test_iponly_once_per_direction),       cmocka_unit_test(test_prefilter_index),
 		cmocka_unit_test(test_prefilter_random),
 		cmocka_unit_test(test_refs_and_errors),

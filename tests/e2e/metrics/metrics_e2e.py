@@ -482,16 +482,19 @@ metrics:
 
 def inline_run(a, nets, work, procs):
     """sidewall -q 0:1 on a's OUTPUT (iptables NFQUEUE, as tests/e2e/inline's
-    fallback): one flow passes, one is dropped by a rule; verdicts, drops by
-    reason and per-queue counts on /metrics equal EVE's ips stats."""
+    fallback): one flow passes; one loses a datagram to a UDP payload rule
+    (that datagram only, as in Suricata) and goes on; one is dropped whole by
+    an IP-only rule; verdicts, drops by reason and per-queue counts on
+    /metrics equal EVE's ips stats."""
     nsa, nsb = "swmq-a-%d" % PID, "swmq-b-%d" % PID
     nets.add(nsa)
     nets.add(nsb)
     da, db = "qa%d" % (PID % 100000), "qb%d" % (PID % 100000)
     veth(nets, nsa, da, "10.79.2.1", nsb, db, "10.79.2.2")
+    run("ip", "-n", nsb, "addr", "add", "10.79.2.3/24", "dev", db)
     queued = False
     for ipt in ("iptables-nft", "iptables-legacy"):
-        if shutil.which(ipt) and run("ip", "netns", "exec", nsa, ipt, "-A", "OUTPUT", "-p", "udp", "-d", "10.79.2.2",
+        if shutil.which(ipt) and run("ip", "netns", "exec", nsa, ipt, "-A", "OUTPUT", "-p", "udp", "-d", "10.79.2.2/31",
                                      "--dport", "9999", "-j", "NFQUEUE", "--queue-balance", "0:1", "--queue-bypass",
                                      check_rc=False).returncode == 0:
             queued = True
@@ -502,6 +505,7 @@ def inline_run(a, nets, work, procs):
     rules = os.path.join(work, "q.rules")
     with open(rules, "w") as f:
         f.write('drop udp any any -> any 9999 (msg:"metrics e2e drop"; content:"METRICS-DROP"; sid:7700002; rev:1;)\n')
+        f.write('drop ip any any -> 10.79.2.3 any (msg:"metrics e2e ip-only drop"; sid:7700003; rev:1;)\n')
     cfg = os.path.join(work, "sidewall.yaml")
     with open(cfg, "w") as f:
         f.write("default-log-dir: %s\noutputs:\n  - eve-log:\n      enabled: yes\n      filename: eve.json\n"
@@ -510,21 +514,22 @@ def inline_run(a, nets, work, procs):
                              [a.sidewall, "-c", cfg, "-S", rules, "-q", "0:1"], sink_ns=nsb)
     base = "http://127.0.0.1:9748"
 
-    def send(n, marker, sport):
-        run("ip", "netns", "exec", nsa, "python3", "-c", SENDER, "10.79.2.2", "9999", str(n), marker, str(sport))
+    def send(n, marker, sport, dst="10.79.2.2"):
+        run("ip", "netns", "exec", nsa, "python3", "-c", SENDER, dst, "9999", str(n), marker, str(sport))
     send(50, "plain", 40001)
     send(1, "METRICS-DROP", 40002)
     send(49, "plain", 40002)
+    send(20, "plain", 40003, "10.79.2.3")
     time.sleep(1.5)
     fams, text = get_metrics(nsa, base, "sidewall_", "inline")
     promtool_check(text, "sidewall inline")
     check(value(fams, "sidewall_build_info", mode="inline") == 1, "build_info says mode=\"inline\"")
-    check(value(fams, "sidewall_nfqueue_verdicts_total", verdict="accept") == 50 and
-          value(fams, "sidewall_nfqueue_verdicts_total", verdict="drop") == 50,
-          "50 accepted, 50 dropped", text)
-    check(value(fams, "sidewall_dropped_packets_total", reason="rules") == 1 and
-          value(fams, "sidewall_dropped_packets_total", reason="flow_drop") == 49,
-          "drops by reason: 1 by the rule, 49 of the dropped flow")
+    check(value(fams, "sidewall_nfqueue_verdicts_total", verdict="accept") == 99 and
+          value(fams, "sidewall_nfqueue_verdicts_total", verdict="drop") == 21,
+          "99 accepted, 21 dropped", text)
+    check(value(fams, "sidewall_dropped_packets_total", reason="rules") == 2 and
+          value(fams, "sidewall_dropped_packets_total", reason="flow_drop") == 19,
+          "drops by reason: 2 by the rules, 19 of the flow the IP-only rule dropped")
     check(len(fams["sidewall_nfqueue_verdicts_total"]["samples"]) == 4, "verdicts per worker (queue) and verdict")
     sw.send_signal(signal.SIGTERM)
     sw.wait(timeout=30)
