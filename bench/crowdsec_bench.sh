@@ -15,6 +15,7 @@
 # elements in the kernel, the fetch and parse times), crowdsec_applied and
 # the number of elements of block4.
 # Usage: bench/crowdsec_bench.sh BUILD_DIR [N]   (default N: 100000)
+# BENCH_ROUNDS=3 first starts; BENCH_PERF=1 profiles each start with perf.
 set -euo pipefail
 B=${1:?usage: crowdsec_bench.sh BUILD_DIR [N]}
 N=${2:-100000}
@@ -149,6 +150,11 @@ run_enf() {
 	t=$(now)
 	ip netns exec "$NS" "$ENF" -c "$D/enforcer.yaml" run 2>>"$D/enf.log" &
 	ENF_PID=$!
+	local perf_pid=
+	if [ -n "${BENCH_PERF:-}" ]; then
+		perf record -q -g -p "$ENF_PID" -o "$D/perf.data" 2>/dev/null &
+		perf_pid=$!
+	fi
 	for _ in $(seq 1 1200); do
 		tally=$(tail -n +$((lines + 1)) "$D/enf.log" | grep 'crowdsec: start-up pull:' || true)
 		[ -n "$tally" ] && break
@@ -162,6 +168,12 @@ run_enf() {
 	echo "  start -> start-up tally logged: $wall s wall (polled every 50 ms); crowdsec_applied ${applied:-?}; block4 holds $(count)"
 	echo "  log: ${tally#*crowdsec: }"
 	sed -nE 's/.*in the kernel ([0-9.]+) s after the answer \(([0-9]+) bytes, fetched in ([0-9.]+) s, parsed in ([0-9.]+) s\).*/  => answer -> kernel \1 s (target 1.5 s for 100,000); fetch \3 s, parse \4 s, \2 bytes/p' <<<"$tally"
+	if [ -n "$perf_pid" ]; then
+		kill -INT "$perf_pid"; wait "$perf_pid" 2>/dev/null || true
+		echo "  perf (the enforcer's threads, from its start to the tally), top 25 by self time:"
+		perf report -i "$D/perf.data" --no-children --sort dso,symbol --stdio 2>/dev/null |
+			grep -E '^ +[0-9.]+%' | head -n 25 | sed 's/^/    /'
+	fi
 	kill "$ENF_PID"; wait "$ENF_PID" 2>/dev/null || true; ENF_PID=
 }
 : >"$D/enf.log"
