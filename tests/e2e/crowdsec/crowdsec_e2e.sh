@@ -247,17 +247,19 @@ grep -qE "crowdsec" "$D/enf.log" || FAIL "the enforcer's log says nothing about 
 cs decisions add --ip 192.0.2.7 --duration 10m --reason e2e-ip || fatal "cscli decisions add --ip"
 cs decisions add --range 198.51.100.0/24 --duration 5m || fatal "cscli decisions add --range"
 cs decisions add --ip 2001:db8:1::7 --duration 10m || fatal "cscli decisions add --ip (IPv6)"
+cs decisions add --range 2001:db8:2::/48 --duration 10m || fatal "cscli decisions add --range (IPv6)"
 wait_for "ip ban 192.0.2.7 is in block4" in_set 192.0.2.7
 wait_for "range ban 198.51.100.0/24 is in block4" in_set 198.51.100.0/24
 wait_for "ip ban 2001:db8:1::7 is in block6" in_set 2001:db8:1::7
+wait_for "range ban 2001:db8:2::/48 is in block6" in_set 2001:db8:2::/48
 t=$(timeout_of 192.0.2.7)
 check "192.0.2.7's timeout is the decision's 10m (got ${t:-none}, want 570..600)" between 570 "$t" 600
 t=$(timeout_of 198.51.100.0/24)
 check "198.51.100.0/24's timeout is the decision's 5m (got ${t:-none}, want 270..300)" between 270 "$t" 300
 check "list shows 192.0.2.7 owned by crowdsec" listed_by_crowdsec 192.0.2.7
 check "list shows 198.51.100.0/24 owned by crowdsec" listed_by_crowdsec 198.51.100.0/24
-check "crowdsec_new counts the 3 bans (got $(stat crowdsec_new))" stat_ge crowdsec_new 3
-check "crowdsec_applied counts the 3 bans (got $(stat crowdsec_applied))" stat_ge crowdsec_applied 3
+check "crowdsec_new counts the 4 bans (got $(stat crowdsec_new))" stat_ge crowdsec_new 4
+check "crowdsec_applied counts the 4 bans (got $(stat crowdsec_applied))" stat_ge crowdsec_applied 4
 
 # 2. delete a decision
 del0=$(stat crowdsec_deleted)
@@ -371,7 +373,7 @@ kern=$( { elems block4; elems block6; } | cut -d" " -f1 | sort)
 lst=$(ctl list | awk '$1 == "block" { print $2 }' | sort)
 check "each element is in the kernel once" test -z "$(uniq -d <<<"$kern")"
 check "each block is listed once" test -z "$(uniq -d <<<"$lst")"
-want=$(printf '%s\n' 192.0.2.40 203.0.113.0/28 2001:db8:1::7 | sort)
+want=$(printf '%s\n' 192.0.2.40 203.0.113.0/28 2001:db8:1::7 2001:db8:2::/48 | sort)
 check "the kernel holds exactly the live ban decisions (got: $(echo $kern))" test "$kern" = "$want"
 check "list matches the kernel (list: $(echo $lst))" test "$lst" = "$kern"
 check "every block is owned by crowdsec" eval '! ctl list | grep "^block " | grep -qv "by=crowdsec"' 
@@ -465,6 +467,30 @@ for v in 192.0.2.40 203.0.113.0/28 2001:db8:1::7 192.0.2.80 192.0.2.70; do
 done
 check "192.0.2.40 is listed as crowdsec's" listed_by_crowdsec 192.0.2.40
 check "192.0.2.70 is listed as the operator's" eval 'ctl list | grep -qE "^block 192.0.2.70 .*by=operator"'
+
+# 10. nft flush ruleset: the table comes back with CrowdSec's blocks
+N nft flush ruleset
+wait_for "after nft flush ruleset, 192.0.2.40 is back in block4" in_set 192.0.2.40
+wait_for "... and 2001:db8:2::/48 in block6" in_set 2001:db8:2::/48
+check "crowdsec's entries are still crowdsec's after the restore" listed_by_crowdsec 192.0.2.40
+
+# 11. max_elements: room for one more block, two new decisions: one is
+#     refused and counted
+live=$(ctl list | sed -n 's/^\([0-9]*\) entries (max.*/\1/p')
+stop_enf
+sed -i "s/^max_elements: .*/max_elements: $((live + 1))/" "$D/enforcer.yaml"
+start_enf
+wait_for "the restarted enforcer has pulled" stat_ge crowdsec_pulls 1
+ref0=$(stat crowdsec_refused)
+cs decisions add --ip 192.0.2.91 --duration 10m || fatal "cscli decisions add"
+cs decisions add --ip 192.0.2.92 --duration 10m || fatal "cscli decisions add"
+wait_for "with room for one ($live + 1), one of two new bans is refused" stat_ge crowdsec_refused $((${ref0:-0} + 1))
+n=0
+in_set 192.0.2.91 && n=$((n + 1))
+in_set 192.0.2.92 && n=$((n + 1))
+check "exactly one of 192.0.2.91/92 is in block4 (got $n)" test $n = 1
+# (the line does not name the value: "crowdsec: refused: 10 elements, the maximum")
+check "the enforcer logs the max_elements refusal" grep -qE "crowdsec: refused: .*maximum" "$D/enf.log"
 
 stop_enf
 check "no sanitizer report in the enforcer's log" eval '! grep -qE "Sanitizer|runtime error" "$D/enf.log"'
