@@ -366,6 +366,8 @@ static int eve_key(struct ctx *x, const char *path, const char *key,
 		return walk_map(x, v, path, syslog_key, NULL);
 	if (!strcmp(key, "filename"))
 		return get_str(x, v, path, &x->c->eve_filename);
+	if (!strcmp(key, "ipv6-compress"))
+		return get_bool(x, v, path, &x->c->eve_ipv6_compress);
 	if (!strcmp(key, "filetype")) {
 		rc = get_str(x, v, path, &ft);
 		if (!rc && strcmp(ft, "regular")) {

@@ -82,6 +82,7 @@ struct sw_config {
 	bool eve_enabled;                 /* outputs: - eve-log: enabled */
 	char *eve_filename;               /* outputs: - eve-log: filename (relative to log_dir) */
 	uint32_t eve_types;               /* SW_EVE_* */
+	bool eve_ipv6_compress;           /* outputs: - eve-log: ipv6-compress (Suricata's default: no, full form) */
 
 	uint32_t threads;                 /* threading.worker-threads; 0 = one per core */
 	bool checksum_validation;         /* checksum-validation (Suricata: stream.checksum-validation) */

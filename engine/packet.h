@@ -35,6 +35,17 @@ enum sw_linktype {
 #define SW_PKT_CSUM_BAD_IP 0x01
 #define SW_PKT_CSUM_BAD_L4 0x02
 
+/* Where a packet came from, as Suricata's pkt_src names it (EVE "pkt_src"). */
+enum sw_pkt_src {
+	SW_PKT_SRC_WIRE = 0,
+	SW_PKT_SRC_GRE,    /* GRE, ERSPAN, PPTP */
+	SW_PKT_SRC_IPV4,   /* IP in IPv4 */
+	SW_PKT_SRC_IPV6,   /* IP in IPv6 */
+	SW_PKT_SRC_TEREDO,
+	SW_PKT_SRC_VXLAN,
+	SW_PKT_SRC_GENEVE,
+};
+
 struct sw_packet {
 	/* ---- input, set by the capture layer before sw_decode() ---- */
 	const uint8_t *data;   /* first captured byte (link layer) */
@@ -62,6 +73,11 @@ struct sw_packet {
 	 */
 	uint8_t tunnel_depth;
 	uint32_t tunnel_len;   /* tunnel_depth > 0: bytes of the encapsulated packet (what its flow counts) */
+	uint8_t pkt_src;       /* enum sw_pkt_src: the encapsulation the innermost tunnel was (EVE pkt_src) */
+	/* tunnel_depth > 0: the outermost packet's (the carrier's) header, for EVE's "tunnel" object */
+	uint8_t root_proto;
+	uint16_t root_sport, root_dport;
+	struct sw_ip root_src, root_dst;
 
 	struct sw_ip src, dst;
 	uint16_t sport, dport; /* host order; ICMP: 0 */

@@ -611,6 +611,7 @@ static int run_start(const struct sw_cli *o, struct loaded *l, struct sw_engine_
 	if (n_ifnames)
 		sw_eve_set_ifaces(r->eve, ifnames, n_ifnames);
 	sw_eve_set_inline(r->eve, ec->ips);
+	sw_eve_set_ipv6_compress(r->eve, l->cfg->eve_ipv6_compress);
 	r->slog = start_syslog(l->cfg, r->eve, &slog_fail);
 	if (slog_fail)
 		return -1;

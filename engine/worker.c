@@ -519,7 +519,7 @@ static void send_reject(struct worker *w, const struct sw_packet *p)
 static void drop_event(struct worker *w, const struct sw_packet *p, const struct sw_rule *r, const char *reason)
 {
 	struct sw_json *j;
-	char a[SW_IP_STRLEN], pb[8];
+	char pb[8];
 
 	if (!sw_eve_wants(w->e->eve, SW_EVE_DROP))
 		return;
@@ -529,13 +529,14 @@ static void drop_event(struct worker *w, const struct sw_packet *p, const struct
 	if (p->pcap_cnt)
 		sw_json_u64(j, "pcap_cnt", p->pcap_cnt);
 	if (p->ip_ver) {
-		sw_json_str(j, "src_ip", sw_ip_format(&p->src, a, sizeof(a)));
+		sw_json_ip(j, "src_ip", &p->src);
 		if (p->proto == 6 || p->proto == 17)
 			sw_json_u64(j, "src_port", p->sport);
-		sw_json_str(j, "dest_ip", sw_ip_format(&p->dst, a, sizeof(a)));
+		sw_json_ip(j, "dest_ip", &p->dst);
 		if (p->proto == 6 || p->proto == 17)
 			sw_json_u64(j, "dest_port", p->dport);
 		sw_json_str(j, "proto", sw_eve_proto_name(p->proto, pb, sizeof(pb)));
+		sw_json_u64(j, "ip_v", p->ip_ver);
 	}
 	sw_json_obj(j, "drop");
 	sw_json_u64(j, "len", p->wirelen);

@@ -479,7 +479,8 @@ static int decode_erspan3(struct sw_packet *p, struct sw_buf *b, struct dctx *d)
  * undoing a half-decoded inner packet field by field would cost a bug per
  * new field.
  */
-static bool tunnel(struct sw_packet *p, struct sw_buf in, enum inner kind, uint16_t et, struct dctx *d)
+static bool tunnel(struct sw_packet *p, struct sw_buf in, enum inner kind, uint16_t et, uint8_t src,
+		   struct dctx *d)
 {
 	struct sw_packet outer;
 	int rc;
@@ -490,6 +491,17 @@ static bool tunnel(struct sw_packet *p, struct sw_buf in, enum inner kind, uint1
 	reset_decoded(p);
 	p->tunnel_depth = (uint8_t)(outer.tunnel_depth + 1); /* <= layers <= 255 */
 	p->tunnel_len = (uint32_t)sw_buf_left(&in);
+	p->pkt_src = src;
+	/* the carrier Suricata's "tunnel" object names is the outermost packet (its p->root) */
+	if (outer.tunnel_depth) {
+		p->root_src = outer.root_src, p->root_dst = outer.root_dst;
+		p->root_sport = outer.root_sport, p->root_dport = outer.root_dport;
+		p->root_proto = outer.root_proto;
+	} else {
+		p->root_src = outer.src, p->root_dst = outer.dst;
+		p->root_sport = outer.sport, p->root_dport = outer.dport;
+		p->root_proto = outer.proto;
+	}
 	/* A receiver drops a carrier with a bad checksum, and what it carries with it. */
 	p->csum_bad = outer.csum_bad;
 	switch (kind) {
@@ -639,22 +651,22 @@ static void decode_gre(struct sw_packet *p, struct sw_buf b, struct dctx *d)
 	}
 	switch (proto) {
 	case ETHERTYPE_PPP:
-		(void)tunnel(p, b, IN_PPP, 0, d);
+		(void)tunnel(p, b, IN_PPP, 0, SW_PKT_SRC_GRE, d);
 		break;
 	case ETHERTYPE_ERSPAN:
 		/* Type I has no header and no GRE sequence number; type II has both. */
 		if (flags & GRE_F_SEQ) {
-			(void)tunnel(p, b, IN_ERSPAN2, 0, d);
+			(void)tunnel(p, b, IN_ERSPAN2, 0, SW_PKT_SRC_GRE, d);
 		} else {
 			st->erspan++;
-			(void)tunnel(p, b, IN_ETHER, 0, d);
+			(void)tunnel(p, b, IN_ETHER, 0, SW_PKT_SRC_GRE, d);
 		}
 		break;
 	case ETHERTYPE_ERSPAN3:
-		(void)tunnel(p, b, IN_ERSPAN3, 0, d);
+		(void)tunnel(p, b, IN_ERSPAN3, 0, SW_PKT_SRC_GRE, d);
 		break;
 	case ETHERTYPE_TEB:
-		(void)tunnel(p, b, IN_ETHER, 0, d);
+		(void)tunnel(p, b, IN_ETHER, 0, SW_PKT_SRC_GRE, d);
 		break;
 	case ETHERTYPE_IPV4:
 	case ETHERTYPE_IPV6:
@@ -666,7 +678,7 @@ static void decode_gre(struct sw_packet *p, struct sw_buf b, struct dctx *d)
 	case ETHERTYPE_NSH:
 	case ETHERTYPE_ARP:
 		/* what that ethertype carries (ARP: counted as ordinary, the GRE packet stays) */
-		(void)tunnel(p, b, IN_ETHERTYPE, proto, d);
+		(void)tunnel(p, b, IN_ETHERTYPE, proto, SW_PKT_SRC_GRE, d);
 		break;
 	default:
 		/*
@@ -1020,7 +1032,7 @@ static bool decode_vxlan(struct sw_packet *p, struct sw_buf b, struct dctx *d)
 	case ETHERTYPE_VLAN:
 	case ETHERTYPE_QINQ:
 	case ETHERTYPE_QINQ_OLD:
-		(void)tunnel(p, b, IN_ETHER, 0, d);
+		(void)tunnel(p, b, IN_ETHER, 0, SW_PKT_SRC_VXLAN, d);
 		break;
 	default:
 		d->st->anom[SW_ANOM_VXLAN_UNKNOWN_PAYLOAD]++;
@@ -1065,13 +1077,13 @@ static bool decode_geneve(struct sw_packet *p, struct sw_buf b, struct dctx *d)
 	d->st->geneve++;
 	switch (proto) {
 	case ETHERTYPE_IPV4:
-		(void)tunnel(p, b, IN_IPV4, 0, d);
+		(void)tunnel(p, b, IN_IPV4, 0, SW_PKT_SRC_GENEVE, d);
 		break;
 	case ETHERTYPE_IPV6:
-		(void)tunnel(p, b, IN_IPV6, 0, d);
+		(void)tunnel(p, b, IN_IPV6, 0, SW_PKT_SRC_GENEVE, d);
 		break;
 	case ETHERTYPE_TEB:
-		(void)tunnel(p, b, IN_ETHER, 0, d);
+		(void)tunnel(p, b, IN_ETHER, 0, SW_PKT_SRC_GENEVE, d);
 		break;
 	case ETHERTYPE_ARP:
 		break; /* valid, nothing to inspect */
@@ -1108,7 +1120,7 @@ static bool decode_teredo(struct sw_packet *p, struct sw_buf b, struct dctx *d)
 	if (s[0] >> 4 != 6 || s[7] == 0 || (s[6] == IPPROTO_HOPOPTS_ && plen < 8) ||
 	    sw_buf_left(&b) != IPV6_HLEN + (size_t)plen)
 		return false;
-	if (!tunnel(p, b, IN_IPV6, 0, d))
+	if (!tunnel(p, b, IN_IPV6, 0, SW_PKT_SRC_TEREDO, d))
 		return false;
 	d->st->teredo++;
 	return true;
@@ -1160,7 +1172,7 @@ static void ip_in_ip(struct sw_packet *p, struct sw_buf in, struct dctx *d)
 			return;
 		}
 	}
-	if (!tunnel(p, in, v4 ? IN_IPV4 : IN_IPV6, 0, d))
+	if (!tunnel(p, in, v4 ? IN_IPV4 : IN_IPV6, 0, outer == 4 ? SW_PKT_SRC_IPV4 : SW_PKT_SRC_IPV6, d))
 		return;
 	if (outer == 4)
 		(*(v4 ? &st->ipv4_in_ipv4 : &st->ipv6_in_ipv4))++;
@@ -1594,11 +1606,17 @@ int sw_decode_datagram(struct sw_packet *p, bool verify_csum, const struct sw_de
 {
 	struct sw_buf b = sw_buf_make(p->data, p->data ? p->caplen : 0);
 	struct dctx d = make_ctx(verify_csum, cfg, st);
-	uint8_t vlan_count = p->vlan_count, depth = p->tunnel_depth;
-	uint16_t vlan[2] = { p->vlan[0], p->vlan[1] };
+	uint8_t vlan_count = p->vlan_count, depth = p->tunnel_depth, src = p->pkt_src, rproto = p->root_proto;
+	uint16_t vlan[2] = { p->vlan[0], p->vlan[1] }, rsp = p->root_sport, rdp = p->root_dport;
+	struct sw_ip rsrc = p->root_src, rdst = p->root_dst;
 	int rc;
 
 	reset_decoded(p);
+	/* and the tunnel it came out of, for EVE */
+	p->pkt_src = src;
+	p->root_proto = rproto;
+	p->root_sport = rsp, p->root_dport = rdp;
+	p->root_src = rsrc, p->root_dst = rdst;
 	/* The fragments' link context: the flow key needs it as their unfragmented peers have it. */
 	p->vlan_count = vlan_count;
 	p->vlan[0] = vlan[0];

@@ -29,6 +29,7 @@
 
 struct sw_eve {
 	bool inline_mode; /* flows can be dropped: flow records say so */
+	bool ipv6_compress;
 	int fd;
 	char *path;
 	const char *const *ifaces; /* in_iface names by capture index (borrowed), NULL = none */
@@ -74,6 +75,34 @@ struct sw_eve *sw_eve_open(const char *path, uint32_t types)
 	e->types = types;
 	pthread_mutex_init(&e->lock, NULL);
 	return e;
+}
+
+void sw_eve_set_ipv6_compress(struct sw_eve *e, bool on)
+{
+	if (e)
+		e->ipv6_compress = on;
+}
+
+void sw_json_ip(struct sw_json *j, const char *key, const struct sw_ip *ip)
+{
+	static const char hex[] = "0123456789abcdef";
+	char buf[SW_IP_STRLEN];
+
+	if (ip->family != AF_INET6 || j->ipv6_compress) {
+		sw_json_str(j, key, sw_ip_format(ip, buf, sizeof(buf)));
+		return;
+	}
+	/* eight groups of four digits, as Suricata's PrintInetIPv6() writes them */
+	for (int i = 0; i < 8; i++) {
+		char *o = buf + i * 5;
+
+		o[0] = hex[ip->a[2 * i] >> 4];
+		o[1] = hex[ip->a[2 * i] & 15];
+		o[2] = hex[ip->a[2 * i + 1] >> 4];
+		o[3] = hex[ip->a[2 * i + 1] & 15];
+		o[4] = i < 7 ? ':' : '\0';
+	}
+	sw_json_str(j, key, buf);
 }
 
 void sw_eve_set_inline(struct sw_eve *e, bool on)
@@ -457,6 +486,18 @@ const char *sw_eve_proto_name(uint8_t proto, char *buf, size_t len)
 	case 58: return "IPv6-ICMP";
 	case 132: return "SCTP";
 	case 47: return "GRE";
+	/* the rest as Suricata names them (IANA keywords, its util-proto-name.c) */
+	case 2: return "IGMP";
+	case 4: return "IP-in-IP";
+	case 41: return "IPv6";
+	case 50: return "ESP";
+	case 51: return "AH";
+	case 89: return "OSPF";
+	case 103: return "PIM";
+	case 112: return "VRRP";
+	case 115: return "L2TP";
+	case 136: return "UDPLite";
+	case 137: return "MPLS-in-IP";
 	default: snprintf(buf, len, "%u", proto); return buf;
 	}
 }
@@ -471,6 +512,7 @@ struct sw_json *sw_eve_begin(struct sw_eve_writer *w, const char *event_type, in
 	w->j.len = 0;
 	w->j.cap = EVE_MAX_RECORD - 1; /* room for the newline */
 	w->j.overflow = false;
+	w->j.ipv6_compress = w->e->ipv6_compress;
 	putc_(&w->j, '{');
 	sw_json_ts(&w->j, "timestamp", ts_usec);
 	sw_json_str(&w->j, "event_type", event_type);
@@ -492,16 +534,48 @@ void sw_eve_end(struct sw_eve_writer *w)
 static void addr_fields(struct sw_json *j, const struct sw_ip *src, uint16_t sport, const struct sw_ip *dst,
 			uint16_t dport, uint8_t proto)
 {
-	char a[SW_IP_STRLEN], pb[8];
+	char pb[8];
 	bool ports = proto == 6 || proto == 17 || proto == 132;
 
-	sw_json_str(j, "src_ip", sw_ip_format(src, a, sizeof(a)));
+	sw_json_ip(j, "src_ip", src);
 	if (ports)
 		sw_json_u64(j, "src_port", sport);
-	sw_json_str(j, "dest_ip", sw_ip_format(dst, a, sizeof(a)));
+	sw_json_ip(j, "dest_ip", dst);
 	if (ports)
 		sw_json_u64(j, "dest_port", dport);
 	sw_json_str(j, "proto", sw_eve_proto_name(proto, pb, sizeof(pb)));
+	sw_json_u64(j, "ip_v", src->family == AF_INET6 ? 6 : 4); /* Suricata 8's */
+}
+
+static const char *pkt_src_name(uint8_t src)
+{
+	switch (src) {
+	case SW_PKT_SRC_GRE: return "gre tunnel";
+	case SW_PKT_SRC_IPV4: return "ipv4 tunnel";
+	case SW_PKT_SRC_IPV6: return "ipv6 tunnel";
+	case SW_PKT_SRC_TEREDO: return "teredo tunnel";
+	case SW_PKT_SRC_VXLAN: return "vxlan encapsulation";
+	case SW_PKT_SRC_GENEVE: return "geneve encapsulation";
+	default: return "wire/pcap";
+	}
+}
+
+/* A tunnelled packet's carrier, as Suricata's alert "tunnel" object (the outermost packet). */
+static void tunnel_field(struct sw_json *j, const struct sw_packet *p)
+{
+	char pb[8];
+
+	sw_json_obj(j, "tunnel");
+	sw_json_ip(j, "src_ip", &p->root_src);
+	sw_json_u64(j, "src_port", p->root_sport);
+	sw_json_ip(j, "dest_ip", &p->root_dst);
+	sw_json_u64(j, "dest_port", p->root_dport);
+	sw_json_str(j, "proto", sw_eve_proto_name(p->root_proto, pb, sizeof(pb)));
+	sw_json_u64(j, "depth", p->tunnel_depth);
+	if (p->pcap_cnt)
+		sw_json_u64(j, "pcap_cnt", p->pcap_cnt);
+	sw_json_str(j, "pkt_src", "wire/pcap");
+	sw_json_close_obj(j);
 }
 
 /*
@@ -573,10 +647,8 @@ static void metadata_field(struct sw_json *j, const struct sw_rule *r)
 /* alert.source / alert.target of a rule with target: ({"ip", "port"}, port for TCP/UDP only). */
 static void endpoint_field(struct sw_json *j, const char *key, const struct sw_ip *ip, uint16_t port, uint8_t proto)
 {
-	char a[SW_IP_STRLEN];
-
 	sw_json_obj(j, key);
-	sw_json_str(j, "ip", sw_ip_format(ip, a, sizeof(a)));
+	sw_json_ip(j, "ip", ip);
 	if (proto == 6 || proto == 17)
 		sw_json_u64(j, "port", port);
 	sw_json_close_obj(j);
@@ -615,7 +687,9 @@ struct sw_json *sw_eve_alert_begin(struct sw_eve_writer *w, const struct sw_pack
 		sw_json_str(j, "direction", p->to_server ? "to_server" : "to_client");
 		community_id_field(j, f);
 	}
-	sw_json_str(j, "pkt_src", "wire/pcap");
+	sw_json_str(j, "pkt_src", pkt_src_name(p->tunnel_depth ? p->pkt_src : SW_PKT_SRC_WIRE));
+	if (p->tunnel_depth)
+		tunnel_field(j, p);
 	sw_json_obj(j, "alert");
 	sw_json_str(j, "action", action);
 	sw_json_u64(j, "gid", r->gid);
@@ -643,15 +717,14 @@ void sw_eve_alert_end(struct sw_eve_writer *w, const struct sw_packet *p)
 	struct sw_json *j = &w->j;
 
 	if (f) {
-		char a[SW_IP_STRLEN];
 		sw_json_obj(j, "flow");
 		sw_json_u64(j, "pkts_toserver", f->pkts_ts);
 		sw_json_u64(j, "pkts_toclient", f->pkts_tc);
 		sw_json_u64(j, "bytes_toserver", f->bytes_ts);
 		sw_json_u64(j, "bytes_toclient", f->bytes_tc);
 		sw_json_ts(j, "start", f->start_usec);
-		sw_json_str(j, "src_ip", sw_ip_format(&f->cli, a, sizeof(a)));
-		sw_json_str(j, "dest_ip", sw_ip_format(&f->srv, a, sizeof(a)));
+		sw_json_ip(j, "src_ip", &f->cli);
+		sw_json_ip(j, "dest_ip", &f->srv);
 		if (f->proto == 6 || f->proto == 17) {
 			sw_json_u64(j, "src_port", f->cli_port);
 			sw_json_u64(j, "dest_port", f->srv_port);

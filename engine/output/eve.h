@@ -28,6 +28,7 @@ struct sw_json {
 	char *b;
 	size_t len, cap;
 	bool overflow; /* the record did not fit: it is dropped and counted, never cut */
+	bool ipv6_compress; /* the log's setting (sw_eve_set_ipv6_compress()), for sw_json_ip() */
 };
 
 /*
@@ -35,6 +36,15 @@ struct sw_json {
  * Returns NULL with errno set.
  */
 struct sw_eve *sw_eve_open(const char *path, uint32_t types);
+
+/*
+ * IPv6 addresses in records: Suricata's full form ("2001:0db8:0000:...",
+ * its default) or compressed ("2001:db8::1", its ipv6-compress: yes).
+ */
+void sw_eve_set_ipv6_compress(struct sw_eve *e, bool on);
+
+/* "key": @ip, as the record's log writes addresses (IPv4 dotted, IPv6 per sw_eve_set_ipv6_compress()). */
+void sw_json_ip(struct sw_json *j, const char *key, const struct sw_ip *ip);
 /*
  * Names for EVE's in_iface, indexed by the capture index of a packet
  * (p->iface / f->iface): live interfaces or NFQUEUE queues.  @names is

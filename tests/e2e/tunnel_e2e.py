@@ -32,7 +32,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import offline  # noqa: E402
-from offline import R, same_events, Runner, check_events, event_set, ev_key, flow_key  # noqa: E402
+from offline import R, same_events, Runner, check_events, event_set, ev_key, flow_key, rev_key  # noqa: E402
 
 EVE = """outputs:
   - eve-log:
@@ -67,8 +67,46 @@ COUNTERS = {
 }
 
 
+# encapsulation -> (alert pkt_src, alert tunnel.proto): Suricata's names; None: not a tunnel
+TUNNEL_SRC = {
+	"gre": ("gre tunnel", "GRE"), "pptp": ("gre tunnel", "GRE"), "erspan1": ("gre tunnel", "GRE"),
+	"erspan2": ("gre tunnel", "GRE"), "erspan3": ("gre tunnel", "GRE"),
+	"vxlan": ("vxlan encapsulation", "UDP"), "geneve": ("geneve encapsulation", "UDP"),
+	"teredo": ("teredo tunnel", "UDP"), "ipip": ("ipv4 tunnel", "IP-in-IP"), "6in4": ("ipv4 tunnel", "IPv6"),
+	"4in6": ("ipv6 tunnel", "IP-in-IP"), "6in6": ("ipv6 tunnel", "IPv6"),
+	"mpls": None, "pppoe": None, "nsh": None,
+}
+
+
+def check_alert_tunnels(label, events, exp):
+	"""Alerts on tunnelled packets: pkt_src and the carrier's "tunnel" object, as Suricata 8 writes them."""
+	encap = {}
+	for f in exp["flows"]:
+		encap[flow_key(f)] = encap[rev_key(flow_key(f))] = f["encap"]
+	errs, n = [], 0
+	for e in events:
+		if e.get("event_type") != "alert" or ev_key(e) not in encap:
+			continue
+		n += 1
+		want = TUNNEL_SRC[encap[ev_key(e)]]
+		t = e.get("tunnel")
+		if want is None:
+			if e.get("pkt_src") != "wire/pcap" or t is not None:
+				errs.append("%s (%s): pkt_src %r, tunnel %r" % (ev_key(e), encap[ev_key(e)], e.get("pkt_src"), t))
+			continue
+		ok = (e.get("pkt_src") == want[0] and isinstance(t, dict) and t.get("proto") == want[1] and
+		      t.get("depth") == 1 and t.get("pkt_src") == "wire/pcap" and t.get("src_ip") and t.get("dest_ip") and
+		      e.get("ip_v") in (4, 6))
+		if not ok:
+			errs.append("%s (%s): pkt_src %r, tunnel %r, ip_v %r" % (ev_key(e), encap[ev_key(e)], e.get("pkt_src"),
+									     t, e.get("ip_v")))
+	R.check("%s: %d alerts: pkt_src and the carrier's tunnel object (proto, depth) of each encapsulation" % (label, n),
+		n > 0 and not errs, "\n".join(errs))
+
+
 def check_tunnels(label, events, exp):
 	"""VLAN ids of the inner flows, encapsulation counters, no decoder event."""
+	check_alert_tunnels(label, events, exp)
 	flows = {ev_key(e): e for e in events if e.get("event_type") == "flow"}
 	errs = []
 	for f in exp["flows"]:

@@ -138,6 +138,7 @@ static void test_every_key(void **state)
 	assert_string_equal(c->log_dir, "/var/log/sw");
 	assert_false(c->eve_enabled);
 	assert_string_equal(c->eve_filename, "out.json");
+	assert_true(c->eve_ipv6_compress);
 	assert_int_equal(c->eve_types, SW_EVE_ALERT | SW_EVE_FLOW | SW_EVE_DROP);
 	assert_int_equal(c->threads, 7);
 	assert_int_equal(c->app.tls_ja3_cfg, 1); /* ja3-fingerprints: yes */

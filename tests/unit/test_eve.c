@@ -95,6 +95,39 @@ static void test_escaping_and_nesting(void **state)
 	unlink(path);
 }
 
+/* IPv6 addresses: Suricata's full form by default, compressed with ipv6-compress; IPv4 either way. */
+static void test_ipv6_forms(void **state)
+{
+	char *path = tmp_path();
+	struct sw_eve *e = sw_eve_open(path, SW_EVE_STATS);
+	struct sw_eve_writer *w = sw_eve_writer_new(e);
+	struct sw_ip a6, a4;
+	struct sw_json *j;
+	char *out;
+	(void)state;
+
+	assert_non_null(w);
+	assert_int_equal(sw_ip_parse("2001:db8::8a2e:370:7334", &a6), 0);
+	assert_int_equal(sw_ip_parse("192.0.2.1", &a4), 0);
+	for (int compress = 0; compress < 2; compress++) {
+		sw_eve_set_ipv6_compress(e, compress);
+		j = sw_eve_begin(w, "stats", 1000000);
+		sw_json_ip(j, "v6", &a6);
+		sw_json_ip(j, "v4", &a4);
+		sw_eve_end(w);
+	}
+	assert_int_equal(sw_eve_writer_flush(w), 0);
+	out = slurp(path);
+	assert_string_equal(out, "{\"timestamp\":\"1970-01-01T00:00:01.000000+0000\",\"event_type\":\"stats\","
+				 "\"v6\":\"2001:0db8:0000:0000:0000:8a2e:0370:7334\",\"v4\":\"192.0.2.1\"}\n"
+				 "{\"timestamp\":\"1970-01-01T00:00:01.000000+0000\",\"event_type\":\"stats\","
+				 "\"v6\":\"2001:db8::8a2e:370:7334\",\"v4\":\"192.0.2.1\"}\n");
+	free(out);
+	sw_eve_writer_free(w);
+	sw_eve_close(e);
+	unlink(path);
+}
+
 /* A record too large for the record buffer is dropped whole and counted, never cut. */
 static void test_oversized_record_dropped_and_counted(void **state)
 {
@@ -174,7 +207,7 @@ static void test_alert_record(void **state)
 	out = slurp(path);
 	assert_string_equal(out,
 		"{\"timestamp\":\"2024-01-02T03:04:05.000001+0000\",\"event_type\":\"alert\",\"flow_id\":12345,"
-		"\"src_ip\":\"10.0.0.1\",\"src_port\":40000,\"dest_ip\":\"10.0.0.2\",\"dest_port\":80,\"proto\":\"TCP\","
+		"\"src_ip\":\"10.0.0.1\",\"src_port\":40000,\"dest_ip\":\"10.0.0.2\",\"dest_port\":80,\"proto\":\"TCP\",\"ip_v\":4,"
 		"\"direction\":\"to_server\",\"community_id\":\"1:3k1SoWXs/FltHw2aBCgUTgbDQF4=\",\"pkt_src\":\"wire/pcap\",\"alert\":{\"action\":\"allowed\",\"gid\":1,"
 		"\"signature_id\":1000001,\"rev\":2,\"signature\":\"ET TEST \\\"quoted\\\"\","
 		"\"category\":\"Attempted Information Leak\",\"severity\":2,"
@@ -324,6 +357,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_timestamp_format),
 		cmocka_unit_test(test_escaping_and_nesting),
+		cmocka_unit_test(test_ipv6_forms),
 		cmocka_unit_test(test_oversized_record_dropped_and_counted),
 		cmocka_unit_test(test_alert_record),
 		cmocka_unit_test(test_type_filter),
