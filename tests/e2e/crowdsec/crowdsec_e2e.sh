@@ -14,6 +14,11 @@
 # back; the enforcer down and restarted: deleted decisions leave (also one
 # the LAPI forgot entirely: the start-up sweep of journal-restored blocks),
 # added ones arrive, nothing is duplicated and `list` matches the kernel.
+# Then: a hung LAPI; several decisions for one value; an IP ban under and
+# over a range ban (blocked again when the range goes); the operator's block
+# under a CrowdSec decision; expiry and re-ban; a start with the LAPI down;
+# nft flush ruleset; max_elements.  Each check prints PASS or FAIL with the
+# seconds since the start; a FAIL does not stop the test.
 # Usage: crowdsec_e2e.sh SIDEWALL_ENFORCER.  Exit 77 = skipped, 1 = a FAIL.
 set -euo pipefail
 ENF=${1:?usage: crowdsec_e2e.sh sidewall-enforcer}
