@@ -79,14 +79,23 @@ struct sw_cs_state *sw_cs_state_new(void);
 void sw_cs_state_free(struct sw_cs_state *st);
 /* Forget every value (a start-up answer lists them all again). */
 void sw_cs_state_reset(struct sw_cs_state *st);
-/* @ip/@prefix is banned.  Returns 1 when it was not yet, 0 when it was, -ENOMEM. */
-int sw_cs_state_add(struct sw_cs_state *st, const struct sw_ip *ip, uint8_t prefix);
+/*
+ * @ip/@prefix is banned until @expires (unix seconds; the latest of its
+ * decisions is kept).  Returns 1 when it was not yet, 0 when it was, -ENOMEM.
+ */
+int sw_cs_state_add(struct sw_cs_state *st, const struct sw_ip *ip, uint8_t prefix, uint64_t expires);
 /* @ip/@prefix is banned no more.  Returns 1, or -ENOENT when it was not known. */
 int sw_cs_state_del(struct sw_cs_state *st, const struct sw_ip *ip, uint8_t prefix);
 /* True when @ip/@prefix is banned. */
 bool sw_cs_state_holds(const struct sw_cs_state *st, const struct sw_ip *ip, uint8_t prefix);
 /* Values banned. */
 size_t sw_cs_state_count(const struct sw_cs_state *st);
+/*
+ * Every value banned, one per call: start with *@cursor = 0; returns false
+ * at the end.  No add or del between the calls.
+ */
+bool sw_cs_state_next(const struct sw_cs_state *st, size_t *cursor, struct sw_ip *ip, uint8_t *prefix,
+		      uint64_t *expires);
 
 /* ---- the puller thread ---- */
 

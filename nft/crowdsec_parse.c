@@ -413,6 +413,7 @@ struct cs_val {
 	uint8_t prefix;
 	bool used;
 	uint32_t next; /* chain, or the free list */
+	uint64_t expires;
 };
 
 struct sw_cs_state {
@@ -523,12 +524,32 @@ bool sw_cs_state_holds(const struct sw_cs_state *st, const struct sw_ip *ip, uin
 	return find_val(st, ip, prefix, NULL) != NIL;
 }
 
-int sw_cs_state_add(struct sw_cs_state *st, const struct sw_ip *ip, uint8_t prefix)
+bool sw_cs_state_next(const struct sw_cs_state *st, size_t *cursor, struct sw_ip *ip, uint8_t *prefix,
+		      uint64_t *expires)
+{
+	while (*cursor < st->nval) {
+		const struct cs_val *v = &st->vals[(*cursor)++];
+
+		if (v->used) {
+			*ip = v->ip;
+			*prefix = v->prefix;
+			*expires = v->expires;
+			return true;
+		}
+	}
+	return false;
+}
+
+int sw_cs_state_add(struct sw_cs_state *st, const struct sw_ip *ip, uint8_t prefix, uint64_t expires)
 {
 	uint32_t i, h;
 
-	if (find_val(st, ip, prefix, NULL) != NIL)
+	i = find_val(st, ip, prefix, NULL);
+	if (i != NIL) {
+		if (expires > st->vals[i].expires)
+			st->vals[i].expires = expires;
 		return 0;
+	}
 	if (st->live >= st->nbucket && rehash(st))
 		return -ENOMEM;
 	if (st->freel != NIL) {
@@ -550,6 +571,7 @@ int sw_cs_state_add(struct sw_cs_state *st, const struct sw_ip *ip, uint8_t pref
 	st->vals[i].ip = *ip;
 	st->vals[i].prefix = prefix;
 	st->vals[i].used = true;
+	st->vals[i].expires = expires;
 	h = val_hash(ip, prefix) & (st->nbucket - 1);
 	st->vals[i].next = st->bucket[h];
 	st->bucket[h] = i;

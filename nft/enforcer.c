@@ -167,6 +167,7 @@ struct enf {
 	struct sw_cs_state *cs_state;
 	struct sw_cs_result cs_res;
 	bool cs_down;          /* the last pull failed (logged once, not every poll) */
+	bool cs_ensure_due;    /* a CrowdSec range went: cs_ensure() after this round */
 	uint64_t cs_fail_run;  /* failed pulls in a row */
 };
 
@@ -689,7 +690,7 @@ static int plan(struct enf *e, struct item *it, size_t *nops)
 			return PLAN_CONFLICT;
 		existed = x != NULL;
 		if (!x && e->live >= e->cfg.max_elements) {
-			refuse(e, it, ENOSPC, "refused: %u elements, the maximum", e->live);
+			refuse(e, it, ENOSPC, "refused: %s: %u elements, the maximum", c, e->live);
 			return PLAN_OK;
 		}
 		if (!x) {
@@ -1711,8 +1712,13 @@ static void tick(struct enf *e, bool check_table)
 
 	/* the kernel expires elements itself; this only keeps our count honest */
 	for (i = 0; i < e->nent; i++)
-		if (e->ent[i].used && e->ent[i].expires && e->ent[i].expires <= now)
+		if (e->ent[i].used && e->ent[i].expires && e->ent[i].expires <= now) {
+			/* a CrowdSec range that ends before bans inside it: cs_ensure() */
+			if (e->cs_state && e->ent[i].kind == K_BLOCK &&
+			    e->ent[i].prefix < (e->ent[i].ip.family == AF_INET ? 32 : 128))
+				e->cs_ensure_due = true;
 			remove_entry(e, &e->ent[i]);
+		}
 	for (i = 0; i < MAX_CONNS; i++)
 		if (e->conns[i].fd >= 0 && time(NULL) - e->conns[i].since > CONN_IDLE_S)
 			conn_close(e, &e->conns[i], "idle");
@@ -1865,6 +1871,41 @@ static struct entry *cs_entry(struct enf *e, const struct sw_ip *ip, uint8_t pre
 }
 
 /*
+ * Every value CrowdSec still bans is blocked, on its own or inside a wider
+ * block.  A ban that arrived inside a wider block ("already blocked by"),
+ * or whose block a wider one replaced (merge_block()), has no element of
+ * its own: when the wider block goes (deleted, or expired in the kernel
+ * before the ban ends), the ban would be lost, and the LAPI never sends it
+ * again.  So after a CrowdSec range goes, the values it may have covered
+ * are blocked again for what is left of their bans.  Values never_block
+ * refuses are skipped (refused once, when they came).
+ */
+static void cs_ensure(struct enf *e)
+{
+	uint64_t now = now_s(), expires;
+	uint32_t seq = 0, n = 0;
+	size_t cur = 0;
+	struct sw_ip ip;
+	uint8_t prefix;
+
+	e->cs_ensure_due = false;
+	if (!e->cs_state)
+		return;
+	while (sw_cs_state_next(e->cs_state, &cur, &ip, &prefix, &expires)) {
+		uint64_t left = expires > now + 1 ? expires - now : 0;
+
+		if (!left || find(e, K_BLOCK, &ip, prefix) || covering(e, &ip, prefix) || never_hit(e, &ip, prefix))
+			continue;
+		cs_queue(e, SW_OP_BLOCK, &ip, prefix, left < e->cfg.max_ttl ? (uint32_t)left : e->cfg.max_ttl,
+			 "crowdsec: still banned (was inside a block that went)", ++seq);
+		n++;
+	}
+	flush(e);
+	if (n)
+		logmsg("crowdsec: %u bans were inside blocks that went: blocked again for the rest of their time", n);
+}
+
+/*
  * Apply one pull's answer: deleted decisions, then new ones, then (for a
  * start-up answer, which lists every live decision) the CrowdSec blocks
  * the answer no longer holds.  Each phase is one round: one transaction
@@ -1922,13 +1963,16 @@ static void cs_apply(struct enf *e, struct sw_cs_result *r)
 			continue;
 		sw_cs_state_del(e->cs_state, &d->ip, d->prefix);
 		/* known or not (a restart forgot it), a CrowdSec block of the value goes */
-		if (cs_entry(e, &d->ip, d->prefix))
+		if (cs_entry(e, &d->ip, d->prefix)) {
 			cs_queue(e, SW_OP_UNBLOCK, &d->ip, d->prefix, 0, "", ++seq);
+			/* a range going may uncover bans inside it that were never blocked on their own */
+			e->cs_ensure_due |= d->prefix < (d->ip.family == AF_INET ? 32 : 128);
+		}
 	}
 	flush(e);
 	/* 2. new decisions: one block per value, for its longest decision */
 	for (i = ndel; i < b->n; i++)
-		if (sw_cs_state_add(e->cs_state, &b->d[i].ip, b->d[i].prefix) < 0)
+		if (sw_cs_state_add(e->cs_state, &b->d[i].ip, b->d[i].prefix, now + b->d[i].ttl) < 0)
 			nomem++;
 	if (b->n - ndel > 1)
 		qsort(b->d + ndel, b->n - ndel, sizeof(*b->d), cs_cmp);
@@ -1961,11 +2005,14 @@ static void cs_apply(struct enf *e, struct sw_cs_result *r)
 			if (x->used && x->kind == K_BLOCK && !strcmp(x->who, CROWDSEC) &&
 			    !sw_cs_state_holds(e->cs_state, &x->ip, x->prefix)) {
 				cs_queue(e, SW_OP_UNBLOCK, &x->ip, x->prefix, 0, "", ++seq);
+				e->cs_ensure_due |= x->prefix < (x->ip.family == AF_INET ? 32 : 128);
 				held++;
 			}
 		}
 		flush(e);
 	}
+	if (e->cs_ensure_due)
+		cs_ensure(e);
 	if (nomem)
 		logmsg("crowdsec: out of memory for %u decisions (their values are blocked; a deletion "
 		       "of them may be missed until the next start-up pull)", nomem);
@@ -2149,6 +2196,8 @@ static int run(struct enf *e)
 			bool check = t - last_check >= 2.0;
 
 			tick(e, check);
+			if (e->cs_ensure_due)
+				cs_ensure(e);
 			last_tick = t;
 			if (check)
 				last_check = t;

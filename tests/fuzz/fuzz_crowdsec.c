@@ -63,7 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort(); /* deletions come first */
 		if (!d->deleted && !d->ttl)
 			abort();
-		if (!d->deleted && sw_cs_state_add(st, &d->ip, d->prefix) < 0)
+		if (!d->deleted && sw_cs_state_add(st, &d->ip, d->prefix, d->ttl) < 0)
 			abort();
 	}
 	held = sw_cs_state_count(st);

@@ -207,9 +207,23 @@ static void test_state(void **state)
 	assert_non_null(st);
 	ip4(&a, "192.0.2.1");
 	ip4(&b, "2001:db8::/64");
-	assert_int_equal(sw_cs_state_add(st, &a, 32), 1);
-	assert_int_equal(sw_cs_state_add(st, &a, 32), 0); /* a second decision, or a start-up answer's repeat */
-	assert_int_equal(sw_cs_state_add(st, &b, 64), 1);
+	assert_int_equal(sw_cs_state_add(st, &a, 32, 100), 1);
+	assert_int_equal(sw_cs_state_add(st, &a, 32, 300), 0); /* a second decision, or a start-up answer's repeat */
+	assert_int_equal(sw_cs_state_add(st, &a, 32, 200), 0);
+	assert_int_equal(sw_cs_state_add(st, &b, 64, 50), 1);
+	{
+		/* every value once, with the latest expiry of its decisions */
+		size_t cur = 0, n = 0;
+		struct sw_ip ip;
+		uint8_t pfx;
+		uint64_t exp;
+
+		while (sw_cs_state_next(st, &cur, &ip, &pfx, &exp)) {
+			n++;
+			assert_int_equal(exp, pfx == 32 ? 300 : 50);
+		}
+		assert_int_equal(n, 2);
+	}
 	assert_int_equal(sw_cs_state_count(st), 2);
 	assert_true(sw_cs_state_holds(st, &a, 32));
 	assert_false(sw_cs_state_holds(st, &a, 31));
@@ -238,7 +252,7 @@ static void test_state_many(void **state)
 #define V(v) (ip.a[0] = 10, ip.a[1] = (uint8_t)((v) >> 16), ip.a[2] = (uint8_t)((v) >> 8), ip.a[3] = (uint8_t)(v))
 	for (i = 0; i < n; i++) {
 		V(i);
-		assert_int_equal(sw_cs_state_add(st, &ip, 32), 1);
+		assert_int_equal(sw_cs_state_add(st, &ip, 32, 1), 1);
 	}
 	assert_int_equal(sw_cs_state_count(st), n);
 	for (i = 0; i < n; i += 2) {
@@ -252,7 +266,7 @@ static void test_state_many(void **state)
 	}
 	for (i = n; i < 2 * n; i++) { /* reuses the freed slots, rehashes again */
 		V(i);
-		assert_int_equal(sw_cs_state_add(st, &ip, 32), 1);
+		assert_int_equal(sw_cs_state_add(st, &ip, 32, 1), 1);
 	}
 	assert_int_equal(sw_cs_state_count(st), n / 2 + n);
 	V(n + 7);
