@@ -474,6 +474,7 @@ static void maybe_swap(struct worker *w)
 	pthread_mutex_lock(&e->swap_lock);
 	w->dc = dc;
 	pthread_mutex_unlock(&e->swap_lock);
+	sw_eve_writer_set_rules(w->w, sw_detect_ctx_rules(dc)); /* before the old names go */
 	sw_detect_ctx_free(old);
 	w->gen = gen;
 }
@@ -925,6 +926,8 @@ static int worker_init(struct sw_engine *e, struct worker *w, unsigned id, char 
 	if (w->dc && ring)
 		sw_detect_ctx_set_order(w->dc, order_wait, w);
 	w->w = sw_eve_writer_new(e->eve);
+	if (w->w)
+		sw_eve_writer_set_rules(w->w, sw_detect_ctx_rules(w->dc));
 	if (ring) {
 		w->ring.size = pow;
 		w->ring.buf = malloc(pow);

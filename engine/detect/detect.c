@@ -1195,6 +1195,11 @@ const struct sw_detect_stats *sw_detect_ctx_stats(const struct sw_detect_ctx *c)
 	return &c->st;
 }
 
+const struct sw_rules *sw_detect_ctx_rules(const struct sw_detect_ctx *c)
+{
+	return c ? c->d->rules : NULL;
+}
+
 void sw_detect_ctx_inherit_stats(struct sw_detect_ctx *to, const struct sw_detect_ctx *from)
 {
 	if (to && from)

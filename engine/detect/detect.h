@@ -96,6 +96,9 @@ const struct sw_detect_stats *sw_detect_ctx_stats(const struct sw_detect_ctx *c)
  */
 void sw_detect_ctx_inherit_stats(struct sw_detect_ctx *to, const struct sw_detect_ctx *from);
 
+/* The rules @c matches (flowbit names for EVE); valid while @c lives. */
+const struct sw_rules *sw_detect_ctx_rules(const struct sw_detect_ctx *c);
+
 /*
  * Called (with @arg) before @c first touches the state shared by every
  * context of the ruleset (thresholds, hostbits, xbits) in one detection

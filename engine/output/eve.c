@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "community_id.h"
+#include "rules/rules.h"
 #include "engine/config.h"
 
 /*
@@ -50,6 +51,7 @@ struct sw_eve_writer {
 	char *buf;
 	size_t len;       /* committed bytes */
 	struct sw_json j; /* record under construction, at buf + len */
+	const struct sw_rules *rules; /* flowbit names (sw_eve_writer_set_rules()), NULL: none logged */
 };
 
 struct sw_eve *sw_eve_open(const char *path, uint32_t types)
@@ -711,11 +713,75 @@ struct sw_json *sw_eve_alert_begin(struct sw_eve_writer *w, const struct sw_pack
 	return j;
 }
 
+void sw_eve_writer_set_rules(struct sw_eve_writer *w, const struct sw_rules *r)
+{
+	w->rules = r;
+}
+
+/*
+ * The flow's flowbits as Suricata's EveAddMetadata() writes them (eve-log
+ * metadata, on by default): "metadata": {"flowbits": [names]}, and those
+ * named traffic/id/X or traffic/label/X as "traffic": {"id": [X],
+ * "label": [X]} (its flow tagging).
+ */
+static void flowbits_fields(struct sw_json *j, const struct sw_eve_writer *w, const struct sw_flow *f)
+{
+	static const char id_pfx[] = "traffic/id/", label_pfx[] = "traffic/label/";
+	size_t n = w->rules ? sw_rules_flowbit_count(w->rules) : 0;
+	unsigned kinds = 0;
+
+	for (size_t k = 0; k < SW_FLOWBITS_WORDS && k * 64 < n; k++)
+		for (uint64_t m = f->flowbits[k]; m; m &= m - 1) {
+			size_t id = k * 64 + (size_t)__builtin_ctzll(m);
+			const char *name = id < n ? sw_rules_flowbit_name(w->rules, id) : NULL;
+
+			if (name)
+				kinds |= !strncmp(name, id_pfx, sizeof(id_pfx) - 1)	     ? 2u
+					 : !strncmp(name, label_pfx, sizeof(label_pfx) - 1) ? 4u
+											     : 1u;
+		}
+	if (!kinds)
+		return;
+	/* one pass per list: 0 "metadata.flowbits", 1 "traffic.id", 2 "traffic.label" */
+	for (unsigned list = 0; list < 3; list++) {
+		if (!(kinds & (1u << list)))
+			continue;
+		if (list == 0) {
+			sw_json_obj(j, "metadata");
+			sw_json_arr(j, "flowbits");
+		} else {
+			if (list == 1 || !(kinds & 2u))
+				sw_json_obj(j, "traffic");
+			sw_json_arr(j, list == 1 ? "id" : "label");
+		}
+		for (size_t k = 0; k < SW_FLOWBITS_WORDS && k * 64 < n; k++)
+			for (uint64_t m = f->flowbits[k]; m; m &= m - 1) {
+				size_t id = k * 64 + (size_t)__builtin_ctzll(m);
+				const char *name = id < n ? sw_rules_flowbit_name(w->rules, id) : NULL;
+				unsigned kind;
+
+				if (!name)
+					continue;
+				kind = !strncmp(name, id_pfx, sizeof(id_pfx) - 1)	  ? 1
+				       : !strncmp(name, label_pfx, sizeof(label_pfx) - 1) ? 2
+											  : 0;
+				if (kind == list)
+					sw_json_str(j, NULL, name + (list == 1 ? sizeof(id_pfx) - 1
+									       : list == 2 ? sizeof(label_pfx) - 1 : 0));
+			}
+		sw_json_close_arr(j);
+		if (list == 0 || list == 2 || !(kinds & 4u))
+			sw_json_close_obj(j);
+	}
+}
+
 void sw_eve_alert_end(struct sw_eve_writer *w, const struct sw_packet *p)
 {
 	const struct sw_flow *f = p->flow;
 	struct sw_json *j = &w->j;
 
+	if (f)
+		flowbits_fields(j, w, f);
 	if (f) {
 		sw_json_obj(j, "flow");
 		sw_json_u64(j, "pkts_toserver", f->pkts_ts);
@@ -813,6 +879,7 @@ void sw_eve_flow(struct sw_eve_writer *w, const struct sw_flow *f, enum sw_flow_
 	if (f->dropped && w->e->inline_mode)
 		sw_json_str(j, "action", "drop");
 	sw_json_close_obj(j);
+	flowbits_fields(j, w, f);
 	if (f->proto == 6) {
 		uint8_t all = f->tcp_flags_ts | f->tcp_flags_tc;
 		sw_json_obj(j, "tcp");

@@ -43,6 +43,14 @@ struct sw_eve *sw_eve_open(const char *path, uint32_t types);
  */
 void sw_eve_set_ipv6_compress(struct sw_eve *e, bool on);
 
+struct sw_rules;
+/*
+ * The ruleset whose flowbit names @w's alert and flow records give
+ * ("metadata": {"flowbits"}, "traffic"); NULL: none.  Borrowed: reset it
+ * before the ruleset goes.
+ */
+void sw_eve_writer_set_rules(struct sw_eve_writer *w, const struct sw_rules *r);
+
 /* "key": @ip, as the record's log writes addresses (IPv4 dotted, IPv6 per sw_eve_set_ipv6_compress()). */
 void sw_json_ip(struct sw_json *j, const char *key, const struct sw_ip *ip);
 /*

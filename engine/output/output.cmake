@@ -5,6 +5,8 @@ sw_unit_test(test_community_id sw_community_id)
 
 add_library(sw_eve STATIC engine/output/eve.c)
 target_link_libraries(sw_eve PUBLIC sw_common sw_community_id Threads::Threads)
+# flowbit names for the records' "metadata" and "traffic" (sw_eve_writer_set_rules())
+target_link_libraries(sw_eve PUBLIC sw_rules)
 if(TARGET sw_flow)
   target_link_libraries(sw_eve PUBLIC sw_flow)
   sw_unit_test(test_eve sw_eve)

@@ -14,6 +14,7 @@
 
 #include "engine/config.h"
 #include "engine/output/eve.h"
+#include "rules/rules.h"
 
 static char *tmp_path(void)
 {
@@ -303,6 +304,45 @@ static void test_reopen_after_rotate(void **state)
 	unlink(moved);
 }
 
+/* Set flowbits as Suricata's metadata: "metadata.flowbits", traffic/id and traffic/label as "traffic". */
+static void test_flowbits_metadata(void **state)
+{
+	char *path = tmp_path();
+	struct sw_eve *e = sw_eve_open(path, SW_EVE_FLOW);
+	struct sw_eve_writer *w = sw_eve_writer_new(e);
+	struct sw_rules *r = sw_rules_new(NULL, NULL);
+	struct sw_flow f;
+	char *out;
+	(void)state;
+
+	assert_non_null(r);
+	assert_int_equal(sw_rules_load_string(r,
+		"alert tcp any any -> any any (flowbits:set,seen; flowbits:set,traffic/id/mozilla; "
+		"flowbits:set,traffic/label/browser; flowbits:set,unset_one; sid:1;)\n", "t.rules"), 0);
+	assert_int_equal(sw_rules_flowbit_count(r), 4);
+	sw_eve_writer_set_rules(w, r);
+	memset(&f, 0, sizeof(f));
+	f.cli.family = f.srv.family = AF_INET;
+	f.proto = 17;
+	for (size_t i = 0; i < 4; i++)
+		if (strcmp(sw_rules_flowbit_name(r, i), "unset_one"))
+			f.flowbits[i / 64] |= 1ull << (i % 64);
+	sw_eve_flow(w, &f, SW_FLOW_END_TIMEOUT);
+	memset(f.flowbits, 0, sizeof(f.flowbits)); /* none set: neither object */
+	sw_eve_flow(w, &f, SW_FLOW_END_TIMEOUT);
+	sw_eve_writer_flush(w);
+	out = slurp(path);
+	assert_non_null(strstr(out, "\"metadata\":{\"flowbits\":[\"seen\"]},"
+				    "\"traffic\":{\"id\":[\"mozilla\"],\"label\":[\"browser\"]}"));
+	assert_null(strstr(out, "unset_one"));
+	assert_null(strstr(strchr(out, '\n') + 1, "metadata"));
+	free(out);
+	sw_eve_writer_free(w);
+	sw_rules_free(r);
+	sw_eve_close(e);
+	unlink(path);
+}
+
 /* A drop rule only alerts offline and passive: the flow record says "drop" only inline. */
 static void test_flow_action_inline_only(void **state)
 {
@@ -358,6 +398,7 @@ int main(void)
 		cmocka_unit_test(test_timestamp_format),
 		cmocka_unit_test(test_escaping_and_nesting),
 		cmocka_unit_test(test_ipv6_forms),
+		cmocka_unit_test(test_flowbits_metadata),
 		cmocka_unit_test(test_oversized_record_dropped_and_counted),
 		cmocka_unit_test(test_alert_record),
 		cmocka_unit_test(test_type_filter),
