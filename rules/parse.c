@@ -1346,7 +1346,8 @@ static int kw_byte_test(struct pctx *c, struct tok v)
 
 	if (n < 4)
 		return perr(c->e, v.col, "byte_test needs nbytes, operator, value, offset: '%.*s'", Q(v.len), v.s);
-	if (num_or_err(c, &p[0], "byte_test nbytes", 1, 23, false, &nb) < 0)
+	/* 0 with 'string': the number there, however long (ET's http.content_len tests; Suricata takes it) */
+	if (num_or_err(c, &p[0], "byte_test nbytes", 0, 23, false, &nb) < 0)
 		return -EINVAL;
 	opt = p[1];
 	if (opt.len && opt.s[0] == '!') {
@@ -1381,6 +1382,9 @@ static int kw_byte_test(struct pctx *c, struct tok v)
 			return -EINVAL;
 	if (check_bopts(c, "byte_test", &v, &o, nb) < 0)
 		return -EINVAL;
+	if (nb == 0 && !o.string)
+		return perr(c->e, p[0].col, "byte_test nbytes 0 needs 'string' (a number of any length): '%.*s'",
+			    Q(v.len), v.s);
 	bt.nbytes = (uint8_t)nb;
 	bt.relative = o.relative;
 	bt.little_endian = o.little;

@@ -531,7 +531,8 @@ static bool is_relative(const struct sw_pm *pm)
 
 /*
  * Read @n bytes at @at as Suricata does: raw big/little endian (1..8) or an
- * ASCII number in @base (leading digits, at least one).  False if out of the
+ * ASCII number in @base (leading digits, at least one; @n 0: as many as
+ * there are, up to 23, byte_test's "0,...,string").  False if out of the
  * buffer or not a number.
  */
 static bool extract(const struct mstate *s, int64_t at, uint8_t n, enum sw_byte_base base, bool le,
@@ -539,8 +540,10 @@ static bool extract(const struct mstate *s, int64_t at, uint8_t n, enum sw_byte_
 {
 	uint64_t v = 0;
 
-	if (at < 0 || n == 0 || at + n > s->len)
+	if (at < 0 || (n == 0 && base == SW_BASE_RAW) || at + n > s->len)
 		return false;
+	if (n == 0)
+		n = (uint8_t)(s->len - at < 23 ? s->len - at : 23);
 	if (base == SW_BASE_RAW) {
 		if (n > 8)
 			return false;

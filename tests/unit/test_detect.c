@@ -196,6 +196,11 @@ static const struct kw_case kw_cases[] = {
 	{HDR "(content:\"hd\"; byte_test:2,>,1024,0,relative; sid:1;)", "hd\x04\x00", 4, .match = false},
 	{HDR "(content:\"hd\"; byte_test:2,=,4,2,little; sid:1;)", "hd\x04\x00", 4, .match = true},
 	{HDR "(content:\"hd\"; byte_test:2,=,4,2; sid:1;)", "hd\x04\x00", 4, .match = false},
+	/* nbytes 0 with string: the whole number there (ET's http.content_len tests) */
+	{HDR "(content:\"L\"; byte_test:0,=,1234,1,string,dec; sid:1;)", "L1234", 5, .match = true},
+	{HDR "(content:\"L\"; byte_test:0,=,12,1,string,dec; sid:1;)", "L1234", 5, .match = false},
+	{HDR "(content:\"L\"; byte_test:0,=,0,0,relative,string,dec; sid:1;)", "L0 x", 4, .match = true},
+	{HDR "(content:\"L\"; byte_test:0,=,0,0,relative,string,dec; sid:1;)", "L", 1, .match = false},
 	{HDR "(content:\"len=\"; byte_test:3,=,123,0,relative,string,dec; sid:1;)", "len=123", .match = true},
 	{HDR "(content:\"len=\"; byte_test:3,=,291,0,relative,string,hex; sid:1;)", "len=124", .match = false},
 	{HDR "(content:\"len=\"; byte_test:3,=,291,0,relative,string,hex; sid:1;)", "len=123", .match = true},

@@ -237,6 +237,7 @@ static const struct rej rejects[] = {
 	{ "alert tcp any any -> any any (pcre:\"abc\"; sid:1;)", "1:37: pcre must look like \"/re/flags\": 'abc'" },
 	{ "alert tcp any any -> any any (byte_test:4,~,1,0; sid:1;)", "1:43: invalid byte_test operator: '~'" },
 	{ "alert tcp any any -> any any (byte_test:9,=,1,0; sid:1;)", "1:41: byte_test: 9 bytes, at most 8 without 'string'" },
+	{ "alert tcp any any -> any any (byte_test:0,=,1,0; sid:1;)", "1:41: byte_test nbytes 0 needs 'string' (a number of any length): '0,=,1,0'" },
 	{ "alert tcp any any -> any any (byte_test:4,=,1; sid:1;)", "1:41: byte_test needs nbytes, operator, value, offset: '4,=,1'" },
 	{ "alert tcp any any -> any any (byte_test:4,=,1,0,dce; sid:1;)", "1:49: unsupported byte_test option 'dce'" },
 	{ "alert tcp any any -> any any (byte_test:4,=,1,0,big,little; sid:1;)", "1:41: byte_test: both 'big' and 'little'" },
