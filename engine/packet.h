@@ -121,6 +121,7 @@ struct sw_packet {
 				* (engine/worker.c); flow:established holds for it; of the packet
 				* rules only those with a positive content or pcre are evaluated,
 				* the others saw each real segment */
+	uint8_t tcp_state_prev; /* enum sw_tcp_state of the flow before this packet (flow.c): flow:established */
 };
 
 #endif

@@ -153,12 +153,17 @@ static bool flow_ok(uint8_t fl, const struct sw_packet *p)
 {
 	const struct sw_flow *f = p->flow;
 	/*
-	 * Held stream bytes flushed after the connection closed were sent while
-	 * it was established: a gap followed by a FIN must not hide them from
-	 * flow:established rules.
+	 * TCP: the connection's state before this packet has reached
+	 * ESTABLISHED, as Suricata's "ssn->state >= TCP_ESTABLISHED" when the
+	 * packet arrives (flow.c FlowUpdateState): the ACK that completes the
+	 * handshake is not established yet, a FIN and the last ACK still are
+	 * (a firewall-style pass on flow:established passes them too).  Held
+	 * stream bytes flushed after the close were sent while it was
+	 * established.  Other protocols: both sides spoke.
 	 */
-	bool est = f && (f->state == SW_FLOW_STATE_ESTABLISHED ||
-			 (p->stream_flush && f->state == SW_FLOW_STATE_CLOSED));
+	bool est = f && (p->stream_flush ? f->state != SW_FLOW_STATE_NEW
+			 : f->proto == 6 ? p->tcp_state_prev >= SW_TCP_ESTABLISHED
+					 : f->state == SW_FLOW_STATE_ESTABLISHED);
 
 	if ((fl & SW_FLOW_TO_SERVER) && !(f && p->to_server))
 		return false;

@@ -520,6 +520,8 @@ static void state_update(struct sw_flow *f)
 	}
 	if (f->state == SW_FLOW_STATE_NEW && f->tcp_state >= SW_TCP_ESTABLISHED)
 		f->state = SW_FLOW_STATE_ESTABLISHED;
+	if (f->state == SW_FLOW_STATE_ESTABLISHED)
+		f->was_established = true;
 }
 
 struct sw_flow *sw_flow_packet(struct sw_flow_table *t, struct sw_packet *p)
@@ -585,6 +587,8 @@ struct sw_flow *sw_flow_packet(struct sw_flow_table *t, struct sw_packet *p)
 			f->tcp_flags_tc |= p->tcp_flags;
 		if (p->payload_len)
 			f->data_seen |= ts ? 1 : 2;
+		/* a connection closed before it was ever established never was (Suricata: no session) */
+		p->tcp_state_prev = f->was_established ? (uint8_t)f->tcp_state : (uint8_t)SW_TCP_NONE;
 		tcp_update(t, f, p, ts, created);
 	}
 	state_update(f);

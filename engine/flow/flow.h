@@ -113,6 +113,7 @@ struct sw_flow {
 	enum sw_tcp_state tcp_state;
 	uint8_t tcp_flags_ts, tcp_flags_tc; /* OR of flags seen per direction */
 	bool saw_syn;         /* the client was decided by a SYN */
+	bool was_established; /* reached SW_FLOW_STATE_ESTABLISHED once (a RST before the handshake closes it from new) */
 
 	bool alerted;         /* at least one alert on this flow */
 	bool passed;          /* a pass rule matched: no further inspection */
