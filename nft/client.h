@@ -56,8 +56,13 @@ void sw_enf_client_set_timeout(struct sw_enf_client *c, int timeout_ms);
 int sw_enf_client_request(struct sw_enf_client *c, struct sw_proto_req *req,
 			  struct sw_proto_resp *resp);
 
-/* The most requests one sw_enf_client_pipeline() call sends. */
-#define SW_ENF_PIPELINE_MAX 256
+/*
+ * The most requests one sw_enf_client_pipeline() call sends: the most the
+ * enforcer decides in one round (its ROUND_MAX), so a batch this deep can
+ * be one transaction.  The client's memory does not grow with it (fixed
+ * send and receive buffers); the caller's @reqs array does.
+ */
+#define SW_ENF_PIPELINE_MAX 65536
 
 /* Called once per answer, in request order; @resp is reused between calls. */
 typedef void (*sw_enf_answer_fn)(void *arg, size_t i, const struct sw_proto_resp *resp);

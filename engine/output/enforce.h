@@ -37,6 +37,16 @@ struct sw_enforce;
 /* Bytes per spool record: spool-max / this = requests kept undelivered. */
 #define SW_ENFORCE_REC_SIZE 176
 
+/*
+ * The most spooled requests sent to an enforcer in one pipelined exchange
+ * (nft/client.h): a backlog goes in few enforcer rounds, so in few
+ * transactions (each costs time growing with the set).  Bounded so that
+ * one exchange fits the client's timeout on a busy enforcer; answers
+ * already taken count when an exchange fails, so a slow one still makes
+ * progress.
+ */
+#define SW_ENFORCE_BATCH_MAX 16384
+
 struct sw_enforce_stats {
 	uint64_t triggered;      /* addresses from alerts that matched a trigger */
 	uint64_t queue_overflow; /* of those, lost because the in-memory queue was full */

@@ -10,7 +10,9 @@
  *        truncate CIDR     a block cut short (length prefix says more)
  *        oversize          a length prefix above the maximum
  *        bench N [BASE [W]] N blocks of distinct /32s, latency p50/p99;
- *                          W > 1: pipelined, W requests in flight
+ *                          W > 1: pipelined in batches of W (at most
+ *                          SW_ENF_PIPELINE_MAX), each sent as its answers
+ *                          come back; the next when all are in
  *        pipe CIDR...      one pipelined exchange of blocks (60 s), an
  *                          answer line per request
  * Exit: 0 ok, 3 refused by policy, 4 rejected as expected (raw tests:
@@ -174,10 +176,12 @@ int main(int argc, char **argv)
 		printf("oversize: %s\n", ret <= 0 ? "rejected (closed, no answer)" : "ANSWERED");
 		ret = ret <= 0 ? 4 : 1;
 	} else if (!strcmp(argv[i], "pipe") && i + 1 < argc) {
-		static struct sw_proto_req reqs[SW_ENF_PIPELINE_MAX];
 		struct pipe_ctx p = { .print = true };
 		int k, m = argc - i - 1, err = 0;
+		struct sw_proto_req *reqs = calloc((size_t)m, sizeof(*reqs));
 
+		if (!reqs)
+			return 1;
 		for (k = 0; k < m && k < SW_ENF_PIPELINE_MAX; k++) {
 			reqs[k].op = SW_OP_BLOCK;
 			reqs[k].ttl = 60;
@@ -190,17 +194,22 @@ int main(int argc, char **argv)
 		n = sw_enf_client_pipeline(c, reqs, (size_t)k, &resp, on_answer, &p, &err);
 		printf("answered %d of %d%s%s\n", n < 0 ? 0 : n, k, err ? ": " : "", err ? strerror(-err) : "");
 		ret = n == k ? (p.bad ? 3 : 0) : 1;
+		free(reqs);
 	} else if (!strcmp(argv[i], "bench") && i + 1 < argc) {
 		int N = atoi(argv[i + 1]), k, bad = 0;
 		int base = i + 2 < argc ? atoi(argv[i + 2]) : 0;
 		int W = i + 3 < argc ? atoi(argv[i + 3]) : 1;
-		double *lat = calloc((size_t)(N > 0 ? N : 1), sizeof(double)), t0 = now(), dt;
+		double *lat = calloc((size_t)(N > 0 ? N : 1), sizeof(double)), t0, dt;
+		struct sw_proto_req *reqs;
 		char cidr[32];
 
 		if (W > SW_ENF_PIPELINE_MAX)
 			W = SW_ENF_PIPELINE_MAX;
+		reqs = calloc((size_t)(W > 1 ? W : 1), sizeof(*reqs));
+		if (!lat || !reqs)
+			return 1;
+		t0 = now();
 		for (k = 0; W > 1 && k < N;) {
-			static struct sw_proto_req reqs[SW_ENF_PIPELINE_MAX];
 			struct pipe_ctx p = { lat, now(), (size_t)k, 0, false };
 			int m = N - k < W ? N - k : W, j, err = 0;
 
@@ -250,6 +259,7 @@ int main(int argc, char **argv)
 		       N, dt, N / dt, W > 1 ? W : 1, lat[N / 2] * 1e3, lat[(size_t)(N * 0.99)] * 1e3,
 		       lat[N - 1] * 1e3, bad);
 		free(lat);
+		free(reqs);
 		ret = bad ? 1 : 0;
 	} else {
 		fprintf(stderr, "unknown command %s\n", argv[i]);
