@@ -13,8 +13,10 @@
 # Then `sidewall-enforcer import` of a file of N CIDRs (FireHOL-style, with
 # comments) through the control socket.
 # Usage: bench/enforcer_bench.sh BUILD_DIR [N...]   (default N: 10000 100000)
-# ENF_WINDOWS="1 256 16384" (W values); W=1 runs only for N <= ENF_SERIAL_MAX
-# (default 10000: one transaction per request slows as the set grows).
+# ENF_WINDOWS="1 256 16384" (W values; W=0: one at a time as one-request
+# pipelines, the sensor's path for a lone alert); W <= 1 runs only for
+# N <= ENF_SERIAL_MAX (default 10000: one transaction per request slows as
+# the set grows).
 # ENF_RAW=0 / ENF_IMPORT=0 leave out the raw nft/ rates / the import.
 # The load average is printed before each daemon run: figures from a
 # shared machine mean little without it.

@@ -12,7 +12,9 @@
  *        bench N [BASE [W]] N blocks of distinct /32s, latency p50/p99;
  *                          W > 1: pipelined in batches of W (at most
  *                          SW_ENF_PIPELINE_MAX), each sent as its answers
- *                          come back; the next when all are in
+ *                          come back; the next when all are in; W = 0:
+ *                          one at a time as one-request pipelines (the
+ *                          sensor's path for a lone alert)
  *        pipe CIDR...      one pipelined exchange of blocks (60 s), an
  *                          answer line per request
  * Exit: 0 ok, 3 refused by policy, 4 rejected as expected (raw tests:
@@ -209,9 +211,9 @@ int main(int argc, char **argv)
 		if (!lat || !reqs)
 			return 1;
 		t0 = now();
-		for (k = 0; W > 1 && k < N;) {
+		for (k = 0; W != 1 && k < N;) {
 			struct pipe_ctx p = { lat, now(), (size_t)k, 0, false };
-			int m = N - k < W ? N - k : W, j, err = 0;
+			int m = W < 1 ? 1 : N - k < W ? N - k : W, j, err = 0;
 
 			for (j = 0; j < m; j++) {
 				int v = base + k + j;
@@ -238,7 +240,7 @@ int main(int argc, char **argv)
 			}
 			k += m;
 		}
-		for (k = 0; W <= 1 && k < N; k++) {
+		for (k = 0; W == 1 && k < N; k++) {
 			double t = now();
 			int v = base + k;
 
@@ -254,9 +256,9 @@ int main(int argc, char **argv)
 		}
 		dt = now() - t0;
 		qsort(lat, (size_t)N, sizeof(double), cmp_d);
-		printf("bench: %d blocks in %.3f s = %.0f blocks/s (%d in flight); request->kernel-element latency "
+		printf("bench: %d blocks in %.3f s = %.0f blocks/s (%d in flight%s); request->kernel-element latency "
 		       "p50 %.3f ms p99 %.3f ms max %.3f ms; %d failed\n",
-		       N, dt, N / dt, W > 1 ? W : 1, lat[N / 2] * 1e3, lat[(size_t)(N * 0.99)] * 1e3,
+		       N, dt, N / dt, W > 1 ? W : 1, W < 1 ? ", one-request pipelines" : "", lat[N / 2] * 1e3, lat[(size_t)(N * 0.99)] * 1e3,
 		       lat[N - 1] * 1e3, bad);
 		free(lat);
 		free(reqs);
