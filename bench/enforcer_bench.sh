@@ -18,6 +18,8 @@
 # N <= ENF_SERIAL_MAX (default 10000: one transaction per request slows as
 # the set grows).
 # ENF_RAW=0 / ENF_IMPORT=0 leave out the raw nft/ rates / the import.
+# ENF_TMP=/dev/shm puts the journal on tmpfs: its fsync, which dominates
+# one-at-a-time runs on a shared disk, out of the figures.
 # The load average is printed before each daemon run: figures from a
 # shared machine mean little without it.
 set -euo pipefail
@@ -30,7 +32,7 @@ IMPORT=${ENF_IMPORT:-1}
 SERIAL_MAX=${ENF_SERIAL_MAX:-10000}
 [ "$(id -u)" -eq 0 ] || { echo "needs root" >&2; exit 1; }
 NS=swe-bench-$$
-D=$(mktemp -d /tmp/swe-bench.XXXXXX)
+D=$(mktemp -d "${ENF_TMP:-/tmp}/swe-bench.XXXXXX")
 PID=
 cleanup() {
 	set +e
