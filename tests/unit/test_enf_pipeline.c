@@ -16,7 +16,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -37,6 +40,7 @@ enum mode {
 	M_CLOSE,  /* hang up after `at` answers */
 	M_STALL,  /* read everything, answer only the first `at` */
 	M_EXTRA,  /* one answer too many after the last one, in the same write */
+	M_HANGUP, /* hang up right after `at` answers, before more requests come */
 };
 
 struct fake {
@@ -131,6 +135,10 @@ static bool answer(struct fake *f, const struct sw_proto_req *req)
 		f->olen += f->held_len;
 	}
 	f->answered++;
+	if (f->mode == M_HANGUP && f->answered == f->at) {
+		flush_out(f);
+		return false;
+	}
 	if (f->mode == M_EXTRA && f->answered == f->at) {
 		/* the last answer once more, in the same write */
 		memcpy(f->out + f->olen, dst, 4 + (size_t)n);
@@ -502,6 +510,94 @@ static void test_extra_answer_drops_connection(void **state)
 	free(reqs);
 }
 
+/* Two connections in turn on a loopback listener, each served as fake_main() does. */
+struct tcp_fake {
+	int lfd;
+	uint16_t port;
+	size_t accepted;
+	pthread_t th;
+	struct fake f[2];
+};
+
+static void *tcp_main(void *arg)
+{
+	struct tcp_fake *t = arg;
+
+	for (int i = 0; i < 2; i++) {
+		struct pollfd pf = { t->lfd, POLLIN, 0 };
+		int fd;
+
+		if (poll(&pf, 1, 10000) <= 0)
+			break;
+		fd = accept(t->lfd, NULL, NULL);
+		if (fd < 0)
+			break;
+		t->accepted++;
+		t->f[i].fd = fd;
+		fake_main(&t->f[i]);
+	}
+	return NULL;
+}
+
+/*
+ * A kept-alive connection the enforcer closed after answering a batch
+ * (as it closes idle ones): the next batch finds it dead with nothing
+ * answered and is sent once more on a new connection, with new counters.
+ */
+static void test_dead_keepalive_retried(void **state)
+{
+	enum { N1 = 100, N2 = 3000 };
+	struct sw_proto_req *reqs = make_reqs(N1 + N2);
+	struct seen s = { .reqs = reqs };
+	struct sw_proto_resp *resp = malloc(sizeof(*resp));
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t al = sizeof(a);
+	struct tcp_fake *t = calloc(1, sizeof(*t));
+	struct sw_enf_client *c;
+	int err = -1, ret;
+
+	(void)state;
+	assert_non_null(t);
+	t->lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(t->lfd >= 0);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(t->lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(t->lfd, 4), 0);
+	getsockname(t->lfd, (struct sockaddr *)&a, &al);
+	t->port = ntohs(a.sin_port);
+	t->f[0].mode = M_HANGUP;
+	t->f[0].at = N1;
+	t->f[1].mode = M_ROUNDS;
+	assert_int_equal(pthread_create(&t->th, NULL, tcp_main, t), 0);
+	c = sw_enf_client_new("127.0.0.1", t->port, spriv, epub);
+	assert_non_null(c);
+	sw_enf_client_set_timeout(c, 5000);
+	ret = sw_enf_client_pipeline(c, reqs, N1, resp, on_answer, &s, &err);
+	assert_int_equal(ret, N1);
+	assert_int_equal(err, 0);
+	/*
+	 * The fake hung up right after flushing those answers: whether the next
+	 * batch meets the closed socket or is written before the close lands
+	 * (then the fake's close, with it unread, resets the connection),
+	 * nothing of it is answered there.
+	 */
+	s = (struct seen){ .reqs = reqs + N1 };
+	ret = sw_enf_client_pipeline(c, reqs + N1, N2, resp, on_answer, &s, &err);
+	assert_int_equal(ret, N2);
+	assert_int_equal(err, 0);
+	assert_int_equal(s.calls, N2);
+	assert_int_equal(s.wrong, 0);
+	sw_enf_client_free(c);
+	pthread_join(t->th, NULL);
+	close(t->lfd);
+	assert_int_equal(t->accepted, 2);
+	assert_int_equal(t->f[0].bad + t->f[1].bad, 0);
+	assert_int_equal(t->f[1].got, N2);
+	free(t);
+	free(resp);
+	free(reqs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -512,6 +608,7 @@ int main(void)
 		cmocka_unit_test(test_stall_times_out),
 		cmocka_unit_test(test_bad_request_cuts),
 		cmocka_unit_test(test_extra_answer_drops_connection),
+		cmocka_unit_test(test_dead_keepalive_retried),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
