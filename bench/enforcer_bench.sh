@@ -6,14 +6,14 @@
 # batches of W requests (the enforcer applies what arrives together in one
 # transaction and one fsync; the client reads answers while it writes, so a
 # batch of any depth up to SW_ENF_PIPELINE_MAX is in flight at once): W=256
-# is the old depth, 16384 the sensor's now (SW_ENFORCE_BATCH_MAX).  Reports blocks/s and the request ->
-# kernel-element latency (the answer is sent after the netlink ACK and the
-# journal fsync, so it bounds the time to the kernel element).  Also the
-# raw nft/ rates (no daemon) for comparison.
+# is the old depth, 8192 the sensor's now (SW_ENFORCE_BATCH_MAX).  Reports
+# blocks/s and the request -> kernel-element latency (the answer is sent
+# after the netlink ACK and the journal fsync, so it bounds the time to the
+# kernel element).  Also the raw nft/ rates (no daemon) for comparison.
 # Then `sidewall-enforcer import` of a file of N CIDRs (FireHOL-style, with
 # comments) through the control socket.
 # Usage: bench/enforcer_bench.sh BUILD_DIR [N...]   (default N: 10000 100000)
-# ENF_WINDOWS="1 256 16384" (W values; W=0: one at a time as one-request
+# ENF_WINDOWS="1 256 8192" (W values; W=0: one at a time as one-request
 # pipelines, the sensor's path for a lone alert); W <= 1 runs only for
 # N <= ENF_SERIAL_MAX (default 10000: one transaction per request slows as
 # the set grows).
@@ -26,7 +26,7 @@ set -euo pipefail
 B=${1:?usage: enforcer_bench.sh BUILD_DIR [N...]}
 shift
 COUNTS=("${@:-10000 100000}")
-WINDOWS=${ENF_WINDOWS:-1 256 16384}
+WINDOWS=${ENF_WINDOWS:-1 256 8192}
 RAW=${ENF_RAW:-1}
 IMPORT=${ENF_IMPORT:-1}
 SERIAL_MAX=${ENF_SERIAL_MAX:-10000}
