@@ -42,9 +42,10 @@ struct sw_enforce;
  * (nft/client.h): a backlog goes in few enforcer rounds, so in few
  * transactions (each costs time growing with the set).  Bounded so that
  * one exchange fits the client's 1 s timeout on a busy enforcer: on the
- * shared 2-core VM at load average 3-4, a batch of 8,192 at 100,000
- * elements took up to 0.45 s, one of 16,384 up to 1.1 s.  Answers already
- * taken count when an exchange fails, so a slow one still makes progress.
+ * shared 2-core VM, a batch of 8,192 at 100,000 elements took up to 0.45 s
+ * at load average 3-4 and 0.76 s at 5, one of 16,384 up to 1.1 and 1.5 s.
+ * Answers already taken count when an exchange fails, so a slow one still
+ * makes progress.
  */
 #define SW_ENFORCE_BATCH_MAX 8192
 
