@@ -2,26 +2,37 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Benchmark (not a test): blocks applied through sidewall-enforcer from one
 # sensor over the authenticated channel, inside a network namespace made
-# here (loopback only): one request at a time (W=1), and pipelined with W
-# requests in flight (the enforcer applies what arrives together in one
-# transaction and one fsync).  Reports blocks/s and the request ->
-# kernel-element latency (the answer is sent after the netlink ACK and the
-# journal fsync, so it bounds the time to the kernel element).  Also the
-# raw nft/ rates (no daemon) for comparison.
+# here (loopback only): one request at a time (W=1), and pipelined in
+# batches of W requests (the enforcer applies what arrives together in one
+# transaction and one fsync; the client reads answers while it writes, so a
+# batch of any depth up to SW_ENF_PIPELINE_MAX is in flight at once): W=256
+# is the old depth, 8192 the sensor's now (SW_ENFORCE_BATCH_MAX).  Reports
+# blocks/s and the request -> kernel-element latency (the answer is sent
+# after the netlink ACK and the journal fsync, so it bounds the time to the
+# kernel element).  Also the raw nft/ rates (no daemon) for comparison.
 # Then `sidewall-enforcer import` of a file of N CIDRs (FireHOL-style, with
 # comments) through the control socket.
 # Usage: bench/enforcer_bench.sh BUILD_DIR [N...]   (default N: 10000 100000)
-# ENF_WINDOWS="1 256" (W values); W=1 runs only for N <= ENF_SERIAL_MAX
-# (default 10000: one transaction per request slows as the set grows).
+# ENF_WINDOWS="1 256 8192" (W values; W=0: one at a time as one-request
+# pipelines, the sensor's path for a lone alert); W <= 1 runs only for
+# N <= ENF_SERIAL_MAX (default 10000: one transaction per request slows as
+# the set grows).
+# ENF_RAW=0 / ENF_IMPORT=0 leave out the raw nft/ rates / the import.
+# ENF_TMP=/dev/shm puts the journal on tmpfs: its fsync, which dominates
+# one-at-a-time runs on a shared disk, out of the figures.
+# The load average is printed before each daemon run: figures from a
+# shared machine mean little without it.
 set -euo pipefail
 B=${1:?usage: enforcer_bench.sh BUILD_DIR [N...]}
 shift
 COUNTS=("${@:-10000 100000}")
-WINDOWS=${ENF_WINDOWS:-1 256}
+WINDOWS=${ENF_WINDOWS:-1 256 8192}
+RAW=${ENF_RAW:-1}
+IMPORT=${ENF_IMPORT:-1}
 SERIAL_MAX=${ENF_SERIAL_MAX:-10000}
 [ "$(id -u)" -eq 0 ] || { echo "needs root" >&2; exit 1; }
 NS=swe-bench-$$
-D=$(mktemp -d /tmp/swe-bench.XXXXXX)
+D=$(mktemp -d "${ENF_TMP:-/tmp}/swe-bench.XXXXXX")
 PID=
 cleanup() {
 	set +e
@@ -51,8 +62,9 @@ rate_burst: 1000000
 journal: $D/journal
 control_socket: $D/ctl.sock
 CFG
-echo "== raw nft/ batches (no daemon, no journal):"
+[ "$RAW" = 0 ] || echo "== raw nft/ batches (no daemon, no journal):"
 for n in ${COUNTS[@]}; do
+	[ "$RAW" = 0 ] && break
 	X "$B/sw_nft_roottest" destroy
 	X "$B/sw_nft_roottest" setup
 	X "$B/sw_nft_roottest" bulk "$n"
@@ -63,7 +75,7 @@ for n in ${COUNTS[@]}; do
 	X "$B/sw_nft_roottest" setup
 	X "$B/sw_nft_roottest" bulkc "$n" 0
 done
-X "$B/sw_nft_roottest" destroy
+[ "$RAW" = 0 ] || X "$B/sw_nft_roottest" destroy
 echo "== through sidewall-enforcer (journal on $(df --output=fstype "$D" | tail -1)):"
 base=0
 for n in ${COUNTS[@]}; do
@@ -76,6 +88,7 @@ for n in ${COUNTS[@]}; do
 		ip netns exec "$NS" "$B/sidewall-enforcer" -c "$D/cfg.yaml" run 2>>"$D/log" &
 		PID=$!
 		for _ in $(seq 1 50); do [ -S "$D/ctl.sock" ] && break; sleep 0.1; done
+		echo "(load average $(cut -d' ' -f1-3 /proc/loadavg))"
 		X "$B/sw_enf_testclient" -H 127.0.0.1 -p 7447 -k "$D/s.key" -e "$D/enf.pub" bench "$n" "$base" "$w"
 		X "$B/sidewall-enforcer" -s "$D/ctl.sock" stats | grep -E '^(accepted|refused|transactions|live) ' | tr '\n' ' '
 		echo
@@ -85,8 +98,9 @@ for n in ${COUNTS[@]}; do
 		base=$((base + n))
 	done
 done
-echo "== import FILE through the control socket (journal on $(df --output=fstype "$D" | tail -1)):"
+[ "$IMPORT" = 0 ] || echo "== import FILE through the control socket (journal on $(df --output=fstype "$D" | tail -1)):"
 for n in ${COUNTS[@]}; do
+	[ "$IMPORT" = 0 ] && break
 	python3 - "$n" >"$D/list.netset" <<'PY'
 import sys
 n = int(sys.argv[1])

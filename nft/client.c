@@ -27,7 +27,8 @@ struct sw_enf_client {
 	uint8_t pub[SW_PROTO_KEY_LEN];
 	struct sw_proto_peer peer;
 	uint8_t frame[4 + SW_PROTO_MAX_RESP];
-	uint8_t *pipe;   /* SW_ENF_PIPELINE_MAX sealed requests with length prefixes */
+	uint8_t *tx;     /* PIPE_TX: sealed requests on their way to the socket */
+	uint8_t *rx;     /* PIPE_RX: answers read, not yet taken */
 };
 
 struct sw_enf_client *sw_enf_client_new(const char *host, uint16_t port,
@@ -76,13 +77,29 @@ void sw_enf_client_free(struct sw_enf_client *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	sodium_memzero(&c->peer, sizeof(c->peer));
-	free(c->pipe);
+	free(c->tx);
+	free(c->rx);
 	free(c);
 }
 
 void sw_enf_client_set_timeout(struct sw_enf_client *c, int timeout_ms)
 {
 	c->timeout_ms = timeout_ms > 0 ? timeout_ms : 3000;
+}
+
+int sw_enf_client_attach(struct sw_enf_client *c, int fd)
+{
+	int fl;
+
+	if (fd < 0)
+		return -EBADF;
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		return -errno;
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = fd;
+	return 0;
 }
 
 static int64_t now_ms(void)
@@ -255,62 +272,191 @@ int sw_enf_client_request(struct sw_enf_client *c, struct sw_proto_req *req,
 	return 0;
 }
 
-/* One pipelined attempt; returns answers read, or -errno if none. */
+/*
+ * The pipeline's buffers are fixed, whatever the depth: requests are sealed
+ * into @tx just ahead of the socket, and answers are taken from @rx as they
+ * arrive.  PIPE_RX holds the largest answer frame (a LIST) whole.
+ */
+#define PIPE_TX (256 * 1024)
+#define PIPE_RX (128 * 1024)
+_Static_assert(PIPE_RX >= 4 + SW_PROTO_MAX_RESP, "rx must hold a whole answer frame");
+_Static_assert(PIPE_TX >= 4 * (4 + SW_PROTO_MAX_REQ), "tx must hold a few request frames");
+
+/* One pipelined attempt in progress. */
+struct pipe {
+	struct sw_proto_req *reqs;
+	size_t n;        /* requests to send: cut before one that cannot be encoded */
+	size_t sealed;   /* reqs[0..sealed) are stamped and in tx (or sent) */
+	size_t answered; /* reqs[0..answered) have their answer */
+	size_t tx_off, tx_len, rx_len;
+	int bad;         /* the encoding error of reqs[n] when it was cut, or 0 */
+};
+
+/*
+ * Stamp and seal the next requests into the free end of tx, while a
+ * largest frame fits.  A request that cannot be encoded ends the batch
+ * there (the ones before it are still sent).
+ */
+static void seal_more(struct sw_enf_client *c, struct pipe *p)
+{
+	if (p->tx_off == p->tx_len) {
+		p->tx_off = p->tx_len = 0;
+	} else if (p->tx_off >= PIPE_TX / 2) {
+		memmove(c->tx, c->tx + p->tx_off, p->tx_len - p->tx_off);
+		p->tx_len -= p->tx_off;
+		p->tx_off = 0;
+	}
+	while (p->sealed < p->n && PIPE_TX - p->tx_len >= 4 + SW_PROTO_MAX_REQ) {
+		struct sw_proto_req *req = &p->reqs[p->sealed];
+		int m;
+
+		stamp(c, req);
+		m = sw_proto_seal_req(&c->peer, c->pub, req, c->tx + p->tx_len + 4, SW_PROTO_MAX_REQ);
+		if (m < 0) {
+			p->bad = m;
+			p->n = p->sealed;
+			break;
+		}
+		sw_store_be32(c->tx + p->tx_len, (uint32_t)m);
+		p->tx_len += 4 + (size_t)m;
+		p->sealed++;
+	}
+}
+
+/* Write what the socket takes now, sealing more as tx drains.  Returns 0 or -errno. */
+static int pipe_send(struct sw_enf_client *c, struct pipe *p)
+{
+	for (;;) {
+		ssize_t r;
+
+		if (p->tx_len - p->tx_off < 4 + SW_PROTO_MAX_REQ)
+			seal_more(c, p);
+		if (p->tx_off == p->tx_len)
+			return 0;
+		r = send(c->fd, c->tx + p->tx_off, p->tx_len - p->tx_off, MSG_NOSIGNAL);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
+		}
+		p->tx_off += (size_t)r;
+	}
+}
+
+/*
+ * Take the whole answer frames in rx, in request order: answer i must carry
+ * reqs[i]'s counter, or the stream is out of step (-EBADMSG).  Returns 0 or
+ * -errno.
+ */
+static int take_answers(struct sw_enf_client *c, struct pipe *p, struct sw_proto_resp *resp,
+			sw_enf_answer_fn fn, void *arg)
+{
+	size_t off = 0;
+	int ret = 0;
+
+	while (p->answered < p->n && p->rx_len - off >= 4) {
+		uint32_t alen = sw_load_be32(c->rx + off);
+
+		if (alen > SW_PROTO_MAX_RESP) {
+			ret = -EMSGSIZE;
+			break;
+		}
+		if (p->rx_len - off - 4 < alen)
+			break;
+		if (p->answered >= p->sealed) {
+			ret = -EBADMSG; /* an answer to a request not sent yet */
+			break;
+		}
+		ret = sw_proto_open_resp(&c->peer, c->rx + off + 4, alen, resp);
+		if (!ret && resp->counter != p->reqs[p->answered].counter)
+			ret = -EBADMSG; /* an answer to some other request */
+		if (ret)
+			break;
+		off += 4 + alen;
+		fn(arg, p->answered++, resp);
+	}
+	memmove(c->rx, c->rx + off, p->rx_len - off);
+	p->rx_len -= off;
+	return ret;
+}
+
+/* Read what has arrived and take its answers.  Returns 0 or -errno. */
+static int pipe_recv(struct sw_enf_client *c, struct pipe *p, struct sw_proto_resp *resp,
+		     sw_enf_answer_fn fn, void *arg)
+{
+	while (p->answered < p->n) {
+		ssize_t r = recv(c->fd, c->rx + p->rx_len, PIPE_RX - p->rx_len, 0);
+		int ret;
+
+		if (r == 0)
+			return -ECONNRESET;
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
+		}
+		p->rx_len += (size_t)r;
+		ret = take_answers(c, p, resp, fn, arg);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * One pipelined attempt; returns answers read, or -errno if none.
+ * Writing and reading interleave (poll for both, non-blocking), so any
+ * number of requests can be in flight without either side blocking on a
+ * full socket buffer: the enforcer answers a round while later requests
+ * are still arriving.
+ */
 static int pipeline_once(struct sw_enf_client *c, struct sw_proto_req *reqs, size_t n,
 			 struct sw_proto_resp *resp, sw_enf_answer_fn fn, void *arg, int *err,
 			 int64_t deadline)
 {
-	size_t off = 0, i;
-	int ret, bad = 0;
+	struct pipe p = { .reqs = reqs, .n = n };
+	int ret;
 
-	for (i = 0; i < n; i++) {
-		int m;
-
-		stamp(c, &reqs[i]);
-		m = sw_proto_seal_req(&c->peer, c->pub, &reqs[i], c->pipe + off + 4, SW_PROTO_MAX_REQ);
-		if (m < 0) {
-			/* send the ones before it; the caller learns which one from the count */
-			if (err)
-				*err = m;
-			if (!i)
-				return m;
-			bad = m;
-			n = i;
-			break;
-		}
-		sw_store_be32(c->pipe + off, (uint32_t)m);
-		off += 4 + (size_t)m;
+	/* seal before connecting: a first request that cannot be encoded sends nothing */
+	seal_more(c, &p);
+	if (!p.n) {
+		if (err)
+			*err = p.bad;
+		return p.bad;
 	}
 	if (c->fd < 0) {
 		ret = connect_to(c, deadline);
 		if (ret)
 			return ret;
 	}
-	ret = io_all(c->fd, c->pipe, off, true, deadline);
-	for (i = 0; !ret && i < n; i++) {
-		int alen = read_frame(c, c->frame, sizeof(c->frame), deadline);
+	for (;;) {
+		int sent = pipe_send(c, &p);
 
-		if (alen < 0) {
-			ret = alen;
+		/*
+		 * Take the answers that arrived even when the send failed: an
+		 * enforcer that hangs up (EPIPE here) answered what came
+		 * before, and those are decided.
+		 */
+		ret = pipe_recv(c, &p, resp, fn, arg);
+		ret = ret ? ret : sent;
+		if (ret || p.answered == p.n)
 			break;
-		}
-		ret = sw_proto_open_resp(&c->peer, c->frame, (size_t)alen, resp);
-		if (!ret && resp->counter != reqs[i].counter)
-			ret = -EBADMSG; /* an answer to some other request */
+		/* answers are always awaited; the socket's room only while requests wait for it */
+		ret = wait_fd(c->fd, p.tx_off < p.tx_len ? POLLIN | POLLOUT : POLLIN, deadline);
 		if (ret)
 			break;
-		fn(arg, i, resp);
 	}
-	if (ret) {
-		/* the stream is out of step: start over on the next call */
+	if (ret || p.rx_len) {
+		/*
+		 * The stream is out of step (or bytes follow the last answer):
+		 * start over on the next call.
+		 */
 		close(c->fd);
 		c->fd = -1;
-		if (err)
-			*err = ret;
-	} else if (bad && err) {
-		*err = bad;
 	}
-	return i ? (int)i : ret;
+	if (err)
+		*err = ret ? ret : p.bad;
+	return p.answered ? (int)p.answered : ret ? ret : p.bad;
 }
 
 int sw_enf_client_pipeline(struct sw_enf_client *c, struct sw_proto_req *reqs, size_t n,
@@ -326,11 +472,12 @@ int sw_enf_client_pipeline(struct sw_enf_client *c, struct sw_proto_req *reqs, s
 		return -E2BIG;
 	if (!n)
 		return 0;
-	if (!c->pipe) {
-		c->pipe = malloc((size_t)SW_ENF_PIPELINE_MAX * (4 + SW_PROTO_MAX_REQ));
-		if (!c->pipe)
-			return -ENOMEM;
-	}
+	if (!c->tx)
+		c->tx = malloc(PIPE_TX);
+	if (!c->rx)
+		c->rx = malloc(PIPE_RX);
+	if (!c->tx || !c->rx)
+		return -ENOMEM;
 	fresh = c->fd < 0;
 	ret = pipeline_once(c, reqs, n, resp, fn, arg, err, deadline);
 	/*

@@ -31,6 +31,17 @@ struct sw_enf_client *sw_enf_client_new(const char *host, uint16_t port,
 					const uint8_t enforcer_pub[SW_PROTO_KEY_LEN]);
 void sw_enf_client_free(struct sw_enf_client *c);
 
+/*
+ * Use @fd, a connected stream socket to an enforcer, as the connection
+ * instead of connecting to the address given to sw_enf_client_new(): a
+ * transport the caller set up (a socketpair to a fake enforcer in tests).
+ * @fd is taken over (made non-blocking, closed by the client, which also
+ * drops it when the stream is out of step); reconnects use the address.
+ * Returns 0, -EBADF (@fd < 0) or -errno from fcntl() (then @fd is still
+ * the caller's).
+ */
+int sw_enf_client_attach(struct sw_enf_client *c, int fd);
+
 /* Per-request timeout (connect + send + answer), default 3000 ms. */
 void sw_enf_client_set_timeout(struct sw_enf_client *c, int timeout_ms);
 
@@ -45,26 +56,36 @@ void sw_enf_client_set_timeout(struct sw_enf_client *c, int timeout_ms);
 int sw_enf_client_request(struct sw_enf_client *c, struct sw_proto_req *req,
 			  struct sw_proto_resp *resp);
 
-/* The most requests one sw_enf_client_pipeline() call sends. */
-#define SW_ENF_PIPELINE_MAX 256
+/*
+ * The most requests one sw_enf_client_pipeline() call sends: the most the
+ * enforcer decides in one round (its ROUND_MAX), so a batch this deep can
+ * be one transaction.  The client's memory does not grow with it (fixed
+ * send and receive buffers); the caller's @reqs array does.
+ */
+#define SW_ENF_PIPELINE_MAX 65536
 
 /* Called once per answer, in request order; @resp is reused between calls. */
 typedef void (*sw_enf_answer_fn)(void *arg, size_t i, const struct sw_proto_resp *resp);
 
 /*
  * Send @reqs[0..n) (n <= SW_ENF_PIPELINE_MAX; counters and timestamps are
- * filled in here) back to back without waiting, then read the answers in
- * order, calling @fn for each.  The enforcer applies requests that arrive
- * together in one transaction and one journal fsync, so this is how a
- * backlog is delivered quickly.  One deadline (the client timeout) covers
- * the whole exchange.
+ * filled in here, as each is sealed) back to back without waiting for
+ * answers, reading the answers while later requests are still being
+ * written, and calling @fn for each, in order: answer i must carry
+ * reqs[i]'s counter, or the stream is out of step (-EBADMSG).  The
+ * enforcer applies requests that arrive together in one transaction and
+ * one journal fsync, so this is how a backlog is delivered quickly.  One
+ * deadline (the client timeout) covers the whole exchange: size batches so
+ * that the enforcer decides one within it.
  *
  * Returns the number of requests answered (reqs[0..ret) are decided; when
  * ret < n, *@err (if @err is not NULL) says why: -EINVAL if reqs[ret]
  * cannot be encoded (nothing from it on was sent), otherwise the transport
  * failed and the rest may or may not have been applied: send them again),
  * or -errno if none was, as sw_enf_client_request() (-E2BIG for n too
- * large, -EINVAL if reqs[0] cannot be encoded).
+ * large, -EINVAL if reqs[0] cannot be encoded, -ENOMEM).  A connection the
+ * enforcer had closed while kept alive is retried once, on a new one with
+ * new counters, if nothing was answered.
  * @resp is caller-owned scratch.
  */
 int sw_enf_client_pipeline(struct sw_enf_client *c, struct sw_proto_req *reqs, size_t n,

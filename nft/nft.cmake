@@ -14,6 +14,7 @@ set_tests_properties(test_nft_kernel PROPERTIES LABELS e2e SKIP_RETURN_CODE 77 R
 add_library(sw_enfproto STATIC nft/proto.c nft/client.c)
 target_link_libraries(sw_enfproto PUBLIC sw_common PkgConfig::SODIUM)
 sw_unit_test(test_proto sw_enfproto)
+sw_unit_test(test_enf_pipeline sw_enfproto Threads::Threads)
 sw_fuzzer(fuzz_proto sw_enfproto)
 
 # The enforcer's parsers (config, journal line, control line): pure, so

@@ -44,6 +44,7 @@ struct rec {
 };
 
 _Static_assert(sizeof(struct rec) == SW_ENFORCE_REC_SIZE, "spool record size is part of the format");
+_Static_assert(SW_ENFORCE_BATCH_MAX <= SW_ENF_PIPELINE_MAX, "a batch is one pipelined exchange");
 
 struct target {
 	struct sw_enf_client *c;
@@ -87,7 +88,7 @@ struct sw_enforce {
 	uint64_t cap;
 	struct dedup_slot dd[DEDUP_SLOTS];
 	struct sw_proto_resp *resp;  /* ~60 KiB, reused */
-	struct sw_proto_req *reqs;   /* SW_ENF_PIPELINE_MAX, one pipelined batch */
+	struct sw_proto_req *reqs;   /* SW_ENFORCE_BATCH_MAX, one pipelined batch */
 
 	_Atomic uint64_t st_triggered, st_overflow, st_deduped, st_spooled, st_dropped, st_errors,
 		st_replayed, st_applied, st_refused, st_transport, st_pending;
@@ -460,7 +461,7 @@ static void note_state(struct sw_enforce *e, struct target *t, int rc)
 struct batch {
 	struct sw_enforce *e;
 	struct target *t;
-	const struct rec *recs[SW_ENF_PIPELINE_MAX];
+	uint64_t first;              /* seq of reqs[0]: the batch is a run of whole records from it */
 	size_t decided;              /* answers taken, in order */
 	bool limited;                /* the enforcer's rate limit answered: stop here */
 };
@@ -469,7 +470,7 @@ static void on_answer(void *arg, size_t i, const struct sw_proto_resp *resp)
 {
 	struct batch *b = arg;
 	struct sw_enforce *e = b->e;
-	const struct rec *r = b->recs[i];
+	const struct rec *r = &e->ring[(b->first + i) % e->cap];
 
 	/*
 	 * After a rate-limit answer the rest of the batch is sent again later,
@@ -498,7 +499,7 @@ static void on_answer(void *arg, size_t i, const struct sw_proto_resp *resp)
 }
 
 /*
- * Send pending records to @t in order, up to SW_ENF_PIPELINE_MAX at a time
+ * Send pending records to @t in order, up to SW_ENFORCE_BATCH_MAX at a time
  * without waiting between them (the enforcer applies what arrives together
  * in one transaction), until one fails in transport (then wait a second)
  * or none are left.  In the final pass (@until, monotonic usec, non-zero)
@@ -513,12 +514,12 @@ static bool deliver_one(struct sw_enforce *e, struct target *t, int64_t now, boo
 	if (t->next_try > now)
 		return t->delivered < e->next_seq;
 	while (t->delivered < e->next_seq) {
-		struct batch b = { .e = e, .t = t };
+		struct batch b = { .e = e, .t = t, .first = t->delivered };
 		size_t n = 0;
 		int k, err = 0;
 
 		/* the run of whole records from the first undelivered one */
-		while (n < SW_ENF_PIPELINE_MAX && t->delivered + n < e->next_seq) {
+		while (n < SW_ENFORCE_BATCH_MAX && t->delivered + n < e->next_seq) {
 			const struct rec *r = &e->ring[(t->delivered + n) % e->cap];
 			struct sw_proto_req *q = &e->reqs[n];
 
@@ -530,7 +531,7 @@ static bool deliver_one(struct sw_enforce *e, struct target *t, int64_t now, boo
 			q->prefix = r->ip.family == AF_INET ? 32 : 128;
 			q->ttl = r->ttl;
 			memcpy(q->reason, r->reason, sizeof(q->reason));
-			b.recs[n++] = r;
+			n++;
 		}
 		if (!n) {
 			/* A hole left by a failed spool write before a restart: nothing to send. */
@@ -547,8 +548,10 @@ static bool deliver_one(struct sw_enforce *e, struct target *t, int64_t now, boo
 		if (b.decided < n) {
 			if (!b.limited && err == -EINVAL && (k < 0 ? 0 : (size_t)k) == b.decided) {
 				/* This request cannot be encoded: retrying cannot help, and it must not block the line. */
+				const struct rec *r = &e->ring[(b.first + b.decided) % e->cap];
+
 				atomic_fetch_add(&e->st_refused, 1);
-				event(e, t, b.recs[b.decided], "request cannot be encoded", b.recs[b.decided]->ttl);
+				event(e, t, r, "request cannot be encoded", r->ttl);
 				t->delivered++;
 				changed = true;
 			} else {
@@ -783,7 +786,7 @@ struct sw_enforce *sw_enforce_new(const struct sw_config *cfg, struct sw_eve *ev
 		e->cap = 1;
 	e->ring = calloc(e->cap, sizeof(struct rec));
 	e->resp = malloc(sizeof(*e->resp));
-	e->reqs = calloc(SW_ENF_PIPELINE_MAX, sizeof(*e->reqs));
+	e->reqs = calloc(SW_ENFORCE_BATCH_MAX, sizeof(*e->reqs));
 	e->t = calloc(c->n_enforcers, sizeof(*e->t));
 	e->sids = calloc(c->n_sids ? c->n_sids : 1, sizeof(*e->sids));
 	e->classtypes = calloc(c->n_classtypes ? c->n_classtypes : 1, sizeof(char *));

@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # End-to-end test of the enforcer's bulk path (issue 13 item 2) with real
 # nftables, in a network namespace this script creates and removes (loopback
-# only; nothing leaves it): 20,000 pipelined sensor blocks and 20,000
-# imported ones land in the kernel set exactly, in few transactions; a
-# batch with one element the kernel refuses names it and applies the rest;
+# only; nothing leaves it): 20,000 pipelined sensor blocks (256 in
+# flight), 20,000 more 8,192 in flight (the client reading answers while
+# it writes) and 20,000 imported ones land in the kernel set exactly, in
+# few transactions; a batch with one element the kernel refuses names it
+# and applies the rest;
 # FireHOL- and Spamhaus-style files with comments and bad lines (line
 # numbers, counts, never_block refusals); a restart restores from the
 # journal.
@@ -54,7 +56,7 @@ sensors:
 never_block: [10.77.2.0/24, 2001:db8:ffff::/48]
 max_ttl: 3600
 default_ttl: 600
-max_elements: 60000
+max_elements: 90000
 rate_limit: 1000000
 rate_burst: 1000000
 hooks: [input]
@@ -84,6 +86,18 @@ n=$(count_in block4 '^10\.100\.')
 [ "$n" = 20000 ] || fail "20000 pipelined blocks, $n elements of 10.100/16 in block4"
 [ "$(stat accepted)" = 20000 ] || fail "accepted $(stat accepted), want 20000"
 ok "20,000 pipelined sensor blocks are 20,000 kernel elements ($(( $(stat transactions) - tx0 )) transactions)"
+
+# 1b. 20,000 more at the sensor's depth (8,192 in flight twice, then
+# 3,616): the client reads answers while it writes, the daemon decides what
+# arrived together, so a few rounds instead of 79
+tx0=$(stat transactions)
+sensor bench 20000 20000 8192 | sed 's/^/   /' || fail "sensor bench, 8192 in flight"
+n=$(count_in block4 '^10\.100\.')
+[ "$n" = 40000 ] || fail "20000 more blocks 8192 in flight: $n elements of 10.100/16 in block4, want 40000"
+[ "$(stat accepted)" = 40000 ] || fail "accepted $(stat accepted), want 40000"
+tx=$(( $(stat transactions) - tx0 ))
+[ "$tx" -lt 20 ] || fail "20000 blocks 8192 in flight took $tx transactions"
+ok "20,000 sensor blocks 8,192 in flight are 20,000 more kernel elements ($tx transactions)"
 
 # 2. a FireHOL-style list of 20,000 with comments, blanks and bad lines, one never_block
 python3 - >"$D/level1.netset" <<'PY'

@@ -10,7 +10,11 @@
  *        truncate CIDR     a block cut short (length prefix says more)
  *        oversize          a length prefix above the maximum
  *        bench N [BASE [W]] N blocks of distinct /32s, latency p50/p99;
- *                          W > 1: pipelined, W requests in flight
+ *                          W > 1: pipelined in batches of W (at most
+ *                          SW_ENF_PIPELINE_MAX), each sent as its answers
+ *                          come back; the next when all are in; W = 0:
+ *                          one at a time as one-request pipelines (the
+ *                          sensor's path for a lone alert)
  *        pipe CIDR...      one pipelined exchange of blocks (60 s), an
  *                          answer line per request
  * Exit: 0 ok, 3 refused by policy, 4 rejected as expected (raw tests:
@@ -174,10 +178,12 @@ int main(int argc, char **argv)
 		printf("oversize: %s\n", ret <= 0 ? "rejected (closed, no answer)" : "ANSWERED");
 		ret = ret <= 0 ? 4 : 1;
 	} else if (!strcmp(argv[i], "pipe") && i + 1 < argc) {
-		static struct sw_proto_req reqs[SW_ENF_PIPELINE_MAX];
 		struct pipe_ctx p = { .print = true };
 		int k, m = argc - i - 1, err = 0;
+		struct sw_proto_req *reqs = calloc((size_t)m, sizeof(*reqs));
 
+		if (!reqs)
+			return 1;
 		for (k = 0; k < m && k < SW_ENF_PIPELINE_MAX; k++) {
 			reqs[k].op = SW_OP_BLOCK;
 			reqs[k].ttl = 60;
@@ -190,19 +196,24 @@ int main(int argc, char **argv)
 		n = sw_enf_client_pipeline(c, reqs, (size_t)k, &resp, on_answer, &p, &err);
 		printf("answered %d of %d%s%s\n", n < 0 ? 0 : n, k, err ? ": " : "", err ? strerror(-err) : "");
 		ret = n == k ? (p.bad ? 3 : 0) : 1;
+		free(reqs);
 	} else if (!strcmp(argv[i], "bench") && i + 1 < argc) {
 		int N = atoi(argv[i + 1]), k, bad = 0;
 		int base = i + 2 < argc ? atoi(argv[i + 2]) : 0;
 		int W = i + 3 < argc ? atoi(argv[i + 3]) : 1;
-		double *lat = calloc((size_t)(N > 0 ? N : 1), sizeof(double)), t0 = now(), dt;
+		double *lat = calloc((size_t)(N > 0 ? N : 1), sizeof(double)), t0, dt;
+		struct sw_proto_req *reqs;
 		char cidr[32];
 
 		if (W > SW_ENF_PIPELINE_MAX)
 			W = SW_ENF_PIPELINE_MAX;
-		for (k = 0; W > 1 && k < N;) {
-			static struct sw_proto_req reqs[SW_ENF_PIPELINE_MAX];
+		reqs = calloc((size_t)(W > 1 ? W : 1), sizeof(*reqs));
+		if (!lat || !reqs)
+			return 1;
+		t0 = now();
+		for (k = 0; W != 1 && k < N;) {
 			struct pipe_ctx p = { lat, now(), (size_t)k, 0, false };
-			int m = N - k < W ? N - k : W, j, err = 0;
+			int m = W < 1 ? 1 : N - k < W ? N - k : W, j, err = 0;
 
 			for (j = 0; j < m; j++) {
 				int v = base + k + j;
@@ -229,7 +240,7 @@ int main(int argc, char **argv)
 			}
 			k += m;
 		}
-		for (k = 0; W <= 1 && k < N; k++) {
+		for (k = 0; W == 1 && k < N; k++) {
 			double t = now();
 			int v = base + k;
 
@@ -245,11 +256,12 @@ int main(int argc, char **argv)
 		}
 		dt = now() - t0;
 		qsort(lat, (size_t)N, sizeof(double), cmp_d);
-		printf("bench: %d blocks in %.3f s = %.0f blocks/s (%d in flight); request->kernel-element latency "
+		printf("bench: %d blocks in %.3f s = %.0f blocks/s (%d in flight%s); request->kernel-element latency "
 		       "p50 %.3f ms p99 %.3f ms max %.3f ms; %d failed\n",
-		       N, dt, N / dt, W > 1 ? W : 1, lat[N / 2] * 1e3, lat[(size_t)(N * 0.99)] * 1e3,
+		       N, dt, N / dt, W > 1 ? W : 1, W < 1 ? ", one-request pipelines" : "", lat[N / 2] * 1e3, lat[(size_t)(N * 0.99)] * 1e3,
 		       lat[N - 1] * 1e3, bad);
 		free(lat);
+		free(reqs);
 		ret = bad ? 1 : 0;
 	} else {
 		fprintf(stderr, "unknown command %s\n", argv[i]);
