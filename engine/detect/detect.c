@@ -38,14 +38,16 @@
  * Suricata.  flow:established means the flow table's ESTABLISHED state (TCP
  * after the handshake, others once both sides spoke).
  *
- * The literal set is compiled into up to three databases sharing pattern
- * ids: every pattern with HS_FLAG_SINGLEMATCH for packet scans (each pattern
- * reports once); the stream-inspecting TCP rules' patterns without it for
- * stream scans, where a pattern's first match may end in the old part of the
- * view and must not hide a later one in the new bytes (a per-pattern stamp
- * keeps the rule-list walk to once per pattern); and the packet-inspecting
- * TCP rules' patterns (tcp-pkt, dsize, no_stream, ip) for the second scan of
- * a stream packet's own payload, which is skipped when there are none.
+ * The literal set is compiled into up to five databases sharing pattern
+ * ids: the patterns of rules a TCP packet can match with
+ * HS_FLAG_SINGLEMATCH for TCP packets without a stream view (each pattern
+ * reports once); the same without it for stream scans, where a pattern's
+ * first match may end in the old part of the view and must not hide a later
+ * one in the new bytes (a per-pattern stamp keeps the rule-list walk to once
+ * per pattern); the patterns of rules other packets can match (ip, udp,
+ * icmp) with it.  A pattern all of whose rules want it near the start of
+ * the buffer (fast_bound()) is in none of these but in a head database
+ * (TCP, every match; other), scanned over the buffer's first bytes only.
  */
 #include <errno.h>
 #include <malloc.h>
@@ -203,6 +205,44 @@ static bool fast_lit(const struct sw_rule *r, struct lit *l)
 	return true;
 }
 
+/*
+ * Fast patterns placed near the start of the buffer go to databases of their
+ * own, scanned over the first SW_HEAD_MAX bytes only: in ET's rules a third
+ * of the packet fast patterns are such (mostly 1-4 byte binary protocol
+ * headers, "|00 00 00|" startswith, "|05|" depth 1), and scanned over whole
+ * payloads they made most of the literal matches Hyperscan reported and
+ * confirmed (runs of zeros in file transfers), every one of them past the
+ * offset the rule allows.
+ */
+#define SW_HEAD_MAX 64
+
+/*
+ * The offset in the inspected buffer by which a match of packet rule @r's
+ * fast pattern (fast_lit() true) must end for the rule to match, or
+ * UINT64_MAX.  The verifier's positions (detect_verify.c, match_content()):
+ * an absolute content (no distance/within) lies in [offset, offset +
+ * depth), startswith in [0, len), counted from the start of the packet
+ * payload or of the stream; the prefilter literal (the content, its
+ * fast_pattern chop or its last SW_HS_LIT_MAX bytes) ends where the content
+ * ends or before.  A byte_extract variable in offset or depth: no bound.
+ */
+static uint64_t fast_bound(const struct sw_rule *r)
+{
+	const struct sw_content *ct = &r->pm[r->fast_pattern].u.content;
+	int64_t b;
+
+	if (ct->flags & (SW_CONTENT_DISTANCE | SW_CONTENT_WITHIN))
+		return UINT64_MAX;
+	if (ct->flags & SW_CONTENT_STARTSWITH)
+		return ct->len;
+	if (!(ct->flags & SW_CONTENT_DEPTH) || ct->depth.var >= 0)
+		return UINT64_MAX;
+	if ((ct->flags & SW_CONTENT_OFFSET) && ct->offset.var >= 0)
+		return UINT64_MAX;
+	b = (int64_t)((ct->flags & SW_CONTENT_OFFSET) ? ct->offset.value : 0) + ct->depth.value;
+	return b < 0 ? 0 : (uint64_t)b;
+}
+
 bool sw_detect_payload_literal(const struct sw_rule *r, const uint8_t **p, uint32_t *len, bool *nocase)
 {
 	struct lit l;
@@ -258,14 +298,19 @@ static bool tcp_capable(const struct sw_rule *r)
 	       r->proto == SW_RP_TCP_STREAM;
 }
 
-static bool pat_in_db(const struct sw_detect *d, uint32_t pat, int which)
+/*
+ * Whether pattern @pat belongs in database @which, the head one (@head) or
+ * the whole-buffer one.  DB_PKT serves TCP packets only (collect()): the
+ * patterns of rules no TCP packet can match are not in it.
+ */
+static bool pat_in_db(const struct sw_detect *d, uint32_t pat, int which, bool head)
 {
+	if ((d->pat_bound[pat] <= SW_HEAD_MAX) != head)
+		return false;
 	for (uint32_t k = d->pat_off[pat]; k < d->pat_off[pat + 1]; k++) {
 		const struct crule *cr = &d->cr[d->pat_rules[k]];
 
-		if (which == DB_PKT)
-			return true;
-		if (which == DB_TCP ? tcp_capable(cr->r)
+		if (which != DB_NONTCP ? tcp_capable(cr->r)
 				    : cr->r->proto != SW_RP_TCP && cr->r->proto != SW_RP_TCP_PKT &&
 					      cr->r->proto != SW_RP_TCP_STREAM)
 			return true;
@@ -296,7 +341,7 @@ struct hs_job {
 };
 
 struct hs_jobs {
-	struct hs_job j[SW_BUF_N + 3];
+	struct hs_job j[SW_BUF_N + 5];
 	unsigned n;
 };
 
@@ -377,17 +422,24 @@ static int run_jobs(struct sw_detect *d, struct hs_jobs *js, char *err, size_t e
 	return 0;
 }
 
-/* A job for the packet patterns that database @which needs (pattern ids are global: one CSR table for all). */
+/*
+ * A job for the packet patterns that database @which (its head part if
+ * @head) needs (pattern ids are global: one CSR table for all); *@head_len
+ * (may be NULL) gets the longest bound among them.
+ */
 static int packet_job(struct sw_detect *d, struct hs_jobs *js, const char **expr, const unsigned *flags,
-		      const size_t *lens, const uint32_t *first, int which, hs_database_t **db)
+		      const size_t *lens, const uint32_t *first, int which, bool head, hs_database_t **db,
+		      uint32_t *head_len)
 {
 	struct hs_job *j = job_new(js, d->n_pat, first, db);
 
 	if (!j)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < d->n_pat; i++) {
-		if (!pat_in_db(d, i, which))
+		if (!pat_in_db(d, i, which, head))
 			continue;
+		if (head_len && d->pat_bound[i] > *head_len)
+			*head_len = (uint32_t)d->pat_bound[i]; /* <= SW_HEAD_MAX */
 		j->expr[j->n] = expr[i];
 		/* streams need every match: the first one may end before the new bytes */
 		j->flags[j->n] = flags[i] | (which == DB_TCP ? 0 : HS_FLAG_SINGLEMATCH);
@@ -449,17 +501,33 @@ static int build_hs(struct sw_detect *d, struct hs_jobs *js, struct keep *k)
 	}
 	d->n_pat = (uint32_t)np;
 	d->pat_len = malloc(d->n_pat ? d->n_pat : 1);
-	if (!d->pat_len) {
+	d->pat_bound = malloc((d->n_pat ? d->n_pat : 1) * sizeof(*d->pat_bound));
+	if (!d->pat_len || !d->pat_bound) {
 		ret = -ENOMEM;
 		goto out;
 	}
-	for (uint32_t i = 0; i < d->n_pat; i++)
+	for (uint32_t i = 0; i < d->n_pat; i++) {
 		d->pat_len[i] = (uint8_t)k->lens[i]; /* <= SW_HS_LIT_MAX (content_lit) */
-	ret = packet_job(d, js, k->expr, k->flags, k->lens, k->first, DB_PKT, &d->db_pkt);
+		/* a pattern shared by several rules: the most lenient one's bound */
+		d->pat_bound[i] = 0;
+		for (uint32_t q = d->pat_off[i]; q < d->pat_off[i + 1]; q++) {
+			uint64_t b = fast_bound(d->cr[d->pat_rules[q]].r);
+
+			if (b > d->pat_bound[i])
+				d->pat_bound[i] = b;
+		}
+	}
+	ret = packet_job(d, js, k->expr, k->flags, k->lens, k->first, DB_PKT, false, &d->db_pkt, NULL);
 	if (ret == 0)
-		ret = packet_job(d, js, k->expr, k->flags, k->lens, k->first, DB_TCP, &d->db_tcp);
+		ret = packet_job(d, js, k->expr, k->flags, k->lens, k->first, DB_TCP, false, &d->db_tcp, NULL);
 	if (ret == 0)
-		ret = packet_job(d, js, k->expr, k->flags, k->lens, k->first, DB_NONTCP, &d->db_nontcp);
+		ret = packet_job(d, js, k->expr, k->flags, k->lens, k->first, DB_NONTCP, false, &d->db_nontcp, NULL);
+	if (ret == 0)
+		ret = packet_job(d, js, k->expr, k->flags, k->lens, k->first, DB_TCP, true, &d->db_tcp_head,
+				 &d->head_tcp);
+	if (ret == 0)
+		ret = packet_job(d, js, k->expr, k->flags, k->lens, k->first, DB_NONTCP, true, &d->db_nontcp_head,
+				 &d->head_nontcp);
 out:
 	free(l);
 	return ret;
@@ -995,6 +1063,9 @@ static void free_detect(struct sw_detect *d)
 	hs_free_database(d->db_tcp);
 	free(d->pat_len);
 	hs_free_database(d->db_nontcp);
+	hs_free_database(d->db_tcp_head);
+	hs_free_database(d->db_nontcp_head);
+	free(d->pat_bound);
 	hs_free_scratch(d->proto_scratch);
 	free(d->pat_off);
 	free(d->pat_rules);
@@ -1229,9 +1300,14 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
 	if (to <= c->scan_min_end)
 		return 0;
 	if (c->scan_buf == SCAN_COMBINED) {
-		/* stream rules: any match ending in the new bytes; packet rules: one lying wholly in them */
-		bool str = c->pat_seen[id] != c->pgen;
-		bool pkt = c->pat_seen_pkt[id] != c->pgen && to >= c->scan_min_end + d->pat_len[id];
+		/*
+		 * stream rules: any match ending in the new bytes; packet rules:
+		 * one lying wholly in them; each by the pattern's bound, in
+		 * stream offsets and in packet offsets
+		 */
+		bool str = c->pat_seen[id] != c->pgen && c->scan_base + to <= d->pat_bound[id];
+		bool pkt = c->pat_seen_pkt[id] != c->pgen && to >= c->scan_min_end + d->pat_len[id] &&
+			   to - c->scan_min_end <= d->pat_bound[id];
 
 		if (str)
 			c->pat_seen[id] = c->pgen;
@@ -1245,7 +1321,7 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
 		}
 		return 0;
 	}
-	if (c->pat_seen[id] == c->pgen)
+	if (c->pat_seen[id] == c->pgen || c->scan_base + to > d->pat_bound[id])
 		return 0;
 	c->pat_seen[id] = c->pgen;
 	for (uint32_t k = d->pat_off[id]; k < d->pat_off[id + 1]; k++) {
@@ -1257,13 +1333,19 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
 	return 0;
 }
 
+/*
+ * Scan @b/@len with @db for candidates of rules of kind @buf; @min_end
+ * (scan-relative) as in collect(), @base the offset in the inspected buffer
+ * of b[0] (packet scans: 0; stream scans: the stream offset).
+ */
 static int scan(struct sw_detect_ctx *c, const hs_database_t *db, const uint8_t *b, uint32_t len, uint8_t buf,
-		uint64_t min_end)
+		uint64_t min_end, uint64_t base)
 {
 	if (!db || len == 0)
 		return 0;
 	c->scan_buf = buf;
 	c->scan_min_end = min_end;
+	c->scan_base = base;
 	if (++c->pgen == 0) {
 		memset(c->pat_seen, 0, (c->d->n_pat ? c->d->n_pat : 1) * sizeof(*c->pat_seen));
 		memset(c->pat_seen_pkt, 0, (c->d->n_pat ? c->d->n_pat : 1) * sizeof(*c->pat_seen_pkt));
@@ -1396,6 +1478,11 @@ static void apply_xbits(struct sw_detect_ctx *c, const struct sw_rule *r, const 
 	}
 }
 
+static uint32_t clip(uint32_t len, uint64_t lim)
+{
+	return lim < len ? (uint32_t)lim : len;
+}
+
 static int collect(struct sw_detect_ctx *c, const struct sw_packet *p, const struct sw_stream_view *v)
 {
 	const struct sw_detect *d = c->d;
@@ -1408,6 +1495,8 @@ static int collect(struct sw_detect_ctx *c, const struct sw_packet *p, const str
 		uint32_t back = d->max_fp_len ? d->max_fp_len - 1 : 0;
 		uint32_t start = v->new_off > back ? v->new_off - back : 0;
 		uint32_t fresh = v->len - v->new_off;
+		/* view bytes at stream offsets below head_tcp: what the head patterns' stream rules may match */
+		uint32_t shead = d->head_tcp > v->base ? clip(v->len, d->head_tcp - v->base) : 0;
 
 		if (fresh && fresh == p->payload_len && !memcmp(v->data + v->new_off, p->payload, fresh)) {
 			/*
@@ -1415,18 +1504,37 @@ static int collect(struct sw_detect_ctx *c, const struct sw_packet *p, const str
 			 * payload is the stream's new bytes, so one scan serves
 			 * the stream rules and the packet rules (their matches
 			 * must lie wholly in the new bytes) instead of two over
-			 * the same bytes.
+			 * the same bytes.  The head scan covers the packet's
+			 * head and the stream's.
 			 */
-			if (scan(c, d->db_tcp, v->data + start, v->len - start, SCAN_COMBINED, v->new_off - start) < 0)
+			uint32_t hend = clip(v->len, (uint64_t)v->new_off + d->head_tcp);
+
+			if (shead > hend)
+				hend = shead;
+			if (scan(c, d->db_tcp, v->data + start, v->len - start, SCAN_COMBINED, v->new_off - start,
+				 v->base + start) < 0 ||
+			    scan(c, d->db_tcp_head, v->data + start, hend - start, SCAN_COMBINED, v->new_off - start,
+				 v->base + start) < 0)
 				return -EIO;
 		} else {
 			if (fresh &&
-			    scan(c, d->db_tcp, v->data + start, v->len - start, BUF_STREAM, v->new_off - start) < 0)
+			    scan(c, d->db_tcp, v->data + start, v->len - start, BUF_STREAM, v->new_off - start,
+				 v->base + start) < 0)
 				return -EIO;
-			if (scan(c, d->db_tcp, p->payload, p->payload_len, BUF_PKT, 0) < 0)
+			if (fresh && shead > v->new_off &&
+			    scan(c, d->db_tcp_head, v->data + start, shead - start, BUF_STREAM, v->new_off - start,
+				 v->base + start) < 0)
+				return -EIO;
+			if (scan(c, d->db_tcp, p->payload, p->payload_len, BUF_PKT, 0, 0) < 0 ||
+			    scan(c, d->db_tcp_head, p->payload, clip(p->payload_len, d->head_tcp), BUF_PKT, 0, 0) < 0)
 				return -EIO;
 		}
-	} else if (scan(c, p->proto == 6 ? d->db_pkt : d->db_nontcp, p->payload, p->payload_len, 0xff, 0) < 0) {
+	} else if (p->proto == 6) {
+		if (scan(c, d->db_pkt, p->payload, p->payload_len, 0xff, 0, 0) < 0 ||
+		    scan(c, d->db_tcp_head, p->payload, clip(p->payload_len, d->head_tcp), 0xff, 0, 0) < 0)
+			return -EIO;
+	} else if (scan(c, d->db_nontcp, p->payload, p->payload_len, 0xff, 0, 0) < 0 ||
+		   scan(c, d->db_nontcp_head, p->payload, clip(p->payload_len, d->head_nontcp), 0xff, 0, 0) < 0) {
 		return -EIO;
 	}
 	prefilter(c, &d->pf[PF_ANY], p);
