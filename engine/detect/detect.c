@@ -38,14 +38,17 @@
  * Suricata.  flow:established means the flow table's ESTABLISHED state (TCP
  * after the handshake, others once both sides spoke).
  *
- * The literal set is compiled into up to five databases sharing pattern
+ * The literal set is compiled into up to six databases sharing pattern
  * ids: the patterns of rules a TCP packet can match with
  * HS_FLAG_SINGLEMATCH for TCP packets without a stream view (each pattern
  * reports once); the same without it for stream scans, where a pattern's
  * first match may end in the old part of the view and must not hide a later
  * one in the new bytes (a per-pattern stamp keeps the rule-list walk to once
- * per pattern); the patterns of rules other packets can match (ip, udp,
- * icmp) with it.  A pattern all of whose rules want it near the start of
+ * per pattern); the packet-inspecting TCP rules' patterns (tcp-pkt, dsize,
+ * no_stream, ip) with it, for a stream packet's own payload when it is not
+ * the stream's new bytes (retransmissions, held segments, past the stream
+ * depth: only packet rules can match it); the patterns of rules other
+ * packets can match (ip, udp, icmp) with it.  A pattern all of whose rules want it near the start of
  * the buffer (fast_bound()) is in none of these but in a head database
  * (TCP, every match; other), scanned over the buffer's first bytes only.
  */
@@ -294,7 +297,7 @@ static int64_t fold_lits(struct lit *l, size_t nl, const char **expr, size_t *le
 #define SCAN_COMBINED 0xfe
 
 /* Which scans a rule's fast pattern takes part in. */
-enum { DB_PKT, DB_TCP, DB_NONTCP };
+enum { DB_PKT, DB_TCP, DB_NONTCP, DB_TCP_PKT };
 
 static bool tcp_capable(const struct sw_rule *r)
 {
@@ -314,6 +317,11 @@ static bool pat_in_db(const struct sw_detect *d, uint32_t pat, int which, bool h
 	for (uint32_t k = d->pat_off[pat]; k < d->pat_off[pat + 1]; k++) {
 		const struct crule *cr = &d->cr[d->pat_rules[k]];
 
+		if (which == DB_TCP_PKT) {
+			if (cr->buf == BUF_PKT && tcp_capable(cr->r))
+				return true;
+			continue;
+		}
 		if (which != DB_NONTCP ? tcp_capable(cr->r)
 				    : cr->r->proto != SW_RP_TCP && cr->r->proto != SW_RP_TCP_PKT &&
 					      cr->r->proto != SW_RP_TCP_STREAM)
@@ -345,7 +353,7 @@ struct hs_job {
 };
 
 struct hs_jobs {
-	struct hs_job j[SW_BUF_N + 5];
+	struct hs_job j[SW_BUF_N + 6];
 	unsigned n;
 };
 
@@ -526,6 +534,8 @@ static int build_hs(struct sw_detect *d, struct hs_jobs *js, struct keep *k)
 		ret = packet_job(d, js, k->expr, k->flags, k->lens, k->first, DB_TCP, false, &d->db_tcp, NULL);
 	if (ret == 0)
 		ret = packet_job(d, js, k->expr, k->flags, k->lens, k->first, DB_NONTCP, false, &d->db_nontcp, NULL);
+	if (ret == 0)
+		ret = packet_job(d, js, k->expr, k->flags, k->lens, k->first, DB_TCP_PKT, false, &d->db_tcp_pkt, NULL);
 	if (ret == 0)
 		ret = packet_job(d, js, k->expr, k->flags, k->lens, k->first, DB_TCP, true, &d->db_tcp_head,
 				 &d->head_tcp);
@@ -1068,6 +1078,7 @@ static void free_detect(struct sw_detect *d)
 	free(d->pat_len);
 	hs_free_database(d->db_nontcp);
 	hs_free_database(d->db_tcp_head);
+	hs_free_database(d->db_tcp_pkt);
 	hs_free_database(d->db_nontcp_head);
 	free(d->pat_bound);
 	hs_free_scratch(d->proto_scratch);
@@ -1529,7 +1540,7 @@ static int collect(struct sw_detect_ctx *c, const struct sw_packet *p, const str
 			    scan(c, d->db_tcp_head, v->data + start, shead - start, BUF_STREAM, v->new_off - start,
 				 v->base + start) < 0)
 				return -EIO;
-			if (scan(c, d->db_tcp, p->payload, p->payload_len, BUF_PKT, 0, 0) < 0 ||
+			if (scan(c, d->db_tcp_pkt, p->payload, p->payload_len, BUF_PKT, 0, 0) < 0 ||
 			    scan(c, d->db_tcp_head, p->payload, clip(p->payload_len, d->head_tcp), BUF_PKT, 0, 0) < 0)
 				return -EIO;
 		}

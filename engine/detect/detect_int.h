@@ -261,6 +261,12 @@ struct sw_detect {
 	hs_database_t *db_tcp;
 	uint8_t *pat_len;         /* per pattern: its length (at most SW_HS_LIT_MAX) */
 	/*
+	 * Patterns of the packet-inspecting TCP rules (BUF_PKT), with
+	 * HS_FLAG_SINGLEMATCH: a stream packet whose payload is not the
+	 * stream's new bytes is scanned for these alone.
+	 */
+	hs_database_t *db_tcp_pkt;
+	/*
 	 * Patterns of rules a packet other than TCP can match (ip, udp, icmp):
 	 * most ET content rules are TCP's, and scanning UDP payloads for them
 	 * only made candidates header_ok() refused.

@@ -448,7 +448,8 @@ static void test_head_patterns(void **state)
 		"alert tcp-pkt any any -> any any (content:\"CD\"; depth:3; sid:2;)\n"
 		"alert udp any any -> any any (content:\"EF\"; startswith; sid:3;)\n"
 		"alert tcp any any -> any any (content:\"AB\"; sid:4;)\n"
-		"alert tcp any any -> any any (content:\"Z\"; depth:64; sid:5;)\n");
+		"alert tcp any any -> any any (content:\"Z\"; depth:64; sid:5;)\n"
+		"alert tcp-pkt any any -> any any (content:\"QQ\"; sid:6;)\n");
 	static const struct {
 		const char *view;   /* NULL: no stream view */
 		uint32_t new_off;
@@ -468,6 +469,8 @@ static void test_head_patterns(void **state)
 		{"aaaZ", 3, 60, "Z", 6, 1u << 5},                /* ends at stream offset 64 */
 		{"aaaaZ", 4, 60, "Z", 6, 0},                     /* 65 */
 		{"aaaaZ", 2, 60, "aaZ", 6, 0},
+		{"xxQQAB", 6, 0, "QQAB", 6, 1u << 6},            /* no new bytes: packet rules only */
+		{"xxQQAB", 2, 0, "QQAB", 6, 1u << 1 | 1u << 4 | 1u << 6},
 		{NULL, 0, 0, "EFxx", 17, 1u << 3},
 		{NULL, 0, 0, "xEF", 17, 0},
 	};
