@@ -259,6 +259,40 @@ static void escaped(struct sw_json *j, const char *s, size_t n)
 	static const char hex[] = "0123456789abcdef";
 	size_t i = 0;
 
+	/*
+	 * Room for the worst case (every byte \u00XX): written in place, a byte
+	 * at a time.  Most values are short (addresses, names, community ids)
+	 * and the run copies below paid a bounds check and a memcpy call per run.
+	 */
+	if (!j->overflow && n <= (SIZE_MAX - 2) / 6 && j->cap - j->len >= 6 * n + 2) {
+		char *o = j->b + j->len;
+
+		*o++ = '"';
+		for (; i < n; i++) {
+			unsigned char c = (unsigned char)s[i];
+
+			if (!esc_needed(c)) {
+				*o++ = (char)c;
+				continue;
+			}
+			*o++ = '\\';
+			switch (c) {
+			case '"': *o++ = '"'; break;
+			case '\\': *o++ = '\\'; break;
+			case '\n': *o++ = 'n'; break;
+			case '\r': *o++ = 'r'; break;
+			case '\t': *o++ = 't'; break;
+			default:
+				memcpy(o, "u00", 3);
+				o[3] = hex[c >> 4];
+				o[4] = hex[c & 15];
+				o += 5;
+			}
+		}
+		*o++ = '"';
+		j->len = (size_t)(o - j->b);
+		return;
+	}
 	putc_(j, '"');
 	while (i < n) {
 		size_t run = i;
