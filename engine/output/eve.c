@@ -724,9 +724,10 @@ struct sw_json *sw_eve_flow_event(struct sw_eve_writer *w, const char *event_typ
 
 static void tcp_flags_str(struct sw_json *j, const char *k, uint8_t fl)
 {
-	char tmp[3];
+	static const char hex[] = "0123456789abcdef";
+	/* "%02x" without stdio: two or three of these in every TCP flow record */
+	char tmp[3] = { hex[fl >> 4], hex[fl & 15], '\0' };
 
-	snprintf(tmp, sizeof(tmp), "%02x", fl);
 	sw_json_str(j, k, tmp);
 }
 
