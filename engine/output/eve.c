@@ -427,9 +427,14 @@ void sw_eve_format_ts(int64_t usec, char *buf, size_t len)
 	int64_t frac = usec % 1000000;
 	struct tm tm;
 
-	/* records come in time order: the calendar of the last second serves again */
+	/*
+	 * records come in time order: the calendar of the last second serves
+	 * again, and so do its formatted date and time up to the '.'
+	 */
 	static _Thread_local time_t last_secs = -1;
 	static _Thread_local struct tm last_tm;
+	static _Thread_local char last_pre[20];
+	static _Thread_local bool pre_ok;
 
 	if (frac < 0) {
 		frac += 1000000;
@@ -438,6 +443,7 @@ void sw_eve_format_ts(int64_t usec, char *buf, size_t len)
 	if (secs != last_secs) {
 		gmtime_r(&secs, &last_tm);
 		last_secs = secs;
+		pre_ok = false;
 	}
 	tm = last_tm;
 	/* Suricata writes local time with its offset; we always write UTC. */
@@ -447,14 +453,13 @@ void sw_eve_format_ts(int64_t usec, char *buf, size_t len)
 		return;
 	}
 	/* every record has one: digits by hand, the same bytes as the format above */
-	{
-		const int f[7] = { tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-				   (int)frac };
-		static const uint8_t width[7] = { 4, 2, 2, 2, 2, 2, 6 };
-		static const char after[7] = { '-', '-', 'T', ':', ':', '.', '+' };
-		char *o = buf;
+	if (!pre_ok) {
+		const int f[6] = { tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec };
+		static const uint8_t width[6] = { 4, 2, 2, 2, 2, 2 };
+		static const char after[6] = { '-', '-', 'T', ':', ':', '.' };
+		char *o = last_pre;
 
-		for (int i = 0; i < 7; i++) {
+		for (int i = 0; i < 6; i++) {
 			int v = f[i];
 
 			for (int d = width[i] - 1; d >= 0; d--) {
@@ -464,8 +469,15 @@ void sw_eve_format_ts(int64_t usec, char *buf, size_t len)
 			o += width[i];
 			*o++ = after[i];
 		}
-		memcpy(o, "0000", 5);
+		pre_ok = true;
 	}
+	memcpy(buf, last_pre, sizeof(last_pre));
+	for (int d = 5; d >= 0; d--) {
+		buf[sizeof(last_pre) + d] = (char)('0' + frac % 10);
+		frac /= 10;
+	}
+	buf[sizeof(last_pre) + 6] = '+';
+	memcpy(buf + sizeof(last_pre) + 7, "0000", 5);
 }
 
 void sw_json_ts(struct sw_json *j, const char *k, int64_t usec)
