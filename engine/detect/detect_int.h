@@ -276,11 +276,11 @@ struct sw_detect {
 	 * The patterns whose every rule places its fast pattern near the start
 	 * of the buffer (startswith, or offset + depth at most SW_HEAD_MAX):
 	 * not in the three above but in these, scanned over the first
-	 * head_tcp / head_nontcp bytes only (collect()).  db_tcp_head reports
+	 * head_tcp[] / head_nontcp bytes only (collect()).  db_tcp_head reports
 	 * every match, as db_tcp.
 	 */
-	hs_database_t *db_tcp_head, *db_nontcp_head;
-	uint32_t head_tcp, head_nontcp; /* longest bound among their patterns */
+	hs_database_t *db_tcp_head[2], *db_nontcp_head; /* TCP: two halves (compile memory, detect.c) */
+	uint32_t head_tcp[2], head_nontcp; /* longest bound among their patterns */
 	uint64_t *pat_bound;      /* per pattern: offset in the inspected buffer a match must end by (UINT64_MAX: none) */
 	hs_scratch_t *proto_scratch;
 	uint32_t n_pat;
