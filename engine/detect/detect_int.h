@@ -261,11 +261,27 @@ struct sw_detect {
 	hs_database_t *db_tcp;
 	uint8_t *pat_len;         /* per pattern: its length (at most SW_HS_LIT_MAX) */
 	/*
+	 * Patterns of the packet-inspecting TCP rules (BUF_PKT), with
+	 * HS_FLAG_SINGLEMATCH: a stream packet whose payload is not the
+	 * stream's new bytes is scanned for these alone.
+	 */
+	hs_database_t *db_tcp_pkt;
+	/*
 	 * Patterns of rules a packet other than TCP can match (ip, udp, icmp):
 	 * most ET content rules are TCP's, and scanning UDP payloads for them
 	 * only made candidates header_ok() refused.
 	 */
 	hs_database_t *db_nontcp;
+	/*
+	 * The patterns whose every rule places its fast pattern near the start
+	 * of the buffer (startswith, or offset + depth at most SW_HEAD_MAX):
+	 * not in the three above but in these, scanned over the first
+	 * head_tcp[] / head_nontcp bytes only (collect()).  db_tcp_head reports
+	 * every match, as db_tcp.
+	 */
+	hs_database_t *db_tcp_head[2], *db_nontcp_head; /* TCP: two halves (compile memory, detect.c) */
+	uint32_t head_tcp[2], head_nontcp; /* longest bound among their patterns */
+	uint64_t *pat_bound;      /* per pattern: offset in the inspected buffer a match must end by (UINT64_MAX: none) */
 	hs_scratch_t *proto_scratch;
 	uint32_t n_pat;
 	uint32_t *pat_off;        /* CSR: pattern id -> rule ids */
@@ -311,6 +327,7 @@ struct sw_detect_ctx {
 	uint8_t scan_stage;           /* ... and the stage whose rules they look for */
 	uint8_t scan_buf;         /* BUF_* filter, 0xff = take all, SCAN_COMBINED see collect() */
 	uint64_t scan_min_end;    /* a stream match must end after this (scan-relative) */
+	uint64_t scan_base;       /* offset in the inspected buffer (stream or packet) of the scan's first byte */
 };
 
 /* One inspection buffer handed to verification. */

@@ -442,21 +442,26 @@ static void resolve_held(struct sw_stream_dir *s, const struct sw_stream_pool *p
 	if (!h)
 		return;
 	for (a = rel(h, from), e = rel(h, seq + len); a < e; a++) {
-		struct blk *b;
-		uint8_t nb = d[(h->org + a) - seq];
+		struct blk *b = blk_at(pool, h, a >> BLK_SHIFT);
+		uint32_t o = a & (BLK - 1);
+		uint64_t w = b ? b->map[o / 64] >> (o % 64) : 0;
+		uint8_t nb;
 
-		if (!bit_at(pool, h, a, M_HELD))
+		/* a segment mostly overlaps nothing held: skip unheld bytes a bitmap word at a time */
+		if (!(w & 1)) {
+			a += w ? (uint32_t)__builtin_ctzll(w) - 1 : 63 - o % 64;
 			continue;
+		}
+		nb = d[(h->org + a) - seq];
 		if (a >= le || bit_at(pool, h, a, M_FIRST)) {
 			held_seg(pool, h, a, &ls, &le);
 			wins = sw_stream_new_wins(pol, seq, seq + len, h->org + ls, h->org + le);
 		}
-		b = blk_at(pool, h, a >> BLK_SHIFT);
-		if (b->data[a & (BLK - 1)] == nb)
+		if (b->data[o] == nb)
 			continue;
 		*diff = true;
 		if (wins)
-			b->data[a & (BLK - 1)] = nb;
+			b->data[o] = nb;
 	}
 }
 

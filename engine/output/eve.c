@@ -290,6 +290,40 @@ static void escaped(struct sw_json *j, const char *s, size_t n)
 	static const char hex[] = "0123456789abcdef";
 	size_t i = 0;
 
+	/*
+	 * Room for the worst case (every byte \u00XX): written in place, a byte
+	 * at a time.  Most values are short (addresses, names, community ids)
+	 * and the run copies below paid a bounds check and a memcpy call per run.
+	 */
+	if (!j->overflow && n <= (SIZE_MAX - 2) / 6 && j->cap - j->len >= 6 * n + 2) {
+		char *o = j->b + j->len;
+
+		*o++ = '"';
+		for (; i < n; i++) {
+			unsigned char c = (unsigned char)s[i];
+
+			if (!esc_needed(c)) {
+				*o++ = (char)c;
+				continue;
+			}
+			*o++ = '\\';
+			switch (c) {
+			case '"': *o++ = '"'; break;
+			case '\\': *o++ = '\\'; break;
+			case '\n': *o++ = 'n'; break;
+			case '\r': *o++ = 'r'; break;
+			case '\t': *o++ = 't'; break;
+			default:
+				memcpy(o, "u00", 3);
+				o[3] = hex[c >> 4];
+				o[4] = hex[c & 15];
+				o += 5;
+			}
+		}
+		*o++ = '"';
+		j->len = (size_t)(o - j->b);
+		return;
+	}
 	putc_(j, '"');
 	while (i < n) {
 		size_t run = i;
@@ -424,9 +458,14 @@ void sw_eve_format_ts(int64_t usec, char *buf, size_t len)
 	int64_t frac = usec % 1000000;
 	struct tm tm;
 
-	/* records come in time order: the calendar of the last second serves again */
+	/*
+	 * records come in time order: the calendar of the last second serves
+	 * again, and so do its formatted date and time up to the '.'
+	 */
 	static _Thread_local time_t last_secs = -1;
 	static _Thread_local struct tm last_tm;
+	static _Thread_local char last_pre[20];
+	static _Thread_local bool pre_ok;
 
 	if (frac < 0) {
 		frac += 1000000;
@@ -435,6 +474,7 @@ void sw_eve_format_ts(int64_t usec, char *buf, size_t len)
 	if (secs != last_secs) {
 		gmtime_r(&secs, &last_tm);
 		last_secs = secs;
+		pre_ok = false;
 	}
 	tm = last_tm;
 	/* Suricata writes local time with its offset; we always write UTC. */
@@ -444,14 +484,13 @@ void sw_eve_format_ts(int64_t usec, char *buf, size_t len)
 		return;
 	}
 	/* every record has one: digits by hand, the same bytes as the format above */
-	{
-		const int f[7] = { tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-				   (int)frac };
-		static const uint8_t width[7] = { 4, 2, 2, 2, 2, 2, 6 };
-		static const char after[7] = { '-', '-', 'T', ':', ':', '.', '+' };
-		char *o = buf;
+	if (!pre_ok) {
+		const int f[6] = { tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec };
+		static const uint8_t width[6] = { 4, 2, 2, 2, 2, 2 };
+		static const char after[6] = { '-', '-', 'T', ':', ':', '.' };
+		char *o = last_pre;
 
-		for (int i = 0; i < 7; i++) {
+		for (int i = 0; i < 6; i++) {
 			int v = f[i];
 
 			for (int d = width[i] - 1; d >= 0; d--) {
@@ -461,8 +500,15 @@ void sw_eve_format_ts(int64_t usec, char *buf, size_t len)
 			o += width[i];
 			*o++ = after[i];
 		}
-		memcpy(o, "0000", 5);
+		pre_ok = true;
 	}
+	memcpy(buf, last_pre, sizeof(last_pre));
+	for (int d = 5; d >= 0; d--) {
+		buf[sizeof(last_pre) + d] = (char)('0' + frac % 10);
+		frac /= 10;
+	}
+	buf[sizeof(last_pre) + 6] = '+';
+	memcpy(buf + sizeof(last_pre) + 7, "0000", 5);
 }
 
 void sw_json_ts(struct sw_json *j, const char *k, int64_t usec)
@@ -829,9 +875,10 @@ struct sw_json *sw_eve_flow_event(struct sw_eve_writer *w, const char *event_typ
 
 static void tcp_flags_str(struct sw_json *j, const char *k, uint8_t fl)
 {
-	char tmp[3];
+	static const char hex[] = "0123456789abcdef";
+	/* "%02x" without stdio: two or three of these in every TCP flow record */
+	char tmp[3] = { hex[fl >> 4], hex[fl & 15], '\0' };
 
-	snprintf(tmp, sizeof(tmp), "%02x", fl);
 	sw_json_str(j, k, tmp);
 }
 

@@ -440,6 +440,68 @@ static void test_stream_long_pattern(void **state)
 }
 
 /*
+ * Fast patterns bound to the start of the buffer (startswith, offset +
+ * depth) are scanned for in the first bytes only, in packet offsets for
+ * packet rules and in stream offsets for stream rules, whichever scan finds
+ * them: combined (in-order segment), separate (the packet is not the new
+ * bytes), or packet alone.
+ */
+static void test_head_patterns(void **state)
+{
+	struct sw_detect_ctx *c = ctx_for(
+		"alert tcp any any -> any any (content:\"AB\"; offset:2; depth:4; sid:1;)\n"
+		"alert tcp-pkt any any -> any any (content:\"CD\"; depth:3; sid:2;)\n"
+		"alert udp any any -> any any (content:\"EF\"; startswith; sid:3;)\n"
+		"alert tcp any any -> any any (content:\"AB\"; sid:4;)\n"
+		"alert tcp any any -> any any (content:\"Z\"; depth:64; sid:5;)\n"
+		"alert tcp-pkt any any -> any any (content:\"QQ\"; sid:6;)\n");
+	static const struct {
+		const char *view;   /* NULL: no stream view */
+		uint32_t new_off;
+		uint64_t base;
+		const char *payload;
+		uint8_t proto;
+		uint32_t sids;      /* bit per sid expected */
+	} cases[] = {
+		{NULL, 0, 0, "xxABCD", 6, 1u << 1 | 1u << 4},
+		{NULL, 0, 0, "xxxxxxxAB", 6, 1u << 4},
+		{NULL, 0, 0, "xCD", 6, 1u << 2},
+		{"xxAB", 3, 0, "B", 6, 1u << 1 | 1u << 4},       /* split over two segments */
+		{"CDAB", 0, 100, "CDAB", 6, 1u << 2 | 1u << 4},  /* stream offset 100: no sid 1 */
+		{"xyzCD", 3, 0, "CD", 6, 1u << 2},               /* packet offset 0 */
+		{"xxAB", 2, 0, "zzzzCD", 6, 1u << 1 | 1u << 4},  /* separate scans: CD past depth 3 */
+		{"xxAB", 2, 0, "zCD", 6, 1u << 1 | 1u << 2 | 1u << 4},
+		{"aaaZ", 3, 60, "Z", 6, 1u << 5},                /* ends at stream offset 64 */
+		{"aaaaZ", 4, 60, "Z", 6, 0},                     /* 65 */
+		{"aaaaZ", 2, 60, "aaZ", 6, 0},
+		{"xxQQAB", 6, 0, "QQAB", 6, 1u << 6},            /* no new bytes: packet rules only */
+		{"xxQQAB", 2, 0, "QQAB", 6, 1u << 1 | 1u << 4 | 1u << 6},
+		{NULL, 0, 0, "EFxx", 17, 1u << 3},
+		{NULL, 0, 0, "xEF", 17, 0},
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sw_stream_view v = {0};
+		struct sw_detect_result res;
+		struct sw_packet p;
+		uint32_t got = 0;
+
+		if (cases[i].view)
+			v = (struct sw_stream_view){(const uint8_t *)cases[i].view, (uint32_t)strlen(cases[i].view),
+						    cases[i].new_off, cases[i].base, true};
+		mkpkt(&p, cases[i].proto, "1.1.1.1", 1, "2.2.2.2", 2, cases[i].payload,
+		      (uint32_t)strlen(cases[i].payload));
+		assert_int_equal(sw_detect_packet(c, &p, cases[i].view ? &v : NULL, &res), 0);
+		for (uint32_t k = 0; k < res.n; k++)
+			got |= 1u << res.m[k].rule->sid;
+		if (got != cases[i].sids)
+			fail_msg("case %zu: sids %#x, expected %#x", i, got, cases[i].sids);
+	}
+	sw_detect_ctx_free(c);
+}
+
+/*
  * Held stream bytes inspected at a gap or at flow end come as a synthetic
  * packet (stream_flush): rules without a positive content or pcre matched
  * the real segments already and must not match it again.
@@ -1307,7 +1369,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_keywords),       cmocka_unit_test(test_stream), cmocka_unit_test(test_stream_long_pattern),
-		cmocka_unit_test(test_stream_flush),
+		cmocka_unit_test(test_stream_flush),   cmocka_unit_test(test_head_patterns),
 		cmocka_unit_test(test_backtracking),   cmocka_unit_test(test_backtracking_budget),
 		cmocka_unit_test(test_flowbits),       cmocka_unit_test(test_threshold),
 		cmocka_unit_test(test_state_keywords),

@@ -53,6 +53,18 @@ static void test_timestamp_format(void **state)
 	/* Before the epoch: the fraction stays positive. */
 	sw_eve_format_ts(-1, buf, sizeof(buf));
 	assert_string_equal(buf, "1969-12-31T23:59:59.999999+0000");
+	/* the same second again (its date and time come from the cache), another, and back */
+	sw_eve_format_ts(1704164645000007LL, buf, sizeof(buf));
+	assert_string_equal(buf, "2024-01-02T03:04:05.000007+0000");
+	sw_eve_format_ts(1704164645999999LL, buf, sizeof(buf));
+	assert_string_equal(buf, "2024-01-02T03:04:05.999999+0000");
+	sw_eve_format_ts(1704164706000000LL, buf, sizeof(buf));
+	assert_string_equal(buf, "2024-01-02T03:05:06.000000+0000");
+	sw_eve_format_ts(1704164645500000LL, buf, sizeof(buf));
+	assert_string_equal(buf, "2024-01-02T03:04:05.500000+0000");
+	/* a short buffer gets the format's truncation */
+	sw_eve_format_ts(1704164645500000LL, buf, 12);
+	assert_string_equal(buf, "2024-01-02T");
 }
 
 static void test_escaping_and_nesting(void **state)
