@@ -159,12 +159,15 @@ static bool flow_ok(uint8_t fl, const struct sw_packet *p)
 	 * ESTABLISHED, as Suricata's "ssn->state >= TCP_ESTABLISHED" when the
 	 * packet arrives (flow.c FlowUpdateState): the ACK that completes the
 	 * handshake is not established yet, a FIN and the last ACK still are
-	 * (a firewall-style pass on flow:established passes them too).  Held
+	 * (a firewall-style pass on flow:established passes them too).  Closed
+	 * is not: after an accepted RST (or the last ACK) the receiver has no
+	 * connection and data sent then never reaches it (e2e_stream's
+	 * rst_exact evasion case).  Held
 	 * stream bytes flushed after the close were sent while it was
 	 * established.  Other protocols: both sides spoke.
 	 */
 	bool est = f && (p->stream_flush ? f->state != SW_FLOW_STATE_NEW
-			 : f->proto == 6 ? p->tcp_state_prev >= SW_TCP_ESTABLISHED
+			 : f->proto == 6 ? p->tcp_state_prev >= SW_TCP_ESTABLISHED && p->tcp_state_prev != SW_TCP_CLOSED
 					 : f->state == SW_FLOW_STATE_ESTABLISHED);
 
 	if ((fl & SW_FLOW_TO_SERVER) && !(f && p->to_server))
