@@ -44,48 +44,9 @@ X() { ip netns exec "$NS" "$@"; }
 now() { date +%s.%N; }
 since() { python3 -c "import sys; print('%.3f' % (float(sys.argv[2]) - float(sys.argv[1])))" "$1" "$(now)"; }
 
-mkdir -p "$D/cs/data" "$D/cs/hub"
-cat >"$D/cs/config.yaml" <<CFG
-common:
-  daemonize: false
-  log_media: stdout
-  log_level: info
-  working_dir: $D/cs
-config_paths:
-  config_dir: $D/cs/
-  data_dir: $D/cs/data/
-  simulation_path: $D/cs/simulation.yaml
-  hub_dir: $D/cs/hub/
-  index_path: $D/cs/hub/.index.json
-  notification_dir: $D/cs/notifications/
-  plugin_dir: /usr/lib/crowdsec/plugins/
-crowdsec_service:
-  acquisition_path: $D/cs/acquis.yaml
-db_config:
-  log_level: info
-  type: sqlite
-  db_path: $D/cs/data/crowdsec.db
-  use_wal: true
-api:
-  client:
-    credentials_path: $D/cs/lapi_credentials.yaml
-  server:
-    log_level: info
-    listen_uri: 127.0.0.1:$PORT
-    profiles_path: $D/cs/profiles.yaml
-prometheus:
-  enabled: false
-CFG
-echo "simulation: off" >"$D/cs/simulation.yaml"
-cat >"$D/cs/profiles.yaml" <<'CFG'
-name: default_ip_remediation
-filters:
- - Alert.Remediation == true && Alert.GetScope() == "Ip"
-decisions:
- - type: ban
-   duration: 4h
-on_success: break
-CFG
+. "$(dirname "$0")/../tests/e2e/crowdsec/lapi.sh" # cs_files, cs_config: the e2e test's LAPI
+cs_files "$D/cs"
+cs_config "$D/cs" $PORT "$D/cs/lapi_credentials.yaml" >"$D/cs/config.yaml"
 CS=(cscli -c "$D/cs/config.yaml" --color no)
 X "${CS[@]}" machines add bench --auto -f "$D/cs/lapi_credentials.yaml" \
 	--url "http://127.0.0.1:$PORT" >>"$D/cs.log" 2>&1

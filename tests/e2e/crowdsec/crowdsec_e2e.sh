@@ -81,59 +81,10 @@ ip -n "$E" link set lo up
 N() { ip netns exec "$E" "$@"; }
 
 # --- CrowdSec: a Local API of the test's own ---------------------------------
-# cs_config PORT CREDS: a config.yaml for a LAPI on 127.0.0.1:PORT whose
-# cscli logs in with CREDS; everything it writes is under $D/cs.
-mkdir -p "$D/cs/data" "$D/cs/hub"
-cs_config() {
-	cat <<CFG
-common:
-  daemonize: false
-  log_media: stdout
-  log_level: info
-  working_dir: $D/cs
-config_paths:
-  config_dir: $D/cs/
-  data_dir: $D/cs/data/
-  simulation_path: $D/cs/simulation.yaml
-  hub_dir: $D/cs/hub/
-  index_path: $D/cs/hub/.index.json
-  notification_dir: $D/cs/notifications/
-  plugin_dir: /usr/lib/crowdsec/plugins/
-crowdsec_service:
-  acquisition_path: $D/cs/acquis.yaml
-cscli:
-  output: human
-  color: no
-db_config:
-  log_level: info
-  type: sqlite
-  db_path: $D/cs/data/crowdsec.db
-  use_wal: true
-api:
-  client:
-    insecure_skip_verify: false
-    credentials_path: $2
-  server:
-    log_level: info
-    listen_uri: 127.0.0.1:$1
-    profiles_path: $D/cs/profiles.yaml
-    trusted_ips: [127.0.0.1]
-prometheus:
-  enabled: false
-CFG
-}
-cs_config $LAPI_PORT "$D/cs/lapi_credentials.yaml" >"$D/cs/config.yaml"
-cs_config $ALT_PORT "$D/cs/alt_credentials.yaml" >"$D/cs/alt.yaml"
-echo "simulation: off" >"$D/cs/simulation.yaml"
-cat >"$D/cs/profiles.yaml" <<'CFG'
-name: default_ip_remediation
-filters:
- - Alert.Remediation == true && Alert.GetScope() == "Ip"
-decisions:
- - type: ban
-   duration: 4h
-on_success: break
-CFG
+. "$(dirname "$0")/lapi.sh" # cs_files, cs_config
+cs_files "$D/cs"
+cs_config "$D/cs" $LAPI_PORT "$D/cs/lapi_credentials.yaml" >"$D/cs/config.yaml"
+cs_config "$D/cs" $ALT_PORT "$D/cs/alt_credentials.yaml" >"$D/cs/alt.yaml"
 CS=(cscli -c "$D/cs/config.yaml" --color no)
 # a machine for cscli (written to the database directly, as the postinst does)
 N "${CS[@]}" machines add sidewall-test --auto -f "$D/cs/lapi_credentials.yaml" \
