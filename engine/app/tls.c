@@ -59,7 +59,7 @@
 #define TLS_ALL_STAGES ((1u << SW_STAGE_N) - 1)
 
 enum { REC_CCS = 20, REC_ALERT = 21, REC_HANDSHAKE = 22, REC_APPDATA = 23, REC_HEARTBEAT = 24 };
-enum { HS_CLIENT_HELLO = 1, HS_SERVER_HELLO = 2, HS_CERTIFICATE = 11, HS_CERTIFICATE_REQUEST = 13 };
+enum { HS_CLIENT_HELLO = 1, HS_SERVER_HELLO = 2, HS_CERTIFICATE = 11, HS_CERTIFICATE_REQUEST = 13, HS_SERVER_HELLO_DONE = 14 };
 enum { EXT_SNI = 0, EXT_GROUPS = 10, EXT_EC_POINTS = 11, EXT_SIG_ALGS = 13, EXT_ALPN = 16, EXT_VERSIONS = 43 };
 
 /* A string or byte run of the transaction's arena; set even when empty. */
@@ -118,6 +118,7 @@ struct sw_tls_flow {
 	bool tls13;            /* the server chose TLS 1.3: its certificates are encrypted */
 	bool app_data;         /* an application data record after the ServerHello (sw_tls_encrypted) */
 	bool cert_request;     /* the server asked for a client certificate (CertificateRequest) */
+	bool server_done;      /* the server's ServerHelloDone: no CertificateRequest can follow */
 	bool done[2];          /* Suricata's TLS_STATE_CLIENT/SERVER_HANDSHAKE_DONE: the record is logged at both */
 	size_t mem;
 };
@@ -1191,6 +1192,8 @@ static int hs_message(struct sw_tls_flow *tf, int dir, uint8_t type, struct sw_b
 		rc = certificate(tf, dir, body);
 	else if (type == HS_CERTIFICATE_REQUEST && dir == 1)
 		tf->cert_request = true;
+	else if (type == HS_SERVER_HELLO_DONE && dir == 1)
+		tf->server_done = true;
 	/*
 	 * Anything after the hello (Certificate, key exchange, ServerHelloDone,
 	 * NewSessionTicket ...) means no certificate comes any more in the clear.
@@ -1403,12 +1406,18 @@ int sw_tls_data(struct sw_tls *t, struct sw_tls_flow *tf, bool to_server, const 
 	/*
 	 * As Suricata (SSLDecode's end): once the certificate that matters has
 	 * a subject and an issuer (the server's, or the client's when the server
-	 * asked for one), the handshake is done both ways and is logged.
+	 * asked for one), the handshake is done both ways and is logged.  Not
+	 * before the server's flight is over (ServerHelloDone, or the direction
+	 * encrypted or stopped): a CertificateRequest after the Certificate
+	 * changes which certificate matters, and deciding at the end of
+	 * whatever call held the Certificate made the result depend on where
+	 * the segments ended (fuzz_tls found it).
 	 */
 	{
 		const struct tls_side *c = &tf->tx.side[0], *s = &tf->tx.side[1];
+		bool flight_over = tf->server_done || tf->dir[1].encrypted || tf->dir[1].stop;
 
-		if ((!tf->cert_request && s->subject.set && s->issuer.set) ||
+		if ((!tf->cert_request && flight_over && s->subject.set && s->issuer.set) ||
 		    (tf->cert_request && c->subject.set && c->issuer.set)) {
 			tf->done[0] = tf->done[1] = true;
 			if (!tf->cert_request)
