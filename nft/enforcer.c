@@ -168,6 +168,7 @@ struct enf {
 	struct sw_cs_result cs_res;
 	bool cs_down;          /* the last pull failed (logged once, not every poll) */
 	bool cs_ensure_due;    /* a CrowdSec range went: cs_ensure() after this round */
+	uint32_t cs_ensure_tries; /* cs_ensure() rounds in a row that left a ban unblocked */
 	uint64_t cs_fail_run;  /* failed pulls in a row */
 };
 
@@ -1902,7 +1903,24 @@ static void cs_ensure(struct enf *e)
 	}
 	flush(e);
 	if (n)
-		logmsg("crowdsec: %u bans were inside blocks that went: blocked again for the rest of their time", n);
+		logmsg("crowdsec: %u bans were inside blocks that went: blocking them again for the rest of their time", n);
+	/*
+	 * The kernel may still hold the expired range for a moment (its set
+	 * collects expired elements lazily) and refuse the narrower element
+	 * as overlapping: try again at the next ticks, a few times.
+	 */
+	cur = 0;
+	n = 0;
+	while (sw_cs_state_next(e->cs_state, &cur, &ip, &prefix, &expires))
+		if (expires > now + 1 && !find(e, K_BLOCK, &ip, prefix) && !covering(e, &ip, prefix) &&
+		    !never_hit(e, &ip, prefix))
+			n++;
+	if (n && ++e->cs_ensure_tries < 10) {
+		e->cs_ensure_due = true;
+		logmsg("crowdsec: %u bans still not blocked, trying again in a second", n);
+	} else {
+		e->cs_ensure_tries = 0;
+	}
 }
 
 /*
