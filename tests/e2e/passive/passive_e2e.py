@@ -343,7 +343,11 @@ def rec_key(e):
             e.get("dest_port", 0), vl[0] if vl else None)
 
 
-PROTO_NUM = {"TCP": 6, "UDP": 17, "ICMP": 1, "IPV6-ICMP": 58, "ICMPV6": 58}
+# EVE's protocol names (Suricata's, IANA keywords) -> numbers; upper case.
+# The kernel's own IGMP reports on the test link give IGMP flows.
+PROTO_NUM = {"TCP": 6, "UDP": 17, "ICMP": 1, "IPV6-ICMP": 58, "ICMPV6": 58, "IGMP": 2, "IP-IN-IP": 4,
+             "IPV6": 41, "GRE": 47, "ESP": 50, "AH": 51, "OSPF": 89, "PIM": 103, "VRRP": 112, "L2TP": 115,
+             "SCTP": 132, "UDPLITE": 136, "MPLS-IN-IP": 137}
 
 
 # Community ID spec: ICMP types with a counterpart (request/reply) hash as one
