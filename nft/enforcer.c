@@ -367,6 +367,12 @@ static struct sw_ip ip_mask(const struct sw_ip *ip, unsigned int bits)
 	return m;
 }
 
+/* More than one address (a range a narrower block may hide inside). */
+static bool is_range(const struct sw_ip *ip, uint8_t prefix)
+{
+	return prefix < (ip->family == AF_INET ? 32 : 128);
+}
+
 /*
  * The live block strictly containing @ip/@prefix, or NULL: one lookup per
  * shorter prefix length that has blocks at all, so cheap for the /32s
@@ -1716,7 +1722,7 @@ static void tick(struct enf *e, bool check_table)
 		if (e->ent[i].used && e->ent[i].expires && e->ent[i].expires <= now) {
 			/* a CrowdSec range that ends before bans inside it: cs_ensure() */
 			if (e->cs_state && e->ent[i].kind == K_BLOCK &&
-			    e->ent[i].prefix < (e->ent[i].ip.family == AF_INET ? 32 : 128))
+			    is_range(&e->ent[i].ip, e->ent[i].prefix))
 				e->cs_ensure_due = true;
 			remove_entry(e, &e->ent[i]);
 		}
@@ -1881,6 +1887,13 @@ static struct entry *cs_entry(struct enf *e, const struct sw_ip *ip, uint8_t pre
  * are blocked again for what is left of their bans.  Values never_block
  * refuses are skipped (refused once, when they came).
  */
+/* A value still banned (beyond the next second) that no block holds and the policy allows. */
+static bool cs_unblocked(struct enf *e, const struct sw_ip *ip, uint8_t prefix, uint64_t expires, uint64_t now)
+{
+	return expires > now + 1 && !find(e, K_BLOCK, ip, prefix) && !covering(e, ip, prefix) &&
+	       !never_hit(e, ip, prefix);
+}
+
 static void cs_ensure(struct enf *e)
 {
 	uint64_t now = now_s(), expires;
@@ -1893,9 +1906,9 @@ static void cs_ensure(struct enf *e)
 	if (!e->cs_state)
 		return;
 	while (sw_cs_state_next(e->cs_state, &cur, &ip, &prefix, &expires)) {
-		uint64_t left = expires > now + 1 ? expires - now : 0;
+		uint64_t left = expires - now;
 
-		if (!left || find(e, K_BLOCK, &ip, prefix) || covering(e, &ip, prefix) || never_hit(e, &ip, prefix))
+		if (!cs_unblocked(e, &ip, prefix, expires, now))
 			continue;
 		cs_queue(e, SW_OP_BLOCK, &ip, prefix, left < e->cfg.max_ttl ? (uint32_t)left : e->cfg.max_ttl,
 			 "crowdsec: still banned (was inside a block that went)", ++seq);
@@ -1912,9 +1925,7 @@ static void cs_ensure(struct enf *e)
 	cur = 0;
 	n = 0;
 	while (sw_cs_state_next(e->cs_state, &cur, &ip, &prefix, &expires))
-		if (expires > now + 1 && !find(e, K_BLOCK, &ip, prefix) && !covering(e, &ip, prefix) &&
-		    !never_hit(e, &ip, prefix))
-			n++;
+		n += cs_unblocked(e, &ip, prefix, expires, now);
 	if (n && ++e->cs_ensure_tries < 10) {
 		e->cs_ensure_due = true;
 		logmsg("crowdsec: %u bans still not blocked, trying again in a second", n);
@@ -1984,7 +1995,7 @@ static void cs_apply(struct enf *e, struct sw_cs_result *r)
 		if (cs_entry(e, &d->ip, d->prefix)) {
 			cs_queue(e, SW_OP_UNBLOCK, &d->ip, d->prefix, 0, "", ++seq);
 			/* a range going may uncover bans inside it that were never blocked on their own */
-			e->cs_ensure_due |= d->prefix < (d->ip.family == AF_INET ? 32 : 128);
+			e->cs_ensure_due |= is_range(&d->ip, d->prefix);
 		}
 	}
 	flush(e);
@@ -2023,7 +2034,7 @@ static void cs_apply(struct enf *e, struct sw_cs_result *r)
 			if (x->used && x->kind == K_BLOCK && !strcmp(x->who, CROWDSEC) &&
 			    !sw_cs_state_holds(e->cs_state, &x->ip, x->prefix)) {
 				cs_queue(e, SW_OP_UNBLOCK, &x->ip, x->prefix, 0, "", ++seq);
-				e->cs_ensure_due |= x->prefix < (x->ip.family == AF_INET ? 32 : 128);
+				e->cs_ensure_due |= is_range(&x->ip, x->prefix);
 				held++;
 			}
 		}

@@ -770,25 +770,59 @@ void sw_eve_writer_set_rules(struct sw_eve_writer *w, const struct sw_rules *r)
  * named traffic/id/X or traffic/label/X as "traffic": {"id": [X],
  * "label": [X]} (its flow tagging).
  */
-static void flowbits_fields(struct sw_json *j, const struct sw_eve_writer *w, const struct sw_flow *f)
+/*
+ * Which list a flowbit name goes to: 0 "metadata.flowbits", 1
+ * "traffic.id", 2 "traffic.label"; *@shown is the name as written there.
+ */
+static unsigned flowbit_list(const char *name, const char **shown)
 {
 	static const char id_pfx[] = "traffic/id/", label_pfx[] = "traffic/label/";
-	size_t n = w->rules ? sw_rules_flowbit_count(w->rules) : 0;
+
+	if (!strncmp(name, id_pfx, sizeof(id_pfx) - 1)) {
+		*shown = name + sizeof(id_pfx) - 1;
+		return 1;
+	}
+	if (!strncmp(name, label_pfx, sizeof(label_pfx) - 1)) {
+		*shown = name + sizeof(label_pfx) - 1;
+		return 2;
+	}
+	*shown = name;
+	return 0;
+}
+
+/* The name of set flowbit @i of @f in order (*@i advances past it), NULL at the end. */
+static const char *next_flowbit(const struct sw_eve_writer *w, const struct sw_flow *f, size_t n, size_t *i)
+{
+	size_t lim = n < SW_FLOWBITS_WORDS * 64 ? n : SW_FLOWBITS_WORDS * 64;
+
+	while (*i < lim) {
+		uint64_t m = f->flowbits[*i / 64] >> (*i % 64);
+		const char *name;
+
+		if (!m) { /* a word at a time: most flows set none */
+			*i = (*i / 64 + 1) * 64;
+			continue;
+		}
+		*i += (size_t)__builtin_ctzll(m);
+		if (*i >= lim)
+			break;
+		name = sw_rules_flowbit_name(w->rules, (*i)++);
+		if (name)
+			return name;
+	}
+	return NULL;
+}
+
+static void flowbits_fields(struct sw_json *j, const struct sw_eve_writer *w, const struct sw_flow *f)
+{
+	size_t n = w->rules ? sw_rules_flowbit_count(w->rules) : 0, i = 0;
+	const char *name, *shown;
 	unsigned kinds = 0;
 
-	for (size_t k = 0; k < SW_FLOWBITS_WORDS && k * 64 < n; k++)
-		for (uint64_t m = f->flowbits[k]; m; m &= m - 1) {
-			size_t id = k * 64 + (size_t)__builtin_ctzll(m);
-			const char *name = id < n ? sw_rules_flowbit_name(w->rules, id) : NULL;
-
-			if (name)
-				kinds |= !strncmp(name, id_pfx, sizeof(id_pfx) - 1)	     ? 2u
-					 : !strncmp(name, label_pfx, sizeof(label_pfx) - 1) ? 4u
-											     : 1u;
-		}
+	while ((name = next_flowbit(w, f, n, &i)))
+		kinds |= 1u << flowbit_list(name, &shown);
 	if (!kinds)
 		return;
-	/* one pass per list: 0 "metadata.flowbits", 1 "traffic.id", 2 "traffic.label" */
 	for (unsigned list = 0; list < 3; list++) {
 		if (!(kinds & (1u << list)))
 			continue;
@@ -800,24 +834,12 @@ static void flowbits_fields(struct sw_json *j, const struct sw_eve_writer *w, co
 				sw_json_obj(j, "traffic");
 			sw_json_arr(j, list == 1 ? "id" : "label");
 		}
-		for (size_t k = 0; k < SW_FLOWBITS_WORDS && k * 64 < n; k++)
-			for (uint64_t m = f->flowbits[k]; m; m &= m - 1) {
-				size_t id = k * 64 + (size_t)__builtin_ctzll(m);
-				const char *name = id < n ? sw_rules_flowbit_name(w->rules, id) : NULL;
-				unsigned kind;
-
-				if (!name)
-					continue;
-				kind = !strncmp(name, id_pfx, sizeof(id_pfx) - 1)	  ? 1
-				       : !strncmp(name, label_pfx, sizeof(label_pfx) - 1) ? 2
-											  : 0;
-				if (kind == list)
-					sw_json_str(j, NULL, name + (list == 1 ? sizeof(id_pfx) - 1
-									       : list == 2 ? sizeof(label_pfx) - 1 : 0));
-			}
+		for (i = 0; (name = next_flowbit(w, f, n, &i));)
+			if (flowbit_list(name, &shown) == list)
+				sw_json_str(j, NULL, shown);
 		sw_json_close_arr(j);
 		if (list == 0 || list == 2 || !(kinds & 4u))
-			sw_json_close_obj(j);
+			sw_json_close_obj(j); /* metadata, or traffic after its last list */
 	}
 }
 
