@@ -49,8 +49,8 @@
  * the stream's new bytes (retransmissions, held segments, past the stream
  * depth: only packet rules can match it); the patterns of rules other
  * packets can match (ip, udp, icmp) with it.  A pattern all of whose rules want it near the start of
- * the buffer (fast_bound()) is in none of these but in a head database
- * (TCP, every match; other), scanned over the buffer's first bytes only.
+ * the buffer (fast_bound()) is in none of these but in a head matcher
+ * (detect_head.c; TCP and other), run over the buffer's first bytes only.
  */
 #include <errno.h>
 #include <malloc.h>
@@ -298,14 +298,8 @@ static int64_t fold_lits(struct lit *l, size_t nl, const char **expr, size_t *le
 
 /* Which scans a rule's fast pattern takes part in. */
 enum { DB_PKT, DB_TCP, DB_NONTCP, DB_TCP_PKT };
-/*
- * The TCP head patterns are two databases of half of them each (odd and even
- * pattern ids): Hyperscan's compiler took 85 MB for all 620 of ET's at once
- * (start-up peak RSS 129 MB against 88 MB before the head databases), a
- * split by bound (4 bytes) left one part as costly; for each half the peak
- * stays below that of the largest transaction buffer database.
- */
-enum { PART_MAIN, PART_HEAD_0, PART_HEAD_1, PART_HEAD };
+/* A pattern's part of a database: whole buffers (Hyperscan) or the head (detect_head.c). */
+enum { PART_MAIN, PART_HEAD };
 
 static bool tcp_capable(const struct sw_rule *r)
 {
@@ -313,28 +307,20 @@ static bool tcp_capable(const struct sw_rule *r)
 	       r->proto == SW_RP_TCP_STREAM;
 }
 
-/*
- * Whether pattern @pat belongs in database @which, the head one (@head) or
- * the whole-buffer one.  DB_PKT serves TCP packets only (collect()): the
- * patterns of rules no TCP packet can match are not in it.
- */
-/*
- * Which part of a database pattern @pat belongs to: PART_MAIN (whole
- * buffer), or one of the two head halves, by pattern id.
- */
+/* Which part of a database pattern @pat belongs to: PART_MAIN (whole buffer) or PART_HEAD. */
 static int pat_part(const struct sw_detect *d, uint32_t pat)
 {
-	if (d->pat_bound[pat] > SW_HEAD_MAX)
-		return PART_MAIN;
-	return pat & 1 ? PART_HEAD_1 : PART_HEAD_0;
+	return d->pat_bound[pat] > SW_HEAD_MAX ? PART_MAIN : PART_HEAD;
 }
 
-/* @part: PART_*, or PART_HEAD for both head parts */
+/*
+ * Whether pattern @pat belongs in database @which, part @part.  DB_PKT
+ * serves TCP packets only (collect()): the patterns of rules no TCP packet
+ * can match are not in it.
+ */
 static bool pat_in_db(const struct sw_detect *d, uint32_t pat, int which, int part)
 {
-	int pp = pat_part(d, pat);
-
-	if (part == PART_HEAD ? pp == PART_MAIN : pp != part)
+	if (pat_part(d, pat) != part)
 		return false;
 	for (uint32_t k = d->pat_off[pat]; k < d->pat_off[pat + 1]; k++) {
 		const struct crule *cr = &d->cr[d->pat_rules[k]];
@@ -457,23 +443,19 @@ static int run_jobs(struct sw_detect *d, struct hs_jobs *js, char *err, size_t e
 }
 
 /*
- * A job for the packet patterns that database @which (its head part if
- * @head) needs (pattern ids are global: one CSR table for all); *@head_len
- * (may be NULL) gets the longest bound among them.
+ * A job for the whole-buffer packet patterns that database @which needs
+ * (pattern ids are global: one CSR table for all).
  */
 static int packet_job(struct sw_detect *d, struct hs_jobs *js, const char **expr, const unsigned *flags,
-		      const size_t *lens, const uint32_t *first, int which, int part, hs_database_t **db,
-		      uint32_t *head_len)
+		      const size_t *lens, const uint32_t *first, int which, hs_database_t **db)
 {
 	struct hs_job *j = job_new(js, d->n_pat, first, db);
 
 	if (!j)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < d->n_pat; i++) {
-		if (!pat_in_db(d, i, which, part))
+		if (!pat_in_db(d, i, which, PART_MAIN))
 			continue;
-		if (head_len && d->pat_bound[i] > *head_len)
-			*head_len = (uint32_t)d->pat_bound[i]; /* <= SW_HEAD_MAX */
 		j->expr[j->n] = expr[i];
 		/* streams need every match: the first one may end before the new bytes */
 		j->flags[j->n] = flags[i] | (which == DB_TCP ? 0 : HS_FLAG_SINGLEMATCH);
@@ -482,6 +464,42 @@ static int packet_job(struct sw_detect *d, struct hs_jobs *js, const char **expr
 		j->n++;
 	}
 	return 0;
+}
+
+/*
+ * The head matcher of database @which over its PART_HEAD patterns, and in
+ * *@head_len the longest bound among them (the bytes to look at).  Not a
+ * job: it builds in microseconds.
+ */
+static int head_build(const struct sw_detect *d, const char **expr, const unsigned *flags, const size_t *lens,
+		      int which, struct sw_head *h, uint32_t *head_len)
+{
+	uint32_t n = 0, *ids = malloc((d->n_pat ? d->n_pat : 1) * sizeof(*ids));
+	unsigned *nocase = malloc((d->n_pat ? d->n_pat : 1) * sizeof(*nocase));
+	const char **e = malloc((d->n_pat ? d->n_pat : 1) * sizeof(*e));
+	size_t *l = malloc((d->n_pat ? d->n_pat : 1) * sizeof(*l));
+	int ret = -ENOMEM;
+
+	*head_len = 0;
+	if (!ids || !nocase || !e || !l)
+		goto out;
+	for (uint32_t i = 0; i < d->n_pat; i++) {
+		if (!pat_in_db(d, i, which, PART_HEAD))
+			continue;
+		if (d->pat_bound[i] > *head_len)
+			*head_len = (uint32_t)d->pat_bound[i]; /* <= SW_HEAD_MAX */
+		ids[n] = i;
+		nocase[n] = flags[i] & HS_FLAG_CASELESS;
+		e[n] = expr[i];
+		l[n++] = lens[i];
+	}
+	ret = sw_head_build(h, e, l, nocase, ids, n);
+out:
+	free(ids);
+	free(nocase);
+	free(e);
+	free(l);
+	return ret;
 }
 
 /*
@@ -551,23 +569,17 @@ static int build_hs(struct sw_detect *d, struct hs_jobs *js, struct keep *k)
 				d->pat_bound[i] = b;
 		}
 	}
-	ret = packet_job(d, js, k->expr, k->flags, k->lens, k->first, DB_PKT, PART_MAIN, &d->db_pkt, NULL);
+	ret = packet_job(d, js, k->expr, k->flags, k->lens, k->first, DB_PKT, &d->db_pkt);
 	if (ret == 0)
-		ret = packet_job(d, js, k->expr, k->flags, k->lens, k->first, DB_TCP, PART_MAIN, &d->db_tcp, NULL);
+		ret = packet_job(d, js, k->expr, k->flags, k->lens, k->first, DB_TCP, &d->db_tcp);
 	if (ret == 0)
-		ret = packet_job(d, js, k->expr, k->flags, k->lens, k->first, DB_NONTCP, PART_MAIN, &d->db_nontcp, NULL);
+		ret = packet_job(d, js, k->expr, k->flags, k->lens, k->first, DB_NONTCP, &d->db_nontcp);
 	if (ret == 0)
-		ret = packet_job(d, js, k->expr, k->flags, k->lens, k->first, DB_TCP_PKT, PART_MAIN, &d->db_tcp_pkt,
-				 NULL);
+		ret = packet_job(d, js, k->expr, k->flags, k->lens, k->first, DB_TCP_PKT, &d->db_tcp_pkt);
 	if (ret == 0)
-		ret = packet_job(d, js, k->expr, k->flags, k->lens, k->first, DB_TCP, PART_HEAD_0, &d->db_tcp_head[0],
-				 &d->head_tcp[0]);
+		ret = head_build(d, k->expr, k->flags, k->lens, DB_TCP, &d->head_tcp, &d->head_tcp_len);
 	if (ret == 0)
-		ret = packet_job(d, js, k->expr, k->flags, k->lens, k->first, DB_TCP, PART_HEAD_1, &d->db_tcp_head[1],
-				 &d->head_tcp[1]);
-	if (ret == 0)
-		ret = packet_job(d, js, k->expr, k->flags, k->lens, k->first, DB_NONTCP, PART_HEAD, &d->db_nontcp_head,
-				 &d->head_nontcp);
+		ret = head_build(d, k->expr, k->flags, k->lens, DB_NONTCP, &d->head_nontcp, &d->head_nontcp_len);
 out:
 	free(l);
 	return ret;
@@ -1103,10 +1115,9 @@ static void free_detect(struct sw_detect *d)
 	hs_free_database(d->db_tcp);
 	free(d->pat_len);
 	hs_free_database(d->db_nontcp);
-	hs_free_database(d->db_tcp_head[0]);
-	hs_free_database(d->db_tcp_head[1]);
+	sw_head_free(&d->head_tcp);
 	hs_free_database(d->db_tcp_pkt);
-	hs_free_database(d->db_nontcp_head);
+	sw_head_free(&d->head_nontcp);
 	free(d->pat_bound);
 	hs_free_scratch(d->proto_scratch);
 	free(d->pat_off);
@@ -1385,11 +1396,8 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
  * (scan-relative) as in collect(), @base the offset in the inspected buffer
  * of b[0] (packet scans: 0; stream scans: the stream offset).
  */
-static int scan(struct sw_detect_ctx *c, const hs_database_t *db, const uint8_t *b, uint32_t len, uint8_t buf,
-		uint64_t min_end, uint64_t base)
+static void scan_begin(struct sw_detect_ctx *c, uint8_t buf, uint64_t min_end, uint64_t base)
 {
-	if (!db || len == 0)
-		return 0;
 	c->scan_buf = buf;
 	c->scan_min_end = min_end;
 	c->scan_base = base;
@@ -1398,11 +1406,46 @@ static int scan(struct sw_detect_ctx *c, const hs_database_t *db, const uint8_t 
 		memset(c->pat_seen_pkt, 0, (c->d->n_pat ? c->d->n_pat : 1) * sizeof(*c->pat_seen_pkt));
 		c->pgen = 1;
 	}
+}
+
+static int scan(struct sw_detect_ctx *c, const hs_database_t *db, const uint8_t *b, uint32_t len, uint8_t buf,
+		uint64_t min_end, uint64_t base)
+{
+	if (!db || len == 0)
+		return 0;
+	scan_begin(c, buf, min_end, base);
 	if (hs_scan(db, (const char *)b, len, 0, c->scratch, on_match, c) != HS_SUCCESS) {
 		c->st.scan_errors++;
 		return -EIO;
 	}
 	return 0;
+}
+
+/* scan() with a head matcher (detect_head.c): the same handler, never fails */
+static void scan_head(struct sw_detect_ctx *c, const struct sw_head *h, const uint8_t *b, uint32_t len, uint8_t buf,
+		      uint64_t min_end, uint64_t base)
+{
+	uint32_t skip;
+
+	if (h->n == 0 || len == 0)
+		return;
+	/*
+	 * Where a match may start: past the old bytes a stream scan starts with
+	 * (collect()), less a literal's length, or wholly in the new bytes when
+	 * the scan's stream offsets are all past the head (the packet rules'
+	 * part of a combined scan).
+	 */
+	if ((buf == SCAN_COMBINED || buf == BUF_STREAM) && base + min_end >= c->d->head_tcp_len) {
+		if (buf == BUF_STREAM)
+			return;
+		skip = (uint32_t)min_end;
+	} else {
+		skip = min_end > h->maxlen ? (uint32_t)min_end - (h->maxlen - 1) : 0;
+	}
+	if (skip >= len)
+		return;
+	scan_begin(c, buf, min_end - skip, base + skip);
+	sw_head_scan(h, b + skip, len - skip, on_match, c);
 }
 
 static void prefilter(struct sw_detect_ctx *c, const struct pf_index *x, const struct sw_packet *p)
@@ -1562,37 +1605,32 @@ static int collect(struct sw_detect_ctx *c, const struct sw_packet *p, const str
 			if (scan(c, d->db_tcp_pkt, p->payload, p->payload_len, BUF_PKT, 0, 0) < 0)
 				return -EIO;
 		}
-		for (int h = 0; h < 2; h++) {
-			uint32_t hl = d->head_tcp[h];
-			/* view bytes at stream offsets below hl: what the head patterns' stream rules may match */
-			uint32_t shead = hl > v->base ? clip(v->len, hl - v->base) : 0;
+		uint32_t hl = d->head_tcp_len;
+		/* view bytes at stream offsets below hl: what the head patterns' stream rules may match */
+		uint32_t shead = hl > v->base ? clip(v->len, hl - v->base) : 0;
 
-			if (comb) {
-				/* the packet's head and the stream's */
-				uint32_t hend = clip(v->len, (uint64_t)v->new_off + hl);
+		if (comb) {
+			/* the packet's head and the stream's */
+			uint32_t hend = clip(v->len, (uint64_t)v->new_off + hl);
 
-				if (shead > hend)
-					hend = shead;
-				if (scan(c, d->db_tcp_head[h], v->data + start, hend - start, SCAN_COMBINED,
-					 v->new_off - start, v->base + start) < 0)
-					return -EIO;
-				continue;
-			}
-			if (fresh && shead > v->new_off &&
-			    scan(c, d->db_tcp_head[h], v->data + start, shead - start, BUF_STREAM, v->new_off - start,
-				 v->base + start) < 0)
-				return -EIO;
-			if (scan(c, d->db_tcp_head[h], p->payload, clip(p->payload_len, hl), BUF_PKT, 0, 0) < 0)
-				return -EIO;
+			if (shead > hend)
+				hend = shead;
+			scan_head(c, &d->head_tcp, v->data + start, hend - start, SCAN_COMBINED, v->new_off - start,
+				  v->base + start);
+		} else {
+			if (fresh && shead > v->new_off)
+				scan_head(c, &d->head_tcp, v->data + start, shead - start, BUF_STREAM,
+					  v->new_off - start, v->base + start);
+			scan_head(c, &d->head_tcp, p->payload, clip(p->payload_len, hl), BUF_PKT, 0, 0);
 		}
 	} else if (p->proto == 6) {
-		if (scan(c, d->db_pkt, p->payload, p->payload_len, 0xff, 0, 0) < 0 ||
-		    scan(c, d->db_tcp_head[0], p->payload, clip(p->payload_len, d->head_tcp[0]), 0xff, 0, 0) < 0 ||
-		    scan(c, d->db_tcp_head[1], p->payload, clip(p->payload_len, d->head_tcp[1]), 0xff, 0, 0) < 0)
+		if (scan(c, d->db_pkt, p->payload, p->payload_len, 0xff, 0, 0) < 0)
 			return -EIO;
-	} else if (scan(c, d->db_nontcp, p->payload, p->payload_len, 0xff, 0, 0) < 0 ||
-		   scan(c, d->db_nontcp_head, p->payload, clip(p->payload_len, d->head_nontcp), 0xff, 0, 0) < 0) {
-		return -EIO;
+		scan_head(c, &d->head_tcp, p->payload, clip(p->payload_len, d->head_tcp_len), 0xff, 0, 0);
+	} else {
+		if (scan(c, d->db_nontcp, p->payload, p->payload_len, 0xff, 0, 0) < 0)
+			return -EIO;
+		scan_head(c, &d->head_nontcp, p->payload, clip(p->payload_len, d->head_nontcp_len), 0xff, 0, 0);
 	}
 	prefilter(c, &d->pf[PF_ANY], p);
 	switch (p->proto) {

@@ -48,6 +48,46 @@ struct imap {
 	uint64_t *occ;
 };
 
+/* Head matcher (detect_head.c): literals ending within a buffer's first bytes. */
+struct sw_head_ent {
+	uint32_t id;  /* reported as the Hyperscan pattern id */
+	uint32_t off; /* its bytes in sw_head.bytes (folded to lower case if caseless) */
+	uint8_t len;
+	bool nocase;
+};
+
+struct sw_head_slot {
+	uint16_t key;  /* the first two bytes (b[0] | b[1] << 8), or the one byte */
+	bool one;      /* one-byte literals */
+	uint32_t first, n; /* the literals: list[first .. first + n) */
+};
+
+struct sw_head {
+	uint64_t bm2[1024];  /* two-byte keys some literal starts with */
+	uint64_t bm1[4];     /* one-byte literals */
+	struct sw_head_ent *ent;
+	uint8_t *bytes;
+	struct sw_head_slot *slot; /* open addressing, mask + 1 slots */
+	uint32_t *list;
+	uint32_t mask, n, nlist;
+	uint32_t maxlen; /* the longest literal */
+};
+
+/*
+ * Build @h over @n literals (@expr/@lens, @caseless nonzero for ASCII
+ * case-insensitive, reported as @ids); the bytes are copied.  0, -EINVAL (a
+ * literal empty or longer than 255 bytes) or -ENOMEM.
+ */
+int sw_head_build(struct sw_head *h, const char *const *expr, const size_t *lens, const unsigned *caseless,
+		  const uint32_t *ids, uint32_t n);
+void sw_head_free(struct sw_head *h);
+/*
+ * Every occurrence of a literal in @b/@len, by start offset, to @cb as
+ * Hyperscan would report it (id, from, to, 0, @ctx).  Returns 1 if @cb
+ * returned nonzero (the scan stopped there), else 0.
+ */
+int sw_head_scan(const struct sw_head *h, const uint8_t *b, uint32_t len, match_event_handler cb, void *ctx);
+
 /* One interval to index: [lo, hi] inclusive belongs to rule @id. */
 struct ival {
 	struct k128 lo, hi;
@@ -275,12 +315,12 @@ struct sw_detect {
 	/*
 	 * The patterns whose every rule places its fast pattern near the start
 	 * of the buffer (startswith, or offset + depth at most SW_HEAD_MAX):
-	 * not in the three above but in these, scanned over the first
-	 * head_tcp[] / head_nontcp bytes only (collect()).  db_tcp_head reports
-	 * every match, as db_tcp.
+	 * not in the databases above but in these head matchers
+	 * (detect_head.c), run over the first head_tcp_len / head_nontcp_len
+	 * bytes only (collect()).  They report every match, as db_tcp.
 	 */
-	hs_database_t *db_tcp_head[2], *db_nontcp_head; /* TCP: two halves (compile memory, detect.c) */
-	uint32_t head_tcp[2], head_nontcp; /* longest bound among their patterns */
+	struct sw_head head_tcp, head_nontcp;
+	uint32_t head_tcp_len, head_nontcp_len; /* longest bound among their patterns */
 	uint64_t *pat_bound;      /* per pattern: offset in the inspected buffer a match must end by (UINT64_MAX: none) */
 	hs_scratch_t *proto_scratch;
 	uint32_t n_pat;
