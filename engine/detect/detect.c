@@ -297,7 +297,7 @@ static int64_t fold_lits(struct lit *l, size_t nl, const char **expr, size_t *le
 #define SCAN_COMBINED 0xfe
 
 /* Which scans a rule's fast pattern takes part in. */
-enum { DB_PKT, DB_TCP, DB_NONTCP, DB_TCP_PKT };
+enum { DB_PKT, DB_TCP, DB_NONTCP, DB_TCP_PKT, DB_NONTCP_WIDE };
 /* A pattern's part of a database: whole buffers (Hyperscan) or the head (detect_head.c). */
 enum { PART_MAIN, PART_HEAD };
 
@@ -305,6 +305,76 @@ static bool tcp_capable(const struct sw_rule *r)
 {
 	return r->proto == SW_RP_IP || r->proto == SW_RP_TCP || r->proto == SW_RP_TCP_PKT ||
 	       r->proto == SW_RP_TCP_STREAM;
+}
+
+/*
+ * A port set of at most this many ports is "narrow": UDP traffic to and
+ * from other ports is scanned without the patterns of rules that need one
+ * (db_nontcp_wide).  Broader sets (1024:65535, !80, 60000:) match most
+ * ports anyway, so their rules stay in the wide database.
+ */
+#define SW_NARROW_PORTS 1024
+
+static uint32_t portset_size(const struct sw_portset *ps)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < ps->n; i++)
+		n += (uint32_t)ps->r[i].hi - ps->r[i].lo + 1;
+	return n;
+}
+
+static bool narrow_set(const struct sw_portset *ps)
+{
+	return !ps->any && portset_size(ps) <= SW_NARROW_PORTS;
+}
+
+/* Whether rule @r can only match a packet one of whose ports is in a narrow set of its own. */
+static bool narrow_ports(const struct sw_rule *r)
+{
+	return narrow_set(&r->sp) || narrow_set(&r->dp);
+}
+
+static void port_bits(uint64_t *bm, const struct sw_portset *ps)
+{
+	for (uint32_t i = 0; i < ps->n; i++)
+		for (uint32_t x = ps->r[i].lo; x <= ps->r[i].hi; x++)
+			bm[x >> 6] |= 1ull << (x & 63);
+}
+
+/*
+ * The ports of the narrow rules (narrow_ports()) among those other than
+ * TCP: a source port (or, of a "<>" rule, either port) a rule needs in
+ * narrow_sp, a destination port in narrow_dp.  A packet with neither
+ * port in them cannot match a narrow rule: hdr_dir() checks the rule's
+ * ports against the packet's in the rule's orientations.  Returns whether
+ * any rule is narrow.
+ */
+static bool narrow_build(struct sw_detect *d)
+{
+	bool any = false;
+
+	for (uint32_t i = 0; i < d->n; i++) {
+		const struct sw_rule *r = d->cr[i].r;
+
+		if (tcp_capable(r) && r->proto != SW_RP_IP)
+			continue;
+		if (!narrow_ports(r))
+			continue;
+		any = true;
+		/* one narrow set suffices to rule the packet out; both are recorded */
+		if (narrow_set(&r->sp)) {
+			port_bits(d->narrow_sp, &r->sp);
+			if (r->bidir)
+				port_bits(d->narrow_dp, &r->sp);
+		}
+		if (narrow_set(&r->dp)) {
+			port_bits(d->narrow_dp, &r->dp);
+			if (r->bidir)
+				port_bits(d->narrow_sp, &r->dp);
+		}
+	}
+	return any;
 }
 
 /* Which part of a database pattern @pat belongs to: PART_MAIN (whole buffer) or PART_HEAD. */
@@ -330,9 +400,11 @@ static bool pat_in_db(const struct sw_detect *d, uint32_t pat, int which, int pa
 				return true;
 			continue;
 		}
-		if (which != DB_NONTCP ? tcp_capable(cr->r)
-				    : cr->r->proto != SW_RP_TCP && cr->r->proto != SW_RP_TCP_PKT &&
-					      cr->r->proto != SW_RP_TCP_STREAM)
+		if (which == DB_NONTCP_WIDE && narrow_ports(cr->r))
+			continue;
+		if (which == DB_PKT || which == DB_TCP ? tcp_capable(cr->r)
+						       : cr->r->proto != SW_RP_TCP && cr->r->proto != SW_RP_TCP_PKT &&
+								 cr->r->proto != SW_RP_TCP_STREAM)
 			return true;
 	}
 	return false;
@@ -580,6 +652,13 @@ static int build_hs(struct sw_detect *d, struct hs_jobs *js, struct keep *k)
 		ret = head_build(d, k->expr, k->flags, k->lens, DB_TCP, &d->head_tcp, &d->head_tcp_len);
 	if (ret == 0)
 		ret = head_build(d, k->expr, k->flags, k->lens, DB_NONTCP, &d->head_nontcp, &d->head_nontcp_len);
+	if (ret == 0 && narrow_build(d)) {
+		ret = packet_job(d, js, k->expr, k->flags, k->lens, k->first, DB_NONTCP_WIDE, &d->db_nontcp_wide);
+		if (ret == 0)
+			ret = head_build(d, k->expr, k->flags, k->lens, DB_NONTCP_WIDE, &d->head_nontcp_wide,
+					 &d->head_nontcp_wide_len);
+		d->has_wide = ret == 0;
+	}
 out:
 	free(l);
 	return ret;
@@ -1115,6 +1194,8 @@ static void free_detect(struct sw_detect *d)
 	hs_free_database(d->db_tcp);
 	free(d->pat_len);
 	hs_free_database(d->db_nontcp);
+	hs_free_database(d->db_nontcp_wide);
+	sw_head_free(&d->head_nontcp_wide);
 	sw_head_free(&d->head_tcp);
 	hs_free_database(d->db_tcp_pkt);
 	sw_head_free(&d->head_nontcp);
@@ -1573,6 +1654,15 @@ static uint32_t clip(uint32_t len, uint64_t lim)
 	return lim < len ? (uint32_t)lim : len;
 }
 
+/* Whether a rule with narrow ports (narrow_build()) may match @p: it has ports, one of them theirs. */
+static bool narrow_packet(const struct sw_detect *d, const struct sw_packet *p)
+{
+	if (!p->l4_ok || (p->proto != 6 && p->proto != 17))
+		return false;
+	return (d->narrow_sp[p->sport >> 6] >> (p->sport & 63) & 1) ||
+	       (d->narrow_dp[p->dport >> 6] >> (p->dport & 63) & 1);
+}
+
 static int collect(struct sw_detect_ctx *c, const struct sw_packet *p, const struct sw_stream_view *v)
 {
 	const struct sw_detect *d = c->d;
@@ -1627,6 +1717,11 @@ static int collect(struct sw_detect_ctx *c, const struct sw_packet *p, const str
 		if (scan(c, d->db_pkt, p->payload, p->payload_len, 0xff, 0, 0) < 0)
 			return -EIO;
 		scan_head(c, &d->head_tcp, p->payload, clip(p->payload_len, d->head_tcp_len), 0xff, 0, 0);
+	} else if (d->has_wide && !narrow_packet(d, p)) {
+		if (scan(c, d->db_nontcp_wide, p->payload, p->payload_len, 0xff, 0, 0) < 0)
+			return -EIO;
+		scan_head(c, &d->head_nontcp_wide, p->payload, clip(p->payload_len, d->head_nontcp_wide_len), 0xff, 0,
+			  0);
 	} else {
 		if (scan(c, d->db_nontcp, p->payload, p->payload_len, 0xff, 0, 0) < 0)
 			return -EIO;

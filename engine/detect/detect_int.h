@@ -313,6 +313,18 @@ struct sw_detect {
 	 */
 	hs_database_t *db_nontcp;
 	/*
+	 * The same without the patterns of rules with narrow ports (detect.c,
+	 * narrow_ports()), for the packets none of whose ports is in
+	 * narrow_sp / narrow_dp: QUIC on 443 and the other UDP traffic on high
+	 * ports, scanned for 80 patterns instead of 300 with ET.  has_wide:
+	 * built (some rule is narrow).
+	 */
+	hs_database_t *db_nontcp_wide;
+	struct sw_head head_nontcp_wide;
+	uint32_t head_nontcp_wide_len;
+	bool has_wide;
+	uint64_t narrow_sp[1024], narrow_dp[1024];
+	/*
 	 * The patterns whose every rule places its fast pattern near the start
 	 * of the buffer (startswith, or offset + depth at most SW_HEAD_MAX):
 	 * not in the databases above but in these head matchers

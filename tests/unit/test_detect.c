@@ -304,6 +304,57 @@ static const struct kw_case kw_cases[] = {
 	{"alert tcp 1.1.1.1 any <> 2.2.2.2 80 (sid:1;)", "", .src = "2.2.2.2", .sp = 81, .dst = "1.1.1.1", .dp = 1234, .match = false},
 };
 
+/*
+ * UDP packets none of whose ports a narrow rule names are scanned with the
+ * wide database (detect.c narrow_ports()): every rule that can match must
+ * still be found, through either database and the head matchers.
+ */
+static void test_narrow_ports(void **state)
+{
+	static const char rules[] =
+		"alert udp any any -> any 53 (content:\"narrowq\"; sid:1;)\n"
+		"alert udp any any -> any any (content:\"wideq\"; sid:2;)\n"
+		"alert udp any 5000 <> any any (content:\"bidirq\"; sid:3;)\n"
+		"alert udp any any -> any 1024:65535 (content:\"broadq\"; sid:4;)\n"
+		"alert udp any any -> any 53 (content:\"|01 02|\"; depth:2; sid:5;)\n"
+		"alert udp any any -> any any (content:\"xy\"; depth:2; sid:6;)\n"
+		"alert ip any any -> any any (content:\"ipq\"; sid:7;)\n";
+	static const struct {
+		uint16_t sp, dp;
+		const char *payload;
+		uint32_t sids[4];
+	} cases[] = {
+		{40000, 53, "narrowq wideq ipq", {1, 2, 7}},
+		{40000, 443, "narrowq wideq broadq ipq", {2, 7}},
+		{443, 40000, "narrowq broadq", {4}},
+		{443, 5000, "bidirq", {3}},
+		{5000, 443, "bidirq", {3}},
+		{443, 5001, "bidirq", {0}},
+		{40000, 53, "\x01\x02", {5}},
+		{40000, 443, "\x01\x02", {0}},
+		{40000, 443, "xy", {6}},
+		{40000, 53, "xy", {6}},
+	};
+	struct sw_detect_ctx *c = ctx_for(rules);
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sw_detect_result res;
+		struct sw_packet p;
+		uint32_t n = 0;
+
+		mkpkt(&p, 17, "1.1.1.1", cases[i].sp, "2.2.2.2", cases[i].dp, cases[i].payload,
+		      (uint32_t)strlen(cases[i].payload));
+		assert_int_equal(sw_detect_packet(c, &p, NULL, &res), 0);
+		for (; n < 4 && cases[i].sids[n]; n++)
+			if (!has_sid(&res, cases[i].sids[n]))
+				fail_msg("case %zu: sid %u missing", i, cases[i].sids[n]);
+		if (res.n != n)
+			fail_msg("case %zu: %u alerts, expected %u", i, res.n, n);
+	}
+	sw_detect_ctx_free(c);
+}
+
 static void test_keywords(void **state)
 {
 	static struct sw_flow flow;
@@ -1368,7 +1419,7 @@ static void test_refs_and_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_keywords),       cmocka_unit_test(test_stream), cmocka_unit_test(test_stream_long_pattern),
+		cmocka_unit_test(test_keywords),       cmocka_unit_test(test_narrow_ports),       cmocka_unit_test(test_stream), cmocka_unit_test(test_stream_long_pattern),
 		cmocka_unit_test(test_stream_flush),   cmocka_unit_test(test_head_patterns),
 		cmocka_unit_test(test_backtracking),   cmocka_unit_test(test_backtracking_budget),
 		cmocka_unit_test(test_flowbits),       cmocka_unit_test(test_threshold),
