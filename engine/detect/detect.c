@@ -550,23 +550,27 @@ static int head_build(const struct sw_detect *d, const char **expr, const unsign
 	unsigned *nocase = malloc((d->n_pat ? d->n_pat : 1) * sizeof(*nocase));
 	const char **e = malloc((d->n_pat ? d->n_pat : 1) * sizeof(*e));
 	size_t *l = malloc((d->n_pat ? d->n_pat : 1) * sizeof(*l));
+	uint8_t *maxstart = malloc(d->n_pat ? d->n_pat : 1);
 	int ret = -ENOMEM;
 
 	*head_len = 0;
-	if (!ids || !nocase || !e || !l)
+	if (!ids || !nocase || !e || !l || !maxstart)
 		goto out;
 	for (uint32_t i = 0; i < d->n_pat; i++) {
-		if (!pat_in_db(d, i, which, PART_HEAD))
+		/* a bound shorter than the literal (depth below its length): it cannot match */
+		if (!pat_in_db(d, i, which, PART_HEAD) || d->pat_bound[i] < lens[i])
 			continue;
 		if (d->pat_bound[i] > *head_len)
 			*head_len = (uint32_t)d->pat_bound[i]; /* <= SW_HEAD_MAX */
+		maxstart[n] = (uint8_t)(d->pat_bound[i] - lens[i]);
 		ids[n] = i;
 		nocase[n] = flags[i] & HS_FLAG_CASELESS;
 		e[n] = expr[i];
 		l[n++] = lens[i];
 	}
-	ret = sw_head_build(h, e, l, nocase, ids, n);
+	ret = sw_head_build(h, e, l, nocase, maxstart, ids, n);
 out:
+	free(maxstart);
 	free(ids);
 	free(nocase);
 	free(e);
@@ -1525,8 +1529,14 @@ static void scan_head(struct sw_detect_ctx *c, const struct sw_head *h, const ui
 	}
 	if (skip >= len)
 		return;
-	scan_begin(c, buf, min_end - skip, base + skip);
-	sw_head_scan(h, b + skip, len - skip, on_match, c);
+	min_end -= skip;
+	base += skip;
+	scan_begin(c, buf, min_end, base);
+	/* a match's start in the buffer the rules inspect: the stream's offset, the packet's (detect_head.c) */
+	if (buf == SCAN_COMBINED)
+		sw_head_scan(h, b + skip, len - skip, -(int64_t)base, (int64_t)min_end, on_match, c);
+	else
+		sw_head_scan(h, b + skip, len - skip, -(int64_t)base, -(int64_t)base, on_match, c);
 }
 
 static void prefilter(struct sw_detect_ctx *c, const struct pf_index *x, const struct sw_packet *p)

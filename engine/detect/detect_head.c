@@ -83,7 +83,7 @@ void sw_head_free(struct sw_head *h)
 }
 
 int sw_head_build(struct sw_head *h, const char *const *expr, const size_t *lens, const unsigned *caseless,
-		  const uint32_t *ids, uint32_t n)
+		  const uint8_t *maxstart, const uint32_t *ids, uint32_t n)
 {
 	struct hkey_ent *ke = NULL;
 	size_t nbytes = 0, nk = 0, nslot = 16;
@@ -109,6 +109,9 @@ int sw_head_build(struct sw_head *h, const char *const *expr, const size_t *lens
 		e->id = ids[i];
 		e->len = (uint8_t)lens[i];
 		e->nocase = caseless[i] != 0;
+		e->maxstart = maxstart[i];
+		if (e->maxstart > h->maxstart)
+			h->maxstart = e->maxstart;
 		e->off = (uint32_t)nbytes;
 		if (e->len > h->maxlen)
 			h->maxlen = e->len;
@@ -117,10 +120,11 @@ int sw_head_build(struct sw_head *h, const char *const *expr, const size_t *lens
 		nbytes += lens[i];
 		nv = variants((const uint8_t *)expr[i], e->len >= 2 ? 2 : 1, e->nocase, v);
 		for (uint32_t x = 0; x < nv; x++) {
-			if (e->len == 1)
-				h->bm1[v[x] >> 6] |= 1ull << (v[x] & 63);
-			else
-				h->bm2[v[x] >> 6] |= 1ull << (v[x] & 63);
+			uint64_t *bm = e->len == 1 ? h->bm1 : h->bm2, *bmf = e->len == 1 ? h->bm1f : h->bm2f;
+
+			bm[v[x] >> 6] |= 1ull << (v[x] & 63);
+			if (e->maxstart > 0)
+				bmf[v[x] >> 6] |= 1ull << (v[x] & 63);
 			ke[nk++] = (struct hkey_ent){v[x], e->len == 1, i};
 		}
 	}
@@ -179,14 +183,18 @@ static bool same(const uint8_t *b, const uint8_t *p, uint32_t n, bool nocase)
 	return true;
 }
 
-/* Report the entries of slot @sl occurring at @b[@s] (@len bytes in all); nonzero: the callback stopped. */
+/*
+ * Report the entries of slot @sl occurring at @b[@s] (@len bytes in all)
+ * that may start @at bytes into an inspected buffer; nonzero: the callback
+ * stopped.
+ */
 static int report(const struct sw_head *h, const struct sw_head_slot *sl, const uint8_t *b, uint32_t s,
-		  uint32_t len, match_event_handler cb, void *ctx)
+		  uint32_t len, uint32_t at, match_event_handler cb, void *ctx)
 {
 	for (uint32_t i = 0; sl && i < sl->n; i++) {
 		const struct sw_head_ent *e = &h->ent[h->list[sl->first + i]];
 
-		if (e->len > len - s || !same(b + s, h->bytes + e->off, e->len, e->nocase))
+		if (e->maxstart < at || e->len > len - s || !same(b + s, h->bytes + e->off, e->len, e->nocase))
 			continue;
 		if (cb(e->id, s, (unsigned long long)s + e->len, 0, ctx))
 			return 1;
@@ -194,21 +202,41 @@ static int report(const struct sw_head *h, const struct sw_head_slot *sl, const 
 	return 0;
 }
 
-int sw_head_scan(const struct sw_head *h, const uint8_t *b, uint32_t len, match_event_handler cb, void *ctx)
+/* Positions [@from, @to) of @b, each @at = position - @org into its inspected buffer. */
+static int scan_range(const struct sw_head *h, const uint8_t *b, uint32_t len, int64_t from, int64_t to,
+		      int64_t org, match_event_handler cb, void *ctx)
 {
-	if (h->n == 0)
-		return 0;
-	for (uint32_t s = 0; s < len; s++) {
+	if (from < 0)
+		from = 0;
+	if (to > len)
+		to = len;
+	for (uint32_t s = (uint32_t)from; (int64_t)s < to; s++) {
+		uint32_t at = (uint32_t)((int64_t)s - org);
+		/* past an inspected buffer's first byte only the few literals that may start there */
+		const uint64_t *bm1 = at ? h->bm1f : h->bm1, *bm2 = at ? h->bm2f : h->bm2;
 		uint8_t c = b[s];
 
-		if ((h->bm1[c >> 6] >> (c & 63) & 1) && report(h, lookup(h, c, true), b, s, len, cb, ctx))
+		if ((bm1[c >> 6] >> (c & 63) & 1) && report(h, lookup(h, c, true), b, s, len, at, cb, ctx))
 			return 1;
 		if (s + 1 < len) {
 			uint16_t k = (uint16_t)(c | b[s + 1] << 8);
 
-			if ((h->bm2[k >> 6] >> (k & 63) & 1) && report(h, lookup(h, k, false), b, s, len, cb, ctx))
+			if ((bm2[k >> 6] >> (k & 63) & 1) && report(h, lookup(h, k, false), b, s, len, at, cb, ctx))
 				return 1;
 		}
 	}
 	return 0;
+}
+
+int sw_head_scan(const struct sw_head *h, const uint8_t *b, uint32_t len, int64_t org_a, int64_t org_b,
+		 match_event_handler cb, void *ctx)
+{
+	int64_t a_end = org_a + h->maxstart + 1;
+
+	if (h->n == 0)
+		return 0;
+	/* from org_a until org_b takes over (nearer), then from org_b */
+	if (org_a < org_b && scan_range(h, b, len, org_a, a_end < org_b ? a_end : org_b, org_a, cb, ctx))
+		return 1;
+	return scan_range(h, b, len, org_b, org_b + h->maxstart + 1, org_b, cb, ctx);
 }

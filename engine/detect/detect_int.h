@@ -53,6 +53,7 @@ struct sw_head_ent {
 	uint32_t id;  /* reported as the Hyperscan pattern id */
 	uint32_t off; /* its bytes in sw_head.bytes (folded to lower case if caseless) */
 	uint8_t len;
+	uint8_t maxstart; /* the last offset it may start at in the inspected buffer */
 	bool nocase;
 };
 
@@ -65,28 +66,36 @@ struct sw_head_slot {
 struct sw_head {
 	uint64_t bm2[1024];  /* two-byte keys some literal starts with */
 	uint64_t bm1[4];     /* one-byte literals */
+	/* the same for the literals that may start past offset 0 (ET: 31 of 626) */
+	uint64_t bm2f[1024], bm1f[4];
 	struct sw_head_ent *ent;
 	uint8_t *bytes;
 	struct sw_head_slot *slot; /* open addressing, mask + 1 slots */
 	uint32_t *list;
 	uint32_t mask, n, nlist;
-	uint32_t maxlen; /* the longest literal */
+	uint32_t maxlen;   /* the longest literal */
+	uint32_t maxstart; /* the largest maxstart */
 };
 
 /*
  * Build @h over @n literals (@expr/@lens, @caseless nonzero for ASCII
- * case-insensitive, reported as @ids); the bytes are copied.  0, -EINVAL (a
- * literal empty or longer than 255 bytes) or -ENOMEM.
+ * case-insensitive, starting at offset @maxstart at the latest, reported as
+ * @ids); the bytes are copied.  0, -EINVAL (a literal empty or longer than
+ * 255 bytes) or -ENOMEM.
  */
 int sw_head_build(struct sw_head *h, const char *const *expr, const size_t *lens, const unsigned *caseless,
-		  const uint32_t *ids, uint32_t n);
+		  const uint8_t *maxstart, const uint32_t *ids, uint32_t n);
 void sw_head_free(struct sw_head *h);
 /*
  * Every occurrence of a literal in @b/@len, by start offset, to @cb as
- * Hyperscan would report it (id, from, to, 0, @ctx).  Returns 1 if @cb
- * returned nonzero (the scan stopped there), else 0.
+ * Hyperscan would report it (id, from, to, 0, @ctx), that starts within its
+ * maxstart of an origin: @org_a or @org_b (@org_a <= @org_b), the positions
+ * in @b of the inspected buffers' offset 0 (a combined stream scan has two,
+ * the stream's and the packet's; detect.c).  Returns 1 if @cb returned
+ * nonzero (the scan stopped there), else 0.
  */
-int sw_head_scan(const struct sw_head *h, const uint8_t *b, uint32_t len, match_event_handler cb, void *ctx);
+int sw_head_scan(const struct sw_head *h, const uint8_t *b, uint32_t len, int64_t org_a, int64_t org_b,
+		 match_event_handler cb, void *ctx);
 
 /* One interval to index: [lo, hi] inclusive belongs to rule @id. */
 struct ival {
