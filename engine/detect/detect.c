@@ -749,7 +749,18 @@ static int pf_class_of(enum sw_rule_proto p)
 	return PF_ANY;
 }
 
-enum { M_SRC4, M_SRC6, M_DST4, M_DST6, M_DPORT, M_N };
+enum { M_SRC4, M_SRC6, M_DST4, M_DST6, M_DPORT, M_SPORT, M_PROTO, M_N };
+
+/*
+ * The share of packets an ip_proto:N rule sees, for the index choice: one
+ * protocol number of 256, except TCP's and UDP's, which most packets carry.
+ */
+static double proto_frac(const struct sw_rule *r)
+{
+	if (!r->ip_proto.set || r->ip_proto.op != SW_CMP_EQ || r->ip_proto.a > 255)
+		return 1.0;
+	return r->ip_proto.a == 6 || r->ip_proto.a == 17 ? 1.0 : 1.0 / 256;
+}
 
 static int build_prefilter(struct sw_detect *d)
 {
@@ -771,14 +782,16 @@ static int build_prefilter(struct sw_detect *d)
 		struct lit fl;
 		int k = pf_class_of(r->proto);
 		struct ivec *m = iv[k];
-		double fs, fd, fp, best = 2.0;
-		int choice = -1; /* 0 src, 1 dst, 2 port, -1 always */
+		double fs, fd, fp, fsp, fpr, best = 2.0;
+		int choice = -1; /* 0 src, 1 dst, 2 port, 3 source port, 4 ip_proto, -1 always */
 
 		if (d->cr[i].tx || fast_lit(r, &fl))
 			continue; /* Hyperscan makes it a candidate, or a transaction does */
 		fs = addr_frac(&r->src);
 		fd = addr_frac(&r->dst);
 		fp = (r->bidir || r->proto == SW_RP_ICMP || r->proto == SW_RP_ICMPV6) ? 1.0 : port_frac(&r->dp);
+		fsp = (r->bidir || r->proto == SW_RP_ICMP || r->proto == SW_RP_ICMPV6) ? 1.0 : port_frac(&r->sp);
+		fpr = proto_frac(r);
 		/* an index only pays if it keeps the rule off most packets */
 		if (fs <= 1.0 / 256 && fs < best) {
 			best = fs;
@@ -788,8 +801,21 @@ static int build_prefilter(struct sw_detect *d)
 			best = fd;
 			choice = 1;
 		}
-		if (fp <= 1.0 / 16 && fp < best)
+		if (fp <= 1.0 / 16 && fp < best) {
+			best = fp;
 			choice = 2;
+		}
+		/*
+		 * A server's answers ($HOME_NET 3389 -> any any: ET's RDP and the
+		 * like) and ip_proto:41 rules were tried on every packet: 252,000
+		 * verifications on public-mix, two thirds of them all.
+		 */
+		if (fsp <= 1.0 / 16 && fsp < best) {
+			best = fsp;
+			choice = 3;
+		}
+		if (fpr <= 1.0 / 16 && fpr < best)
+			choice = 4;
 		if (choice == 0 || choice == 1) {
 			const struct sw_addrset *s = choice == 0 ? &r->src : &r->dst;
 
@@ -798,17 +824,23 @@ static int build_prefilter(struct sw_detect *d)
 				goto out;
 			if ((choice == 1 || r->bidir) && push_addrset(&m[M_DST4], &m[M_DST6], s, i) < 0)
 				goto out;
-		} else if (choice == 2) {
-			for (uint32_t j = 0; j < r->dp.n; j++)
-				if (ivec_push(&m[M_DPORT], k128_v4(r->dp.r[j].lo), k128_v4(r->dp.r[j].hi), i) < 0)
+		} else if (choice == 2 || choice == 3) {
+			const struct sw_portset *ps = choice == 2 ? &r->dp : &r->sp;
+
+			for (uint32_t j = 0; j < ps->n; j++)
+				if (ivec_push(&m[choice == 2 ? M_DPORT : M_SPORT], k128_v4(ps->r[j].lo),
+					      k128_v4(ps->r[j].hi), i) < 0)
 					goto out;
+		} else if (choice == 4) {
+			if (ivec_push(&m[M_PROTO], k128_v4(r->ip_proto.a), k128_v4(r->ip_proto.a), i) < 0)
+				goto out;
 		} else {
 			d->pf[k].always[d->pf[k].n_always++] = i;
 		}
 	}
 	for (int k = 0; k < PF_NCLASS; k++) {
-		struct imap *maps[M_N] = {&d->pf[k].src4, &d->pf[k].src6, &d->pf[k].dst4, &d->pf[k].dst6,
-					  &d->pf[k].dport};
+		struct imap *maps[M_N] = {&d->pf[k].src4,  &d->pf[k].src6,  &d->pf[k].dst4, &d->pf[k].dst6,
+					  &d->pf[k].dport, &d->pf[k].sport, &d->pf[k].proto};
 
 		for (int j = 0; j < M_N; j++) {
 			size_t nd = 0;
@@ -1213,6 +1245,8 @@ static void free_detect(struct sw_detect *d)
 		sw_imap_free(&d->pf[k].dst4);
 		sw_imap_free(&d->pf[k].dst6);
 		sw_imap_free(&d->pf[k].dport);
+		sw_imap_free(&d->pf[k].sport);
+		sw_imap_free(&d->pf[k].proto);
 		free(d->pf[k].always);
 	}
 	sw_thr_fini(&d->thr);
@@ -1558,7 +1592,11 @@ static void prefilter(struct sw_detect_ctx *c, const struct pf_index *x, const s
 	if (p->l4_ok && (p->proto == 6 || p->proto == 17)) {
 		ids = sw_imap_lookup(&x->dport, k128_v4(p->dport), &n);
 		add_list(c, ids, n);
+		ids = sw_imap_lookup(&x->sport, k128_v4(p->sport), &n);
+		add_list(c, ids, n);
 	}
+	ids = sw_imap_lookup(&x->proto, k128_v4(p->proto), &n);
+	add_list(c, ids, n);
 	add_list(c, x->always, x->n_always);
 }
 

@@ -178,6 +178,18 @@ int sw_imap_build(struct imap *m, struct ival *iv, size_t n, uint32_t span_limit
 				m->occ[blk / 64] |= 1ull << (blk % 64);
 		}
 	}
+	if (!v4 && m->nseg > 0 && m->start[m->nseg - 1].hi == 0 && m->start[m->nseg - 1].lo <= 65536) {
+		/* a port or protocol map: one bit per key below 65536 */
+		m->occ16 = calloc(1024, sizeof(*m->occ16));
+		if (!m->occ16)
+			goto out;
+		for (uint32_t i = 0; i < m->nseg; i++) {
+			uint64_t b = i + 1 < m->nseg ? m->start[i + 1].lo - 1 : 65535;
+
+			for (uint64_t x = m->start[i].lo; m->off[i + 1] > m->off[i] && x <= b && x < 65536; x++)
+				m->occ16[x / 64] |= 1ull << (x % 64);
+		}
+	}
 	ret = 0;
 out:
 	free(keys);
@@ -194,6 +206,7 @@ void sw_imap_free(struct imap *m)
 	free(m->ids);
 	free(m->top);
 	free(m->occ);
+	free(m->occ16);
 	*m = (struct imap){0};
 }
 
@@ -203,6 +216,8 @@ const uint32_t *sw_imap_lookup(const struct imap *m, struct k128 k, uint32_t *n)
 
 	*n = 0;
 	if (m->nseg == 0)
+		return NULL;
+	if (m->occ16 && k.hi == 0 && k.lo < 65536 && !(m->occ16[k.lo / 64] >> (k.lo % 64) & 1))
 		return NULL;
 	if (m->top && k.hi == 0 && k.lo <= UINT32_MAX) {
 		/* segments starting inside k's /16 are top[h]..top[h+1]-1; before them, top[h]-1 */

@@ -46,6 +46,13 @@ struct imap {
 	 * "no rule" by one load.
 	 */
 	uint64_t *occ;
+	/*
+	 * Port and protocol maps (every segment starts below 65537): one bit
+	 * per key below 65536, set if a rule covers it.  Most packets' ports
+	 * are in no rule's set, and the sport and protocol maps hold a handful
+	 * of rules: one load instead of a binary search.
+	 */
+	uint64_t *occ16;
 };
 
 /* Head matcher (detect_head.c): literals ending within a buffer's first bytes. */
@@ -286,7 +293,7 @@ struct buf_db {
 
 /* Prefilter index of one protocol class, for rules without a fast pattern. */
 struct pf_index {
-	struct imap src4, src6, dst4, dst6, dport;
+	struct imap src4, src6, dst4, dst6, dport, sport, proto; /* proto: ip_proto:N */
 	uint32_t *always;
 	uint32_t n_always;
 };

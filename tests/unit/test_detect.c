@@ -1257,9 +1257,12 @@ static void test_prefilter_random(void **state)
 
 	assert_non_null(text);
 	for (int i = 0; i < 200; i++) {
+		static const char *ipp[] = {"", "ip_proto:47; ", "ip_proto:6; ", "ip_proto:1; "};
 		char s[128], dd[128], sp[32], dp[32];
 		const char *proto = protos[rnd(&seed) % 6];
 		bool icmp = !strncmp(proto, "icmp", 4);
+		/* ip rules: some by protocol number (an index of its own, detect.c proto_frac()) */
+		const char *ipproto = !strcmp(proto, "ip") ? ipp[rnd(&seed) % 4] : "";
 
 		rand_set(&seed, s, sizeof(s));
 		rand_set(&seed, dd, sizeof(dd));
@@ -1269,9 +1272,9 @@ static void test_prefilter_random(void **state)
 			strcpy(sp, "any");
 			strcpy(dp, "any");
 		}
-		len += (size_t)snprintf(text + len, cap - len, "alert %s %s %s %s %s %s (%ssid:%d;)\n", proto, s, sp,
+		len += (size_t)snprintf(text + len, cap - len, "alert %s %s %s %s %s %s (%s%ssid:%d;)\n", proto, s, sp,
 					rnd(&seed) % 4 == 0 ? "<>" : "->", dd, dp,
-					rnd(&seed) % 5 == 0 ? "ttl:<100; " : "", 100 + i);
+					rnd(&seed) % 5 == 0 ? "ttl:<100; " : "", ipproto, 100 + i);
 	}
 	d = load(text);
 	c = sw_detect_ctx_new(d);
@@ -1324,6 +1327,8 @@ static void test_prefilter_random(void **state)
 			(void)fam;
 			if (ok && r->ttl.set)
 				ok = p.ttl < r->ttl.a;
+			if (ok && r->ip_proto.set)
+				ok = p.proto == r->ip_proto.a;
 			if (ok) {
 				bool fwd = true, rev = r->bidir;
 				const struct sw_ip *ends[2] = {&p.src, &p.dst};
