@@ -40,6 +40,9 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "decode.h"
 #include "common/buf.h"
@@ -148,6 +151,36 @@ static uint64_t csum_add(uint64_t s, uint64_t w)
 
 static uint16_t csum_fold_native(const uint8_t *d, size_t len, uint64_t s)
 {
+#if defined(__SSE2__)
+	/*
+	 * SSE2 (every x86-64): the 16-bit words of 32 bytes widened into eight
+	 * 32-bit lanes, no carry chain between steps (the scalar loop's
+	 * add-with-carry is one serial dependency; checksums were 2.5% of
+	 * public-mix's time).  A lane of a or b gains at most 2 * 65535 per
+	 * 32 bytes: after 16,384 steps (512 KiB) a + b still fits 32 bits, and
+	 * their four lanes fit @s's 64.  Below 128 bytes the scalar loop is
+	 * quicker (the fold costs more than it saves; 2x faster at 1,480).
+	 */
+	while (len >= 128) {
+		__m128i z = _mm_setzero_si128(), a = z, b = z;
+		size_t steps = len / 32 < 16384 ? len / 32 : 16384;
+		uint32_t lane[4];
+
+		for (size_t i = 0; i < steps; i++) {
+			__m128i x = _mm_loadu_si128((const __m128i *)(const void *)d);
+			__m128i y = _mm_loadu_si128((const __m128i *)(const void *)(d + 16));
+
+			a = _mm_add_epi32(a, _mm_unpacklo_epi16(x, z));
+			b = _mm_add_epi32(b, _mm_unpackhi_epi16(x, z));
+			a = _mm_add_epi32(a, _mm_unpacklo_epi16(y, z));
+			b = _mm_add_epi32(b, _mm_unpackhi_epi16(y, z));
+			d += 32;
+		}
+		len -= steps * 32;
+		_mm_storeu_si128((__m128i *)(void *)lane, _mm_add_epi32(a, b));
+		s = csum_add(s, (uint64_t)lane[0] + lane[1] + lane[2] + lane[3]);
+	}
+#endif
 	while (len >= 32) {
 		uint64_t w[4];
 		memcpy(w, d, 32);
