@@ -58,7 +58,8 @@ struct sw_flow_table {
 	struct sw_flow_config cfg;
 	sw_flow_end_fn end;
 	void *ctx;
-	struct sw_flow *pool;
+	struct sw_flow *pool;     /* in pool_mem, at a cache line boundary (a flow is 9 lines) */
+	void *pool_mem;
 	uint8_t *arena;           /* 2 * stream_window bytes per flow */
 	struct sw_flow **buckets;
 	struct sw_flow **sortbuf; /* flush order, preallocated */
@@ -691,7 +692,9 @@ struct sw_flow_table *sw_flow_table_new(const struct sw_flow_config *cfg, sw_flo
 	t->ctx = ctx;
 	nb = pow2_at_least(cfg->hash_size ? cfg->hash_size : cfg->max_flows);
 	t->mask = nb - 1;
-	t->pool = calloc(cfg->max_flows, sizeof(*t->pool));
+	/* calloc, not aligned_alloc: the pool's untouched pages stay shared zero pages */
+	t->pool_mem = calloc(1, (size_t)cfg->max_flows * sizeof(*t->pool) + 63);
+	t->pool = t->pool_mem ? (struct sw_flow *)(((uintptr_t)t->pool_mem + 63) & ~(uintptr_t)63) : NULL;
 	t->buckets = calloc(nb, sizeof(*t->buckets));
 	t->sortbuf = calloc(cfg->max_flows, sizeof(*t->sortbuf));
 	t->arena = arena_len ? malloc(arena_len) : NULL;
@@ -726,7 +729,7 @@ void sw_flow_table_free(struct sw_flow_table *t)
 {
 	if (!t)
 		return;
-	free(t->pool);
+	free(t->pool_mem);
 	free(t->buckets);
 	free(t->sortbuf);
 	free(t->arena);
