@@ -1573,30 +1573,32 @@ static void scan_head(struct sw_detect_ctx *c, const struct sw_head *h, const ui
 		sw_head_scan(h, b + skip, len - skip, -(int64_t)base, -(int64_t)base, on_match, c);
 }
 
-static void prefilter(struct sw_detect_ctx *c, const struct pf_index *x, const struct sw_packet *p)
+/* The rules of map @m covering @k become candidates; most of the fourteen maps a packet meets are empty. */
+static inline void look(struct sw_detect_ctx *c, const struct imap *m, struct k128 k)
 {
 	const uint32_t *ids;
 	uint32_t n;
 
+	if (m->nseg == 0)
+		return;
+	ids = sw_imap_lookup(m, k, &n);
+	add_list(c, ids, n);
+}
+
+static void prefilter(struct sw_detect_ctx *c, const struct pf_index *x, const struct sw_packet *p)
+{
 	if (p->src.family == AF_INET) {
-		ids = sw_imap_lookup(&x->src4, k128_v4(sw_ip_v4(&p->src)), &n);
-		add_list(c, ids, n);
-		ids = sw_imap_lookup(&x->dst4, k128_v4(sw_ip_v4(&p->dst)), &n);
-		add_list(c, ids, n);
+		look(c, &x->src4, k128_v4(sw_ip_v4(&p->src)));
+		look(c, &x->dst4, k128_v4(sw_ip_v4(&p->dst)));
 	} else if (p->src.family == AF_INET6) {
-		ids = sw_imap_lookup(&x->src6, k128_v6(p->src.a), &n);
-		add_list(c, ids, n);
-		ids = sw_imap_lookup(&x->dst6, k128_v6(p->dst.a), &n);
-		add_list(c, ids, n);
+		look(c, &x->src6, k128_v6(p->src.a));
+		look(c, &x->dst6, k128_v6(p->dst.a));
 	}
 	if (p->l4_ok && (p->proto == 6 || p->proto == 17)) {
-		ids = sw_imap_lookup(&x->dport, k128_v4(p->dport), &n);
-		add_list(c, ids, n);
-		ids = sw_imap_lookup(&x->sport, k128_v4(p->sport), &n);
-		add_list(c, ids, n);
+		look(c, &x->dport, k128_v4(p->dport));
+		look(c, &x->sport, k128_v4(p->sport));
 	}
-	ids = sw_imap_lookup(&x->proto, k128_v4(p->proto), &n);
-	add_list(c, ids, n);
+	look(c, &x->proto, k128_v4(p->proto));
 	add_list(c, x->always, x->n_always);
 }
 
