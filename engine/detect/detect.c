@@ -654,6 +654,11 @@ static int build_hs(struct sw_detect *d, struct hs_jobs *js, struct keep *k)
 		ret = packet_job(d, js, k->expr, k->flags, k->lens, k->first, DB_TCP_PKT, &d->db_tcp_pkt);
 	if (ret == 0)
 		ret = head_build(d, k->expr, k->flags, k->lens, DB_TCP, &d->head_tcp, &d->head_tcp_len);
+	if (ret == 0) {
+		uint32_t unused;
+
+		ret = head_build(d, k->expr, k->flags, k->lens, DB_TCP_PKT, &d->head_tcp_pkt, &unused);
+	}
 	if (ret == 0)
 		ret = head_build(d, k->expr, k->flags, k->lens, DB_NONTCP, &d->head_nontcp, &d->head_nontcp_len);
 	if (ret == 0 && narrow_build(d)) {
@@ -1233,6 +1238,7 @@ static void free_detect(struct sw_detect *d)
 	hs_free_database(d->db_nontcp_wide);
 	sw_head_free(&d->head_nontcp_wide);
 	sw_head_free(&d->head_tcp);
+	sw_head_free(&d->head_tcp_pkt);
 	hs_free_database(d->db_tcp_pkt);
 	sw_head_free(&d->head_nontcp);
 	free(d->pat_bound);
@@ -1755,13 +1761,17 @@ static int collect(struct sw_detect_ctx *c, const struct sw_packet *p, const str
 
 			if (shead > hend)
 				hend = shead;
-			scan_head(c, &d->head_tcp, v->data + start, hend - start, SCAN_COMBINED, v->new_off - start,
-				  v->base + start);
+			/*
+			 * Most segments come past the stream's head: only the
+			 * packet rules' head literals can match then (scan_head()).
+			 */
+			scan_head(c, v->base + v->new_off >= hl ? &d->head_tcp_pkt : &d->head_tcp, v->data + start,
+				  hend - start, SCAN_COMBINED, v->new_off - start, v->base + start);
 		} else {
 			if (fresh && shead > v->new_off)
 				scan_head(c, &d->head_tcp, v->data + start, shead - start, BUF_STREAM,
 					  v->new_off - start, v->base + start);
-			scan_head(c, &d->head_tcp, p->payload, clip(p->payload_len, hl), BUF_PKT, 0, 0);
+			scan_head(c, &d->head_tcp_pkt, p->payload, clip(p->payload_len, hl), BUF_PKT, 0, 0);
 		}
 	} else if (p->proto == 6) {
 		if (scan(c, d->db_pkt, p->payload, p->payload_len, 0xff, 0, 0) < 0)

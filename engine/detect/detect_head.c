@@ -121,10 +121,14 @@ int sw_head_build(struct sw_head *h, const char *const *expr, const size_t *lens
 		nv = variants((const uint8_t *)expr[i], e->len >= 2 ? 2 : 1, e->nocase, v);
 		for (uint32_t x = 0; x < nv; x++) {
 			uint64_t *bm = e->len == 1 ? h->bm1 : h->bm2, *bmf = e->len == 1 ? h->bm1f : h->bm2f;
+			uint8_t fb = (uint8_t)v[x];
 
 			bm[v[x] >> 6] |= 1ull << (v[x] & 63);
-			if (e->maxstart > 0)
+			h->first[fb >> 6] |= 1ull << (fb & 63);
+			if (e->maxstart > 0) {
 				bmf[v[x] >> 6] |= 1ull << (v[x] & 63);
+				h->firstf[fb >> 6] |= 1ull << (fb & 63);
+			}
 			ke[nk++] = (struct hkey_ent){v[x], e->len == 1, i};
 		}
 	}
@@ -202,29 +206,52 @@ static int report(const struct sw_head *h, const struct sw_head_slot *sl, const 
 	return 0;
 }
 
-/* Positions [@from, @to) of @b, each @at = position - @org into its inspected buffer. */
+static bool bit(const uint64_t *bm, uint32_t k)
+{
+	return bm[k >> 6] >> (k & 63) & 1;
+}
+
+/*
+ * The literals of bitmaps @first/@bm1/@bm2 occurring at @b[@s], @at bytes
+ * into an inspected buffer; nonzero: the callback stopped.
+ */
+static inline int at_pos(const struct sw_head *h, const uint64_t *first, const uint64_t *bm1, const uint64_t *bm2,
+			 const uint8_t *b, uint32_t s, uint32_t len, uint32_t at, match_event_handler cb, void *ctx)
+{
+	uint8_t c = b[s];
+
+	if (!bit(first, c))
+		return 0;
+	if (bit(bm1, c) && report(h, lookup(h, c, true), b, s, len, at, cb, ctx))
+		return 1;
+	if (s + 1 < len) {
+		uint16_t k = (uint16_t)(c | b[s + 1] << 8);
+
+		if (bit(bm2, k) && report(h, lookup(h, k, false), b, s, len, at, cb, ctx))
+			return 1;
+	}
+	return 0;
+}
+
+/* Positions [@from, @to) of @b, each position - @org bytes into its inspected buffer. */
 static int scan_range(const struct sw_head *h, const uint8_t *b, uint32_t len, int64_t from, int64_t to,
 		      int64_t org, match_event_handler cb, void *ctx)
 {
+	uint32_t s;
+
 	if (from < 0)
 		from = 0;
 	if (to > len)
 		to = len;
-	for (uint32_t s = (uint32_t)from; (int64_t)s < to; s++) {
-		uint32_t at = (uint32_t)((int64_t)s - org);
-		/* past an inspected buffer's first byte only the few literals that may start there */
-		const uint64_t *bm1 = at ? h->bm1f : h->bm1, *bm2 = at ? h->bm2f : h->bm2;
-		uint8_t c = b[s];
-
-		if ((bm1[c >> 6] >> (c & 63) & 1) && report(h, lookup(h, c, true), b, s, len, at, cb, ctx))
+	if (from >= to)
+		return 0;
+	s = (uint32_t)from;
+	if ((int64_t)s == org && at_pos(h, h->first, h->bm1, h->bm2, b, s++, len, 0, cb, ctx))
+		return 1;
+	/* past an inspected buffer's first byte only the few literals that may start there */
+	for (; (int64_t)s < to; s++)
+		if (at_pos(h, h->firstf, h->bm1f, h->bm2f, b, s, len, (uint32_t)((int64_t)s - org), cb, ctx))
 			return 1;
-		if (s + 1 < len) {
-			uint16_t k = (uint16_t)(c | b[s + 1] << 8);
-
-			if ((bm2[k >> 6] >> (k & 63) & 1) && report(h, lookup(h, k, false), b, s, len, at, cb, ctx))
-				return 1;
-		}
-	}
 	return 0;
 }
 

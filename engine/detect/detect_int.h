@@ -75,6 +75,7 @@ struct sw_head {
 	uint64_t bm1[4];     /* one-byte literals */
 	/* the same for the literals that may start past offset 0 (ET: 31 of 626) */
 	uint64_t bm2f[1024], bm1f[4];
+	uint64_t first[4], firstf[4]; /* first bytes of all literals, of those past offset 0 */
 	struct sw_head_ent *ent;
 	uint8_t *bytes;
 	struct sw_head_slot *slot; /* open addressing, mask + 1 slots */
@@ -348,6 +349,7 @@ struct sw_detect {
 	 * bytes only (collect()).  They report every match, as db_tcp.
 	 */
 	struct sw_head head_tcp, head_nontcp;
+	struct sw_head head_tcp_pkt; /* head_tcp's literals of packet rules (BUF_PKT), as db_tcp_pkt */
 	uint32_t head_tcp_len, head_nontcp_len; /* longest bound among their patterns */
 	uint64_t *pat_bound;      /* per pattern: offset in the inspected buffer a match must end by (UINT64_MAX: none) */
 	hs_scratch_t *proto_scratch;

@@ -398,6 +398,48 @@ static void test_keywords(void **state)
 
 /* ---- stream view: split content, only new bytes, stream offsets ---- */
 
+/*
+ * Literals bound to the buffer's first bytes (the head matcher, detect.c
+ * collect()): a stream rule's counts from the stream's start, a packet
+ * rule's from the packet's, in the combined scan of an in-order segment and
+ * in the separate scans of one that is not the stream's new bytes.
+ */
+static void test_stream_head(void **state)
+{
+	struct sw_detect_ctx *c = ctx_for("alert tcp any any -> any any (content:\"AB\"; depth:2; sid:1;)\n"
+					  "alert tcp-pkt any any -> any any (content:\"AB\"; depth:2; sid:2;)\n"
+					  "alert tcp any any -> any any (content:\"|00 01|\"; startswith; sid:3;)\n"
+					  "alert tcp-pkt any any -> any any (content:\"xyz\"; offset:3; depth:6; sid:4;)\n");
+	static const char s1[] = "ABxxxxxxxxxxxxxxxxxxxxxx", s2[] = "ABxxxxxxxxxxxxxxxxxxxxxxAB...xyz";
+	struct sw_stream_view v = {(const uint8_t *)s1, 24, 0, 0, true};
+	struct sw_detect_result res;
+	struct sw_packet p;
+	(void)state;
+
+	/* the first segment: both rules at offset 0 */
+	mkpkt(&p, 6, "1.1.1.1", 1, "2.2.2.2", 2, s1, 24);
+	assert_int_equal(sw_detect_packet(c, &p, &v, &res), 0);
+	assert_true(has_sid(&res, 1) && has_sid(&res, 2));
+	assert_int_equal(res.n, 2);
+	/* the second at stream offset 24, past the head: the packet rules only */
+	v = (struct sw_stream_view){(const uint8_t *)s2, 32, 24, 0, true};
+	mkpkt(&p, 6, "1.1.1.1", 1, "2.2.2.2", 2, s2 + 24, 8);
+	assert_int_equal(sw_detect_packet(c, &p, &v, &res), 0);
+	assert_true(has_sid(&res, 2) && has_sid(&res, 4));
+	assert_int_equal(res.n, 2);
+	/* a segment that is not the stream's new bytes (a retransmission): its own head */
+	v = (struct sw_stream_view){(const uint8_t *)s2, 32, 32, 0, true};
+	mkpkt(&p, 6, "1.1.1.1", 1, "2.2.2.2", 2, "\x00\x01", 2);
+	assert_int_equal(sw_detect_packet(c, &p, &v, &res), 0);
+	assert_int_equal(res.n, 0); /* sid 3 is a stream rule: the stream does not start with 00 01 */
+	v = (struct sw_stream_view){(const uint8_t *)"\x00\x01zz", 4, 0, 0, true};
+	mkpkt(&p, 6, "1.1.1.1", 1, "2.2.2.2", 2, "\x00\x01zz", 4);
+	assert_int_equal(sw_detect_packet(c, &p, &v, &res), 0);
+	assert_true(has_sid(&res, 3));
+	assert_int_equal(res.n, 1);
+	sw_detect_ctx_free(c);
+}
+
 static void test_stream(void **state)
 {
 	struct sw_detect_ctx *c = ctx_for(
@@ -1424,7 +1466,7 @@ static void test_refs_and_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_keywords),       cmocka_unit_test(test_narrow_ports),       cmocka_unit_test(test_stream), cmocka_unit_test(test_stream_long_pattern),
+		cmocka_unit_test(test_keywords),       cmocka_unit_test(test_narrow_ports), cmocka_unit_test(test_stream_head),       cmocka_unit_test(test_stream), cmocka_unit_test(test_stream_long_pattern),
 		cmocka_unit_test(test_stream_flush),   cmocka_unit_test(test_head_patterns),
 		cmocka_unit_test(test_backtracking),   cmocka_unit_test(test_backtracking_budget),
 		cmocka_unit_test(test_flowbits),       cmocka_unit_test(test_threshold),
