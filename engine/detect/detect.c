@@ -1550,33 +1550,20 @@ static int scan(struct sw_detect_ctx *c, const hs_database_t *db, const uint8_t 
 static void scan_head(struct sw_detect_ctx *c, const struct sw_head *h, const uint8_t *b, uint32_t len, uint8_t buf,
 		      uint64_t min_end, uint64_t base)
 {
-	uint32_t skip;
-
 	if (h->n == 0 || len == 0)
 		return;
-	/*
-	 * Where a match may start: past the old bytes a stream scan starts with
-	 * (collect()), less a literal's length, or wholly in the new bytes when
-	 * the scan's stream offsets are all past the head (the packet rules'
-	 * part of a combined scan).
-	 */
-	if ((buf == SCAN_COMBINED || buf == BUF_STREAM) && base + min_end >= c->d->head_tcp_len) {
-		if (buf == BUF_STREAM)
-			return;
-		skip = (uint32_t)min_end;
-	} else {
-		skip = min_end > h->maxlen ? (uint32_t)min_end - (h->maxlen - 1) : 0;
-	}
-	if (skip >= len)
-		return;
-	min_end -= skip;
-	base += skip;
 	scan_begin(c, buf, min_end, base);
-	/* a match's start in the buffer the rules inspect: the stream's offset, the packet's (detect_head.c) */
+	/*
+	 * Where a match may start, in the buffer the rules inspect: the
+	 * stream's offset 0 is at -@base, the packet's (combined scans) at
+	 * @min_end.  Positions out of every literal's reach of both are not
+	 * looked at (detect_head.c): a stream past its head costs the packet's
+	 * head alone.
+	 */
 	if (buf == SCAN_COMBINED)
-		sw_head_scan(h, b + skip, len - skip, -(int64_t)base, (int64_t)min_end, on_match, c);
+		sw_head_scan(h, b, len, -(int64_t)base, (int64_t)min_end, on_match, c);
 	else
-		sw_head_scan(h, b + skip, len - skip, -(int64_t)base, -(int64_t)base, on_match, c);
+		sw_head_scan(h, b, len, -(int64_t)base, -(int64_t)base, on_match, c);
 }
 
 /* The rules of map @m covering @k become candidates; most of the fourteen maps a packet meets are empty. */

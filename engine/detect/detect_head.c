@@ -113,8 +113,6 @@ int sw_head_build(struct sw_head *h, const char *const *expr, const size_t *lens
 		if (e->maxstart > h->maxstart)
 			h->maxstart = e->maxstart;
 		e->off = (uint32_t)nbytes;
-		if (e->len > h->maxlen)
-			h->maxlen = e->len;
 		for (size_t b = 0; b < lens[i]; b++) /* caseless literals are compared folded */
 			h->bytes[nbytes + b] = e->nocase ? fold((uint8_t)expr[i][b]) : (uint8_t)expr[i][b];
 		nbytes += lens[i];

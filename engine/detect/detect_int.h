@@ -81,7 +81,6 @@ struct sw_head {
 	struct sw_head_slot *slot; /* open addressing, mask + 1 slots */
 	uint32_t *list;
 	uint32_t mask, n, nlist;
-	uint32_t maxlen;   /* the longest literal */
 	uint32_t maxstart; /* the largest maxstart */
 };
 
