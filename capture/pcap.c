@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include "common/prefault.h"
 
 #define PCAP_FILE_BUF (1u << 20)
 
@@ -45,8 +48,14 @@ struct sw_pcap *sw_pcap_open_file(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	c->iobuf = f != stdin ? malloc(PCAP_FILE_BUF) : NULL;
-	if (c->iobuf)
+	if (c->iobuf) {
+		struct stat st;
+
 		setvbuf(f, c->iobuf, _IOFBF, PCAP_FILE_BUF);
+		/* the part the file will fill, now rather than at the first read (common/prefault.h) */
+		if (fstat(fileno(f), &st) == 0 && st.st_size > 0)
+			sw_prefault(c->iobuf, (uint64_t)st.st_size < PCAP_FILE_BUF ? (size_t)st.st_size : PCAP_FILE_BUF);
+	}
 	/*
 	 * Ask for nanosecond stamps so pcapng and nanosecond pcap files keep
 	 * their precision; libpcap scales microsecond files up for us.

@@ -226,6 +226,8 @@ static struct sw_flow_config per_worker_flows(const struct sw_config *cfg, uint3
 		fc.max_flows = 1024;
 	if (fc.hash_size > fc.max_flows)
 		fc.hash_size = fc.max_flows;
+	/* flow.prealloc is the sensor's too (sw_flow_table_new() caps it at max_flows) */
+	fc.prealloc = threads ? (uint32_t)(((uint64_t)fc.prealloc + threads - 1) / threads) : fc.prealloc;
 	return fc;
 }
 

@@ -163,6 +163,7 @@ struct sw_flow {
 struct sw_flow_config {
 	uint32_t max_flows;        /* pool size per table */
 	uint32_t hash_size;        /* buckets, rounded up to a power of two */
+	uint32_t prealloc;         /* flows whose memory is written at start-up (flow.prealloc, per table) */
 	uint32_t stream_window;    /* tail bytes kept per TCP direction (0 = no stream matching) */
 	uint64_t stream_memcap;    /* stream.reassembly.memcap: out-of-order bytes held, whole sensor (0 = none) */
 	/* timeouts in seconds by protocol class: new / established / closed */
@@ -187,8 +188,10 @@ typedef void (*sw_flow_end_fn)(void *ctx, struct sw_flow *f, enum sw_flow_end wh
 struct sw_flow_table;
 
 /*
- * New table; preallocates every flow and stream tail.  @end is called (with
- * @ctx) for every flow that ends.  Returns NULL with errno set.
+ * New table; allocates every flow and stream tail, and writes the memory of
+ * the first cfg->prealloc flows and of the hash buckets (common/prefault.h),
+ * so the first flows take no page faults.  @end is called (with @ctx) for
+ * every flow that ends.  Returns NULL with errno set.
  */
 struct sw_flow_table *sw_flow_table_new(const struct sw_flow_config *cfg, sw_flow_end_fn end, void *ctx);
 /* Frees the table without ending flows (call sw_flow_table_flush() first). */

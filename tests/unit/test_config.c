@@ -149,6 +149,7 @@ static void test_every_key(void **state)
 	assert_int_equal(c->memcap, 1ull << 30);
 	assert_int_equal(c->flow.max_flows, (1u << 30) / 512);
 	assert_int_equal(c->flow.hash_size, 1024);
+	assert_int_equal(c->flow.prealloc, 5);
 	assert_int_equal(c->flow.other_new, 1);
 	assert_int_equal(c->flow.other_est, 2);
 	assert_int_equal(c->flow.tcp_new, 3);
@@ -245,6 +246,7 @@ static void test_empty_is_default(void **state)
 	struct sw_config *d = sw_config_default();
 
 	(void)state;
+	assert_int_equal(d->flow.prealloc, 2048); /* written at start-up: etc/sidewall.yaml says what it costs */
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
 		struct sw_config *c = NULL;
 		struct sw_config_error err;
@@ -396,6 +398,8 @@ static void test_errors(void **state)
 		{ "threading:\n  worker-threads: -1\n", 2, 19,
 		  "'threading.worker-threads' expects a non-negative integer, got '-1'" },
 		{ "threading:\n  worker-threads: 1025\n", 2, 19, "'threading.worker-threads' is 1025*" },
+		{ "flow:\n  prealloc: 16777217\n", 2, 13, "'flow.prealloc' is 16777217*" },
+		{ "flow:\n  prealloc: many\n", 2, 13, "'flow.prealloc' expects a non-negative integer, got 'many'" },
 		{ "flow-timeouts:\n  tcp: {new: 86401}\n", 2, 14, "'flow-timeouts.tcp.new' is 86401*" },
 		{ "stream:\n  reassembly:\n    window: 1048577\n", 3, 13, "'stream.reassembly.window' is*" },
 		{ "rule-files:\n  a: b\n", 2, 3, "'rule-files' expects a list" },
