@@ -11,6 +11,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "community_id.h"
 #include "rules/rules.h"
@@ -291,21 +294,54 @@ static void escaped(struct sw_json *j, const char *s, size_t n)
 	size_t i = 0;
 
 	/*
-	 * Room for the worst case (every byte \u00XX): written in place, a byte
-	 * at a time.  Most values are short (addresses, names, community ids)
-	 * and the run copies below paid a bounds check and a memcpy call per run.
+	 * Room for the worst case (every byte \u00XX): written in place, by
+	 * 16-byte blocks and then a byte at a time.  Most values are short
+	 * (addresses, names, community ids) and the run copies below paid a
+	 * bounds check and a memcpy call per run.
 	 */
 	if (!j->overflow && n <= (SIZE_MAX - 2) / 6 && j->cap - j->len >= 6 * n + 2) {
 		char *o = j->b + j->len;
 
 		*o++ = '"';
-		for (; i < n; i++) {
-			unsigned char c = (unsigned char)s[i];
+		for (;;) {
+			unsigned char c;
 
-			if (!esc_needed(c)) {
-				*o++ = (char)c;
-				continue;
+#if defined(__SSE2__)
+			/*
+			 * 16 bytes at once while none needs escaping (URIs, user
+			 * agents, names: most bytes of long values).  All 16 are
+			 * stored; in a block with a byte to escape, those before it
+			 * stay and that byte goes through the switch below.  In
+			 * bounds: o is at most 6 * i past the opening quote, and
+			 * i + 16 <= n keeps o + 16 inside the 6 * n reserved.
+			 */
+			while (n - i >= 16) {
+				__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+				/* signed compare: 0x80-0xff are negative, so below 0x20 too */
+				__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)),
+								      _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f))),
+							 _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+								      _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))));
+				unsigned mask = (unsigned)_mm_movemask_epi8(m);
+
+				_mm_storeu_si128((__m128i *)(void *)o, x);
+				if (mask) {
+					unsigned k = (unsigned)__builtin_ctz(mask);
+
+					o += k;
+					i += k;
+					break;
+				}
+				o += 16;
+				i += 16;
 			}
+#endif
+			/* the plain bytes up to the next to escape (with SSE2, the last 15 at most) */
+			while (i < n && !esc_needed((unsigned char)s[i]))
+				*o++ = s[i++];
+			if (i == n)
+				break;
+			c = (unsigned char)s[i++];
 			*o++ = '\\';
 			switch (c) {
 			case '"': *o++ = '"'; break;

@@ -108,6 +108,83 @@ static void test_escaping_and_nesting(void **state)
 	unlink(path);
 }
 
+/* What the writer must produce for @n bytes at @s: the escaping rules, a byte at a time. */
+static size_t ref_escaped(char *out, const char *s, size_t n)
+{
+	size_t o = 0;
+
+	out[o++] = '"';
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\')
+			o += (size_t)sprintf(out + o, "\\%c", c);
+		else if (c == '\n')
+			o += (size_t)sprintf(out + o, "\\n");
+		else if (c == '\r')
+			o += (size_t)sprintf(out + o, "\\r");
+		else if (c == '\t')
+			o += (size_t)sprintf(out + o, "\\t");
+		else if (c < 0x20 || c >= 0x7f)
+			o += (size_t)sprintf(out + o, "\\u%04x", c);
+		else
+			out[o++] = (char)c;
+	}
+	out[o++] = '"';
+	out[o] = '\0';
+	return o;
+}
+
+/*
+ * Values of every length to 70 with a byte to escape at every position
+ * (and a second one 17 bytes on), of each kind: the 16-byte blocks of the
+ * fast path (eve.c escaped()) must start, stop and resume anywhere.
+ */
+static void test_escaping_every_position(void **state)
+{
+	static const unsigned char special[] = { '"', '\\', '\n', '\r', '\t', 0x00, 0x01, 0x1f, 0x7f, 0x80, 0xff };
+	static char want[1 << 20], val[80];
+	(void)state;
+
+	for (size_t n = 0; n <= 70; n++) {
+		char *path = tmp_path();
+		struct sw_eve *e = sw_eve_open(path, SW_EVE_STATS);
+		struct sw_eve_writer *w = sw_eve_writer_new(e);
+		size_t wl = 0;
+		char *out;
+
+		assert_non_null(w);
+		for (size_t pos = 0; pos <= n; pos++) /* pos == n: nothing to escape */
+			for (size_t k = 0; k < sizeof(special); k++) {
+				struct sw_json *j = sw_eve_begin(w, "stats", 1000000);
+
+				for (size_t i = 0; i < n; i++)
+					val[i] = (char)(' ' + (i * 7 + k) % 95); /* printable, '"' and '\\' included */
+				for (size_t i = 0; i < n; i++)
+					if (val[i] == '"' || val[i] == '\\')
+						val[i] = 'x';
+				if (pos < n)
+					val[pos] = (char)special[k];
+				if (pos + 17 < n)
+					val[pos + 17] = (char)special[(k + 3) % sizeof(special)];
+				sw_json_strn(j, "s", val, n);
+				sw_eve_end(w);
+				wl += (size_t)sprintf(want + wl, "{\"timestamp\":\"1970-01-01T00:00:01.000000+0000\","
+								 "\"event_type\":\"stats\",\"s\":");
+				wl += ref_escaped(want + wl, val, n);
+				wl += (size_t)sprintf(want + wl, "}\n");
+			}
+		assert_int_equal(sw_eve_writer_flush(w), 0);
+		out = slurp(path);
+		assert_int_equal(strlen(out), wl);
+		assert_string_equal(out, want);
+		free(out);
+		sw_eve_writer_free(w);
+		sw_eve_close(e);
+		unlink(path);
+	}
+}
+
 /* IPv6 addresses: Suricata's full form by default, compressed with ipv6-compress; IPv4 either way. */
 static void test_ipv6_forms(void **state)
 {
@@ -409,6 +486,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_timestamp_format),
 		cmocka_unit_test(test_escaping_and_nesting),
+		cmocka_unit_test(test_escaping_every_position),
 		cmocka_unit_test(test_ipv6_forms),
 		cmocka_unit_test(test_flowbits_metadata),
 		cmocka_unit_test(test_oversized_record_dropped_and_counted),
