@@ -25,8 +25,14 @@
 #include "engine/output/reject.h"
 #include "engine/app/app.h"
 #include "engine/flow/stream.h"
+#include "common/prefault.h"
 
-#define RING_DEFAULT (8u << 20)
+/*
+ * 4 MiB a worker: 2,800 full-size packets, 34 ms at 1 Gbit/s.  8 MiB did
+ * not replay a capture faster with 2 workers, and cost 8 MB more resident
+ * (every page of a ring is used: it wraps).
+ */
+#define RING_DEFAULT (4u << 20)
 #define REC_ALIGN 32u
 /* The stream view is tail + one segment; a GSO segment can reach 64 KiB and a capture file 256 KiB. */
 #define MAX_SEGMENT (256u << 10)
@@ -931,6 +937,13 @@ static int worker_init(struct sw_engine *e, struct worker *w, unsigned id, char 
 	if (ring) {
 		w->ring.size = pow;
 		w->ring.buf = malloc(pow);
+		/*
+		 * Every page of a ring is written sooner or later (it wraps):
+		 * now, not by the reader on the packet path (common/prefault.h).
+		 * Public-mix with every ET rule, 2 workers: 0.158 -> 0.132 s.
+		 */
+		if (w->ring.buf)
+			sw_prefault(w->ring.buf, pow);
 	}
 	if (!w->scratch || !w->sp || !w->ft || !w->dc || !w->w || (ring && !w->ring.buf)) {
 		snprintf(err, errlen, "worker %u: out of memory", id);

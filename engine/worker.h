@@ -38,7 +38,7 @@ struct sw_engine_config {
 	struct sw_decode_config decode; /* decoder.*: UDP tunnel ports, layer limit (zeroed: no UDP tunnels) */
 	struct sw_flow_config flow;
 	struct sw_defrag_config defrag; /* totals for the engine; each worker gets 1/threads (disabled: fragments only counted) */
-	uint32_t ring_bytes;       /* per worker ring; 0 = default (8 MiB) */
+	uint32_t ring_bytes;       /* per worker ring; 0 = default (4 MiB) */
 	bool stats_threads;        /* per-worker counters in stats records (stats.threads) */
 	/*
 	 * Capture files: a worker's EVE lines go to the sink when its buffer is
