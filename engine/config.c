@@ -713,6 +713,8 @@ static int reasm_key(struct ctx *x, const char *path, const char *key,
 		return get_size(x, v, path, &x->c->flow.stream_memcap);
 	if (!strcmp(key, "depth")) /* 0 = no limit, as Suricata's */
 		return get_size_range(x, v, path, 0, UINT64_MAX, &x->c->stream.depth);
+	if (!strcmp(key, "segment-prealloc")) /* per worker, as Suricata's */
+		return get_uint(x, v, path, 1u << 24, &x->c->stream.segment_prealloc);
 	return unknown(x, k, path);
 }
 
@@ -1557,6 +1559,12 @@ struct sw_config *sw_config_default(void)
 	c->flow.stream_memcap = 32ull << 20;
 	/* Suricata's defaults: 1 MiB per direction, no pickups, bsd overlaps. */
 	c->stream.depth = 1ull << 20;
+	/*
+	 * Suricata's default number; our units hold 512 bytes each (704 with
+	 * their bitmaps): 1.4 MB a worker, about what public-mix.pcap's held
+	 * bytes take at most.
+	 */
+	c->stream.segment_prealloc = 2048;
 	c->stream.midstream = false;
 	c->stream.async_oneside = false;
 	c->stream.policy = SW_STREAM_POL_BSD;

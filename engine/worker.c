@@ -896,6 +896,7 @@ static int worker_init(struct sw_engine *e, struct worker *w, unsigned id, char 
 	w->scratch = malloc(w->scratch_len);
 	/* stream.reassembly.memcap is the sensor's: each worker gets its share. */
 	w->sp = sw_stream_pool_new(e->cfg.flow.stream_memcap / e->n, on_stream_gap, w);
+	sw_stream_pool_prefault(w->sp, e->cfg.stream.segment_prealloc);
 	w->ft = sw_flow_table_new(&e->cfg.flow, on_flow_end, w);
 	{
 		struct sw_app_config ac = e->cfg.app;

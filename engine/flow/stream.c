@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "stream.h"
+#include "common/prefault.h"
 
 /*
  * Held bytes live in fixed-size pool units (SW_STREAM_UNIT_SIZE), of two
@@ -95,6 +96,13 @@ struct sw_stream_pool *sw_stream_pool_new(uint64_t memcap, sw_stream_gap_fn gap,
 	 */
 	pool->nfree = pool->n;
 	return pool;
+}
+
+void sw_stream_pool_prefault(struct sw_stream_pool *pool, uint32_t units)
+{
+	/* units are handed out in order (unit_get()), so the first ones are these */
+	if (pool && pool->mem)
+		sw_prefault(pool->mem, (size_t)(units < pool->n ? units : pool->n) * SW_STREAM_UNIT_SIZE);
 }
 
 void sw_stream_pool_free(struct sw_stream_pool *pool)

@@ -107,6 +107,7 @@ struct sw_stream_config {
 	bool midstream;      /* stream.midstream: reassemble sessions picked up without a SYN */
 	bool async_oneside;  /* stream.async-oneside: reassemble sessions whose SYN-ACK was not seen */
 	uint8_t policy;      /* default overlap policy (Suricata's: bsd) */
+	uint32_t segment_prealloc; /* stream.reassembly.segment-prealloc: pool units written at start-up, per worker */
 	const struct sw_stream_host_policy *hosts; /* host-os-policy, longest prefix wins; borrowed */
 	uint32_t n_hosts;
 };
@@ -161,6 +162,12 @@ typedef void (*sw_stream_gap_fn)(void *ctx, struct sw_flow *f, int dir, const ui
  * Returns NULL with errno ENOMEM.
  */
 struct sw_stream_pool *sw_stream_pool_new(uint64_t memcap, sw_stream_gap_fn gap, void *ctx);
+/*
+ * Write the memory of the first @units units the pool hands out (at most
+ * all of them), so holding bytes in them takes no page faults later
+ * (common/prefault.h).  For a new pool, before any unit is in use.
+ */
+void sw_stream_pool_prefault(struct sw_stream_pool *pool, uint32_t units);
 /* Frees the pool (accepts NULL).  Every flow must have released its units. */
 void sw_stream_pool_free(struct sw_stream_pool *pool);
 /* Bytes of units in use (Suricata's tcp.reassembly_memuse). */

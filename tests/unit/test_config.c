@@ -71,6 +71,7 @@ static void assert_config_equal(const struct sw_config *a, const struct sw_confi
 	assert_int_equal(a->stream.depth, b->stream.depth);
 	assert_int_equal(a->stream.midstream, b->stream.midstream);
 	assert_int_equal(a->stream.async_oneside, b->stream.async_oneside);
+	assert_int_equal(a->stream.segment_prealloc, b->stream.segment_prealloc);
 	assert_int_equal(a->stream.n_hosts, b->stream.n_hosts);
 	assert_int_equal(a->n_pcap_ifaces, b->n_pcap_ifaces);
 	assert_int_equal(a->pcap_snaplen, b->pcap_snaplen);
@@ -164,6 +165,7 @@ static void test_every_key(void **state)
 	assert_true(c->stream.midstream);
 	assert_true(c->stream.async_oneside);
 	assert_int_equal(c->stream.depth, 2u << 20);
+	assert_int_equal(c->stream.segment_prealloc, 7);
 	assert_int_equal(c->stream.n_hosts, 3);
 	assert_ptr_equal(c->stream.hosts, c->stream_hosts);
 	assert_int_equal(c->stream_hosts[0].policy, SW_STREAM_POL_WINDOWS);
@@ -246,7 +248,9 @@ static void test_empty_is_default(void **state)
 	struct sw_config *d = sw_config_default();
 
 	(void)state;
-	assert_int_equal(d->flow.prealloc, 2048); /* written at start-up: etc/sidewall.yaml says what it costs */
+	/* written at start-up: etc/sidewall.yaml says what they cost */
+	assert_int_equal(d->flow.prealloc, 2048);
+	assert_int_equal(d->stream.segment_prealloc, 2048);
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
 		struct sw_config *c = NULL;
 		struct sw_config_error err;
@@ -400,6 +404,8 @@ static void test_errors(void **state)
 		{ "threading:\n  worker-threads: 1025\n", 2, 19, "'threading.worker-threads' is 1025*" },
 		{ "flow:\n  prealloc: 16777217\n", 2, 13, "'flow.prealloc' is 16777217*" },
 		{ "flow:\n  prealloc: many\n", 2, 13, "'flow.prealloc' expects a non-negative integer, got 'many'" },
+		{ "stream:\n  reassembly:\n    segment-prealloc: -1\n", 3, 23,
+		  "'stream.reassembly.segment-prealloc' expects a non-negative integer, got '-1'" },
 		{ "flow-timeouts:\n  tcp: {new: 86401}\n", 2, 14, "'flow-timeouts.tcp.new' is 86401*" },
 		{ "stream:\n  reassembly:\n    window: 1048577\n", 3, 13, "'stream.reassembly.window' is*" },
 		{ "rule-files:\n  a: b\n", 2, 3, "'rule-files' expects a list" },

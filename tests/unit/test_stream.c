@@ -499,6 +499,10 @@ static void test_random_held(void **state)
 
 	(void)state;
 	assert_non_null(pool);
+	/* segment-prealloc past the pool: capped (ASan), and no unit taken */
+	sw_stream_pool_prefault(pool, 1000);
+	sw_stream_pool_prefault(NULL, 1000);
+	assert_int_equal(sw_stream_pool_memuse(pool), 0);
 	held_session(&f, &st, &p, tails);
 	p.to_server = true;
 	p.tcp_flags = SW_TCP_SYN;
