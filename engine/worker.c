@@ -28,7 +28,7 @@
 #include "common/prefault.h"
 
 /*
- * 4 MiB a worker: 2,800 full-size packets, 34 ms at 1 Gbit/s.  8 MiB did
+ * 4 MiB a worker: 2,600 full-size packets, 34 ms at 1 Gbit/s.  8 MiB did
  * not replay a capture faster with 2 workers, and cost 8 MB more resident
  * (every page of a ring is used: it wraps).
  */
