@@ -9,7 +9,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
+#include "common/prefault.h"
 #include "engine/flow/flow.h"
 
 #define S 1000000LL /* usec per second */
@@ -752,6 +755,34 @@ static void test_random_invariants(void **state)
 		random_run(preallocs[i]);
 }
 
+/*
+ * common/prefault.h, which flow.prealloc relies on: every page the range
+ * touches becomes resident (the stores are not optimised away), no other.
+ */
+static void test_prefault_resident(void **state)
+{
+	const size_t pg = (size_t)sysconf(_SC_PAGESIZE), n = 16;
+	unsigned char vec[16];
+	unsigned char *m = mmap(NULL, n * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	(void)state;
+	assert_true(m != MAP_FAILED);
+	assert_int_equal(mincore(m, n * pg, vec), 0);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(vec[i] & 1, 0);
+	/* from inside page 1 to one byte into page 5 */
+	sw_prefault(m + pg + 100, 4 * pg - 99);
+	assert_int_equal(mincore(m, n * pg, vec), 0);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(vec[i] & 1, i >= 1 && i <= 5);
+	assert_int_equal(m[pg + 100], 0);
+	assert_int_equal(m[5 * pg], 0);
+	sw_prefault(m, 0); /* nothing */
+	assert_int_equal(mincore(m, pg, vec), 0);
+	assert_int_equal(vec[0] & 1, 0);
+	munmap(m, n * pg);
+}
+
 /* Interim records: a long-lived flow is reported every interval, cumulative, without ending. */
 static void test_interim(void **state)
 {
@@ -826,6 +857,7 @@ int main(void)
 		cmocka_unit_test(test_port_reuse),
 		cmocka_unit_test(test_flush_order),
 		cmocka_unit_test(test_random_invariants),
+		cmocka_unit_test(test_prefault_resident),
 		cmocka_unit_test(test_interim),
 		cmocka_unit_test(test_bad_config),
 	};
