@@ -25,6 +25,7 @@
 #include "engine/output/reject.h"
 #include "engine/app/app.h"
 #include "engine/flow/stream.h"
+#include "common/hash.h"
 #include "common/prefault.h"
 
 /*
@@ -113,6 +114,21 @@ struct worker {
 	atomic_uint ord_done;
 };
 
+/*
+ * Where the fragments of one datagram went (pick_worker()): all of them must
+ * meet in one worker, and for a tunnel carrier that is the worker of the
+ * inner flow, which only the first fragment names.  Keyed by the datagram
+ * (addresses, IP id, VLAN ids, interface; protocol left out: IPv6 names it
+ * in the first fragment only), kept for the defragmenter's timeout.
+ */
+#define FRAGROUTE_SETS 16384u
+#define FRAGROUTE_WAYS 4u
+struct fragroute {
+	uint64_t key;     /* 0: free */
+	int64_t expires;  /* packet time */
+	uint32_t worker;
+};
+
 struct sw_engine {
 	struct sw_engine_config cfg;
 	pthread_mutex_t swap_lock; /* guards d during a swap; workers take it only when gen changed */
@@ -127,6 +143,8 @@ struct sw_engine {
 	uint64_t packets;
 	bool have_capture_stats;
 	uint64_t cap_packets, cap_drops, cap_ifdrops;
+	struct fragroute *fragroute; /* FRAGROUTE_SETS * FRAGROUTE_WAYS; NULL: one worker, or no defrag */
+	int64_t fragroute_full_until; /* packet time until which no datagram goes by its inner flow */
 };
 
 /* ---- ring ---- */
@@ -982,6 +1000,12 @@ struct sw_engine *sw_engine_new(const struct sw_engine_config *cfg, struct sw_de
 	e->w = calloc(e->n, sizeof(*e->w));
 	if (!e->w)
 		goto fail;
+	/* calloc: its pages become resident as fragments use them (1.5 MB at most) */
+	if (e->n > 1 && !cfg->inline_mode && cfg->defrag.enabled) {
+		e->fragroute = calloc((size_t)FRAGROUTE_SETS * FRAGROUTE_WAYS, sizeof(*e->fragroute));
+		if (!e->fragroute)
+			goto fail;
+	}
 	for (unsigned i = 0; i < e->n; i++) {
 		int rc = worker_init(e, &e->w[i], i, errbuf, errlen);
 		if (rc < 0) {
@@ -1018,6 +1042,73 @@ static void broadcast(struct sw_engine *e, uint32_t kind, int64_t ts)
 	}
 }
 
+/* The datagram a fragment belongs to, as a fragroute key (never 0). */
+static uint64_t frag_key(const struct sw_packet *p)
+{
+	uint64_t h = 0x243f6a8885a308d3ULL ^ p->ip_ver;
+	uint64_t w[4];
+
+	memcpy(w, p->src.a, 16);
+	memcpy(w + 2, p->dst.a, 16);
+	for (int i = 0; i < 4; i++)
+		h = sw_mix64(h ^ w[i]);
+	h = sw_mix64(h ^ ((uint64_t)p->ip_id << 32 | (uint64_t)p->vlan_count << 24 | p->iface));
+	h = sw_mix64(h ^ ((uint64_t)p->vlan[0] << 16 | p->vlan[1]));
+	return h ? h : 1;
+}
+
+/* Dispatch hash of a decoded packet: its address pair (pick_worker()). */
+static unsigned addr_worker(const struct sw_engine *e, struct sw_packet *p)
+{
+	p->l4_ok = false;
+	p->proto = 0;
+	return sw_flow_hash_packet(p) % e->n;
+}
+
+/*
+ * The worker of fragment @p (decoded; @w: by its address pair).  The first
+ * fragment seen of a datagram decides for all of them: a first fragment by
+ * the flow inside it (decoded through a tunnel its headers name, as the
+ * rebuilt datagram will be), a later one by the address pair.  Without
+ * room to remember a decision, fragments go by their address pair, the
+ * datagram's inner flow split from its unfragmented packets, and so does
+ * every first fragment until such fragments stop for a defrag timeout: a
+ * datagram is never split between workers.
+ */
+static unsigned frag_worker(struct sw_engine *e, struct sw_packet *p, unsigned w, int64_t ts)
+{
+	uint64_t key = frag_key(p);
+	struct fragroute *set = e->fragroute + (key & (FRAGROUTE_SETS - 1)) * FRAGROUTE_WAYS, *slot = NULL;
+	int64_t timeout = (int64_t)(e->cfg.defrag.timeout ? e->cfg.defrag.timeout : 60) * 1000000;
+	bool first = p->l4 != NULL; /* the decoder reads L4 from a first fragment only */
+
+	for (unsigned i = 0; i < FRAGROUTE_WAYS; i++) {
+		if (set[i].key == key && set[i].expires > ts)
+			return set[i].worker;
+		if (!slot && (set[i].key == 0 || set[i].expires <= ts))
+			slot = &set[i];
+	}
+	if (!slot || ts < e->fragroute_full_until) {
+		/* no room, or none lately: by the address pair, like the datagram's other fragments then */
+		e->fragroute_full_until = ts + timeout;
+		return w;
+	}
+	if (first) {
+		struct sw_decode_config dc = e->cfg.decode;
+		struct sw_decode_stats scratch_stats;
+		struct sw_packet q = *p; /* the input fields; decoding resets the rest */
+
+		dc.frag_tunnels = true;
+		memset(&scratch_stats, 0, sizeof(scratch_stats));
+		if (sw_decode_cfg(&q, false, &dc, &scratch_stats) == 0)
+			w = addr_worker(e, &q);
+	}
+	slot->key = key;
+	slot->expires = ts + timeout;
+	slot->worker = w;
+	return w;
+}
+
 /*
  * Dispatch key: the decoder's view of the 5-tuple hashed symmetrically.  The
  * reader decodes once to hash, the worker decodes again; decoding is a few
@@ -1026,14 +1117,18 @@ static void broadcast(struct sw_engine *e, uint32_t kind, int64_t ts)
  * sw_packet.
  */
 static unsigned pick_worker(struct sw_engine *e, struct sw_packet *p, const uint8_t *data, uint32_t caplen,
-			    int linktype)
+			    int linktype, uint32_t iface, int64_t ts)
 {
 	struct sw_decode_stats scratch_stats;
+	unsigned w;
 
 	p->data = data;
 	p->caplen = caplen;
 	p->wirelen = caplen;
+	p->ts_usec = ts;
 	p->linktype = linktype;
+	p->iface = iface; /* part of the flow key (it was left unset here) */
+	p->pcap_cnt = 0;
 	memset(&scratch_stats, 0, sizeof(scratch_stats));
 	if (sw_decode_cfg(p, false, &e->cfg.decode, &scratch_stats) < 0)
 		return 0; /* undecodable: any worker will count it, pick a fixed one */
@@ -1044,11 +1139,13 @@ static unsigned pick_worker(struct sw_engine *e, struct sw_packet *p, const uint
 	 * the reassembled datagram and the rest of its flow: only what all of
 	 * them share can pick the worker.  The kernel's NFQUEUE
 	 * --queue-balance hashes the same way (addresses and protocol), so
-	 * inline mode already splits traffic like this.
+	 * inline mode already splits traffic like this.  A fragmented tunnel
+	 * carrier goes where its inner flow goes (frag_worker()).
 	 */
-	p->l4_ok = false;
-	p->proto = 0;
-	return sw_flow_hash_packet(p) % e->n;
+	w = addr_worker(e, p);
+	if (p->frag && e->fragroute)
+		w = frag_worker(e, p, w, ts);
+	return w;
 }
 
 void sw_engine_tick(struct sw_engine *e, int64_t ts_usec)
@@ -1081,7 +1178,7 @@ int sw_engine_feed(struct sw_engine *e, const uint8_t *data, uint32_t caplen, ui
 	}
 	{
 		struct sw_packet tmp;
-		unsigned wi = pick_worker(e, &tmp, data, caplen, linktype);
+		unsigned wi = pick_worker(e, &tmp, data, caplen, linktype, iface, ts_usec);
 		struct rec h = { .kind = REC_PKT, .caplen = caplen, .wirelen = wirelen, .linktype = linktype,
 				 .ts_usec = ts_usec, .iface = iface, .pcap_cnt = (uint32_t)e->packets };
 		atomic_store(&e->w[wi].ord_put, (uint32_t)e->packets * 2u);
@@ -1834,6 +1931,7 @@ void sw_engine_free(struct sw_engine *e)
 		}
 		free(e->w);
 	}
+	free(e->fragroute);
 	sw_detect_put(e->d);
 	pthread_mutex_destroy(&e->swap_lock);
 	free(e);

@@ -1220,6 +1220,9 @@ static void ip_in_ip(struct sw_packet *p, struct sw_buf in, struct dctx *d)
  */
 static void decode_l4(struct sw_packet *p, struct l4ctx *c, struct dctx *d)
 {
+	/* only a first fragment gets here (decode_ipv4(), decode_ipv6()) */
+	bool tunnels = !p->frag || d->cfg->frag_tunnels;
+
 	p->l4 = sw_buf_cur(&c->b);
 	p->l4_len = (uint32_t)sw_buf_left(&c->b);
 	c->verify = d->verify && !p->frag && p->l4_len == c->declared;
@@ -1229,7 +1232,7 @@ static void decode_l4(struct sw_packet *p, struct l4ctx *c, struct dctx *d)
 		break;
 	case IPPROTO_UDP_:
 		decode_udp(p, c, d->st);
-		if (p->l4_ok && !p->frag)
+		if (p->l4_ok && tunnels)
 			udp_tunnels(p, d);
 		break;
 	case IPPROTO_ICMP_:
@@ -1241,12 +1244,12 @@ static void decode_l4(struct sw_packet *p, struct l4ctx *c, struct dctx *d)
 			decode_icmp(p, c, true, d->st);
 		break;
 	case IPPROTO_GRE_:
-		if (!p->frag)
+		if (tunnels)
 			decode_gre(p, c->b, d);
 		break;
 	case IPPROTO_IPIP_:
 	case IPPROTO_IPV6_:
-		if (!p->frag)
+		if (tunnels)
 			ip_in_ip(p, c->b, d);
 		break;
 	default:

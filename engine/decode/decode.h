@@ -134,6 +134,12 @@ struct sw_decode_config {
 	uint16_t vxlan_ports[SW_DECODE_MAX_PORTS];  /* destination port (RFC 7348 5) */
 	uint16_t geneve_ports[SW_DECODE_MAX_PORTS]; /* either port, as Suricata */
 	uint16_t teredo_ports[SW_DECODE_MAX_PORTS]; /* either port */
+	/*
+	 * Enter a tunnel from a datagram's first fragment, whose headers are
+	 * whole (its payload is not): only to learn where the datagram's
+	 * inner flow goes (engine/worker.c pick_worker()), never to inspect.
+	 */
+	bool frag_tunnels;
 };
 
 /* Suricata's defaults: VXLAN 4789, Geneve 6081, Teredo 3544, 16 layers. */

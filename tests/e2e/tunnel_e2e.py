@@ -21,7 +21,12 @@ Checks (one PASS/FAIL line each, then "N passed, N failed"; exit 1 if any failed
     count;
   - tunnel_port.pcap: VXLAN to UDP 8472 is plain UDP by default (no alert,
     the two VTEPs' UDP flows to 8472) and the inner session with decoder.vxlan.ports
-    "[4789, 8472]" in the config.
+    "[4789, 8472]" in the config;
+  - a TCP session in GRE whose large server segments' carriers are IP
+    fragments (written here with scapy), --threads 1, 2 and 4: one flow
+    record for the inner session, counting every fragment, and the same
+    events for every thread count (the fragments go to the inner flow's
+    worker, engine/worker.c frag_worker()).
 """
 import collections
 import json
@@ -134,6 +139,67 @@ def check_tunnels(label, events, exp):
 		"events: %s, invalid %r" % (", ".join(nonzero), dec.get("invalid")))
 
 
+def frag_carrier_pcap(path):
+	"""GRE-carried TCP session; carriers of the server's 1400-byte segments are
+	fragmented (in order) at 600 bytes.  Returns (packets to server, to client) on
+	the wire, each fragment counted."""
+	from scapy.all import IP, GRE, TCP, Ether, Raw, fragment, wrpcap
+	out, t = [], [1700000000.0]
+	cnt = [0, 0]
+
+	def add(frames, to_server):
+		for f in frames:
+			f.time = t[0]
+			t[0] += 0.001
+			out.append(f)
+			cnt[0 if to_server else 1] += 1
+
+	def carrier(inner, to_server):
+		o = IP(src="192.0.2.1", dst="192.0.2.2") if to_server else IP(src="192.0.2.2", dst="192.0.2.1")
+		return o / GRE() / inner
+
+	cli, srv = IP(src="10.9.0.1", dst="10.9.0.2"), IP(src="10.9.0.2", dst="10.9.0.1")
+	cs, ss = 1000, 5000
+	add([Ether() / carrier(cli / TCP(sport=40000, dport=80, flags="S", seq=cs), True)], True)
+	add([Ether() / carrier(srv / TCP(sport=80, dport=40000, flags="SA", seq=ss, ack=cs + 1), False)], False)
+	cs, ss = cs + 1, ss + 1
+	add([Ether() / carrier(cli / TCP(sport=40000, dport=80, flags="A", seq=cs, ack=ss), True)], True)
+	req = b"GET /frag HTTP/1.1\r\nHost: x\r\n\r\n"
+	add([Ether() / carrier(cli / TCP(sport=40000, dport=80, flags="PA", seq=cs, ack=ss) / Raw(req), True)], True)
+	cs += len(req)
+	for i in range(6):
+		body = bytes([0x41 + i]) * 1400
+		pkt = carrier(srv / TCP(sport=80, dport=40000, flags="A", seq=ss, ack=cs) / Raw(body), False)
+		add([Ether() / f for f in fragment(pkt, fragsize=600)], False)
+		ss += len(body)
+		if i % 2:
+			add([Ether() / carrier(cli / TCP(sport=40000, dport=80, flags="A", seq=cs, ack=ss), True)], True)
+	add([Ether() / carrier(srv / TCP(sport=80, dport=40000, flags="FA", seq=ss, ack=cs), False)], False)
+	add([Ether() / carrier(cli / TCP(sport=40000, dport=80, flags="FA", seq=cs, ack=ss + 1), True)], True)
+	add([Ether() / carrier(srv / TCP(sport=80, dport=40000, flags="A", seq=ss + 1, ack=cs + 1), False)], False)
+	wrpcap(path, out)
+	return cnt
+
+
+def check_frag_carriers(sw, cfg, rules, work):
+	pcap = os.path.join(work, "frag_carrier.pcap")
+	n_ts, n_tc = frag_carrier_pcap(pcap)
+	sets = {}
+	for nt in (1, 2, 4):
+		label = "GRE carriers in fragments --threads %d" % nt
+		rc, _, _, ev = sw.run(["-c", cfg, "-r", pcap, "-S", rules, "--threads", str(nt), "-k", "none"], label)
+		if rc != 0:
+			continue
+		flows = [e for e in ev if e.get("event_type") == "flow"]
+		got = [(e.get("src_ip"), e.get("src_port"), e.get("dest_ip"), e.get("dest_port"),
+			e["flow"].get("pkts_toserver"), e["flow"].get("pkts_toclient")) for e in flows]
+		want = [("10.9.0.1", 40000, "10.9.0.2", 80, n_ts, n_tc)]
+		R.check("%s: one flow record for the inner session, every fragment counted" % label, got == want,
+			"want %r, got %r" % (want, got))
+		sets[nt] = event_set(ev)
+	same_events("GRE carriers in fragments", sets)
+
+
 def main():
 	a = offline.e2e_args(lambda ap: ap.add_argument("--no-regen", action="store_true",
 							help="skip the fixtures-are-current check"))
@@ -181,6 +247,7 @@ def main():
 		if rc == 0:
 			check_events(label, ev, pexp, meta)
 			check_tunnels(label, ev, pexp)
+		check_frag_carriers(sw, cfg, rules, work)
 	finally:
 		if not a.keep:
 			shutil.rmtree(work, ignore_errors=True)

@@ -5,7 +5,9 @@
  * and the decoder configuration (bit 6: Suricata's defaults, or every UDP
  * tunnel on more ports, Teredo on any port, permissive VXLAN and 255 layers
  * so deep nesting is reached); bit 7 decodes the packet as a reassembled
- * datagram inside a tunnel (sw_decode_datagram).  The rest is the packet,
+ * datagram inside a tunnel (sw_decode_datagram).  An odd input length
+ * enters tunnels from first fragments (frag_tunnels, the dispatcher's
+ * decode).  The rest is the packet,
  * copied to a buffer of exactly its size so ASan catches any read past
  * caplen.
  */
@@ -40,7 +42,7 @@ static const struct sw_decode_config wide = {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct sw_decode_stats st;
-	struct sw_decode_config def;
+	struct sw_decode_config def, wd = wide;
 	struct sw_packet p;
 	uint8_t *copy;
 	int r;
@@ -59,16 +61,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	p.wirelen = p.caplen + ((data[0] & 0x20) ? 100 : 0);
 	p.linktype = links[(data[0] & 0x0f) % (sizeof(links) / sizeof(links[0]))];
 	sw_decode_config_default(&def);
+	def.frag_tunnels = wd.frag_tunnels = size & 1;
 	if (data[0] & 0x80) {
 		p.vlan_count = 1;
 		p.vlan[0] = 7;
 		p.tunnel_depth = 1;
-		r = sw_decode_datagram(&p, data[0] & 0x10, (data[0] & 0x40) ? &wide : &def, &st);
+		r = sw_decode_datagram(&p, data[0] & 0x10, (data[0] & 0x40) ? &wd : &def, &st);
 		/* the fragment's context is kept; only a tunnel inside the datagram changes it */
 		if (p.tunnel_depth < 1 || (p.tunnel_depth == 1 && (p.vlan_count != 1 || p.vlan[0] != 7)))
 			abort();
 	} else {
-		r = sw_decode_cfg(&p, data[0] & 0x10, (data[0] & 0x40) ? &wide : &def, &st);
+		r = sw_decode_cfg(&p, data[0] & 0x10, (data[0] & 0x40) ? &wd : &def, &st);
 	}
 	/* Contract checks: every borrowed range lies inside the capture. */
 	if (p.l3 && (p.l3 < copy || p.l3 + p.l3_len > copy + p.caplen))

@@ -781,6 +781,39 @@ static void test_checksum_lengths(void **state)
 	}
 }
 
+/*
+ * A GRE carrier's first fragment: no tunnel is entered from it (its payload
+ * is partial), except with frag_tunnels, which the dispatcher uses to learn
+ * where the inner flow goes; a later fragment has nothing to enter either way.
+ */
+static void test_gre_first_fragment(void **state)
+{
+	uint8_t in[64], g[256];
+	size_t ni = v4_tcp(in, 0), ng = mk_gre(g, 0, 0, 0x0800, NULL, 0, in, ni), n;
+	struct sw_decode_config dc;
+	struct sw_decode_stats st;
+
+	(void)state;
+	sw_decode_config_default(&dc);
+	dc.frag_tunnels = true;
+	for (int later = 0; later < 2; later++) {
+		n = mk_eth(C.buf, 0x0800);
+		n += mk_o4(C.buf + n, 47, g, ng, later ? 0x2003 : 0x2000); /* MF; offset 0 or 24 bytes */
+		run(&C, SW_LINK_ETHERNET, n, n, false);
+		assert_int_equal(C.ret, 0);
+		assert_true(C.p.frag);
+		assert_int_equal(C.p.tunnel_depth, 0);
+		assert_memory_equal(C.p.src.a, OSRC4, 4);
+		assert_memory_equal(C.p.dst.a, ODST4, 4);
+		memset(&st, 0, sizeof(st));
+		assert_int_equal(sw_decode_cfg(&C.p, false, &dc, &st), 0);
+		assert_int_equal(C.p.tunnel_depth, later ? 0 : 1);
+		assert_memory_equal(C.p.src.a, later ? OSRC4 : SRC4, 4);
+		assert_memory_equal(C.p.dst.a, later ? ODST4 : DST4, 4);
+		assert_int_equal(st.gre, later ? 0 : 1);
+	}
+}
+
 static void test_gre(void **state)
 {
 	(void)state;
@@ -1832,6 +1865,7 @@ int main(void)
 		cmocka_unit_test(test_ipv6_exthdrs),
 		cmocka_unit_test(test_not_ip),
 		cmocka_unit_test(test_checksums),
+		cmocka_unit_test(test_gre_first_fragment),
 		cmocka_unit_test(test_gre),
 		cmocka_unit_test(test_erspan),
 		cmocka_unit_test(test_ppp_pppoe),
